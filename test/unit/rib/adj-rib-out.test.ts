@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
+import { AdjRibIn } from '../../../src/rib/adj-rib-in';
+import { decodeUpdate } from '../../../src/wire/update';
+import { decodeRouteRefresh } from '../../../src/wire/refresh';
+import { IPV4_UNICAST, IPV6_UNICAST, MessageType, type Update } from '../../../src/wire/types';
+
+const session = (over: Partial<ExportSession> = {}): ExportSession => ({
+  localAs: 65001,
+  peerAs: 65002,
+  ibgp: false,
+  families: new Set([IPV4_UNICAST, IPV6_UNICAST]),
+  addPathSend: new Set(),
+  sendCtx: { asn4: true, addPath: new Set(), maxMessage: 4096 },
+  localAddress: Uint8Array.of(192, 0, 2, 1),
+  ...over,
+});
+
+/** Split messages into decoded UPDATEs and ROUTE-REFRESH subtypes, in order. */
+function decode(msgs: Uint8Array[], s: ExportSession): ({ kind: 'update'; u: Update } | { kind: 'refresh'; subtype: number })[] {
+  return msgs.map((m) => {
+    const body = m.subarray(19);
+    if (m[18] === MessageType.ROUTE_REFRESH) return { kind: 'refresh', subtype: decodeRouteRefresh(body).subtype };
+    assert.equal(m[18], MessageType.UPDATE);
+    return { kind: 'update', u: decodeUpdate(body, { asn4: s.sendCtx.asn4, addPath: s.addPathSend, maxMessage: s.sendCtx.maxMessage }) };
+  });
+}
+
+const entry = (i: number) => Uint8Array.of(24, 10, (i >> 8) & 255, i & 255);
+
+test('full table on attach, packed by attribute set, then End-of-RIB per family; resent on re-attach', () => {
+  const out = new AdjRibOut();
+  for (let i = 0; i < 3000; i++) out.announce(IPV4_UNICAST, entry(i), { origin: 0, asPath: [{ type: 2, asns: [65100] }], med: i % 3, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  assert.equal(out.pull().length, 0, 'nothing before a session');
+  const s = session();
+  for (let round = 0; round < 2; round++) {
+    out.attach(s);
+    const msgs: Uint8Array[] = [];
+    for (let m = out.pull(8); m.length > 0; m = out.pull(8)) msgs.push(...m);
+    const d = decode(msgs, s);
+    const rib = new AdjRibIn();
+    const eors: number[] = [];
+    for (const x of d) if (x.kind === 'update') rib.apply(x.u).endOfRib !== undefined && eors.push(x.u.eorFamily!);
+    assert.equal(rib.size, 3000);
+    assert.equal(rib.interner.size, 3);
+    assert.deepEqual(eors.sort(), [IPV4_UNICAST, IPV6_UNICAST].sort());
+    // Packed: 3 attribute sets, about 1000 /24s of 4 bytes each per set => a few messages each, not 3000.
+    assert.ok(d.length < 20, `${d.length} messages`);
+    // EoR comes after the table.
+    assert.ok(d.slice(-2).every((x) => x.kind === 'update' && x.u.eorFamily !== undefined));
+    out.detach();
+  }
+});
+
+test('export rules: eBGP prepends and strips LOCAL_PREF; iBGP defaults LOCAL_PREF 100; next-hop self', () => {
+  const out = new AdjRibOut();
+  out.announce(IPV4_UNICAST, entry(1), { origin: 0, asPath: [{ type: 2, asns: [65100] }], localPref: 200, med: 5 }, { nextHop: 'self' });
+  out.announce(IPV6_UNICAST, Uint8Array.of(32, 0x20, 0x01, 0x0d, 0xb8), { origin: 0 }, { nextHop: 'self' });
+  const e = session();
+  out.attach(e);
+  const d = decode(out.pull(), e).filter((x) => x.kind === 'update' && x.u.eorFamily === undefined) as { u: Update }[];
+  const v4 = d.find((x) => x.u.nlri.count > 0)!.u.attributes;
+  assert.deepEqual(v4.asPath, [{ type: 2, asns: [65001, 65100] }]);
+  assert.equal(v4.localPref, undefined);
+  assert.equal(v4.med, 5);
+  assert.deepEqual(Uint8Array.from(v4.nextHop!), Uint8Array.of(192, 0, 2, 1));
+  const v6 = d.find((x) => x.u.attributes.mpReach)!.u.attributes;
+  // IPv6 route over an IPv4 session: IPv4-mapped next hop.
+  assert.deepEqual(Uint8Array.from(v6.mpReach!.nextHop), Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 192, 0, 2, 1));
+  out.detach();
+  const i = session({ ibgp: true, peerAs: 65001 });
+  out.announce(IPV4_UNICAST, entry(2), { origin: 0 }, { nextHop: 'self' });
+  out.attach(i);
+  const di = decode(out.pull(), i).filter((x) => x.kind === 'update' && x.u.nlri.count > 0) as { u: Update }[];
+  const byLp = di.map((x) => x.u.attributes.localPref).sort();
+  assert.deepEqual(byLp, [100, 200]);
+  assert.ok(di.every((x) => x.u.attributes.asPath!.every((seg) => !seg.asns.includes(65001))), 'no prepend inside the AS');
+});
+
+test('changes while established: announce, replace, withdraw go out once each', () => {
+  const out = new AdjRibOut();
+  const s = session();
+  let woke = 0;
+  out.onWork = () => woke++;
+  out.attach(s);
+  out.pull();
+  out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  out.announce(IPV4_UNICAST, entry(1), { origin: 1, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  out.announce(IPV4_UNICAST, entry(2), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  assert.ok(out.withdraw(IPV4_UNICAST, entry(2)));
+  assert.equal(out.withdraw(IPV4_UNICAST, entry(3)), false);
+  assert.ok(woke >= 3);
+  const d = decode(out.pull(), s) as { u: Update }[];
+  const rib = new AdjRibIn();
+  rib.apply({ withdrawn: { family: IPV4_UNICAST, addPath: false, data: entry(2), count: 1 }, attributes: {}, nlri: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 }, issues: [] });
+  let announced = 0;
+  let withdrawn = 0;
+  for (const x of d) {
+    announced += x.u.nlri.count;
+    withdrawn += x.u.withdrawn.count;
+    rib.apply(x.u);
+  }
+  assert.equal(announced, 1, 'only the latest version of 10.0.1.0/24');
+  assert.equal(withdrawn, 1);
+  assert.equal(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24)!.attributes.attributes.origin, 1);
+  assert.equal(out.size, 1);
+  assert.equal(out.hasPending, false);
+});
+
+test('route refresh: the family again, inside BoRR/EoRR when enhanced', () => {
+  const out = new AdjRibOut();
+  for (let i = 0; i < 10; i++) out.announce(IPV4_UNICAST, entry(i), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  const s = session({ enhancedRouteRefresh: true });
+  out.attach(s);
+  out.pull(1000);
+  out.refresh(IPV4_UNICAST);
+  const d = decode(out.pull(1000), s);
+  assert.deepEqual(d[0], { kind: 'refresh', subtype: 1 });
+  assert.deepEqual(d[d.length - 1], { kind: 'refresh', subtype: 2 });
+  const n = d.reduce((a, x) => a + (x.kind === 'update' ? x.u.nlri.count : 0), 0);
+  assert.equal(n, 10);
+  // Plain route refresh: no markers.
+  out.detach();
+  const p = session();
+  out.attach(p);
+  out.pull(1000);
+  out.refresh(IPV4_UNICAST);
+  assert.ok(decode(out.pull(1000), p).every((x) => x.kind === 'update'));
+});
+
+test('add-path send: path ids on the wire only when negotiated', () => {
+  const out = new AdjRibOut();
+  out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) }, { pathId: 7 });
+  out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) }, { pathId: 8 });
+  const s = session({ addPathSend: new Set([IPV4_UNICAST]), sendCtx: { asn4: true, addPath: new Set([IPV4_UNICAST]), maxMessage: 4096 } });
+  out.attach(s);
+  const d = decode(out.pull(), s) as { u: Update }[];
+  const rib = new AdjRibIn();
+  for (const x of d) rib.apply(x.u);
+  assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 7));
+  assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 8));
+});
