@@ -1,0 +1,151 @@
+// The typed result of parsing an ExaBGP 4.2 configuration file. Defaults are ExaBGP's (noted per field).
+
+import type { FamilyKey } from '../wire/types';
+import type { RouteSpec } from './route';
+import type { Location } from './tokenizer';
+
+export type { Location } from './tokenizer';
+export type { RouteSpec } from './route';
+
+export interface ProcessConfig {
+  name: string;
+  /** argv: program (resolved like ExaBGP: absolute, /etc/exabgp, the config's folder, PATH) then arguments. */
+  run: string[];
+  encoder: 'json' | 'text';
+  /** Default true. */
+  respawn: boolean;
+  pos: Location;
+}
+
+export interface ApiDirection {
+  parsed: boolean;
+  packets: boolean;
+  consolidate: boolean;
+  open: boolean;
+  update: boolean;
+  notification: boolean;
+  keepalive: boolean;
+  refresh: boolean;
+  operational: boolean;
+}
+
+export interface ApiConfig {
+  /** The name after `api`, or `auto-named-N`. */
+  name: string;
+  processes: string[];
+  neighborChanges: boolean;
+  negotiated: boolean;
+  fsm: boolean;
+  signal: boolean;
+  send: ApiDirection;
+  receive: ApiDirection;
+  pos: Location;
+}
+
+export interface CapabilityConfig {
+  /** Default true. */
+  asn4: boolean;
+  /** Default false (the keyword alone means true). */
+  routeRefresh: boolean;
+  /** false = off (default); 0 = on with the hold time as restart time; N = restart time (RFC 4724). */
+  gracefulRestart: number | false;
+  /** 0 disabled (default), 1 receive, 2 send, 3 send/receive (RFC 7911). */
+  addPath: 0 | 1 | 2 | 3;
+  /** Default false. */
+  multiSession: boolean;
+  /** Default false. */
+  operational: boolean;
+  /** Default false. */
+  aigp: boolean;
+  /** Default true (RFC 8654). */
+  extendedMessage: boolean;
+  /** RFC 8950 extended next hop: undefined = on when a `nexthop` block is present. */
+  nexthop?: boolean;
+  /** Software version capability (draft-abraitis-bgp-version-capability); default false. */
+  softwareVersion: boolean;
+}
+
+export interface Statement {
+  keyword: string;
+  args: string[];
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A `flow { route NAME { ... } }` entry, kept generic: the FlowSpec module turns it into rules. */
+export interface FlowRouteConfig {
+  name: string;
+  /** Text of `rd` / `route-distinguisher` when given. */
+  rd?: string;
+  /** Text of `next-hop` when given (flow redirect to IP). */
+  nextHop?: string;
+  match: Statement[];
+  then: Statement[];
+  scope: Statement[];
+  pos: Location;
+}
+
+export interface NextHopFamily {
+  family: FamilyKey;
+  /** AFI of the next hop (RFC 8950). */
+  nextHopAfi: number;
+}
+
+export interface NeighborConfig {
+  /** Peer address as written (may be a range `10.0.0.0/24` for passive neighbors). */
+  peerAddress: string;
+  peerAddressBytes: Uint8Array;
+  /** Prefix length of the peer range (32/128 for one address). */
+  peerRangeLength: number;
+  /** Undefined = use local-address (IPv4 only, as ExaBGP). */
+  routerId: string;
+  /** `auto` = chosen by the kernel when connecting. */
+  localAddress: string | 'auto';
+  localAs: number | 'auto';
+  peerAs: number | 'auto';
+  description: string;
+  /** Default 180; 0 or >= 3 (RFC 4271 §4.2). */
+  holdTime: number;
+  /** Default false. */
+  passive: boolean;
+  /** TCP port to listen on for this peer, 0 = global setting. */
+  listen: number;
+  /** TCP port to connect to, 0 = 179. */
+  connect: number;
+  hostName: string;
+  domainName: string;
+  /** Default true. */
+  groupUpdates: boolean;
+  /** Default true. */
+  autoFlush: boolean;
+  /** Default true. */
+  adjRibIn: boolean;
+  /** Default true. */
+  adjRibOut: boolean;
+  /** Default false. */
+  manualEor: boolean;
+  /** Messages per second, 0 = unlimited. */
+  rateLimit: number;
+  /** Families to negotiate: the `family` block, or all ExaBGP knows when there is none. */
+  families: FamilyKey[];
+  /** Families with ADD-PATH (when capability add-path is on): the `add-path` block or all families. */
+  addPathFamilies: FamilyKey[];
+  nexthops: NextHopFamily[];
+  capability: CapabilityConfig;
+  api: ApiConfig[];
+  /** Static routes (static blocks, announce blocks, `route` at neighbor level), in file order. */
+  routes: RouteSpec[];
+  flows: FlowRouteConfig[];
+  /** Template names inherited, in order. */
+  inherit: string[];
+  pos: Location;
+}
+
+export interface Config {
+  file: string;
+  processes: Map<string, ProcessConfig>;
+  neighbors: NeighborConfig[];
+  /** `file:line:col: warning: ...` for what ExaBGP accepts but is likely a mistake (unclosed section). */
+  warnings: string[];
+}

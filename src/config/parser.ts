@@ -1,0 +1,959 @@
+// Parser for ExaBGP 4.2 configuration files (grammar and defaults taken from ExaBGP's behaviour; own code).
+// Streaming: statements are read one at a time from the Lexer, routes are parsed as they come and routes
+// written alike share one attribute object, so a million-route static block costs one pass.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AFI, SAFI, familyKey, type FamilyKey } from '../wire/types';
+import { ipBytes } from './addr';
+import type {
+  ApiConfig,
+  ApiDirection,
+  CapabilityConfig,
+  Config,
+  FlowRouteConfig,
+  NeighborConfig,
+  NextHopFamily,
+  ProcessConfig,
+  Statement,
+} from './model';
+import {
+  expandSplit,
+  finishRoute,
+  parseAsn,
+  parsePrefixToken,
+  routeTailKey,
+  CACHE_LIMIT,
+  parseAttributesNlri,
+  parseRoute,
+  parseUint,
+  type RouteSpec,
+  type RouteTail,
+} from './route';
+import { ConfigError, errorAt, expected, Lexer, type Location, Token, tokenize } from './tokenizer';
+
+export interface ParseOptions {
+  /** Check that `run` programs exist and are executable, as ExaBGP does (default true). */
+  checkPrograms?: boolean;
+}
+
+/** ExaBGP's family names (the `family` block), as FamilyKeys. */
+export const FAMILY_NAMES: Readonly<Record<string, Readonly<Record<string, FamilyKey>>>> = {
+  ipv4: {
+    unicast: familyKey(AFI.IPV4, SAFI.UNICAST),
+    multicast: familyKey(AFI.IPV4, SAFI.MULTICAST),
+    'nlri-mpls': familyKey(AFI.IPV4, SAFI.MPLS_LABEL),
+    'mpls-vpn': familyKey(AFI.IPV4, SAFI.MPLS_VPN),
+    flow: familyKey(AFI.IPV4, SAFI.FLOW),
+    'flow-vpn': familyKey(AFI.IPV4, SAFI.FLOW_VPN),
+    rtc: familyKey(AFI.IPV4, SAFI.RTC),
+  },
+  ipv6: {
+    unicast: familyKey(AFI.IPV6, SAFI.UNICAST),
+    multicast: familyKey(AFI.IPV6, SAFI.MULTICAST),
+    'nlri-mpls': familyKey(AFI.IPV6, SAFI.MPLS_LABEL),
+    'mpls-vpn': familyKey(AFI.IPV6, SAFI.MPLS_VPN),
+    flow: familyKey(AFI.IPV6, SAFI.FLOW),
+    'flow-vpn': familyKey(AFI.IPV6, SAFI.FLOW_VPN),
+  },
+  l2vpn: { vpls: familyKey(AFI.L2VPN, SAFI.VPLS), evpn: familyKey(AFI.L2VPN, SAFI.EVPN) },
+  'bgp-ls': { 'bgp-ls': familyKey(AFI.BGPLS, 71), 'bgp-ls-vpn': familyKey(AFI.BGPLS, 72) },
+};
+
+/** What ExaBGP negotiates when a neighbor has no `family` block (NLRI.known_families() in 4.2). */
+export const DEFAULT_FAMILIES: readonly FamilyKey[] = [
+  FAMILY_NAMES.ipv4.unicast,
+  FAMILY_NAMES.ipv4.multicast,
+  FAMILY_NAMES.ipv4['nlri-mpls'],
+  FAMILY_NAMES.ipv4['mpls-vpn'],
+  FAMILY_NAMES.ipv4.flow,
+  FAMILY_NAMES.ipv4['flow-vpn'],
+  FAMILY_NAMES.ipv4.rtc,
+  FAMILY_NAMES.ipv6.unicast,
+  FAMILY_NAMES.ipv6.multicast,
+  FAMILY_NAMES.ipv6['nlri-mpls'],
+  FAMILY_NAMES.ipv6['mpls-vpn'],
+  FAMILY_NAMES.ipv6.flow,
+  FAMILY_NAMES.ipv6['flow-vpn'],
+  FAMILY_NAMES.l2vpn.vpls,
+  FAMILY_NAMES.l2vpn.evpn,
+  FAMILY_NAMES['bgp-ls']['bgp-ls'],
+  FAMILY_NAMES['bgp-ls']['bgp-ls-vpn'],
+];
+
+const API_MESSAGES = ['parsed', 'packets', 'consolidate', 'open', 'update', 'notification', 'keepalive', 'refresh', 'operational'] as const;
+
+const NEIGHBOR_KEYWORDS =
+  'inherit, description, host-name, domain-name, router-id, hold-time, rate-limit, local-address, peer-address, ' +
+  'local-as, peer-as, passive, listen, connect, outgoing-ttl, incoming-ttl, md5-password, md5-base64, md5-ip, ' +
+  'group-updates, auto-flush, adj-rib-out, adj-rib-in, manual-eor, or a block: family, capability, add-path, ' +
+  'nexthop, api, static, flow, announce';
+
+/** One statement: its words and what ended it (`;`, `{`, `}` or end of input). */
+interface Stmt {
+  words: Token[];
+  end: Token | undefined;
+}
+
+/** A neighbor or template body before inheritance is applied. Scalars keep the last value written. */
+interface Draft {
+  scalars: Map<string, { value: unknown; at: Token }>;
+  capability: Map<string, unknown>;
+  families?: FamilyKey[];
+  addPath?: FamilyKey[];
+  nexthops: NextHopFamily[];
+  nexthopBlock: boolean;
+  api: ApiConfig[];
+  routes: RouteSpec[];
+  flows: FlowRouteConfig[];
+  inherit: { name: string; at: Token }[];
+}
+
+const newDraft = (): Draft => ({
+  scalars: new Map(),
+  capability: new Map(),
+  nexthops: [],
+  nexthopBlock: false,
+  api: [],
+  routes: [],
+  flows: [],
+  inherit: [],
+});
+
+class Parser {
+  private readonly lx: Lexer;
+  private readonly templates = new Map<string, Draft>();
+  private readonly processes = new Map<string, ProcessConfig>();
+  private readonly neighbors: NeighborConfig[] = [];
+  private readonly routeCache = new Map<string, RouteTail>();
+  private readonly rawTails = new Map<string, RouteTail>();
+  private readonly words: Token[] = [];
+  private autoApi = 0;
+  private readonly warnings: string[] = [];
+
+  constructor(
+    src: string,
+    private readonly file: string,
+    private readonly opts: ParseOptions,
+  ) {
+    this.lx = new Lexer(src, file);
+  }
+
+  // ------------------------------------------------------------------------------------ statements
+
+  /** Reads words up to `;`, `{` or `}`. The words array is reused: copy it to keep it. */
+  private stmt(): Stmt {
+    const words = this.words;
+    words.length = 0;
+    for (;;) {
+      const t = this.lx.next();
+      if (t === undefined) return { words, end: undefined };
+      if (t.punct && (t.text === ';' || t.text === '{' || t.text === '}')) {
+        if (t.text === '}' && words.length > 0) throw expected(t, `';' after '${words[words.length - 1].text}'`);
+        return { words, end: t };
+      }
+      words.push(t);
+    }
+  }
+
+  private eof(): Location {
+    return this.lx.endLocation();
+  }
+
+  /** For sections: loops statements until the closing `}`; `onStatement`/`onBlock` handle the rest. */
+  private section(
+    opener: Token,
+    name: string,
+    onStatement: (w: Token[], end: Token) => void,
+    onBlock?: (w: Token[], brace: Token) => void,
+  ): void {
+    for (;;) {
+      const s = this.stmt();
+      if (s.end === undefined) {
+        if (s.words.length) throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
+        // ExaBGP 4.2 takes the end of the file as closing every open section; so does tsbgp, with a warning.
+        this.warnings.push(`${opener.file}:${opener.line}:${opener.col}: warning: section '${name}' is not closed before the end of the file`);
+        return;
+      }
+      if (s.end.text === '}') return;
+      if (s.words.length === 0) {
+        if (s.end.text === ';') continue; // empty statement
+        throw expected(s.end, `a keyword before '{' in ${name}`);
+      }
+      if (s.end.text === ';') onStatement(s.words, s.end);
+      else if (onBlock) onBlock(s.words.slice(), s.end);
+      else throw errorAt(s.words[0], `found '${s.words[0].text} {', expected a statement ending with ';' (no sub-section in ${name})`);
+    }
+  }
+
+  /** Skips nothing: reports an unknown keyword. */
+  private unknown(w: Token, where: string, known: string): never {
+    throw errorAt(w, `found '${w.text}', expected one of ${known} (in ${where})`);
+  }
+
+  private arity(w: Token[], n: number, what: string): void {
+    if (w.length - 1 < n) throw expected(undefined, what, this.endAfter(w[w.length - 1]));
+    if (w.length - 1 > n) throw expected(w[n + 1], `';' (${w[0].text} takes ${n === 1 ? 'one value' : `${n} values`})`);
+  }
+
+  private endAfter(t: Token): Location {
+    return { file: t.file, line: t.line, col: t.col + (t.end - t.start) };
+  }
+
+  // ------------------------------------------------------------------------------------ root
+
+  parse(): Config {
+    for (;;) {
+      const s = this.stmt();
+      if (s.end === undefined) {
+        if (s.words.length) throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
+        break;
+      }
+      if (s.end.text === '}') throw expected(s.end, "'process', 'neighbor' or 'template' (unbalanced '}')");
+      if (s.words.length === 0) {
+        if (s.end.text === ';') continue;
+        throw expected(s.end, "'process', 'neighbor' or 'template'");
+      }
+      const w = s.words.slice();
+      const kw = w[0];
+      if (s.end.text === ';') throw errorAt(kw, `found '${kw.text} ;', expected a section: process NAME { }, neighbor IP { } or template { }`);
+      if (kw.text === 'process') this.process(w, s.end);
+      else if (kw.text === 'neighbor') this.neighbor(w, s.end);
+      else if (kw.text === 'template') this.template(w, s.end);
+      else this.unknown(kw, 'the configuration root', "'process', 'neighbor' or 'template'");
+    }
+    this.checkApis();
+    return { file: this.file, processes: this.processes, neighbors: this.neighbors, warnings: this.warnings };
+  }
+
+  // ------------------------------------------------------------------------------------ process
+
+  private process(w: Token[], brace: Token): void {
+    if (w.length !== 2) throw w.length < 2 ? expected(brace, 'a process name') : expected(w[2], "'{'");
+    const name = w[1].text;
+    if (this.processes.has(name)) throw errorAt(w[1], `a process section called "${name}" already exists`);
+    let run: string[] | undefined;
+    let encoder: 'json' | 'text' | undefined;
+    let respawn = true;
+    this.section(brace, `process ${name}`, (s) => {
+      const k = s[0];
+      switch (k.text) {
+        case 'run': {
+          if (s.length < 2) throw expected(undefined, 'a program to run', this.endAfter(k));
+          run = joinAdjacent(s, 1);
+          if (this.opts.checkPrograms !== false) run[0] = resolveProgram(run[0], s[1], this.file);
+          break;
+        }
+        case 'encoder':
+          this.arity(s, 1, "'json' or 'text'");
+          if (s[1].text !== 'json' && s[1].text !== 'text') throw expected(s[1], "'json' or 'text'");
+          encoder = s[1].text as 'json' | 'text';
+          break;
+        case 'respawn':
+          respawn = bool(s, true);
+          break;
+        default:
+          this.unknown(k, `process ${name}`, 'run, encoder, respawn');
+      }
+    });
+    if (!run) throw errorAt(w[0], `process ${name} has no 'run' (expected run /path/to/program;)`);
+    if (!encoder) throw errorAt(w[0], `process ${name} has no 'encoder' (expected encoder json; or encoder text;)`);
+    this.processes.set(name, { name, run, encoder, respawn, pos: loc(w[0]) });
+  }
+
+  // ------------------------------------------------------------------------------------ template
+
+  private template(w: Token[], brace: Token): void {
+    if (w.length !== 1) throw expected(w[1], "'{' (template { neighbor NAME { ... } })");
+    this.section(
+      brace,
+      'template',
+      (s) => this.unknown(s[0], 'template', "'neighbor NAME { ... }'"),
+      (b, br) => {
+        if (b[0].text !== 'neighbor') this.unknown(b[0], 'template', "'neighbor NAME { ... }'");
+        if (b.length !== 2) throw b.length < 2 ? expected(br, 'a template name') : expected(b[2], "'{'");
+        const d = newDraft();
+        this.neighborBody(d, br, `template neighbor ${b[1].text}`);
+        this.templates.set(b[1].text, d);
+      },
+    );
+  }
+
+  // ------------------------------------------------------------------------------------ neighbor
+
+  private neighbor(w: Token[], brace: Token): void {
+    if (w.length !== 2) throw w.length < 2 ? expected(brace, 'the peer IP address (neighbor IP { ... })') : expected(w[2], "'{'");
+    const d = newDraft();
+    d.scalars.set('peer-address', { value: peerAddress(w[1]), at: w[1] });
+    this.neighborBody(d, brace, `neighbor ${w[1].text}`);
+    this.neighbors.push(this.finishNeighbor(d, w[0]));
+  }
+
+  private neighborBody(d: Draft, brace: Token, where: string): void {
+    this.section(
+      brace,
+      where,
+      (s) => this.neighborStatement(d, s, where),
+      (b, br) => {
+        const k = b[0];
+        switch (k.text) {
+          case 'family':
+            this.noArgs(b, br);
+            d.families = this.familyBlock(br, 'family', d.families);
+            break;
+          case 'add-path':
+            this.noArgs(b, br);
+            d.addPath = this.familyBlock(br, 'add-path', d.addPath);
+            break;
+          case 'capability':
+            this.noArgs(b, br);
+            this.capabilityBlock(d, br);
+            break;
+          case 'nexthop':
+            this.noArgs(b, br);
+            d.nexthopBlock = true;
+            this.nexthopBlock(d, br);
+            break;
+          case 'api':
+            if (b.length > 2) throw expected(b[2], "'{'");
+            d.api.push(this.apiBlock(b, br));
+            break;
+          case 'static':
+            this.noArgs(b, br);
+            this.staticBlock(d, br);
+            break;
+          case 'announce':
+            this.noArgs(b, br);
+            this.announceBlock(d, br);
+            break;
+          case 'flow':
+            this.noArgs(b, br);
+            this.flowBlock(d, br);
+            break;
+          case 'l2vpn':
+          case 'operational':
+            throw errorAt(k, `'${k.text}' sections are not supported by tsbgp (refused rather than ignored)`);
+          default:
+            this.unknown(k, where, 'family, capability, add-path, nexthop, api, static, announce, flow');
+        }
+      },
+    );
+  }
+
+  private noArgs(b: Token[], br: Token): void {
+    if (b.length > 1) throw expected(b[1], `'{' right after '${b[0].text}'`);
+    void br;
+  }
+
+  private neighborStatement(d: Draft, s: Token[], where: string): void {
+    const k = s[0];
+    const set = (value: unknown): void => void d.scalars.set(k.text, { value, at: k });
+    switch (k.text) {
+      case 'inherit': {
+        // `inherit a;` or `inherit [ a b ];`
+        const names = s.length === 2 ? [s[1]] : listWords(s, 1, 'a template name');
+        for (const n of names) d.inherit.push({ name: n.text, at: n });
+        return;
+      }
+      case 'description':
+      case 'host-name':
+      case 'domain-name':
+        this.arity(s, 1, `a ${k.text}`);
+        if (k.text !== 'description' && !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(s[1].text))
+          throw expected(s[1], `a ${k.text} (letters, digits, '.' and '-')`);
+        return set(s[1].text);
+      case 'router-id': {
+        this.arity(s, 1, 'an IPv4 router-id');
+        const b = ipBytes(s[1].text);
+        if (!b || b.length !== 4) throw expected(s[1], 'an IPv4 router-id');
+        return set(s[1].text);
+      }
+      case 'peer-address':
+        this.arity(s, 1, 'an IP address');
+        return set(peerAddress(s[1]));
+      case 'local-address': {
+        this.arity(s, 1, "an IP address or 'auto'");
+        if (s[1].text === 'auto') return set('auto');
+        if (!ipBytes(s[1].text)) throw expected(s[1], "an IP address or 'auto'");
+        return set(s[1].text);
+      }
+      case 'local-as':
+      case 'peer-as':
+        this.arity(s, 1, "an AS number or 'auto'");
+        return set(s[1].text === 'auto' ? 'auto' : parseAsn(s[1]));
+      case 'hold-time': {
+        this.arity(s, 1, 'a hold time in seconds');
+        const v = parseUint(s[1], 65535, 'a hold time in seconds');
+        if (v !== 0 && v < 3) throw errorAt(s[1], `found '${s[1].text}', expected a hold time of 0 or at least 3 seconds (RFC 4271 §4.2)`);
+        return set(v);
+      }
+      case 'rate-limit': {
+        this.arity(s, 1, "a number of messages per second or 'disable'");
+        const t = s[1].text.toLowerCase();
+        if (t === 'disable' || t === 'disabled') return set(0);
+        const v = parseUint(s[1], 0xffffffff, "a number of messages per second or 'disable'");
+        if (v === 0) throw expected(s[1], "a rate of at least 1 per second or 'disable'");
+        return set(v);
+      }
+      case 'listen':
+      case 'connect':
+        this.arity(s, 1, 'a TCP port');
+        return set(parseUint(s[1], 65535, 'a TCP port'));
+      case 'passive':
+      case 'group-updates':
+      case 'auto-flush':
+      case 'adj-rib-out':
+      case 'adj-rib-in':
+      case 'manual-eor':
+        return set(bool(s, true));
+      case 'md5-base64': {
+        const t = s[1]?.text.toLowerCase();
+        return set(t === 'auto' ? 'auto' : bool(s, false));
+      }
+      case 'md5-ip':
+        this.arity(s, 1, 'an IP address');
+        if (!ipBytes(s[1].text)) throw expected(s[1], 'an IP address');
+        return set(s[1].text);
+      case 'md5-password':
+        // RFC 2385 TCP MD5 needs setsockopt(TCP_MD5SIG), which Node cannot do without native code.
+        throw errorAt(k, "md5-password is not supported by tsbgp: TCP MD5 (RFC 2385) needs the kernel's TCP_MD5SIG socket option, which Node.js cannot set; remove it or protect the session otherwise");
+      case 'outgoing-ttl':
+      case 'incoming-ttl': {
+        // `disable` is harmless; a number needs IP_TTL/IP_MINTTL (RFC 5082 GTSM) on the socket.
+        const t = s[1]?.text.toLowerCase();
+        if (s.length === 2 && (t === 'false' || t === 'disable' || t === 'disabled')) return;
+        throw errorAt(k, `${k.text} is not supported by tsbgp: Node.js cannot set IP_TTL / IP_MINTTL (GTSM, RFC 5082) on a TCP socket; remove it`);
+      }
+      case 'route': {
+        // Routes written directly in a neighbor (an old form some configurations still use).
+        d.routes.push(parseRoute(s, { cache: this.routeCache }, 0, s.length));
+        return;
+      }
+      default:
+        this.unknown(k, where, NEIGHBOR_KEYWORDS);
+    }
+  }
+
+  private finishNeighbor(d: Draft, at: Token): NeighborConfig {
+    // ExaBGP applies templates after the body, and a template's value replaces the neighbor's own
+    // (Scope.transfer in 4.2): reproduced so that the same file yields the same sessions.
+    for (const inh of d.inherit) {
+      const t = this.templates.get(inh.name);
+      if (!t) throw errorAt(inh.at, `found '${inh.name}', expected the name of a template defined earlier`);
+      for (const [k, v] of t.scalars) d.scalars.set(k, v);
+      for (const [k, v] of t.capability) d.capability.set(k, v);
+      if (t.families) d.families = union(d.families, t.families);
+      if (t.addPath) d.addPath = union(d.addPath, t.addPath);
+      d.nexthops.push(...t.nexthops);
+      d.nexthopBlock ||= t.nexthopBlock;
+      d.api.push(...t.api);
+      for (let i = 0; i < t.routes.length; i++) d.routes.push(t.routes[i]);
+      d.flows.push(...t.flows);
+    }
+    const g = <T>(k: string, dflt: T): T => (d.scalars.has(k) ? (d.scalars.get(k)!.value as T) : dflt);
+    const where = (k: string): Token => d.scalars.get(k)?.at ?? at;
+    const peer = g<{ text: string; bytes: Uint8Array; len: number }>('peer-address', { text: '', bytes: new Uint8Array(4), len: 32 });
+    const name = `neighbor ${peer.text}`;
+    if (!d.scalars.has('local-address')) throw errorAt(at, `${name} is incomplete: missing local-address`);
+    if (!d.scalars.has('local-as')) throw errorAt(at, `${name} is incomplete: missing local-as`);
+    if (!d.scalars.has('peer-as')) throw errorAt(at, `${name} is incomplete: missing peer-as`);
+    const localAddress = g<string>('local-address', 'auto');
+    const v6 = peer.bytes.length === 16;
+    if (localAddress !== 'auto' && (ipBytes(localAddress)!.length === 16) !== v6)
+      throw errorAt(where('local-address'), `${name}: local-address and peer-address must be of the same family`);
+    let routerId = g<string | undefined>('router-id', undefined);
+    if (routerId === undefined) {
+      if (v6 || localAddress === 'auto') throw errorAt(at, `${name}: missing router-id (it can only default to an IPv4 local-address)`);
+      routerId = localAddress;
+    }
+    const passive = g('passive', false);
+    const maxLen = v6 ? 128 : 32;
+    if (peer.len < maxLen && !passive) throw errorAt(where('peer-address'), `${name}: an address range needs 'passive' (only incoming sessions can match a range)`);
+    const holdTime = g('hold-time', 180);
+
+    const cap = d.capability;
+    const gr = cap.get('graceful-restart');
+    const capability: CapabilityConfig = {
+      asn4: (cap.get('asn4') as boolean | undefined) ?? true,
+      routeRefresh: (cap.get('route-refresh') as boolean | undefined) ?? false,
+      gracefulRestart: gr === undefined || gr === false ? false : (gr as number),
+      addPath: (cap.get('add-path') as 0 | 1 | 2 | 3 | undefined) ?? 0,
+      multiSession: (cap.get('multi-session') as boolean | undefined) ?? false,
+      operational: (cap.get('operational') as boolean | undefined) ?? false,
+      aigp: (cap.get('aigp') as boolean | undefined) ?? false,
+      extendedMessage: (cap.get('extended-message') as boolean | undefined) ?? true,
+      softwareVersion: (cap.get('software-version') as boolean | undefined) ?? false,
+    };
+    const nh = cap.get('nexthop') as boolean | undefined;
+    if (nh !== undefined) capability.nexthop = nh;
+    else if (d.nexthopBlock) capability.nexthop = true;
+
+    const families = d.families && d.families.length ? d.families : DEFAULT_FAMILIES.slice();
+    const addPathFamilies = capability.addPath ? (d.addPath && d.addPath.length ? d.addPath.filter((f) => families.includes(f)) : families.slice()) : [];
+    const nexthops = capability.nexthop ? d.nexthops.filter((n) => families.includes(n.family)) : [];
+
+    for (let i = 0; i < d.routes.length; i++) {
+      const r = d.routes[i];
+      if (r.family !== FAMILY_NAMES.ipv4.unicast && !families.includes(r.family))
+        throw new ConfigError(r.pos?.file ?? this.file, r.pos?.line ?? 0, r.pos?.col ?? 0, `${name}: route of family ${familyText(r.family)} but the family is not in the neighbor's family block`);
+    }
+    for (const f of d.flows) {
+      const fam = f.rd !== undefined ? [FAMILY_NAMES.ipv4['flow-vpn'], FAMILY_NAMES.ipv6['flow-vpn']] : [FAMILY_NAMES.ipv4.flow, FAMILY_NAMES.ipv6.flow];
+      if (!fam.some((x) => families.includes(x)))
+        throw errorAt(f.pos, `${name}: flow route but no flow family in the neighbor's family block`);
+    }
+
+    const localAs = g<number | 'auto'>('local-as', 'auto');
+    const peerAs = g<number | 'auto'>('peer-as', 'auto');
+    const md5b = g<boolean | 'auto'>('md5-base64', false);
+    void md5b;
+    const n: NeighborConfig = {
+      peerAddress: peer.text,
+      peerAddressBytes: peer.bytes,
+      peerRangeLength: peer.len,
+      routerId,
+      localAddress,
+      localAs,
+      peerAs,
+      description: g('description', ''),
+      holdTime,
+      passive,
+      listen: g('listen', 0),
+      connect: g('connect', 0),
+      hostName: g('host-name', hostName()),
+      domainName: g('domain-name', domainName()),
+      groupUpdates: g('group-updates', true),
+      autoFlush: g('auto-flush', true),
+      adjRibIn: g('adj-rib-in', true),
+      adjRibOut: g('adj-rib-out', true),
+      manualEor: g('manual-eor', false),
+      rateLimit: g('rate-limit', 0),
+      families,
+      addPathFamilies,
+      nexthops,
+      capability,
+      api: d.api,
+      routes: d.routes,
+      flows: d.flows,
+      inherit: d.inherit.map((x) => x.name),
+      pos: loc(at),
+    };
+    const dup = this.neighbors.find((o) => o.peerAddress === n.peerAddress && o.localAddress === n.localAddress && o.localAs === n.localAs && o.peerAs === n.peerAs);
+    if (dup) throw errorAt(at, `duplicate peer definition ${n.peerAddress} (first at ${dup.pos.file}:${dup.pos.line}:${dup.pos.col})`);
+    return n;
+  }
+
+  // ------------------------------------------------------------------------------------ blocks
+
+  private familyBlock(brace: Token, name: string, prev: FamilyKey[] | undefined): FamilyKey[] {
+    const out: FamilyKey[] = [];
+    let all = false;
+    this.section(brace, name, (s) => {
+      const k = s[0];
+      if (k.text === 'all') {
+        if (s.length > 1) throw expected(s[1], "';' after all");
+        if (out.length || all) throw errorAt(k, "'all' can not be used with any other family");
+        all = true;
+        out.push(...DEFAULT_FAMILIES);
+        return;
+      }
+      if (k.text === 'minimal') throw errorAt(k, "'family minimal' is deprecated (ExaBGP 4 removed it): list the families");
+      const table = FAMILY_NAMES[k.text];
+      if (!table) this.unknown(k, name, 'ipv4, ipv6, l2vpn, bgp-ls or all');
+      if (all) throw errorAt(k, "can not add a family once 'all' is set");
+      if (s.length !== 2) throw s.length < 2 ? expected(undefined, `a SAFI (${Object.keys(table).join(', ')})`, this.endAfter(k)) : expected(s[2], "';'");
+      const f = table[s[1].text.toLowerCase()];
+      if (f === undefined) throw expected(s[1], `a SAFI for ${k.text} (${Object.keys(table).join(', ')})`);
+      if (out.includes(f)) throw errorAt(s[1], `duplicate family ${k.text} ${s[1].text}`);
+      out.push(f);
+    });
+    return union(prev, out);
+  }
+
+  private nexthopBlock(d: Draft, brace: Token): void {
+    this.section(brace, 'nexthop', (s) => {
+      const k = s[0];
+      if (k.text !== 'ipv4' && k.text !== 'ipv6') this.unknown(k, 'nexthop', 'ipv4 or ipv6 (ipv4 unicast ipv6;)');
+      if (s.length !== 3) throw s.length < 3 ? expected(undefined, `'${k.text} SAFI NEXTHOP-AFI;'`, this.endAfter(s[s.length - 1])) : expected(s[3], "';'");
+      const safis = ['unicast', 'multicast', 'nlri-mpls', 'mpls-vpn'];
+      const safi = s[1].text.toLowerCase();
+      if (!safis.includes(safi)) throw expected(s[1], `one of ${safis.join(', ')}`);
+      const other = k.text === 'ipv4' ? 'ipv6' : 'ipv4';
+      if (s[2].text.toLowerCase() !== other) throw expected(s[2], `'${other}' (the next-hop AFI)`);
+      d.nexthops.push({ family: FAMILY_NAMES[k.text][safi], nextHopAfi: other === 'ipv6' ? AFI.IPV6 : AFI.IPV4 });
+    });
+  }
+
+  private capabilityBlock(d: Draft, brace: Token): void {
+    this.section(brace, 'capability', (s) => {
+      const k = s[0];
+      switch (k.text) {
+        case 'asn4':
+        case 'route-refresh':
+        case 'multi-session':
+        case 'operational':
+        case 'aigp':
+        case 'extended-message':
+        case 'nexthop':
+        case 'software-version':
+          d.capability.set(k.text, bool(s, true));
+          return;
+        case 'graceful-restart': {
+          if (s.length === 1) return void d.capability.set(k.text, 0);
+          if (s.length > 2) throw expected(s[2], "';'");
+          const t = s[1].text.toLowerCase();
+          if (t === 'disable' || t === 'disabled') return void d.capability.set(k.text, false);
+          if (t === 'enable' || t === 'enabled' || t === 'true') return void d.capability.set(k.text, 0);
+          // RFC 4724 §3: the restart time is 12 bits.
+          return void d.capability.set(k.text, parseUint(s[1], 4095, "a restart time (0-4095) or 'disable'"));
+        }
+        case 'add-path': {
+          this.arity(s, 1, 'send, receive, send/receive or disable');
+          const v = ({ disable: 0, disabled: 0, receive: 1, send: 2, 'send/receive': 3 } as Record<string, number>)[s[1].text.toLowerCase()];
+          if (v === undefined) throw expected(s[1], 'send, receive, send/receive or disable');
+          return void d.capability.set(k.text, v);
+        }
+        default:
+          this.unknown(k, 'capability', 'asn4, route-refresh, graceful-restart, add-path, multi-session, operational, aigp, extended-message, nexthop, software-version');
+      }
+    });
+  }
+
+  private apiBlock(b: Token[], brace: Token): ApiConfig {
+    const dir = (): ApiDirection => ({ parsed: false, packets: false, consolidate: false, open: false, update: false, notification: false, keepalive: false, refresh: false, operational: false });
+    const api: ApiConfig = {
+      name: b[1]?.text ?? `auto-named-${++this.autoApi}`,
+      processes: [],
+      neighborChanges: false,
+      negotiated: false,
+      fsm: false,
+      signal: false,
+      send: dir(),
+      receive: dir(),
+      pos: loc(b[0]),
+    };
+    this.section(
+      brace,
+      'api',
+      (s) => {
+        const k = s[0];
+        switch (k.text) {
+          case 'processes':
+            api.processes.push(...listWords(s, 1, 'a process name').map((t) => t.text));
+            return;
+          case 'neighbor-changes':
+            api.neighborChanges = bool(s, true);
+            return;
+          case 'negotiated':
+            api.negotiated = bool(s, true);
+            return;
+          case 'fsm':
+            api.fsm = bool(s, true);
+            return;
+          case 'signal':
+            api.signal = bool(s, true);
+            return;
+          default:
+            this.unknown(k, 'api', 'processes, neighbor-changes, negotiated, fsm, signal, send { }, receive { }');
+        }
+      },
+      (sb, br) => {
+        const k = sb[0];
+        if (k.text !== 'send' && k.text !== 'receive') this.unknown(k, 'api', 'send { } or receive { }');
+        this.noArgs(sb, br);
+        const target = k.text === 'send' ? api.send : api.receive;
+        this.section(br, `api ${k.text}`, (s) => {
+          const m = s[0].text as (typeof API_MESSAGES)[number];
+          if (!API_MESSAGES.includes(m)) this.unknown(s[0], `api ${k.text}`, API_MESSAGES.join(', '));
+          target[m] = bool(s, true);
+        });
+      },
+    );
+    return api;
+  }
+
+  private staticBlock(d: Draft, brace: Token): void {
+    const cache = this.routeCache;
+    // Fast path for `route PREFIX <tail>;` whose tail text was seen before: no tokens, shared attributes.
+    const raw = this.rawTails;
+    for (;;) {
+      const t = this.lx.peek();
+      if (t === undefined || t.punct || t.text !== 'route') break;
+      const save = this.lx.snapshot();
+      this.lx.next();
+      const p = this.lx.next();
+      if (p === undefined || p.punct) {
+        this.lx.restore(save);
+        break;
+      }
+      const text = this.lx.rawStatementTail();
+      if (text === undefined) {
+        this.lx.restore(save);
+        break;
+      }
+      let tail = raw.get(text);
+      if (tail === undefined) {
+        const toks = tokenize(text, p.file);
+        for (const x of toks) {
+          x.line += p.line - 1;
+          if (x.line === p.line) x.col += p.end - p.start + p.col - 1;
+        }
+        const r = parseRoute([t, p, ...toks], { cache }, 0, toks.length + 2);
+        tail = cache.get(routeTailKey(toks));
+        pushRoutes(d.routes, r);
+        if (tail && raw.size < CACHE_LIMIT) raw.set(text, tail);
+        continue;
+      }
+      pushRoutes(d.routes, finishRoute(parsePrefixToken(p), tail, p, {}));
+    }
+    this.section(
+      brace,
+      'static',
+      (s) => {
+        const k = s[0];
+        if (k.text === 'route') {
+          pushRoutes(d.routes, parseRoute(s, { cache }, 0, s.length));
+        } else if (k.text === 'attributes' || k.text === 'attribute') {
+          for (const r of parseAttributesNlri(s, {}, 1, s.length)) pushRoutes(d.routes, r);
+        } else {
+          this.unknown(k, 'static', "'route PREFIX ...;' or 'route PREFIX { ... }'");
+        }
+      },
+      (b, br) => {
+        if (b[0].text !== 'route') this.unknown(b[0], 'static', "'route PREFIX { ... }'");
+        if (b.length !== 2) throw b.length < 2 ? expected(br, 'a prefix') : expected(b[2], "'{'");
+        // Flatten `route P { k v; k v; }` into `route P k v k v` and parse it as one line.
+        const toks: Token[] = [b[0], b[1]];
+        this.section(br, `route ${b[1].text}`, (s) => {
+          for (let i = 0; i < s.length; i++) toks.push(s[i]);
+        });
+        pushRoutes(d.routes, parseRoute(toks, { cache }, 0, toks.length));
+      },
+    );
+  }
+
+  private announceBlock(d: Draft, brace: Token): void {
+    this.section(
+      brace,
+      'announce',
+      (s) => this.unknown(s[0], 'announce', 'ipv4 { }, ipv6 { }'),
+      (b, br) => {
+        const afi = b[0].text;
+        if (afi === 'l2vpn') throw errorAt(b[0], "'announce { l2vpn { } }' (VPLS) is not supported by tsbgp");
+        if (afi !== 'ipv4' && afi !== 'ipv6') this.unknown(b[0], 'announce', 'ipv4 { }, ipv6 { }');
+        this.noArgs(b, br);
+        this.section(br, `announce ${afi}`, (s) => {
+          const safi = s[0].text;
+          const fam = FAMILY_NAMES[afi][safi];
+          if (fam === undefined || safi === 'rtc') this.unknown(s[0], `announce ${afi}`, 'unicast, multicast, nlri-mpls, mpls-vpn');
+          if (safi === 'flow' || safi === 'flow-vpn') throw errorAt(s[0], `'${safi}' routes inside announce are not supported by tsbgp: use flow { route NAME { match { } then { } } }`);
+          const r = parseRoute(s, { cache: this.routeCache, family: fam }, 1, s.length);
+          const isV6 = r.prefix.addr.length === 16;
+          if (isV6 !== (afi === 'ipv6')) throw errorAt(s[1], `found '${s[1].text}', expected an ${afi} prefix`);
+          pushRoutes(d.routes, r);
+        });
+      },
+    );
+  }
+
+  private flowBlock(d: Draft, brace: Token): void {
+    this.section(
+      brace,
+      'flow',
+      (s) => this.unknown(s[0], 'flow', "'route [NAME] { match { } then { } }'"),
+      (b, br) => {
+        if (b[0].text !== 'route') this.unknown(b[0], 'flow', "'route [NAME] { ... }'");
+        if (b.length > 2) throw expected(b[2], "'{'");
+        const f: FlowRouteConfig = { name: b[1]?.text ?? '', match: [], then: [], scope: [], pos: loc(b[0]) };
+        this.section(
+          br,
+          'flow route',
+          (s) => {
+            const k = s[0];
+            if (k.text === 'rd' || k.text === 'route-distinguisher') {
+              this.arity(s, 1, 'a route distinguisher');
+              f.rd = s[1].text;
+            } else if (k.text === 'next-hop') {
+              this.arity(s, 1, 'an IP address');
+              if (!ipBytes(s[1].text)) throw expected(s[1], 'an IP address');
+              f.nextHop = s[1].text;
+            } else {
+              this.unknown(k, 'flow route', 'rd, next-hop, match { }, then { }, scope { }');
+            }
+          },
+          (sb, sbr) => {
+            const k = sb[0].text;
+            if (k !== 'match' && k !== 'then' && k !== 'scope') this.unknown(sb[0], 'flow route', 'match { }, then { }, scope { }');
+            this.noArgs(sb, sbr);
+            const into = k === 'match' ? f.match : k === 'then' ? f.then : f.scope;
+            this.section(sbr, k, (s) => into.push(toStatement(s)));
+          },
+        );
+        d.flows.push(f);
+      },
+    );
+  }
+
+  private checkApis(): void {
+    for (const n of this.neighbors)
+      for (const a of n.api)
+        for (const p of a.processes)
+          if (!this.processes.has(p))
+            throw errorAt(a.pos, `api of neighbor ${n.peerAddress} uses process '${p}', which is not defined`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+const loc = (t: Location): Location => ({ file: t.file, line: t.line, col: t.col });
+
+const toStatement = (s: Token[]): Statement => ({
+  keyword: s[0].text,
+  args: s.slice(1).map((t) => t.text),
+  file: s[0].file,
+  line: s[0].line,
+  col: s[0].col,
+});
+
+function pushRoutes(out: RouteSpec[], r: RouteSpec): void {
+  out.push(r);
+}
+
+const union = (a: FamilyKey[] | undefined, b: FamilyKey[]): FamilyKey[] => {
+  const out = a ? a.slice() : [];
+  for (const f of b) if (!out.includes(f)) out.push(f);
+  return out;
+};
+
+/** ExaBGP booleans: the keyword alone means `dflt`; true/enable/enabled, false/disable/disabled. */
+function bool(s: Token[], dflt: boolean): boolean {
+  if (s.length === 1) return dflt;
+  if (s.length > 2) throw expected(s[2], "';'");
+  const t = s[1].text.toLowerCase();
+  if (t === 'true' || t === 'enable' || t === 'enabled') return true;
+  if (t === 'false' || t === 'disable' || t === 'disabled') return false;
+  throw expected(s[1], 'true/enable or false/disable');
+}
+
+/** `x` or `[ x y z ]` (commas allowed) from index `from`. */
+function listWords(s: Token[], from: number, what: string): Token[] {
+  const first = s[from];
+  if (first === undefined) throw expected(undefined, what, { file: s[0].file, line: s[0].line, col: s[0].col + s[0].text.length });
+  if (!(first.punct && first.text === '[')) {
+    if (first.punct) throw expected(first, `${what} or '['`);
+    if (s.length > from + 1) throw expected(s[from + 1], "';'");
+    return [first];
+  }
+  const out: Token[] = [];
+  for (let i = from + 1; i < s.length; i++) {
+    const t = s[i];
+    if (t.punct && t.text === ']') {
+      if (i !== s.length - 1) throw expected(s[i + 1], "';'");
+      return out;
+    }
+    if (t.punct && t.text === ',') continue;
+    if (t.punct) throw expected(t, `${what} or ']'`);
+    out.push(t);
+  }
+  throw expected(undefined, "']'", { file: first.file, line: s[s.length - 1].line, col: s[s.length - 1].col + 1 });
+}
+
+/** Words that were written touching each other (no blank between) become one word again: `arg(1)`. */
+function joinAdjacent(s: Token[], from: number): string[] {
+  const out: string[] = [];
+  let prevEnd = -1;
+  for (let i = from; i < s.length; i++) {
+    const t = s[i];
+    if (t.start === prevEnd && out.length && !t.quoted && !s[i - 1].quoted) out[out.length - 1] += t.text;
+    else out.push(t.text);
+    prevEnd = t.end;
+  }
+  return out;
+}
+
+function peerAddress(t: Token): { text: string; bytes: Uint8Array; len: number } {
+  const s = t.text;
+  const slash = s.indexOf('/');
+  const ip = ipBytes(slash < 0 ? s : s.slice(0, slash));
+  if (!ip) throw expected(t, 'an IP address (or a range ADDRESS/LENGTH for passive neighbors)');
+  const max = ip.length * 8;
+  let len = max;
+  if (slash >= 0) {
+    const l = s.slice(slash + 1);
+    if (!/^[0-9]{1,3}$/.test(l) || Number(l) > max) throw expected(t, `an address range with a length of 0-${max}`);
+    len = Number(l);
+  }
+  return { text: s, bytes: ip, len };
+}
+
+/** ExaBGP looks for a relative program in /etc/exabgp, the configuration's folder, then PATH. */
+function resolveProgram(prg: string, at: Token, confFile: string): string {
+  const candidates: string[] = [];
+  if (path.isAbsolute(prg)) candidates.push(prg);
+  else {
+    candidates.push(path.resolve(path.dirname(confFile), prg), path.resolve('/etc/exabgp', prg));
+    for (const dir of (process.env.PATH ?? '').split(':')) if (dir) candidates.push(path.resolve(dir, prg));
+  }
+  for (const c of candidates) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(c);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) throw errorAt(at, `can not execute the directory "${c}"`);
+    if (st.mode & 0o4000) throw errorAt(at, `refusing to run the setuid program "${c}"`);
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+    } catch {
+      throw errorAt(at, `the program "${c}" is not executable`);
+    }
+    return c;
+  }
+  throw errorAt(at, `found '${prg}', expected a program that exists (looked in the configuration's folder, /etc/exabgp and PATH)`);
+}
+
+function hostName(): string {
+  return os.hostname().split('.')[0];
+}
+
+function domainName(): string {
+  const h = os.hostname();
+  const dot = h.indexOf('.');
+  return dot < 0 ? '' : h.slice(dot + 1);
+}
+
+function familyText(f: FamilyKey): string {
+  for (const afi of Object.keys(FAMILY_NAMES))
+    for (const [safi, k] of Object.entries(FAMILY_NAMES[afi])) if (k === f) return `${afi} ${safi}`;
+  return `afi ${Math.floor(f / 256)} safi ${f % 256}`;
+}
+
+/** Parses a configuration text. Throws ConfigError (`file:line:col: ...`) on the first error. */
+export function parseConfig(text: string, file = '<input>', opts: ParseOptions = {}): Config {
+  return new Parser(text, file, opts).parse();
+}
+
+/** Reads and parses a configuration file. */
+export function parseConfigFile(file: string, opts: ParseOptions = {}): Config {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, 0, 0, `can not read the configuration: ${(e as Error).message}`);
+  }
+  return parseConfig(text, file, opts);
+}
+
+/** All routes of a neighbor with `split` applied, as ExaBGP announces them. */
+export function expandedRoutes(n: NeighborConfig): RouteSpec[] {
+  const out: RouteSpec[] = [];
+  for (const r of n.routes) {
+    if (r.split === undefined) out.push(r);
+    else for (const x of expandSplit(r)) out.push(x);
+  }
+  return out;
+}
+
+export { familyText };

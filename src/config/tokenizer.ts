@@ -1,0 +1,253 @@
+// Tokenizer for ExaBGP's configuration grammar (facts from ExaBGP 4.2's behaviour, own code).
+// Words are separated by blanks; `{ } ; [ ] ( ) ,` are tokens by themselves; `"..."` and `'...'` make one
+// word that may hold blanks and punctuation; `#` starts a comment up to the end of the line; a `\` at the end
+// of a line joins it with the next one. One pass over the text, no backtracking: linear in the input size.
+
+/** Where something was written, for `file:line:col:` messages (line and column start at 1). */
+export interface Location {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export class Token implements Location {
+  constructor(
+    /** The word, without quotes for a quoted string. */
+    public text: string,
+    /** True for `{ } ; [ ] ( ) ,` outside quotes. */
+    public punct: boolean,
+    /** True when written between quotes (so `"{"` is a word, not a brace). */
+    public quoted: boolean,
+    public file: string,
+    public line: number,
+    public col: number,
+    /** Offsets in the source text: [start, end). */
+    public start: number,
+    public end: number,
+  ) {}
+}
+
+/** What every configuration error looks like: `file:line:col: message`. */
+export class ConfigError extends Error {
+  constructor(
+    public readonly file: string,
+    public readonly line: number,
+    public readonly col: number,
+    public readonly detail: string,
+  ) {
+    super(`${file}:${line}:${col}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const errorAt = (where: Location, detail: string): ConfigError =>
+  new ConfigError(where.file, where.line, where.col, detail);
+
+/** `found 'X', expected Y` at the token (or at the end of input). */
+export const expected = (tok: Token | undefined, what: string, end?: Location): ConfigError => {
+  if (tok) return errorAt(tok, `found '${tok.text}', expected ${what}`);
+  const at = end ?? { file: '<input>', line: 1, col: 1 };
+  return errorAt(at, `found end of input, expected ${what}`);
+};
+
+// Character classes by code unit, for a branch-light inner loop.
+const C_SPACE = 1;
+const C_PUNCT = 2;
+const C_QUOTE = 3;
+const C_COMMENT = 4;
+const C_NEWLINE = 5;
+const C_BACKSLASH = 6;
+const CLASS = new Uint8Array(128);
+for (const c of ' \t\r\f\v') CLASS[c.charCodeAt(0)] = C_SPACE;
+for (const c of '{};[](),') CLASS[c.charCodeAt(0)] = C_PUNCT;
+CLASS['"'.charCodeAt(0)] = C_QUOTE;
+CLASS["'".charCodeAt(0)] = C_QUOTE;
+CLASS['#'.charCodeAt(0)] = C_COMMENT;
+CLASS['\n'.charCodeAt(0)] = C_NEWLINE;
+CLASS['\\'.charCodeAt(0)] = C_BACKSLASH;
+
+const PUNCT_TEXT: string[] = [];
+for (const c of '{};[](),') PUNCT_TEXT[c.charCodeAt(0)] = c;
+
+/**
+ * Pull tokenizer: `next()` returns the next token or undefined at the end. Throws ConfigError on an
+ * unterminated quoted string.
+ */
+export class Lexer {
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+  private peeked: Token | undefined;
+  private hasPeek = false;
+
+  constructor(
+    private readonly src: string,
+    readonly file: string = '<input>',
+  ) {}
+
+  /** Position just after the last character, for "found end of input" messages. */
+  endLocation(): Location {
+    return { file: this.file, line: this.line, col: this.pos - this.lineStart + 1 };
+  }
+
+  /** Saved position, to back out of a look-ahead. */
+  snapshot(): [number, number, number, boolean, Token | undefined] {
+    return [this.pos, this.line, this.lineStart, this.hasPeek, this.peeked];
+  }
+
+  restore(s: [number, number, number, boolean, Token | undefined]): void {
+    [this.pos, this.line, this.lineStart, this.hasPeek, this.peeked] = s;
+  }
+
+  peek(): Token | undefined {
+    if (!this.hasPeek) {
+      this.peeked = this.scan();
+      this.hasPeek = true;
+    }
+    return this.peeked;
+  }
+
+  next(): Token | undefined {
+    if (this.hasPeek) {
+      this.hasPeek = false;
+      const t = this.peeked;
+      this.peeked = undefined;
+      return t;
+    }
+    return this.scan();
+  }
+
+  /**
+   * The raw text from here to the next `;` when it holds only plain words (no quote, brace, comment or
+   * continuation), consuming it and the `;`; undefined (nothing consumed) otherwise. Lets the parser
+   * recognise a route tail it has already parsed without tokenizing it again.
+   */
+  rawStatementTail(): string | undefined {
+    if (this.hasPeek) return undefined;
+    const src = this.src;
+    const n = src.length;
+    let lines = 0;
+    let lastNl = -1;
+    for (let i = this.pos; i < n; i++) {
+      const c = src.charCodeAt(i);
+      if (c >= 128) continue;
+      const k = CLASS[c];
+      if (k === 0 || k === C_SPACE) continue;
+      if (k === C_NEWLINE) {
+        lines++;
+        lastNl = i;
+        continue;
+      }
+      if (k === C_PUNCT) {
+        if (c === 59 /* ; */) {
+          const text = src.slice(this.pos, i);
+          this.pos = i + 1;
+          if (lines) {
+            this.line += lines;
+            this.lineStart = lastNl + 1;
+          }
+          return text;
+        }
+        if (c === 123 || c === 125) return undefined;
+        continue;
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+
+  private scan(): Token | undefined {
+    const src = this.src;
+    const n = src.length;
+    let i = this.pos;
+    for (;;) {
+      if (i >= n) {
+        this.pos = i;
+        return undefined;
+      }
+      const c = src.charCodeAt(i);
+      const k = c < 128 ? CLASS[c] : 0;
+      if (k === C_SPACE) {
+        i++;
+      } else if (k === C_NEWLINE) {
+        i++;
+        this.line++;
+        this.lineStart = i;
+      } else if (k === C_COMMENT) {
+        while (i < n && src.charCodeAt(i) !== 10) i++;
+      } else if (k === C_BACKSLASH && this.isLineContinuation(i)) {
+        // `\` then optional blanks then end of line: the statement goes on on the next line.
+        i++;
+      } else if (k === C_PUNCT) {
+        this.pos = i + 1;
+        return new Token(PUNCT_TEXT[c], true, false, this.file, this.line, i - this.lineStart + 1, i, i + 1);
+      } else if (k === C_QUOTE) {
+        return this.quoted(i, c);
+      } else {
+        const start = i;
+        i++;
+        while (i < n) {
+          const d = src.charCodeAt(i);
+          if (d < 128 && CLASS[d] !== 0) break;
+          i++;
+        }
+        this.pos = i;
+        return new Token(src.slice(start, i), false, false, this.file, this.line, start - this.lineStart + 1, start, i);
+      }
+    }
+  }
+
+  private isLineContinuation(i: number): boolean {
+    const src = this.src;
+    let j = i + 1;
+    while (j < src.length) {
+      const c = src.charCodeAt(j);
+      if (c === 10) return true;
+      if (c !== 32 && c !== 9 && c !== 13) return false;
+      j++;
+    }
+    return true;
+  }
+
+  private quoted(at: number, q: number): Token {
+    const src = this.src;
+    const line = this.line;
+    const col = at - this.lineStart + 1;
+    let i = at + 1;
+    let text = '';
+    let chunk = i;
+    for (;;) {
+      if (i >= src.length) throw new ConfigError(this.file, line, col, 'found unterminated quoted string, expected a closing quote');
+      const c = src.charCodeAt(i);
+      if (c === q) break;
+      if (c === 10) {
+        this.line++;
+        this.lineStart = i + 1;
+      }
+      if (c === 92 /* \ */ && i + 1 < src.length) {
+        // ExaBGP unescapes \n \t \r \b \f, anything else stands for itself (\" \' \\).
+        text += src.slice(chunk, i);
+        const e = src[i + 1];
+        text += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'b' ? '\b' : e === 'f' ? '\f' : e;
+        i += 2;
+        chunk = i;
+        continue;
+      }
+      i++;
+    }
+    text += src.slice(chunk, i);
+    this.pos = i + 1;
+    return new Token(text, false, true, this.file, line, col, at, i + 1);
+  }
+}
+
+/** All tokens of a text at once (API lines, tests). */
+export function tokenize(src: string, file = '<input>'): Token[] {
+  const lx = new Lexer(src, file);
+  const out: Token[] = [];
+  for (let t = lx.next(); t !== undefined; t = lx.next()) out.push(t);
+  return out;
+}
+
+/** True when `t` is the unquoted punctuation `p`. */
+export const isPunct = (t: Token | undefined, p: string): boolean => t !== undefined && t.punct && t.text === p;

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnv, EnvError, envLines } from '../../../src/config/env';
+
+test('defaults are ExaBGP 4.2 defaults', () => {
+  const e = loadEnv({ env: {} });
+  assert.equal(e.tcp.port, 179);
+  assert.deepEqual(e.tcp.bind, []);
+  assert.equal(e.api.ack, true);
+  assert.equal(e.api.encoder, 'json');
+  assert.equal(e.api.respawn, true);
+  assert.equal(e.daemon.user, 'nobody');
+  assert.equal(e.daemon.umask, 0o137);
+  assert.equal(e.log.level, 'INFO');
+  assert.equal(e.bgp.openwait, 60);
+  assert.equal(e.reactor.speed, 1);
+  assert.ok(envLines(e).includes('exabgp.tcp.port=179'));
+});
+
+test('both spellings, tsbgp prefix wins, INI file below the environment', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-env-'));
+  const ini = path.join(dir, 'x.env');
+  fs.writeFileSync(ini, "[exabgp.tcp]\nport = 1790\nbind = '127.0.0.1 ::1'\n[exabgp.api]\nencoder: text\nack = false\n[exabgp.daemon]\numask = '0o22'\n");
+  const e = loadEnv({ file: ini, env: { 'exabgp.api.ack': 'true', exabgp_log_level: 'debug', 'tsbgp.tcp.port': '2000', 'exabgp.tcp.port': '3000' } });
+  assert.equal(e.tcp.port, 2000);
+  assert.deepEqual(e.tcp.bind, ['127.0.0.1', '::1']);
+  assert.equal(e.api.encoder, 'text');
+  assert.equal(e.api.ack, true);
+  assert.equal(e.log.level, 'DEBUG');
+  assert.equal(e.daemon.umask, 0o22);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('the shipped exabgp.env loads', () => {
+  const e = loadEnv({ file: path.join(__dirname, '../../../../test/vectors/configs/exabgp.env'), env: {} });
+  assert.equal(e.tcp.port, 179);
+});
+
+test('bad values name the setting', () => {
+  assert.throws(() => loadEnv({ env: { 'exabgp.tcp.port': 'x' } }), (err: unknown) => err instanceof EnvError && /exabgp\.tcp\.port/.test(err.message));
+  assert.throws(() => loadEnv({ env: { exabgp_api_encoder: 'xml' } }), EnvError);
+  assert.throws(() => loadEnv({ env: { 'exabgp.api.ack': 'maybe' } }), EnvError);
+});
