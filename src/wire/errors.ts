@@ -1,4 +1,4 @@
-import type { ErrorAction } from './types';
+import type { ErrorAction, FamilyKey } from './types';
 
 /** NOTIFICATION error codes, RFC 4271 §4.5 (and RFC 7313 for 7). */
 export const ErrorCode = {
@@ -22,6 +22,8 @@ export class DecodeError extends Error {
     message: string,
     readonly action: ErrorAction = 'session-reset',
     readonly data: Uint8Array = new Uint8Array(0),
+    /** For 'afisafi-disable' (RFC 7606 §2): the family to disable. */
+    readonly family?: FamilyKey,
   ) {
     super(message);
     this.name = 'DecodeError';
