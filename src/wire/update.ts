@@ -212,8 +212,11 @@ function decodeAttributes(attrs: Uint8Array, ctx: CodecContext, u: Update): numb
           attrs.slice(start, off),
         );
       }
-      // RFC 4271 §5: kept with its flags so a transitive one can be passed on (the encoder sets Partial).
-      (a.other ??= []).push({ flags: flags & ~AttrFlag.EXTENDED_LENGTH, code, value: v.slice() });
+      // RFC 4271 §5: kept so it can be passed on; an optional transitive one we do not recognize goes on with
+      // Partial set, so it is set here, once, and the encoder sends flags as they are.
+      let kept = flags & ~AttrFlag.EXTENDED_LENGTH;
+      if ((kept & F_OT) === F_OT) kept |= AttrFlag.PARTIAL;
+      (a.other ??= []).push({ flags: kept, code, value: v.slice() });
       continue;
     }
     // RFC 6793 §4.1: between two 4-octet speakers AS4_PATH/AS4_AGGREGATOR carry nothing and are ignored.
@@ -371,13 +374,13 @@ function attributeItems(a: Attributes, ctx: CodecContext): Item[] {
     add(AttrCode.LARGE_COMMUNITIES, F_OT, encodeLargeCommunities(a.largeCommunities));
   }
   if (a.other !== undefined) {
+    // A modelled code written by hand (`attribute [ 0x20 0xc0 ... ]`) is sent as written unless the typed field
+    // is there too: two attributes of one code would be malformed (RFC 7606 §3g), and the typed field wins.
+    const typed = new Set(items.map((it) => it.code));
     for (const o of a.other) {
-      // A modelled code in `other` would duplicate (or contradict) the typed field: the typed field wins.
-      if (KNOWN_ATTRIBUTES.has(o.code)) continue;
-      let flags = o.flags & ~AttrFlag.EXTENDED_LENGTH;
-      // RFC 4271 §5: an optional transitive attribute we do not understand is passed on with Partial set.
-      if ((flags & F_OT) === F_OT) flags |= AttrFlag.PARTIAL;
-      add(o.code, flags, o.value);
+      if (typed.has(o.code)) continue;
+      // Flags go out as given: the decoder already set Partial on what it could not recognize (RFC 4271 §5).
+      add(o.code, o.flags & ~AttrFlag.EXTENDED_LENGTH, o.value);
     }
   }
   // Canonical order by type code; sort is stable, so repeated unknown codes keep their order.
