@@ -6,6 +6,8 @@
 // Updates are rendered by string building straight from the NLRI blocks (no per-prefix objects), so a full
 // table costs one string per prefix and nothing else.
 
+import { ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn } from '../wire/nlri/flowspec';
+import { flowToJSONText, flowToString } from '../flowspec/json';
 import * as os from 'node:os';
 import type {
   Attributes,
@@ -941,4 +943,13 @@ function capabilityValue(c: Capability): Uint8Array {
   }
   if ('value' in c) return c.value;
   return new Uint8Array(0);
+}
+
+// FlowSpec families (RFC 8955/8956): each rule as ExaBGP 4.2 prints it, component lists and "string".
+for (const codec of [ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn]) {
+  registerFamilyRenderer(codec.family, {
+    forEach(block, _compact, each) {
+      for (const rule of codec.items(block)) each(flowToJSONText(rule), flowToString(rule));
+    },
+  });
 }

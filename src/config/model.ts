@@ -83,6 +83,8 @@ export interface FlowRouteConfig {
   match: Statement[];
   then: Statement[];
   scope: Statement[];
+  /** Route-level statements for the FlowSpec parser: next-hop, and tsbgp's allow-unsafe and expires. */
+  statements: Statement[];
   pos: Location;
 }
 

@@ -765,7 +765,7 @@ class Parser {
       (b, br) => {
         if (b[0].text !== 'route') this.unknown(b[0], 'flow', "'route [NAME] { ... }'");
         if (b.length > 2) throw expected(b[2], "'{'");
-        const f: FlowRouteConfig = { name: b[1]?.text ?? '', match: [], then: [], scope: [], pos: loc(b[0]) };
+        const f: FlowRouteConfig = { name: b[1]?.text ?? '', match: [], then: [], scope: [], statements: [], pos: loc(b[0]) };
         this.section(
           br,
           'flow route',
@@ -778,8 +778,12 @@ class Parser {
               this.arity(s, 1, 'an IP address');
               if (!ipBytes(s[1].text)) throw expected(s[1], 'an IP address');
               f.nextHop = s[1].text;
+              f.statements.push(toStatement(s));
+            } else if (k.text === 'allow-unsafe' || k.text === 'expires') {
+              // tsbgp's own words for the FlowSpec guard (docs/FLOWSPEC.md), read by the FlowSpec parser.
+              f.statements.push(toStatement(s));
             } else {
-              this.unknown(k, 'flow route', 'rd, next-hop, match { }, then { }, scope { }');
+              this.unknown(k, 'flow route', 'rd, next-hop, allow-unsafe, expires, match { }, then { }, scope { }');
             }
           },
           (sb, sbr) => {

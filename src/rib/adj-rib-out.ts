@@ -137,6 +137,16 @@ export class AdjRibOut {
     this.onWork?.();
   }
 
+  /** Every route we want the peer to have (for `show adj-rib out`). */
+  *routes(): Generator<{ family: FamilyKey; entry: Uint8Array; pathId: number; attributes: AttrSet }> {
+    for (const [family, d] of this.desired) {
+      for (const [key, attributes] of d) {
+        const b = Buffer.from(key, 'latin1');
+        yield { family, entry: b.subarray(4), pathId: b.readUInt32BE(0), attributes };
+      }
+    }
+  }
+
   /** Session established: send the whole table of every negotiated family, then End-of-RIB (RFC 4724 §2). */
   attach(s: ExportSession): void {
     this.session = s;
@@ -254,11 +264,11 @@ export class AdjRibOut {
       // RFC 4271 §5.1.5: LOCAL_PREF is sent to internal peers; 100 is the customary default.
       a.localPref ??= 100;
     } else {
-      // RFC 4271 §5.1.2: prepend our AS towards an external peer; §5.1.5: no LOCAL_PREF; RFC 4456 §8:
-      // ORIGINATOR_ID and CLUSTER_LIST stay inside the AS.
-      const first = path[0];
-      if (first && first.type === SegmentType.AS_SEQUENCE && first.asns.length < 255) first.asns.unshift(s.localAs);
-      else path.unshift({ type: SegmentType.AS_SEQUENCE, asns: [s.localAs] });
+      // RFC 4271 §5.1.2: our AS leads the path towards an external peer. As in ExaBGP (which tsbgp's users'
+      // scripts rely on), a route given without AS_PATH gets [local AS] and a given AS_PATH is sent as
+      // written: the program that wrote it owns it. §5.1.5: no LOCAL_PREF; RFC 4456 §8: ORIGINATOR_ID and
+      // CLUSTER_LIST stay inside the AS.
+      if (set.attributes.asPath === undefined) path.unshift({ type: SegmentType.AS_SEQUENCE, asns: [s.localAs] });
       delete a.localPref;
       delete a.originatorId;
       delete a.clusterList;

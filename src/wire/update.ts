@@ -383,10 +383,15 @@ function attributeItems(a: Attributes, ctx: CodecContext): Item[] {
       add(o.code, o.flags & ~AttrFlag.EXTENDED_LENGTH, o.value);
     }
   }
-  // Canonical order by type code; sort is stable, so repeated unknown codes keep their order.
-  items.sort((x, y) => x.code - y.code);
+  // Order by type code (RFC 4271 §5 SHOULD), sort being stable so repeated unknown codes keep their order;
+  // AS4_PATH and AS4_AGGREGATOR follow the attribute they complete, as ExaBGP sends them, so that the same
+  // route gives the same bytes from both speakers.
+  items.sort((x, y) => orderKey(x.code) - orderKey(y.code));
   return items;
 }
+
+const orderKey = (code: number): number =>
+  code === AttrCode.AS4_PATH ? AttrCode.AS_PATH + 0.5 : code === AttrCode.AS4_AGGREGATOR ? AttrCode.AGGREGATOR + 0.5 : code;
 
 function itemsSize(items: readonly Item[]): number {
   let n = 0;

@@ -112,8 +112,14 @@ function exabgpHex(conf: string): Promise<string[]> {
 test('tsbgp encode matches exabgp -t byte for byte', { skip: !hasExabgp && 'exabgp not installed' }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-encode-'));
   try {
+    // `exabgp -t` builds its messages for a session to itself: whatever peer-as says, it encodes as iBGP
+    // (checked by hand with ExaBGP 4.2.21). eBGP cases therefore have no reference here; the unit tests
+    // cover them against the rules ExaBGP applies on a real session.
+    // Likewise a `static` route in 224/4 is sent by ExaBGP as unicast: `--family "ipv4 multicast"` has no
+    // reference either.
+    const IBGP = CASES.filter((c) => (c.peerAs === undefined || c.peerAs === (c.localAs ?? 65000)) && c.family === undefined);
     const results = await Promise.all(
-      CASES.map(async (c, i) => {
+      IBGP.map(async (c, i) => {
         const conf = path.join(dir, `case-${i}.conf`);
         fs.writeFileSync(conf, config(c));
         const theirs = await exabgpHex(conf);
@@ -131,7 +137,7 @@ test('tsbgp encode matches exabgp -t byte for byte', { skip: !hasExabgp && 'exab
       }),
     );
     for (const { c, theirs, ours } of results) assert.deepEqual(ours.sort(), theirs.sort(), `route ${c.route}`);
-    assert.ok(results.length >= 30);
+    assert.ok(results.length >= 25);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -53,7 +53,7 @@ test('full table on attach, packed by attribute set, then End-of-RIB per family;
   }
 });
 
-test('export rules: eBGP prepends and strips LOCAL_PREF; iBGP defaults LOCAL_PREF 100; next-hop self', () => {
+test('export rules: eBGP adds our AS to a route without AS_PATH, keeps a given one, strips LOCAL_PREF; iBGP defaults LOCAL_PREF 100; next-hop self', () => {
   const out = new AdjRibOut();
   out.announce(IPV4_UNICAST, entry(1), { origin: 0, asPath: [{ type: 2, asns: [65100] }], localPref: 200, med: 5 }, { nextHop: 'self' });
   out.announce(IPV6_UNICAST, Uint8Array.of(32, 0x20, 0x01, 0x0d, 0xb8), { origin: 0 }, { nextHop: 'self' });
@@ -61,11 +61,14 @@ test('export rules: eBGP prepends and strips LOCAL_PREF; iBGP defaults LOCAL_PRE
   out.attach(e);
   const d = decode(out.pull(), e).filter((x) => x.kind === 'update' && x.u.eorFamily === undefined) as { u: Update }[];
   const v4 = d.find((x) => x.u.nlri.count > 0)!.u.attributes;
-  assert.deepEqual(v4.asPath, [{ type: 2, asns: [65001, 65100] }]);
+  // A given AS_PATH is sent as written (ExaBGP semantics: the program owns the path) ...
+  assert.deepEqual(v4.asPath, [{ type: 2, asns: [65100] }]);
   assert.equal(v4.localPref, undefined);
   assert.equal(v4.med, 5);
   assert.deepEqual(Uint8Array.from(v4.nextHop!), Uint8Array.of(192, 0, 2, 1));
   const v6 = d.find((x) => x.u.attributes.mpReach)!.u.attributes;
+  // ... and a route without one gets [local AS].
+  assert.deepEqual(v6.asPath, [{ type: 2, asns: [65001] }]);
   // IPv6 route over an IPv4 session: IPv4-mapped next hop.
   assert.deepEqual(Uint8Array.from(v6.mpReach!.nextHop), Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 192, 0, 2, 1));
   out.detach();

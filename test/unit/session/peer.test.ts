@@ -72,7 +72,7 @@ test('a few thousand routes go from Adj-RIB-Out of one to Adj-RIB-In of the othe
   const out = new AdjRibOut();
   for (let i = 0; i < 5000; i++) {
     const entry = Uint8Array.of(24, 10, (i >> 8) & 255, i & 255);
-    out.announce(IPV4_UNICAST, entry, { origin: 0, asPath: [], med: i % 7 }, { nextHop: 'self' });
+    out.announce(IPV4_UNICAST, entry, { origin: 0, med: i % 7 }, { nextHop: 'self' });
   }
   out.onWork = () => pa.wake();
   pa.on('established', (n) => {
@@ -96,7 +96,7 @@ test('a few thousand routes go from Adj-RIB-Out of one to Adj-RIB-In of the othe
   assert.equal(rib.size, 5000);
   assert.equal(rib.interner.size, 7);
   const r = rib.getIpv4(Uint8Array.of(10, 19, 135, 0), 24)!;
-  assert.deepEqual(r.attributes.attributes.asPath, [{ type: 2, asns: [65001] }], 'eBGP prepends our AS');
+  assert.deepEqual(r.attributes.attributes.asPath, [{ type: 2, asns: [65001] }], 'eBGP: a route without AS_PATH gets our AS');
   assert.deepEqual(Uint8Array.from(r.attributes.attributes.nextHop!), Uint8Array.of(127, 0, 0, 1), 'next-hop self');
   assert.equal(r.attributes.attributes.localPref, undefined);
   // Withdraw a few: they arrive as withdrawals.

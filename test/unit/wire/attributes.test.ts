@@ -191,14 +191,16 @@ test('AIGP (RFC 7311): metric TLV, unknown TLVs skipped, malformed discarded', (
 test('unknown attributes: optional kept with flags, Partial set on re-send; well-known one resets (RFC 4271 §5, §6.3)', () => {
   const a = decodeWith('C0630201028064010A');
   assert.deepEqual(a.other, [
-    { flags: 0xc0, code: 99, value: Uint8Array.of(1, 2) },
+    { flags: 0xe0, code: 99, value: Uint8Array.of(1, 2) },
     { flags: 0x80, code: 100, value: Uint8Array.of(10) },
   ]);
-  // Optional transitive gets Partial, optional non-transitive is sent as it is.
+  // Optional transitive gets Partial when decoded (it will be passed on partial); flags are sent as kept.
   enc({ other: a.other! }, 'E0630201028064010A');
+  // Written by hand (config `attribute [ ... ]`): sent exactly as written.
+  enc({ other: [{ flags: 0xc0, code: 99, value: Uint8Array.of(1, 2) }] }, 'C063020102');
   // A repeated unknown attribute is dropped after the first (RFC 7606 §3.g).
   const u = decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + 'C063020102C0630103'), ctx4);
-  assert.deepEqual(u.attributes.other, [{ flags: 0xc0, code: 99, value: Uint8Array.of(1, 2) }]);
+  assert.deepEqual(u.attributes.other, [{ flags: 0xe0, code: 99, value: Uint8Array.of(1, 2) }]);
   issue(u, 1, 'attribute-discard');
   fatal(body(ORIGIN + AS_PATH4 + NEXT_HOP + '40630100'), ctx4, 2, 'session-reset');
   // A modelled code in `other` never duplicates the typed attribute.
@@ -311,7 +313,8 @@ test('AS4_PATH / AS4_AGGREGATOR on 2-octet sessions (RFC 6793 §4.2.3)', () => {
 test('encoding for 2-octet sessions: AS_TRANS with AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.2.2)', () => {
   enc(
     { asPath: [{ type: 3, asns: [64512] }, { type: 2, asns: [65000, 4200000000] }], aggregator: { asn: 4200000001, address: Uint8Array.of(192, 0, 2, 9) } },
-    '40020A0301FC000202FDE85BA0' + 'C007065BA0C0000209' + 'C0110A0202 0000FDE8 FA56EA00'.replace(/ /g, '') + 'C01208FA56EA01C0000209',
+    // AS4_PATH right after AS_PATH and AS4_AGGREGATOR right after AGGREGATOR, as ExaBGP orders them.
+    '40020A0301FC000202FDE85BA0' + 'C0110A0202 0000FDE8 FA56EA00'.replace(/ /g, '') + 'C007065BA0C0000209' + 'C01208FA56EA01C0000209',
     ctx2,
   );
   // All 2-octet: no AS4_PATH.

@@ -1,0 +1,58 @@
+// `tsbgp CONF` / `tsbgp run [--env FILE] [--socket PATH] CONF`: the daemon in the foreground.
+// SIGTERM/SIGINT: NOTIFICATION Cease to every peer, then exit. SIGUSR1 (and `reload`): re-read the
+// configuration without dropping sessions whose configuration did not change.
+
+import { loadEnv } from '../config/env';
+import { Daemon } from '../daemon/daemon';
+import { Logger, levelFromSyslog, sinkFor } from '../daemon/log';
+import { defaultSocketPath } from '../api/control';
+
+const USAGE = 'usage: tsbgp run [--env FILE] [--socket PATH|--no-socket] [--debug] CONF\n';
+
+export async function run(args: string[]): Promise<number> {
+  let envFile: string | undefined;
+  let socket: string | undefined;
+  let debug = false;
+  let conf: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--env' || a === '-e') envFile = args[++i];
+    else if (a === '--socket') socket = args[++i];
+    else if (a === '--no-socket') socket = '';
+    else if (a === '--debug' || a === '-d') debug = true;
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else if (a.startsWith('-')) {
+      process.stderr.write(`tsbgp: unknown option ${a}\n${USAGE}`);
+      return 2;
+    } else conf = a;
+  }
+  if (!conf) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let env;
+  try {
+    env = loadEnv({ file: envFile });
+  } catch (e) {
+    process.stderr.write(`tsbgp: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const log = new Logger(sinkFor(env.log.destination), debug ? 'debug' : levelFromSyslog(env.log.level));
+  const daemon = new Daemon({ configFile: conf, env, log, controlSocket: socket ?? defaultSocketPath() });
+  try {
+    await daemon.start();
+  } catch (e) {
+    process.stderr.write(`tsbgp: ${(e as Error).message}\n`);
+    await daemon.shutdown('start failed').catch(() => undefined);
+    return 1;
+  }
+  const stop = (sig: string) => void daemon.shutdown(`received ${sig}`);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGUSR1', () => void daemon.reload());
+  process.on('SIGHUP', () => void daemon.reload());
+  await daemon.done;
+  return 0;
+}

@@ -1,0 +1,191 @@
+// API commands carried out: lines from processes and from the control socket are parsed (api/commands.ts)
+// and turned into Adj-RIB-Out changes, session actions or `show` answers. Every command gets an answer:
+// `done`, or `error` with the reason logged (and, for the control socket, printed).
+
+import { parseCommand, parseRoutes, matchSelector, type ApiCommand, type NeighborSelector } from '../api/commands';
+import { parseRoute, type RouteSpec } from '../config/route';
+import { parseFlowCommand } from '../flowspec/parse';
+import { encodeEndOfRib } from '../wire/update';
+import { familyName, parseFamily } from '../wire/nlri/registry';
+import { familyKey, type FamilyKey } from '../wire/types';
+import type { Daemon } from './daemon';
+import type { Neighbor } from './neighbor';
+import { routeEntry } from './routes';
+import { showAdjRib, showFlows, showNeighbor } from './show';
+
+const VERSION = '4.2.21-tsbgp';
+
+/** What a command produced: the answer and the lines to show before it. */
+interface Result {
+  ok: boolean;
+  lines: string[];
+  error?: string;
+}
+
+const ok = (lines: string[] = []): Result => ({ ok: true, lines });
+const fail = (error: string): Result => ({ ok: false, lines: [], error });
+
+export class CommandRunner {
+  constructor(private readonly d: Daemon) {}
+
+  /** A line from an API process: run it, log errors, ack as ExaBGP does. */
+  fromProcess(name: string, line: string): void {
+    if (line.trim() === '') return;
+    const parsed = parseCommand(line);
+    if (parsed.ok && (parsed.command.kind === 'enable-ack' || parsed.command.kind === 'disable-ack' || parsed.command.kind === 'silence-ack')) {
+      const ack = this.d.acks.control(name, parsed.command.kind);
+      if (ack !== null) this.d.processes.write(name, ack);
+      return;
+    }
+    const r = parsed.ok ? this.run(parsed.command, name) : fail(parsed.error);
+    for (const l of r.lines) this.d.processes.write(name, l);
+    if (!r.ok) this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { process: name });
+    const ack = this.d.acks.answer(name, r.ok ? 'done' : 'error', r.error);
+    if (ack !== null) this.d.processes.write(name, ack);
+  }
+
+  /** A line from the control socket or named pipe: the answer lines, ending with done/error. */
+  async answer(line: string, source: string): Promise<string[]> {
+    const parsed = parseCommand(line);
+    if (parsed.ok && parsed.command.kind === 'reload') {
+      const msg = await this.d.reload();
+      return [msg, msg.startsWith('reload refused') ? 'error' : 'done'];
+    }
+    const r = parsed.ok ? this.run(parsed.command, source) : fail(parsed.error);
+    if (!r.ok) {
+      this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { source });
+      return [...r.lines, `error: ${r.error}`, 'error'];
+    }
+    return [...r.lines, 'done'];
+  }
+
+  private select(sel: NeighborSelector): Neighbor[] {
+    if (sel.length === 0) return this.d.neighbors;
+    return this.d.neighbors.filter((n) => matchSelector(sel, n.facts()));
+  }
+
+  run(c: ApiCommand, source: string): Result {
+    switch (c.kind) {
+      case 'announce-route':
+      case 'withdraw-route':
+      case 'announce-attributes':
+      case 'withdraw-attributes': {
+        const withdraw = c.kind.startsWith('withdraw');
+        const family = 'family' in c && c.family ? familyFromText(c.family) : undefined;
+        const parsed = parseRoutes<RouteSpec>(c, (text, w) =>
+          parseRoute(text, { file: 'api', requireNextHop: !w, ...(family !== undefined ? { family } : {}) }),
+        );
+        if (!parsed.ok) return fail(parsed.error);
+        const targets = this.select(c.neighbors);
+        if (targets.length === 0) return fail('no neighbor matches the selector');
+        try {
+          for (const r of parsed.routes) {
+            const e = routeEntry(r);
+            for (const n of targets) {
+              if (!n.cfg.families.includes(e.family)) continue;
+              if (withdraw) n.withdraw(e);
+              else n.announce(e);
+            }
+          }
+        } catch (err) {
+          return fail((err as Error).message);
+        }
+        return ok();
+      }
+      case 'announce-flow':
+      case 'withdraw-flow': {
+        let route;
+        try {
+          route = parseFlowCommand(`route ${c.text}`);
+        } catch (err) {
+          return fail((err as Error).message);
+        }
+        const targets = this.select(c.neighbors);
+        if (targets.length === 0) return fail('no neighbor matches the selector');
+        if (c.kind === 'announce-flow') {
+          // The guard runs before anything is sent: a rule that would match BGP itself is refused here.
+          const refusal = this.d.guard(route);
+          if (refusal) return fail(`flow rule refused: ${refusal}`);
+          for (const n of targets) if (n.cfg.families.includes(route.rule.family)) this.d.addFlow(n, route, source);
+        } else {
+          for (const n of targets) this.d.removeFlow(n, route);
+        }
+        return ok();
+      }
+      case 'announce-watchdog':
+      case 'withdraw-watchdog': {
+        const name = c.name ?? source;
+        for (const n of this.d.neighbors) {
+          const w = n.watchdogs.get(name);
+          if (!w) continue;
+          const announce = c.kind === 'announce-watchdog';
+          for (const e of w.entries) (announce ? n.announce(e) : n.withdraw(e));
+          w.announced = announce;
+        }
+        return ok();
+      }
+      case 'announce-eor': {
+        for (const n of this.select(c.neighbors)) n.peer.send(encodeEndOfRib(c.family));
+        return ok();
+      }
+      case 'announce-route-refresh': {
+        for (const n of this.select(c.neighbors)) n.peer.requestRefresh(c.family);
+        return ok();
+      }
+      case 'teardown': {
+        for (const n of this.select(c.neighbors)) void n.peer.stop(c.message ?? `teardown by API (${c.code})`).then(() => n.peer.start());
+        return ok();
+      }
+      case 'show-neighbor':
+        return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
+      case 'show-adj-rib':
+        if (c.direction === 'out' && c.filter === 'flow') return ok(showFlows(this.d, c.ip));
+        return ok(showAdjRib(this.d, c.direction, c.extensive, c.filter, c.ip));
+      case 'flush-adj-rib-out': {
+        for (const n of this.select(c.neighbors)) for (const f of n.cfg.families) n.ribOut.refresh(f);
+        return ok();
+      }
+      case 'clear-adj-rib': {
+        for (const n of this.select(c.neighbors)) {
+          if (c.direction === 'in') n.ribIn?.clear();
+          else n.ribOut.withdrawAll();
+        }
+        return ok();
+      }
+      case 'shutdown':
+        setImmediate(() => void this.d.shutdown('shutdown requested by API'));
+        return ok();
+      case 'reload':
+        void this.d.reload();
+        return ok();
+      case 'restart':
+      case 'reset':
+        for (const n of this.d.neighbors) void n.peer.stop(`${c.kind} requested by API`).then(() => n.peer.start());
+        return ok();
+      case 'version':
+        return ok([`exabgp ${VERSION}`]);
+      case 'help':
+        return ok(['see docs/API.md for the command list']);
+      case 'comment':
+        return ok();
+      case 'announce-vpls':
+      case 'withdraw-vpls':
+        return fail('vpls is not supported by tsbgp');
+      case 'announce-operational':
+        return fail('operational messages are not supported by tsbgp');
+      case 'enable-ack':
+      case 'disable-ack':
+      case 'silence-ack':
+        return ok();
+    }
+  }
+}
+
+function familyFromText(s: string): FamilyKey | undefined {
+  const [afi, safi] = s.split(/\s+/);
+  return afi && safi ? parseFamily(afi, safi) : undefined;
+}
+
+const truncate = (s: string): string => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
+
+export { familyName, familyKey };

@@ -1,0 +1,440 @@
+// The daemon: the one place that knows every part. It builds neighbors from the configuration, starts the
+// API processes, turns session events into JSON/text lines for the processes that asked for them, and turns
+// API commands into Adj-RIB-Out changes. Data flows one way on each path (docs/ARCHITECTURE.md).
+
+import * as path from 'node:path';
+import { AttrInterner } from '../rib/attr-intern';
+import { Listener } from '../session/listener';
+import type { Negotiated } from '../session/negotiate';
+import { parseConfigFile, expandedRoutes } from '../config/parser';
+import type { Config, NeighborConfig, ApiConfig } from '../config/model';
+import type { Env } from '../config/env';
+import { ProcessManager } from '../api/process';
+import { AckPolicy } from '../api/ack';
+import { JsonEncoder, type NegotiatedInfo } from '../api/json';
+import { ExabgpTextEncoder } from '../api/text';
+import { ControlServer, NamedPipeControl, findNamedPipes } from '../api/control';
+import { parseFlowBlock } from '../flowspec/parse';
+import { checkRule, mustRefuse } from '../flowspec/guard';
+import type { FlowRoute } from '../flowspec/rule';
+import { Neighbor } from './neighbor';
+import { flowEntry, routeEntry, type RibEntry } from './routes';
+import { Logger } from './log';
+import { CommandRunner } from './commands';
+import { bytesKey } from '../rib/attr-intern';
+
+export interface DaemonOptions {
+  configFile: string;
+  env: Env;
+  log: Logger;
+  /** Control socket path ('' = none). */
+  controlSocket?: string;
+  /** Guard limits for FlowSpec rules (see flowspec/guard.ts). */
+  guard?: { minPrefixV4?: number; minPrefixV6?: number };
+}
+
+type Encoder = 'json' | 'text';
+
+/** The settings of an `api` block merged for one process and one neighbor. */
+interface Subscription {
+  process: string;
+  encoder: Encoder;
+  api: ApiConfig;
+}
+
+export class Daemon {
+  readonly interner = new AttrInterner();
+  readonly neighbors: Neighbor[] = [];
+  readonly processes: ProcessManager;
+  readonly acks: AckPolicy;
+  readonly json = new JsonEncoder();
+  readonly text = new ExabgpTextEncoder();
+  readonly log: Logger;
+  config!: Config;
+  private listener: Listener | null = null;
+  private control: ControlServer | null = null;
+  private pipes: NamedPipeControl | null = null;
+  private readonly runner: CommandRunner;
+  private stopping = false;
+  /** Resolves when the daemon has shut down. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(readonly opts: DaemonOptions) {
+    this.log = opts.log;
+    this.done = new Promise((r) => (this.resolveDone = r));
+    const env = opts.env;
+    this.acks = new AckPolicy({ enabled: env.api.ack });
+    this.processes = new ProcessManager({
+      respawn: env.api.respawn,
+      baseDir: path.dirname(path.resolve(opts.configFile)),
+      stderr: 'inherit',
+      env: { exabgp_api_ack: String(env.api.ack) },
+      log: (level, message) => this.log.log(level, message, { component: 'process' }),
+    });
+    this.runner = new CommandRunner(this);
+  }
+
+  /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
+  async start(): Promise<void> {
+    this.config = parseConfigFile(this.opts.configFile);
+    for (const w of this.config.warnings) this.log.warning(w);
+    for (const n of this.config.neighbors) this.addNeighbor(n);
+    await this.startListener();
+    this.startProcesses();
+    await this.startControl();
+    for (const n of this.neighbors) n.peer.start();
+    this.log.info(`started with ${this.neighbors.length} neighbor(s), ${this.config.processes.size} process(es)`);
+  }
+
+  private async startListener(): Promise<void> {
+    const env = this.opts.env;
+    // ExaBGP listens only where told (exabgp.tcp.bind); tsbgp also listens for passive neighbors on their
+    // local address, since a passive neighbor with no listener can never come up.
+    const addresses = new Set(env.tcp.bind.filter((a) => a !== ''));
+    for (const n of this.neighbors) {
+      if (n.cfg.passive && n.cfg.localAddress !== 'auto' && addresses.size === 0) addresses.add(n.cfg.localAddress);
+    }
+    if (addresses.size === 0) return;
+    const port = this.neighbors.find((n) => n.cfg.listen !== 0)?.cfg.listen || env.tcp.port;
+    const l = new Listener({ addresses: [...addresses], port });
+    for (const n of this.neighbors) l.add(n.peer);
+    l.on('rejected', (addr, p, local) => this.log.warning(`refused connection from unknown peer ${addr}:${p} to ${local}`));
+    l.on('error', (e) => this.log.error(`listener: ${e.message}`));
+    await l.listen();
+    this.log.info(`listening on ${[...addresses].join(', ')} port ${l.ports.join(',')}`);
+    this.listener = l;
+  }
+
+  private async startControl(): Promise<void> {
+    const sock = this.opts.controlSocket;
+    const handler = (line: string) => this.runner.answer(line, 'cli');
+    if (sock) {
+      this.control = new ControlServer({ socketPath: sock, handler, log: (lvl, m) => this.log.log(lvl, m, { component: 'control' }) });
+      await this.control.listen();
+    }
+    if (this.opts.env.api.cli) {
+      const dir = findNamedPipes(this.opts.env.api.pipename);
+      if (dir) {
+        this.pipes = new NamedPipeControl({ dir, pipename: this.opts.env.api.pipename, handler });
+        await this.pipes.start();
+      }
+    }
+  }
+
+  private startProcesses(): void {
+    const pm = this.processes;
+    for (const [name, p] of this.config.processes) this.acks.setFormat(name, p.encoder === 'json' ? 'json' : 'text');
+    pm.on('spawn', (name, pid) => {
+      this.acks.reset(name);
+      this.log.info(`process started`, { process: name, pid });
+    });
+    pm.on('command', (name, line) => this.runner.fromProcess(name, line));
+    pm.on('exit', (name, code, signal, respawning) =>
+      this.log.warning(`process exited (code ${code ?? '-'}, signal ${signal ?? '-'})${respawning ? ', respawning' : ''}`, { process: name }),
+    );
+    pm.on('giveup', (name, reason) => this.log.error(`process given up: ${reason}`, { process: name }));
+    pm.on('overflow', (name, bytes) =>
+      this.log.error(`process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`, { process: name }),
+    );
+    // ExaBGP treats JSON acks like text ones (plain done/error); the encoder only decides the event format.
+    pm.start([...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn })));
+  }
+
+  /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
+  private addNeighbor(cfg: NeighborConfig): Neighbor {
+    const localAs = cfg.localAs === 'auto' ? (cfg.peerAs === 'auto' ? 0 : cfg.peerAs) : cfg.localAs;
+    const n = new Neighbor(cfg, localAs, this.interner, this.log.with({ peer: cfg.peerAddress }), this.opts.env.tcp.port);
+    this.neighbors.push(n);
+    this.loadStatic(n);
+    this.wire(n);
+    return n;
+  }
+
+  /** Static routes and flow rules of the configuration into the neighbor's Adj-RIB-Out (or its watchdogs). */
+  private loadStatic(n: Neighbor): void {
+    for (const r of expandedRoutes(n.cfg)) {
+      const e = routeEntry(r);
+      if (r.watchdog !== undefined) {
+        let w = n.watchdogs.get(r.watchdog);
+        if (!w) n.watchdogs.set(r.watchdog, (w = { entries: [], announced: !r.withdraw }));
+        w.entries.push(e);
+        if (!r.withdraw) n.announce(e);
+      } else if (!r.withdraw) {
+        n.announce(e);
+      }
+    }
+    for (const f of n.cfg.flows) {
+      if (f.scope.length > 0) {
+        const at = f.scope[0]!;
+        throw new Error(`${at.file}:${at.line}:${at.col}: flow route ${f.name}: scope { } (interface-set) is not supported by tsbgp`);
+      }
+      const route = parseFlowBlock({
+        name: f.name,
+        rd: f.rd,
+        statements: f.statements,
+        match: f.match,
+        then: f.then,
+        file: f.pos.file,
+        line: f.pos.line,
+        col: f.pos.col,
+      });
+      const refusal = this.guard(route);
+      if (refusal) throw new Error(`${f.pos.file}:${f.pos.line}:${f.pos.col}: flow route ${f.name}: ${refusal}`);
+      this.addFlow(n, route, 'configuration');
+    }
+  }
+
+  /** The guard's verdict: null when the rule may be sent, else why not (warnings are logged). */
+  guard(route: FlowRoute): string | null {
+    const findings = checkRule(route, this.opts.guard ?? {});
+    const name = route.name ?? 'rule';
+    for (const f of findings) if (f.severity === 'warn' || f.overridden) this.log.warning(`flow ${name}: ${f.message}${f.overridden ? ' (allowed by allow-unsafe)' : ''}`);
+    if (!mustRefuse(findings)) return null;
+    return findings
+      .filter((f) => f.severity === 'refuse' && !f.overridden)
+      .map((f) => f.message)
+      .join('; ') + ' (add allow-unsafe to send it anyway)';
+  }
+
+  addFlow(n: Neighbor, route: FlowRoute, source: string): RibEntry {
+    const e = flowEntry(route);
+    const key = bytesKey(e.entry) + String(e.family);
+    const old = n.flows.get(key);
+    if (old?.timer) clearTimeout(old.timer);
+    n.announce(e);
+    const active = { entry: e, announcedAt: Date.now(), expiresAt: route.expiresAt, source, timer: undefined as NodeJS.Timeout | undefined };
+    if (route.expiresAt !== undefined) {
+      // Rules that outlive the attack are the classic FlowSpec accident: withdraw them at their expiry.
+      const ms = Math.max(0, route.expiresAt - Date.now());
+      active.timer = setTimeout(() => {
+        if (n.flows.get(key) !== active) return;
+        n.flows.delete(key);
+        n.withdraw(e);
+        n.log.info(`flow rule expired and withdrawn: ${e.text}`);
+      }, ms);
+      active.timer.unref();
+    }
+    n.flows.set(key, active);
+    return e;
+  }
+
+  removeFlow(n: Neighbor, route: FlowRoute): boolean {
+    const e = flowEntry(route);
+    const key = bytesKey(e.entry) + String(e.family);
+    const old = n.flows.get(key);
+    if (old?.timer) clearTimeout(old.timer);
+    n.flows.delete(key);
+    return n.withdraw(e);
+  }
+
+  /** Which processes hear about this neighbor, with which encoder and api settings. */
+  private subscriptions(n: Neighbor): Subscription[] {
+    const out: Subscription[] = [];
+    for (const api of n.cfg.api) {
+      for (const p of api.processes) {
+        const pc = this.config.processes.get(p);
+        out.push({ process: p, encoder: pc?.encoder === 'text' ? 'text' : 'json', api });
+      }
+    }
+    return out;
+  }
+
+  private emit(subs: Subscription[], pick: (s: Subscription) => boolean, make: (enc: Encoder) => string | null): void {
+    let json: string | null | undefined;
+    let text: string | null | undefined;
+    for (const s of subs) {
+      if (!pick(s)) continue;
+      let line: string | null;
+      if (s.encoder === 'json') line = json === undefined ? (json = make('json')) : json;
+      else line = text === undefined ? (text = make('text')) : text;
+      if (line !== null) this.processes.write(s.process, line);
+    }
+  }
+
+  /** Session events → logs, ribs and API processes. */
+  private wire(n: Neighbor): void {
+    const peer = n.peer;
+    const subs = this.subscriptions(n);
+    const ctx = () => n.context();
+    peer.on('state', (from, to) => {
+      n.log.debug(`fsm ${from} -> ${to}`);
+      this.emit(subs, (s) => s.api.fsm, (e) => (e === 'json' ? this.json.fsm(ctx(), to.toLowerCase()) : this.text.fsm()));
+      if (to === 'OpenSent' && from !== 'Established') {
+        this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.connected(ctx()) : this.text.connected(ctx())));
+      }
+    });
+    peer.on('open', (dir, o) => {
+      const d = dir === 'sent' ? 'send' : 'receive';
+      this.emit(
+        subs,
+        (s) => (dir === 'sent' ? s.api.send.open : s.api.receive.open),
+        (e) => (e === 'json' ? this.json.open(ctx(), d, o) : this.text.open(ctx(), d, o)),
+      );
+    });
+    peer.on('established', (neg) => {
+      n.upSince = Date.now();
+      n.log.info(`session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`);
+      n.ribIn?.sessionUp(neg.gracefulRestart?.families);
+      n.ribOut.attach({
+        localAs: n.localAs,
+        peerAs: neg.peerAs,
+        ibgp: neg.ibgp,
+        families: neg.families,
+        addPathSend: neg.addPathSend,
+        sendCtx: neg.sendCtx,
+        localAddress: peer.localAddress ?? new Uint8Array(4),
+        enhancedRouteRefresh: neg.enhancedRouteRefresh,
+      });
+      if (n.cfg.manualEor) n.log.debug('manual-eor: End-of-RIB is sent by the API');
+      this.emit(subs, (s) => s.api.negotiated, (e) => (e === 'json' ? this.json.negotiated(ctx(), negotiatedInfo(neg)) : this.text.negotiated()));
+      this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.up(ctx()) : this.text.up(ctx())));
+    });
+    peer.on('update', (u, neg, body) => {
+      n.received++;
+      n.ribIn?.apply(u, { body, asn4: neg.asn4 });
+      this.emit(
+        subs,
+        (s) => s.api.receive.update || s.api.receive.parsed,
+        (e) => (e === 'json' ? this.json.update(ctx(), 'receive', u) : this.text.update(ctx(), 'receive', u)),
+      );
+    });
+    peer.on('notification', (dir, m, text) => {
+      n.log.warning(`notification ${dir}: ${text}`);
+      const d = dir === 'sent' ? 'send' : 'receive';
+      this.emit(
+        subs,
+        (s) => (dir === 'sent' ? s.api.send.notification : s.api.receive.notification),
+        (e) => (e === 'json' ? this.json.notification(ctx(), d, m) : this.text.notification(ctx(), d, m)),
+      );
+    });
+    peer.on('keepalive', (dir) => {
+      const d = dir === 'sent' ? 'send' : 'receive';
+      this.emit(
+        subs,
+        (s) => (dir === 'sent' ? s.api.send.keepalive : s.api.receive.keepalive),
+        (e) => (e === 'json' ? this.json.keepalive(ctx(), d) : this.text.keepalive(ctx(), d)),
+      );
+    });
+    peer.on('refresh', (r) => {
+      n.log.info(`route refresh received for afi ${r.afi} safi ${r.safi} (subtype ${r.subtype})`);
+      if (r.subtype === 0) n.ribOut.refresh(r.afi * 256 + r.safi);
+      this.emit(subs, (s) => s.api.receive.refresh, (e) => (e === 'json' ? this.json.refresh(ctx(), 'receive', r) : this.text.refresh(ctx(), 'receive', r)));
+    });
+    peer.on('down', (info) => {
+      if (info.wasEstablished) n.log.warning(`session down: ${info.reason}`);
+      else n.log.debug(`connection closed: ${info.reason}`);
+      n.ribOut.detach();
+      const gr = n.negotiated?.gracefulRestart;
+      if (n.ribIn) {
+        if (info.graceful && gr) n.ribIn.sessionDown({ families: gr.families.keys(), restartTime: gr.restartTime });
+        else n.ribIn.clear();
+      }
+      if (info.wasEstablished) {
+        this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.down(ctx(), info.reason) : this.text.down(ctx(), info.reason)));
+      }
+    });
+    peer.on('collision', (which) => n.log.info(`connection collision: kept the ${which} connection`));
+  }
+
+  /** Re-read the configuration; neighbors whose settings did not change keep their session. */
+  async reload(): Promise<string> {
+    let next: Config;
+    try {
+      next = parseConfigFile(this.opts.configFile);
+    } catch (e) {
+      const msg = `reload refused, configuration kept: ${(e as Error).message}`;
+      this.log.error(msg);
+      return msg;
+    }
+    const byKey = new Map(this.neighbors.map((n) => [neighborKey(n.cfg), n]));
+    const keep = new Set<Neighbor>();
+    const added: NeighborConfig[] = [];
+    for (const cfg of next.neighbors) {
+      const n = byKey.get(neighborKey(cfg));
+      if (n) {
+        keep.add(n);
+        (n as { cfg: NeighborConfig }).cfg = cfg;
+      } else added.push(cfg);
+    }
+    const removed = this.neighbors.filter((n) => !keep.has(n));
+    for (const n of removed) {
+      this.listener?.remove(n.peer);
+      await n.peer.stop('configuration reloaded: neighbor removed');
+      this.neighbors.splice(this.neighbors.indexOf(n), 1);
+    }
+    this.config = next;
+    for (const n of keep) {
+      // Replace the static routes: what is still configured is announced again (a no-op on the wire when
+      // identical), what is gone is withdrawn.
+      const before = staticEntries(n);
+      n.watchdogs.clear();
+      for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
+      const flowsBefore = [...n.flows.values()].filter((f) => f.source === 'configuration');
+      for (const f of flowsBefore) n.flows.delete(bytesKey(f.entry.entry) + String(f.entry.family));
+      this.loadStatic(n);
+      const after = new Set(staticEntries(n).map(entryKey));
+      for (const e of before) if (!after.has(entryKey(e))) n.withdraw(e);
+      for (const f of flowsBefore) if (!n.flows.has(bytesKey(f.entry.entry) + String(f.entry.family))) n.withdraw(f.entry);
+    }
+    for (const cfg of added) {
+      const n = this.addNeighbor(cfg);
+      this.listener?.add(n.peer);
+      n.peer.start();
+    }
+    const msg = `reloaded: ${keep.size} neighbor(s) kept, ${added.length} added, ${removed.length} removed`;
+    this.log.info(msg);
+    return msg;
+  }
+
+  /** Clean shutdown: NOTIFICATION Cease to every peer, processes stopped, sockets closed. */
+  async shutdown(reason = 'tsbgp shutting down'): Promise<void> {
+    if (this.stopping) return this.done;
+    this.stopping = true;
+    this.log.info(`shutting down: ${reason}`);
+    await Promise.all(this.neighbors.map((n) => n.peer.stop(reason).catch(() => undefined)));
+    for (const n of this.neighbors) for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
+    this.emitAll((e) => (e === 'json' ? this.json.shutdown() : this.text.shutdown()));
+    await this.processes.stop().catch(() => undefined);
+    await this.listener?.close().catch(() => undefined);
+    await this.control?.close().catch(() => undefined);
+    await this.pipes?.close().catch(() => undefined);
+    this.resolveDone();
+  }
+
+  private emitAll(make: (e: Encoder) => string): void {
+    for (const [name, p] of this.config.processes) this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
+  }
+}
+
+/** Everything of a neighbor's configuration but its routes: equal keys mean the session can stay up. */
+function neighborKey(cfg: NeighborConfig): string {
+  return JSON.stringify(cfg, (k, v) => {
+    if (k === 'routes' || k === 'flows' || k === 'pos' || k === 'api') return undefined;
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+    return v;
+  });
+}
+
+function staticEntries(n: Neighbor): RibEntry[] {
+  const out: RibEntry[] = [];
+  for (const r of expandedRoutes(n.cfg)) if (!r.withdraw) out.push(routeEntry(r));
+  return out;
+}
+
+const entryKey = (e: RibEntry): string => `${e.family}/${e.pathId ?? 0}/${bytesKey(e.entry)}`;
+
+export function negotiatedInfo(n: Negotiated): NegotiatedInfo {
+  return {
+    messageSize: n.sendCtx.maxMessage,
+    holdTime: n.holdTime,
+    asn4: n.asn4,
+    multisession: false,
+    operational: false,
+    refresh: n.enhancedRouteRefresh ? 'enhanced' : n.routeRefresh ? 'normal' : 'absent',
+    families: [...n.families],
+    nexthop: [...n.extendedNextHop].flatMap(([f, afis]) => afis.map((a) => [Math.floor(f / 256), f % 256, a] as [number, number, number])),
+    addPathSend: [...n.addPathSend],
+    addPathReceive: [...n.addPathReceive],
+  };
+}

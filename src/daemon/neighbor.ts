@@ -1,0 +1,128 @@
+// One configured neighbor at run time: its Peer (session), its Adj-RIB-In and Adj-RIB-Out, and the
+// watchdogs and flow rules announced to it. The daemon owns the neighbors; events go out through `sink`.
+
+import { Peer, type PeerCapabilities } from '../session/peer';
+import type { Negotiated } from '../session/negotiate';
+import { AdjRibIn } from '../rib/adj-rib-in';
+import { AdjRibOut } from '../rib/adj-rib-out';
+import type { AttrInterner } from '../rib/attr-intern';
+import { AFI, SAFI, familyKey, type FamilyKey } from '../wire/types';
+import { ipToString } from '../wire/ip';
+import type { NeighborConfig } from '../config/model';
+import type { NeighborFacts } from '../api/commands';
+import type { NeighborContext } from '../api/json';
+import type { RibEntry } from './routes';
+import type { Logger } from './log';
+
+/** What tsbgp sends in the software version capability (draft-abraitis-bgp-version-capability). */
+export const SOFTWARE_VERSION = 'tsbgp/0.1.0';
+
+export interface ActiveFlow {
+  entry: RibEntry;
+  announcedAt: number;
+  expiresAt?: number;
+  timer?: NodeJS.Timeout;
+  source: string;
+}
+
+export class Neighbor {
+  readonly peer: Peer;
+  readonly ribIn: AdjRibIn | null;
+  readonly ribOut: AdjRibOut;
+  /** Routes held back by `watchdog NAME` (announced on `announce watchdog NAME`). */
+  readonly watchdogs = new Map<string, { entries: RibEntry[]; announced: boolean }>();
+  /** FlowSpec rules announced to this neighbor, by their NLRI bytes (latin1), with age and expiry. */
+  readonly flows = new Map<string, ActiveFlow>();
+  /** Messages counted for `show neighbor summary`. */
+  sent = 0;
+  received = 0;
+  upSince = 0;
+
+  constructor(
+    readonly cfg: NeighborConfig,
+    readonly localAs: number,
+    interner: AttrInterner,
+    readonly log: Logger,
+    listenPort: number,
+  ) {
+    const caps: PeerCapabilities = {
+      asn4: cfg.capability.asn4,
+      routeRefresh: cfg.capability.routeRefresh,
+      enhancedRouteRefresh: cfg.capability.routeRefresh,
+      extendedMessage: cfg.capability.extendedMessage,
+    };
+    if (cfg.capability.addPath !== 0) {
+      caps.addPath = cfg.addPathFamilies.map((family) => ({ family, mode: cfg.capability.addPath }));
+    }
+    if (cfg.capability.gracefulRestart !== false) {
+      caps.gracefulRestart = { restartTime: cfg.capability.gracefulRestart || cfg.holdTime, families: cfg.families };
+    }
+    if (cfg.nexthops.length > 0 && cfg.capability.nexthop !== false) {
+      caps.extendedNextHop = cfg.nexthops.map((n) => ({ afi: Math.floor(n.family / 256), safi: n.family % 256, nextHopAfi: n.nextHopAfi }));
+    }
+    if (cfg.hostName !== '') caps.hostname = { hostname: cfg.hostName, domain: cfg.domainName };
+    if (cfg.capability.softwareVersion) caps.softwareVersion = SOFTWARE_VERSION;
+    this.peer = new Peer({
+      name: cfg.peerAddress,
+      peerAddress: cfg.peerAddress,
+      peerPort: cfg.connect || 179,
+      localAddress: cfg.localAddress === 'auto' ? undefined : cfg.localAddress,
+      localAs,
+      peerAs: cfg.peerAs,
+      routerId: cfg.routerId,
+      holdTime: cfg.holdTime,
+      passive: cfg.passive,
+      families: cfg.families,
+      capabilities: caps,
+    });
+    void listenPort;
+    this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
+    this.ribOut = new AdjRibOut(interner);
+    this.ribOut.onWork = () => this.peer.wake();
+    this.peer.setSource(this.ribOut);
+  }
+
+  get negotiated(): Negotiated | null {
+    return this.peer.negotiated;
+  }
+
+  /** The facts `neighbor IP local-ip ... peer-as ...` selectors match against. */
+  facts(): NeighborFacts {
+    const n = this.peer.negotiated;
+    return {
+      peerAddress: this.cfg.peerAddress,
+      localAddress: this.localAddressText(),
+      localAs: this.localAs,
+      peerAs: n ? n.peerAs : this.cfg.peerAs === 'auto' ? undefined : this.cfg.peerAs,
+      routerId: this.cfg.routerId,
+    };
+  }
+
+  localAddressText(): string | undefined {
+    const l = this.peer.localAddress;
+    if (l) return ipToString(l);
+    return this.cfg.localAddress === 'auto' ? undefined : this.cfg.localAddress;
+  }
+
+  /** The neighbor as the JSON/text encoders name it. */
+  context(): NeighborContext {
+    const n = this.peer.negotiated;
+    return {
+      localAddress: this.localAddressText() ?? '',
+      peerAddress: this.cfg.peerAddress,
+      localAs: this.localAs,
+      peerAs: n ? n.peerAs : this.cfg.peerAs === 'auto' ? 0 : this.cfg.peerAs,
+    };
+  }
+
+  announce(e: RibEntry): void {
+    this.ribOut.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+  }
+
+  withdraw(e: RibEntry): boolean {
+    return this.ribOut.withdraw(e.family, e.entry, e.pathId ?? 0);
+  }
+}
+
+/** IPv4 unicast, the family a neighbor has when nothing else is said. */
+export const DEFAULT_FAMILY: FamilyKey = familyKey(AFI.IPV4, SAFI.UNICAST);

@@ -1,0 +1,122 @@
+// Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
+// in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
+
+import { familyCodec, familyName } from '../wire/nlri/registry';
+import { prefixToString } from '../wire/nlri/prefix';
+import { isFlowFamily } from '../wire/nlri/flowspec';
+import { flowToString } from '../flowspec/json';
+import type { FlowRule } from '../flowspec/rule';
+import { attributesText } from '../api/json';
+import { ipToString } from '../wire/ip';
+import { safiOf, SAFI, type Attributes, type FamilyKey, type Prefix } from '../wire/types';
+import type { AttrSet } from '../rib/attr-intern';
+import type { Daemon } from './daemon';
+
+/** One NLRI entry (no path id) as text. */
+export function nlriText(family: FamilyKey, entry: Uint8Array): string {
+  const codec = familyCodec(family);
+  if (!codec) return `0x${Buffer.from(entry).toString('hex')}`;
+  const items = codec.items({ family, addPath: false, data: entry, count: 1 });
+  const item = items[0];
+  if (item === undefined) return '';
+  if (isFlowFamily(family)) return flowToString(item as FlowRule);
+  return prefixToString(item as Prefix);
+}
+
+function routeLine(peer: string, family: FamilyKey, entry: Uint8Array, pathId: number, set: AttrSet): string {
+  const a: Attributes = set.attributes;
+  let nh = '';
+  const hop = a.nextHop ?? set.nextHop;
+  if (hop !== undefined) nh = hop.length === 0 ? (safiOf(family) === SAFI.FLOW ? '' : ' next-hop self') : ` next-hop ${ipToString(hop)}`;
+  const path = pathId !== 0 ? ` path-information ${pathId >>> 24}.${(pathId >>> 16) & 255}.${(pathId >>> 8) & 255}.${pathId & 255}` : '';
+  return `neighbor ${peer} ${familyName(family)} ${nlriText(family, entry)}${path}${nh}${attributesText({ ...a, nextHop: undefined })}`;
+}
+
+export function showAdjRib(d: Daemon, dir: 'in' | 'out', _extensive: boolean, filter?: string, ip?: string): string[] {
+  const out: string[] = [];
+  for (const n of d.neighbors) {
+    if (ip !== undefined && n.cfg.peerAddress !== ip) continue;
+    const it = dir === 'in' ? n.ribIn?.routes() : n.ribOut.routes();
+    if (!it) continue;
+    for (const r of it) {
+      if (filter === 'flow' && !isFlowFamily(r.family)) continue;
+      if (filter === 'inet' && isFlowFamily(r.family)) continue;
+      out.push(routeLine(n.cfg.peerAddress, r.family, r.entry, r.pathId, r.attributes));
+    }
+  }
+  return out;
+}
+
+/** The FlowSpec rules in force, with their age and what is left before they expire (tsbgp extension). */
+export function showFlows(d: Daemon, ip?: string): string[] {
+  const now = Date.now();
+  const out: string[] = [];
+  for (const n of d.neighbors) {
+    if (ip !== undefined && n.cfg.peerAddress !== ip) continue;
+    for (const f of n.flows.values()) {
+      const age = Math.round((now - f.announcedAt) / 1000);
+      const left = f.expiresAt !== undefined ? ` expires-in ${Math.max(0, Math.round((f.expiresAt - now) / 1000))}s` : '';
+      out.push(`neighbor ${n.cfg.peerAddress} ${f.entry.text} age ${age}s${left} source ${f.source}`);
+    }
+  }
+  return out;
+}
+
+const uptime = (since: number): string => {
+  if (since === 0) return 'never';
+  const s = Math.floor((Date.now() - since) / 1000);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+export function showNeighbor(d: Daemon, mode?: string, ip?: string, json = false): string[] {
+  const list = d.neighbors.filter((n) => ip === undefined || n.cfg.peerAddress === ip);
+  if (json) {
+    return [
+      JSON.stringify(
+        list.map((n) => ({
+          'peer-address': n.cfg.peerAddress,
+          'local-address': n.localAddressText() ?? '',
+          'local-as': n.localAs,
+          'peer-as': n.negotiated?.peerAs ?? n.cfg.peerAs,
+          state: n.peer.state.toLowerCase(),
+          'up-time': uptime(n.peer.state === 'Established' ? n.upSince : 0),
+          'routes-in': n.ribIn?.size ?? 0,
+          'routes-out': n.ribOut.size,
+          'messages-in': n.received,
+        })),
+      ),
+    ];
+  }
+  if (mode === 'summary') {
+    const out = ['Peer            AS        up/down state       |     #sent     #recvd'];
+    for (const n of list) {
+      const as = String(n.negotiated?.peerAs ?? n.cfg.peerAs);
+      const up = n.peer.state === 'Established' ? uptime(n.upSince) : 'down';
+      out.push(`${n.cfg.peerAddress.padEnd(15)} ${as.padEnd(9)} ${up.padEnd(7)} ${n.peer.state.toLowerCase().padEnd(11)} | ${String(n.ribOut.size).padStart(9)} ${String(n.ribIn?.size ?? 0).padStart(10)}`);
+    }
+    return out;
+  }
+  const out: string[] = [];
+  for (const n of list) {
+    const neg = n.negotiated;
+    out.push(`Neighbor ${n.cfg.peerAddress}`);
+    out.push(`  Session                        ${n.peer.state.toLowerCase()}`);
+    out.push(`  Local address                  ${n.localAddressText() ?? 'auto'}`);
+    out.push(`  Local AS / Peer AS             ${n.localAs} / ${neg?.peerAs ?? n.cfg.peerAs}`);
+    out.push(`  Up time                        ${n.peer.state === 'Established' ? uptime(n.upSince) : 'down'}`);
+    if (neg) {
+      out.push(`  Hold time                      ${neg.holdTime}`);
+      out.push(`  Families                       ${[...neg.families].map(familyName).join(', ')}`);
+      out.push(`  4-octet AS                     ${neg.asn4 ? 'yes' : 'no'}`);
+      out.push(`  Route refresh                  ${neg.enhancedRouteRefresh ? 'enhanced' : neg.routeRefresh ? 'yes' : 'no'}`);
+    }
+    out.push(`  Routes received / advertised   ${n.ribIn?.size ?? 0} / ${n.ribOut.size}`);
+    if (mode === 'configuration' || mode === 'extensive') {
+      out.push(`  Configured at                  ${n.cfg.pos.file}:${n.cfg.pos.line}`);
+      out.push(`  Hold time configured           ${n.cfg.holdTime}`);
+      out.push(`  Passive                        ${n.cfg.passive}`);
+      out.push(`  Flow rules in force            ${n.flows.size}`);
+    }
+  }
+  return out;
+}
