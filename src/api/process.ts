@@ -35,8 +35,14 @@ export interface ProcessManagerOptions {
   respawnLimit?: number;
   /** Default 63,000 ms (ExaBGP's time mask spans 64 s). */
   respawnWindowMs?: number;
-  /** Bytes queued for one process before it is cut off (default 64 MiB). */
+  /**
+   * Bytes queued for one process (default 64 MiB) past which it is cut off when it has consumed nothing for
+   * two `stallMs` periods. A process that is reading, only more slowly than a burst of events arrives, is
+   * given up to 4 times this before it is cut off regardless (memory stays bounded either way).
+   */
   maxWriteBuffer?: number;
+  /** Period of the no-progress check once over maxWriteBuffer (default 1000 ms). */
+  stallMs?: number;
   /** What to do with a process that overflows: 'kill' (default; respawn rules apply) or 'drop' (skip writes until it drains to half). */
   overflow?: 'kill' | 'drop';
   /** A single line longer than this is discarded with an error log (default 16 MiB). */
@@ -143,6 +149,12 @@ class Instance {
   cutOff = false;
   dropping = false;
   dropped = 0;
+  /** Bytes handed to write() so far: what the process consumed is this minus what is still pending. */
+  queuedTotal = 0;
+  /** While over the bound: the progress check, and what had been consumed at its previous run. */
+  stallTimer: NodeJS.Timeout | null = null;
+  consumedAtCheck = 0;
+  idleChecks = 0;
   stdinBroken = false;
   killTimer: NodeJS.Timeout | null = null;
 
@@ -180,6 +192,7 @@ export class ProcessManager extends EventEmitter {
       respawnLimit: opts.respawnLimit ?? 5,
       respawnWindowMs: opts.respawnWindowMs ?? 63_000,
       maxWriteBuffer: opts.maxWriteBuffer ?? 64 * 1024 * 1024,
+      stallMs: opts.stallMs ?? 1000,
       overflow: opts.overflow ?? 'kill',
       maxLineLength: opts.maxLineLength ?? 16 * 1024 * 1024,
       stderr: opts.stderr ?? 'inherit',
@@ -264,11 +277,17 @@ export class ProcessManager extends EventEmitter {
       inst.dropped = 0;
     }
     if (pending + line.length + 1 > this.opts.maxWriteBuffer) {
-      this.overflowed(name, inst, pending);
-      return false;
+      // Over the bound. A burst can put a reading process there too (the daemon decodes faster than a pipe
+      // drains), so the process is cut off only when it has stopped consuming, or at 4x the bound.
+      if (pending + line.length + 1 > this.opts.maxWriteBuffer * 4) {
+        this.overflowed(name, inst, pending);
+        return false;
+      }
+      this.watchStall(name, inst);
     }
     inst.out.push(line, '\n');
     inst.outLen += line.length + 1;
+    inst.queuedTotal += line.length + 1;
     if (inst.outLen >= FLUSH_AT) this.flush(inst);
     else if (!inst.flushScheduled) {
       inst.flushScheduled = true;
@@ -553,6 +572,35 @@ export class ProcessManager extends EventEmitter {
     inst.outLen = 0;
     if (inst.cutOff || inst.stdinBroken || inst.closed || !inst.child.stdin || inst.child.stdin.destroyed) return;
     inst.child.stdin.write(data);
+  }
+
+  private pending(inst: Instance): number {
+    return inst.outLen + (inst.child.stdin?.writableLength ?? 0);
+  }
+
+  /** Start the no-progress check for a process over the bound (once; it stops itself below the bound). */
+  private watchStall(name: string, inst: Instance): void {
+    if (inst.stallTimer) return;
+    inst.consumedAtCheck = inst.queuedTotal - this.pending(inst);
+    inst.idleChecks = 0;
+    inst.stallTimer = setInterval(() => {
+      const pending = this.pending(inst);
+      if (inst.cutOff || inst.closed || pending <= this.opts.maxWriteBuffer) {
+        clearInterval(inst.stallTimer!);
+        inst.stallTimer = null;
+        return;
+      }
+      const consumed = inst.queuedTotal - pending;
+      inst.idleChecks = consumed > inst.consumedAtCheck ? 0 : inst.idleChecks + 1;
+      inst.consumedAtCheck = consumed;
+      // Two periods in a row: one late timer after a busy event loop must not look like a stall.
+      if (inst.idleChecks >= 2) {
+        clearInterval(inst.stallTimer!);
+        inst.stallTimer = null;
+        this.overflowed(name, inst, pending);
+      }
+    }, this.opts.stallMs);
+    inst.stallTimer.unref();
   }
 
   private overflowed(name: string, inst: Instance, pending: number): void {

@@ -41,6 +41,8 @@ export interface Env {
     terminate: boolean;
     cli: boolean;
     pipename: string;
+    /** tsbgp: bytes queued for one API process before it is cut off as not reading its input. */
+    buffer: number;
   };
   reactor: { speed: number };
   debug: {
@@ -110,6 +112,8 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     terminate: ['bool', 'false'],
     cli: ['bool', 'true'],
     pipename: ['string', 'exabgp'],
+    // tsbgp only (ExaBGP has no bound and blocks instead): see api/process.ts maxWriteBuffer.
+    buffer: ['int', '67108864'],
   },
   reactor: { speed: ['real', '1.0'] },
   debug: {

@@ -70,6 +70,7 @@ export class Daemon {
       baseDir: path.dirname(path.resolve(opts.configFile)),
       stderr: 'inherit',
       env: { exabgp_api_ack: String(env.api.ack) },
+      maxWriteBuffer: env.api.buffer,
       log: (level, message) => this.log.log(level, message, { component: 'process' }),
     });
     this.runner = new CommandRunner(this);
@@ -124,7 +125,8 @@ export class Daemon {
 
   private startProcesses(): void {
     const pm = this.processes;
-    for (const [name, p] of this.config.processes) this.acks.setFormat(name, p.encoder === 'json' ? 'json' : 'text');
+    // Acks stay plain `done`/`error` lines for JSON processes too: ExaBGP 4.2 has no JSON ack, and its programs
+    // (healthcheck among them) compare the line with "done" (see api/ack.ts).
     pm.on('spawn', (name, pid) => {
       this.acks.reset(name);
       this.log.info(`process started`, { process: name, pid });
@@ -137,8 +139,10 @@ export class Daemon {
     pm.on('overflow', (name, bytes) =>
       this.log.error(`process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`, { process: name }),
     );
-    // ExaBGP treats JSON acks like text ones (plain done/error); the encoder only decides the event format.
-    pm.start([...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn })));
+    // As ExaBGP (reactor/api/processes.py): a process is respawned only when both its own `respawn` and
+    // exabgp.api.respawn allow it.
+    const respawn = this.opts.env.api.respawn;
+    pm.start([...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn && respawn })));
   }
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
@@ -350,10 +354,14 @@ export class Daemon {
     const byKey = new Map(this.neighbors.map((n) => [neighborKey(n.cfg), n]));
     const keep = new Set<Neighbor>();
     const added: NeighborConfig[] = [];
+    // The static routes of the configuration being replaced: taken before `cfg` changes, else nothing that
+    // was removed from the file would ever be withdrawn.
+    const previous = new Map<Neighbor, RibEntry[]>();
     for (const cfg of next.neighbors) {
       const n = byKey.get(neighborKey(cfg));
       if (n) {
         keep.add(n);
+        previous.set(n, staticEntries(n));
         (n as { cfg: NeighborConfig }).cfg = cfg;
       } else added.push(cfg);
     }
@@ -367,7 +375,7 @@ export class Daemon {
     for (const n of keep) {
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.
-      const before = staticEntries(n);
+      const before = previous.get(n) ?? [];
       n.watchdogs.clear();
       for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
       const flowsBefore = [...n.flows.values()].filter((f) => f.source === 'configuration');

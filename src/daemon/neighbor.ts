@@ -37,6 +37,7 @@ export class Neighbor {
   sent = 0;
   received = 0;
   upSince = 0;
+  private wakeScheduled = false;
 
   constructor(
     readonly cfg: NeighborConfig,
@@ -78,7 +79,16 @@ export class Neighbor {
     void listenPort;
     this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
     this.ribOut = new AdjRibOut(interner);
-    this.ribOut.onWork = () => this.peer.wake();
+    // Wake the peer once per turn of the event loop, not once per route: an API process's chunk of a few
+    // thousand `announce route` lines then leaves as packed UPDATEs instead of one UPDATE per prefix.
+    this.ribOut.onWork = () => {
+      if (this.wakeScheduled) return;
+      this.wakeScheduled = true;
+      setImmediate(() => {
+        this.wakeScheduled = false;
+        this.peer.wake();
+      });
+    };
     this.peer.setSource(this.ribOut);
   }
 

@@ -1,0 +1,150 @@
+// Differential: the same receiving configuration and the same recording program under ExaBGP 4.2 and under
+// tsbgp. A tsbgp sender announces the same routes (IPv4 and IPv6, with attributes) to both; the JSON events
+// each receiver hands its program must be the same objects once time, pid, ppid, host, counter and the
+// neighbor addresses (which must differ on one machine) are set aside.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManagedProcess, allocEndpoint, allocAddress, skipReason, stopAll, waitFor } from '../interop/peers/common';
+import { NODE, RECORDER_JS, e2eDir, readJsonLines, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
+
+after(stopAll);
+
+const skip = skipReason('exabgp');
+
+const ROUTES = [
+  'route 10.10.0.0/24 next-hop 192.0.2.1 origin igp med 10 as-path [ 65001 65100 ] community [ 65000:1 no-export ] large-community [ 65000:1:2 ] extended-community [ target:65000:7 ];',
+  'route 10.10.1.0/24 next-hop 192.0.2.1 origin egp med 10 as-path [ 65001 65100 ] community [ 65000:1 no-export ] large-community [ 65000:1:2 ] extended-community [ target:65000:7 ];',
+  'route 10.20.0.0/16 next-hop 192.0.2.2 origin incomplete atomic-aggregate aggregator ( 65001:192.0.2.2 );',
+  'route 2001:db8:10::/48 next-hop 2001:db8::1 med 30 community [ 65000:3 ];',
+  'route 2001:db8:20::/48 next-hop 2001:db8::1 med 30 community [ 65000:3 ];',
+];
+
+/** The receivers' configuration: identical text but for the addresses. */
+function receiverConf(peer: string, local: string, recorder: string, events: string): string {
+  return `process rec {
+  run ${NODE} ${recorder} ${events};
+  encoder json;
+}
+neighbor ${peer} {
+  router-id ${local};
+  local-address ${local};
+  local-as 65002;
+  peer-as 65001;
+  hold-time 30;
+  passive;
+  family {
+    ipv4 unicast;
+    ipv6 unicast;
+  }
+  api {
+    processes [ rec ];
+    neighbor-changes;
+    receive {
+      parsed;
+      update;
+    }
+  }
+}
+`;
+}
+
+/** An event without what legitimately differs between two daemons on one machine. */
+function normalise(e: Record<string, any>, addrs: Record<string, string>): Record<string, any> {
+  const { time: _t, pid: _p, ppid: _pp, host: _h, counter: _c, ...rest } = e;
+  let s = JSON.stringify(rest);
+  for (const [addr, name] of Object.entries(addrs)) s = s.split(`"${addr}"`).join(`"${name}"`);
+  return JSON.parse(s) as Record<string, any>;
+}
+
+describe('JSON events: ExaBGP 4.2 and tsbgp as receivers of the same routes', { skip }, () => {
+  let exaEvents: Record<string, any>[] = [];
+  let tsEvents: Record<string, any>[] = [];
+
+  before(async () => {
+    const dir = e2eDir('diff');
+    const rec = writeScript(dir, 'recorder.js', RECORDER_JS);
+    const eExa = await allocEndpoint();
+    const eTs = await allocEndpoint();
+    const sender = allocAddress();
+    const evExa = path.join(dir, 'events-exabgp.jsonl');
+    const evTs = path.join(dir, 'events-tsbgp.jsonl');
+
+    const confExa = path.join(dir, 'exabgp.conf');
+    fs.writeFileSync(confExa, receiverConf(sender, eExa.address, rec, evExa));
+    const exa = new ManagedProcess(
+      'exabgp',
+      'exabgp',
+      [confExa],
+      path.join(dir, 'exabgp.log'),
+      {
+        ...process.env,
+        'exabgp.daemon.user': 'root',
+        'exabgp.daemon.daemonize': 'false',
+        'exabgp.tcp.bind': eExa.address,
+        'exabgp.tcp.port': String(eExa.port),
+        'exabgp.api.cli': 'false',
+        'exabgp.log.destination': path.join(dir, 'exabgp-daemon.log'),
+      },
+      dir,
+    );
+    const ts: TsbgpDaemon = await startTsbgp({
+      name: 'receiver',
+      dir,
+      config: receiverConf(sender, eTs.address, rec, evTs),
+      env: { 'exabgp.tcp.bind': eTs.address, 'exabgp.tcp.port': String(eTs.port) },
+    });
+    const senderNeighbor = (peer: string, port: number): string => `neighbor ${peer} {
+  router-id ${sender};
+  local-address ${sender};
+  local-as 65001;
+  peer-as 65002;
+  hold-time 30;
+  connect ${port};
+  family {
+    ipv4 unicast;
+    ipv6 unicast;
+  }
+  static {
+${ROUTES.map((r) => `    ${r}`).join('\n')}
+  }
+}`;
+    // Give ExaBGP a moment to bind before the sender tries it (the sender retries anyway).
+    await waitFor(() => fs.existsSync(path.join(dir, 'exabgp-daemon.log')) || !exa.running, 10_000, 'exabgp start');
+    await startTsbgp({ name: 'sender', dir, config: `${senderNeighbor(eExa.address, eExa.port)}\n${senderNeighbor(eTs.address, eTs.port)}\n` });
+    const settled = (file: string): boolean => {
+      const ev = readJsonLines(file);
+      return ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 2 && ev.filter((e) => e.type === 'update').length >= 5;
+    };
+    try {
+      await waitFor(() => settled(evExa) && settled(evTs), 30_000, 'both receivers to have every route and both EoR', 200);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- exabgp ---\n${exa.log().slice(-2000)}\n${fs.readFileSync(path.join(dir, 'exabgp-daemon.log'), 'utf8').slice(-2000)}\n--- tsbgp ---\n${ts.log().slice(-2000)}`);
+    }
+    exaEvents = readJsonLines(evExa).map((e) => normalise(e, { [eExa.address]: 'RECEIVER', [sender]: 'SENDER' }));
+    tsEvents = readJsonLines(evTs).map((e) => normalise(e, { [eTs.address]: 'RECEIVER', [sender]: 'SENDER' }));
+    if (process.env.TSBGP_E2E_DUMP) {
+      for (const e of exaEvents) process.stderr.write(`exa ${JSON.stringify(e)}\n`);
+      for (const e of tsEvents) process.stderr.write(`ts  ${JSON.stringify(e)}\n`);
+    }
+  });
+
+  it('state events are the same', () => {
+    const st = (l: Record<string, any>[]) => l.filter((e) => e.type === 'state');
+    assert.deepEqual(st(tsEvents), st(exaEvents));
+  });
+
+  it('update events are the same objects (grouped as the sender grouped them)', () => {
+    const key = (e: Record<string, any>): string => JSON.stringify(e);
+    const up = (l: Record<string, any>[]) => l.filter((e) => e.type === 'update').map(key).sort();
+    assert.deepEqual(up(tsEvents), up(exaEvents));
+  });
+
+  it('the event sequence is the same', () => {
+    assert.deepEqual(
+      tsEvents.map((e) => e.type),
+      exaEvents.map((e) => e.type),
+    );
+  });
+});

@@ -1,0 +1,206 @@
+// Plumbing for the end-to-end tests: tsbgp daemons as real child processes (bin/tsbgp.js run), each with
+// its own loopback address, configuration file and control socket, plus the small API programs the tests
+// give them (an event recorder and a command player). Every child is a ManagedProcess, so the harness kills
+// it on exit whatever the test outcome.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ManagedProcess, makeTempDir, runCmd, waitFor } from '../interop/peers/common';
+import { sendCommand, type CommandResult } from '../../src/api/control';
+
+/** The repository root (dist/test/e2e → ../../..). */
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+export const TSBGP = path.join(REPO, 'bin', 'tsbgp.js');
+export const NODE = process.execPath;
+
+export interface TsbgpOptions {
+  name: string;
+  /** Configuration text; written to DIR/NAME.conf. */
+  config: string;
+  /** exabgp.* / tsbgp.* settings passed through the environment. */
+  env?: Record<string, string>;
+  dir: string;
+  debug?: boolean;
+}
+
+export class TsbgpDaemon {
+  readonly proc: ManagedProcess;
+  readonly socket: string;
+  readonly confFile: string;
+  readonly logFile: string;
+
+  constructor(readonly opts: TsbgpOptions) {
+    this.socket = path.join(opts.dir, `${opts.name}.sock`);
+    this.confFile = path.join(opts.dir, `${opts.name}.conf`);
+    this.logFile = path.join(opts.dir, `${opts.name}.log`);
+    fs.writeFileSync(this.confFile, opts.config);
+    const args = [TSBGP, 'run', '--socket', this.socket];
+    if (opts.debug) args.push('--debug');
+    args.push(this.confFile);
+    const env = { ...process.env, 'exabgp.log.destination': 'stderr', ...(opts.env ?? {}) };
+    this.proc = new ManagedProcess(`tsbgp-${opts.name}`, NODE, args, this.logFile, env, opts.dir);
+  }
+
+  /** Wait until the control socket answers `version`. */
+  async ready(timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      async () => {
+        if (!this.proc.running) throw new Error(this.proc.describeExit());
+        if (!fs.existsSync(this.socket)) return false;
+        const r = await sendCommand(this.socket, 'version', 2000);
+        return r.answer === 'done';
+      },
+      timeoutMs,
+      `tsbgp ${this.opts.name} control socket`,
+    );
+  }
+
+  cli(command: string, timeoutMs = 30_000): Promise<CommandResult> {
+    return sendCommand(this.socket, command, timeoutMs);
+  }
+
+  /** Is the session to `peer` Established, by `show neighbor json`? */
+  async established(peer: string): Promise<boolean> {
+    const r = await this.cli('show neighbor json');
+    const list = JSON.parse(r.lines.join('')) as { 'peer-address': string; state: string }[];
+    return list.some((n) => n['peer-address'] === peer && n.state === 'established');
+  }
+
+  log(): string {
+    return this.proc.log();
+  }
+
+  stop(): Promise<void> {
+    return this.proc.stop();
+  }
+}
+
+export async function startTsbgp(opts: TsbgpOptions): Promise<TsbgpDaemon> {
+  const d = new TsbgpDaemon(opts);
+  await d.ready();
+  return d;
+}
+
+/** `tsbgp cli` as a child process (the real command-line client). */
+export function tsbgpCli(socket: string, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCmd(NODE, [TSBGP, 'cli', '--socket', socket, command], 30_000);
+}
+
+/**
+ * An API program that appends every line it reads from stdin to EVENTS, flushing per chunk, and never
+ * stops reading (so the daemon never has to buffer for it).
+ */
+export const RECORDER_JS = `'use strict';
+const fs = require('fs');
+const out = fs.openSync(process.argv[2], 'a');
+process.stdin.on('data', (d) => fs.writeSync(out, d));
+process.stdin.on('end', () => process.exit(0));
+`;
+
+/**
+ * An API program that plays COMMANDS (one per line) once its neighbor is up: it waits for a JSON
+ * \`"state": "up"\` event, then writes one command, reads the lines up to the ack (\`done\`/\`error\`), records
+ * {command, lines, answer} in RESULTS (JSON lines), and goes on. A line \`#sleep MS\` pauses. It then keeps
+ * reading so it sees the events that follow, all of which land in EVENTS.
+ */
+export const PLAYER_JS = `'use strict';
+const fs = require('fs');
+const [cmdFile, resFile, evFile] = process.argv.slice(2);
+const cmds = fs.readFileSync(cmdFile, 'utf8').split('\\n').filter((l) => l.trim() !== '');
+const res = fs.openSync(resFile, 'a');
+const ev = fs.openSync(evFile, 'a');
+let buf = '', up = false, waiting = null, lines = [], i = 0;
+function next() {
+  if (i >= cmds.length) { fs.writeSync(res, JSON.stringify({ finished: true }) + '\\n'); return; }
+  const c = cmds[i++];
+  const m = /^#sleep (\\d+)$/.exec(c);
+  if (m) { setTimeout(next, Number(m[1])); return; }
+  waiting = c; lines = [];
+  process.stdout.write(c + '\\n');
+}
+process.stdin.on('data', (d) => {
+  buf += d;
+  let k;
+  while ((k = buf.indexOf('\\n')) >= 0) {
+    const l = buf.slice(0, k); buf = buf.slice(k + 1);
+    fs.writeSync(ev, l + '\\n');
+    if (!up && l.startsWith('{') && /"state": *"up"/.test(l)) { up = true; next(); continue; }
+    if (waiting === null || l.startsWith('{ "exabgp"') || l.startsWith('{"exabgp"')) continue;
+    if (l === 'done' || l === 'error') {
+      fs.writeSync(res, JSON.stringify({ command: waiting, lines, answer: l }) + '\\n');
+      waiting = null; next();
+    } else lines.push(l);
+  }
+});
+process.stdin.on('end', () => process.exit(0));
+`;
+
+export function writeScript(dir: string, name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text, { mode: 0o755 });
+  return p;
+}
+
+/** JSON objects among the lines of a file (non-JSON lines and a partial last line skipped). */
+export function readJsonLines(file: string): Record<string, any>[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Record<string, any>[] = [];
+  for (const l of text.split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(l) as Record<string, any>);
+    } catch {
+      // partial line still being written
+    }
+  }
+  return out;
+}
+
+export function e2eDir(prefix: string): string {
+  return makeTempDir(`e2e-${prefix}`);
+}
+
+/** Neighbor block text for a back-to-back pair. */
+export function neighborBlock(o: {
+  peer: string;
+  local: string;
+  localAs: number;
+  peerAs: number;
+  passive?: boolean;
+  connect?: number;
+  holdTime?: number;
+  extra?: string[];
+}): string {
+  const l = [`neighbor ${o.peer} {`, `  router-id ${o.local};`, `  local-address ${o.local};`, `  local-as ${o.localAs};`, `  peer-as ${o.peerAs};`];
+  if (o.holdTime !== undefined) l.push(`  hold-time ${o.holdTime};`);
+  if (o.passive) l.push('  passive;');
+  if (o.connect !== undefined) l.push(`  connect ${o.connect};`);
+  for (const x of o.extra ?? []) l.push(`  ${x}`);
+  l.push('}');
+  return l.join('\n');
+}
+
+/** Resident set size of a PID in KiB (from /proc), or 0. */
+export function rssKiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak resident set size (VmHWM) of a PID in KiB, or 0. */
+export function peakRssKiB(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
