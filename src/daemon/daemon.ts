@@ -22,6 +22,7 @@ import { flowEntry, routeEntry, type RibEntry } from './routes';
 import { Logger } from './log';
 import { CommandRunner } from './commands';
 import { bytesKey } from '../rib/attr-intern';
+import { flowFindings } from '../config/flow-check';
 
 export interface DaemonOptions {
   configFile: string;
@@ -79,6 +80,7 @@ export class Daemon {
   /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
   async start(): Promise<void> {
     this.config = parseConfigFile(this.opts.configFile);
+    checkSendable(this.config, this.opts.guard ?? {});
     for (const w of this.config.warnings) this.log.warning(w);
     for (const n of this.config.neighbors) this.addNeighbor(n);
     await this.startListener();
@@ -346,6 +348,9 @@ export class Daemon {
     let next: Config;
     try {
       next = parseConfigFile(this.opts.configFile);
+      // Everything that could refuse the new configuration is checked before anything of it is applied:
+      // a reload is all or nothing.
+      checkSendable(next, this.opts.guard ?? {});
     } catch (e) {
       const msg = `reload refused, configuration kept: ${(e as Error).message}`;
       this.log.error(msg);
@@ -413,6 +418,21 @@ export class Daemon {
   private emitAll(make: (e: Encoder) => string): void {
     for (const [name, p] of this.config.processes) this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
   }
+}
+
+/** Throws with every reason when a route or flow rule of the configuration could not be sent. */
+function checkSendable(c: Config, guard: { minPrefixV4?: number; minPrefixV6?: number }): void {
+  const errors = flowFindings(c, guard).filter((f) => f.severity === 'error').map((f) => f.text);
+  for (const n of c.neighbors) {
+    for (const r of expandedRoutes(n)) {
+      try {
+        routeEntry(r);
+      } catch (e) {
+        errors.push(`${r.pos ? `${r.pos.file}:${r.pos.line}:${r.pos.col}: ` : ''}${(e as Error).message}`);
+      }
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join('\n'));
 }
 
 /** Everything of a neighbor's configuration but its routes: equal keys mean the session can stay up. */

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { run, flowFindings } from '../../../src/cli/validate';
+import { run } from '../../../src/cli/validate';
+import { flowFindings } from '../../../src/config/flow-check';
 import { parseConfig } from '../../../src/config/parser';
 
 async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
