@@ -2,6 +2,10 @@
 //               [--local-address IP] ["route ..."]`: the UPDATE(s) ExaBGP would send for a route written as in a
 // `static` block, in uppercase hex, one message per line. No route argument: one route per stdin line.
 
+import { parseFlowCommand } from '../flowspec/parse';
+import type { FlowRoute } from '../flowspec/rule';
+import { isFlowFamily } from '../wire/nlri/flowspec';
+import { flowEntry } from '../daemon/routes';
 import * as readline from 'node:readline';
 import { expandSplit, parseRoute, withSendDefaults, type RouteSpec } from '../config/route';
 import { ConfigError } from '../config/tokenizer';
@@ -77,6 +81,19 @@ export function encodeRoute(r: RouteSpec, o: EncodeOptions): Uint8Array[] {
   return out;
 }
 
+/**
+ * The UPDATE ExaBGP 4.2 sends for one FlowSpec route (RFC 8955 §4): its actions as extended communities, the
+ * send defaults of withSendDefaults, and MP_REACH_NLRI last with the redirect next hop or an empty one.
+ */
+export function encodeFlow(f: FlowRoute, o: EncodeOptions): Uint8Array {
+  const ctx: CodecContext = { asn4: o.asn4, addPath: new Set(), maxMessage: o.maxMessage ?? MAX_MESSAGE };
+  const e = flowEntry(f);
+  const pa = encodeAttributes(withSendDefaults(e.attributes, o.localAs, o.peerAs), ctx);
+  const nextHop = f.nextHop ?? new Uint8Array(0);
+  const mp = encodeAttributes({ mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath: false, data: e.entry, count: 1 } } }, ctx);
+  return frame([u16(0), u16(pa.length + mp.length), pa, mp]);
+}
+
 export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 
 const USAGE =
@@ -138,6 +155,13 @@ export async function run(args: string[]): Promise<number> {
     const text = line.trim();
     if (!text || text.startsWith('#')) return true;
     try {
+      if ((typeof family === 'number' && isFlowFamily(family)) || /^(flow\s+)?route\b[^{]*\{/.test(text)) {
+        const flow = parseFlowCommand(text.replace(/^flow\s+/, ''));
+        if (typeof family === 'number' && flow.rule.family !== family)
+          throw new ConfigError(file, lineNo, 1, `--family ${familyName(family)} does not match the rule's family ${familyName(flow.rule.family)}`);
+        process.stdout.write(`${toHex(encodeFlow(flow, opts))}\n`);
+        return true;
+      }
       const r = parseRoute(text, { file, family });
       const prefixAfi = r.prefix.addr.length === 16 ? AFI.IPV6 : AFI.IPV4;
       if (typeof family === 'number' && afiOf(family) !== prefixAfi)
