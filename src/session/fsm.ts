@@ -219,7 +219,13 @@ function active(s: FsmState, e: FsmEvent): FsmResult {
 /** Header, OPEN and UPDATE errors answer with their own NOTIFICATION (RFC 4271 §6.1, §6.2, §6.3). */
 const errorNotify = (e: { code: number; subcode: number; data?: Uint8Array }): FsmAction => notify(e.code, e.subcode, e.data);
 
-function openSentState(s: FsmState, e: FsmEvent): FsmResult {
+/**
+ * Events that OpenSent, OpenConfirm and Established handle alike once a connection is up (RFC 4271 §8.2.2):
+ * Start events are ignored; Stop events send Cease; hold timer expiry sends its NOTIFICATION; a received
+ * NOTIFICATION closes the session (without counting it as a failure when it reports an unsupported version,
+ * event 24); a lost collision sends Cease / Connection Collision Resolution. undefined: the state decides.
+ */
+function connectedEvent(s: FsmState, e: FsmEvent): FsmResult | undefined {
   switch (e.type) {
     case 'ManualStart':
     case 'AutomaticStart':
@@ -229,6 +235,37 @@ function openSentState(s: FsmState, e: FsmEvent): FsmResult {
       return stop(s, e, true);
     case 'HoldTimerExpires':
       return fail(s, [notify(ErrorCode.HOLD_TIMER_EXPIRED, 0)]);
+    case 'NotifMsgVerErr':
+      return fail(s, [], false);
+    case 'NotifMsg':
+      // Never answer a NOTIFICATION with one (RFC 4271 §6.4: the connection is closed right after it).
+      return fail(s);
+    case 'OpenCollisionDump':
+      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION)]);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What OpenConfirm and Established add to connectedEvent (RFC 4271 §8.2.2): with the hold time negotiated,
+ * the keepalive timer sends KEEPALIVEs, and a lost connection goes straight back to Idle.
+ */
+function negotiatedEvent(s: FsmState, e: FsmEvent): FsmResult | undefined {
+  switch (e.type) {
+    case 'KeepaliveTimerExpires':
+      return keepalive(s);
+    case 'TcpConnectionFails':
+      return fail(s);
+    default:
+      return connectedEvent(s, e);
+  }
+}
+
+function openSentState(s: FsmState, e: FsmEvent): FsmResult {
+  const common = connectedEvent(s, e);
+  if (common) return common;
+  switch (e.type) {
     case 'TcpConnectionFails':
       // RFC 4271: close, restart ConnectRetryTimer, continue to listen, go to Active.
       return to(s, 'Active', [
@@ -241,13 +278,6 @@ function openSentState(s: FsmState, e: FsmEvent): FsmResult {
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       return fail(s, [errorNotify(e)]);
-    case 'OpenCollisionDump':
-      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION)]);
-    case 'NotifMsgVerErr':
-      return fail(s, [], false);
-    case 'NotifMsg':
-      // Never answer a NOTIFICATION with one (RFC 4271 §6.4: the connection is closed right after it).
-      return fail(s);
     case 'KeepAliveMsg':
     case 'UpdateMsg':
     case 'UpdateMsgErr':
@@ -259,27 +289,12 @@ function openSentState(s: FsmState, e: FsmEvent): FsmResult {
 }
 
 function openConfirm(s: FsmState, e: FsmEvent): FsmResult {
+  const common = negotiatedEvent(s, e);
+  if (common) return common;
   switch (e.type) {
-    case 'ManualStart':
-    case 'AutomaticStart':
-      return stay(s);
-    case 'ManualStop':
-    case 'AutomaticStop':
-      return stop(s, e, true);
-    case 'HoldTimerExpires':
-      return fail(s, [notify(ErrorCode.HOLD_TIMER_EXPIRED, 0)]);
-    case 'KeepaliveTimerExpires':
-      return keepalive(s);
-    case 'TcpConnectionFails':
-    case 'NotifMsg':
-      return fail(s);
-    case 'NotifMsgVerErr':
-      return fail(s, [], false);
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       return fail(s, [errorNotify(e)]);
-    case 'OpenCollisionDump':
-      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION)]);
     case 'KeepAliveMsg':
       return to(s, 'Established', [...restartHold(s), { type: 'established' }]);
     case 'BGPOpen':
@@ -293,24 +308,9 @@ function openConfirm(s: FsmState, e: FsmEvent): FsmResult {
 }
 
 function established(s: FsmState, e: FsmEvent): FsmResult {
+  const common = negotiatedEvent(s, e);
+  if (common) return common;
   switch (e.type) {
-    case 'ManualStart':
-    case 'AutomaticStart':
-      return stay(s);
-    case 'ManualStop':
-    case 'AutomaticStop':
-      return stop(s, e, true);
-    case 'HoldTimerExpires':
-      return fail(s, [notify(ErrorCode.HOLD_TIMER_EXPIRED, 0)]);
-    case 'KeepaliveTimerExpires':
-      return keepalive(s);
-    case 'TcpConnectionFails':
-    case 'NotifMsg':
-      return fail(s);
-    case 'NotifMsgVerErr':
-      return fail(s, [], false);
-    case 'OpenCollisionDump':
-      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION)]);
     case 'KeepAliveMsg':
     case 'UpdateMsg':
     case 'RouteRefreshMsg':

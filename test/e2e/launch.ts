@@ -5,13 +5,11 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedProcess, makeTempDir, runCmd, waitFor } from '../interop/peers/common';
-import { sendCommand, type CommandResult } from '../../src/api/control';
+import { makeTempDir } from '../interop/peers/common';
+import { type CommandResult } from '../../src/api/control';
+import { TsbgpChild } from '../support/tsbgp';
 
-/** The repository root (dist/test/e2e → ../../..). */
-export const REPO = path.resolve(__dirname, '..', '..', '..');
-export const TSBGP = path.join(REPO, 'bin', 'tsbgp.js');
-export const NODE = process.execPath;
+export { NODE, RECORDER_JS, REPO, TSBGP, readJsonLines, tsbgpCli } from '../support/tsbgp';
 
 export interface TsbgpOptions {
   name: string;
@@ -23,55 +21,26 @@ export interface TsbgpOptions {
   debug?: boolean;
 }
 
-export class TsbgpDaemon {
-  readonly proc: ManagedProcess;
-  readonly socket: string;
-  readonly confFile: string;
-  readonly logFile: string;
-
+export class TsbgpDaemon extends TsbgpChild {
   constructor(readonly opts: TsbgpOptions) {
-    this.socket = path.join(opts.dir, `${opts.name}.sock`);
-    this.confFile = path.join(opts.dir, `${opts.name}.conf`);
-    this.logFile = path.join(opts.dir, `${opts.name}.log`);
-    fs.writeFileSync(this.confFile, opts.config);
-    const args = [TSBGP, 'run', '--socket', this.socket];
-    if (opts.debug) args.push('--debug');
-    args.push(this.confFile);
-    const env = { ...process.env, 'exabgp.log.destination': 'stderr', ...(opts.env ?? {}) };
-    this.proc = new ManagedProcess(`tsbgp-${opts.name}`, NODE, args, this.logFile, env, opts.dir);
+    super({
+      dir: opts.dir,
+      name: opts.name,
+      config: opts.config,
+      procName: `tsbgp-${opts.name}`,
+      env: opts.env,
+      runArgs: opts.debug ? ['--debug'] : [],
+      commandTimeoutMs: 30_000,
+    });
   }
 
   /** Wait until the control socket answers `version`. */
-  async ready(timeoutMs = 10_000): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.proc.running) throw new Error(this.proc.describeExit());
-        if (!fs.existsSync(this.socket)) return false;
-        const r = await sendCommand(this.socket, 'version', 2000);
-        return r.answer === 'done';
-      },
-      timeoutMs,
-      `tsbgp ${this.opts.name} control socket`,
-    );
+  override ready(timeoutMs = 10_000): Promise<void> {
+    return super.ready(timeoutMs, `tsbgp ${this.opts.name} control socket`);
   }
 
   cli(command: string, timeoutMs = 30_000): Promise<CommandResult> {
-    return sendCommand(this.socket, command, timeoutMs);
-  }
-
-  /** Is the session to `peer` Established, by `show neighbor json`? */
-  async established(peer: string): Promise<boolean> {
-    const r = await this.cli('show neighbor json');
-    const list = JSON.parse(r.lines.join('')) as { 'peer-address': string; state: string }[];
-    return list.some((n) => n['peer-address'] === peer && n.state === 'established');
-  }
-
-  log(): string {
-    return this.proc.log();
-  }
-
-  stop(): Promise<void> {
-    return this.proc.stop();
+    return this.send(command, timeoutMs);
   }
 }
 
@@ -80,22 +49,6 @@ export async function startTsbgp(opts: TsbgpOptions): Promise<TsbgpDaemon> {
   await d.ready();
   return d;
 }
-
-/** `tsbgp cli` as a child process (the real command-line client). */
-export function tsbgpCli(socket: string, command: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runCmd(NODE, [TSBGP, 'cli', '--socket', socket, command], 30_000);
-}
-
-/**
- * An API program that appends every line it reads from stdin to EVENTS, flushing per chunk, and never
- * stops reading (so the daemon never has to buffer for it).
- */
-export const RECORDER_JS = `'use strict';
-const fs = require('fs');
-const out = fs.openSync(process.argv[2], 'a');
-process.stdin.on('data', (d) => fs.writeSync(out, d));
-process.stdin.on('end', () => process.exit(0));
-`;
 
 /**
  * An API program that plays COMMANDS (one per line) once its neighbor is up: it waits for a JSON
@@ -139,26 +92,6 @@ export function writeScript(dir: string, name: string, text: string): string {
   const p = path.join(dir, name);
   fs.writeFileSync(p, text, { mode: 0o755 });
   return p;
-}
-
-/** JSON objects among the lines of a file (non-JSON lines and a partial last line skipped). */
-export function readJsonLines(file: string): Record<string, any>[] {
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: Record<string, any>[] = [];
-  for (const l of text.split('\n')) {
-    if (!l.startsWith('{')) continue;
-    try {
-      out.push(JSON.parse(l) as Record<string, any>);
-    } catch {
-      // partial line still being written
-    }
-  }
-  return out;
 }
 
 export function e2eDir(prefix: string): string {

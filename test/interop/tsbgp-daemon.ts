@@ -10,20 +10,14 @@ import {
   type Family,
   type Route,
   type RouteSpec,
-  ManagedProcess,
   allocEndpoint,
   makeTempDir,
-  runCmd,
   skipReason,
   stopAll,
   tail,
   waitFor,
 } from './peers/common';
-import { sendCommand } from '../../src/api/control';
-
-/** The repository root (dist/test/interop -> ../../..). */
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const TSBGP = path.join(REPO, 'bin', 'tsbgp.js');
+import { RECORDER_JS, TsbgpChild, neighborStates, readJsonLines } from '../support/tsbgp';
 
 export interface TsbgpNeighborOpts {
   /** The peer's address and, when tsbgp is active, the port it listens on. */
@@ -56,14 +50,6 @@ export interface RibLine {
   raw: string;
 }
 
-/** An API program that appends every line it reads to FILE and never stops reading. */
-const RECORDER_JS = `'use strict';
-const fs = require('fs');
-const out = fs.openSync(process.argv[2], 'a');
-process.stdin.on('data', (d) => fs.writeSync(out, d));
-process.stdin.on('end', () => process.exit(0));
-`;
-
 export function tsbgpConfig(dir: string, eventsFile: string, ns: TsbgpNeighborOpts[]): string {
   const recorder = path.join(dir, 'recorder.js');
   fs.writeFileSync(recorder, RECORDER_JS);
@@ -81,58 +67,41 @@ export function tsbgpConfig(dir: string, eventsFile: string, ns: TsbgpNeighborOp
   return l.join('\n') + '\n';
 }
 
-export class TsbgpDaemon {
-  readonly proc: ManagedProcess;
-  readonly socket: string;
-  readonly confFile: string;
+/** The events file (emptied) and the configuration text of a tsbgp child in `dir`. */
+function prepare(dir: string, neighbors: TsbgpNeighborOpts[]): string {
+  const eventsFile = path.join(dir, 'events.jsonl');
+  fs.writeFileSync(eventsFile, '');
+  return tsbgpConfig(dir, eventsFile, neighbors);
+}
+
+export class TsbgpDaemon extends TsbgpChild {
   readonly eventsFile: string;
 
   constructor(readonly dir: string, neighbors: TsbgpNeighborOpts[]) {
-    this.socket = path.join(dir, 'tsbgp.sock');
-    this.confFile = path.join(dir, 'tsbgp.conf');
+    super({ dir, name: 'tsbgp', config: prepare(dir, neighbors), env: { 'exabgp.log.level': 'INFO' } });
     this.eventsFile = path.join(dir, 'events.jsonl');
-    fs.writeFileSync(this.eventsFile, '');
-    fs.writeFileSync(this.confFile, tsbgpConfig(dir, this.eventsFile, neighbors));
-    const env = { ...process.env, 'exabgp.log.destination': 'stderr', 'exabgp.log.level': 'INFO' };
-    this.proc = new ManagedProcess('tsbgp', process.execPath, [TSBGP, 'run', '--socket', this.socket, this.confFile], path.join(dir, 'tsbgp.log'), env, dir);
-  }
-
-  get pid(): number {
-    return this.proc.pid;
-  }
-
-  /** Wait until the control socket answers. */
-  async ready(): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.proc.running) throw new Error(this.proc.describeExit());
-        return fs.existsSync(this.socket) && (await sendCommand(this.socket, 'version', 2000)).answer === 'done';
-      },
-      10_000,
-      'tsbgp control socket',
-    );
   }
 
   /** The real client, `tsbgp cli --socket S COMMAND`: the lines it printed; throws unless the answer is done. */
   async cli(command: string): Promise<string[]> {
-    const r = await runCmd(process.execPath, [TSBGP, 'cli', '--socket', this.socket, command], 15_000);
+    const r = await this.runCli(command, 15_000);
     if (r.code !== 0) throw new Error(`tsbgp cli ${command}: exit ${r.code}: ${r.stdout}${r.stderr}\n${tail(this.log(), 1500)}`);
     return r.stdout.split('\n').filter((x) => x !== '');
   }
 
   /** The same over the socket in-process: cheap enough to poll. */
   async command(command: string): Promise<string[]> {
-    const r = await sendCommand(this.socket, command, 10_000);
+    const r = await this.send(command, 10_000);
     if (r.answer !== 'done') throw new Error(`${command}: ${r.answer} ${r.lines.join(' | ')}`);
     return r.lines;
   }
 
   async state(peer: string): Promise<string> {
-    const list = JSON.parse((await this.command('show neighbor json')).join('')) as { 'peer-address': string; state: string }[];
+    const list = neighborStates(await this.command('show neighbor json'));
     return list.find((n) => n['peer-address'] === peer)?.state ?? 'unknown';
   }
 
-  async established(peer: string): Promise<boolean> {
+  override async established(peer: string): Promise<boolean> {
     return (await this.state(peer)) === 'established';
   }
 
@@ -144,25 +113,7 @@ export class TsbgpDaemon {
 
   /** Every JSON event the API process has written so far. */
   events(): Record<string, any>[] {
-    const out: Record<string, any>[] = [];
-    for (const l of fs.readFileSync(this.eventsFile, 'utf8').split('\n')) {
-      if (!l.startsWith('{')) continue;
-      try {
-        out.push(JSON.parse(l) as Record<string, any>);
-      } catch {
-        // the last line may still be being written
-      }
-    }
-    return out;
-  }
-
-  log(): string {
-    return this.proc.log();
-  }
-
-  /** SIGTERM by PID (the daemon sends Cease and exits), SIGKILL after a grace period. */
-  stop(): Promise<void> {
-    return this.proc.stop();
+    return readJsonLines(this.eventsFile);
   }
 }
 

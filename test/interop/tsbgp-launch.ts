@@ -1,62 +1,30 @@
 // A tsbgp daemon as a child process for the FlowSpec and RTBH interop tests: configuration file, control
 // socket, log, and the real `tsbgp cli` / `tsbgp validate` commands. Every child is a ManagedProcess, so the
 // harness kills it on exit whatever the test outcome.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ManagedProcess, runCmd, waitFor, type CmdResult } from './peers/common';
-import { sendCommand, type CommandResult } from '../../src/api/control';
+import { runCmd, type CmdResult } from './peers/common';
+import { type CommandResult } from '../../src/api/control';
+import { TSBGP, TsbgpChild } from '../support/tsbgp';
 
-/** The repository root (dist/test/interop -> ../../..). */
-export const REPO = path.resolve(__dirname, '..', '..', '..');
-export const TSBGP = path.join(REPO, 'bin', 'tsbgp.js');
+export { RECORDER_JS, REPO, TSBGP, readJsonLines as jsonLines } from '../support/tsbgp';
 
-export class Tsbgp {
-  readonly proc: ManagedProcess;
-  readonly socket: string;
-  readonly conf: string;
-
+export class Tsbgp extends TsbgpChild {
   constructor(readonly dir: string, config: string, name = 'tsbgp') {
-    this.socket = path.join(dir, `${name}.sock`);
-    this.conf = path.join(dir, `${name}.conf`);
-    fs.writeFileSync(this.conf, config);
-    const env = { ...process.env, 'exabgp.log.destination': 'stderr' };
-    this.proc = new ManagedProcess(name, process.execPath, [TSBGP, 'run', '--socket', this.socket, this.conf], path.join(dir, `${name}.log`), env, dir);
+    super({ dir, name, config });
   }
 
-  /** Wait for the control socket to answer. */
-  async ready(): Promise<void> {
-    await waitFor(
-      async () => {
-        if (!this.proc.running) throw new Error(this.proc.describeExit());
-        return fs.existsSync(this.socket) && (await sendCommand(this.socket, 'version', 2000)).answer === 'done';
-      },
-      10_000,
-      'tsbgp control socket',
-    );
+  /** The configuration file. */
+  get conf(): string {
+    return this.confFile;
   }
 
   /** One command over the control socket. */
   command(line: string): Promise<CommandResult> {
-    return sendCommand(this.socket, line, 10_000);
+    return this.send(line, 10_000);
   }
 
   /** The real command-line client: `tsbgp cli --socket S COMMAND`. */
   cli(line: string): Promise<CmdResult> {
-    return runCmd(process.execPath, [TSBGP, 'cli', '--socket', this.socket, line], 15_000);
-  }
-
-  async established(peer: string): Promise<boolean> {
-    const r = await this.command('show neighbor json');
-    const list = JSON.parse(r.lines.join('')) as { 'peer-address': string; state: string }[];
-    return list.some((n) => n['peer-address'] === peer && n.state === 'established');
-  }
-
-  log(): string {
-    return this.proc.log();
-  }
-
-  stop(): Promise<void> {
-    return this.proc.stop();
+    return this.runCli(line, 15_000);
   }
 }
 
@@ -69,34 +37,6 @@ export async function startTsbgp(dir: string, config: string): Promise<Tsbgp> {
 /** `tsbgp validate FILE`. */
 export function validate(file: string): Promise<CmdResult> {
   return runCmd(process.execPath, [TSBGP, 'validate', '--no-program-check', file], 15_000);
-}
-
-/** An API program that appends every line it reads to FILE and never stops reading. */
-export const RECORDER_JS = `'use strict';
-const fs = require('fs');
-const out = fs.openSync(process.argv[2], 'a');
-process.stdin.on('data', (d) => fs.writeSync(out, d));
-process.stdin.on('end', () => process.exit(0));
-`;
-
-/** JSON objects among the lines of a file (other lines and a partial last line skipped). */
-export function jsonLines(file: string): Record<string, any>[] {
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const out: Record<string, any>[] = [];
-  for (const l of text.split('\n')) {
-    if (!l.startsWith('{')) continue;
-    try {
-      out.push(JSON.parse(l) as Record<string, any>);
-    } catch {
-      // a line still being written
-    }
-  }
-  return out;
 }
 
 /** A neighbor block: tsbgp connects to the peer's port; extra lines go inside. */

@@ -13,27 +13,24 @@ import {
   type RouteSpec,
   type SessionState,
   ManagedProcess,
+  PeerDaemonBase,
   checkCommunity,
   isFlow,
-  makeTempDir,
   normState,
   runCmd,
-  waitFor,
 } from './common';
 
 const CHANNEL: Record<Family, string> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-flowspec': 'flow4', 'ipv6-flowspec': 'flow6' };
 const TABLE: Record<Family, string> = { ipv4: 'master4', ipv6: 'master6', 'ipv4-flowspec': 'flowtab4', 'ipv6-flowspec': 'flowtab6' };
 
-export class Bird implements BgpDaemon {
+export class Bird extends PeerDaemonBase implements BgpDaemon {
   readonly kind = 'bird' as const;
-  readonly dir: string;
   readonly ctl: string;
-  private proc: ManagedProcess | undefined;
   private opts: DaemonOpts | undefined;
   private readonly statics = new Map<Family, Map<string, string>>();
 
   constructor() {
-    this.dir = makeTempDir('bird');
+    super('bird');
     this.ctl = path.join(this.dir, 'bird.ctl');
     for (const f of Object.keys(CHANNEL) as Family[]) this.statics.set(f, new Map());
   }
@@ -102,9 +99,8 @@ export class Bird implements BgpDaemon {
     this.opts = opts;
     const conf = this.writeConfig();
     this.proc = new ManagedProcess('bird', 'bird', ['-f', '-c', conf, '-s', this.ctl, '-P', path.join(this.dir, 'bird.pid')], path.join(this.dir, 'stdout.log'));
-    await waitFor(
+    await this.waitStarted(
       async () => {
-        if (!this.proc!.running) throw new Error(this.proc!.describeExit() + '\n' + this.logText());
         return (await runCmd('birdc', ['-s', this.ctl, 'show', 'status'], 5000)).stdout.includes('Daemon is up');
       },
       10_000,
@@ -112,27 +108,8 @@ export class Bird implements BgpDaemon {
     );
   }
 
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  pause(): void {
-    this.proc?.pause();
-  }
-
-  resume(): void {
-    this.proc?.resume();
-  }
-
-  logText(): string {
-    const read = (f: string): string => {
-      try {
-        return fs.readFileSync(path.join(this.dir, f), 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    return read('stdout.log') + read('bird.log');
+  override logText(): string {
+    return this.readLogs('stdout.log', 'bird.log');
   }
 
   /** Run one birdc command, output without the banner. */

@@ -338,6 +338,60 @@ export class ManagedProcess {
   }
 }
 
+/**
+ * What the peer daemon classes share: a private temporary directory, the daemon as one ManagedProcess (stopped,
+ * paused and resumed by its PID), the wait for it to come up, and reading its log files.
+ */
+export abstract class PeerDaemonBase {
+  readonly dir: string;
+  protected proc: ManagedProcess | undefined;
+
+  constructor(dirPrefix: string) {
+    this.dir = makeTempDir(dirPrefix);
+  }
+
+  abstract logText(): string;
+
+  /**
+   * Poll `ready` until it holds for the daemon just started as this.proc; an exit of the daemon is reported
+   * (with its log when `withLog`) instead of the last poll result.
+   */
+  protected async waitStarted(ready: () => boolean | Promise<boolean>, timeoutMs: number, what: string, withLog = true): Promise<void> {
+    await waitFor(
+      async () => {
+        if (!this.proc!.running) throw new Error(this.proc!.describeExit() + (withLog ? '\n' + this.logText() : ''));
+        return ready();
+      },
+      timeoutMs,
+      what,
+    );
+  }
+
+  /** The text of these files in the daemon's directory, one after another; a missing file reads as empty. */
+  protected readLogs(...files: string[]): string {
+    const read = (f: string): string => {
+      try {
+        return fs.readFileSync(path.join(this.dir, f), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    return files.map(read).join('');
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  pause(): void {
+    this.proc?.pause();
+  }
+
+  resume(): void {
+    this.proc?.resume();
+  }
+}
+
 export function tail(s: string, n: number): string {
   return s.length <= n ? s : s.slice(s.length - n);
 }

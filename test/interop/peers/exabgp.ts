@@ -14,10 +14,9 @@ import {
   type RouteSpec,
   type SessionState,
   ManagedProcess,
+  PeerDaemonBase,
   checkCommunity,
   isFlow,
-  makeTempDir,
-  waitFor,
 } from './common';
 
 const EXA_FAMILY: Record<Family, string> = { ipv4: 'ipv4 unicast', ipv6: 'ipv6 unicast', 'ipv4-flowspec': 'ipv4 flow', 'ipv6-flowspec': 'ipv6 flow' };
@@ -41,16 +40,14 @@ interface ExaAttr {
   'large-community'?: [number, number, number][];
 }
 
-export class ExaBgp implements BgpDaemon {
+export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
   readonly kind = 'exabgp' as const;
-  readonly dir: string;
-  private proc: ManagedProcess | undefined;
   private opts: DaemonOpts | undefined;
   private readonly events: string;
   private readonly sock: string;
 
   constructor() {
-    this.dir = makeTempDir('exabgp');
+    super('exabgp');
     this.events = path.join(this.dir, 'events.jsonl');
     this.sock = path.join(this.dir, 'cmd.sock');
   }
@@ -86,9 +83,8 @@ export class ExaBgp implements BgpDaemon {
       'exabgp.log.destination': path.join(this.dir, 'exabgp.log'),
     };
     this.proc = new ManagedProcess('exabgp', 'exabgp', [conf], path.join(this.dir, 'stdout.log'), env, this.dir);
-    await waitFor(
+    await this.waitStarted(
       () => {
-        if (!this.proc!.running) throw new Error(this.proc!.describeExit() + '\n' + this.logText());
         return fs.existsSync(this.sock);
       },
       15_000,
@@ -96,27 +92,8 @@ export class ExaBgp implements BgpDaemon {
     );
   }
 
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  pause(): void {
-    this.proc?.pause();
-  }
-
-  resume(): void {
-    this.proc?.resume();
-  }
-
-  logText(): string {
-    const read = (f: string): string => {
-      try {
-        return fs.readFileSync(path.join(this.dir, f), 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    return read('stdout.log') + read('exabgp.log');
+  override logText(): string {
+    return this.readLogs('stdout.log', 'exabgp.log');
   }
 
   /** Send API command lines to ExaBGP (e.g. "announce route 10.0.0.0/24 next-hop 192.0.2.1"). */

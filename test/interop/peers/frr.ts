@@ -11,13 +11,12 @@ import {
   type RouteSpec,
   type SessionState,
   ManagedProcess,
+  PeerDaemonBase,
   afiOf,
   checkCommunity,
   isFlow,
-  makeTempDir,
   normState,
   runCmd,
-  waitFor,
 } from './common';
 
 const AF: Record<Family, string> = { ipv4: 'ipv4 unicast', ipv6: 'ipv6 unicast', 'ipv4-flowspec': 'ipv4 flowspec', 'ipv6-flowspec': 'ipv6 flowspec' };
@@ -34,16 +33,14 @@ interface FrrPath {
   prefix?: string;
 }
 
-export class Frr implements BgpDaemon {
+export class Frr extends PeerDaemonBase implements BgpDaemon {
   readonly kind = 'frr' as const;
-  readonly dir: string;
-  private proc: ManagedProcess | undefined;
   private opts: DaemonOpts | undefined;
   private rmCounter = 0;
   private readonly routeMaps = new Map<string, string>();
 
   constructor() {
-    this.dir = makeTempDir('frr');
+    super('frr');
     // bgpd may create files as user frr even with -S on some builds; let it write here.
     fs.chmodSync(this.dir, 0o777);
   }
@@ -86,9 +83,8 @@ export class Frr implements BgpDaemon {
       ['-f', conf, '-i', path.join(this.dir, 'bgpd.pid'), '-Z', '-n', '-S', '-l', opts.address, '-p', String(opts.port), '-P', '0', '--vty_socket', this.dir],
       path.join(this.dir, 'stdout.log'),
     );
-    await waitFor(
+    await this.waitStarted(
       async () => {
-        if (!this.proc!.running) throw new Error(this.proc!.describeExit() + '\n' + this.logText());
         if (!fs.existsSync(path.join(this.dir, 'bgpd.vty'))) return false;
         const out = await this.vtysh(['show bgp ipv4 unicast summary json'], 5000);
         return out.includes('"peers"') || out.includes('{');
@@ -98,27 +94,8 @@ export class Frr implements BgpDaemon {
     );
   }
 
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  pause(): void {
-    this.proc?.pause();
-  }
-
-  resume(): void {
-    this.proc?.resume();
-  }
-
-  logText(): string {
-    const read = (f: string): string => {
-      try {
-        return fs.readFileSync(path.join(this.dir, f), 'utf8');
-      } catch {
-        return '';
-      }
-    };
-    return read('stdout.log') + read('bgpd.log');
+  override logText(): string {
+    return this.readLogs('stdout.log', 'bgpd.log');
   }
 
   /** Run vtysh commands in sequence (one -c each). */

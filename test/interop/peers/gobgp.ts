@@ -13,12 +13,11 @@ import {
   type RouteSpec,
   type SessionState,
   ManagedProcess,
+  PeerDaemonBase,
   checkCommunity,
   freePort,
   isFlow,
-  makeTempDir,
   runCmd,
-  waitFor,
 } from './common';
 
 const AFI_SAFI: Record<Family, string> = {
@@ -46,15 +45,13 @@ interface GoPath {
   'neighbor-ip'?: string;
 }
 
-export class GoBgp implements BgpDaemon {
+export class GoBgp extends PeerDaemonBase implements BgpDaemon {
   readonly kind = 'gobgp' as const;
-  readonly dir: string;
-  private proc: ManagedProcess | undefined;
   private opts: DaemonOpts | undefined;
   apiPort = 0;
 
   constructor() {
-    this.dir = makeTempDir('gobgp');
+    super('gobgp');
   }
 
   private config(o: DaemonOpts): string {
@@ -82,31 +79,19 @@ export class GoBgp implements BgpDaemon {
       ['-f', conf, '-t', 'toml', '-p', '--api-hosts', `${opts.address}:${this.apiPort}`, '--pprof-disable'],
       path.join(this.dir, 'gobgpd.log'),
     );
-    await waitFor(
+    await this.waitStarted(
       async () => {
-        if (!this.proc!.running) throw new Error(this.proc!.describeExit());
         // The neighbors appear once the configuration has been applied, not just when gRPC is up.
         const out = await this.cli(['-j', 'neighbor'], 3000);
         return (JSON.parse(out) as unknown[]).length === opts.neighbors.length;
       },
       10_000,
       'gobgpd API',
+      false,
     );
   }
 
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  pause(): void {
-    this.proc?.pause();
-  }
-
-  resume(): void {
-    this.proc?.resume();
-  }
-
-  logText(): string {
+  override logText(): string {
     return this.proc?.log() ?? '';
   }
 
