@@ -19,7 +19,17 @@ export interface AttrSet {
 
 const CANONICAL_CTX = { asn4: true, addPath: new Set<number>(), maxMessage: 65535 };
 
-export const bytesKey = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+export const bytesKey = (b: Uint8Array): string => {
+  // NLRI keys are short (a prefix is 1 to 17 bytes): building the string directly is several times cheaper
+  // than a Buffer view plus latin1 decode per call, which showed at the top of the 1M static-route profile.
+  const n = b.length;
+  if (n <= 32) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+  return Buffer.from(b.buffer, b.byteOffset, n).toString('latin1');
+};
 
 /** Attributes without the NLRI-carrying attributes (which would pin the received message in memory). */
 export function stripMp(a: Attributes): Attributes {
