@@ -1,0 +1,183 @@
+// Scenario 1, receive: bench/sender.ts blasts a table at one receiver on loopback; the clock runs from
+// Established (the sender's view: OPEN and KEEPALIVE received) until the receiver holds the last prefix.
+// tsbgp is measured twice: "in table" (its Adj-RIB-In count, asked over the control socket every 100 ms) and
+// "JSON to a process" (an API program that JSON.parses every line and counts the announced prefixes; the
+// clock stops when it has counted them all). ExaBGP can only be measured the second way.
+import * as path from 'node:path';
+import { startSender } from '../sender';
+import { allocEndpoint, createDaemon, sleep, type Family } from '../../test/interop/peers';
+import {
+  COUNTER_JS,
+  counterProcess,
+  passiveNeighbor,
+  ExabgpProc,
+  TsbgpProc,
+  daemonPid,
+  now,
+  peakRssKiB,
+  readStamp,
+  scenarioDir,
+  until,
+  untilStamp,
+  writeScript,
+  repeat,
+  scaled,
+  type RunResult,
+  type ScenarioContext,
+} from './common';
+
+export interface ReceiveJob {
+  family: 'ipv4' | 'ipv6';
+  count: number;
+  /** Cap for ExaBGP, seconds. */
+  exabgpCap: number;
+  /** Runs of GoBGP/FRR/ExaBGP (slow or capped); tsbgp and BIRD get ctx.runs. */
+  slowRuns: number;
+}
+
+export const RECEIVE_JOBS: ReceiveJob[] = [
+  { family: 'ipv4', count: 100_000, exabgpCap: 120, slowRuns: 2 },
+  { family: 'ipv4', count: 1_000_000, exabgpCap: 90, slowRuns: 1 },
+  { family: 'ipv6', count: 200_000, exabgpCap: 60, slowRuns: 1 },
+];
+
+const label = (j: ReceiveJob): string => `${j.count.toLocaleString('en-US')} ${j.family === 'ipv4' ? 'IPv4 /24' : 'IPv6 /48'}`;
+const CAP_MS = 600_000;
+
+/** One tsbgp run: passive neighbor for the sender, with or without the JSON-counting API process. */
+async function tsbgpRun(j: ReceiveJob, json: boolean): Promise<RunResult> {
+  const dir = scenarioDir('receive');
+  const ed = await allocEndpoint();
+  const es = await allocEndpoint();
+  const report = path.join(dir, 'count.json');
+  const counter = counterProcess(writeScript(dir, 'counter.js', COUNTER_JS), j.count, report);
+  const neighbor = passiveNeighbor(ed.address, es.address, `${j.family} unicast`, json ? [counter.api] : []);
+  const conf = json ? `${counter.block}\n${neighbor}` : neighbor;
+  const t = new TsbgpProc(dir, conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  try {
+    await t.ready();
+    const s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+    try {
+      const estPerf = await s.established;
+      const est = now() - (performance.now() - estPerf);
+      const alive = (): void => {
+        if (!t.proc.running) throw new Error(t.proc.describeExit());
+      };
+      let at: number | null;
+      let last = 0;
+      if (json) {
+        at = await untilStamp(report, est, CAP_MS, alive);
+      } else {
+        const r = await until(async () => (await t.neighbors()).routesIn, j.count, est, CAP_MS, 100, alive);
+        at = r.at;
+        last = r.last;
+      }
+      const hwm = peakRssKiB(t.pid);
+      const cmd = `node dist/bench/sender.js --host ${ed.address} --port ${ed.port} --local-address ${es.address} --as 65001 --count ${j.count} --family ${j.family}`;
+      return { seconds: at === null ? null : (at - est) / 1000, hwm, last, commands: [t.command, cmd] };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    await t.stop();
+  }
+}
+
+/** One ExaBGP run: passive neighbor, JSON to the same counting program. */
+async function exabgpRun(j: ReceiveJob): Promise<RunResult> {
+  const dir = scenarioDir('receive-exa');
+  const ed = await allocEndpoint();
+  const es = await allocEndpoint();
+  const report = path.join(dir, 'count.json');
+  const counter = counterProcess(writeScript(dir, 'counter.js', COUNTER_JS), j.count, report);
+  const conf = `${counter.block}\n${passiveNeighbor(ed.address, es.address, `${j.family} unicast`, [counter.api])}`;
+  const e = new ExabgpProc(dir, conf, ed);
+  try {
+    // ExaBGP has no readiness signal of its own: the sender retries until the listener is up.
+    let s: Awaited<ReturnType<typeof startSender>> | undefined;
+    const deadline = now() + 20_000;
+    let estPerf = 0;
+    for (;;) {
+      if (!e.proc.running) throw new Error(e.proc.describeExit());
+      s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+      try {
+        estPerf = await s.established;
+        break;
+      } catch (err) {
+        if (now() > deadline) throw err;
+        await s.stop();
+        await sleep(200);
+      }
+    }
+    try {
+      const est = now() - (performance.now() - estPerf);
+      const at = await untilStamp(report, est, j.exabgpCap * 1000, () => {
+        if (!e.proc.running) throw new Error(e.proc.describeExit());
+      }, 200);
+      const hwm = peakRssKiB(e.pid);
+      let last = 0;
+      if (at === null) last = progress(report);
+      const cmd = `node dist/bench/sender.js --host ${ed.address} --port ${ed.port} --local-address ${es.address} --as 65001 --count ${j.count} --family ${j.family}`;
+      return { seconds: at === null ? null : (at - est) / 1000, hwm, last, commands: [e.command, cmd] };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    await e.stop();
+  }
+}
+
+/** How far a capped run got: the count the counting program last wrote (every half second). */
+export function progress(report: string): number {
+  return readStamp(report + '.progress') ?? 0;
+}
+
+async function peerRun(kind: 'bird' | 'gobgp' | 'frr', j: ReceiveJob): Promise<RunResult> {
+  const d = createDaemon(kind);
+  const ed = await allocEndpoint();
+  const es = await allocEndpoint();
+  const family: Family = j.family;
+  await d.start({ ...ed, as: 65000, holdTime: 180, neighbors: [{ ...es, as: 65001, passive: true, families: [family] }] });
+  try {
+    const s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+    try {
+      const estPerf = await s.established;
+      const est = now() - (performance.now() - estPerf);
+      // GoBGP walks its Adj-RIB-In to answer a neighbor query: polling it often slows it down (bench/peers/ingest.ts).
+      const poll = kind === 'gobgp' ? 1000 : kind === 'frr' ? 250 : 100;
+      const c = d as unknown as { receivedCount(n: string, f: Family): Promise<number> };
+      const r = await until(() => c.receivedCount(es.address, family), j.count, est, CAP_MS, poll);
+      const hwm = peakRssKiB(daemonPid(d));
+      const cmd = `node dist/bench/sender.js --host ${ed.address} --port ${ed.port} --local-address ${es.address} --as 65001 --count ${j.count} --family ${j.family}`;
+      return { seconds: r.at === null ? null : (r.at - est) / 1000, hwm, last: r.last, commands: [`${kind} (config in ${d.dir}; test/interop/peers/${kind}.ts)`, cmd] };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    await d.stop();
+  }
+}
+
+const NAMES = { bird: 'BIRD', gobgp: 'GoBGP', frr: 'FRR', exabgp: 'ExaBGP' } as const;
+
+export async function receive(ctx: ScenarioContext, jobs = RECEIVE_JOBS): Promise<void> {
+  for (const full of jobs) {
+    const j = { ...full, count: scaled(ctx, full.count) };
+    const job = label(j);
+    ctx.say(`receive ${job}`);
+    await repeat(ctx, { scenario: 'receive', job: `${job}, in table`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, false));
+    await repeat(ctx, { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, true));
+    for (const kind of ['bird', 'gobgp', 'frr'] as const) {
+      const impl = NAMES[kind];
+      const base = { scenario: 'receive', job: `${job}, in table`, impl, items: j.count };
+      if (!ctx.installed(kind)) {
+        ctx.record({ ...base, runs: [], hwmKiB: [], commands: [], note: 'not installed' });
+        continue;
+      }
+      await repeat(ctx, base, kind === 'bird' ? ctx.runs : Math.min(ctx.runs, j.slowRuns + 1), undefined, () => peerRun(kind, j));
+    }
+    const base = { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'ExaBGP', items: j.count };
+    if (!ctx.installed('exabgp')) ctx.record({ ...base, runs: [], hwmKiB: [], commands: [], note: 'not installed' });
+    else await repeat(ctx, base, Math.min(ctx.runs, j.slowRuns), j.exabgpCap, () => exabgpRun(j));
+  }
+}
