@@ -1,15 +1,19 @@
 // Control of a running daemon, as an operator does it: `tsbgp cli` answers; `reload` through the cli and
 // SIGUSR1 both re-read the configuration, add a new static route and keep the unchanged session up (same
 // TCP connection: the peer's program sees no `down` and no second `up`); SIGTERM sends a Cease NOTIFICATION
-// that the peer logs.
+// that the peer logs; exabgpcli reaches the daemon through ExaBGP's named pipes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
 import { NODE, RECORDER_JS, e2eDir, neighborBlock, readJsonLines, startTsbgp, tsbgpCli, writeScript, type TsbgpDaemon } from './launch';
 
-after(stopAll);
+after(async () => {
+  await stopAll();
+  for (const end of ['in', 'out']) fs.rmSync(`/run/exabgp/tsbgp-e2e-${process.pid}.${end}`, { force: true });
+});
 
 describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
   let a: TsbgpDaemon;
@@ -18,6 +22,11 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
   let addrB: string;
   let recorded: string;
   let confA: (routes: string[]) => string;
+  // ExaBGP's named pipes for exabgpcli, in the first folder both look in (/run/exabgp/); a name of our own so
+  // that a real ExaBGP on the machine is not disturbed. Needs a writable /run (root, as in CI).
+  const pipename = `tsbgp-e2e-${process.pid}`;
+  const pipeDir = '/run/exabgp';
+  let pipes = false;
 
   const received = (): Set<string> => {
     const rib = new Set<string>();
@@ -60,8 +69,15 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
         holdTime: 30,
         extra: [...family, 'static {', ...routes.map((r) => `  route ${r} next-hop 192.0.2.1;`), '}'],
       });
+    try {
+      fs.mkdirSync(pipeDir, { recursive: true });
+      execFileSync('mkfifo', [path.join(pipeDir, `${pipename}.in`), path.join(pipeDir, `${pipename}.out`)]);
+      pipes = true;
+    } catch {
+      pipes = false;
+    }
     b = await startTsbgp({ name: 'b', config: confB, dir });
-    a = await startTsbgp({ name: 'a', config: confA(['10.90.0.0/24']), dir });
+    a = await startTsbgp({ name: 'a', config: confA(['10.90.0.0/24']), dir, env: { 'exabgp.api.pipename': pipename } });
     await waitFor(() => received().has('10.90.0.0/24'), 15_000, 'the first static route at B');
   });
 
@@ -92,6 +108,22 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
     assert.deepEqual([...received()].sort(), ['10.91.0.0/24', '10.92.0.0/24']);
     assert.deepEqual(states(), ['connected', 'up']);
     assert.ok(await b.established(addrA));
+  });
+
+  it('exabgpcli drives the daemon through the named pipes', async (t) => {
+    if (!pipes) return t.skip(`cannot create FIFOs in ${pipeDir}`);
+    if (spawnSync('sh', ['-c', 'command -v exabgpcli']).status !== 0) return t.skip('exabgpcli not installed');
+    const cli = (cmd: string): { status: number | null; stdout: string; stderr: string } => {
+      const r = spawnSync('exabgpcli', cmd.split(' '), { env: { ...process.env, 'exabgp.api.pipename': pipename }, encoding: 'utf8', timeout: 20_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    const v = cli('version');
+    assert.match(v.stdout, /tsbgp/, JSON.stringify(v));
+    const ann = cli('announce route 10.93.0.0/24 next-hop 192.0.2.1');
+    assert.doesNotMatch(ann.stderr, /error/, JSON.stringify(ann));
+    const out = cli('show adj-rib out');
+    assert.match(out.stdout, /10\.93\.0\.0\/24/, JSON.stringify(out));
+    await waitFor(() => received().has('10.93.0.0/24'), 10_000, 'the route announced through exabgpcli at B');
   });
 
   it('SIGTERM sends Cease, which the peer logs and reports', async () => {
