@@ -19,7 +19,15 @@ import * as path from 'node:path';
 import { isAnswerLine } from './ack';
 
 /** Executes one command line; resolves to the answer lines, ideally ending with done/error/shutdown. */
-export type CommandHandler = (line: string) => Promise<string[]>;
+/**
+ * Sends answer lines ahead of the final ones, for answers too long to build in one piece (a full table from
+ * `show adj-rib in`). Resolves once the lines may be followed by more (the reader has drained what it was
+ * given); false means nobody is listening any more and the producer should stop.
+ */
+export type Emit = (lines: string[]) => Promise<boolean>;
+
+/** Runs one command; the lines it returns end the answer, after any it emitted. */
+export type CommandHandler = (line: string, emit: Emit) => Promise<string[]>;
 
 export type LogFn = (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 
@@ -29,9 +37,9 @@ function terminated(lines: string[]): string[] {
   return [...lines, 'done'];
 }
 
-async function answer(handler: CommandHandler, line: string, log: LogFn): Promise<string[]> {
+async function answer(handler: CommandHandler, line: string, log: LogFn, emit: Emit): Promise<string[]> {
   try {
-    return terminated(await handler(line));
+    return terminated(await handler(line, emit));
   } catch (err) {
     log('error', `control command failed: ${err instanceof Error ? err.message : String(err)}`);
     return ['error'];
@@ -114,6 +122,20 @@ export class ControlServer {
     let buf = '';
     let chain = Promise.resolve();
     let ended = false;
+    // A long answer goes out as it is made, at the pace the client reads it: the daemon never holds it whole.
+    const emit: Emit = (lines) => {
+      if (sock.destroyed) return Promise.resolve(false);
+      if (lines.length === 0 || sock.write(lines.join('\n') + '\n')) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (): void => {
+          sock.off('drain', done);
+          sock.off('close', done);
+          resolve(!sock.destroyed);
+        };
+        sock.on('drain', done);
+        sock.on('close', done);
+      });
+    };
     sock.on('data', (s: string) => {
       buf += s;
       let nl: number;
@@ -123,7 +145,7 @@ export class ControlServer {
         if (line.endsWith('\r')) line = line.slice(0, -1);
         if (line.trim() === '') continue;
         chain = chain.then(async () => {
-          const lines = await answer(this.handler, line, this.log);
+          const lines = await answer(this.handler, line, this.log, emit);
           if (!sock.destroyed) sock.write(lines.join('\n') + '\n');
         });
       }
@@ -135,7 +157,7 @@ export class ControlServer {
       buf = '';
       if (last !== '') {
         chain = chain.then(async () => {
-          const lines = await answer(this.handler, last, this.log);
+          const lines = await answer(this.handler, last, this.log, emit);
           if (!sock.destroyed) sock.write(lines.join('\n') + '\n');
         });
       }
@@ -285,8 +307,10 @@ export class NamedPipeControl {
         if (line.endsWith('\r')) line = line.slice(0, -1);
         if (line.trim() === '') continue;
         this.chain = this.chain.then(async () => {
-          const lines = await answer(this.handler, line, this.log);
-          await this.writeAnswer(lines.join('\n') + '\n');
+          // exabgpcli reads one answer per opening of the .out FIFO: the emitted lines are kept and written with the rest.
+          const head: string[] = [];
+          const lines = await answer(this.handler, line, this.log, async (l) => (head.push(...l), true));
+          await this.writeAnswer([...head, ...lines].join('\n') + '\n');
         });
       }
     });

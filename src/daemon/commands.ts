@@ -11,9 +11,13 @@ import { familyKey, type FamilyKey } from '../wire/types';
 import type { Daemon } from './daemon';
 import type { Neighbor } from './neighbor';
 import { routeEntry } from './routes';
-import { showAdjRib, showFlows, showNeighbor } from './show';
+import { showFlows, showNeighbor, streamAdjRib } from './show';
+import type { Emit } from '../api/control';
 
 const VERSION = '4.2.21-tsbgp';
+
+/** Bytes queued for a process above which a streamed answer waits for it to read. */
+const STREAM_BUFFER = 1024 * 1024;
 
 /** What a command produced: the answer and the lines to show before it. */
 interface Result {
@@ -37,6 +41,10 @@ export class CommandRunner {
       if (ack !== null) this.d.processes.write(name, ack);
       return;
     }
+    if (parsed.ok && this.streamed(parsed.command)) {
+      this.streamToProcess(name, parsed.command);
+      return;
+    }
     const r = parsed.ok ? this.run(parsed.command, name) : fail(parsed.error);
     for (const l of r.lines) this.d.processes.write(name, l);
     if (!r.ok) this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { process: name });
@@ -44,12 +52,47 @@ export class CommandRunner {
     if (ack !== null) this.d.processes.write(name, ack);
   }
 
+  /**
+   * A `show adj-rib` whose answer is streamed to a process: the process's further commands wait (its input is
+   * paused) until the whole answer and its ack are queued, so answers and acks stay in command order.
+   */
+  private streamToProcess(name: string, c: Extract<ApiCommand, { kind: 'show-adj-rib' }>): void {
+    const p = this.d.processes;
+    p.pause(name);
+    const emit: Emit = async (lines) => {
+      for (const l of lines) if (!p.write(name, l)) return false;
+      // Let the program read what it has before more is made: the answer is never all in memory at once.
+      while (p.buffered(name) > STREAM_BUFFER) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (!p.isRunning(name)) return false;
+      }
+      return true;
+    };
+    void streamAdjRib(this.d, c.direction, emit, c.filter, c.ip).then((n) => {
+      if (n >= 0) {
+        const ack = this.d.acks.answer(name, 'done');
+        if (ack !== null) p.write(name, ack);
+      }
+      p.resume(name);
+    });
+  }
+
+  /** Commands whose answer can be a whole table, sent a slice at a time. */
+  private streamed(c: ApiCommand): c is Extract<ApiCommand, { kind: 'show-adj-rib' }> {
+    return c.kind === 'show-adj-rib' && !(c.direction === 'out' && c.filter === 'flow');
+  }
+
   /** A line from the control socket or named pipe: the answer lines, ending with done/error. */
-  async answer(line: string, source: string): Promise<string[]> {
+  async answer(line: string, source: string, emit: Emit): Promise<string[]> {
     const parsed = parseCommand(line);
     if (parsed.ok && parsed.command.kind === 'reload') {
       const msg = await this.d.reload();
       return [msg, msg.startsWith('reload refused') ? 'error' : 'done'];
+    }
+    if (parsed.ok && this.streamed(parsed.command)) {
+      const c = parsed.command;
+      const n = await streamAdjRib(this.d, c.direction, emit, c.filter, c.ip);
+      return n >= 0 ? ['done'] : [];
     }
     const r = parsed.ok ? this.run(parsed.command, source) : fail(parsed.error);
     if (!r.ok) {
@@ -139,8 +182,9 @@ export class CommandRunner {
       case 'show-neighbor':
         return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
       case 'show-adj-rib':
+        // The routes themselves are streamed (answer, fromProcess): only the FlowSpec view is answered here.
         if (c.direction === 'out' && c.filter === 'flow') return ok(showFlows(this.d, c.ip));
-        return ok(showAdjRib(this.d, c.direction, c.extensive, c.filter, c.ip));
+        return fail('show adj-rib is answered as a stream');
       case 'flush-adj-rib-out': {
         for (const n of this.select(c.neighbors)) for (const f of n.cfg.families) n.ribOut.refresh(f);
         return ok();

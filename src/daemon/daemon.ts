@@ -13,7 +13,7 @@ import { ProcessManager } from '../api/process';
 import { AckPolicy } from '../api/ack';
 import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { ExabgpTextEncoder } from '../api/text';
-import { ControlServer, NamedPipeControl, findNamedPipes } from '../api/control';
+import { ControlServer, NamedPipeControl, findNamedPipes, type Emit } from '../api/control';
 import { parseFlowBlock } from '../flowspec/parse';
 import { checkRule, mustRefuse } from '../flowspec/guard';
 import type { FlowRoute } from '../flowspec/rule';
@@ -111,7 +111,7 @@ export class Daemon {
 
   private async startControl(): Promise<void> {
     const sock = this.opts.controlSocket;
-    const handler = (line: string) => this.runner.answer(line, 'cli');
+    const handler = (line: string, emit: Emit) => this.runner.answer(line, 'cli', emit);
     if (sock) {
       this.control = new ControlServer({ socketPath: sock, handler, log: (lvl, m) => this.log.log(lvl, m, { component: 'control' }) });
       await this.control.listen();

@@ -32,19 +32,54 @@ function routeLine(peer: string, family: FamilyKey, entry: Uint8Array, pathId: n
   return `neighbor ${peer} ${familyName(family)} ${nlriText(family, entry)}${path}${nh}${attributesText({ ...a, nextHop: undefined })}`;
 }
 
-export function showAdjRib(d: Daemon, dir: 'in' | 'out', _extensive: boolean, filter?: string, ip?: string): string[] {
-  const out: string[] = [];
+/** One route of an Adj-RIB, as held when the answer began. */
+interface RouteRef {
+  peer: string;
+  family: FamilyKey;
+  entry: Uint8Array;
+  pathId: number;
+  attributes: AttrSet;
+}
+
+/** Routes per slice of a streamed answer: small enough that a slice costs a few milliseconds to format. */
+const SLICE = 2000;
+
+/**
+ * `show adj-rib in|out`, a slice of lines at a time. A full table is a million lines: built in one go it held
+ * the event loop for seconds (long enough for hold timers to expire) and its text in memory at once. The
+ * routes are taken first, in one pass that formats nothing, so the answer is the RIB as it was when asked;
+ * then each slice is formatted and handed to `emit`, which waits for the reader, and the loop yields to
+ * timers and sockets between slices. Returns the number of routes shown, or -1 when the reader went away.
+ */
+export async function streamAdjRib(
+  d: Daemon,
+  dir: 'in' | 'out',
+  emit: (lines: string[]) => Promise<boolean>,
+  filter?: string,
+  ip?: string,
+): Promise<number> {
+  const refs: RouteRef[] = [];
   for (const n of d.neighbors) {
     if (ip !== undefined && n.cfg.peerAddress !== ip) continue;
     const it = dir === 'in' ? n.ribIn?.routes() : n.ribOut.routes();
     if (!it) continue;
+    const peer = n.cfg.peerAddress;
     for (const r of it) {
       if (filter === 'flow' && !isFlowFamily(r.family)) continue;
       if (filter === 'inet' && isFlowFamily(r.family)) continue;
-      out.push(routeLine(n.cfg.peerAddress, r.family, r.entry, r.pathId, r.attributes));
+      refs.push({ peer, family: r.family, entry: r.entry, pathId: r.pathId, attributes: r.attributes });
     }
   }
-  return out;
+  for (let i = 0; i < refs.length; i += SLICE) {
+    const lines: string[] = [];
+    for (let k = i; k < Math.min(refs.length, i + SLICE); k++) {
+      const r = refs[k]!;
+      lines.push(routeLine(r.peer, r.family, r.entry, r.pathId, r.attributes));
+    }
+    if (!(await emit(lines))) return -1;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return refs.length;
 }
 
 /** The FlowSpec rules in force, with their age and what is left before they expire (tsbgp extension). */

@@ -4,14 +4,23 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ControlServer, NamedPipeControl, findNamedPipes, sendCommand } from '../../../src/api/control';
+import { ControlServer, NamedPipeControl, findNamedPipes, sendCommand, type Emit } from '../../../src/api/control';
 import { AckPolicy, answerLine, isAnswerLine } from '../../../src/api/ack';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-ctl-'));
 }
 
-const handler = async (line: string): Promise<string[]> => {
+const handler = async (line: string, emit: Emit): Promise<string[]> => {
+  if (line === 'table') {
+    // A long answer in slices, as `show adj-rib in` sends a full table.
+    for (let i = 0; i < 100_000; i += 1000) {
+      const slice: string[] = [];
+      for (let k = i; k < i + 1000; k++) slice.push(`route ${k}`);
+      if (!(await emit(slice))) return [];
+    }
+    return ['done'];
+  }
   if (line === 'version') return ['tsbgp 0.1.0', 'done'];
   if (line === 'show neighbor summary') return ['Peer            AS        up/down state       |     #sent     #recvd', 'done'];
   if (line === 'slow') {
@@ -36,6 +45,12 @@ test('control socket: round trip, ordering, errors, stale socket', async () => {
     assert.deepEqual(await sendCommand(sock, 'boom'), { lines: [], answer: 'error' });
     // No terminator from the handler: 'done' is added.
     assert.deepEqual(await sendCommand(sock, 'slow'), { lines: ['slow answer'], answer: 'done' });
+    // An emitted answer arrives whole and in order, then the next command's answer.
+    const t = await sendCommand(sock, 'table');
+    assert.equal(t.answer, 'done');
+    assert.equal(t.lines.length, 100_000);
+    assert.ok(t.lines.every((l, i) => l === `route ${i}`));
+    assert.deepEqual(await sendCommand(sock, 'version'), { lines: ['tsbgp 0.1.0'], answer: 'done' });
     // A second daemon on the same path is refused.
     await assert.rejects(new ControlServer({ socketPath: sock, handler }).listen(), /another daemon/);
   } finally {
