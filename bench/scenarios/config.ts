@@ -1,8 +1,6 @@
 // Scenario 2, config: the table as static routes in the configuration file, announced to a BIRD receiver.
 // The clock runs from starting the daemon (so parsing the file counts) until BIRD has imported every prefix.
 // tsbgp and ExaBGP read the same file: tsbgp's configuration language is ExaBGP's.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { allocAddress, allocEndpoint, createDaemon, type Bird } from '../../test/interop/peers';
 import { ExabgpProc, TsbgpProc, missing, now, peakRssKiB, scenarioDir, scaled, tsbgpThenExabgp, until, type RunResult, type ScenarioContext } from './common';
 
@@ -44,20 +42,13 @@ export function neighborBlock(local: string, peer: { address: string; port: numb
   ].join('\n');
 }
 
-function writeConfig(dir: string, local: string, peer: { address: string; port: number }, n: number): string {
-  const f = path.join(dir, 'static.conf');
-  const fd = fs.openSync(f, 'w');
+/** A configuration announcing n static /24s from `local` to `peer` (a BIRD or a tsbgp receiver). */
+export function staticConfig(local: string, peer: { address: string; port: number }, n: number): string {
   const head = neighborBlock(local, peer, 65000, 'ipv4 unicast', ['static {']).replace(/\}\n$/, '');
-  fs.writeSync(fd, head);
-  const step = 50_000;
-  for (let i = 0; i < n; i += step) {
-    let chunk = '';
-    for (let k = i; k < Math.min(n, i + step); k++) chunk += `    route ${v4net(k)} next-hop 192.0.2.1;\n`;
-    fs.writeSync(fd, chunk);
-  }
-  fs.writeSync(fd, '  }\n}\n');
-  fs.closeSync(fd);
-  return fs.readFileSync(f, 'utf8');
+  const parts = [head];
+  for (let i = 0; i < n; i++) parts.push(`    route ${v4net(i)} next-hop 192.0.2.1;\n`);
+  parts.push('  }\n}\n');
+  return parts.join('');
 }
 
 async function run(impl: 'tsbgp' | 'exabgp', j: ConfigJob, capS: number): Promise<RunResult> {
@@ -65,7 +56,7 @@ async function run(impl: 'tsbgp' | 'exabgp', j: ConfigJob, capS: number): Promis
   const local = allocAddress();
   const { bird, address, port } = await birdReceiver(local);
   try {
-    const conf = writeConfig(dir, local, { address, port }, j.count);
+    const conf = staticConfig(local, { address, port }, j.count);
     const start = now();
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {

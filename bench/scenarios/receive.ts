@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { startSender } from '../sender';
 import { allocEndpoint, createDaemon, sleep, type Family } from '../../test/interop/peers';
+import { staticConfig } from './config';
 import {
   COUNTER_JS,
   counterProcess,
@@ -80,6 +81,40 @@ async function tsbgpRun(j: ReceiveJob, json: boolean): Promise<RunResult> {
     }
   } finally {
     await t.stop();
+  }
+}
+
+/**
+ * tsbgp sending to tsbgp (the core issue's own yardstick): a sender started with the table as static routes
+ * connects to a passive receiver; the clock runs from the receiver's Established (polled every 10 ms, so the
+ * sender's parsing of its configuration is not counted) until the receiver holds every prefix.
+ */
+async function tsbgpToTsbgpRun(j: ReceiveJob): Promise<RunResult> {
+  const rdir = scenarioDir('receive-tt');
+  const ed = await allocEndpoint();
+  const es = await allocEndpoint();
+  const r = new TsbgpProc(rdir, passiveNeighbor(ed.address, es.address, 'ipv4 unicast'), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  try {
+    await r.ready();
+    const s = new TsbgpProc(scenarioDir('receive-tt-sender'), staticConfig(es.address, ed, j.count));
+    try {
+      const alive = (): void => {
+        for (const p of [r, s]) if (!p.proc.running) throw new Error(p.proc.describeExit());
+      };
+      const up = await until(async () => (await r.neighbors()).established, 1, now(), 120_000, 10, alive);
+      if (up.at === null) throw new Error('the session did not come up within 120 s');
+      const got = await until(async () => (await r.neighbors()).routesIn, j.count, up.at, CAP_MS, 100, alive);
+      return {
+        seconds: got.at === null ? null : (got.at - up.at) / 1000,
+        hwm: peakRssKiB(r.pid),
+        last: got.last,
+        commands: [`${r.command}   # receiver`, `${s.command}   # sender: ${j.count} static routes`],
+      };
+    } finally {
+      await s.stop();
+    }
+  } finally {
+    await r.stop();
   }
 }
 
@@ -167,6 +202,9 @@ export async function receive(ctx: ScenarioContext, jobs = RECEIVE_JOBS): Promis
     ctx.say(`receive ${job}`);
     await repeat(ctx, { scenario: 'receive', job: `${job}, in table`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, false));
     await repeat(ctx, { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, true));
+    if (j.family === 'ipv4' && full.count === 1_000_000) {
+      await repeat(ctx, { scenario: 'receive', job: `${job} from a tsbgp sender, in table`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpToTsbgpRun(j));
+    }
     for (const kind of ['bird', 'gobgp', 'frr'] as const) {
       const impl = NAMES[kind];
       const base = { scenario: 'receive', job: `${job}, in table`, impl, items: j.count };
