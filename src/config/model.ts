@@ -1,11 +1,12 @@
 // The typed result of parsing an ExaBGP 4.2 configuration file. Defaults are ExaBGP's (noted per field).
 
 import type { FamilyKey } from '../wire/types';
-import type { RouteSpec } from './route';
 import type { Location } from './tokenizer';
+import type { RouteList } from './route-list';
 
 export type { Location } from './tokenizer';
 export type { RouteSpec } from './route';
+export type { RouteList } from './route-list';
 
 export interface ProcessConfig {
   name: string;
@@ -136,8 +137,11 @@ export interface NeighborConfig {
   nexthops: NextHopFamily[];
   capability: CapabilityConfig;
   api: ApiConfig[];
-  /** Static routes (static blocks, announce blocks, `route` at neighbor level), in file order. */
-  routes: RouteSpec[];
+  /**
+   * Static routes (static blocks, announce blocks, `route` at neighbor level), in file order; stored by
+   * columns (`get(i)` or iteration gives RouteSpec objects).
+   */
+  routes: RouteList;
   flows: FlowRouteConfig[];
   /** Template names inherited, in order. */
   inherit: string[];

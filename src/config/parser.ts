@@ -19,19 +19,23 @@ import type {
   Statement,
 } from './model';
 import {
+  checkRoute,
   expandSplit,
-  finishRoute,
   parseAsn,
+  parsePrefixAt,
   parsePrefixToken,
-  routeTailKey,
-  CACHE_LIMIT,
+  parseRouteTail,
+  tailAccepts,
+  tailFamily,
+  Cursor,
   parseAttributesNlri,
   parseRoute,
   parseUint,
   type RouteSpec,
   type RouteTail,
 } from './route';
-import { ConfigError, errorAt, expected, Lexer, type Location, Token, tokenize } from './tokenizer';
+import { RouteList } from './route-list';
+import { ConfigError, errorAt, expected, Lexer, type Location, Token } from './tokenizer';
 
 export interface ParseOptions {
   /** Check that `run` programs exist and are executable, as ExaBGP does (default true). */
@@ -96,6 +100,15 @@ interface Stmt {
   end: Token | undefined;
 }
 
+/** An entry of the fast path's memo of route tails. */
+interface MemoTail {
+  text: string;
+  tail: RouteTail;
+}
+
+/** Slots of that memo: far more than the distinct tails of a real configuration, a fixed cost otherwise. */
+const MEMO_SLOTS = 16384;
+
 /** A neighbor or template body before inheritance is applied. Scalars keep the last value written. */
 interface Draft {
   scalars: Map<string, { value: unknown; at: Token }>;
@@ -105,18 +118,18 @@ interface Draft {
   nexthops: NextHopFamily[];
   nexthopBlock: boolean;
   api: ApiConfig[];
-  routes: RouteSpec[];
+  routes: RouteList;
   flows: FlowRouteConfig[];
   inherit: { name: string; at: Token }[];
 }
 
-const newDraft = (): Draft => ({
+const newDraft = (file: string): Draft => ({
   scalars: new Map(),
   capability: new Map(),
   nexthops: [],
   nexthopBlock: false,
   api: [],
-  routes: [],
+  routes: new RouteList(file),
   flows: [],
   inherit: [],
 });
@@ -127,13 +140,18 @@ class Parser {
   private readonly processes = new Map<string, ProcessConfig>();
   private readonly neighbors: NeighborConfig[] = [];
   private readonly routeCache = new Map<string, RouteTail>();
-  private readonly rawTails = new Map<string, RouteTail>();
+  /** Memo of the fast path: direct-mapped by the tail text's hash (a newer tail replaces an older one). */
+  private readonly rawTails: (MemoTail | undefined)[] = new Array<MemoTail | undefined>(MEMO_SLOTS).fill(undefined);
+  /** Hash of the tail in each slot, checked before the slot's entry is touched. */
+  private readonly memoHash = new Int32Array(MEMO_SLOTS);
+  /** Room for one prefix address (the static block's fast path parses into it). */
+  private readonly addr = new Uint8Array(16);
   private readonly words: Token[] = [];
   private autoApi = 0;
   private readonly warnings: string[] = [];
 
   constructor(
-    src: string,
+    private readonly src: string,
     private readonly file: string,
     private readonly opts: ParseOptions,
   ) {
@@ -167,8 +185,10 @@ class Parser {
     name: string,
     onStatement: (w: Token[], end: Token) => void,
     onBlock?: (w: Token[], brace: Token) => void,
+    before?: () => void,
   ): void {
     for (;;) {
+      before?.();
       const s = this.stmt();
       if (s.end === undefined) {
         if (s.words.length) throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
@@ -273,7 +293,7 @@ class Parser {
       (b, br) => {
         if (b[0].text !== 'neighbor') this.unknown(b[0], 'template', "'neighbor NAME { ... }'");
         if (b.length !== 2) throw b.length < 2 ? expected(br, 'a template name') : expected(b[2], "'{'");
-        const d = newDraft();
+        const d = newDraft(this.file);
         this.neighborBody(d, br, `template neighbor ${b[1].text}`);
         this.templates.set(b[1].text, d);
       },
@@ -284,7 +304,7 @@ class Parser {
 
   private neighbor(w: Token[], brace: Token): void {
     if (w.length !== 2) throw w.length < 2 ? expected(brace, 'the peer IP address (neighbor IP { ... })') : expected(w[2], "'{'");
-    const d = newDraft();
+    const d = newDraft(this.file);
     d.scalars.set('peer-address', { value: peerAddress(w[1]), at: w[1] });
     this.neighborBody(d, brace, `neighbor ${w[1].text}`);
     this.neighbors.push(this.finishNeighbor(d, w[0]));
@@ -448,7 +468,7 @@ class Parser {
       d.nexthops.push(...t.nexthops);
       d.nexthopBlock ||= t.nexthopBlock;
       d.api.push(...t.api);
-      for (let i = 0; i < t.routes.length; i++) d.routes.push(t.routes[i]);
+      d.routes.append(t.routes);
       d.flows.push(...t.flows);
     }
     const g = <T>(k: string, dflt: T): T => (d.scalars.has(k) ? (d.scalars.get(k)!.value as T) : dflt);
@@ -493,11 +513,16 @@ class Parser {
     const addPathFamilies = capability.addPath ? (d.addPath && d.addPath.length ? d.addPath.filter((f) => families.includes(f)) : families.slice()) : [];
     const nexthops = capability.nexthop ? d.nexthops.filter((n) => families.includes(n.family)) : [];
 
-    for (let i = 0; i < d.routes.length; i++) {
-      const r = d.routes[i];
-      if (r.family !== FAMILY_NAMES.ipv4.unicast && !families.includes(r.family))
+    for (let i = 0, last = FAMILY_NAMES.ipv4.unicast; i < d.routes.length; i++) {
+      const f = d.routes.family(i);
+      if (f === last) continue;
+      if (!families.includes(f)) {
+        const r = d.routes.get(i);
         throw new ConfigError(r.pos?.file ?? this.file, r.pos?.line ?? 0, r.pos?.col ?? 0, `${name}: route of family ${familyText(r.family)} but the family is not in the neighbor's family block`);
+      }
+      last = f;
     }
+    d.routes.trim();
     for (const f of d.flows) {
       const fam = f.rd !== undefined ? [FAMILY_NAMES.ipv4['flow-vpn'], FAMILY_NAMES.ipv6['flow-vpn']] : [FAMILY_NAMES.ipv4.flow, FAMILY_NAMES.ipv6.flow];
       if (!fam.some((x) => families.includes(x)))
@@ -675,47 +700,15 @@ class Parser {
 
   private staticBlock(d: Draft, brace: Token): void {
     const cache = this.routeCache;
-    // Fast path for `route PREFIX <tail>;` whose tail text was seen before: no tokens, shared attributes.
-    const raw = this.rawTails;
-    for (;;) {
-      const t = this.lx.peek();
-      if (t === undefined || t.punct || t.text !== 'route') break;
-      const save = this.lx.snapshot();
-      this.lx.next();
-      const p = this.lx.next();
-      if (p === undefined || p.punct) {
-        this.lx.restore(save);
-        break;
-      }
-      const text = this.lx.rawStatementTail();
-      if (text === undefined) {
-        this.lx.restore(save);
-        break;
-      }
-      let tail = raw.get(text);
-      if (tail === undefined) {
-        const toks = tokenize(text, p.file);
-        for (const x of toks) {
-          x.line += p.line - 1;
-          if (x.line === p.line) x.col += p.end - p.start + p.col - 1;
-        }
-        const r = parseRoute([t, p, ...toks], { cache }, 0, toks.length + 2);
-        tail = cache.get(routeTailKey(toks));
-        pushRoutes(d.routes, r);
-        if (tail && raw.size < CACHE_LIMIT) raw.set(text, tail);
-        continue;
-      }
-      pushRoutes(d.routes, finishRoute(parsePrefixToken(p), tail, p, {}));
-    }
     this.section(
       brace,
       'static',
       (s) => {
         const k = s[0];
         if (k.text === 'route') {
-          pushRoutes(d.routes, parseRoute(s, { cache }, 0, s.length));
+          d.routes.push(parseRoute(s, { cache }, 0, s.length));
         } else if (k.text === 'attributes' || k.text === 'attribute') {
-          for (const r of parseAttributesNlri(s, {}, 1, s.length)) pushRoutes(d.routes, r);
+          for (const r of parseAttributesNlri(s, {}, 1, s.length)) d.routes.push(r);
         } else {
           this.unknown(k, 'static', "'route PREFIX ...;' or 'route PREFIX { ... }'");
         }
@@ -728,9 +721,67 @@ class Parser {
         this.section(br, `route ${b[1].text}`, (s) => {
           for (let i = 0; i < s.length; i++) toks.push(s[i]);
         });
-        pushRoutes(d.routes, parseRoute(toks, { cache }, 0, toks.length));
+        d.routes.push(parseRoute(toks, { cache }, 0, toks.length));
       },
+      () => this.fastRoutes(d.routes),
     );
+  }
+
+  // Tail of the last route the fast path read, and its text: consecutive routes mostly share their tail.
+  private lastTail: RouteTail | undefined;
+  private lastTailText = '';
+  private lastTailHash = 0;
+
+  /**
+   * The fast path for a run of `route PREFIX TAIL;` statements: no token for the prefix, none for a tail
+   * already seen (found by its text), no RouteSpec. Whatever it does not recognise is left to the general
+   * path, and so is every error, so messages are those of the general path.
+   */
+  private fastRoutes(routes: RouteList): void {
+    const lx = this.lx;
+    const src = this.src;
+    const addr = this.addr;
+    const raw = this.rawTails;
+    while (lx.routeStatement()) {
+      let pr = parsePrefixAt(src, lx.routePrefixStart, lx.routePrefixEnd, addr);
+      if (pr < 0) {
+        // Not in the fast parser's reach: the general parser either reports the error or reads the prefix.
+        const p = parsePrefixToken(lx.routePrefixToken());
+        addr.set(p.addr);
+        pr = (p.family << 8) | p.len;
+      }
+      const ts = lx.routeTailStart;
+      const te = lx.routeTailEnd;
+      // Tails are compared by the hash computed while scanning first, the text only when hashes agree.
+      const h = lx.routeTailHash;
+      let tail = this.lastTail;
+      if (tail === undefined || h !== this.lastTailHash || te - ts !== this.lastTailText.length || !lx.textIs(ts, this.lastTailText)) {
+        // A fixed direct-mapped table: with a million distinct tails, cutting each one out and looking it up
+        // in a growing Map cost more than parsing it.
+        const slot = h & (MEMO_SLOTS - 1);
+        const m = this.memoHash[slot] === h ? raw[slot] : undefined;
+        if (m !== undefined && m.text.length === te - ts && lx.textIs(ts, m.text)) {
+          tail = m.tail;
+          this.lastTailText = m.text;
+        } else {
+          const { toks, count } = lx.routeTailTokens();
+          const last = count > 0 ? toks[count - 1]! : lx.routePrefixToken();
+          tail = parseRouteTail(new Cursor(toks, 0, count, this.endAfter(last)));
+          const text = lx.text(ts, te);
+          raw[slot] = { text, tail };
+          this.memoHash[slot] = h;
+          this.lastTailText = text;
+        }
+        this.lastTail = tail;
+        this.lastTailHash = h;
+      }
+      const family = pr >>> 8;
+      if (!tailAccepts(tail, family >>> 8 === AFI.IPV6)) {
+        const at = lx.routePrefixToken();
+        checkRoute(parsePrefixToken(at), tail, at, {});
+      }
+      routes.add(tailFamily(family, tail), pr & 0xff, addr, 0, tail, lx.routeLine, lx.routePrefixStart - lx.routeLineStart + 1);
+    }
   }
 
   private announceBlock(d: Draft, brace: Token): void {
@@ -751,7 +802,7 @@ class Parser {
           const r = parseRoute(s, { cache: this.routeCache, family: fam }, 1, s.length);
           const isV6 = r.prefix.addr.length === 16;
           if (isV6 !== (afi === 'ipv6')) throw errorAt(s[1], `found '${s[1].text}', expected an ${afi} prefix`);
-          pushRoutes(d.routes, r);
+          d.routes.push(r);
         });
       },
     );
@@ -819,10 +870,6 @@ const toStatement = (s: Token[]): Statement => ({
   line: s[0].line,
   col: s[0].col,
 });
-
-function pushRoutes(out: RouteSpec[], r: RouteSpec): void {
-  out.push(r);
-}
 
 const union = (a: FamilyKey[] | undefined, b: FamilyKey[]): FamilyKey[] => {
   const out = a ? a.slice() : [];

@@ -242,6 +242,47 @@ export function parsePrefixToken(t: Token): Prefix {
   return { family: familyKey(v6 ? AFI.IPV6 : AFI.IPV4, safi), len, addr };
 }
 
+/**
+ * parsePrefixToken for the text s[start, end) without a Token: the address goes into `addr` (16 bytes of
+ * room) and the result is family << 8 | length, or -1 for anything parsePrefixToken would not accept as it
+ * is (the caller then makes the Token and lets parsePrefixToken say what is wrong).
+ */
+export function parsePrefixAt(s: string, start: number, end: number, addr: Uint8Array): number {
+  let slash = -1;
+  let v6 = false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 47 /* / */) {
+      slash = i;
+      break;
+    }
+    if (c === 58 /* : */) v6 = true;
+  }
+  const addrEnd = slash < 0 ? end : slash;
+  if (!(v6 ? parseIpv6Into(s, start, addrEnd, addr, 0) : parseIpv4Into(s, start, addrEnd, addr, 0))) return -1;
+  const max = v6 ? 128 : 32;
+  let len = max;
+  if (slash >= 0) {
+    if (slash + 1 === end || end - slash > 4) return -1;
+    len = 0;
+    for (let i = slash + 1; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return -1;
+      len = len * 10 + c - 48;
+    }
+    if (len > max) return -1;
+  }
+  const size = max >> 3;
+  const full = len >> 3;
+  if (full < size) {
+    const rest = len & 7;
+    if (rest && addr[full]! & (0xff >> rest)) return -1;
+    for (let i = rest ? full + 1 : full; i < size; i++) if (addr[i] !== 0) return -1;
+  }
+  const safi = !v6 && addr[0]! >= 224 && addr[0]! <= 239 ? SAFI.MULTICAST : SAFI.UNICAST;
+  return (familyKey(v6 ? AFI.IPV6 : AFI.IPV4, safi) << 8) | len;
+}
+
 // ---------------------------------------------------------------------------------------------- attributes
 
 function parseAsPath(c: Cursor): AsPathSegment[] {
@@ -304,10 +345,26 @@ function parseAggregator(c: Cursor): Aggregator {
   return agg;
 }
 
+/** Decimal value of s[from, to) when it is 1 to 5 digits, else -1 (then parseUint says what is wrong). */
+function shortUint(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 5) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 function parseCommunity(t: Token): number {
   const s = t.text;
   const colon = s.indexOf(':');
   if (colon > 0) {
+    // The usual `A:B`, read in place; anything else takes the path below, which names the error.
+    const h = shortUint(s, 0, colon);
+    const l = shortUint(s, colon + 1, s.length);
+    if (h >= 0 && h <= 0xffff && l >= 0 && l <= 0xffff) return h * 65536 + l;
     const hi = parseUint(new Token(s.slice(0, colon), false, false, t.file, t.line, t.col, 0, 0), 0xffff, 'a community (0-65535:0-65535)');
     const lo = parseUint(new Token(s.slice(colon + 1), false, false, t.file, t.line, t.col, 0, 0), 0xffff, 'a community (0-65535:0-65535)');
     return hi * 65536 + lo;
@@ -479,6 +536,20 @@ export function parseRouteDistinguisher(t: Token): Uint8Array {
   return out;
 }
 
+// Next hops are few and routes are many: routes written with the same next hop share its bytes (treated as
+// immutable, like the attributes), instead of one 4-byte array with its own buffer per route.
+const nextHops = new Map<string, Uint8Array>();
+const nextHopBytes = (s: string): Uint8Array | null => {
+  let b = nextHops.get(s);
+  if (b === undefined) {
+    const ip = ipBytes(s);
+    if (!ip) return null;
+    b = ip;
+    if (nextHops.size < 4096) nextHops.set(s, b);
+  }
+  return b;
+};
+
 /**
  * Parses keyword/value pairs from the cursor up to its end (a `;` stops it too). ExaBGP keeps the first
  * occurrence of an attribute given twice; tsbgp does the same.
@@ -499,7 +570,7 @@ export function parseRouteTail(c: Cursor): RouteTail {
         if (t.text.toLowerCase() === 'self') {
           if (tail.nextHop === undefined) tail.nextHop = 'self';
         } else {
-          const ip = ipBytes(t.text);
+          const ip = nextHopBytes(t.text);
           if (!ip) throw expected(t, 'an IP address or self');
           if (tail.nextHop === undefined) tail.nextHop = ip;
         }
@@ -636,13 +707,6 @@ export function parseRouteTail(c: Cursor): RouteTail {
 /** Most distinct route tails remembered by the memo. */
 export const CACHE_LIMIT = 65536;
 
-/** The cache key parseRoute uses for a tail (all tokens after the prefix, without the final `;`). */
-export const routeTailKey = (toks: Token[]): string => {
-  let stop = toks.length;
-  while (stop > 0 && isPunct(toks[stop - 1], ';')) stop--;
-  return tailKey(toks, 0, stop);
-};
-
 const tailKey = (toks: Token[], from: number, to: number): string => {
   let k = '';
   for (let i = from; i < to; i++) {
@@ -694,14 +758,10 @@ export function parseRoute(input: Token[] | string, opts: RouteParseOptions = {}
 }
 
 export function finishRoute(prefix: Prefix, tail: RouteTail, at: Token, opts: RouteParseOptions): RouteSpec {
-  const v6 = prefix.addr.length === 16;
-  if (tail.nextHop === undefined && !tail.withdraw && opts.requireNextHop !== false)
-    throw errorAt(at, `route ${at.text} has no next-hop, expected 'next-hop IP' or 'next-hop self'`);
-  if (tail.split !== undefined && (tail.split > (v6 ? 128 : 32)))
-    throw errorAt(at, `split /${tail.split} is longer than an ${v6 ? 'IPv6' : 'IPv4'} address`);
+  const family = checkRoute(prefix, tail, at, opts);
   if (tail.pathId !== undefined) prefix.pathId = tail.pathId;
   const r: RouteSpec = {
-    family: routeFamily(prefix, tail, opts.family),
+    family,
     prefix,
     attributes: tail.attributes,
     pos: { file: at.file, line: at.line, col: at.col },
@@ -716,6 +776,29 @@ export function finishRoute(prefix: Prefix, tail: RouteTail, at: Token, opts: Ro
   if (tail.rd !== undefined) r.rd = tail.rd;
   if (tail.blackholeExport) r.blackholeExport = true;
   return r;
+}
+
+/** The checks finishRoute makes (next hop present, split not too long), with `at` for the message; the route's family. */
+export function checkRoute(prefix: Prefix, tail: RouteTail, at: Token, opts: RouteParseOptions): FamilyKey {
+  if (tail.nextHop === undefined && !tail.withdraw && opts.requireNextHop !== false)
+    throw errorAt(at, `route ${at.text} has no next-hop, expected 'next-hop IP' or 'next-hop self'`);
+  if (tail.split !== undefined && tail.split > (prefix.addr.length === 16 ? 128 : 32))
+    throw errorAt(at, `split /${tail.split} is longer than an ${prefix.addr.length === 16 ? 'IPv6' : 'IPv4'} address`);
+  return routeFamily(prefix, tail, opts.family);
+}
+
+/** True when finishRoute would accept a route of this tail with an IPv6 (or IPv4) prefix. */
+export function tailAccepts(tail: RouteTail, v6: boolean): boolean {
+  if (tail.nextHop === undefined && !tail.withdraw) return false;
+  return tail.split === undefined || tail.split <= (v6 ? 128 : 32);
+}
+
+/** routeFamily for a prefix known by its own family only (the static block's case: no forced family). */
+export function tailFamily(prefixFamily: FamilyKey, tail: RouteTail): FamilyKey {
+  const afi = prefixFamily >>> 8;
+  if (tail.rd) return familyKey(afi, SAFI.MPLS_VPN);
+  if (tail.labels) return familyKey(afi, SAFI.MPLS_LABEL);
+  return prefixFamily;
 }
 
 /**

@@ -117,46 +117,161 @@ export class Lexer {
     return this.scan();
   }
 
+  // Where routeLine() found the parts of a `route PREFIX TAIL;` statement (offsets in the source).
+  /** Prefix text: [routePrefixStart, routePrefixEnd). */
+  routePrefixStart = 0;
+  routePrefixEnd = 0;
+  /** Tail text, without the `;`: [routeTailStart, routeTailEnd). */
+  routeTailStart = 0;
+  routeTailEnd = 0;
+  /** Line of the prefix, the offset where that line starts, and the line after the `;`. */
+  routeLine = 0;
+  routeLineStart = 0;
+  /** FNV-1a hash of the tail text, so that a memo of tails can be searched without cutting the text out. */
+  routeTailHash = 0;
+
   /**
-   * The raw text from here to the next `;` when it holds only plain words (no quote, brace, comment or
-   * continuation), consuming it and the `;`; undefined (nothing consumed) otherwise. Lets the parser
-   * recognise a route tail it has already parsed without tokenizing it again.
+   * Recognises the common one-line form `route PREFIX WORDS... ;` without making tokens: true (statement
+   * consumed, parts in the route* fields) when the prefix is a plain word and the tail holds only plain words,
+   * blanks, line ends and `[ ] ( ) ,`. Anything else (quotes, braces, comments, continuations, the end of the
+   * input, another keyword) returns false with nothing consumed but the blanks and comments before it, which
+   * scan() would skip the same way; the caller then uses the general path.
    */
-  rawStatementTail(): string | undefined {
-    if (this.hasPeek) return undefined;
+  routeStatement(): boolean {
+    if (this.hasPeek) return false;
     const src = this.src;
     const n = src.length;
+    let i = this.pos;
+    // Blanks, line ends and comments before the statement.
+    for (;;) {
+      if (i >= n) {
+        this.pos = i;
+        return false;
+      }
+      const c = src.charCodeAt(i);
+      const k = c < 128 ? CLASS[c] : 0;
+      if (k === C_SPACE) i++;
+      else if (k === C_NEWLINE) {
+        i++;
+        this.line++;
+        this.lineStart = i;
+      } else if (k === C_COMMENT) {
+        while (i < n && src.charCodeAt(i) !== 10) i++;
+      } else break;
+    }
+    this.pos = i;
+    // `route` then blanks.
+    if (
+      i + 6 > n ||
+      src.charCodeAt(i) !== 114 ||
+      src.charCodeAt(i + 1) !== 111 ||
+      src.charCodeAt(i + 2) !== 117 ||
+      src.charCodeAt(i + 3) !== 116 ||
+      src.charCodeAt(i + 4) !== 101
+    )
+      return false;
+    let j = i + 5;
+    let c = src.charCodeAt(j);
+    if (c !== 32 && c !== 9) return false;
+    while (j < n && ((c = src.charCodeAt(j)) === 32 || c === 9)) j++;
+    // The prefix: a plain word followed by a blank.
+    const ps = j;
+    while (j < n && ((c = src.charCodeAt(j)) >= 128 || CLASS[c] === 0)) j++;
+    if (j === ps || j >= n || (c !== 32 && c !== 9)) return false;
+    const pe = j;
     let lines = 0;
     let lastNl = -1;
-    for (let i = this.pos; i < n; i++) {
-      const c = src.charCodeAt(i);
+    let h = 0x811c9dc5 | 0;
+    for (; j < n; j++) {
+      c = src.charCodeAt(j);
+      h = Math.imul(h ^ c, 0x01000193);
       if (c >= 128) continue;
       const k = CLASS[c];
       if (k === 0 || k === C_SPACE) continue;
       if (k === C_NEWLINE) {
         lines++;
-        lastNl = i;
+        lastNl = j;
         continue;
       }
-      if (k === C_PUNCT) {
-        if (c === 59 /* ; */) {
-          const text = src.slice(this.pos, i);
-          this.pos = i + 1;
-          if (lines) {
-            this.line += lines;
-            this.lineStart = lastNl + 1;
-          }
-          return text;
-        }
-        if (c === 123 || c === 125) return undefined;
-        continue;
-      }
-      return undefined;
+      if (k !== C_PUNCT || c === 123 || c === 125) return false;
+      if (c === 59 /* ; */) break;
     }
-    return undefined;
+    if (j >= n) return false;
+    this.routePrefixStart = ps;
+    this.routePrefixEnd = pe;
+    this.routeTailStart = pe;
+    this.routeTailEnd = j;
+    this.routeLine = this.line;
+    this.routeLineStart = this.lineStart;
+    // The hash covers the final `;` too, the same way for every statement.
+    this.routeTailHash = h;
+    this.pos = j + 1;
+    if (lines) {
+      this.line += lines;
+      this.lineStart = lastNl + 1;
+    }
+    return true;
   }
 
-  private scan(): Token | undefined {
+  /** Tokens handed out by routeTailTokens, recycled by the next call. */
+  private readonly tailTokens: Token[] = [];
+
+  /**
+   * The tokens of the tail routeStatement() last found (positions as the general path gives them), in an
+   * array of `count` that the next call overwrites: a route parser keeps the words' text, never the tokens,
+   * so a million distinct tails do not make a million sets of token objects.
+   */
+  routeTailTokens(): { toks: Token[]; count: number } {
+    const pos = this.pos;
+    const line = this.line;
+    const lineStart = this.lineStart;
+    this.pos = this.routeTailStart;
+    this.line = this.routeLine;
+    this.lineStart = this.routeLineStart;
+    const out = this.tailTokens;
+    let count = 0;
+    while (this.pos < this.routeTailEnd) {
+      const t = this.scan(out[count]);
+      if (t === undefined || t.start >= this.routeTailEnd) break;
+      if (count === out.length) out.push(t);
+      count++;
+    }
+    this.pos = pos;
+    this.line = line;
+    this.lineStart = lineStart;
+    return { toks: out, count };
+  }
+
+  /** Token of the prefix routeStatement() last found. */
+  routePrefixToken(): Token {
+    const s = this.routePrefixStart;
+    return new Token(this.src.slice(s, this.routePrefixEnd), false, false, this.file, this.routeLine, s - this.routeLineStart + 1, s, this.routePrefixEnd);
+  }
+
+  /** The source text s[from, to). */
+  text(from: number, to: number): string {
+    return this.src.slice(from, to);
+  }
+
+  /** True when the source at `from` reads `s`. */
+  textIs(from: number, s: string): boolean {
+    return this.src.startsWith(s, from);
+  }
+
+  /** A new token, or `reuse` filled in (routeTailTokens recycles its tokens). */
+  private token(reuse: Token | undefined, text: string, punct: boolean, col: number, start: number, end: number): Token {
+    if (reuse === undefined) return new Token(text, punct, false, this.file, this.line, col, start, end);
+    reuse.text = text;
+    reuse.punct = punct;
+    reuse.quoted = false;
+    reuse.line = this.line;
+    reuse.col = col;
+    reuse.start = start;
+    reuse.end = end;
+    return reuse;
+  }
+
+  private scan(reuse?: Token): Token | undefined {
     const src = this.src;
     const n = src.length;
     let i = this.pos;
@@ -180,7 +295,7 @@ export class Lexer {
         i++;
       } else if (k === C_PUNCT) {
         this.pos = i + 1;
-        return new Token(PUNCT_TEXT[c], true, false, this.file, this.line, i - this.lineStart + 1, i, i + 1);
+        return this.token(reuse, PUNCT_TEXT[c]!, true, i - this.lineStart + 1, i, i + 1);
       } else if (k === C_QUOTE) {
         return this.quoted(i, c);
       } else {
@@ -192,7 +307,7 @@ export class Lexer {
           i++;
         }
         this.pos = i;
-        return new Token(src.slice(start, i), false, false, this.file, this.line, start - this.lineStart + 1, start, i);
+        return this.token(reuse, src.slice(start, i), false, start - this.lineStart + 1, start, i);
       }
     }
   }

@@ -18,7 +18,8 @@ import { parseFlowBlock } from '../flowspec/parse';
 import { checkRule, mustRefuse } from '../flowspec/guard';
 import type { FlowRoute } from '../flowspec/rule';
 import { Neighbor } from './neighbor';
-import { flowEntry, routeEntry, type RibEntry } from './routes';
+import { announceStatic, flowEntry, routeEntry, staticErrors, type RibEntry } from './routes';
+import { expandSplit } from '../config/route';
 import { Logger } from './log';
 import { CommandRunner } from './commands';
 import { bytesKey } from '../rib/attr-intern';
@@ -159,17 +160,19 @@ export class Daemon {
 
   /** Static routes and flow rules of the configuration into the neighbor's Adj-RIB-Out (or its watchdogs). */
   private loadStatic(n: Neighbor): void {
-    for (const r of expandedRoutes(n.cfg)) {
-      const e = routeEntry(r);
-      if (r.watchdog !== undefined) {
-        let w = n.watchdogs.get(r.watchdog);
-        if (!w) n.watchdogs.set(r.watchdog, (w = { entries: [], announced: !r.withdraw }));
-        w.entries.push(e);
-        if (!r.withdraw) n.announce(e);
-      } else if (!r.withdraw) {
-        n.announce(e);
+    announceStatic(n.cfg.routes, n.ribOut, (route) => {
+      for (const r of expandSplit(route)) {
+        const e = routeEntry(r);
+        if (r.watchdog !== undefined) {
+          let w = n.watchdogs.get(r.watchdog);
+          if (!w) n.watchdogs.set(r.watchdog, (w = { entries: [], announced: !r.withdraw }));
+          w.entries.push(e);
+          if (!r.withdraw) n.announce(e);
+        } else if (!r.withdraw) {
+          n.announce(e);
+        }
       }
-    }
+    });
     for (const f of n.cfg.flows) {
       if (f.scope.length > 0) {
         const at = f.scope[0]!;
@@ -423,15 +426,7 @@ export class Daemon {
 /** Throws with every reason when a route or flow rule of the configuration could not be sent. */
 function checkSendable(c: Config, guard: { minPrefixV4?: number; minPrefixV6?: number }): void {
   const errors = flowFindings(c, guard).filter((f) => f.severity === 'error').map((f) => f.text);
-  for (const n of c.neighbors) {
-    for (const r of expandedRoutes(n)) {
-      try {
-        routeEntry(r);
-      } catch (e) {
-        errors.push(`${r.pos ? `${r.pos.file}:${r.pos.line}:${r.pos.col}: ` : ''}${(e as Error).message}`);
-      }
-    }
-  }
+  for (const n of c.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
   if (errors.length > 0) throw new Error(errors.join('\n'));
 }
 

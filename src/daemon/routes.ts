@@ -5,7 +5,10 @@
 import { IPV4_UNICAST, safiOf, SAFI, type Attributes, type FamilyKey } from '../wire/types';
 import { familyCodec, familyName } from '../wire/nlri/registry';
 import { encodeFlowRule } from '../wire/nlri/flowspec';
-import type { RouteSpec } from '../config/route';
+import { expandSplit, type RouteSpec, type RouteTail } from '../config/route';
+import type { RouteList } from '../config/route-list';
+import type { AdjRibOut } from '../rib/adj-rib-out';
+import type { AttrSet } from '../rib/attr-intern';
 import type { FlowRoute } from '../flowspec/rule';
 import { prefixToString } from '../wire/nlri/prefix';
 import { flowToString } from '../flowspec/json';
@@ -54,20 +57,105 @@ const PREFIX_SAFIS: ReadonlySet<number> = new Set([SAFI.UNICAST, SAFI.MULTICAST]
 
 /** Throws an Error with the reason when the route's family cannot be sent by tsbgp. */
 export function routeEntry(r: RouteSpec): RibEntry {
-  if (!PREFIX_SAFIS.has(safiOf(r.family)) || r.rd !== undefined || r.labels !== undefined) {
-    throw new Error(`family ${familyName(r.family)} is not supported for routes by tsbgp yet`);
-  }
-  const codec = familyCodec(r.family);
-  if (!codec) throw new Error(`family ${familyName(r.family)} has no codec`);
+  const codec = sendable(r.family, r.rd !== undefined || r.labels !== undefined);
   const entry = codec.encode(r.prefix, false);
-  let attributes = blackholeScope(r.attributes, r.blackholeExport === true);
-  let nextHop: Uint8Array | 'self' | undefined = r.nextHop;
-  if (r.family === IPV4_UNICAST && nextHop !== undefined && nextHop !== 'self' && nextHop.length === 4) {
+  const { attributes, nextHop } = shape(r.family, r.attributes, r.nextHop, r.blackholeExport === true);
+  return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text: prefixToString(r.prefix) };
+}
+
+/** The codec of a family tsbgp can send routes of; throws with the reason otherwise. */
+function sendable(family: FamilyKey, labelled: boolean): NonNullable<ReturnType<typeof familyCodec>> {
+  if (!PREFIX_SAFIS.has(safiOf(family)) || labelled) {
+    throw new Error(`family ${familyName(family)} is not supported for routes by tsbgp yet`);
+  }
+  const codec = familyCodec(family);
+  if (!codec) throw new Error(`family ${familyName(family)} has no codec`);
+  return codec;
+}
+
+/** Attributes and next hop of a route as the Adj-RIB-Out takes them. */
+function shape(
+  family: FamilyKey,
+  attrs: Attributes,
+  nh: Uint8Array | 'self' | undefined,
+  blackholeExport: boolean,
+): { attributes: Attributes; nextHop: Uint8Array | 'self' | undefined } {
+  let attributes = blackholeScope(attrs, blackholeExport);
+  let nextHop = nh;
+  if (family === IPV4_UNICAST && nextHop !== undefined && nextHop !== 'self' && nextHop.length === 4) {
     // IPv4 unicast with an IPv4 next hop: the NEXT_HOP attribute (RFC 4271 §5.1.3), not MP_REACH.
     attributes = { ...attributes, nextHop };
     nextHop = undefined;
   }
-  return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text: prefixToString(r.prefix) };
+  return { attributes, nextHop };
+}
+
+/**
+ * The static routes of a configuration into an Adj-RIB-Out, in file order, as routeEntry() + announce()
+ * would put them there but without an object per route: the NLRI bytes go from the list's columns to the
+ * table, and each distinct tail (per family) is shaped and interned once. Routes that need more than that
+ * (split, watchdog) are handed to `other`, in their place in the order. Throws like routeEntry() for a
+ * route tsbgp cannot send, even one configured as withdrawn.
+ */
+export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: RouteSpec) => void): void {
+  let lastTail: RouteTail | undefined;
+  let lastFamily = -1;
+  let set: AttrSet | undefined;
+  const bytes = list.nlriBytes;
+  for (let i = 0; i < list.length; i++) {
+    const tail = list.tail(i);
+    const family = list.family(i);
+    if (tail.split !== undefined || tail.watchdog !== undefined) {
+      other(list.get(i));
+      continue;
+    }
+    if (tail !== lastTail || family !== lastFamily) {
+      sendable(family, tail.rd !== undefined || tail.labels !== undefined);
+      lastTail = tail;
+      lastFamily = family;
+      set = undefined;
+    }
+    if (tail.withdraw) continue;
+    if (set === undefined) {
+      const { attributes, nextHop } = shape(family, tail.attributes, tail.nextHop, tail.blackholeExport === true);
+      set = rib.set(attributes, nextHop);
+    }
+    const start = list.nlriStart(i);
+    rib.announceAt(family, bytes, start, list.nlriEnd(i) - start, set, tail.pathId ?? 0);
+  }
+}
+
+/**
+ * What routeEntry() would refuse among the routes of a list (after split), one `file:line:col: reason` per
+ * route, checked once per distinct tail and family instead of once per route.
+ */
+export function staticErrors(list: RouteList): string[] {
+  const errors: string[] = [];
+  let lastTail: RouteTail | undefined;
+  let lastFamily = -1;
+  let verdict: string | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const tail = list.tail(i);
+    const family = list.family(i);
+    if (tail !== lastTail || family !== lastFamily) {
+      lastTail = tail;
+      lastFamily = family;
+      try {
+        sendable(family, tail.rd !== undefined || tail.labels !== undefined);
+        verdict = null;
+      } catch (e) {
+        verdict = (e as Error).message;
+      }
+    }
+    if (verdict === null && tail.split === undefined) continue;
+    // Split routes are expanded as the daemon will (which refuses an expansion too large), one error each.
+    const r = list.get(i);
+    const n = tail.split === undefined ? 1 : expandSplit(r).length;
+    if (verdict === null) continue;
+    const where = r.pos ? `${r.pos.file}:${r.pos.line}:${r.pos.col}: ` : '';
+    for (let k = 0; k < n; k++) errors.push(`${where}${verdict}`);
+  }
+  return errors;
 }
 
 /** A FlowSpec route: its rule is the NLRI; actions and communities travel as attributes (RFC 8955 §7). */

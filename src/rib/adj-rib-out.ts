@@ -2,10 +2,11 @@
 // Messages are built on demand by pull(), so the session asks for more only when its socket has drained:
 // memory stays bounded by the desired table, whatever the speed of the peer.
 
-import { AFI, IPV4_UNICAST, SAFI, SegmentType, afiOf, safiOf, type Attributes, type CodecContext, type FamilyKey } from '../wire/types';
-import { encodeEndOfRib, packUpdates } from '../wire/update';
+import { AFI, IPV4_UNICAST, MessageType, SAFI, SegmentType, afiOf, safiOf, type Attributes, type CodecContext, type FamilyKey } from '../wire/types';
+import { encodeAttributes, encodeEndOfRib, packUpdates } from '../wire/update';
 import { encodeRouteRefresh } from '../wire/refresh';
-import { AttrInterner, bytesKey, type AttrSet } from './attr-intern';
+import { AttrInterner, type AttrSet } from './attr-intern';
+import { NlriTable } from './nlri-table';
 
 /** What export needs to know of the established session. */
 export interface ExportSession {
@@ -31,24 +32,26 @@ export interface AnnounceOptions {
 /** Interned marker for next-hop self (an empty next hop never occurs otherwise). */
 const SELF = new Uint8Array(0);
 const NO_ATTRS: Attributes = {};
-/** Entries taken from the pending queue per round: bounds the work (and garbage) of one pull(). */
+/** Entries taken from the send queue per round: bounds the work (and garbage) of one pull(). */
 const BATCH = 8192;
-
-const pathKey = (pathId: number): string =>
-  String.fromCharCode((pathId >>> 24) & 0xff, (pathId >>> 16) & 0xff, (pathId >>> 8) & 0xff, pathId & 0xff);
+/** RFC 4271 §4.1 header (marker, length, type) then §4.3 withdrawn routes length and path attribute length. */
+const UPDATE_FIXED = 19 + 2 + 2;
 
 interface Exported {
   attributes: Attributes;
   nextHop?: Uint8Array;
+  /**
+   * The encoded path attributes when the routes go as IPv4 NLRI in the UPDATE body (RFC 4271 §4.3), which
+   * is then the same for every message of the set: computed once per set and session.
+   */
+  v4body?: Uint8Array | null;
 }
 
 export class AdjRibOut {
   readonly interner: AttrInterner;
-  /** family → (4-byte path id + NLRI as latin1) → attributes. */
-  private readonly desired = new Map<FamilyKey, Map<string, AttrSet>>();
-  /** Changes to send: attributes to announce, null to withdraw. */
-  private readonly pending = new Map<FamilyKey, Map<string, AttrSet | null>>();
-  /** Messages due once a family's pending changes are out (End-of-RIB, EoRR). */
+  /** family → (path id, NLRI entry) → attributes, with the send queue of that family. */
+  private readonly tables = new Map<FamilyKey, NlriTable<AttrSet>>();
+  /** Messages due once a family's queued changes are out (End-of-RIB, EoRR). */
   private readonly tail = new Map<FamilyKey, Uint8Array[]>();
   /** Messages due before anything else (BoRR). */
   private readonly immediate: Uint8Array[] = [];
@@ -74,76 +77,92 @@ export class AdjRibOut {
   get hasPending(): boolean {
     if (!this.session) return false;
     if (this.immediate.length > 0 || this.tail.size > 0) return true;
-    for (const m of this.pending.values()) if (m.size > 0) return true;
+    for (const t of this.tables.values()) if (t.pending > 0) return true;
     return false;
+  }
+
+  private table(family: FamilyKey): NlriTable<AttrSet> {
+    let t = this.tables.get(family);
+    if (!t) this.tables.set(family, (t = new NlriTable<AttrSet>()));
+    return t;
   }
 
   /** Want this route at the peer (replaces the one with the same NLRI and path id). */
   announce(family: FamilyKey, entry: Uint8Array, attributes: Attributes | AttrSet, opts: AnnounceOptions = {}): void {
-    const nh = opts.nextHop === 'self' ? SELF : opts.nextHop;
-    const set = 'refs' in attributes && 'key' in attributes ? (attributes as AttrSet) : this.interner.intern(attributes as Attributes, nh);
-    const key = pathKey(opts.pathId ?? 0) + bytesKey(entry);
-    let d = this.desired.get(family);
-    if (!d) this.desired.set(family, (d = new Map()));
-    const old = d.get(key);
+    this.announceAt(family, entry, 0, entry.length, this.set(attributes, opts.nextHop), opts.pathId ?? 0);
+  }
+
+  /** The interned set for attributes and a next hop (or the set itself), for announceAt(). */
+  set(attributes: Attributes | AttrSet, nextHop?: Uint8Array | 'self'): AttrSet {
+    if ('refs' in attributes && 'key' in attributes) return attributes as AttrSet;
+    return this.interner.intern(attributes as Attributes, nextHop === 'self' ? SELF : nextHop);
+  }
+
+  /**
+   * announce() for an NLRI entry found at buf[off, off + len) and an interned set: what a bulk load (a
+   * million static routes) calls, with no object made per route.
+   */
+  announceAt(family: FamilyKey, buf: Uint8Array, off: number, len: number, set: AttrSet, pathId = 0): void {
+    const t = this.table(family);
+    const e = t.insert(pathId, buf, off, len);
+    const old = t.get(e);
     if (old === set) return;
-    d.set(key, set);
+    t.set(e, set);
     set.refs++;
     if (old) this.interner.release(old);
     else this.count++;
-    this.queue(family, key, set);
+    this.queue(family, t, e);
   }
 
   /** No longer want this route; a withdrawal is sent if the session is up. Returns whether it was there. */
   withdraw(family: FamilyKey, entry: Uint8Array, pathId = 0): boolean {
-    const key = pathKey(pathId) + bytesKey(entry);
-    const d = this.desired.get(family);
-    const old = d?.get(key);
-    if (!d || !old) return false;
-    d.delete(key);
+    const t = this.tables.get(family);
+    if (!t) return false;
+    const e = t.find(pathId, entry, 0, entry.length);
+    const old = e < 0 ? undefined : t.get(e);
+    if (!old) return false;
+    t.set(e, undefined);
     this.interner.release(old);
     this.count--;
-    this.queue(family, key, null);
+    this.queue(family, t, e);
+    t.compact();
     return true;
   }
 
   has(family: FamilyKey, entry: Uint8Array, pathId = 0): boolean {
-    return this.desired.get(family)?.has(pathKey(pathId) + bytesKey(entry)) ?? false;
+    const t = this.tables.get(family);
+    if (!t) return false;
+    const e = t.find(pathId, entry, 0, entry.length);
+    return e >= 0 && t.get(e) !== undefined;
   }
 
   /** Withdraw every route (of one family or all). */
   withdrawAll(family?: FamilyKey): number {
     let n = 0;
-    for (const [f, d] of [...this.desired]) {
+    for (const [f, t] of this.tables) {
       if (family !== undefined && f !== family) continue;
-      for (const [key, set] of d) {
-        this.interner.release(set);
-        this.queue(f, key, null);
+      for (const e of t.entries()) {
+        this.interner.release(t.get(e)!);
+        t.set(e, undefined);
+        this.queue(f, t, e);
         n++;
       }
-      d.clear();
+      t.compact();
     }
     this.count -= n;
     return n;
   }
 
-  private queue(f: FamilyKey, key: string, v: AttrSet | null): void {
+  private queue(f: FamilyKey, t: NlriTable<AttrSet>, e: number): void {
     if (!this.session || !this.session.families.has(f)) return;
-    let p = this.pending.get(f);
-    if (!p) this.pending.set(f, (p = new Map()));
-    // Delete first so that the newest change goes to the end of the queue.
-    p.delete(key);
-    p.set(key, v);
+    t.enqueue(e);
     this.onWork?.();
   }
 
   /** Every route we want the peer to have (for `show adj-rib out`). */
   *routes(): Generator<{ family: FamilyKey; entry: Uint8Array; pathId: number; attributes: AttrSet }> {
-    for (const [family, d] of this.desired) {
-      for (const [key, attributes] of d) {
-        const b = Buffer.from(key, 'latin1');
-        yield { family, entry: b.subarray(4), pathId: b.readUInt32BE(0), attributes };
-      }
+    for (const [family, t] of this.tables) {
+      for (const e of t.entries()) yield { family, entry: t.entry(e), pathId: t.pathId(e), attributes: t.get(e)! };
     }
   }
 
@@ -151,21 +170,24 @@ export class AdjRibOut {
   attach(s: ExportSession): void {
     this.session = s;
     this.exported = new Map();
-    this.pending.clear();
+    for (const t of this.tables.values()) t.clearQueue();
     this.tail.clear();
     this.immediate.length = 0;
     for (const f of s.families) {
-      const d = this.desired.get(f);
-      if (d && d.size > 0) this.pending.set(f, new Map(d));
+      const t = this.tables.get(f);
+      if (t && t.size > 0) t.enqueueAll();
       this.tail.set(f, [encodeEndOfRib(f)]);
     }
     this.onWork?.();
   }
 
-  /** Session gone: nothing is pending any more; the next attach() sends everything again. */
+  /** Session gone: nothing is queued any more; the next attach() sends everything again. */
   detach(): void {
     this.session = null;
-    this.pending.clear();
+    for (const t of this.tables.values()) {
+      t.clearQueue();
+      t.compact();
+    }
     this.tail.clear();
     this.immediate.length = 0;
   }
@@ -180,10 +202,7 @@ export class AdjRibOut {
     const afi = afiOf(family);
     const safi = safiOf(family);
     if (s.enhancedRouteRefresh) this.immediate.push(encodeRouteRefresh({ afi, safi, subtype: 1 }));
-    const d = this.desired.get(family);
-    let p = this.pending.get(family);
-    if (!p) this.pending.set(family, (p = new Map()));
-    if (d) for (const [k, v] of d) if (!p.has(k)) p.set(k, v);
+    this.tables.get(family)?.enqueueAll();
     if (s.enhancedRouteRefresh) {
       const t = this.tail.get(family) ?? [];
       t.push(encodeRouteRefresh({ afi, safi, subtype: 2 }));
@@ -193,7 +212,7 @@ export class AdjRibOut {
   }
 
   /**
-   * Build up to about `max` messages (full BGP messages, header included) from what is pending.
+   * Build up to about `max` messages (full BGP messages, header included) from what is queued.
    * Returns an empty array when there is nothing to send.
    */
   pull(max = 64): Uint8Array[] {
@@ -203,19 +222,15 @@ export class AdjRibOut {
     while (this.immediate.length > 0 && out.length < max) out.push(this.immediate.shift()!);
     while (out.length < max) {
       let did = false;
-      for (const [f, p] of this.pending) {
-        if (p.size === 0) {
-          this.pending.delete(f);
-          continue;
-        }
-        this.drain(s, f, p, out);
+      for (const [f, t] of this.tables) {
+        if (t.pending === 0) continue;
+        this.drain(s, f, t, out);
         did = true;
         break;
       }
       if (did) continue;
-      // Nothing pending: the families whose table is out get their trailing markers.
+      // Nothing queued: the families whose table is out get their trailing markers.
       for (const [f, msgs] of this.tail) {
-        if (this.pending.has(f)) continue;
         out.push(...msgs);
         this.tail.delete(f);
         did = true;
@@ -225,30 +240,48 @@ export class AdjRibOut {
     return out;
   }
 
-  private drain(s: ExportSession, f: FamilyKey, p: Map<string, AttrSet | null>, out: Uint8Array[]): void {
-    const addPath = s.addPathSend.has(f);
-    const withdraw: Uint8Array[] = [];
-    const groups = new Map<AttrSet, Uint8Array[]>();
-    let n = 0;
-    for (const [key, v] of p) {
-      p.delete(key);
-      const entry = Buffer.from(addPath ? key : key.slice(4), 'latin1');
-      if (v === null) withdraw.push(entry);
+  private drain(s: ExportSession, f: FamilyKey, t: NlriTable<AttrSet>, out: Uint8Array[]): void {
+    const withdraw: number[] = [];
+    const groups = new Map<AttrSet, number[]>();
+    // Routes loaded together mostly share their set: remember the last group to skip the Map lookup.
+    let lastSet: AttrSet | undefined;
+    let lastGroup: number[] = [];
+    for (let n = 0; n < BATCH; n++) {
+      const e = t.dequeue();
+      if (e < 0) break;
+      const v = t.get(e);
+      if (v === undefined) withdraw.push(e);
+      else if (v === lastSet) lastGroup.push(e);
       else {
         let g = groups.get(v);
         if (!g) groups.set(v, (g = []));
-        g.push(entry);
+        g.push(e);
+        lastSet = v;
+        lastGroup = g;
       }
-      if (++n >= BATCH) break;
     }
-    if (p.size === 0) this.pending.delete(f);
+    const addPath = s.addPathSend.has(f);
     if (withdraw.length > 0) {
-      for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw }, s.sendCtx)) out.push(m);
+      const entries = withdraw.map((e) => this.wireEntry(t, e, addPath));
+      for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx)) out.push(m);
     }
-    for (const [set, announce] of groups) {
+    for (const [set, group] of groups) {
       const e = this.export(s, f, set);
+      if (e.v4body === undefined) e.v4body = f === IPV4_UNICAST ? v4BodyAttributes(e, s.sendCtx) : null;
+      if (e.v4body !== null) {
+        packV4(e.v4body, t, group, addPath, s.sendCtx.maxMessage, out);
+        continue;
+      }
+      const announce = group.map((x) => this.wireEntry(t, x, addPath));
       for (const m of packUpdates({ family: f, attributes: e.attributes, nextHop: e.nextHop, announce, withdraw: [] }, s.sendCtx)) out.push(m);
     }
+    // Withdrawn keys that just left the queue may now be forgotten.
+    if (withdraw.length > 0) t.compact();
+  }
+
+  /** The NLRI entry as sent: with its path id in front when ADD-PATH send is on for the family (RFC 7911 §3). */
+  private wireEntry(t: NlriTable<AttrSet>, e: number, addPath: boolean): Uint8Array {
+    return t.keys.subarray(t.keyStart(e) + (addPath ? 0 : 4), t.keyEnd(e));
   }
 
   /** RFC 4271 §5.1: what the attributes become towards this peer. Cached per attribute set and session. */
@@ -308,4 +341,60 @@ function selfNextHop(f: FamilyKey, addr: Uint8Array): Uint8Array {
     return v;
   }
   return a;
+}
+
+/**
+ * The path attributes of IPv4 routes sent in the UPDATE body, or null when they need MP_REACH_NLRI (an IPv6
+ * next hop, RFC 8950). Same rule as packUpdates: the NEXT_HOP attribute is the 4-byte next hop (RFC 4271
+ * §5.1.3).
+ */
+function v4BodyAttributes(e: Exported, ctx: CodecContext): Uint8Array | null {
+  const nh = e.nextHop ?? e.attributes.nextHop;
+  if (nh !== undefined && nh.length !== 4) return null;
+  const base: Attributes = { ...e.attributes };
+  delete base.mpReach;
+  delete base.mpUnreach;
+  if (base.nextHop === undefined || base.nextHop.length !== 4) {
+    if (nh === undefined) delete base.nextHop;
+    else base.nextHop = nh;
+  }
+  return encodeAttributes(base, ctx);
+}
+
+/**
+ * UPDATEs for IPv4 routes of one attribute set, NLRI copied straight from the table's key bytes: as many
+ * as fit under the message size (RFC 4271 §4.3; RFC 8654 when extended messages are negotiated).
+ */
+function packV4(attrs: Uint8Array, t: NlriTable<AttrSet>, group: number[], addPath: boolean, max: number, out: Uint8Array[]): void {
+  const keys = t.keys;
+  const skip = addPath ? 0 : 4;
+  const budget = max - UPDATE_FIXED - attrs.length;
+  for (let i = 0; i < group.length; ) {
+    let size = 0;
+    let j = i;
+    for (; j < group.length; j++) {
+      const e = group[j]!;
+      const l = t.keyEnd(e) - t.keyStart(e) - skip;
+      if (size + l > budget) break;
+      size += l;
+    }
+    if (j === i) throw new RangeError('an NLRI entry does not fit in one UPDATE');
+    const total = UPDATE_FIXED + attrs.length + size;
+    const msg = new Uint8Array(total);
+    msg.fill(0xff, 0, 16);
+    msg[16] = total >>> 8;
+    msg[17] = total & 0xff;
+    msg[18] = MessageType.UPDATE;
+    // Withdrawn routes length (bytes 19-20) stays 0.
+    msg[21] = attrs.length >>> 8;
+    msg[22] = attrs.length & 0xff;
+    msg.set(attrs, UPDATE_FIXED);
+    let o = UPDATE_FIXED + attrs.length;
+    for (let k = i; k < j; k++) {
+      const e = group[k]!;
+      for (let p = t.keyStart(e) + skip, end = t.keyEnd(e); p < end; p++) msg[o++] = keys[p]!;
+    }
+    out.push(msg);
+    i = j;
+  }
 }

@@ -72,7 +72,7 @@ neighbor 192.0.2.2 {
   assert.equal(n.api[0].receive.open, false);
   assert.equal(n.routes.length, 4);
   assert.equal(expandedRoutes(n).length, 5);
-  assert.equal(n.routes[1].attributes.med, 3);
+  assert.equal(n.routes.get(1).attributes.med, 3);
   assert.equal(n.flows[0].name, 'r1');
   assert.deepEqual(n.flows[0].match[1], { keyword: 'destination-port', args: ['[', '=80', ']'], file: 'x.conf', line: 14, col: 53 });
   assert.equal(n.flows[0].then[0].keyword, 'discard');
@@ -102,7 +102,7 @@ test('100k static routes parse in well under 2 seconds', () => {
   const c = parseConfig(src, 'big.conf');
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   assert.equal(c.neighbors[0].routes.length, 100000);
-  assert.equal(c.neighbors[0].routes[0].attributes, c.neighbors[0].routes[99999].attributes);
+  assert.equal(c.neighbors[0].routes.get(0).attributes, c.neighbors[0].routes.get(99999).attributes);
   // Generous bound: the test machine is shared; about 0.3 s unloaded.
   assert.ok(ms < 1500, `took ${ms} ms`);
 });
