@@ -132,19 +132,16 @@ export function ipv4At(b: Uint8Array, off: number): string {
 }
 
 /**
- * IPv6 text as ExaBGP prints it (Python's socket.inet_ntop, i.e. glibc): RFC 5952 compression (longest run of
- * two or more zero groups, the first one on ties, lowercase), plus glibc's dotted forms for ::a.b.c.d and
- * ::ffff:a.b.c.d. Reads `n` bytes at `off` (fewer than 16 for a prefix: the rest is zero).
+ * RFC 5952 §4.2.3: the longest run of two or more zero groups (the first on ties), as start × 16 + length,
+ * or -1 when there is none. A packed number rather than a pair: this runs once per IPv6 prefix printed.
  */
-export function ipv6At(b: Uint8Array, off: number, n = 16): string {
-  const w = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < 16 && i < n; i++) w[i >> 1]! |= b[off + i]! << (i & 1 ? 0 : 8);
+function zeroRun(g: ArrayLike<number>): number {
   let bestBase = -1;
   let bestLen = 0;
   let curBase = -1;
   let curLen = 0;
   for (let i = 0; i < 8; i++) {
-    if (w[i] === 0) {
+    if (g[i] === 0) {
       if (curBase < 0) {
         curBase = i;
         curLen = 1;
@@ -155,7 +152,20 @@ export function ipv6At(b: Uint8Array, off: number, n = 16): string {
       }
     } else curBase = -1;
   }
-  if (bestLen < 2) bestBase = -1;
+  return bestLen < 2 ? -1 : bestBase * 16 + bestLen;
+}
+
+/**
+ * IPv6 text as ExaBGP prints it (Python's socket.inet_ntop, i.e. glibc): RFC 5952 compression (longest run of
+ * two or more zero groups, the first one on ties, lowercase), plus glibc's dotted forms for ::a.b.c.d and
+ * ::ffff:a.b.c.d. Reads `n` bytes at `off` (fewer than 16 for a prefix: the rest is zero).
+ */
+export function ipv6At(b: Uint8Array, off: number, n = 16): string {
+  const w = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 16 && i < n; i++) w[i >> 1]! |= b[off + i]! << (i & 1 ? 0 : 8);
+  const run = zeroRun(w);
+  const bestBase = run < 0 ? -1 : run >> 4;
+  const bestLen = run & 15;
   if (bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
     const q = `${w[6]! >> 8}.${w[6]! & 0xff}.${w[7]! >> 8}.${w[7]! & 0xff}`;
     return bestLen === 5 ? `::ffff:${q}` : `::${q}`;
@@ -245,13 +255,17 @@ const rawRenderer: FamilyRenderer = {
   },
 };
 
+/** The built-in prefix renderers: updates of these families are written by putPrefixes, which prints the same. */
+const prefixRenderers = new Map<FamilyRenderer, boolean>();
 for (const [afi, safi] of [
   [1, 1],
   [1, 2],
   [2, 1],
   [2, 2],
 ] as const) {
-  registerFamilyRenderer(familyKey(afi, safi), prefixRenderer(afi === 2));
+  const r = prefixRenderer(afi === 2);
+  prefixRenderers.set(r, afi === 2);
+  registerFamilyRenderer(familyKey(afi, safi), r);
 }
 
 /**
@@ -269,6 +283,188 @@ export function mpNextHops(family: FamilyKey, nh: Uint8Array): string[] {
   for (let p = 0; p + 16 <= body.length; p += 16) out.push(ipv6At(body, p, 16));
   if (out.length === 0) out.push('no-nexthop');
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Update lines as bytes. A full table is a million prefixes: building a string per prefix, an array of them and
+// a join, then encoding the result to UTF-8 for the pipe, costs more than decoding the table. Update lines are
+// written as bytes instead, the prefixes digit by digit, into slabs that are handed out as views.
+
+const SLAB_SIZE = 1 << 20;
+
+/** Appends one line at a time to a slab; bytes of a finished line are never written again. */
+class LineWriter {
+  buf: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  pos = 0;
+  private start = 0;
+
+  begin(): void {
+    this.start = this.pos;
+  }
+
+  /** Make room for `n` more bytes of the current line (it moves to a new slab when this one is full). */
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const line = this.pos - this.start;
+    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (line + n) * 2));
+    this.buf.copy(next, 0, this.start, this.pos);
+    this.buf = next;
+    this.start = 0;
+    this.pos = line;
+  }
+
+  str(s: string): void {
+    const n = s.length;
+    this.room(n * 3);
+    const b = this.buf;
+    let p = this.pos;
+    if (n < 64) {
+      // Short pieces (keys, punctuation) are ASCII nearly always: copying them is cheaper than a native call.
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        b[p++] = c;
+      }
+      if (i === n) {
+        this.pos = p;
+        return;
+      }
+      p = this.pos;
+    }
+    this.pos = p + b.write(s, p, 'utf8');
+  }
+
+  /** The current line, as a view of the slab. */
+  end(): Buffer {
+    return this.buf.subarray(this.start, this.pos);
+  }
+
+  /** Forget the current line (its text was copied out). */
+  rewind(): void {
+    this.pos = this.start;
+  }
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const NLRI_OPEN = ascii('{ "nlri": "');
+const PATH_INFO = ascii('", "path-information": "');
+/** Longest JSON of one prefix: `, { "nlri": "<39-char IPv6>/128", "path-information": "255.255.255.255" }`. */
+const MAX_PREFIX_JSON = 96;
+const HEX_DIGITS = ascii('0123456789abcdef');
+
+function putBytes(b: Buffer, p: number, s: Uint8Array): number {
+  for (let i = 0; i < s.length; i++) b[p + i] = s[i]!;
+  return p + s.length;
+}
+
+/** Decimal of 0..999 (octets, prefix lengths). */
+function putDec(b: Buffer, p: number, v: number): number {
+  if (v >= 100) {
+    b[p] = 48 + ((v / 100) | 0);
+    b[p + 1] = 48 + (((v / 10) | 0) % 10);
+    b[p + 2] = 48 + (v % 10);
+    return p + 3;
+  }
+  if (v >= 10) {
+    b[p] = 48 + ((v / 10) | 0);
+    b[p + 1] = 48 + (v % 10);
+    return p + 2;
+  }
+  b[p] = 48 + v;
+  return p + 1;
+}
+
+function putDotted(b: Buffer, p: number, d: Uint8Array, o: number, n: number): number {
+  for (let i = 0; i < 4; i++) {
+    if (i > 0) b[p++] = 0x2e;
+    p = putDec(b, p, i < n ? d[o + i]! : 0);
+  }
+  return p;
+}
+
+const groups = new Uint16Array(8);
+
+/** IPv6 text of the first `n` octets at `o` (the rest zero), exactly as ipv6At prints it. */
+function putIpv6(w: LineWriter, d: Uint8Array, o: number, n: number): void {
+  const g = groups;
+  for (let i = 0; i < 8; i++) {
+    const k = i * 2;
+    g[i] = ((k < n ? d[o + k]! : 0) << 8) | (k + 1 < n ? d[o + k + 1]! : 0);
+  }
+  const run = zeroRun(g);
+  const bestBase = run < 0 ? -1 : run >> 4;
+  const bestLen = run & 15;
+  if (bestBase === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    // glibc's dotted forms (::a.b.c.d, ::ffff:a.b.c.d): rare in tables, left to the string version.
+    const full = new Uint8Array(16);
+    for (let i = 0; i < n && i < 16; i++) full[i] = d[o + i]!;
+    w.str(ipv6At(full, 0, 16));
+    return;
+  }
+  const b = w.buf;
+  let p = w.pos;
+  const first = p;
+  for (let i = 0; i < 8; i++) {
+    if (i === bestBase) {
+      b[p++] = 0x3a;
+      b[p++] = 0x3a;
+      i += bestLen - 1;
+      continue;
+    }
+    if (p > first && b[p - 1] !== 0x3a) b[p++] = 0x3a;
+    const v = g[i]!;
+    if (v >= 0x1000) b[p++] = HEX_DIGITS[v >> 12]!;
+    if (v >= 0x100) b[p++] = HEX_DIGITS[(v >> 8) & 15]!;
+    if (v >= 0x10) b[p++] = HEX_DIGITS[(v >> 4) & 15]!;
+    b[p++] = HEX_DIGITS[v & 15]!;
+  }
+  w.pos = p;
+}
+
+/**
+ * The JSON values of a unicast/multicast block, each preceded by ", " unless it is the first of its list
+ * (`count` values already written). Same text as prefixRenderer. Returns the new count.
+ */
+function putPrefixes(w: LineWriter, block: NlriBlock, v6: boolean, compact: boolean, count: number): number {
+  const d = block.data;
+  const ap = block.addPath;
+  let o = 0;
+  while (o < d.length) {
+    w.room(MAX_PREFIX_JSON);
+    const b = w.buf;
+    let p = w.pos;
+    if (count++ > 0) {
+      b[p++] = 0x2c;
+      b[p++] = 0x20;
+    }
+    const pi = o;
+    if (ap) o += 4;
+    const len = d[o++]!;
+    const n = (len + 7) >> 3;
+    const obj = ap || !compact;
+    if (obj) p = putBytes(b, p, NLRI_OPEN);
+    else b[p++] = 0x22;
+    if (v6) {
+      w.pos = p;
+      putIpv6(w, d, o, n);
+      p = w.pos;
+    } else p = putDotted(b, p, d, o, n);
+    b[p++] = 0x2f;
+    p = putDec(b, p, len);
+    o += n;
+    if (ap) {
+      p = putBytes(b, p, PATH_INFO);
+      p = putDotted(b, p, d, pi, 4);
+    }
+    b[p++] = 0x22;
+    if (obj) {
+      b[p++] = 0x20;
+      b[p++] = 0x7d;
+    }
+    w.pos = p;
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -661,6 +857,7 @@ export class JsonEncoder {
   readonly compact: boolean;
   readonly aigp: boolean;
   private readonly counters = new Map<string, number>();
+  private readonly writer = new LineWriter();
 
   constructor(opts: JsonEncoderOptions = {}) {
     this.version = opts.version ?? EXABGP_JSON_VERSION;
@@ -795,69 +992,121 @@ export class JsonEncoder {
 
   /** The `"update": {...}` (or `"eor": {...}`) member of "message", for a decoded UPDATE. */
   updateMessage(u: Update): string {
+    const w = this.writer;
+    w.begin();
+    this.putUpdateMessage(w, u);
+    const text = w.end().toString('utf8');
+    w.rewind();
+    return text;
+  }
+
+  private putUpdateMessage(w: LineWriter, u: Update): void {
     const parts = updateParts(u);
     if (parts.eor !== undefined) {
-      return `{ "eor": { "afi" : "${afiName(afiOf(parts.eor))}", "safi" : "${safiName(safiOf(parts.eor))}" } }`;
+      w.str(`{ "eor": { "afi" : "${afiName(afiOf(parts.eor))}", "safi" : "${safiName(safiOf(parts.eor))}" } }`);
+      return;
     }
-    const compact = this.compact;
-    // announce: family -> next hop -> NLRI, each in order of first appearance.
-    const plus = new Map<FamilyKey, Map<string, string[]>>();
+    // announce: family -> next hop -> blocks, each in order of first appearance (the NLRI are written later,
+    // straight into the line).
+    const plus = new Map<FamilyKey, Map<string, NlriBlock[]>>();
     for (const { block, nextHops } of parts.announced) {
       let byNh = plus.get(block.family);
       if (!byNh) plus.set(block.family, (byNh = new Map()));
-      const lists = nextHops.map((nh) => {
-        let l = byNh!.get(nh);
-        if (!l) byNh!.set(nh, (l = []));
-        return l;
-      });
-      const r = familyRenderer(block.family);
-      if (lists.length === 1) {
-        const l = lists[0]!;
-        r.forEach(block, compact, (j) => {
-          l.push(j);
-        });
-      } else {
-        r.forEach(block, compact, (j) => {
-          for (const l of lists) l.push(j);
-        });
+      for (const nh of nextHops) {
+        const l = byNh.get(nh);
+        if (l) l.push(block);
+        else byNh.set(nh, [block]);
       }
     }
-    const minus = new Map<FamilyKey, string[]>();
+    const minus = new Map<FamilyKey, NlriBlock[]>();
     for (const block of parts.withdrawn) {
-      let l = minus.get(block.family);
-      if (!l) minus.set(block.family, (l = []));
-      const list = l;
-      familyRenderer(block.family).forEach(block, compact, (j) => {
-        list.push(j);
-      });
-    }
-    let nlri = '';
-    if (plus.size) {
-      const fams: string[] = [];
-      for (const [fam, byNh] of plus) {
-        const nhs: string[] = [];
-        for (const [nh, l] of byNh) nhs.push(`"${nh}": [ ${l.join(', ')} ]`);
-        fams.push(`"${familyString(fam)}": { ${nhs.join(', ')} }`);
-      }
-      nlri += `"announce": { ${fams.join(', ')} }`;
-    }
-    if (minus.size) {
-      if (nlri) nlri += ', ';
-      const fams: string[] = [];
-      for (const [fam, l] of minus) fams.push(`"${familyString(fam)}": [ ${l.join(', ')} ]`);
-      nlri += `"withdraw": { ${fams.join(', ')} }`;
+      const l = minus.get(block.family);
+      if (l) l.push(block);
+      else minus.set(block.family, [block]);
     }
     const a = u.attributes;
     const pieces = attributePieces(a, this.aigp);
     const attributes = hasAnyAttribute(a, pieces) ? `"attribute": { ${pieces.map((x) => x.json).join(', ')} }` : '';
-    const inner = attributes && nlri ? `${attributes}, ${nlri}` : attributes + nlri;
-    return `{ "update": { ${inner} } }`;
+    w.str('{ "update": { ');
+    w.str(attributes);
+    if (attributes && (plus.size || minus.size)) w.str(', ');
+    if (plus.size) {
+      w.str('"announce": { ');
+      let f = 0;
+      for (const [fam, byNh] of plus) {
+        w.str(`${f++ ? ', ' : ''}"${familyString(fam)}": { `);
+        let h = 0;
+        for (const [nh, blocks] of byNh) {
+          w.str(`${h++ ? ', ' : ''}"${nh}": [ `);
+          this.putList(w, fam, blocks);
+          w.str(' ]');
+        }
+        w.str(' }');
+      }
+      w.str(' }');
+    }
+    if (minus.size) {
+      w.str(plus.size ? ', "withdraw": { ' : '"withdraw": { ');
+      let f = 0;
+      for (const [fam, blocks] of minus) {
+        w.str(`${f++ ? ', ' : ''}"${familyString(fam)}": [ `);
+        this.putList(w, fam, blocks);
+        w.str(' ]');
+      }
+      w.str(' }');
+    }
+    w.str(' } }');
+  }
+
+  /** The NLRI of some blocks of one family, comma separated. */
+  private putList(w: LineWriter, family: FamilyKey, blocks: NlriBlock[]): void {
+    const r = familyRenderer(family);
+    const v6 = prefixRenderers.get(r);
+    const compact = this.compact;
+    let count = 0;
+    for (const block of blocks) {
+      if (v6 !== undefined) {
+        count = putPrefixes(w, block, v6, compact, count);
+        continue;
+      }
+      r.forEach(block, compact, (j) => {
+        if (count++ > 0) w.str(', ');
+        w.str(j);
+      });
+    }
+  }
+
+  /** The whole update event into the writer (one header, so one counter increment). */
+  private putUpdate(w: LineWriter, n: NeighborContext, direction: Direction, u: Update, raw?: RawParts, g?: NegotiatedInfo): void {
+    // The envelope is built as for every other event, around a marker that cannot occur in it (control
+    // characters are escaped by jsonString), and the message is written where the marker is.
+    const shell = this.header('update', this.neighbor(n, direction, '\u0000'), n, raw);
+    const at = shell.indexOf('\u0000');
+    w.str(shell.slice(0, at));
+    w.str('"message": ');
+    this.putUpdateMessage(w, u);
+    if (g) w.str(', ' + this.negotiatedMember(g));
+    w.str(shell.slice(at + 1));
   }
 
   update(n: NeighborContext, direction: Direction, u: Update, raw?: RawParts, g?: NegotiatedInfo): string {
-    let m = `"message": ${this.updateMessage(u)}`;
-    if (g) m += ', ' + this.negotiatedMember(g);
-    return this.header('update', this.neighbor(n, direction, m), n, raw);
+    const w = this.writer;
+    w.begin();
+    this.putUpdate(w, n, direction, u, raw, g);
+    const text = w.end().toString('utf8');
+    w.rewind();
+    return text;
+  }
+
+  /**
+   * The same line as update(), as UTF-8 bytes: what the daemon sends to processes (no string is built). The
+   * view stays valid for good: its bytes are never written again.
+   */
+  updateBytes(n: NeighborContext, direction: Direction, u: Update, raw?: RawParts, g?: NegotiatedInfo): Uint8Array {
+    const w = this.writer;
+    w.begin();
+    this.putUpdate(w, n, direction, u, raw, g);
+    return w.end();
   }
 }
 

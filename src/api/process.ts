@@ -43,6 +43,14 @@ export interface ProcessManagerOptions {
   maxWriteBuffer?: number;
   /** Period of the no-progress check once over maxWriteBuffer (default 1000 ms). */
   stallMs?: number;
+  /**
+   * Bytes queued for one process above which it is congested (default 4 MiB): congested(name) says so, and
+   * 'drain' is emitted once it is back to half of this. The daemon stops reading from BGP peers meanwhile,
+   * so that TCP slows the peers down to the pace of the slowest process instead of its events piling up here.
+   * A process that consumes nothing for a whole `stallMs` is not congested but stalled: it no longer holds
+   * peers back, and the maxWriteBuffer rules above apply to it.
+   */
+  highWater?: number;
   /** What to do with a process that overflows: 'kill' (default; respawn rules apply) or 'drop' (skip writes until it drains to half). */
   overflow?: 'kill' | 'drop';
   /** A single line longer than this is discarded with an error log (default 16 MiB). */
@@ -69,12 +77,30 @@ export interface ProcessManagerEvents {
   giveup: (name: string, reason: string) => void;
   /** The process let its output buffer pass the bound. */
   overflow: (name: string, bufferedBytes: number) => void;
+  /** The process is no longer congested (caught up to half of highWater, stalled, cut off or gone). */
+  drain: (name: string) => void;
   stderr: (name: string, line: string) => void;
 }
 
 const NL = 0x0a;
 const CR = 0x0d;
 const FLUSH_AT = 256 * 1024;
+
+/** One Buffer of every piece (text as UTF-8): one write, and one copy of the bytes. */
+function joinBytes(pieces: (string | Uint8Array)[]): Buffer {
+  let total = 0;
+  for (const p of pieces) total += typeof p === 'string' ? (p === '\n' ? 1 : Buffer.byteLength(p)) : p.length;
+  const out = Buffer.allocUnsafe(total);
+  let off = 0;
+  for (const p of pieces) {
+    if (typeof p !== 'string') {
+      out.set(p, off);
+      off += p.length;
+    } else if (p === '\n') out[off++] = NL;
+    else off += out.write(p, off, 'utf8');
+  }
+  return out;
+}
 
 /** Split a `run` command line into argv: whitespace separated, '...' and "..." quote, backslash escapes. */
 export function splitCommandLine(s: string): string[] {
@@ -142,8 +168,10 @@ class Instance {
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   finished = false;
-  /** Output not yet handed to the pipe, joined in one write per flush. */
-  out: string[] = [];
+  /** Output not yet handed to the pipe (lines, each followed by its newline), joined in one write per flush. */
+  out: (string | Uint8Array)[] = [];
+  /** Some of `out` is bytes: the flush builds a Buffer instead of joining strings. */
+  outBytes = false;
   outLen = 0;
   flushScheduled = false;
   cutOff = false;
@@ -157,8 +185,16 @@ class Instance {
   idleChecks = 0;
   stdinBroken = false;
   killTimer: NodeJS.Timeout | null = null;
+  /** Over highWater and consuming (see ProcessManagerOptions.highWater); the check that it still consumes. */
+  congested = false;
+  stalled = false;
+  slowTimer: NodeJS.Timeout | null = null;
+  consumedAtSlowCheck = 0;
 
-  constructor(child: ChildProcess) {
+  constructor(
+    child: ChildProcess,
+    readonly name: string,
+  ) {
     this.child = child;
   }
 }
@@ -193,6 +229,7 @@ export class ProcessManager extends EventEmitter {
       respawnWindowMs: opts.respawnWindowMs ?? 63_000,
       maxWriteBuffer: opts.maxWriteBuffer ?? 64 * 1024 * 1024,
       stallMs: opts.stallMs ?? 1000,
+      highWater: opts.highWater ?? 4 * 1024 * 1024,
       overflow: opts.overflow ?? 'kill',
       maxLineLength: opts.maxLineLength ?? 16 * 1024 * 1024,
       stderr: opts.stderr ?? 'inherit',
@@ -259,10 +296,20 @@ export class ProcessManager extends EventEmitter {
   }
 
   /**
-   * Queue one line (a newline is appended) for the process's stdin. Never blocks. Returns false when the
-   * line was not queued: no such process, not running, or cut off after an overflow.
+   * True while the process has more than highWater bytes waiting and is still consuming them: events for it
+   * should be produced more slowly ('drain' tells when it is no longer so).
    */
-  write(name: string, line: string): boolean {
+  congested(name: string): boolean {
+    const inst = this.slots.get(name)?.current;
+    return inst !== null && inst !== undefined && inst.congested && !inst.stalled;
+  }
+
+  /**
+   * Queue one line (a newline is appended) for the process's stdin: text, or UTF-8 bytes (which must stay
+   * unchanged until written). Never blocks. Returns false when the line was not queued: no such process, not
+   * running, or cut off after an overflow.
+   */
+  write(name: string, line: string | Uint8Array): boolean {
     const slot = this.slots.get(name);
     const inst = slot?.current;
     if (!inst || inst.closed || inst.cutOff || inst.stdinBroken || !inst.child.stdin) return false;
@@ -286,8 +333,10 @@ export class ProcessManager extends EventEmitter {
       this.watchStall(name, inst);
     }
     inst.out.push(line, '\n');
+    if (typeof line !== 'string') inst.outBytes = true;
     inst.outLen += line.length + 1;
     inst.queuedTotal += line.length + 1;
+    if (!inst.congested && pending + line.length + 1 > this.opts.highWater) this.congest(name, inst);
     if (inst.outLen >= FLUSH_AT) this.flush(inst);
     else if (!inst.flushScheduled) {
       inst.flushScheduled = true;
@@ -410,7 +459,7 @@ export class ProcessManager extends EventEmitter {
       this.spawnFailed(slot, err);
       return;
     }
-    const inst = new Instance(child);
+    const inst = new Instance(child, name);
     slot.current = inst;
 
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -450,6 +499,7 @@ export class ProcessManager extends EventEmitter {
     });
     child.once('close', () => {
       inst.closed = true;
+      this.uncongest(inst);
       this.maybeFinish(slot, inst);
     });
     if (slot.paused) child.stdout!.pause();
@@ -567,11 +617,67 @@ export class ProcessManager extends EventEmitter {
   private flush(inst: Instance): void {
     inst.flushScheduled = false;
     if (inst.outLen === 0) return;
-    const data = inst.out.length === 2 ? inst.out[0] + inst.out[1] : inst.out.join('');
+    const out = inst.out;
+    const bytes = inst.outBytes;
     inst.out = [];
     inst.outLen = 0;
+    inst.outBytes = false;
     if (inst.cutOff || inst.stdinBroken || inst.closed || !inst.child.stdin || inst.child.stdin.destroyed) return;
-    inst.child.stdin.write(data);
+    const data = bytes ? joinBytes(out) : out.length === 2 ? (out[0] as string) + (out[1] as string) : out.join('');
+    // The callback runs once this chunk is in the pipe: the process consumed what was ahead of it.
+    inst.child.stdin.write(data, () => this.progress(inst));
+  }
+
+  /** Start holding peers back for a process over highWater, and watch that it keeps consuming. */
+  private congest(name: string, inst: Instance): void {
+    inst.congested = true;
+    inst.stalled = false;
+    inst.consumedAtSlowCheck = inst.queuedTotal - this.pending(inst);
+    if (inst.slowTimer) return;
+    inst.slowTimer = setInterval(() => {
+      if (!inst.congested) {
+        clearInterval(inst.slowTimer!);
+        inst.slowTimer = null;
+        return;
+      }
+      const consumed = inst.queuedTotal - this.pending(inst);
+      if (consumed > inst.consumedAtSlowCheck) {
+        inst.consumedAtSlowCheck = consumed;
+        return;
+      }
+      if (!inst.stalled) {
+        // Nothing consumed for a whole period: the process is not slow but stuck. Holding peers back for it
+        // would stop every session (their hold timers included) for as long as it chooses; let the events
+        // queue instead, up to maxWriteBuffer, where the overflow rules decide its fate.
+        inst.stalled = true;
+        this.log('warning', `process ${name} consumed nothing for ${this.opts.stallMs} ms: no longer slowing peers down for it`);
+        this.emit('drain', name);
+      }
+    }, this.opts.stallMs);
+    inst.slowTimer.unref();
+  }
+
+  /** A write reached the pipe: the process is reading; below half of highWater it is congested no more. */
+  private progress(inst: Instance): void {
+    if (!inst.congested) return;
+    if (inst.stalled) {
+      inst.stalled = false;
+      this.log('info', `process ${inst.name} is consuming again`);
+    }
+    if (this.pending(inst) > this.opts.highWater / 2) return;
+    this.uncongest(inst);
+  }
+
+  private uncongest(inst: Instance): void {
+    if (!inst.congested) return;
+    const held = !inst.stalled;
+    inst.congested = false;
+    inst.stalled = false;
+    if (inst.slowTimer) {
+      clearInterval(inst.slowTimer);
+      inst.slowTimer = null;
+    }
+    if (held) this.emit('drain', inst.name);
   }
 
   private pending(inst: Instance): number {
@@ -614,6 +720,7 @@ export class ProcessManager extends EventEmitter {
     inst.cutOff = true;
     inst.out = [];
     inst.outLen = 0;
+    this.uncongest(inst);
     this.log('error', `process ${name} is not reading its input (${pending} bytes waiting): terminating it`);
     this.terminate(inst);
   }

@@ -139,6 +139,7 @@ export class Daemon {
       this.log.warning(`process exited (code ${code ?? '-'}, signal ${signal ?? '-'})${respawning ? ', respawning' : ''}`, { process: name }),
     );
     pm.on('giveup', (name, reason) => this.log.error(`process given up: ${reason}`, { process: name }));
+    pm.on('drain', () => this.release());
     pm.on('overflow', (name, bytes) =>
       this.log.error(`process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`, { process: name }),
     );
@@ -249,15 +250,42 @@ export class Daemon {
     return out;
   }
 
-  private emit(subs: Subscription[], pick: (s: Subscription) => boolean, make: (enc: Encoder) => string | null): void {
-    let json: string | null | undefined;
-    let text: string | null | undefined;
+  private emit(
+    subs: Subscription[],
+    pick: (s: Subscription) => boolean,
+    make: (enc: Encoder) => string | Uint8Array | null,
+  ): void {
+    let json: string | Uint8Array | null | undefined;
+    let text: string | Uint8Array | null | undefined;
     for (const s of subs) {
       if (!pick(s)) continue;
-      let line: string | null;
+      let line: string | Uint8Array | null;
       if (s.encoder === 'json') line = json === undefined ? (json = make('json')) : json;
       else line = text === undefined ? (text = make('text')) : text;
       if (line !== null) this.processes.write(s.process, line);
+    }
+  }
+
+  /** Neighbors whose reading is paused because a process that hears their UPDATEs is behind. */
+  private readonly heldBack = new Set<Neighbor>();
+
+  /** After UPDATE events were queued: stop reading from the peer while one of their processes is congested. */
+  private holdBack(n: Neighbor, subs: Subscription[]): void {
+    for (const s of subs) {
+      if ((s.api.receive.update || s.api.receive.parsed) && this.processes.congested(s.process)) {
+        n.peer.pauseReceive();
+        this.heldBack.add(n);
+        return;
+      }
+    }
+  }
+
+  /** A process caught up (or went away): resume the neighbors none of whose processes is congested now. */
+  private release(): void {
+    for (const n of this.heldBack) {
+      if (this.subscriptions(n).some((s) => (s.api.receive.update || s.api.receive.parsed) && this.processes.congested(s.process))) continue;
+      this.heldBack.delete(n);
+      n.peer.resumeReceive();
     }
   }
 
@@ -305,8 +333,10 @@ export class Daemon {
       this.emit(
         subs,
         (s) => s.api.receive.update || s.api.receive.parsed,
-        (e) => (e === 'json' ? this.json.update(ctx(), 'receive', u) : this.text.update(ctx(), 'receive', u)),
+        // JSON as bytes: a full table's events are the bulk of what processes get (see api/json.ts).
+        (e) => (e === 'json' ? this.json.updateBytes(ctx(), 'receive', u) : this.text.update(ctx(), 'receive', u)),
       );
+      this.holdBack(n, subs);
     });
     peer.on('notification', (dir, m, text) => {
       n.log.warning(`notification ${dir}: ${text}`);

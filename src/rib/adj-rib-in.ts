@@ -1,11 +1,13 @@
 // Adj-RIB-In (RFC 4271 §3.2): what one peer announced, per family, with graceful restart receiver behaviour
-// (RFC 4724 §4.2). Keys are compact: an IPv4 prefix is one number (address * 64 + length); other families use
-// the latin1 string of the NLRI bytes. Values are interned attribute sets, so a full table is a few Maps of
-// references plus one AttrSet per distinct attribute combination.
+// (RFC 4724 §4.2). Keys are compact: unicast and multicast prefixes live in typed-array PrefixMaps (length and
+// address words, no object per prefix); other families use the latin1 string of the NLRI bytes. Values are
+// interned attribute sets, so a full table is a few typed arrays of keys, one array of references, and one AttrSet
+// per distinct attribute combination.
 
-import { AFI, IPV4_UNICAST, SAFI, afiOf, safiOf, type FamilyKey, type NlriBlock, type Update } from '../wire/types';
+import { AFI, IPV4_UNICAST, IPV6_UNICAST, SAFI, afiOf, safiOf, type FamilyKey, type NlriBlock, type Update } from '../wire/types';
 import { familyCodec } from '../wire/nlri/registry';
 import { AttrInterner, bytesKey, type AttrSet } from './attr-intern';
+import { PrefixMap, prefixKeyEntry, prefixKeyFrom, type PrefixKey } from './prefix-map';
 
 /** The subset of session/clock.ts Clock the RIB needs (rib does not import session). */
 export interface RibClock {
@@ -50,55 +52,24 @@ export interface AdjRibInOptions {
   onPurge?: (family: FamilyKey, count: number, why: 'end-of-rib' | 'restart-timer' | 'stale-timer' | 'not-preserved') => void;
 }
 
-/** The part of Map a table uses; Map<string, AttrSet> and V4Map both are one. */
+/** The part of Map a table uses; StringMap and PrefixMap both are one. */
 interface KeyMap<K> {
   readonly size: number;
   get(key: K): AttrSet | undefined;
   has(key: K): boolean;
   set(key: K, value: AttrSet): unknown;
+  /** Set and return the previous value. */
+  swap(key: K, value: AttrSet): AttrSet | undefined;
   delete(key: K): boolean;
+  values(): Iterable<AttrSet>;
   [Symbol.iterator](): Iterator<[K, AttrSet]>;
 }
 
-/**
- * IPv4 keys (address * 64 + length) need 38 bits, and V8 stores a Map key above 2^30 as a heap number: one
- * allocation per prefix and a slow hash. Two levels keyed by the top 16 and the low 22 bits of the key keep
- * every key a small integer: about 5x faster inserts and less than half the memory at a million prefixes.
- */
-const LOW = 0x400000; // 2^22: 16 address bits * 64 lengths
-class V4Map implements KeyMap<number> {
-  private readonly hi = new Map<number, Map<number, AttrSet>>();
-  size = 0;
-
-  get(key: number): AttrSet | undefined {
-    return this.hi.get(Math.floor(key / LOW))?.get(key % LOW);
-  }
-
-  has(key: number): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  set(key: number, value: AttrSet): this {
-    const h = Math.floor(key / LOW);
-    let m = this.hi.get(h);
-    if (m === undefined) this.hi.set(h, (m = new Map()));
-    const before = m.size;
-    m.set(key % LOW, value);
-    this.size += m.size - before;
-    return this;
-  }
-
-  delete(key: number): boolean {
-    const h = Math.floor(key / LOW);
-    const m = this.hi.get(h);
-    if (m === undefined || !m.delete(key % LOW)) return false;
-    this.size--;
-    if (m.size === 0) this.hi.delete(h);
-    return true;
-  }
-
-  *[Symbol.iterator](): Iterator<[number, AttrSet]> {
-    for (const [h, m] of this.hi) for (const [l, v] of m) yield [h * LOW + l, v];
+class StringMap extends Map<string, AttrSet> implements KeyMap<string> {
+  swap(key: string, value: AttrSet): AttrSet | undefined {
+    const old = this.get(key);
+    this.set(key, value);
+    return old;
   }
 }
 
@@ -114,9 +85,15 @@ class Table<K> {
   }
 }
 
-interface V4Family {
-  kind: 'v4';
-  byPath: Map<number, Table<number>>;
+/**
+ * Unicast and multicast prefixes (the bulk of any table): keyed by length and address words in a PrefixMap, one
+ * table per path identifier, with a scratch key reused for every prefix of a walk.
+ */
+interface PrefixFamily {
+  kind: 'prefix';
+  words: 1 | 4;
+  byPath: Map<number, Table<PrefixKey>>;
+  scratch: PrefixKey;
 }
 interface BytesFamily {
   kind: 'bytes';
@@ -125,8 +102,15 @@ interface BytesFamily {
   /** Labelled families: key → full entry (with the label) as received, to give it back. */
   full: Map<string, string> | null;
 }
-type FamilyRib = V4Family | BytesFamily;
+type FamilyRib = PrefixFamily | BytesFamily;
 
+
+/** Address words of the families kept in a PrefixMap (unicast and multicast, RFC 4760 §5), 0 for the others. */
+function prefixWords(f: FamilyKey): 0 | 1 | 4 {
+  const safi = safiOf(f);
+  if (safi !== SAFI.UNICAST && safi !== SAFI.MULTICAST) return 0;
+  return afiOf(f) === AFI.IPV4 ? 1 : afiOf(f) === AFI.IPV6 ? 4 : 0;
+}
 
 /** RFC 8277: labelled unicast and VPN NLRI carry a label that withdrawals need not repeat. */
 const labelled = (f: FamilyKey): boolean => {
@@ -194,7 +178,7 @@ export class AdjRibIn {
     const r = this.fams.get(f);
     if (!r) return 0;
     let n = 0;
-    for (const t of r.kind === 'v4' ? r.byPath.values() : [r.table]) n += t.live.size + (t.stale?.size ?? 0);
+    for (const t of r.kind === 'prefix' ? r.byPath.values() : [r.table]) n += t.live.size + (t.stale?.size ?? 0);
     return n;
   }
 
@@ -202,7 +186,7 @@ export class AdjRibIn {
     let n = 0;
     for (const [k, r] of this.fams) {
       if (f !== undefined && k !== f) continue;
-      for (const t of r.kind === 'v4' ? r.byPath.values() : [r.table]) n += t.stale?.size ?? 0;
+      for (const t of r.kind === 'prefix' ? r.byPath.values() : [r.table]) n += t.stale?.size ?? 0;
     }
     return n;
   }
@@ -245,7 +229,11 @@ export class AdjRibIn {
   private fam(f: FamilyKey): FamilyRib {
     let r = this.fams.get(f);
     if (!r) {
-      r = f === IPV4_UNICAST ? { kind: 'v4', byPath: new Map() } : { kind: 'bytes', table: new Table<string>(() => new Map<string, AttrSet>()), full: labelled(f) ? new Map() : null };
+      const words = prefixWords(f);
+      r =
+        words !== 0
+          ? { kind: 'prefix', words, byPath: new Map(), scratch: new Uint32Array(1 + words) }
+          : { kind: 'bytes', table: new Table<string>(() => new StringMap()), full: labelled(f) ? new Map() : null };
       this.fams.set(f, r);
     }
     return r;
@@ -254,37 +242,33 @@ export class AdjRibIn {
   /** Announce (set given) or withdraw (null) every entry of a block. Returns the number of entries. */
   private walk(b: NlriBlock, set: AttrSet | null): number {
     const r = this.fam(b.family);
-    return r.kind === 'v4' ? this.walkV4(r, b, set) : this.walkBytes(r, b, set);
+    return r.kind === 'prefix' ? this.walkPrefix(r, b, set) : this.walkBytes(r, b, set);
   }
 
-  private walkV4(r: V4Family, b: NlriBlock, set: AttrSet | null): number {
+  private walkPrefix(r: PrefixFamily, b: NlriBlock, set: AttrSet | null): number {
     const d = b.data;
     const end = d.length;
     const ap = b.addPath;
+    const words = r.words;
+    const key = r.scratch;
     let off = 0;
     let n = 0;
     let lastPath = -1;
-    let t: Table<number> | undefined;
+    let t: Table<PrefixKey> | undefined;
     while (off < end) {
       let pathId = 0;
       if (ap) {
-        pathId = ((d[off] << 24) | (d[off + 1] << 16) | (d[off + 2] << 8) | d[off + 3]) >>> 0;
+        pathId = ((d[off]! << 24) | (d[off + 1]! << 16) | (d[off + 2]! << 8) | d[off + 3]!) >>> 0;
         off += 4;
       }
       if (pathId !== lastPath) {
         t = r.byPath.get(pathId);
-        if (!t) r.byPath.set(pathId, (t = new Table<number>(() => new V4Map())));
+        if (!t) r.byPath.set(pathId, (t = new Table<PrefixKey>(() => new PrefixMap<AttrSet>(words))));
         lastPath = pathId;
       }
-      const len = d[off++];
-      const nb = (len + 7) >> 3;
-      let addr = 0;
-      if (nb > 0) addr = d[off] << 24;
-      if (nb > 1) addr |= d[off + 1] << 16;
-      if (nb > 2) addr |= d[off + 2] << 8;
-      if (nb > 3) addr |= d[off + 3];
-      off += nb;
-      const key = (addr >>> 0) * 64 + len;
+      const len = d[off++]!;
+      prefixKeyFrom(key, words, len, d, off);
+      off += (len + 7) >> 3;
       if (set) this.put(t!, key, set);
       else this.del(t!, key);
       n++;
@@ -341,9 +325,8 @@ export class AdjRibIn {
   }
 
   private put<K>(t: Table<K>, key: K, set: AttrSet): void {
-    const old = t.live.get(key);
+    const old = t.live.swap(key, set);
     if (old === set) return;
-    t.live.set(key, set);
     set.refs++;
     if (old !== undefined) this.interner.release(old);
     else if (t.stale !== null && t.stale.size > 0) {
@@ -374,15 +357,27 @@ export class AdjRibIn {
 
   /** Look up one IPv4 unicast prefix (address as 4 bytes or a uint32). */
   getIpv4(addr: Uint8Array | number, len: number, pathId = 0): { attributes: AttrSet; stale: boolean } | undefined {
-    const r = this.fams.get(IPV4_UNICAST);
-    if (!r || r.kind !== 'v4') return undefined;
-    const t = r.byPath.get(pathId);
-    if (!t) return undefined;
     const a = typeof addr === 'number' ? addr >>> 0 : ((addr[0] << 24) | (addr[1] << 16) | (addr[2] << 8) | addr[3]) >>> 0;
-    // Host bits beyond the prefix length are not on the wire: mask them like the walk does.
+    // Host bits beyond the prefix's octets are not on the wire: mask them like the walk does.
     const nb = (len + 7) >> 3;
     const masked = nb >= 4 ? a : nb === 0 ? 0 : (a & ~((1 << (32 - nb * 8)) - 1)) >>> 0;
-    const key = masked * 64 + len;
+    return this.lookup(IPV4_UNICAST, Uint32Array.of(len, masked), pathId);
+  }
+
+  /** Look up one IPv6 unicast prefix (address as 16 bytes, or fewer: the rest is zero). */
+  getIpv6(addr: Uint8Array, len: number, pathId = 0): { attributes: AttrSet; stale: boolean } | undefined {
+    const full = new Uint8Array(16);
+    full.set(addr.subarray(0, Math.min(16, (len + 7) >> 3)));
+    const key = new Uint32Array(5);
+    prefixKeyFrom(key, 4, len, full, 0);
+    return this.lookup(IPV6_UNICAST, key, pathId);
+  }
+
+  private lookup(f: FamilyKey, key: PrefixKey, pathId: number): { attributes: AttrSet; stale: boolean } | undefined {
+    const r = this.fams.get(f);
+    if (!r || r.kind !== 'prefix') return undefined;
+    const t = r.byPath.get(pathId);
+    if (!t) return undefined;
     const live = t.live.get(key);
     if (live) return { attributes: live, stale: false };
     const st = t.stale?.get(key);
@@ -393,19 +388,11 @@ export class AdjRibIn {
   *routes(f?: FamilyKey): Generator<RibRoute> {
     for (const [family, r] of this.fams) {
       if (f !== undefined && family !== f) continue;
-      if (r.kind === 'v4') {
+      if (r.kind === 'prefix') {
         for (const [pathId, t] of r.byPath) {
           for (const [stale, m] of [[false, t.live], [true, t.stale]] as const) {
             if (!m) continue;
-            for (const [key, attributes] of m) {
-              const len = key % 64;
-              const addr = (key - len) / 64;
-              const nb = (len + 7) >> 3;
-              const entry = new Uint8Array(1 + nb);
-              entry[0] = len;
-              for (let i = 0; i < nb; i++) entry[1 + i] = (addr >>> (24 - 8 * i)) & 0xff;
-              yield { family, entry, pathId, attributes, stale };
-            }
+            for (const [key, attributes] of m) yield { family, entry: prefixKeyEntry(key), pathId, attributes, stale };
           }
         }
       } else {
@@ -421,22 +408,27 @@ export class AdjRibIn {
     }
   }
 
-  private tables(f?: FamilyKey): [FamilyKey, Table<number | string>][] {
-    const out: [FamilyKey, Table<number | string>][] = [];
+  private tables(f?: FamilyKey): [FamilyKey, Table<PrefixKey | string>][] {
+    const out: [FamilyKey, Table<PrefixKey | string>][] = [];
     for (const [k, r] of this.fams) {
       if (f !== undefined && k !== f) continue;
-      if (r.kind === 'v4') for (const t of r.byPath.values()) out.push([k, t as Table<number | string>]);
-      else out.push([k, r.table as Table<number | string>]);
+      if (r.kind === 'prefix') for (const t of r.byPath.values()) out.push([k, t as Table<PrefixKey | string>]);
+      else out.push([k, r.table as Table<PrefixKey | string>]);
     }
     return out;
   }
 
-  private dropMap(f: FamilyKey, m: KeyMap<number | string>): number {
+  private dropMap(f: FamilyKey, m: KeyMap<PrefixKey | string>): number {
     const r = this.fams.get(f);
     const full = r && r.kind === 'bytes' ? r.full : null;
-    for (const [k, s] of m) {
-      this.interner.release(s);
-      if (full && typeof k === 'string' && !this.has(f, k)) full.delete(k);
+    if (full) {
+      for (const [k, s] of m) {
+        this.interner.release(s);
+        if (typeof k === 'string' && !this.has(f, k)) full.delete(k);
+      }
+    } else {
+      // Values only: iterating entries would build a key per route.
+      for (const s of m.values()) this.interner.release(s);
     }
     this.count -= m.size;
     return m.size;

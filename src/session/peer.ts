@@ -148,6 +148,8 @@ class Connection {
   /** UPDATEs handed to send() and not yet written. */
   updates: Uint8Array[] = [];
   waitingDrain = false;
+  /** Reading suspended by pauseReceive(): the socket is paused and the hold timer is not running. */
+  recvPaused = false;
   /** No more events to the peer: this connection lost a collision or was replaced. */
   detached = false;
   /** Set before a transition: why the connection may go down. */
@@ -281,6 +283,36 @@ export class Peer extends EventEmitter<PeerEvents> {
     else c.updates.push(messages);
     this.flush(c);
     return c.updates.length < 1024;
+  }
+
+  /**
+   * Stop reading what the peer sends (Established only): the consumers of its UPDATEs are behind. TCP then
+   * slows the peer down (its writes block once our receive window is full), and nothing piles up here.
+   * RFC 4271 §6.5's hold timer measures the peer's silence; while we are not listening we cannot hear its
+   * KEEPALIVEs, so the timer is stopped meanwhile and restarted in full on resumeReceive(). Our own KEEPALIVEs
+   * keep going, so the peer's hold timer is not affected either.
+   */
+  pauseReceive(): void {
+    const c = this.main;
+    if (c.recvPaused || c.fsm.name !== 'Established' || !c.socket) return;
+    c.recvPaused = true;
+    c.socket.pause();
+    this.stopTimer(c, 'hold');
+  }
+
+  /** Read again: the messages already received are handled first, then the socket flows again. */
+  resumeReceive(): void {
+    const c = this.main;
+    if (!c.recvPaused) return;
+    c.recvPaused = false;
+    if (c.fsm.name !== 'Established') return;
+    if (c.fsm.holdTime > 0) this.startTimer(c, 'hold', c.fsm.holdTime);
+    this.handleFramed(c);
+    if (!c.recvPaused) c.socket?.resume();
+  }
+
+  get receivePaused(): boolean {
+    return this.main.recvPaused;
   }
 
   /** Ask the peer to send a family again (RFC 2918; needs its route refresh capability). */
@@ -438,6 +470,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       return;
     }
     const ms = (seconds ?? 0) * 1000;
+    // Not listening (pauseReceive): silence is ours, not the peer's; resumeReceive() starts the timer.
+    if (t === 'hold' && c.recvPaused) return;
     if (t === 'hold') {
       c.hold = this.clock.setTimeout(() => {
         c.hold = undefined;
@@ -624,8 +658,13 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.headerError(c, e);
       return;
     }
+    this.handleFramed(c);
+  }
+
+  /** Handle the complete messages the framer holds, until it runs out or receiving is paused. */
+  private handleFramed(c: Connection): void {
     for (;;) {
-      if (c.socket === null || c.fsm.name === 'Idle') return;
+      if (c.socket === null || c.fsm.name === 'Idle' || c.recvPaused) return;
       let m: { type: number; body: Uint8Array } | null;
       try {
         m = c.framer.next();

@@ -171,3 +171,29 @@ test('stop sends the farewell line, SIGTERMs and waits; exabgp.* env is passed',
   assert.ok(lines.includes('term'));
   assert.deepEqual(exits, [false]);
 });
+
+test('congestion: a slow reader is congested above highWater and drains; a stuck one stops being congested', async () => {
+  const pm = new ProcessManager({ respawn: false, highWater: 256 * 1024, stallMs: 200, maxWriteBuffer: 64 * 1024 * 1024 });
+  const drains: string[] = [];
+  pm.on('drain', (name) => drains.push(name));
+  pm.start([
+    // Reads 64 KiB every 20 ms: slower than we write, but steadily.
+    { name: 'slow', run: js(`process.stdin.pause(); setInterval(() => { process.stdin.read(65536); }, 20); process.stdin.on('readable', () => {})`) },
+    { name: 'stuck', run: js(`process.stdin.pause(); setInterval(() => {}, 1000)`) },
+  ]);
+  const line = 'z'.repeat(1000);
+  for (let i = 0; i < 400; i++) {
+    pm.write('slow', line);
+    pm.write('stuck', line);
+  }
+  assert.equal(pm.congested('slow'), true);
+  assert.equal(pm.congested('stuck'), true);
+  const t0 = Date.now();
+  while ((!drains.includes('slow') || !drains.includes('stuck')) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(drains.includes('slow'), 'the slow reader caught up');
+  assert.equal(pm.congested('slow'), false);
+  assert.ok(drains.includes('stuck'), 'the stuck one no longer holds anybody back');
+  assert.equal(pm.congested('stuck'), false);
+  assert.ok(pm.isRunning('stuck'), 'not cut off: it is below maxWriteBuffer');
+  await pm.stop();
+});

@@ -283,3 +283,47 @@ test('a slow reader does not delay keepalives to another peer, and UPDATE genera
   // The slow peer never read, so destroy what is left.
   for (const s of [slowSrv]) s.unref();
 });
+
+test('pauseReceive: no UPDATE is handled and the hold timer does not run while paused; resume delivers all', async () => {
+  const clock = new FakeClock();
+  const { pa, pb, close } = await pair({}, { clock });
+  await Promise.all([until(pa, 'Established'), until(pb, 'Established')]);
+  const out = new AdjRibOut();
+  for (let i = 0; i < 3000; i++) out.announce(IPV4_UNICAST, Uint8Array.of(24, 10, (i >> 8) & 255, i & 255), { origin: 0, med: i % 5 }, { nextHop: 'self' });
+  const rib = new AdjRibIn();
+  let paused = false;
+  let whilePaused = 0;
+  pb.on('update', (u, n, body) => {
+    if (paused) whilePaused++;
+    rib.apply(u, { body, asn4: n.asn4 });
+    // Pause inside the handler, as the daemon does when a process falls behind.
+    if (rib.size > 0 && !paused && !pb.receivePaused && rib.size < 3000) {
+      pb.pauseReceive();
+      paused = true;
+    }
+  });
+  out.onWork = () => pa.wake();
+  out.attach({ ...pa.negotiated!, localAddress: pa.localAddress!, families: pa.negotiated!.families, addPathSend: pa.negotiated!.addPathSend });
+  pa.setSource(out);
+  while (!paused) await new Promise((r) => setTimeout(r, 5));
+  const held = rib.size;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(whilePaused, 0, 'nothing handled while paused');
+  assert.equal(rib.size, held);
+  // Far past B's hold time (30 s): B heard nothing because it was not listening, which is no reason to reset.
+  clock.advance(120_000);
+  assert.equal(pb.state, 'Established');
+  paused = false;
+  pb.resumeReceive();
+  const t0 = Date.now();
+  while (rib.size < 3000 && Date.now() - t0 < 5000) {
+    if (pb.receivePaused) pb.resumeReceive();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(rib.size, 3000);
+  // Listening again: the hold timer runs again.
+  const down = once(pb, 'down');
+  clock.advance(30_000);
+  await down;
+  await close();
+});
