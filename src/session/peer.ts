@@ -474,9 +474,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (t === 'hold' && c.recvPaused) return;
     if (t === 'hold') {
       c.hold = this.clock.setTimeout(() => {
-        c.hold = undefined;
-        c.reason = 'hold timer expired';
-        this.dispatch(c, { type: 'HoldTimerExpires' });
+        // After a stall of our own (a long GC pause, a burst of work) the loop runs due timers before it reads
+        // the sockets, so the peer's KEEPALIVE may be waiting unread. Decide once pending input is handled: a
+        // 0 ms timer runs after the next I/O poll, and a message read meanwhile restarts the hold timer,
+        // which cancels this one. The peer's silence is what RFC 4271 §6.5 means, not our own.
+        c.hold = this.clock.setTimeout(() => {
+          c.hold = undefined;
+          c.reason = 'hold timer expired';
+          this.dispatch(c, { type: 'HoldTimerExpires' });
+        }, 0);
       }, ms);
     } else {
       c.keepalive = this.clock.setTimeout(() => {

@@ -327,3 +327,30 @@ test('pauseReceive: no UPDATE is handled and the hold timer does not run while p
   await down;
   await close();
 });
+
+test("a stall of our own does not expire the hold timer while the peer's KEEPALIVE waits unread", async () => {
+  // B runs on a fake clock, so it sends a KEEPALIVE only when told; A runs on real time with hold time 3.
+  const clockB = new FakeClock();
+  const { pa, pb, close } = await pair({ holdTime: 3 }, { clock: clockB, holdTime: 3 });
+  try {
+    await Promise.all([until(pa, 'Established'), until(pb, 'Established')]);
+    let downs = 0;
+    pa.on('down', () => downs++);
+    // A's hold timer started with B's last KEEPALIVE, just now: due in 3 s.
+    await new Promise((r) => setTimeout(r, 2300));
+    // In the check phase, as after any I/O callback: the next loop turn runs due timers before it reads sockets.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        clockB.advance(1000); // B's KEEPALIVE goes into the socket now...
+        const end = performance.now() + 1200;
+        while (performance.now() < end); // ...and A's event loop is stuck past its hold time before reading it.
+        resolve();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(downs, 0, 'A dropped the session although the KEEPALIVE had arrived');
+    assert.equal(pa.state, 'Established');
+  } finally {
+    await close();
+  }
+});
