@@ -25,6 +25,7 @@ import {
   parsePrefixAt,
   parsePrefixToken,
   parseRouteTail,
+  parseSimpleTail,
   tailAccepts,
   tailFamily,
   Cursor,
@@ -731,6 +732,9 @@ class Parser {
   private lastTail: RouteTail | undefined;
   private lastTailText = '';
   private lastTailHash = 0;
+  /** Memo statistics of the fast path, to stop filling a memo that never hits. */
+  private memoHits = 0;
+  private memoMisses = 0;
 
   /**
    * The fast path for a run of `route PREFIX TAIL;` statements: no token for the prefix, none for a tail
@@ -763,14 +767,26 @@ class Parser {
         if (m !== undefined && m.text.length === te - ts && lx.textIs(ts, m.text)) {
           tail = m.tail;
           this.lastTailText = m.text;
+          this.memoHits++;
         } else {
-          const { toks, count } = lx.routeTailTokens();
-          const last = count > 0 ? toks[count - 1]! : lx.routePrefixToken();
-          tail = parseRouteTail(new Cursor(toks, 0, count, this.endAfter(last)));
-          const text = lx.text(ts, te);
-          raw[slot] = { text, tail };
-          this.memoHash[slot] = h;
-          this.lastTailText = text;
+          tail = parseSimpleTail(src, ts, te);
+          if (tail === undefined) {
+            const { toks, count } = lx.routeTailTokens();
+            const last = count > 0 ? toks[count - 1]! : lx.routePrefixToken();
+            tail = parseRouteTail(new Cursor(toks, 0, count, this.endAfter(last)));
+          }
+          // While the memo finds nothing (every route written differently), only one tail in 64 goes in: the
+          // text cut out for it would be garbage for the collector, and a repeating tail still gets in.
+          if (this.memoMisses < MEMO_SLOTS || this.memoHits * 16 >= this.memoMisses || (this.memoMisses & 63) === 0) {
+            const text = lx.text(ts, te);
+            raw[slot] = { text, tail };
+            this.memoHash[slot] = h;
+            this.lastTailText = text;
+          } else {
+            // lastTail is then compared by hash and length only until the next miss: make sure it never matches.
+            this.lastTailText = '\u0000';
+          }
+          this.memoMisses++;
         }
         this.lastTail = tail;
         this.lastTailHash = h;

@@ -704,6 +704,118 @@ export function parseRouteTail(c: Cursor): RouteTail {
   return tail;
 }
 
+/** The next hop parseSimpleTail read last, as written and as bytes. */
+let lastNextHopText = '';
+let lastNextHop: Uint8Array = new Uint8Array(4);
+
+/** Where parseSimpleTail gathers communities. */
+const communityScratch: number[] = [];
+
+const isBlank = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+
+/** Decimal digits s[from, to) as parseUint reads them when at most `max`, else -1. */
+function digitsAt(s: string, from: number, to: number, max: number): number {
+  if (to <= from || to - from > 10) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v > max ? -1 : v;
+}
+
+/**
+ * parseRouteTail for the tails most configurations are made of (`next-hop IP`, `med N`, `local-preference N`,
+ * `origin igp|egp|incomplete`, `community A:B` or `community [ A:B ... ]`, each at most once), read straight
+ * from the text s[from, to): no token, cursor or list per tail, which is what a million distinct tails cost.
+ * Anything else, and anything wrong, gives undefined: the general path then parses it (or names the error).
+ */
+export function parseSimpleTail(s: string, from: number, to: number): RouteTail | undefined {
+  const a: Attributes = {};
+  const tail: RouteTail = { attributes: a };
+  let i = from;
+  for (;;) {
+    while (i < to && isBlank(s.charCodeAt(i))) i++;
+    if (i >= to) return tail;
+    const ks = i;
+    while (i < to && !isBlank(s.charCodeAt(i))) i++;
+    const ke = i;
+    while (i < to && isBlank(s.charCodeAt(i))) i++;
+    const vs = i;
+    const k0 = s.charCodeAt(ks);
+    if (k0 === 99 /* c */ && ke - ks === 9 && s.startsWith('community', ks)) {
+      if (a.communities !== undefined) return undefined;
+      let n = 0;
+      const bracket = s.charCodeAt(i) === 91; /* [ */
+      if (bracket) i++;
+      for (;;) {
+        while (i < to && (isBlank(s.charCodeAt(i)) || (bracket && s.charCodeAt(i) === 44))) i++;
+        if (i >= to) return undefined;
+        if (bracket && s.charCodeAt(i) === 93 /* ] */) {
+          i++;
+          break;
+        }
+        const ws = i;
+        let colon = -1;
+        for (; i < to; i++) {
+          const c = s.charCodeAt(i);
+          if (isBlank(c) || c === 44 || c === 91 || c === 93 || c === 40 || c === 41 || c === 59) break;
+          if (c === 58 && colon < 0) colon = i;
+        }
+        if (colon < 0) return undefined;
+        const h = digitsAt(s, ws, colon, 0xffff);
+        const l = digitsAt(s, colon + 1, i, 0xffff);
+        if (h < 0 || l < 0 || colon + 1 > i - 1 || colon - ws > 5 || i - colon - 1 > 5) return undefined;
+        communityScratch[n++] = h * 65536 + l;
+        if (!bracket) break;
+      }
+      if (n === 0) return undefined;
+      // A copy of the exact length: an array grown by push keeps spare room, per route.
+      a.communities = communityScratch.slice(0, n);
+      continue;
+    }
+    // The other keywords take one plain word.
+    while (i < to && !isBlank(s.charCodeAt(i))) {
+      const c = s.charCodeAt(i);
+      if (c === 91 || c === 93 || c === 40 || c === 41 || c === 44 || c === 59 || c === 123 || c === 125) return undefined;
+      i++;
+    }
+    const ve = i;
+    if (ve === vs) return undefined;
+    const k = ke - ks;
+    if (k === 8 && s.startsWith('next-hop', ks)) {
+      if (tail.nextHop !== undefined) return undefined;
+      // Routes mostly share their next hop: compare in place before cutting the text out to look it up.
+      if (ve - vs !== lastNextHopText.length || !s.startsWith(lastNextHopText, vs)) {
+        const text = s.slice(vs, ve);
+        const ip = nextHopBytes(text);
+        if (ip === null) return undefined;
+        lastNextHopText = text;
+        lastNextHop = ip;
+      }
+      tail.nextHop = lastNextHop;
+    } else if (k === 3 && s.startsWith('med', ks)) {
+      const v = digitsAt(s, vs, ve, 0xffffffff);
+      if (v < 0 || a.med !== undefined) return undefined;
+      a.med = v;
+    } else if (k === 16 && s.startsWith('local-preference', ks)) {
+      const v = digitsAt(s, vs, ve, 0xffffffff);
+      if (v < 0 || a.localPref !== undefined) return undefined;
+      a.localPref = v;
+    } else if (k === 6 && s.startsWith('origin', ks)) {
+      if (a.origin !== undefined) return undefined;
+      const w = ve - vs;
+      if (w === 3 && s.startsWith('igp', vs)) a.origin = 0;
+      else if (w === 3 && s.startsWith('egp', vs)) a.origin = 1;
+      else if (w === 10 && s.startsWith('incomplete', vs)) a.origin = 2;
+      else return undefined;
+    } else {
+      return undefined;
+    }
+  }
+}
+
 /** Most distinct route tails remembered by the memo. */
 export const CACHE_LIMIT = 65536;
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AttrInterner } from '../rib/attr-intern';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
-import { parseConfigFile, expandedRoutes } from '../config/parser';
+import { parseConfigFile } from '../config/parser';
 import type { Config, NeighborConfig, ApiConfig } from '../config/model';
 import type { Env } from '../config/env';
 import { ProcessManager } from '../api/process';
@@ -18,7 +18,8 @@ import { parseFlowBlock } from '../flowspec/parse';
 import { checkRule, mustRefuse } from '../flowspec/guard';
 import type { FlowRoute } from '../flowspec/rule';
 import { Neighbor } from './neighbor';
-import { announceStatic, flowEntry, routeEntry, staticErrors, type RibEntry } from './routes';
+import { announceStatic, flowEntry, routeEntry, staticErrors, withdrawRemoved, type RibEntry } from './routes';
+import type { RouteList } from '../config/route-list';
 import { expandSplit } from '../config/route';
 import { Logger } from './log';
 import { CommandRunner } from './commands';
@@ -394,12 +395,12 @@ export class Daemon {
     const added: NeighborConfig[] = [];
     // The static routes of the configuration being replaced: taken before `cfg` changes, else nothing that
     // was removed from the file would ever be withdrawn.
-    const previous = new Map<Neighbor, RibEntry[]>();
+    const previous = new Map<Neighbor, RouteList>();
     for (const cfg of next.neighbors) {
       const n = byKey.get(neighborKey(cfg));
       if (n) {
         keep.add(n);
-        previous.set(n, staticEntries(n));
+        previous.set(n, n.cfg.routes);
         (n as { cfg: NeighborConfig }).cfg = cfg;
       } else added.push(cfg);
     }
@@ -413,14 +414,13 @@ export class Daemon {
     for (const n of keep) {
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.
-      const before = previous.get(n) ?? [];
       n.watchdogs.clear();
       for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
       const flowsBefore = [...n.flows.values()].filter((f) => f.source === 'configuration');
       for (const f of flowsBefore) n.flows.delete(bytesKey(f.entry.entry) + String(f.entry.family));
       this.loadStatic(n);
-      const after = new Set(staticEntries(n).map(entryKey));
-      for (const e of before) if (!after.has(entryKey(e))) n.withdraw(e);
+      const before = previous.get(n);
+      if (before !== undefined) withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
       for (const f of flowsBefore) if (!n.flows.has(bytesKey(f.entry.entry) + String(f.entry.family))) n.withdraw(f.entry);
     }
     for (const cfg of added) {
@@ -469,13 +469,6 @@ function neighborKey(cfg: NeighborConfig): string {
   });
 }
 
-function staticEntries(n: Neighbor): RibEntry[] {
-  const out: RibEntry[] = [];
-  for (const r of expandedRoutes(n.cfg)) if (!r.withdraw) out.push(routeEntry(r));
-  return out;
-}
-
-const entryKey = (e: RibEntry): string => `${e.family}/${e.pathId ?? 0}/${bytesKey(e.entry)}`;
 
 export function negotiatedInfo(n: Negotiated): NegotiatedInfo {
   return {

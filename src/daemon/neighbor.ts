@@ -14,6 +14,9 @@ import type { NeighborContext } from '../api/json';
 import type { RibEntry } from './routes';
 import type { Logger } from './log';
 
+/** Bytes of UPDATEs handed to the socket in one write (see Neighbor.pullJoined). */
+const WRITE_BYTES = 65536;
+
 /** What tsbgp sends in the software version capability (draft-abraitis-bgp-version-capability). */
 export const SOFTWARE_VERSION = 'tsbgp/0.1.0';
 
@@ -89,7 +92,36 @@ export class Neighbor {
         this.peer.wake();
       });
     };
-    this.peer.setSource(this.ribOut);
+    this.peer.setSource({ pull: (max) => this.pullJoined(max) });
+  }
+
+  /**
+   * The Adj-RIB-Out's messages joined into buffers of about WRITE_BYTES: a table where every route has its own
+   * attributes is a million UPDATEs of a few dozen bytes, and one socket write each cost more than building
+   * them. The bytes on the wire are the same; KEEPALIVEs still overtake (the Peer writes them directly).
+   */
+  private pullJoined(max: number): Uint8Array[] {
+    const first = this.ribOut.pull(max);
+    if (first.length <= 1) return first;
+    const parts: Uint8Array[] = [];
+    let bytes = 0;
+    let msgs = first;
+    for (;;) {
+      for (const m of msgs) {
+        parts.push(m);
+        bytes += m.length;
+      }
+      if (bytes >= WRITE_BYTES) break;
+      msgs = this.ribOut.pull(max);
+      if (msgs.length === 0) break;
+    }
+    const out = new Uint8Array(bytes);
+    let off = 0;
+    for (const m of parts) {
+      out.set(m, off);
+      off += m.length;
+    }
+    return [out];
   }
 
   get negotiated(): Negotiated | null {

@@ -9,6 +9,7 @@ import { expandSplit, type RouteSpec, type RouteTail } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrSet } from '../rib/attr-intern';
+import { NlriTable } from '../rib/nlri-table';
 import type { FlowRoute } from '../flowspec/rule';
 import { prefixToString } from '../wire/nlri/prefix';
 import { flowToString } from '../flowspec/json';
@@ -117,12 +118,55 @@ export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: Route
     }
     if (tail.withdraw) continue;
     if (set === undefined) {
-      const { attributes, nextHop } = shape(family, tail.attributes, tail.nextHop, tail.blackholeExport === true);
-      set = rib.set(attributes, nextHop);
+      // What shape() gives, without its copy of the attributes: the IPv4 next hop is folded in by the interner.
+      const attributes = blackholeScope(tail.attributes, tail.blackholeExport === true);
+      const nh = tail.nextHop;
+      if (family === IPV4_UNICAST && nh !== undefined && nh !== 'self' && nh.length === 4) set = rib.shapedSet(attributes, nh, undefined);
+      else set = rib.shapedSet(attributes, undefined, nh);
     }
     const start = list.nlriStart(i);
     rib.announceAt(family, bytes, start, list.nlriEnd(i) - start, set, tail.pathId ?? 0);
   }
+}
+
+/**
+ * Calls `cb` with the (family, path id, NLRI entry) of every route of a list that is not configured as
+ * withdrawn, as routeEntry() would give them (split routes expanded, watchdog ones included), the entry
+ * being buf[off, off + len). No object per route but for split and watchdog routes.
+ */
+function forEachStaticKey(list: RouteList, cb: (family: FamilyKey, pathId: number, buf: Uint8Array, off: number, len: number) => void): void {
+  const bytes = list.nlriBytes;
+  for (let i = 0; i < list.length; i++) {
+    const tail = list.tail(i);
+    if (tail.withdraw) continue;
+    if (tail.split !== undefined) {
+      for (const r of expandSplit(list.get(i))) {
+        const e = routeEntry(r);
+        cb(e.family, e.pathId ?? 0, e.entry, 0, e.entry.length);
+      }
+      continue;
+    }
+    const start = list.nlriStart(i);
+    cb(list.family(i), tail.pathId ?? 0, bytes, start, list.nlriEnd(i) - start);
+  }
+}
+
+/**
+ * After a reload: `withdraw` each static route of the previous list that the new list no longer has (same
+ * family, path id and NLRI). The new list's keys go in byte tables, so a million routes cost neither a
+ * RouteSpec, a RibEntry nor a string each.
+ */
+export function withdrawRemoved(before: RouteList, after: RouteList, withdraw: (family: FamilyKey, entry: Uint8Array, pathId: number) => void): void {
+  const kept = new Map<FamilyKey, NlriTable<true>>();
+  forEachStaticKey(after, (family, pathId, buf, off, len) => {
+    let t = kept.get(family);
+    if (t === undefined) kept.set(family, (t = new NlriTable<true>()));
+    t.insert(pathId, buf, off, len);
+  });
+  forEachStaticKey(before, (family, pathId, buf, off, len) => {
+    const t = kept.get(family);
+    if (t === undefined || t.find(pathId, buf, off, len) < 0) withdraw(family, buf.subarray(off, off + len), pathId);
+  });
 }
 
 /**

@@ -3,9 +3,11 @@
 // memory stays bounded by the desired table, whatever the speed of the peer.
 
 import { AFI, IPV4_UNICAST, MessageType, SAFI, SegmentType, afiOf, safiOf, type Attributes, type CodecContext, type FamilyKey } from '../wire/types';
-import { encodeAttributes, encodeEndOfRib, packUpdates } from '../wire/update';
+import { AttrCode, AttrFlag } from '../wire/attributes/codes';
+import { writeU32 } from '../wire/bytes';
+import { encodeAttributes, encodeEndOfRib, packUpdates, type ByteSink } from '../wire/update';
 import { encodeRouteRefresh } from '../wire/refresh';
-import { AttrInterner, type AttrSet } from './attr-intern';
+import { AttrInterner, AttrSet } from './attr-intern';
 import { NlriTable } from './nlri-table';
 
 /** What export needs to know of the established session. */
@@ -36,6 +38,32 @@ const NO_ATTRS: Attributes = {};
 const BATCH = 8192;
 /** RFC 4271 §4.1 header (marker, length, type) then §4.3 withdrawn routes length and path attribute length. */
 const UPDATE_FIXED = 19 + 2 + 2;
+/** Number of the drain() batch, shared by every Adj-RIB-Out since they share attribute sets (AttrSet.mark). */
+let batchNo = 0;
+// The groups of one batch as linked lists over its entries: no array or Map entry per attribute set, which
+// matters when every route has a set of its own. Group g's entries are first[g], link[first[g]], ...
+const batchEntry = new Int32Array(BATCH);
+const batchLink = new Int32Array(BATCH);
+const groupFirst = new Int32Array(BATCH);
+const groupLast = new Int32Array(BATCH);
+/** Where a set's path attributes towards the session are built when export works on the bytes. */
+const exportSink: ByteSink = { bytes: new Uint8Array(4096), length: 0 };
+
+// UPDATEs are cut from shared buffers: a million small messages (one route per attribute set) are then views
+// into a few hundred buffers instead of a million buffers of their own.
+const POOL = 65536;
+let pool = new Uint8Array(POOL);
+let poolUsed = 0;
+function messageBuffer(n: number): Uint8Array {
+  if (n > POOL >> 2) return new Uint8Array(n);
+  if (poolUsed + n > POOL) {
+    pool = new Uint8Array(POOL);
+    poolUsed = 0;
+  }
+  const m = pool.subarray(poolUsed, poolUsed + n);
+  poolUsed += n;
+  return m;
+}
 
 interface Exported {
   attributes: Attributes;
@@ -92,10 +120,18 @@ export class AdjRibOut {
     this.announceAt(family, entry, 0, entry.length, this.set(attributes, opts.nextHop), opts.pathId ?? 0);
   }
 
+  /**
+   * The interned set of route attributes where an IPv4 next hop (`folded`) belongs in the attributes as
+   * NEXT_HOP, or `nextHop` is the MP next hop or 'self': see AttrInterner.internShaped.
+   */
+  shapedSet(attributes: Attributes, folded: Uint8Array | undefined, nextHop: Uint8Array | 'self' | undefined): AttrSet {
+    return this.interner.internShaped(attributes, folded, nextHop === 'self' ? SELF : nextHop);
+  }
+
   /** The interned set for attributes and a next hop (or the set itself), for announceAt(). */
   set(attributes: Attributes | AttrSet, nextHop?: Uint8Array | 'self'): AttrSet {
-    if ('refs' in attributes && 'key' in attributes) return attributes as AttrSet;
-    return this.interner.intern(attributes as Attributes, nextHop === 'self' ? SELF : nextHop);
+    if (attributes instanceof AttrSet) return attributes;
+    return this.interner.intern(attributes, nextHop === 'self' ? SELF : nextHop);
   }
 
   /**
@@ -242,22 +278,28 @@ export class AdjRibOut {
 
   private drain(s: ExportSession, f: FamilyKey, t: NlriTable<AttrSet>, out: Uint8Array[]): void {
     const withdraw: number[] = [];
-    const groups = new Map<AttrSet, number[]>();
-    // Routes loaded together mostly share their set: remember the last group to skip the Map lookup.
-    let lastSet: AttrSet | undefined;
-    let lastGroup: number[] = [];
-    for (let n = 0; n < BATCH; n++) {
+    const groups: AttrSet[] = [];
+    const batch = ++batchNo;
+    let n = 0;
+    for (; n < BATCH; n++) {
       const e = t.dequeue();
       if (e < 0) break;
       const v = t.get(e);
-      if (v === undefined) withdraw.push(e);
-      else if (v === lastSet) lastGroup.push(e);
-      else {
-        let g = groups.get(v);
-        if (!g) groups.set(v, (g = []));
-        g.push(e);
-        lastSet = v;
-        lastGroup = g;
+      if (v === undefined) {
+        withdraw.push(e);
+        continue;
+      }
+      batchEntry[n] = e;
+      batchLink[n] = -1;
+      if (v.mark !== batch) {
+        v.mark = batch;
+        v.group = groups.length;
+        groupFirst[groups.length] = n;
+        groupLast[groups.length] = n;
+        groups.push(v);
+      } else {
+        batchLink[groupLast[v.group]!] = n;
+        groupLast[v.group] = n;
       }
     }
     const addPath = s.addPathSend.has(f);
@@ -265,14 +307,20 @@ export class AdjRibOut {
       const entries = withdraw.map((e) => this.wireEntry(t, e, addPath));
       for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx)) out.push(m);
     }
-    for (const [set, group] of groups) {
+    for (let g = 0; g < groups.length; g++) {
+      const set = groups[g]!;
+      if (f === IPV4_UNICAST && v4WireExport(s, set, exportSink)) {
+        packV4(exportSink.bytes, exportSink.length, t, groupFirst[g]!, addPath, s.sendCtx.maxMessage, out);
+        continue;
+      }
       const e = this.export(s, f, set);
       if (e.v4body === undefined) e.v4body = f === IPV4_UNICAST ? v4BodyAttributes(e, s.sendCtx) : null;
       if (e.v4body !== null) {
-        packV4(e.v4body, t, group, addPath, s.sendCtx.maxMessage, out);
+        packV4(e.v4body, e.v4body.length, t, groupFirst[g]!, addPath, s.sendCtx.maxMessage, out);
         continue;
       }
-      const announce = group.map((x) => this.wireEntry(t, x, addPath));
+      const announce: Uint8Array[] = [];
+      for (let k = groupFirst[g]!; k >= 0; k = batchLink[k]!) announce.push(this.wireEntry(t, batchEntry[k]!, addPath));
       for (const m of packUpdates({ family: f, attributes: e.attributes, nextHop: e.nextHop, announce, withdraw: [] }, s.sendCtx)) out.push(m);
     }
     // Withdrawn keys that just left the queue may now be forgotten.
@@ -362,36 +410,112 @@ function v4BodyAttributes(e: Exported, ctx: CodecContext): Uint8Array | null {
 }
 
 /**
- * UPDATEs for IPv4 routes of one attribute set, NLRI copied straight from the table's key bytes: as many
- * as fit under the message size (RFC 4271 §4.3; RFC 8654 when extended messages are negotiated).
+ * The path attributes towards the session of IPv4 routes sent in the UPDATE body, built from the set's
+ * canonical bytes into `out`: what export() then v4BodyAttributes() give, byte for byte, without the objects.
+ * False (nothing built) for what only those can do: a 2-octet AS session (AS4_PATH, RFC 6793 §4.2.2),
+ * hand-written attributes, a keyed set, or a next hop given apart from the attributes.
  */
-function packV4(attrs: Uint8Array, t: NlriTable<AttrSet>, group: number[], addPath: boolean, max: number, out: Uint8Array[]): void {
+function v4WireExport(s: ExportSession, set: AttrSet, out: ByteSink): boolean {
+  const wire = set.wire;
+  if (wire === null || !s.sendCtx.asn4 || set.hasOther) return false;
+  const self = set.nextHop !== undefined;
+  if (self && (set.nextHop!.length !== 0 || s.localAddress.length !== 4)) return false;
+  const ibgp = s.ibgp;
+  const need = wire.length + 32;
+  if (out.bytes.length < need) out.bytes = new Uint8Array(Math.max(need, out.bytes.length * 2));
+  const b = out.bytes;
+  let o = 0;
+  // Attributes export adds, in type code order: ORIGIN IGP when absent, AS_PATH (empty on iBGP, [local AS] on
+  // eBGP: RFC 4271 §5.1.2) when absent, NEXT_HOP self, LOCAL_PREF 100 to internal peers (§5.1.5).
+  // `next`: the lowest of those codes not yet passed; emit(c) writes the defaults of the codes below c.
+  let next = 1;
+  const emit = (below: number): void => {
+    for (; next < below && next <= 5; next++) {
+      if (next === 1) {
+        b[o++] = AttrFlag.TRANSITIVE;
+        b[o++] = AttrCode.ORIGIN;
+        b[o++] = 1;
+        b[o++] = 0;
+      } else if (next === 2) {
+        b[o++] = AttrFlag.TRANSITIVE;
+        b[o++] = AttrCode.AS_PATH;
+        if (ibgp) b[o++] = 0;
+        else {
+          b[o++] = 6;
+          b[o++] = SegmentType.AS_SEQUENCE;
+          b[o++] = 1;
+          writeU32(b, o, s.localAs);
+          o += 4;
+        }
+      } else if (next === 3 && self) {
+        b[o++] = AttrFlag.TRANSITIVE;
+        b[o++] = AttrCode.NEXT_HOP;
+        b[o++] = 4;
+        b.set(s.localAddress, o);
+        o += 4;
+      } else if (next === 5 && ibgp) {
+        b[o++] = AttrFlag.TRANSITIVE;
+        b[o++] = AttrCode.LOCAL_PREF;
+        b[o++] = 4;
+        writeU32(b, o, 100);
+        o += 4;
+      }
+    }
+  };
+  for (let p = 0; p < wire.length; ) {
+    const code = wire[p + 1]!;
+    const size = wire[p]! & AttrFlag.EXTENDED_LENGTH ? 4 + ((wire[p + 2]! << 8) | wire[p + 3]!) : 3 + wire[p + 2]!;
+    p += size;
+    emit(code);
+    if (code === next) {
+      // Written: no default for this code. NEXT_HOP self replaces the one written.
+      if (code === AttrCode.NEXT_HOP && self) {
+        emit(code + 1);
+        continue;
+      }
+      next++;
+    }
+    if (!ibgp && (code === AttrCode.LOCAL_PREF || code === AttrCode.ORIGINATOR_ID || code === AttrCode.CLUSTER_LIST)) continue;
+    for (let k = p - size; k < p; k++) b[o++] = wire[k]!;
+  }
+  emit(6);
+  out.length = o;
+  return true;
+}
+
+/**
+ * UPDATEs for IPv4 routes of one attribute set, NLRI copied straight from the table's key bytes: as many
+ * as fit under the message size (RFC 4271 §4.3; RFC 8654 when extended messages are negotiated). The routes
+ * are the batch's group starting at batchEntry[first], linked by batchLink.
+ */
+function packV4(attrs: Uint8Array, attrLen: number, t: NlriTable<AttrSet>, first: number, addPath: boolean, max: number, out: Uint8Array[]): void {
   const keys = t.keys;
   const skip = addPath ? 0 : 4;
-  const budget = max - UPDATE_FIXED - attrs.length;
-  for (let i = 0; i < group.length; ) {
+  const budget = max - UPDATE_FIXED - attrLen;
+  for (let i = first; i >= 0; ) {
     let size = 0;
     let j = i;
-    for (; j < group.length; j++) {
-      const e = group[j]!;
+    for (; j >= 0; j = batchLink[j]!) {
+      const e = batchEntry[j]!;
       const l = t.keyEnd(e) - t.keyStart(e) - skip;
       if (size + l > budget) break;
       size += l;
     }
     if (j === i) throw new RangeError('an NLRI entry does not fit in one UPDATE');
-    const total = UPDATE_FIXED + attrs.length + size;
-    const msg = new Uint8Array(total);
+    const total = UPDATE_FIXED + attrLen + size;
+    const msg = messageBuffer(total);
     msg.fill(0xff, 0, 16);
     msg[16] = total >>> 8;
     msg[17] = total & 0xff;
     msg[18] = MessageType.UPDATE;
-    // Withdrawn routes length (bytes 19-20) stays 0.
-    msg[21] = attrs.length >>> 8;
-    msg[22] = attrs.length & 0xff;
-    msg.set(attrs, UPDATE_FIXED);
-    let o = UPDATE_FIXED + attrs.length;
-    for (let k = i; k < j; k++) {
-      const e = group[k]!;
+    msg[19] = 0;
+    msg[20] = 0;
+    msg[21] = attrLen >>> 8;
+    msg[22] = attrLen & 0xff;
+    for (let k = 0; k < attrLen; k++) msg[UPDATE_FIXED + k] = attrs[k]!;
+    let o = UPDATE_FIXED + attrLen;
+    for (let k = i; k !== j; k = batchLink[k]!) {
+      const e = batchEntry[k]!;
       for (let p = t.keyStart(e) + skip, end = t.keyEnd(e); p < end; p++) msg[o++] = keys[p]!;
     }
     out.push(msg);

@@ -17,7 +17,7 @@ import {
   type NlriBlock,
   type Update,
 } from './types';
-import { EMPTY, readU16, writeHeader, writeU16 } from './bytes';
+import { EMPTY, readU16, writeHeader, writeU16, writeU32 } from './bytes';
 import { scanPrefixes } from './nlri/prefix';
 import { AttrCode, AttrFlag, KNOWN_ATTRIBUTES, UpdateError, attrError, attributeName } from './attributes/codes';
 import {
@@ -432,6 +432,122 @@ function serialize(items: readonly Item[]): Uint8Array {
  */
 export function encodeAttributes(a: Attributes, ctx: CodecContext): Uint8Array {
   return serialize(attributeItems(a, ctx));
+}
+
+/** A growable byte buffer that encodeAttributesInto appends to: bytes[0, length) are in use. */
+export interface ByteSink {
+  bytes: Uint8Array;
+  length: number;
+}
+
+function reserve(s: ByteSink, n: number): Uint8Array {
+  if (s.length + n > s.bytes.length) {
+    const b = new Uint8Array(Math.max(s.bytes.length * 2, s.length + n, 256));
+    b.set(s.bytes.subarray(0, s.length));
+    s.bytes = b;
+  }
+  return s.bytes;
+}
+
+/** Appends one attribute (header and value) whose value is `len` bytes; returns where the value goes. */
+function attrHead(s: ByteSink, flags: number, code: number, len: number): number {
+  if (len > 0xffff) throw new RangeError(`${attributeName(code)} is ${len} bytes, more than an attribute can hold`);
+  const b = reserve(s, len + 4);
+  const off = writeAttrHeader(b, s.length, len > 255 ? flags | AttrFlag.EXTENDED_LENGTH : flags, code, len);
+  s.length = off + len;
+  return off;
+}
+
+function putU32(s: ByteSink, flags: number, code: number, v: number): void {
+  // The offset first: attrHead may move s.bytes to a bigger buffer.
+  const off = attrHead(s, flags, code, 4);
+  writeU32(s.bytes, off, v);
+}
+
+function putBytes(s: ByteSink, flags: number, code: number, v: Uint8Array): void {
+  const off = attrHead(s, flags, code, v.length);
+  s.bytes.set(v, off);
+}
+
+function putList(s: ByteSink, flags: number, code: number, items: readonly Uint8Array[], size: number): void {
+  let off = attrHead(s, flags, code, items.length * size);
+  for (const it of items) {
+    s.bytes.set(it.subarray(0, size), off);
+    off += size;
+  }
+}
+
+/**
+ * encodeAttributes appended to `out`, the bytes identical, without an object per attribute: what interning
+ * a million distinct attribute sets runs once per set. `nextHop`, when given, stands for `a.nextHop` (a
+ * caller that folds the IPv4 next hop in then needs no copy of `a`). Attributes this writer does not
+ * model itself (hand-written `other` ones, MP_REACH/MP_UNREACH, a 2-octet AS session) take the general
+ * path; the result is the same either way.
+ */
+export function encodeAttributesInto(a: Attributes, ctx: CodecContext, out: ByteSink, nextHop?: Uint8Array): number {
+  const nh = nextHop ?? a.nextHop;
+  if (!ctx.asn4 || a.other !== undefined || a.mpReach !== undefined || a.mpUnreach !== undefined) {
+    const enc = encodeAttributes(nextHop === undefined ? a : { ...a, nextHop }, ctx);
+    reserve(out, enc.length).set(enc, out.length);
+    out.length += enc.length;
+    return out.length;
+  }
+  // Type code order (RFC 4271 §5 SHOULD), as attributeItems sorts them.
+  if (a.origin !== undefined) {
+    const off = attrHead(out, F_WK, AttrCode.ORIGIN, 1);
+    out.bytes[off] = a.origin;
+  }
+  if (a.asPath !== undefined) {
+    let n = 0;
+    for (const seg of a.asPath) n += Math.ceil(seg.asns.length / 255) * 2 + seg.asns.length * 4;
+    let off = attrHead(out, F_WK, AttrCode.AS_PATH, n);
+    const b = out.bytes;
+    for (const seg of a.asPath) {
+      // RFC 4271 §4.3: a segment holds at most 255 AS numbers (the count is one octet).
+      for (let start = 0; start < seg.asns.length; start += 255) {
+        const count = Math.min(255, seg.asns.length - start);
+        b[off++] = seg.type;
+        b[off++] = count;
+        for (let i = 0; i < count; i++, off += 4) writeU32(b, off, seg.asns[start + i]!);
+      }
+    }
+  }
+  if (nh !== undefined) {
+    if (nh.length !== 4) throw new RangeError(`NEXT_HOP must be 4 bytes, not ${nh.length}`);
+    putBytes(out, F_WK, AttrCode.NEXT_HOP, nh);
+  }
+  if (a.med !== undefined) putU32(out, F_ON, AttrCode.MED, a.med);
+  if (a.localPref !== undefined) putU32(out, F_WK, AttrCode.LOCAL_PREF, a.localPref);
+  if (a.atomicAggregate) attrHead(out, F_WK, AttrCode.ATOMIC_AGGREGATE, 0);
+  if (a.aggregator !== undefined) {
+    const off = attrHead(out, F_OT, AttrCode.AGGREGATOR, 8);
+    writeU32(out.bytes, off, a.aggregator.asn);
+    out.bytes.set(a.aggregator.address.subarray(0, 4), off + 4);
+  }
+  const c = a.communities;
+  if (c !== undefined && c.length > 0) {
+    let off = attrHead(out, F_OT, AttrCode.COMMUNITIES, c.length * 4);
+    for (let i = 0; i < c.length; i++, off += 4) writeU32(out.bytes, off, c[i]!);
+  }
+  if (a.originatorId !== undefined) putBytes(out, F_ON, AttrCode.ORIGINATOR_ID, a.originatorId.subarray(0, 4));
+  if (a.clusterList !== undefined && a.clusterList.length > 0) putList(out, F_ON, AttrCode.CLUSTER_LIST, a.clusterList, 4);
+  if (a.extendedCommunities !== undefined && a.extendedCommunities.length > 0) {
+    putList(out, F_OT, AttrCode.EXTENDED_COMMUNITIES, a.extendedCommunities, 8);
+  }
+  if (a.ipv6ExtendedCommunities !== undefined && a.ipv6ExtendedCommunities.length > 0) {
+    putList(out, F_OT, AttrCode.IPV6_EXTENDED_COMMUNITIES, a.ipv6ExtendedCommunities, 20);
+  }
+  if (a.aigp !== undefined) putBytes(out, F_ON, AttrCode.AIGP, encodeAigp(a.aigp));
+  const l = a.largeCommunities;
+  if (l !== undefined && l.length > 0) {
+    let off = attrHead(out, F_OT, AttrCode.LARGE_COMMUNITIES, l.length * 12);
+    for (let i = 0; i < l.length; i++, off += 12) {
+      writeU32(out.bytes, off, l[i]![0]);
+      writeU32(out.bytes, off + 4, l[i]![1]);
+      writeU32(out.bytes, off + 8, l[i]![2]);
+    }
+  }
+  return out.length;
 }
 
 /** A whole UPDATE message (header included) from decoded parts; RangeError if it exceeds ctx.maxMessage. */
