@@ -28,7 +28,7 @@ async function run(impl: 'tsbgp' | 'exabgp', j: ApiJob, capS: number): Promise<R
       neighborBlock(local, { address, port }, 65000, 'ipv4 unicast', ['api { processes [ flood ]; neighbor-changes; }']);
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
-      return await measureFlood(d, report, j.count, capS, 100, () => bird.receivedCount(local, 'ipv4'),
+      return await measureFlood(d, report, j.count, capS, 50, () => bird.receivedCount(local, 'ipv4'),
         `process: node flood.js ${j.count} route (bench/scenarios/common.ts FLOOD_JS)`,
         `bird (config in ${bird.dir}; test/interop/peers/bird.ts)`,
       );

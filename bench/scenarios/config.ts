@@ -60,7 +60,7 @@ async function run(impl: 'tsbgp' | 'exabgp', j: ConfigJob, capS: number): Promis
     const start = now();
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
-      const r = await until(() => bird.receivedCount(local, 'ipv4'), j.count, start, capS * 1000, 100, () => {
+      const r = await until(() => bird.receivedCount(local, 'ipv4'), j.count, start, capS * 1000, 50, () => {
         if (!d.proc.running) throw new Error(d.proc.describeExit());
       });
       const hwm = peakRssKiB(d.pid);
