@@ -18,12 +18,13 @@ import { parseFlowBlock } from '../flowspec/parse';
 import { checkRule, mustRefuse } from '../flowspec/guard';
 import type { FlowRoute } from '../flowspec/rule';
 import { Neighbor } from './neighbor';
-import { announceStatic, flowEntry, routeEntry, staticErrors, withdrawRemoved, type RibEntry } from './routes';
+import { announceStatic, flowParts, routeEntry, staticErrors, withdrawRemoved } from './routes';
+import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { flowToString, textSurvivesWire } from '../flowspec/json';
 import type { RouteList } from '../config/route-list';
 import { expandSplit } from '../config/route';
 import { Logger } from './log';
 import { CommandRunner } from './commands';
-import { bytesKey } from '../rib/attr-intern';
 import { flowFindings } from '../config/flow-check';
 
 export interface DaemonOptions {
@@ -208,35 +209,21 @@ export class Daemon {
       .join('; ') + ' (add allow-unsafe to send it anyway)';
   }
 
-  addFlow(n: Neighbor, route: FlowRoute, source: string): RibEntry {
-    const e = flowEntry(route);
-    const key = bytesKey(e.entry) + String(e.family);
-    const old = n.flows.get(key);
-    if (old?.timer) clearTimeout(old.timer);
-    n.announce(e);
-    const active = { entry: e, announcedAt: Date.now(), expiresAt: route.expiresAt, source, timer: undefined as NodeJS.Timeout | undefined };
-    if (route.expiresAt !== undefined) {
-      // Rules that outlive the attack are the classic FlowSpec accident: withdraw them at their expiry.
-      const ms = Math.max(0, route.expiresAt - Date.now());
-      active.timer = setTimeout(() => {
-        if (n.flows.get(key) !== active) return;
-        n.flows.delete(key);
-        n.withdraw(e);
-        n.log.info(`flow rule expired and withdrawn: ${e.text}`);
-      }, ms);
-      active.timer.unref();
-    }
-    n.flows.set(key, active);
-    return e;
+  /** Announce a flow rule to a neighbor and list it (with its expiry) in the neighbor's flow table. */
+  addFlow(n: Neighbor, route: FlowRoute, source: string): void {
+    const e = flowParts(route);
+    n.ribOut.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+    // The table keeps the rule's NLRI bytes and makes its text from them, unless the wire would change it.
+    const text = textSurvivesWire(route.rule) ? undefined : flowToString(route.rule);
+    n.flows.set(e.family, e.entry, e.pathId ?? 0, source, Date.now(), route.expiresAt, text);
+    if (route.expiresAt !== undefined) n.scheduleFlowExpiry();
   }
 
   removeFlow(n: Neighbor, route: FlowRoute): boolean {
-    const e = flowEntry(route);
-    const key = bytesKey(e.entry) + String(e.family);
-    const old = n.flows.get(key);
-    if (old?.timer) clearTimeout(old.timer);
-    n.flows.delete(key);
-    return n.withdraw(e);
+    const family = route.rule.family;
+    const entry = encodeFlowRule(route.rule, false);
+    n.flows.delete(family, entry);
+    return n.ribOut.withdraw(family, entry, route.rule.pathId ?? 0);
   }
 
   /** Which processes hear about this neighbor, with which encoder and api settings. */
@@ -409,19 +396,22 @@ export class Daemon {
       this.listener?.remove(n.peer);
       await n.peer.stop('configuration reloaded: neighbor removed');
       this.neighbors.splice(this.neighbors.indexOf(n), 1);
+      n.stopFlowExpiry();
     }
     this.config = next;
     for (const n of keep) {
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.
       n.watchdogs.clear();
-      for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
-      const flowsBefore = [...n.flows.values()].filter((f) => f.source === 'configuration');
-      for (const f of flowsBefore) n.flows.delete(bytesKey(f.entry.entry) + String(f.entry.family));
+      // The configuration's flow rules are taken out and loaded again (with fresh expiries); rules from
+      // programs keep theirs.
+      const flowsBefore = n.flows.bySource('configuration');
+      for (const f of flowsBefore) n.flows.delete(f.family, f.entry);
       this.loadStatic(n);
       const before = previous.get(n);
       if (before !== undefined) withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
-      for (const f of flowsBefore) if (!n.flows.has(bytesKey(f.entry.entry) + String(f.entry.family))) n.withdraw(f.entry);
+      for (const f of flowsBefore) if (!n.flows.has(f.family, f.entry)) n.ribOut.withdraw(f.family, f.entry, f.pathId);
+      n.scheduleFlowExpiry();
     }
     for (const cfg of added) {
       const n = this.addNeighbor(cfg);
@@ -439,7 +429,7 @@ export class Daemon {
     this.stopping = true;
     this.log.info(`shutting down: ${reason}`);
     await Promise.all(this.neighbors.map((n) => n.peer.stop(reason).catch(() => undefined)));
-    for (const n of this.neighbors) for (const f of n.flows.values()) if (f.timer) clearTimeout(f.timer);
+    for (const n of this.neighbors) n.stopFlowExpiry();
     this.emitAll((e) => (e === 'json' ? this.json.shutdown() : this.text.shutdown()));
     await this.processes.stop().catch(() => undefined);
     await this.listener?.close().catch(() => undefined);

@@ -12,6 +12,7 @@ import type { NeighborConfig } from '../config/model';
 import type { NeighborFacts } from '../api/commands';
 import type { NeighborContext } from '../api/json';
 import type { RibEntry } from './routes';
+import { FlowTable } from './flow-table';
 import type { Logger } from './log';
 
 /** Bytes of UPDATEs handed to the socket in one write (see Neighbor.pullJoined). */
@@ -20,13 +21,8 @@ const WRITE_BYTES = 65536;
 /** What tsbgp sends in the software version capability (draft-abraitis-bgp-version-capability). */
 export const SOFTWARE_VERSION = 'tsbgp/0.1.0';
 
-export interface ActiveFlow {
-  entry: RibEntry;
-  announcedAt: number;
-  expiresAt?: number;
-  timer?: NodeJS.Timeout;
-  source: string;
-}
+/** setTimeout's longest delay (2^31 - 1 ms, about 24.8 days); Node fires a longer one at once. */
+const MAX_TIMER_MS = 0x7fffffff;
 
 export class Neighbor {
   readonly peer: Peer;
@@ -34,8 +30,11 @@ export class Neighbor {
   readonly ribOut: AdjRibOut;
   /** Routes held back by `watchdog NAME` (announced on `announce watchdog NAME`). */
   readonly watchdogs = new Map<string, { entries: RibEntry[]; announced: boolean }>();
-  /** FlowSpec rules announced to this neighbor, by their NLRI bytes (latin1), with age and expiry. */
-  readonly flows = new Map<string, ActiveFlow>();
+  /** FlowSpec rules announced to this neighbor, by family and NLRI bytes, with age, expiry and source. */
+  readonly flows = new FlowTable();
+  /** One timer for every flow rule's expiry, set for the soonest (Infinity: none set). */
+  private flowTimer: NodeJS.Timeout | undefined;
+  private flowTimerAt = Infinity;
   /** Messages counted for `show neighbor summary`. */
   sent = 0;
   received = 0;
@@ -163,6 +162,39 @@ export class Neighbor {
 
   withdraw(e: RibEntry): boolean {
     return this.ribOut.withdraw(e.family, e.entry, e.pathId ?? 0);
+  }
+
+  /** (Re)arm the flow expiry timer for the soonest expiry in the flow table, after the table changed. */
+  scheduleFlowExpiry(): void {
+    const at = this.flows.nextExpiry();
+    if (at === this.flowTimerAt) return;
+    this.stopFlowExpiry();
+    if (at === Infinity) return;
+    this.flowTimerAt = at;
+    // A later expiry than setTimeout can wait for is re-armed when the shorter wait ends.
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now()));
+    this.flowTimer = setTimeout(() => {
+      this.flowTimer = undefined;
+      this.flowTimerAt = Infinity;
+      this.expireFlows();
+    }, ms);
+    // Expiries alone must not keep a stopping daemon alive.
+    this.flowTimer.unref();
+  }
+
+  stopFlowExpiry(): void {
+    if (this.flowTimer !== undefined) clearTimeout(this.flowTimer);
+    this.flowTimer = undefined;
+    this.flowTimerAt = Infinity;
+  }
+
+  /** Rules that outlive the attack are the classic FlowSpec accident: withdraw them at their expiry. */
+  private expireFlows(): void {
+    for (const f of this.flows.expire(Date.now())) {
+      this.ribOut.withdraw(f.family, f.entry, f.pathId);
+      this.log.info(`flow rule expired and withdrawn: ${f.text}`);
+    }
+    this.scheduleFlowExpiry();
   }
 }
 

@@ -204,6 +204,15 @@ export function staticErrors(list: RouteList): string[] {
 
 /** A FlowSpec route: its rule is the NLRI; actions and communities travel as attributes (RFC 8955 §7). */
 export function flowEntry(f: FlowRoute): RibEntry {
+  return { ...flowParts(f), text: flowToString(f.rule) };
+}
+
+/**
+ * flowEntry() without the text: what the daemon announces for each rule an API program sends, where a
+ * hundred thousand rules would otherwise each leave a text string behind (the flow table makes the text
+ * from the NLRI bytes when `show` asks).
+ */
+export function flowParts(f: FlowRoute): Omit<RibEntry, 'text'> {
   const a: Attributes = { origin: 0 };
   if (f.communities.length > 0) a.communities = f.communities;
   if (f.extendedCommunities.length > 0) a.extendedCommunities = f.extendedCommunities;
@@ -217,6 +226,5 @@ export function flowEntry(f: FlowRoute): RibEntry {
     pathId: f.rule.pathId,
     attributes: a,
     nextHop: f.nextHop ?? 'self',
-    text: flowToString(f.rule),
   };
 }

@@ -88,10 +88,12 @@ export function showFlows(d: Daemon, ip?: string): string[] {
   const out: string[] = [];
   for (const n of d.neighbors) {
     if (ip !== undefined && n.cfg.peerAddress !== ip) continue;
-    for (const f of n.flows.values()) {
-      const age = Math.round((now - f.announcedAt) / 1000);
-      const left = f.expiresAt !== undefined ? ` expires-in ${Math.max(0, Math.round((f.expiresAt - now) / 1000))}s` : '';
-      out.push(`neighbor ${n.cfg.peerAddress} ${f.entry.text} age ${age}s${left} source ${f.source}`);
+    const t = n.flows;
+    for (const e of t.list()) {
+      const age = Math.round((now - t.announcedAt(e)) / 1000);
+      const expiresAt = t.expiresAt(e);
+      const left = expiresAt !== undefined ? ` expires-in ${Math.max(0, Math.round((expiresAt - now) / 1000))}s` : '';
+      out.push(`neighbor ${n.cfg.peerAddress} ${t.text(e)} age ${age}s${left} source ${t.source(e)}`);
     }
   }
   return out;

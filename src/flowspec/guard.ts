@@ -26,6 +26,7 @@
 import { AFI, afiOf } from '../wire/types';
 import { decodeFlowAction, decodeFlowAction6 } from './actions';
 import { Op, isPrefixComponent, type FlowAction, type FlowComponent, type FlowOps, type FlowRoute } from './rule';
+import { componentName } from './json';
 
 export interface Finding {
   severity: 'refuse' | 'warn';
@@ -72,13 +73,23 @@ function intersect(a: Ranges, b: Ranges): Ranges {
   return out;
 }
 
+/** Merge of two range lists; the inputs are left as they are (one of them is returned when the other is empty). */
 function union(a: Ranges, b: Ranges): Ranges {
-  const all = [...a, ...b].sort((x, y) => x[0] - y[0]);
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  // Both are sorted: a merge, with pairs of our own for the output (every API rule passes through here).
   const out: Ranges = [];
-  for (const [lo, hi] of all) {
-    const last = out[out.length - 1];
-    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
+  let i = 0;
+  let j = 0;
+  let cur: [number, number] | undefined;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]![0] <= b[j]![0]) ? a[i++]! : b[j++]!;
+    if (cur !== undefined && next[0] <= cur[1] + 1) {
+      if (next[1] > cur[1]) cur[1] = next[1];
+    } else {
+      cur = [next[0], next[1]];
+      out.push(cur);
+    }
   }
   return out;
 }
@@ -87,10 +98,16 @@ const contains = (r: Ranges, v: number): boolean => r.some(([lo, hi]) => lo <= v
 
 /** The values in [0, max] one numeric term accepts (RFC 8955 §4.2.1.1: lt, gt, eq bits are ORed). */
 function termRanges(op: number, v: number, max: number): Ranges {
-  let r: Ranges = [];
-  if (op & Op.LT && v > 0) r = union(r, [[0, Math.min(v - 1, max)]]);
-  if (op & Op.EQ && v <= max) r = union(r, [[v, v]]);
-  if (op & Op.GT && v < max) r = union(r, [[v + 1, max]]);
+  // The three parts come in increasing order: below v, v, above v; touching parts join.
+  const r: Ranges = [];
+  const add = (lo: number, hi: number): void => {
+    const last = r[r.length - 1];
+    if (last !== undefined && lo <= last[1] + 1) last[1] = hi;
+    else r.push([lo, hi]);
+  };
+  if (op & Op.LT && v > 0) add(0, Math.min(v - 1, max));
+  if (op & Op.EQ && v <= max) add(v, v);
+  if (op & Op.GT && v < max) add(v + 1, max);
   return r;
 }
 
@@ -116,23 +133,27 @@ function domainMax(type: number): number {
  */
 export function numericRanges(c: FlowOps): { set: Ranges; deadGroups: number } {
   const max = domainMax(c.type);
+  const n = c.ops.length;
   let set: Ranges = [];
-  let group: Ranges | undefined;
+  let group: Ranges = [];
   let dead = 0;
-  const close = (): void => {
-    if (!group) return;
+  for (let i = 0; i < n; i++) {
+    const op = c.ops[i]!;
+    const r = termRanges(op, c.values[i]!, max);
+    if (i > 0 && op & Op.AND) {
+      group = intersect(group, r);
+      continue;
+    }
+    if (i > 0) {
+      if (group.length === 0) dead++;
+      set = union(set, group);
+    }
+    group = r;
+  }
+  if (n > 0) {
     if (group.length === 0) dead++;
     set = union(set, group);
-  };
-  for (let i = 0; i < c.ops.length; i++) {
-    const r = termRanges(c.ops[i]!, c.values[i]!, max);
-    if (i > 0 && c.ops[i]! & Op.AND) group = intersect(group!, r);
-    else {
-      close();
-      group = r;
-    }
   }
-  close();
   return { set, deadGroups: dead };
 }
 
@@ -280,7 +301,7 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
       continue;
     }
     const r = numericRanges(c);
-    const name = componentLabel(c.type, v6);
+    const name = componentName(c.type, v6 ? AFI.IPV6 : AFI.IPV4);
     if (r.set.length === 0) {
       refuse('never-matches', `${name} can never be true (no value in 0-${domainMax(c.type)} satisfies it)`);
       never = true;
@@ -308,17 +329,32 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   }
 
   // Contradictory actions.
-  const count = (k: FlowAction['kind']): number => actions.filter((a) => a.kind === k).length;
-  const rates = count('discard') + count('rate-limit');
-  if (count('accept') > 0 && blocking.length > 0) refuse('conflicting-actions', `accept together with ${blocking.map((a) => a.kind).join(', ')}`);
-  if (rates > 1) refuse('conflicting-actions', count('discard') && count('rate-limit') ? 'discard together with rate-limit' : 'more than one traffic-rate (discard/rate-limit)');
-  if (count('rate-limit-packets') > 1) refuse('conflicting-actions', 'more than one rate-limit-packets');
+  // One counting pass: every API rule comes through here, and most carry a single action.
+  let accepts = 0;
+  let discards = 0;
+  let rateLimits = 0;
+  let packetRates = 0;
+  let trafficActions = 0;
+  let marked = 0;
+  for (const a of actions) {
+    if (a.kind === 'accept') accepts++;
+    else if (a.kind === 'discard') discards++;
+    else if (a.kind === 'rate-limit') rateLimits++;
+    else if (a.kind === 'rate-limit-packets') packetRates++;
+    else if (a.kind === 'action') trafficActions++;
+    else if (a.kind === 'mark') marked++;
+  }
+  if (accepts > 0 && blocking.length > 0) refuse('conflicting-actions', `accept together with ${blocking.map((a) => a.kind).join(', ')}`);
+  if (discards + rateLimits > 1) refuse('conflicting-actions', discards && rateLimits ? 'discard together with rate-limit' : 'more than one traffic-rate (discard/rate-limit)');
+  if (packetRates > 1) refuse('conflicting-actions', 'more than one rate-limit-packets');
   const redirects = actions.filter(isRedirect);
   if (redirects.length > 1) refuse('conflicting-actions', `more than one redirect (${redirects.map((a) => a.kind).join(', ')})`);
-  if (count('discard') > 0 && redirects.length > 0) refuse('conflicting-actions', 'discard together with redirect');
-  const marks = new Set(actions.filter((a) => a.kind === 'mark').map((a) => (a as { dscp: number }).dscp));
-  if (marks.size > 1) refuse('conflicting-actions', `several DSCP marks (${[...marks].join(', ')})`);
-  if (count('action') > 1) warn('conflicting-actions', 'more than one traffic-action (sample/terminal)');
+  if (discards > 0 && redirects.length > 0) refuse('conflicting-actions', 'discard together with redirect');
+  if (marked > 1) {
+    const marks = new Set(actions.filter((a) => a.kind === 'mark').map((a) => (a as { dscp: number }).dscp));
+    if (marks.size > 1) refuse('conflicting-actions', `several DSCP marks (${[...marks].join(', ')})`);
+  }
+  if (trafficActions > 1) warn('conflicting-actions', 'more than one traffic-action (sample/terminal)');
   if (actions.some((a) => a.kind === 'redirect-to-nexthop') && !route.nextHop) {
     refuse('missing-next-hop', 'redirect-to-nexthop needs a next hop (next-hop statement, or redirect/copy IP)');
   }
@@ -329,18 +365,3 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
 
 /** True when the findings forbid announcing the rule. */
 export const mustRefuse = (findings: Finding[]): boolean => findings.some((f) => f.severity === 'refuse');
-
-function componentLabel(type: number, v6: boolean): string {
-  const names: Record<number, string> = {
-    3: v6 ? 'next-header' : 'protocol',
-    4: 'port',
-    5: 'destination-port',
-    6: 'source-port',
-    7: 'icmp-type',
-    8: 'icmp-code',
-    10: 'packet-length',
-    11: v6 ? 'traffic-class' : 'dscp',
-    13: 'flow-label',
-  };
-  return names[type] ?? `component ${type}`;
-}

@@ -9,7 +9,7 @@
 //  - in the text form a component with more than one term is bracketed: "port [ =80 =8080 ]".
 
 import { ipv4ToString, ipv6ToString } from '../wire/ip';
-import { AFI, afiOf } from '../wire/types';
+import { AFI, SAFI, afiOf, safiOf } from '../wire/types';
 import { FRAGMENT_BITS, ICMP_TYPE_NAMES, PROTOCOL_NAMES, TCP_FLAG_BITS, bitNames } from './names';
 import { Op, isPrefixComponent, type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule } from './rule';
 
@@ -185,4 +185,42 @@ export function flowToJSON(rule: FlowRule, nextHop?: Uint8Array): Record<string,
   if (nextHop) out['next-hop'] = nextHop.length === 4 ? ipv4ToString(nextHop) : ipv6ToString(nextHop);
   out['string'] = flowToString(rule, nextHop);
   return out;
+}
+
+/**
+ * True when flowToString() of the rule as decoded from its own NLRI bytes (encodeFlowRule, decodeFlowNlri) is
+ * the rule's text. Holders of many rules (the daemon's list of rules in force) then keep only the bytes and
+ * make the text when asked; the rare rule whose text the wire would change keeps its text. The wire drops:
+ * address bits outside the bytes sent (IPv4 past the last byte of the prefix, RFC 8955 §4.2.2.1; IPv6
+ * before the offset or past the pattern, RFC 8956 §3.1), operator bits other than AND and the comparison
+ * bits, components without terms, and a route distinguisher outside the VPN families (RFC 8955 §8); and
+ * a rule the decoder would refuse keeps its text too.
+ */
+export function textSurvivesWire(rule: FlowRule): boolean {
+  const v6 = afiOf(rule.family) === AFI.IPV6;
+  if ((rule.rd !== undefined) !== (safiOf(rule.family) === SAFI.FLOW_VPN)) return false;
+  for (const c of rule.components) {
+    // What the decoder refuses (RFC 8955 §4.2.2, RFC 8956 §3): unknown types, impossible lengths and offsets.
+    if (c.type < 1 || c.type > (v6 ? 13 : 12)) return false;
+    if (isPrefixComponent(c)) {
+      const a = c.addr;
+      if (a.length !== (v6 ? 16 : 4) || c.len > a.length * 8 || c.offset > c.len) return false;
+      const from = v6 ? c.offset : 0;
+      const to = Math.min(a.length * 8, from + 8 * Math.max(0, (c.len - from + 7) >> 3));
+      for (let bit = 0; bit < a.length * 8; bit += 8) {
+        // Mask of this byte's bits outside [from, to), which must be zero.
+        let outside = 0;
+        for (let k = 0; k < 8; k++) if (bit + k < from || bit + k >= to) outside |= 0x80 >> k;
+        if (a[bit >> 3]! & outside) return false;
+      }
+      continue;
+    }
+    if (c.ops.length === 0 || c.ops.length !== c.values.length) return false;
+    const keep = isBitmask(c.type) ? Op.AND | Op.NOT | Op.MATCH : Op.AND | Op.LT | Op.GT | Op.EQ;
+    for (let i = 0; i < c.ops.length; i++) {
+      const v = c.values[i]!;
+      if (c.ops[i]! & ~keep || !Number.isSafeInteger(v) || v < 0) return false;
+    }
+  }
+  return true;
 }

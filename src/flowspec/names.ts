@@ -66,11 +66,15 @@ export function parseNumber(s: string): number | undefined {
 
 /** One name or number, case-insensitive, `_` written as `-` (as ExaBGP). */
 function named(table: ReadonlyMap<string, number>, s: string): number | undefined {
+  // Names as usually written (lower case, with `-`) are found without making a normalised copy.
+  const exact = table.get(s);
+  if (exact !== undefined) return exact;
   const v = table.get(s.toLowerCase().replace(/_/g, '-'));
   return v !== undefined ? v : parseNumber(s);
 }
 /** Names joined by `+` add up (ExaBGP: `syn+ack`). */
 function summed(table: ReadonlyMap<string, number>, s: string): number | undefined {
+  if (!s.includes('+')) return named(table, s);
   let total = 0;
   for (const part of s.split('+')) {
     const v = named(table, part);
