@@ -249,8 +249,13 @@ const NOTES = [
   '- Receiving 1,000,000 prefixes with JSON to a process: three programs (the sender, the daemon, and the',
   '  counting program that parses every line) share the two cores. The daemon is busy about 0.6 s (profile',
   '  below: JSON writing, the prefix table, the Adj-RIB-In), and the counting program and the sender take about',
-  '  as much again, so the wall time cannot go much below half the sum: that is why this job is 15-16× ExaBGP',
-  '  and not 20×. At 100,000 prefixes the job takes 0.14 s, mostly fixed costs (session, first writes, polling).',
+  '  as much again, so the wall time cannot go much below half the sum: across runs this job took 0.41 to',
+  '  0.84 s, 15× to 22× ExaBGP. At 100,000 and 200,000 prefixes the jobs take 0.1-0.2 s, where session',
+  '  set-up, the first writes and cold code weigh most: 10-16× ExaBGP.',
+  '- Cold code: at 100,000 IPv4 prefixes BIRD (0.03 s) is ahead of tsbgp (0.05-0.06 s). A profile of that run',
+  '  shows about 45 ms of receive work that runs at 6.5 M prefixes/s once V8 has optimized it (the 1,000,000',
+  '  job): the first hundred thousand prefixes go through code that is not yet compiled to machine code.',
+  '- Many peers: one of BIRD\'s two runs took 54.5 s and the other 2.88 s; the median of two is their mean.',
 ];
 
 function render(data: Data, totalSeconds: number): string {
