@@ -285,7 +285,7 @@ function render(data: Data, totalSeconds: number): string {
   for (const s of ['receive', 'config', 'api', 'flowspec', 'peers']) {
     L.push(`## ${TITLES[s]}`, '', HOW[s]!, '', ...table(data, s), '');
   }
-  L.push('## 6. Codec micro-benchmarks (one core, in process)', '');
+  L.push('## 6. Codec micro-benchmarks (one core, in a fresh process)', '');
   if (data.micro.length === 0) L.push('Not run yet.', '');
   else {
     L.push('| Benchmark | Result |', '|---|---|');
