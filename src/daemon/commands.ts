@@ -26,6 +26,8 @@ interface Result {
   error?: string;
 }
 
+type ShowAdjRib = Extract<ApiCommand, { kind: 'show-adj-rib' }>;
+
 const ok = (lines: string[] = []): Result => ({ ok: true, lines });
 const fail = (error: string): Result => ({ ok: false, lines: [], error });
 
@@ -41,11 +43,10 @@ export class CommandRunner {
       if (ack !== null) this.d.processes.write(name, ack);
       return;
     }
-    if (parsed.ok && this.streamed(parsed.command)) {
-      this.streamToProcess(name, parsed.command);
-      return;
-    }
-    const r = parsed.ok ? this.run(parsed.command, name) : fail(parsed.error);
+    let r: Result;
+    if (!parsed.ok) r = fail(parsed.error);
+    else if (this.streamed(parsed.command)) return this.streamToProcess(name, parsed.command);
+    else r = this.run(parsed.command, name);
     for (const l of r.lines) this.d.processes.write(name, l);
     if (!r.ok) this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { process: name });
     const ack = this.d.acks.answer(name, r.ok ? 'done' : 'error', r.error);
@@ -56,7 +57,7 @@ export class CommandRunner {
    * A `show adj-rib` whose answer is streamed to a process: the process's further commands wait (its input is
    * paused) until the whole answer and its ack are queued, so answers and acks stay in command order.
    */
-  private streamToProcess(name: string, c: Extract<ApiCommand, { kind: 'show-adj-rib' }>): void {
+  private streamToProcess(name: string, c: ShowAdjRib): void {
     const p = this.d.processes;
     p.pause(name);
     const emit: Emit = async (lines) => {
@@ -68,7 +69,7 @@ export class CommandRunner {
       }
       return true;
     };
-    void streamAdjRib(this.d, c.direction, emit, c.filter, c.ip).then((n) => {
+    void this.show(c, emit).then((n) => {
       if (n >= 0) {
         const ack = this.d.acks.answer(name, 'done');
         if (ack !== null) p.write(name, ack);
@@ -78,8 +79,17 @@ export class CommandRunner {
   }
 
   /** Commands whose answer can be a whole table, sent a slice at a time. */
-  private streamed(c: ApiCommand): c is Extract<ApiCommand, { kind: 'show-adj-rib' }> {
-    return c.kind === 'show-adj-rib' && !(c.direction === 'out' && c.filter === 'flow');
+  private streamed(c: ApiCommand): c is ShowAdjRib {
+    return c.kind === 'show-adj-rib';
+  }
+
+  /** `show adj-rib`: the routes, streamed; or, for `out flow`, the FlowSpec rules in force with their age. */
+  private async show(c: ShowAdjRib, emit: Emit): Promise<number> {
+    if (c.direction === 'out' && c.filter === 'flow') {
+      const lines = showFlows(this.d, c.ip);
+      return (await emit(lines)) ? lines.length : -1;
+    }
+    return streamAdjRib(this.d, c.direction, emit, c.filter, c.ip);
   }
 
   /** A line from the control socket or named pipe: the answer lines, ending with done/error. */
@@ -89,12 +99,10 @@ export class CommandRunner {
       const msg = await this.d.reload();
       return [msg, msg.startsWith('reload refused') ? 'error' : 'done'];
     }
-    if (parsed.ok && this.streamed(parsed.command)) {
-      const c = parsed.command;
-      const n = await streamAdjRib(this.d, c.direction, emit, c.filter, c.ip);
-      return n >= 0 ? ['done'] : [];
-    }
-    const r = parsed.ok ? this.run(parsed.command, source) : fail(parsed.error);
+    let r: Result;
+    if (!parsed.ok) r = fail(parsed.error);
+    else if (this.streamed(parsed.command)) return (await this.show(parsed.command, emit)) >= 0 ? ['done'] : [];
+    else r = this.run(parsed.command, source);
     if (!r.ok) {
       this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { source });
       return [...r.lines, `error: ${r.error}`, 'error'];
@@ -107,7 +115,7 @@ export class CommandRunner {
     return this.d.neighbors.filter((n) => matchSelector(sel, n.facts()));
   }
 
-  run(c: ApiCommand, source: string): Result {
+  private run(c: Exclude<ApiCommand, ShowAdjRib>, source: string): Result {
     switch (c.kind) {
       case 'announce-route':
       case 'withdraw-route':
@@ -181,10 +189,6 @@ export class CommandRunner {
       }
       case 'show-neighbor':
         return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
-      case 'show-adj-rib':
-        // The routes themselves are streamed (answer, fromProcess): only the FlowSpec view is answered here.
-        if (c.direction === 'out' && c.filter === 'flow') return ok(showFlows(this.d, c.ip));
-        return fail('show adj-rib is answered as a stream');
       case 'flush-adj-rib-out': {
         for (const n of this.select(c.neighbors)) for (const f of n.cfg.families) n.ribOut.refresh(f);
         return ok();
