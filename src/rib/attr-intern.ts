@@ -91,7 +91,7 @@ export const bytesKey = (b: Uint8Array): string => {
 };
 
 /** Attributes without the NLRI-carrying attributes (which would pin the received message in memory). */
-export function stripMp(a: Attributes): Attributes {
+function stripMp(a: Attributes): Attributes {
   if (a.mpReach === undefined && a.mpUnreach === undefined) return a;
   const { mpReach: _r, mpUnreach: _u, ...rest } = a;
   return rest;
