@@ -37,6 +37,22 @@ function terminated(lines: string[]): string[] {
   return [...lines, 'done'];
 }
 
+/**
+ * Hand every complete, non-blank line of `text` to `fn` (a trailing CR dropped, as telnet-style clients send
+ * it); returns the unfinished rest, to be prefixed to the next chunk.
+ */
+function eachLine(text: string, fn: (line: string) => void): string {
+  let start = 0;
+  let nl: number;
+  while ((nl = text.indexOf('\n', start)) >= 0) {
+    let line = text.slice(start, nl);
+    start = nl + 1;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() !== '') fn(line);
+  }
+  return text.slice(start);
+}
+
 async function answer(handler: CommandHandler, line: string, log: LogFn, emit: Emit): Promise<string[]> {
   try {
     return terminated(await handler(line, emit));
@@ -137,18 +153,12 @@ export class ControlServer {
       });
     };
     sock.on('data', (s: string) => {
-      buf += s;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        let line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        if (line.trim() === '') continue;
+      buf = eachLine(buf + s, (line) => {
         chain = chain.then(async () => {
           const lines = await answer(this.handler, line, this.log, emit);
           if (!sock.destroyed) sock.write(lines.join('\n') + '\n');
         });
-      }
+      });
     });
     sock.on('end', () => {
       ended = true;
@@ -299,20 +309,14 @@ export class NamedPipeControl {
     reader.setEncoding('utf8');
     let buf = '';
     reader.on('data', (s: string) => {
-      buf += s;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        let line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        if (line.trim() === '') continue;
+      buf = eachLine(buf + s, (line) => {
         this.chain = this.chain.then(async () => {
           // exabgpcli reads one answer per opening of the .out FIFO: the emitted lines are kept and written with the rest.
           const head: string[] = [];
           const lines = await answer(this.handler, line, this.log, async (l) => (head.push(...l), true));
           await this.writeAnswer([...head, ...lines].join('\n') + '\n');
         });
-      }
+      });
     });
     reader.on('error', (err) => this.log('error', `named pipe ${this.inPath}: ${err.message}`));
     this.reader = reader;
