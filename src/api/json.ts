@@ -832,7 +832,7 @@ export function updateParts(u: Update): UpdateParts {
 // ---------------------------------------------------------------------------------------------------------
 // The encoder
 
-const REFRESH_SUBTYPE = ['query', 'begin', 'end'];
+export const REFRESH_SUBTYPE = ['query', 'begin', 'end'];
 
 const SIGNALS: Record<number, string> = {
   1: 'SIGHUP',
@@ -847,6 +847,12 @@ const SIGNALS: Record<number, string> = {
   15: 'SIGTERM',
   17: 'SIGCHLD',
 };
+
+/** An ExaBGP operational message (advisory / query / counter), as both encoders print it. */
+export type OperationalEvent =
+  | { what: 'advisory'; name: string; afi: number; safi: number; advisory: string }
+  | { what: 'query'; name: string; afi: number; safi: number }
+  | { what: 'counter'; name: string; afi: number; safi: number; routerId: string; sequence: number; counter: number };
 
 export class JsonEncoder {
   readonly version: string;
@@ -977,10 +983,7 @@ export class JsonEncoder {
   operational(
     n: NeighborContext,
     direction: Direction,
-    op:
-      | { what: 'advisory'; name: string; afi: number; safi: number; advisory: string }
-      | { what: 'query'; name: string; afi: number; safi: number }
-      | { what: 'counter'; name: string; afi: number; safi: number; routerId: string; sequence: number; counter: number },
+    op: OperationalEvent,
     raw?: RawParts,
   ): string {
     let c = `"name": ${jsonString(op.name)}, "afi": "${afiName(op.afi)}", "safi": "${safiName(op.safi)}"`;
@@ -1114,7 +1117,7 @@ export class JsonEncoder {
 // OPEN capabilities, keyed by capability code in order of first appearance (ExaBGP merges repeated
 // Multiprotocol / ADD-PATH / Graceful Restart capabilities into one entry).
 
-const ADDPATH_MODE = ['disabled', 'receive', 'send', 'send/receive'];
+export const ADDPATH_MODE = ['disabled', 'receive', 'send', 'send/receive'];
 const fam2 = (afi: number, safi: number): string => `${afiName(afi)}/${safiName(safi)}`;
 
 export function capabilitiesJson(caps: Capability[]): string {

@@ -5,6 +5,8 @@
 import type { Capability, Notification, Open, RouteRefresh, Update } from '../wire/types';
 import { afiOf, safiOf } from '../wire/types';
 import {
+  ADDPATH_MODE,
+  REFRESH_SUBTYPE,
   afiName,
   attributesText,
   familyRenderer,
@@ -14,11 +16,9 @@ import {
   updateParts,
   type Direction,
   type NeighborContext,
+  type OperationalEvent,
   type RawParts,
 } from './json';
-
-const REFRESH_SUBTYPE = ['query', 'begin', 'end'];
-const ADDPATH_MODE = ['disabled', 'receive', 'send', 'send/receive'];
 
 function headerBody(raw?: RawParts): string {
   const h = raw?.header && raw.header.length ? ` header ${hexUpper(raw.header)}` : '';
@@ -130,10 +130,7 @@ export class ExabgpTextEncoder {
   operational(
     n: NeighborContext,
     direction: Direction,
-    op:
-      | { what: 'advisory'; name: string; afi: number; safi: number; advisory: string }
-      | { what: 'query'; name: string; afi: number; safi: number }
-      | { what: 'counter'; name: string; afi: number; safi: number; routerId: string; sequence: number; counter: number },
+    op: OperationalEvent,
     raw?: RawParts,
   ): string {
     // ExaBGP's text operational lines have no trailing newline; the process writer adds one.
