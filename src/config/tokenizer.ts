@@ -141,25 +141,10 @@ export class Lexer {
     if (this.hasPeek) return false;
     const src = this.src;
     const n = src.length;
-    let i = this.pos;
     // Blanks, line ends and comments before the statement.
-    for (;;) {
-      if (i >= n) {
-        this.pos = i;
-        return false;
-      }
-      const c = src.charCodeAt(i);
-      const k = c < 128 ? CLASS[c] : 0;
-      if (k === C_SPACE) i++;
-      else if (k === C_NEWLINE) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-      } else if (k === C_COMMENT) {
-        while (i < n && src.charCodeAt(i) !== 10) i++;
-      } else break;
-    }
+    const i = this.skipBlanks(this.pos);
     this.pos = i;
+    if (i >= n) return false;
     // `route` then blanks.
     if (
       i + 6 > n ||
@@ -276,21 +261,14 @@ export class Lexer {
     const n = src.length;
     let i = this.pos;
     for (;;) {
+      i = this.skipBlanks(i);
       if (i >= n) {
         this.pos = i;
         return undefined;
       }
       const c = src.charCodeAt(i);
       const k = c < 128 ? CLASS[c] : 0;
-      if (k === C_SPACE) {
-        i++;
-      } else if (k === C_NEWLINE) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-      } else if (k === C_COMMENT) {
-        while (i < n && src.charCodeAt(i) !== 10) i++;
-      } else if (k === C_BACKSLASH && this.isLineContinuation(i)) {
+      if (k === C_BACKSLASH && this.isLineContinuation(i)) {
         // `\` then optional blanks then end of line: the statement goes on on the next line.
         i++;
       } else if (k === C_PUNCT) {
@@ -310,6 +288,25 @@ export class Lexer {
         return this.token(reuse, src.slice(start, i), false, start - this.lineStart + 1, start, i);
       }
     }
+  }
+
+  /** The first position from `i` that is not a blank, a line end or a comment (line count kept up to date). */
+  private skipBlanks(i: number): number {
+    const src = this.src;
+    const n = src.length;
+    while (i < n) {
+      const c = src.charCodeAt(i);
+      const k = c < 128 ? CLASS[c] : 0;
+      if (k === C_SPACE) i++;
+      else if (k === C_NEWLINE) {
+        i++;
+        this.line++;
+        this.lineStart = i;
+      } else if (k === C_COMMENT) {
+        while (i < n && src.charCodeAt(i) !== 10) i++;
+      } else break;
+    }
+    return i;
   }
 
   private isLineContinuation(i: number): boolean {
