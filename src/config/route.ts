@@ -17,15 +17,14 @@ import {
 import { ipBytes, parseIpv4Into, parseIpv6Into } from './addr';
 import { ConfigError, errorAt, expected, isPunct, Token, tokenize, type Location } from './tokenizer';
 
-/** One route as written. `attributes` never holds nextHop/mpReach/mpUnreach: the next hop is `nextHop`. */
-export interface RouteSpec {
-  family: FamilyKey;
-  /** `pathId` set when `path-information` was given (RFC 7911). */
-  prefix: Prefix;
+/** Everything after the prefix: what routes written alike share. */
+export interface RouteTail {
   /** Absent only for a withdrawal. 'self' = the session's local address. */
   nextHop?: Uint8Array | 'self';
   /** Shared between routes written with the same attribute text: treat as immutable. */
   attributes: Attributes;
+  /** `path-information` (RFC 7911); a RouteSpec carries it in `prefix.pathId` instead. */
+  pathId?: number;
   /** `split /N`: announce the prefix as its /N sub-prefixes (see expandSplit). */
   split?: number;
   watchdog?: string;
@@ -41,21 +40,14 @@ export interface RouteSpec {
    * adds to it (RFC 7999 §3.2; see daemon/routes.ts). ExaBGP 4.2 does not know the keyword.
    */
   blackholeExport?: boolean;
-  pos?: Location;
 }
 
-/** Everything after the prefix: what routes written alike share. */
-export interface RouteTail {
-  nextHop?: Uint8Array | 'self';
-  attributes: Attributes;
-  pathId?: number;
-  split?: number;
-  watchdog?: string;
-  withdraw?: boolean;
-  name?: string;
-  labels?: number[];
-  rd?: Uint8Array;
-  blackholeExport?: boolean;
+/** One route as written. `attributes` never holds nextHop/mpReach/mpUnreach: the next hop is `nextHop`. */
+export interface RouteSpec extends Omit<RouteTail, 'pathId'> {
+  family: FamilyKey;
+  /** `pathId` set when `path-information` was given (RFC 7911). */
+  prefix: Prefix;
+  pos?: Location;
 }
 
 export interface RouteParseOptions {
