@@ -118,22 +118,18 @@ export function neighborBlock(o: {
   return l.join('\n');
 }
 
-/** Resident set size of a PID in KiB (from /proc), or 0. */
-export function rssKiB(pid: number): number {
+/** A memory figure of a PID's /proc status (VmRSS, VmHWM) in KiB, or 0 when it cannot be read. */
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
   } catch {
     return 0;
   }
 }
 
+/** Resident set size of a PID in KiB, or 0. */
+export const rssKiB = (pid: number): number => statusKiB(pid, 'VmRSS');
+
 /** Peak resident set size (VmHWM) of a PID in KiB, or 0. */
-export function peakRssKiB(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
+export const peakRssKiB = (pid: number): number => statusKiB(pid, 'VmHWM');
