@@ -3,6 +3,7 @@
 import type { FamilyKey } from '../wire/types';
 import type { Location } from './tokenizer';
 import type { RouteList } from './route-list';
+import type { Statement } from '../flowspec/parse';
 
 export type { Location } from './tokenizer';
 export type { RouteSpec } from './route';
@@ -66,13 +67,9 @@ export interface CapabilityConfig {
   softwareVersion: boolean;
 }
 
-export interface Statement {
-  keyword: string;
-  args: string[];
-  file: string;
-  line: number;
-  col: number;
-}
+// A statement as the parser keeps it for the FlowSpec layer, which owns the type (config may import flowspec,
+// not the other way round).
+export type { Statement };
 
 /** A `flow { route NAME { ... } }` entry, kept generic: the FlowSpec module turns it into rules. */
 export interface FlowRouteConfig {

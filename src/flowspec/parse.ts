@@ -628,22 +628,7 @@ function blockStatements(toks: Token[], pos: { i: number }, end: Location): Stat
       pos.i++;
       continue;
     }
-    if (t.punct) throw errorAt(t, `found '${t.text}', expected a keyword`);
-    pos.i++;
-    const args: string[] = [];
-    for (;;) {
-      const a = toks[pos.i];
-      if (!a) throw errorAt(end, `found end of input, expected ';' after '${t.text}'`);
-      if (a.punct && a.text === ';') {
-        pos.i++;
-        break;
-      }
-      if (a.punct && a.text === '}') break;
-      if (a.punct && a.text !== '[' && a.text !== ']') throw errorAt(a, `found '${a.text}' in '${t.text}', expected a value or ';'`);
-      args.push(a.text);
-      pos.i++;
-    }
-    out.push({ keyword: t.text, args, file: t.file, line: t.line, col: t.col });
+    out.push(blockStatementsOne(toks, pos, end, true));
   }
 }
 
@@ -757,8 +742,12 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
   return b.finish(start);
 }
 
-/** One route-level `keyword args ;` inside the block form. */
-function blockStatementsOne(toks: Token[], pos: { i: number }, end: Location): Statement {
+/**
+ * One `keyword args ;` inside the block form, ending at `;` (consumed) or `}` (left for the caller). In `match`
+ * and `then` (`valuesOnly`) only words and `[ ]` may follow the keyword; at route level the statement's own
+ * handler judges its arguments.
+ */
+function blockStatementsOne(toks: Token[], pos: { i: number }, end: Location, valuesOnly = false): Statement {
   const t = toks[pos.i]!;
   if (t.punct) throw errorAt(t, `found '${t.text}', expected a keyword`);
   pos.i++;
@@ -770,6 +759,7 @@ function blockStatementsOne(toks: Token[], pos: { i: number }, end: Location): S
       if (a.text === ';') pos.i++;
       break;
     }
+    if (valuesOnly && a.punct && a.text !== '[' && a.text !== ']') throw errorAt(a, `found '${a.text}' in '${t.text}', expected a value or ';'`);
     args.push(a.text);
     pos.i++;
   }
