@@ -1,25 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHex, splitMessages, run } from '../../../src/cli/decode';
+import { capture as captureRun } from '../../support/capture';
 
 const MARKER = 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF';
 const EOR_BODY = '00000000';
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await run(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const capture = (args: string[]): ReturnType<typeof captureRun> => captureRun(run, args);
 
 test('hex input: separators ignored, bad hex refused', () => {
   assert.deepEqual([...parseHex('00:1E 02')], [0, 0x1e, 2]);

@@ -9,22 +9,9 @@ import * as path from 'node:path';
 import { run } from '../../../src/cli/validate';
 import { flowFindings } from '../../../src/config/flow-check';
 import { parseConfig } from '../../../src/config/parser';
+import { capture as captureRun } from '../../support/capture';
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    const code = await run(args);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+const capture = (args: string[]): ReturnType<typeof captureRun> => captureRun(run, args);
 
 /** A neighbor with the given flow routes (text of the `flow { }` block body); the first route starts on line 11. */
 function config(flows: string, families = 'ipv4 flow;\n    ipv6 flow;'): string {
