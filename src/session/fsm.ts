@@ -5,6 +5,7 @@
 // that only apply to them are absent.
 
 import { ErrorCode } from '../wire/errors';
+import { CeaseSubcode } from '../wire/notification';
 
 export type StateName = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -68,19 +69,6 @@ export interface FsmResult {
 /** RFC 4271 §8.2.2 suggests 4 minutes for the hold timer while waiting for the OPEN. */
 export const LARGE_HOLD_TIME = 240;
 
-/** RFC 4486 Cease subcodes used here. */
-export const CeaseSubcode = {
-  MAX_PREFIXES: 1,
-  ADMIN_SHUTDOWN: 2,
-  PEER_DECONFIGURED: 3,
-  ADMIN_RESET: 4,
-  CONNECTION_REJECTED: 5,
-  OTHER_CONFIG_CHANGE: 6,
-  CONNECTION_COLLISION: 7,
-  OUT_OF_RESOURCES: 8,
-  HARD_RESET: 9,
-} as const;
-
 /** RFC 6608 FSM error subcodes: which state received an unexpected message. */
 export const FsmErrorSubcode = { UNSPECIFIED: 0, OPENSENT: 1, OPENCONFIRM: 2, ESTABLISHED: 3 } as const;
 
@@ -121,7 +109,7 @@ const fail = (s: FsmState, before: FsmAction[] = [], countIt = true): FsmResult 
 const stop = (s: FsmState, e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: number; data?: Uint8Array }, sendCease: boolean): FsmResult => {
   const manual = e.type === 'ManualStop';
   const before = sendCease
-    ? [notify(ErrorCode.CEASE, e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIG_CHANGE), e.data)]
+    ? [notify(ErrorCode.CEASE, e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIGURATION_CHANGE), e.data)]
     : [];
   // RFC 4271 §8.2.2: ManualStop sets the ConnectRetryCounter to zero, AutomaticStop increments it.
   const r = fail(s, before, !manual);
@@ -241,7 +229,7 @@ function connectedEvent(s: FsmState, e: FsmEvent): FsmResult | undefined {
       // Never answer a NOTIFICATION with one (RFC 4271 §6.4: the connection is closed right after it).
       return fail(s);
     case 'OpenCollisionDump':
-      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION)]);
+      return fail(s, [notify(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION)]);
     default:
       return undefined;
   }

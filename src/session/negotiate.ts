@@ -14,19 +14,10 @@ import {
   type Open,
 } from '../wire/types';
 import { ErrorCode } from '../wire/errors';
+import { OpenErrorSubcode } from '../wire/open';
 
 /** RFC 6793 §9: the 2-octet placeholder for a 4-octet AS. */
 export const AS_TRANS = 23456;
-
-/** OPEN Message Error subcodes, RFC 4271 §6.2 and RFC 5492 §5. */
-export const OpenSubcode = {
-  UNSUPPORTED_VERSION: 1,
-  BAD_PEER_AS: 2,
-  BAD_BGP_IDENTIFIER: 3,
-  UNSUPPORTED_OPTIONAL_PARAMETER: 4,
-  UNACCEPTABLE_HOLD_TIME: 6,
-  UNSUPPORTED_CAPABILITY: 7,
-} as const;
 
 export interface GracefulRestartInfo {
   /** Seconds the peer asks us to keep its routes while it restarts. */
@@ -107,22 +98,22 @@ export function checkOpen(cfg: OpenCheckConfig, theirs: Open): OpenRejection | n
   });
   if (theirs.version !== 4) {
     // Data: the largest version we support, two octets.
-    return reject(OpenSubcode.UNSUPPORTED_VERSION, `unsupported version ${theirs.version}`, Uint8Array.of(0, 4));
+    return reject(OpenErrorSubcode.UNSUPPORTED_VERSION, `unsupported version ${theirs.version}`, Uint8Array.of(0, 4));
   }
   const asn = openAsn(theirs);
   if (cfg.peerAs !== 'auto' && asn !== cfg.peerAs) {
-    return reject(OpenSubcode.BAD_PEER_AS, `peer AS ${asn}, expected ${cfg.peerAs}`);
+    return reject(OpenErrorSubcode.BAD_PEER_AS, `peer AS ${asn}, expected ${cfg.peerAs}`);
   }
   const min = cfg.minHoldTime ?? 3;
   if (theirs.holdTime !== 0 && theirs.holdTime < min) {
-    return reject(OpenSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${theirs.holdTime} below ${min}`);
+    return reject(OpenErrorSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${theirs.holdTime} below ${min}`);
   }
   if (theirs.routerId.length !== 4 || isZero(theirs.routerId)) {
-    return reject(OpenSubcode.BAD_BGP_IDENTIFIER, 'router id 0.0.0.0');
+    return reject(OpenErrorSubcode.BAD_BGP_IDENTIFIER, 'router id 0.0.0.0');
   }
   // RFC 6286 §2.1: within one AS the identifiers must differ; across ASes they may be equal.
   if (asn === cfg.localAs && sameBytes(theirs.routerId, cfg.routerId)) {
-    return reject(OpenSubcode.BAD_BGP_IDENTIFIER, 'iBGP peer uses our router id');
+    return reject(OpenErrorSubcode.BAD_BGP_IDENTIFIER, 'iBGP peer uses our router id');
   }
   return null;
 }
@@ -240,7 +231,7 @@ export interface RefusedCapability {
 }
 
 export function refusedCapabilities(n: Notification): RefusedCapability[] {
-  if (n.code !== ErrorCode.OPEN_MESSAGE || n.subcode !== OpenSubcode.UNSUPPORTED_CAPABILITY) return [];
+  if (n.code !== ErrorCode.OPEN_MESSAGE || n.subcode !== OpenErrorSubcode.UNSUPPORTED_CAPABILITY) return [];
   const out: RefusedCapability[] = [];
   const d = n.data;
   let off = 0;

@@ -19,16 +19,15 @@ import {
 } from '../wire/types';
 import { ErrorCode, isDecodeError } from '../wire/errors';
 import { Framer } from '../wire/framer';
-import { decodeOpen, encodeOpen } from '../wire/open';
-import { decodeNotification, encodeNotification, notificationText, shutdownCommunication } from '../wire/notification';
+import { OpenErrorSubcode, decodeOpen, encodeOpen } from '../wire/open';
+import { CeaseSubcode, decodeNotification, encodeNotification, notificationText, shutdownCommunication } from '../wire/notification';
 import { encodeKeepalive } from '../wire/keepalive';
 import { decodeRouteRefresh, encodeRouteRefresh } from '../wire/refresh';
 import { decodeUpdate } from '../wire/update';
 import { parseIp } from '../wire/ip';
-import { initialState, transition, CeaseSubcode, type FsmAction, type FsmEvent, type FsmState, type StateName } from './fsm';
+import { initialState, transition, type FsmAction, type FsmEvent, type FsmState, type StateName } from './fsm';
 import {
   AS_TRANS,
-  OpenSubcode,
   checkOpen,
   negotiate,
   omitCapabilities,
@@ -721,14 +720,14 @@ export class Peer extends EventEmitter<PeerEvents> {
         c.notification = { direction: 'received', notification: n };
         c.reason = `received ${text}`;
         if (!c.detached) this.emit('notification', 'received', n, text);
-        if (n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenSubcode.UNSUPPORTED_CAPABILITY) {
+        if (n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenErrorSubcode.UNSUPPORTED_CAPABILITY) {
           // RFC 5492 §5: the next OPEN leaves out what the peer named.
           for (const r of refusedCapabilities(n)) this.refused.push(r);
-        } else if (n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER) {
+        } else if (n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenErrorSubcode.UNSUPPORTED_OPTIONAL_PARAMETER) {
           // RFC 5492 §5: a speaker without capability support; try again without any.
           this.noCapabilities = true;
         }
-        const verErr = n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenSubcode.UNSUPPORTED_VERSION;
+        const verErr = n.code === ErrorCode.OPEN_MESSAGE && n.subcode === OpenErrorSubcode.UNSUPPORTED_VERSION;
         return this.dispatch(c, { type: verErr ? 'NotifMsgVerErr' : 'NotifMsg' });
       }
       case MessageType.KEEPALIVE:
