@@ -19,7 +19,7 @@ import {
 } from './types';
 import { EMPTY, readU16, writeHeader, writeU16, writeU32 } from './bytes';
 import { scanPrefixes } from './nlri/prefix';
-import { AttrCode, AttrFlag, KNOWN_ATTRIBUTES, UpdateError, attrError, attributeName } from './attributes/codes';
+import { AttrCode, AttrFlag, F_ON, F_OT, F_WK, KNOWN_ATTRIBUTES, UpdateError, attrError, attributeName } from './attributes/codes';
 import {
   decodeAtomicAggregate,
   decodeClusterList,
@@ -314,9 +314,6 @@ function decodeUpdateBody(body: Uint8Array, ctx: CodecContext): Update {
 // ---------------------------------------------------------------------------------------------------------------
 // Encoding
 
-const F_WK = AttrFlag.TRANSITIVE;
-const F_OT = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
-const F_ON = AttrFlag.OPTIONAL;
 
 interface Item {
   code: number;

@@ -37,16 +37,9 @@ export interface TsbgpNeighborOpts {
 }
 
 /** One route of `show adj-rib in|out`, attributes as ExaBGP's text form spells them. */
-export interface RibLine {
+export interface RibLine extends Route {
   peer: string;
   family: string;
-  prefix: string;
-  nextHop: string;
-  asPath: number[];
-  med?: number;
-  localPref?: number;
-  communities: string[];
-  largeCommunities: string[];
   raw: string;
 }
 

@@ -45,9 +45,10 @@ export const UpdateError = {
   MALFORMED_AS_PATH: 11,
 } as const;
 
-const WK = AttrFlag.TRANSITIVE;
-const OT = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
-const ON = AttrFlag.OPTIONAL;
+/** The Optional/Transitive flags of well-known, optional transitive and optional non-transitive attributes. */
+export const F_WK = AttrFlag.TRANSITIVE;
+export const F_OT = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
+export const F_ON = AttrFlag.OPTIONAL;
 
 interface Known {
   name: string;
@@ -59,27 +60,27 @@ interface Known {
 
 /** Attributes tsbgp models. MP_REACH/MP_UNREACH errors are 'afisafi-disable' or 'session-reset' (RFC 7606 §7.11). */
 export const KNOWN_ATTRIBUTES: ReadonlyMap<number, Known> = new Map<number, Known>([
-  [AttrCode.ORIGIN, { name: 'origin', flags: WK, action: 'treat-as-withdraw' }],
-  [AttrCode.AS_PATH, { name: 'as-path', flags: WK, action: 'treat-as-withdraw' }],
-  [AttrCode.NEXT_HOP, { name: 'next-hop', flags: WK, action: 'treat-as-withdraw' }],
-  [AttrCode.MED, { name: 'med', flags: ON, action: 'treat-as-withdraw' }],
-  [AttrCode.LOCAL_PREF, { name: 'local-preference', flags: WK, action: 'treat-as-withdraw' }],
-  [AttrCode.ATOMIC_AGGREGATE, { name: 'atomic-aggregate', flags: WK, action: 'attribute-discard' }],
-  [AttrCode.AGGREGATOR, { name: 'aggregator', flags: OT, action: 'attribute-discard' }],
-  [AttrCode.COMMUNITIES, { name: 'community', flags: OT, action: 'treat-as-withdraw' }],
-  [AttrCode.ORIGINATOR_ID, { name: 'originator-id', flags: ON, action: 'treat-as-withdraw' }],
-  [AttrCode.CLUSTER_LIST, { name: 'cluster-list', flags: ON, action: 'treat-as-withdraw' }],
-  [AttrCode.MP_REACH_NLRI, { name: 'mp-reach-nlri', flags: ON, action: 'session-reset' }],
-  [AttrCode.MP_UNREACH_NLRI, { name: 'mp-unreach-nlri', flags: ON, action: 'session-reset' }],
-  [AttrCode.EXTENDED_COMMUNITIES, { name: 'extended-community', flags: OT, action: 'treat-as-withdraw' }],
+  [AttrCode.ORIGIN, { name: 'origin', flags: F_WK, action: 'treat-as-withdraw' }],
+  [AttrCode.AS_PATH, { name: 'as-path', flags: F_WK, action: 'treat-as-withdraw' }],
+  [AttrCode.NEXT_HOP, { name: 'next-hop', flags: F_WK, action: 'treat-as-withdraw' }],
+  [AttrCode.MED, { name: 'med', flags: F_ON, action: 'treat-as-withdraw' }],
+  [AttrCode.LOCAL_PREF, { name: 'local-preference', flags: F_WK, action: 'treat-as-withdraw' }],
+  [AttrCode.ATOMIC_AGGREGATE, { name: 'atomic-aggregate', flags: F_WK, action: 'attribute-discard' }],
+  [AttrCode.AGGREGATOR, { name: 'aggregator', flags: F_OT, action: 'attribute-discard' }],
+  [AttrCode.COMMUNITIES, { name: 'community', flags: F_OT, action: 'treat-as-withdraw' }],
+  [AttrCode.ORIGINATOR_ID, { name: 'originator-id', flags: F_ON, action: 'treat-as-withdraw' }],
+  [AttrCode.CLUSTER_LIST, { name: 'cluster-list', flags: F_ON, action: 'treat-as-withdraw' }],
+  [AttrCode.MP_REACH_NLRI, { name: 'mp-reach-nlri', flags: F_ON, action: 'session-reset' }],
+  [AttrCode.MP_UNREACH_NLRI, { name: 'mp-unreach-nlri', flags: F_ON, action: 'session-reset' }],
+  [AttrCode.EXTENDED_COMMUNITIES, { name: 'extended-community', flags: F_OT, action: 'treat-as-withdraw' }],
   // RFC 6793 §6: a malformed AS4_PATH/AS4_AGGREGATOR is discarded, the AS_PATH/AGGREGATOR still stand.
-  [AttrCode.AS4_PATH, { name: 'as4-path', flags: OT, action: 'attribute-discard' }],
-  [AttrCode.AS4_AGGREGATOR, { name: 'as4-aggregator', flags: OT, action: 'attribute-discard' }],
-  [AttrCode.IPV6_EXTENDED_COMMUNITIES, { name: 'extended-community-ipv6', flags: OT, action: 'treat-as-withdraw' }],
+  [AttrCode.AS4_PATH, { name: 'as4-path', flags: F_OT, action: 'attribute-discard' }],
+  [AttrCode.AS4_AGGREGATOR, { name: 'as4-aggregator', flags: F_OT, action: 'attribute-discard' }],
+  [AttrCode.IPV6_EXTENDED_COMMUNITIES, { name: 'extended-community-ipv6', flags: F_OT, action: 'treat-as-withdraw' }],
   // RFC 7311 §3.4 has a malformed AIGP ignored; attribute-discard is that.
-  [AttrCode.AIGP, { name: 'aigp', flags: ON, action: 'attribute-discard' }],
+  [AttrCode.AIGP, { name: 'aigp', flags: F_ON, action: 'attribute-discard' }],
   // RFC 8092 §6.
-  [AttrCode.LARGE_COMMUNITIES, { name: 'large-community', flags: OT, action: 'treat-as-withdraw' }],
+  [AttrCode.LARGE_COMMUNITIES, { name: 'large-community', flags: F_OT, action: 'treat-as-withdraw' }],
 ]);
 
 export function attributeName(code: number): string {
