@@ -118,7 +118,7 @@ const TITLES: Record<string, string> = {
   receive: '1. Receive a table from one peer',
   config: '2. Announce a table from the configuration (static routes) to BIRD',
   api: '3. Announce a table from an API process to BIRD',
-  flowspec: '4. Announce FlowSpec rules from an API process to GoBGP',
+  flowspec: '4. Announce FlowSpec rules from an API process to GoBGP (and to tsbgp)',
   peers: '5. Many peers: 100 sessions × 10,000 prefixes into one daemon',
 };
 
@@ -142,8 +142,11 @@ const HOW: Record<string, string> = {
     'BIRD counts all N (`birdc show protocols all` every 50 ms); "lost" is N minus what BIRD held at the end (or at the cap).',
   flowspec:
     'An API program writes N distinct `announce flow route { match { destination 10.x.y.0/24; protocol tcp; ' +
-    'destination-port =80; } then { discard; } }` lines once the session is up; the clock stops when GoBGP ' +
-    'holds N ipv4-flowspec paths (`gobgp global rib summary` every 2 s: polling slows GoBGP).',
+    'destination-port =80; } then { discard; } }` lines once the session is up; the clock runs from its first ' +
+    'line until the receiver holds N ipv4-flowspec paths (GoBGP: `gobgp global rib summary` every 250 ms; tsbgp: ' +
+    '`show neighbor json` every 20 ms). GoBGP first, as the issue asks; then the same rules already in a tsbgp ' +
+    'configuration, timed from Established, which is the time GoBGP needs to take them in when the sender only ' +
+    'writes; then the API job again with a tsbgp receiver, which measures the senders rather than GoBGP.',
   peers:
     '100 bench/sender.ts sessions, each from its own 127.x.y.z address and AS, each sending 10,000 distinct ' +
     'IPv4 /24s (1,000,000 paths in all) to one daemon. The clock runs from starting all senders (the daemon is ' +
@@ -195,7 +198,10 @@ function goals(data: Data): Goal[] {
     const r = median(m.runs) / median(t.runs);
     const lower = m.capped !== undefined ? ' (at least: ExaBGP hit its cap)' : '';
     if (m.impl === 'ExaBGP') {
-      out.push({ goal: `≥ 20× faster than ExaBGP: ${m.scenario}, ${m.job}`, met: r >= 20 ? true : m.capped !== undefined ? null : false, detail: `${r.toFixed(1)}×${lower}` });
+      // With GoBGP receiving FlowSpec, GoBGP's own ingestion time bounds what any sender can show.
+      const alone = m.scenario === 'flowspec' && !m.job.includes('tsbgp receiver') ? find('flowspec', 'tsbgp', /GoBGP's ingestion alone/) : undefined;
+      const floor = alone ? `; GoBGP alone takes ${secondsText(median(alone.runs))} to take the rules in, ExaBGP's time / 20 is ${secondsText(median(m.runs) / 20)}` : '';
+      out.push({ goal: `≥ 20× faster than ExaBGP: ${m.scenario}, ${m.job}`, met: r >= 20 ? true : m.capped !== undefined ? null : false, detail: `${r.toFixed(1)}×${lower}${floor}` });
       if (m.hwmKiB.length && t.hwmKiB.length) {
         const mr = median(t.hwmKiB) / median(m.hwmKiB);
         out.push({ goal: `≤ 1/5 of ExaBGP's memory: ${m.scenario}, ${m.job}`, met: mr <= 0.2, detail: `tsbgp ${mib(median(t.hwmKiB))} vs ExaBGP ${mib(median(m.hwmKiB))} = ${(mr * 100).toFixed(0)}%${m.capped !== undefined ? ' (ExaBGP stopped at its cap, before holding everything)' : ''}` });
