@@ -330,6 +330,8 @@ export function parseCommand(line: string): ParsedCommand {
   const norm = normaliseLine(line);
   if (norm.length === 0) return fail('empty command');
   if (norm[0] === '#') return ok({ kind: 'comment', text: norm.replace(/^#+/, '').trim() });
+  const fast = announceText(norm);
+  if (fast !== null) return fast;
 
   const all = norm.split(' ');
   const sel = parseSelector(all);
@@ -368,6 +370,35 @@ export function parseCommand(line: string): ParsedCommand {
     }
     default:
       return fail(`command not understood: ${norm}`);
+  }
+}
+
+/**
+ * `announce|withdraw route|flow|vpls TEXT` without a neighbor selector, the bulk of what programs write: the
+ * text is cut from the normalised line (single spaces) instead of being split into words and joined again.
+ * The same command as the general path gives; null (use that path) for anything else.
+ */
+function announceText(norm: string): ParsedCommand | null {
+  const a = norm.indexOf(' ');
+  if (a < 0) return null;
+  const verb = norm.slice(0, a);
+  if (verb !== 'announce' && verb !== 'withdraw') return null;
+  const b = norm.indexOf(' ', a + 1);
+  if (b < 0) return null;
+  const what = norm.slice(a + 1, b);
+  let text = norm.slice(b + 1);
+  const announce = verb === 'announce';
+  switch (what) {
+    case 'route':
+      return ok({ kind: announce ? 'announce-route' : 'withdraw-route', neighbors: [], text });
+    case 'flow':
+      if (text.startsWith('route ')) text = text.slice(6);
+      else if (text === 'route') return null;
+      return ok({ kind: announce ? 'announce-flow' : 'withdraw-flow', neighbors: [], text });
+    case 'vpls':
+      return ok({ kind: announce ? 'announce-vpls' : 'withdraw-vpls', neighbors: [], text });
+    default:
+      return null;
   }
 }
 

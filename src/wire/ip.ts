@@ -45,17 +45,32 @@ export function ipToString(b: Uint8Array): string {
   return b.length === 16 ? ipv6ToString(b, 0) : ipv4ToString(b, 0);
 }
 
+/**
+ * Four groups of 1-3 decimal digits, each at most 255, joined by dots (leading zeros allowed, as before).
+ * One pass over the characters: this runs for every prefix and next hop of the configuration and the API,
+ * where split('.') and a regular expression per group cost about a microsecond an address.
+ */
 function parseIpv4(s: string, out: Uint8Array, off: number): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return false;
-    const v = Number(p);
-    if (v > 255) return false;
-    out[off + i] = v;
+  const n = s.length;
+  let i = 0;
+  for (let g = 0; g < 4; g++) {
+    if (g > 0) {
+      if (i >= n || s.charCodeAt(i) !== 0x2e) return false;
+      i++;
+    }
+    let v = 0;
+    let digits = 0;
+    while (i < n) {
+      const c = s.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      i++;
+      if (++digits > 3) return false;
+    }
+    if (digits === 0 || v > 255) return false;
+    out[off + g] = v;
   }
-  return true;
+  return i === n;
 }
 
 function parseIpv6(s: string): Uint8Array | null {
