@@ -164,3 +164,27 @@ test('parseRoutes hands each route text to the route parser and reports its reas
   });
   assert.deepEqual(bad, { ok: false, error: 'could not parse route "10.0.0.0/33": prefix length 33 is too long' });
 });
+
+test('announce/withdraw route|flow|vpls without a selector: the text cut from the line equals the words joined', () => {
+  // parseCommand takes a shortcut for these; a selector in front sends the same line through the general path.
+  const lines = [
+    'announce route 10.0.0.0/24 next-hop 192.0.2.1 community [ 65000:1 ]',
+    'withdraw route 10.0.0.0/24',
+    'announce flow route { match { destination 10.0.0.0/24; } then { discard; } }',
+    'announce flow { match { destination 10.0.0.0/24; } then { discard; } }',
+    'withdraw flow route block-dns { match { destination-port =53; } }',
+    'announce flow routefoo',
+    'announce vpls endpoint 5 base 10 offset 1 size 8 route-distinguisher 1:1 next-hop 192.0.2.1',
+  ];
+  for (const l of lines) {
+    const fast = parseCommand(l);
+    const general = parseCommand(`neighbor 192.0.2.9 ${l}`);
+    assert.ok(fast.ok && general.ok, l);
+    assert.deepEqual({ ...fast.command, neighbors: [] }, { ...general.command, neighbors: [] }, l);
+    assert.deepEqual((fast.command as { neighbors: unknown[] }).neighbors, [], l);
+  }
+  for (const l of ['announce route', 'announce flow', 'announce flow route', 'withdraw vpls']) {
+    const r = parseCommand(l);
+    assert.equal(r.ok, false, l);
+  }
+});

@@ -80,3 +80,18 @@ test('errors carry file:line:col and say what was expected', () => {
   errorOf(() => parseFlowCommand('route destination 10.0.0.0/8 mark 64'));
   errorOf(() => parseFlowCommand('route { match { destination 10.0.0.0/8; }'));
 });
+
+test('flow match keywords are looked up as keywords only, never as Object.prototype names', () => {
+  for (const k of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+    assert.throws(() => parseFlowCommand(`route { match { ${k} 1; } then { discard; } }`), /unknown match keyword/, k);
+  }
+});
+
+test('flow prefixes: address/length, IPv6 with an optional offset, anything else refused with the same message', () => {
+  const r = parseFlowCommand('route { match { destination 2001:db8::/32/8; source 2001:db8:1::/48; } then { discard; } }');
+  assert.equal(r.rule.components.length, 2);
+  const bad = ['10.0.0.0', '10.0.0.0/', '10.0.0.0/1234', '10.0.0.0/24/', '2001:db8::/32/8/1', '10.0.0.0/x', 'foo/24'];
+  for (const p of bad) assert.throws(() => parseFlowCommand(`route { match { destination ${p}; } then { discard; } }`), /is not a prefix/, p);
+  assert.throws(() => parseFlowCommand('route { match { destination 10.0.0.0/24/0; } then { discard; } }'), /an offset is only allowed for IPv6/);
+  assert.throws(() => parseFlowCommand('route { match { destination 10.0.0.0/33; } then { discard; } }'), /longer than the address/);
+});

@@ -129,3 +129,11 @@ test('registry names and lookups', () => {
   assert.deepEqual(emptyBlock(IPV6_UNICAST), { family: IPV6_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 });
   assert.throws(() => makeBlock(familyKey(99, 7), [], false));
 });
+
+test('parseIp: IPv4 is four groups of one to three digits, each at most 255, nothing else', () => {
+  const ok: [string, number[]][] = [['1.2.3.4', [1, 2, 3, 4]], ['255.255.255.255', [255, 255, 255, 255]], ['01.002.3.4', [1, 2, 3, 4]], ['0.0.0.0', [0, 0, 0, 0]]];
+  for (const [s, b] of ok) assert.deepEqual(parseIp(s), Uint8Array.from(b), s);
+  for (const s of ['256.1.1.1', '1.2.3', '1.2.3.4.', '1..2.3', '0001.2.3.4', 'a.b.c.d', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.-4', '', '.1.2.3', '1.2.3.4/24', '１.2.3.4']) {
+    assert.equal(parseIp(s), null, JSON.stringify(s));
+  }
+});
