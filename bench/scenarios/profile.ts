@@ -1,4 +1,5 @@
-// Where tsbgp spends its time: the 1,000,000-prefix receive with JSON to a process, under `node --cpu-prof`.
+// Where tsbgp spends its time, under `node --cpu-prof`: the 1,000,000-prefix receive with JSON to a process,
+// 1,000,000 static routes sent from the configuration, and 100,000 FlowSpec rules taken from an API program.
 // The profile is read back (a .cpuprofile is JSON: nodes with call frames and sample hit counts) and the
 // functions with the most self time are listed, plus the same time grouped by source file.
 import * as fs from 'node:fs';
@@ -6,7 +7,8 @@ import * as path from 'node:path';
 import { startSender } from '../sender';
 import { allocEndpoint, waitFor } from '../../test/interop/peers';
 import { v4net } from './config';
-import { COUNTER_JS, REPO, TsbgpProc, counterProcess, now, passiveNeighbor, scenarioDir, untilStamp, writeScript, type ScenarioContext } from './common';
+import { COUNTER_JS, FLOOD_JS, NODE, REPO, TsbgpProc, counterProcess, now, passiveNeighbor, readStamp, scenarioDir, untilStamp, writeScript, type ScenarioContext } from './common';
+import { neighborBlock } from './config';
 
 export interface ProfileResult {
   what: string;
@@ -68,9 +70,53 @@ export function summarize(prof: CpuProfile): Omit<ProfileResult, 'what' | 'comma
   return { totalMs, top, summary };
 }
 
-/** Both profiles: the receive path (JSON to a process) and the configuration path (1M static routes out). */
+/** The receive path (JSON to a process), the configuration path (1M static routes out), the FlowSpec API path. */
 export async function profileScenario(ctx: ScenarioContext): Promise<ProfileResult[]> {
-  return [await profileReceive(ctx), await profileConfig(ctx)];
+  return [await profileReceive(ctx), await profileConfig(ctx), await profileFlowApi(ctx)];
+}
+
+const FLOW_COUNT = 100_000;
+
+/**
+ * The FlowSpec API job of scenario 4 with a tsbgp receiver (so that GoBGP's pace is not in it), the sending
+ * tsbgp profiled: from the flooding program's first line until it wrote its last, which is the pace at which
+ * tsbgp reads, parses, checks and queues the rules.
+ */
+async function profileFlowApi(ctx: ScenarioContext): Promise<ProfileResult> {
+  const ed = await allocEndpoint();
+  const local = (await allocEndpoint()).address;
+  const rx = new TsbgpProc(scenarioDir('profile-flow-rx'), passiveNeighbor(ed.address, local, 'ipv4 flow'), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  let seconds = 0;
+  let r: Omit<ProfileResult, 'what' | 'command'>;
+  let command = '';
+  try {
+    await rx.ready();
+    const dir = scenarioDir('profile-flow');
+    const profDir = path.join(dir, 'prof');
+    fs.mkdirSync(profDir);
+    const report = path.join(dir, 'flood');
+    const flood = writeScript(dir, 'flood.js', FLOOD_JS);
+    const conf =
+      `process flood {\n  run ${NODE} ${flood} ${FLOW_COUNT} flow ${report};\n  encoder json;\n}\n` +
+      neighborBlock(local, ed, 65000, 'ipv4 flow', ['api { processes [ flood ]; neighbor-changes; }']);
+    const t = new TsbgpProc(dir, conf, {}, ['--cpu-prof', '--cpu-prof-dir', profDir]);
+    command = `${t.command}   # process: node flood.js ${FLOW_COUNT} flow, to a passive tsbgp`;
+    try {
+      await waitFor(() => readStamp(`${report}.written`) !== undefined || !t.proc.running, 600_000, 'the flood program to finish', 20);
+      seconds = ((readStamp(`${report}.written`) ?? 0) - (readStamp(`${report}.start`) ?? 0)) / 1000;
+    } finally {
+      await t.stop();
+    }
+    r = summarize(readProfile(profDir));
+  } finally {
+    await rx.stop();
+  }
+  ctx.say(`  profile (flowspec API): ${r.summary}`);
+  return {
+    what: `tsbgp taking ${FLOW_COUNT.toLocaleString('en-US')} \`announce flow route\` lines from an API program and sending them to a tsbgp peer (${seconds.toFixed(1)} s from the first line to the last written, under the profiler)`,
+    command,
+    ...r,
+  };
 }
 
 function readProfile(profDir: string): CpuProfile {
