@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { peakRssKiB } from '../../test/e2e/launch';
 import { NODE, REPO, TSBGP } from '../../test/support/tsbgp';
-import { ManagedProcess, makeTempDir, runSync, sleep, waitFor, type BgpDaemon } from '../../test/interop/peers';
+import { ManagedProcess, allocAddress, allocEndpoint, makeTempDir, runSync, sleep, waitFor, type BgpDaemon } from '../../test/interop/peers';
 import { sendCommand, type CommandResult } from '../../src/api/control';
 
 export { sleep };
@@ -437,4 +437,50 @@ export async function measureFlood(
   const hwm = peakRssKiB(d.pid);
   const last = r.at === null ? (await sleep(1000), await count().catch(() => r.last)) : r.last;
   return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm, last, commands: [`${d.command}   # ${floodNote}`, receiver] };
+}
+
+/** What the runtimes cost before any route: the floor under every time and memory figure of small jobs. */
+export interface Floors {
+  /** Median wall time of `node -e 0`, seconds. */
+  nodeStartS: number;
+  /** Peak RSS of an idle daemon with one passive neighbor and nothing else, KiB (0: not measured). */
+  tsbgpIdleKiB: number;
+  exabgpIdleKiB: number;
+}
+
+/**
+ * Measure the floors: Node.js start-up five times, then tsbgp and ExaBGP each started with one passive
+ * neighbor that never connects, left idle for 2 s, their peak RSS read as for every other job.
+ */
+export async function measureFloors(exabgp: boolean): Promise<Floors> {
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    runSync(NODE, ['-e', '0']);
+    starts.push((performance.now() - t0) / 1000);
+  }
+  starts.sort((a, b) => a - b);
+  const ed = await allocEndpoint();
+  const peer = allocAddress();
+  const conf = passiveNeighbor(ed.address, peer, 'ipv4 unicast');
+  const t = new TsbgpProc(scenarioDir('floor-tsbgp'), conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  let tsbgpIdleKiB = 0;
+  try {
+    await t.ready();
+    await sleep(2000);
+    tsbgpIdleKiB = peakRssKiB(t.pid);
+  } finally {
+    await t.stop();
+  }
+  let exabgpIdleKiB = 0;
+  if (exabgp) {
+    const e = new ExabgpProc(scenarioDir('floor-exabgp'), conf, null);
+    try {
+      await sleep(3000);
+      if (e.proc.running) exabgpIdleKiB = peakRssKiB(e.pid);
+    } finally {
+      await e.stop();
+    }
+  }
+  return { nodeStartS: starts[2]!, tsbgpIdleKiB, exabgpIdleKiB };
 }
