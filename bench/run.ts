@@ -227,8 +227,8 @@ function goals(data: Data): Goal[] {
   }
   // Memory per prefix vs BIRD: marginal bytes per prefix between the 100k and 1M IPv4 receive jobs.
   const per = (impl: string): number | undefined => {
-    const a = find('receive', impl, /^100,000 IPv4.*in table/);
-    const b = find('receive', impl, /^1,000,000 IPv4.*in table/);
+    const a = find('receive', impl, /^100,000 IPv4.*in table$/);
+    const b = find('receive', impl, /^1,000,000 IPv4 \/24, in table$/);
     if (!a || !b || !a.hwmKiB.length || !b.hwmKiB.length) return undefined;
     return ((median(b.hwmKiB) - median(a.hwmKiB)) * 1024) / (b.items - a.items);
   };
