@@ -156,7 +156,7 @@ const HOW: Record<string, string> = {
     'line until the receiver holds N ipv4-flowspec paths (GoBGP: `gobgp global rib summary` every 250 ms; tsbgp: ' +
     '`show neighbor json` every 20 ms). GoBGP first, as the issue asks; then the same rules already in a tsbgp ' +
     'configuration, timed from Established, which is the time GoBGP needs to take them in when the sender only ' +
-    'writes; then the API job again with a tsbgp receiver, which measures the senders rather than GoBGP.',
+    'writes (its row shows GoBGP\'s memory); then the API job again with a tsbgp receiver, which measures the senders rather than GoBGP.',
   peers:
     '100 bench/sender.ts sessions, each from its own 127.x.y.z address and AS, each sending 10,000 distinct ' +
     'IPv4 /24s (1,000,000 paths in all) to one daemon. The clock runs from starting all senders (the daemon is ' +
@@ -209,7 +209,7 @@ function goals(data: Data): Goal[] {
     const lower = m.capped !== undefined ? ' (at least: ExaBGP hit its cap)' : '';
     if (m.impl === 'ExaBGP') {
       // With GoBGP receiving FlowSpec, GoBGP's own ingestion time bounds what any sender can show.
-      const alone = m.scenario === 'flowspec' && !m.job.includes('tsbgp receiver') ? find('flowspec', 'tsbgp', /GoBGP's ingestion alone/) : undefined;
+      const alone = m.scenario === 'flowspec' && !m.job.includes('tsbgp receiver') ? find('flowspec', 'GoBGP', /GoBGP's ingestion alone/) : undefined;
       let floor = alone ? `; GoBGP alone takes ${secondsText(median(alone.runs))} to take the rules in, ExaBGP's time / 20 is ${secondsText(median(m.runs) / 20)}` : '';
       // The configuration job's clock starts with the process: Node.js's own start-up is in it.
       if (m.scenario === 'config' && r < 20 && data.floors) floor = `; of the ${secondsText(median(m.runs) / 20)} that 20× allows, Node.js start-up alone takes ${secondsText(data.floors.nodeStartS)}`;
