@@ -226,13 +226,14 @@ export function scenarioDir(name: string): string {
 /**
  * An API program that parses every line it gets as JSON (as a real consumer would) and counts the prefixes
  * of `update` announcements, for ExaBGP 4.2 JSON (neighbor.message.update.announce[family][nexthop] = [...]).
- * When the count reaches TARGET it writes {at: Date.now(), count} to REPORT; `state up` events are written to
- * REPORT.up with their time, and the count so far to REPORT.progress every half second. It never stops reading, so the daemon is never held up by it.
+ * When the count reaches TARGET it writes {at: Date.now(), count} to REPORT, and at k × TARGET to REPORT.k (a
+ * second session sending the table again); `state up` events are written to REPORT.up with their time, and the
+ * count so far to REPORT.progress every half second. It never stops reading, so the daemon is never held up by it.
  */
 export const COUNTER_JS = `'use strict';
 const fs = require('fs');
 const [target, report] = [Number(process.argv[2]), process.argv[3]];
-let buf = '', count = 0, done = false, lines = 0, shown = 0;
+let buf = '', count = 0, lines = 0, shown = 0, next = target, tables = 0;
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => {
   buf += d;
@@ -253,7 +254,7 @@ process.stdin.on('data', (d) => {
   buf = buf.slice(start);
   const t = Date.now();
   if (t - shown > 500) { shown = t; fs.writeFileSync(report + '.progress', String(count)); }
-  if (!done && count >= target) { done = true; fs.writeFileSync(report, JSON.stringify({ at: Date.now(), count, lines })); }
+  while (count >= next) { tables++; fs.writeFileSync(tables === 1 ? report : report + '.' + tables, JSON.stringify({ at: Date.now(), count, lines })); next += target; }
 });
 process.stdin.on('end', () => process.exit(0));
 `;
