@@ -304,7 +304,7 @@ function render(data: Data, totalSeconds: number): string {
   L.push('# tsbgp benchmark results', '');
   L.push(
     `Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
-      `this run took ${Math.round(totalSeconds)} s (${Object.entries(data.ran).map(([k, v]) => `${k} ${Math.round(v.seconds)} s at ${v.at}`).join(', ')}).`,
+      `${totalSeconds > 0 ? `the last run took ${Math.round(totalSeconds)} s; ` : ''}each scenario last ran: ${Object.entries(data.ran).map(([k, v]) => `${k} ${Math.round(v.seconds)} s at ${v.at}`).join(', ')}.`,
     'Every daemon ran on loopback on this one machine, each started fresh for each run and stopped by its PID.',
     'Times are medians over the runs, with the fastest and slowest run; "Time vs tsbgp" is the other',
     "implementation's median over tsbgp's median for the same job (above 1: tsbgp is faster). Peak RSS is the",
