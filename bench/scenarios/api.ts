@@ -1,9 +1,8 @@
 // Scenario 3, api: an API program writes N `announce route` lines once its neighbor is up; the clock runs
 // from its first line until BIRD has imported all N. What BIRD does not hold at the end (or at the cap) is
 // reported as lost. tsbgp and ExaBGP run the same configuration and the same program (bench/scenarios/common.ts).
-import * as path from 'node:path';
 import { allocAddress } from '../../test/interop/peers';
-import { FLOOD_JS, NODE, ExabgpProc, TsbgpProc, measureFlood, missing, scenarioDir, scaled, tsbgpThenExabgp, writeScript, type RunResult, type ScenarioContext } from './common';
+import { ExabgpProc, TsbgpProc, floodProcess, measureFlood, missing, scenarioDir, scaled, tsbgpThenExabgp, type RunResult, type ScenarioContext } from './common';
 import { birdReceiver, neighborBlock } from './config';
 
 export interface ApiJob {
@@ -21,11 +20,8 @@ async function run(impl: 'tsbgp' | 'exabgp', j: ApiJob, capS: number): Promise<R
   const local = allocAddress();
   const { bird, address, port } = await birdReceiver(local);
   try {
-    const report = path.join(dir, 'flood');
-    const flood = writeScript(dir, 'flood.js', FLOOD_JS);
-    const conf =
-      `process flood {\n  run ${NODE} ${flood} ${j.count} route ${report};\n  encoder json;\n}\n` +
-      neighborBlock(local, { address, port }, 65000, 'ipv4 unicast', ['api { processes [ flood ]; neighbor-changes; }']);
+    const { block, api, report } = floodProcess(dir, j.count, 'route');
+    const conf = block + neighborBlock(local, { address, port }, 65000, 'ipv4 unicast', [api]);
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
       return await measureFlood(d, report, j.count, capS, 50, () => bird.receivedCount(local, 'ipv4'),

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { peakRssKiB } from '../../test/e2e/launch';
+import { peakRssKiB, writeScript } from '../../test/e2e/launch';
 import { NODE, REPO, TSBGP } from '../../test/support/tsbgp';
 import { ManagedProcess, allocAddress, allocEndpoint, makeTempDir, runSync, sleep, waitFor, type BgpDaemon } from '../../test/interop/peers';
 import { sendCommand, type CommandResult } from '../../src/api/control';
@@ -390,6 +390,20 @@ export function counterProcess(script: string, count: number, report: string): {
   return {
     block: `process counter {\n  run ${NODE} ${script} ${count} ${report};\n  encoder json;\n}`,
     api: 'api { processes [ counter ]; receive { parsed; update; } }',
+  };
+}
+
+/**
+ * The flooding API program (FLOOD_JS) written to `dir` as a `process` block writing `count` route or flow
+ * lines, the api line that gives it the neighbor's state, and the REPORT path it stamps.
+ */
+export function floodProcess(dir: string, count: number, kind: 'route' | 'flow'): { block: string; api: string; report: string } {
+  const report = path.join(dir, 'flood');
+  const script = writeScript(dir, 'flood.js', FLOOD_JS);
+  return {
+    block: `process flood {\n  run ${NODE} ${script} ${count} ${kind} ${report};\n  encoder json;\n}\n`,
+    api: 'api { processes [ flood ]; neighbor-changes; }',
+    report,
   };
 }
 

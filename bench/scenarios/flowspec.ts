@@ -4,12 +4,10 @@
 // as a row of its own: the same rules from a tsbgp configuration, timed from Established, when the sender
 // has nothing left to do but write them), which is more than a twentieth of ExaBGP's time, so with GoBGP
 // receiving the comparison measures GoBGP. With a tsbgp receiver it measures the senders.
-import * as path from 'node:path';
 import { allocAddress, allocEndpoint, createDaemon } from '../../test/interop/peers';
 import {
-  FLOOD_JS,
   daemonPid,
-  NODE,
+  floodProcess,
   ExabgpProc,
   TsbgpProc,
   measureFlood,
@@ -22,7 +20,6 @@ import {
   scaled,
   tsbgpThenExabgp,
   until,
-  writeScript,
   type RunResult,
   type ScenarioContext,
 } from './common';
@@ -58,11 +55,8 @@ async function run(impl: 'tsbgp' | 'exabgp', receiver: Receiver, count: number, 
   const local = allocAddress();
   const rx = await startReceiver(receiver, local);
   try {
-    const report = path.join(dir, 'flood');
-    const flood = writeScript(dir, 'flood.js', FLOOD_JS);
-    const conf =
-      `process flood {\n  run ${NODE} ${flood} ${count} flow ${report};\n  encoder json;\n}\n` +
-      neighborBlock(local, rx.at, 65000, 'ipv4 flow', ['api { processes [ flood ]; neighbor-changes; }']);
+    const { block, api, report } = floodProcess(dir, count, 'flow');
+    const conf = block + neighborBlock(local, rx.at, 65000, 'ipv4 flow', [api]);
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
       return await measureFlood(d, report, count, capS, receiver === 'gobgp' ? GOBGP_POLL_MS : TSBGP_POLL_MS, rx.count,

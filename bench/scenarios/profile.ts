@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startSender } from '../sender';
 import { allocEndpoint, waitFor } from '../../test/interop/peers';
 import { v4net } from './config';
-import { COUNTER_JS, FLOOD_JS, NODE, REPO, TsbgpProc, counterProcess, now, passiveNeighbor, readStamp, scenarioDir, untilStamp, writeScript, type ScenarioContext } from './common';
+import { COUNTER_JS, REPO, TsbgpProc, counterProcess, floodProcess, now, passiveNeighbor, readStamp, scenarioDir, untilStamp, writeScript, type ScenarioContext } from './common';
 import { neighborBlock } from './config';
 
 export interface ProfileResult {
@@ -94,11 +94,8 @@ async function profileFlowApi(ctx: ScenarioContext): Promise<ProfileResult> {
     const dir = scenarioDir('profile-flow');
     const profDir = path.join(dir, 'prof');
     fs.mkdirSync(profDir);
-    const report = path.join(dir, 'flood');
-    const flood = writeScript(dir, 'flood.js', FLOOD_JS);
-    const conf =
-      `process flood {\n  run ${NODE} ${flood} ${FLOW_COUNT} flow ${report};\n  encoder json;\n}\n` +
-      neighborBlock(local, ed, 65000, 'ipv4 flow', ['api { processes [ flood ]; neighbor-changes; }']);
+    const { block, api, report } = floodProcess(dir, FLOW_COUNT, 'flow');
+    const conf = block + neighborBlock(local, ed, 65000, 'ipv4 flow', [api]);
     const t = new TsbgpProc(dir, conf, {}, ['--cpu-prof', '--cpu-prof-dir', profDir]);
     command = `${t.command}   # process: node flood.js ${FLOW_COUNT} flow, to a passive tsbgp`;
     try {
