@@ -16,7 +16,8 @@ export interface BarGroup {
   bars: Bar[];
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Seconds as a short label: 0.42 s, 12.3 s, 95 s. */
 export function secondsText(v: number): string {
@@ -35,9 +36,10 @@ export function barChart(title: string, subtitle: string, groups: BarGroup[]): s
   const groupGap = 14;
   const top = 60;
   const all = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v) => v > 0);
-  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...all, 1))));
-  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...all, 1))));
-  const x = (v: number): number => labelW + (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) * plotW;
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...all, 1)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...all, 1)));
+  const x = (v: number): number =>
+    labelW + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotW;
   const out: string[] = [];
   let y = top;
   for (const g of groups) {
@@ -47,8 +49,12 @@ export function barChart(title: string, subtitle: string, groups: BarGroup[]): s
       const w = Math.max(1, x(b.value) - labelW);
       const fill = b.ours ? '#1f77b4' : '#9aa5b1';
       out.push(`<text x="${labelW - 6}" y="${y + barH - 4}" text-anchor="end">${esc(b.label)}</text>`);
-      out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${b.capped ? 'url(#hatch)' : fill}"/>`);
-      out.push(`<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 4}">${esc((b.capped ? '> ' : '') + secondsText(b.value))}</text>`);
+      out.push(
+        `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${b.capped ? 'url(#hatch)' : fill}"/>`,
+      );
+      out.push(
+        `<text x="${(labelW + w + 4).toFixed(1)}" y="${y + barH - 4}">${esc((b.capped ? '> ' : '') + secondsText(b.value))}</text>`,
+      );
       y += barH + gap;
     }
     y += groupGap;
@@ -57,10 +63,12 @@ export function barChart(title: string, subtitle: string, groups: BarGroup[]): s
   // Decade grid lines with labels.
   const grid: string[] = [];
   for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
-    const v = Math.pow(10, e);
+    const v = 10 ** e;
     const gx = x(v).toFixed(1);
     grid.push(`<line x1="${gx}" y1="${top - 6}" x2="${gx}" y2="${y}" stroke="#ddd"/>`);
-    grid.push(`<text x="${gx}" y="${y + 14}" text-anchor="middle" fill="#666">${e < 0 ? v.toFixed(-e) : String(v)} s</text>`);
+    grid.push(
+      `<text x="${gx}" y="${y + 14}" text-anchor="middle" fill="#666">${e < 0 ? v.toFixed(-e) : String(v)} s</text>`,
+    );
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,

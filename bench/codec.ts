@@ -1,10 +1,9 @@
 // Micro-benchmark of the UPDATE codec: IPv4 /24s packed into 4096-byte UPDATEs, decoded and encoded on one core.
 // Run: node dist/bench/codec.js
 
-import { decodeUpdate, packUpdates } from '../src/wire/update';
 import { forEachPrefix } from '../src/wire/nlri/prefix';
-import { defaultContext, IPV4_UNICAST, type Attributes } from '../src/wire/types';
-import { HEADER_LENGTH } from '../src/wire/types';
+import { type Attributes, defaultContext, HEADER_LENGTH, IPV4_UNICAST } from '../src/wire/types';
+import { decodeUpdate, packUpdates } from '../src/wire/update';
 
 const PREFIXES = 200_000;
 
@@ -47,9 +46,10 @@ let lastBytes = 0;
 /** Decode plus a walk over every prefix (what a RIB load does): prefixes per second. */
 export async function benchDecodeWalk(): Promise<number> {
   const ctx = { ...defaultContext(), asn4: true };
-  const bodies = packUpdates({ family: IPV4_UNICAST, attributes: ATTRS, announce: entries(PREFIXES), withdraw: [] }, ctx).map((m) =>
-    m.subarray(HEADER_LENGTH),
-  );
+  const bodies = packUpdates(
+    { family: IPV4_UNICAST, attributes: ATTRS, announce: entries(PREFIXES), withdraw: [] },
+    ctx,
+  ).map((m) => m.subarray(HEADER_LENGTH));
   let sum = 0;
   const cb = (len: number, data: Uint8Array, off: number): void => {
     sum += len + data[off]!;
@@ -68,7 +68,12 @@ export async function benchDecodeWalk(): Promise<number> {
   return r.perSec;
 }
 
-export async function benchCodec(): Promise<{ decodePps: number; decodeBps: number; encodePps: number; encodeBps: number }> {
+export async function benchCodec(): Promise<{
+  decodePps: number;
+  decodeBps: number;
+  encodePps: number;
+  encodeBps: number;
+}> {
   const ctx = { ...defaultContext(), asn4: true };
   const announce = entries(PREFIXES);
   const messages = packUpdates({ family: IPV4_UNICAST, attributes: ATTRS, announce, withdraw: [] }, ctx);

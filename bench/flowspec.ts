@@ -1,8 +1,8 @@
 // FlowSpec NLRI encode/decode throughput on one core. Run: node dist/bench/flowspec.js
 // Target: >= 2 million rules/s each way (decode = scan + items, i.e. validated and materialized).
 
-import { IPV4_FLOW, IPV6_FLOW, encodeFlowRule, ipv4Flow, ipv6Flow } from '../src/wire/nlri/flowspec';
 import type { FlowRule } from '../src/flowspec/rule';
+import { encodeFlowRule, IPV4_FLOW, IPV6_FLOW, ipv4Flow, ipv6Flow } from '../src/wire/nlri/flowspec';
 
 export interface FlowspecBenchResult {
   rules: number;
@@ -14,7 +14,9 @@ export interface FlowspecBenchResult {
 function makeRules(n: number, v6: boolean): FlowRule[] {
   const out: FlowRule[] = [];
   for (let i = 0; i < n; i++) {
-    const addr = v6 ? new Uint8Array([0x20, 0x01, 0x0d, 0xb8, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0]) : new Uint8Array([10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff]);
+    const addr = v6
+      ? new Uint8Array([0x20, 0x01, 0x0d, 0xb8, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+      : new Uint8Array([10, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff]);
     out.push({
       family: v6 ? IPV6_FLOW : IPV4_FLOW,
       components: [
@@ -71,7 +73,8 @@ function run(v6: boolean, total: number): FlowspecBenchResult {
   });
   const decodePerSec = time(() => {
     let c = 0;
-    for (const b of blocks) c += codec.items({ family: codec.family, addPath: false, data: b.data, count: codec.scan(b.data, false) }).length;
+    for (const b of blocks)
+      c += codec.items({ family: codec.family, addPath: false, data: b.data, count: codec.scan(b.data, false) }).length;
     return c;
   });
   if (sink === 0) throw new Error('bench: nothing encoded');
@@ -86,7 +89,9 @@ if (require.main === module) {
   void benchFlowspec().then((r) => {
     for (const [name, x] of Object.entries(r)) {
       const m = (v: number): string => `${(v / 1e6).toFixed(2)} M/s`;
-      console.log(`flowspec ${name}: ${x.rules} rules  encode ${m(x.encodePerSec)}  decode (scan+items) ${m(x.decodePerSec)}  scan only ${m(x.scanPerSec)}`);
+      console.log(
+        `flowspec ${name}: ${x.rules} rules  encode ${m(x.encodePerSec)}  decode (scan+items) ${m(x.decodePerSec)}  scan only ${m(x.scanPerSec)}`,
+      );
     }
   });
 }

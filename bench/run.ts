@@ -8,15 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isInstalled, stopAll } from '../test/interop/peers';
-import { REPO, measureFloors, versions, type Floors, type Measure, type ScenarioContext } from './scenarios/common';
-import { receive } from './scenarios/receive';
-import { configScenario } from './scenarios/config';
+import { type BarGroup, barChart, secondsText } from './chart';
 import { apiScenario } from './scenarios/api';
+import { codecScenario, type MicroResult } from './scenarios/codec';
+import { type Floors, type Measure, measureFloors, REPO, type ScenarioContext, versions } from './scenarios/common';
+import { configScenario } from './scenarios/config';
 import { flowspecScenario } from './scenarios/flowspec';
 import { peersScenario } from './scenarios/peers';
-import { codecScenario, type MicroResult } from './scenarios/codec';
-import { profileScenario, type ProfileResult } from './scenarios/profile';
-import { barChart, secondsText, type BarGroup } from './chart';
+import { type ProfileResult, profileScenario } from './scenarios/profile';
+import { receive } from './scenarios/receive';
 
 interface Data {
   measures: Measure[];
@@ -59,7 +59,10 @@ function machine(): Record<string, string> {
     cores: String(cpus.length),
     memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     kernel: `${os.type()} ${os.release()}`,
-    'load average at start': os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    'load average at start': os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     ...Object.fromEntries(Object.entries(versions()).map(([k, v]) => [k === 'node' ? 'Node.js' : k, v])),
   };
 }
@@ -78,7 +81,8 @@ const mib = (kib: number): string => (kib > 0 ? `${(kib / 1024).toFixed(0)} MiB`
 function timeCell(m: Measure): string {
   if (m.note) return m.note;
   if (m.runs.length === 0) return '–';
-  if (m.capped !== undefined) return `> ${m.capped} s (cap)${m.got !== undefined && m.got >= 0 ? `, ${fmtInt(m.got)} of ${fmtInt(m.items)} by then` : ''}`;
+  if (m.capped !== undefined)
+    return `> ${m.capped} s (cap)${m.got !== undefined && m.got >= 0 ? `, ${fmtInt(m.got)} of ${fmtInt(m.items)} by then` : ''}`;
   const med = median(m.runs);
   const lo = Math.min(...m.runs);
   const hi = Math.max(...m.runs);
@@ -94,7 +98,9 @@ function rateCell(m: Measure): string {
 
 /** The tsbgp measure a peer's measure is compared with: same scenario and job. */
 function tsbgpOf(data: Data, m: Measure): Measure | undefined {
-  return data.measures.find((x) => x.scenario === m.scenario && x.job === m.job && x.impl === 'tsbgp' && !x.note && x.runs.length > 0);
+  return data.measures.find(
+    (x) => x.scenario === m.scenario && x.job === m.job && x.impl === 'tsbgp' && !x.note && x.runs.length > 0,
+  );
 }
 
 /** "how many times slower than tsbgp this implementation is", as text. */
@@ -156,20 +162,29 @@ const HOW: Record<string, string> = {
     'line until the receiver holds N ipv4-flowspec paths (GoBGP: `gobgp global rib summary` every 250 ms; tsbgp: ' +
     '`show neighbor json` every 20 ms). GoBGP first, as the issue asks; then the same rules already in a tsbgp ' +
     'configuration, timed from Established, which is the time GoBGP needs to take them in when the sender only ' +
-    'writes (its row shows GoBGP\'s memory); then the API job again with a tsbgp receiver, which measures the senders rather than GoBGP.',
+    "writes (its row shows GoBGP's memory); then the API job again with a tsbgp receiver, which measures the senders rather than GoBGP.",
   peers:
     '100 bench/sender.ts sessions, each from its own 127.x.y.z address and AS, each sending 10,000 distinct ' +
     'IPv4 /24s (1,000,000 paths in all) to one daemon. The clock runs from starting all senders (the daemon is ' +
     'already listening) until the daemon holds every path (tsbgp: `show neighbor json` every 250 ms; BIRD: ' +
     'the sum of `birdc show protocols all` "Routes: N imported" every 250 ms, configured with `import all; export none;` on every session, so that ' +
-    'it does not re-advertise each peer\'s routes to the 99 others).',
+    "it does not re-advertise each peer's routes to the 99 others).",
 };
 
 function table(data: Data, scenario: string): string[] {
   const ms = data.measures.filter((m) => m.scenario === scenario);
   if (ms.length === 0) return ['Not run yet.'];
   const lost = scenario === 'api' || scenario === 'flowspec' || scenario === 'config';
-  const head = ['Job', 'Implementation', 'Median (min – max)', 'Runs', 'Rate', 'Peak RSS', 'Time vs tsbgp', 'Memory vs tsbgp'];
+  const head = [
+    'Job',
+    'Implementation',
+    'Median (min – max)',
+    'Runs',
+    'Rate',
+    'Peak RSS',
+    'Time vs tsbgp',
+    'Memory vs tsbgp',
+  ];
   if (lost) head.push('Lost');
   const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const m of ms) {
@@ -183,7 +198,14 @@ function table(data: Data, scenario: string): string[] {
       ratioCell(data, m),
       memRatioCell(data, m),
     ];
-    if (lost) cells.push(m.note || m.runs.length === 0 ? '–' : m.capped !== undefined && m.got !== undefined && m.got >= 0 ? fmtInt(m.items - m.got) : '0');
+    if (lost)
+      cells.push(
+        m.note || m.runs.length === 0
+          ? '–'
+          : m.capped !== undefined && m.got !== undefined && m.got >= 0
+            ? fmtInt(m.items - m.got)
+            : '0',
+      );
     rows.push(`| ${cells.join(' | ')} |`);
   }
   return rows;
@@ -198,31 +220,58 @@ interface Goal {
 function goals(data: Data): Goal[] {
   const out: Goal[] = [];
   const find = (scenario: string, impl: string, job: RegExp): Measure | undefined =>
-    data.measures.find((m) => m.scenario === scenario && m.impl === impl && job.test(m.job) && !m.note && m.runs.length > 0);
+    data.measures.find(
+      (m) => m.scenario === scenario && m.impl === impl && job.test(m.job) && !m.note && m.runs.length > 0,
+    );
   // Speed vs ExaBGP on 1-3: every job where both ran.
   for (const m of data.measures) {
     if (m.impl === 'tsbgp' || m.note || m.runs.length === 0) continue;
-    if (!['receive', 'config', 'api'].includes(m.scenario) && !(m.impl === 'ExaBGP' && m.scenario === 'flowspec')) continue;
+    if (!['receive', 'config', 'api'].includes(m.scenario) && !(m.impl === 'ExaBGP' && m.scenario === 'flowspec'))
+      continue;
     const t = tsbgpOf(data, m);
     if (!t) continue;
     const r = median(m.runs) / median(t.runs);
     const lower = m.capped !== undefined ? ' (at least: ExaBGP hit its cap)' : '';
     if (m.impl === 'ExaBGP') {
       // With GoBGP receiving FlowSpec, GoBGP's own ingestion time bounds what any sender can show.
-      const alone = m.scenario === 'flowspec' && !m.job.includes('tsbgp receiver') ? find('flowspec', 'GoBGP', /GoBGP's ingestion alone/) : undefined;
-      let floor = alone ? `; GoBGP alone takes ${secondsText(median(alone.runs))} to take the rules in, ExaBGP's time / 20 is ${secondsText(median(m.runs) / 20)}` : '';
+      const alone =
+        m.scenario === 'flowspec' && !m.job.includes('tsbgp receiver')
+          ? find('flowspec', 'GoBGP', /GoBGP's ingestion alone/)
+          : undefined;
+      let floor = alone
+        ? `; GoBGP alone takes ${secondsText(median(alone.runs))} to take the rules in, ExaBGP's time / 20 is ${secondsText(median(m.runs) / 20)}`
+        : '';
       // The configuration job's clock starts with the process: Node.js's own start-up is in it.
-      if (m.scenario === 'config' && r < 20 && data.floors) floor = `; 20× is ${secondsText(median(m.runs) / 20)}, and Node.js start-up alone is ${secondsText(data.floors.nodeStartS)} of tsbgp's ${secondsText(median(t.runs))}`;
-      out.push({ goal: `≥ 20× faster than ExaBGP: ${m.scenario}, ${m.job}`, met: r >= 20 ? true : m.capped !== undefined ? null : false, detail: `${r.toFixed(1)}×${lower}${floor}` });
+      if (m.scenario === 'config' && r < 20 && data.floors)
+        floor = `; 20× is ${secondsText(median(m.runs) / 20)}, and Node.js start-up alone is ${secondsText(data.floors.nodeStartS)} of tsbgp's ${secondsText(median(t.runs))}`;
+      out.push({
+        goal: `≥ 20× faster than ExaBGP: ${m.scenario}, ${m.job}`,
+        met: r >= 20 ? true : m.capped !== undefined ? null : false,
+        detail: `${r.toFixed(1)}×${lower}${floor}`,
+      });
       if (m.hwmKiB.length && t.hwmKiB.length) {
         const mr = median(t.hwmKiB) / median(m.hwmKiB);
         const fifth = median(m.hwmKiB) / 5;
         const idle = data.floors?.tsbgpIdleKiB ?? 0;
-        const floorNote = mr > 0.2 && idle > fifth ? `; out of reach at this size: tsbgp idle is ${mib(idle)}, ExaBGP's fifth ${mib(fifth)}` : '';
-        out.push({ goal: `≤ 1/5 of ExaBGP's memory: ${m.scenario}, ${m.job}`, met: mr <= 0.2, detail: `tsbgp ${mib(median(t.hwmKiB))} vs ExaBGP ${mib(median(m.hwmKiB))} = ${(mr * 100).toFixed(0)}%${m.capped !== undefined ? ' (ExaBGP stopped at its cap, before holding everything)' : ''}${floorNote}` });
+        const floorNote =
+          mr > 0.2 && idle > fifth
+            ? `; out of reach at this size: tsbgp idle is ${mib(idle)}, ExaBGP's fifth ${mib(fifth)}`
+            : '';
+        out.push({
+          goal: `≤ 1/5 of ExaBGP's memory: ${m.scenario}, ${m.job}`,
+          met: mr <= 0.2,
+          detail: `tsbgp ${mib(median(t.hwmKiB))} vs ExaBGP ${mib(median(m.hwmKiB))} = ${(mr * 100).toFixed(0)}%${m.capped !== undefined ? ' (ExaBGP stopped at its cap, before holding everything)' : ''}${floorNote}`,
+        });
       }
     } else if (m.scenario === 'receive' || m.scenario === 'config') {
-      out.push({ goal: `faster than ${m.impl}: ${m.scenario}, ${m.job}`, met: r > 1, detail: r > 1 ? `${r.toFixed(2)}× faster` : `${(1 / r).toFixed(2)}× slower (tsbgp ${secondsText(median(t.runs))} vs ${secondsText(median(m.runs))})` });
+      out.push({
+        goal: `faster than ${m.impl}: ${m.scenario}, ${m.job}`,
+        met: r > 1,
+        detail:
+          r > 1
+            ? `${r.toFixed(2)}× faster`
+            : `${(1 / r).toFixed(2)}× slower (tsbgp ${secondsText(median(t.runs))} vs ${secondsText(median(m.runs))})`,
+      });
     }
   }
   // Memory per prefix vs BIRD: marginal bytes per prefix between the 100k and 1M IPv4 receive jobs.
@@ -265,7 +314,7 @@ const NOTES = [
   '    took about 25 µs, so 100,000 rules took 2.5 s to read even with a receiver that keeps up. The line split',
   '    into words and joined again, `split` and a regular expression per IPv4 address and per prefix, keyword',
   '    tables looked up as object properties with fresh strings (internalised on every lookup, and `toString`',
-  '    found Object.prototype\'s), a sort with a closure per rule, and an index -1 read in the guard (a property',
+  "    found Object.prototype's), a sort with a closure per rule, and an index -1 read in the guard (a property",
   '    lookup up the prototype chain) made most of it; with those gone a rule takes about 14 µs and the job',
   '    with a tsbgp receiver went from 2.1-2.4 s to 1.4-1.7 s. A token-free reader for the common block form',
   '    was tried as well and measured no faster: what remains is spread over the parser, the guard and GC.',
@@ -286,17 +335,17 @@ const NOTES = [
   '  as much again, so the wall time cannot go much below half the sum.',
   '- Cold code (the "second session" rows): a process\'s first table runs through code V8 has not compiled',
   '  yet. In one process, inserting the same 100,000 prefixes takes about 40 ms the first time and 15 ms after',
-  '  (JSON included: 70-90 ms and 20-30 ms); V8\'s optimising compiler took 8-14 ms per hot function here',
+  "  (JSON included: 70-90 ms and 20-30 ms); V8's optimising compiler took 8-14 ms per hot function here",
   '  (--trace-opt), on a background thread, while the table was already being read. Once a table has been',
   '  through, tsbgp takes 100,000 prefixes in 0.02-0.03 s, BIRD 0.03-0.06 s. Tried and not kept: V8 flags',
   '  (--always-sparkplug, --maglev, --interrupt-budget, --no-lazy-feedback-allocation: no gain beyond the',
   '  noise), and a synthetic warm-up at start-up, which cost 43 ms (2,000 prefixes per family) to 210 ms',
   '  (20,000) of start-up to save about 10-15 ms on the first table.',
   '- FlowSpec to GoBGP: GoBGP needs about 3-4 s of its own to take in 100,000 rules (its row, with 4 s of',
-  '  its CPU against 10 ms of tsbgp\'s over that window), more than a twentieth of ExaBGP\'s time; the tsbgp',
+  "  its CPU against 10 ms of tsbgp's over that window), more than a twentieth of ExaBGP's time; the tsbgp",
   '  receiver rows compare the senders. Not done: 100,000 flow rules in a configuration take about 2 s to',
   '  validate and 240 MiB (each rule is kept as statements, and read and checked twice at start-up).',
-  '- Many peers: BIRD\'s runs vary widely (2.9 s and 54.5 s in an earlier run).',
+  "- Many peers: BIRD's runs vary widely (2.9 s and 54.5 s in an earlier run).",
 ];
 
 function render(data: Data, totalSeconds: number): string {
@@ -304,7 +353,11 @@ function render(data: Data, totalSeconds: number): string {
   L.push('# tsbgp benchmark results', '');
   L.push(
     `Written by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; ` +
-      `${totalSeconds > 0 ? `the last run took ${Math.round(totalSeconds)} s; ` : ''}each scenario last ran: ${Object.entries(data.ran).map(([k, v]) => `${k} ${Math.round(v.seconds)} s at ${v.at}`).join(', ')}.`,
+      `${totalSeconds > 0 ? `the last run took ${Math.round(totalSeconds)} s; ` : ''}each scenario last ran: ${Object.entries(
+        data.ran,
+      )
+        .map(([k, v]) => `${k} ${Math.round(v.seconds)} s at ${v.at}`)
+        .join(', ')}.`,
     'Every daemon ran on loopback on this one machine, each started fresh for each run and stopped by its PID.',
     'Times are medians over the runs, with the fastest and slowest run; "Time vs tsbgp" is the other',
     "implementation's median over tsbgp's median for the same job (above 1: tsbgp is faster). Peak RSS is the",
@@ -332,7 +385,11 @@ function render(data: Data, totalSeconds: number): string {
   else {
     L.push('| Benchmark | Result |', '|---|---|');
     for (const r of data.micro) L.push(`| ${r.name} | ${r.value} |`);
-    L.push('', 'From bench/codec.ts (IPv4 /24s packed in 4096-byte UPDATEs, 200,000 prefixes per pass) and bench/flowspec.ts (10,000 distinct rules, 4 components each).', '');
+    L.push(
+      '',
+      'From bench/codec.ts (IPv4 /24s packed in 4096-byte UPDATEs, 200,000 prefixes per pass) and bench/flowspec.ts (10,000 distinct rules, 4 components each).',
+      '',
+    );
   }
   L.push('## Goals', '');
   const gs = goals(data);
@@ -342,22 +399,33 @@ function render(data: Data, totalSeconds: number): string {
     for (const g of gs) L.push(`| ${g.goal} | ${g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'} | ${g.detail} |`);
     L.push('');
     const missed = gs.filter((g) => g.met === false);
-    if (missed.length > 0) L.push(`${missed.length} goal(s) missed; the profile below shows where tsbgp spends its time.`, '');
+    if (missed.length > 0)
+      L.push(`${missed.length} goal(s) missed; the profile below shows where tsbgp spends its time.`, '');
   }
   L.push('## Profiles', '');
   if (!data.profiles) L.push('Not run yet (`npm run bench -- profile`).', '');
   else {
     for (const p of data.profiles) {
-      L.push(`${p.what}. Command: \`${p.command}\`. Top functions by self time (${(p.totalMs / 1000).toFixed(1)} s sampled, whole process life):`, '');
+      L.push(
+        `${p.what}. Command: \`${p.command}\`. Top functions by self time (${(p.totalMs / 1000).toFixed(1)} s sampled, whole process life):`,
+        '',
+      );
       L.push('| Self time | Share of busy | Function | Where |', '|---|---|---|---|');
-      for (const f of p.top.slice(0, 10)) L.push(`| ${(f.ms / 1000).toFixed(2)} s | ${f.share.toFixed(1)}% | \`${f.name}\` | ${f.where} |`);
+      for (const f of p.top.slice(0, 10))
+        L.push(`| ${(f.ms / 1000).toFixed(2)} s | ${f.share.toFixed(1)}% | \`${f.name}\` | ${f.where} |`);
       L.push('', p.summary, '');
     }
   }
   L.push(...NOTES, '');
   L.push('## Exact commands', '');
-  L.push('`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, profile) runs one scenario and keeps the others\' previous results; `--runs N` sets the runs of the fast implementations (default 3).', '');
-  L.push('One run of each measurement (addresses and ports are picked fresh every run; the peers\' configuration files are written by test/interop/peers/*.ts):', '');
+  L.push(
+    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, profile) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
+    '',
+  );
+  L.push(
+    "One run of each measurement (addresses and ports are picked fresh every run; the peers' configuration files are written by test/interop/peers/*.ts):",
+    '',
+  );
   for (const m of data.measures) {
     if (m.commands.length === 0) continue;
     L.push(`- ${m.scenario} / ${m.job} / ${m.impl}:`);
@@ -378,9 +446,21 @@ function chart(data: Data): string {
     byJob.get(k)!.push(m);
   }
   for (const [title, ms] of byJob) {
-    groups.push({ title, bars: ms.map((m) => ({ label: m.impl, value: median(m.runs), capped: m.capped !== undefined, ours: m.impl === 'tsbgp' })) });
+    groups.push({
+      title,
+      bars: ms.map((m) => ({
+        label: m.impl,
+        value: median(m.runs),
+        capped: m.capped !== undefined,
+        ours: m.impl === 'tsbgp',
+      })),
+    });
   }
-  return barChart('tsbgp vs ExaBGP 4.2, BIRD 2, GoBGP 3, FRR 8 — seconds, log scale (shorter is better)', `${data.machine.CPU ?? ''}, ${data.machine.cores ?? '?'} cores; hatched = stopped at the cap`, groups);
+  return barChart(
+    'tsbgp vs ExaBGP 4.2, BIRD 2, GoBGP 3, FRR 8 — seconds, log scale (shorter is better)',
+    `${data.machine.CPU ?? ''}, ${data.machine.cores ?? '?'} cores; hatched = stopped at the cap`,
+    groups,
+  );
 }
 
 async function main(): Promise<void> {

@@ -11,8 +11,8 @@
 import * as net from 'node:net';
 import { parseIp } from '../src/wire/ip';
 import { encodeOpen } from '../src/wire/open';
-import { encodeEndOfRib } from '../src/wire/update';
 import { AFI, HEADER_LENGTH, IPV4_UNICAST, IPV6_UNICAST, MAX_MESSAGE, MessageType, SAFI } from '../src/wire/types';
+import { encodeEndOfRib } from '../src/wire/update';
 
 export interface SenderOptions {
   host: string;
@@ -91,7 +91,21 @@ function openMessage(as: number, hold: number, routerId: Uint8Array, afi: number
 
 /** ORIGIN IGP + AS_PATH (one AS_SEQUENCE of our 4-octet AS, RFC 6793 negotiated) [+ NEXT_HOP for IPv4]. */
 function baseAttributes(as: number, ipv4NextHop: Uint8Array | null): Buffer {
-  const parts: number[] = [0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, (as >>> 24) & 0xff, (as >>> 16) & 0xff, (as >>> 8) & 0xff, as & 0xff];
+  const parts: number[] = [
+    0x40,
+    1,
+    1,
+    0,
+    0x40,
+    2,
+    6,
+    2,
+    1,
+    (as >>> 24) & 0xff,
+    (as >>> 16) & 0xff,
+    (as >>> 8) & 0xff,
+    as & 0xff,
+  ];
   if (ipv4NextHop) parts.push(0x40, 3, 4, ...ipv4NextHop);
   return Buffer.from(parts);
 }
@@ -100,13 +114,16 @@ function baseAttributes(as: number, ipv4NextHop: Uint8Array | null): Buffer {
  * A generator of wire chunks, each holding as many full UPDATEs as fit in `chunkBytes`.
  * IPv4: NLRI in the UPDATE body (RFC 4271 §4.3). IPv6: NLRI in MP_REACH_NLRI (RFC 4760 §3), extended length.
  */
-function* updateChunks(o: Required<Pick<SenderOptions, 'as' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>>): Generator<{ chunk: Buffer; updates: number }> {
+function* updateChunks(
+  o: Required<Pick<SenderOptions, 'as' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>>,
+): Generator<{ chunk: Buffer; updates: number }> {
   const v6 = o.family === 'ipv6';
   const nhRaw = parseIp(o.nextHop);
   const firstRaw = parseIp(o.first);
   const nh = nhRaw && Buffer.from(nhRaw);
   const first = firstRaw && Buffer.from(firstRaw);
-  if (!nh || !first || (nh.length === 16) !== v6 || (first.length === 16) !== v6) throw new Error('next hop / first prefix do not match the family');
+  if (!nh || !first || (nh.length === 16) !== v6 || (first.length === 16) !== v6)
+    throw new Error('next hop / first prefix do not match the family');
   const attrs = baseAttributes(o.as, v6 ? null : nh);
   const plen = v6 ? 48 : 24;
   const pbytes = v6 ? 7 : 4; // length byte + prefix bytes
@@ -169,9 +186,10 @@ function* updateChunks(o: Required<Pick<SenderOptions, 'as' | 'count' | 'family'
 export function startSender(opts: SenderOptions): Promise<Sender> {
   const family = opts.family ?? 'ipv4';
   const hold = opts.holdTime ?? 180;
-  const routerIdStr = opts.routerId ?? (opts.localAddress && !opts.localAddress.includes(':') ? opts.localAddress : '10.255.255.254');
+  const routerIdStr =
+    opts.routerId ?? (opts.localAddress && !opts.localAddress.includes(':') ? opts.localAddress : '10.255.255.254');
   const routerId = parseIp(routerIdStr);
-  if (!routerId || routerId.length !== 4) throw new Error(`bad router id ${routerIdStr}`);
+  if (routerId?.length !== 4) throw new Error(`bad router id ${routerIdStr}`);
   const cfg = {
     as: opts.as,
     count: opts.count,
@@ -237,7 +255,9 @@ export function startSender(opts: SenderOptions): Promise<Sender> {
           resolveEst(establishedAt);
         }
       } else if (type === MessageType.NOTIFICATION) {
-        return fail(new Error(`NOTIFICATION from peer: code ${body[0]} subcode ${body[1]} ${body.subarray(2).toString('hex')}`));
+        return fail(
+          new Error(`NOTIFICATION from peer: code ${body[0]} subcode ${body[1]} ${body.subarray(2).toString('hex')}`),
+        );
       }
       opts.onMessage?.(type, body);
     }
@@ -286,7 +306,15 @@ export function startSender(opts: SenderOptions): Promise<Sender> {
     // The write callback fires once the data is handed to the kernel: that is "last byte written".
     await new Promise<void>((resolve, reject) => sock.write(eor, (e) => (e ? reject(e) : resolve())));
     const lastByteAt = performance.now();
-    return { count: cfg.count, updates, bytes, establishMs: establishedAt - t0, sendMs: lastByteAt - establishedAt, establishedAt, lastByteAt };
+    return {
+      count: cfg.count,
+      updates,
+      bytes,
+      establishMs: establishedAt - t0,
+      sendMs: lastByteAt - establishedAt,
+      establishedAt,
+      lastByteAt,
+    };
   })();
   // Callers that only await `established` must not see an unhandled rejection from `done`.
   done.catch(() => undefined);

@@ -3,8 +3,9 @@
 //
 // CLI: node dist/bench/peers/ingest.js <bird|gobgp|frr> [count=1000000] [ipv4|ipv6]
 // Prints one JSON line per run.
-import { startSender, type SenderReport } from '../sender';
-import { allocEndpoint, createDaemon, sleep, stopAll, type DaemonKind } from '../../test/interop/peers';
+
+import { allocEndpoint, createDaemon, type DaemonKind, sleep, stopAll } from '../../test/interop/peers';
+import { type SenderReport, startSender } from '../sender';
 
 export interface IngestResult {
   daemon: DaemonKind;
@@ -35,18 +36,35 @@ export async function measureIngest(
   const d = createDaemon(kind);
   const ed = await allocEndpoint();
   const es = await allocEndpoint();
-  await d.start({ ...ed, as: 65000, holdTime: 180, neighbors: [{ ...es, as: 65001, passive: true, families: [family] }] });
-  const sender = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count, family, holdTime: 180 });
+  await d.start({
+    ...ed,
+    as: 65000,
+    holdTime: 180,
+    neighbors: [{ ...es, as: 65001, passive: true, families: [family] }],
+  });
+  const sender = await startSender({
+    host: ed.address,
+    port: ed.port,
+    localAddress: es.address,
+    as: 65001,
+    count,
+    family,
+    holdTime: 180,
+  });
   try {
     const establishedAt = await sender.established;
     let report: SenderReport | undefined;
-    sender.done.then((r) => (report = r), () => undefined);
+    sender.done.then(
+      (r) => (report = r),
+      () => undefined,
+    );
     const c = d as unknown as Counting;
     for (;;) {
       // A daemon busy ingesting may not answer its CLI in time (GoBGP's gRPC, notably): retry.
       const n = await c.receivedCount(es.address, family).catch(() => -1);
       if (n >= count) break;
-      if (performance.now() - establishedAt > timeoutMs) throw new Error(`${kind}: only ${n} of ${count} after ${timeoutMs} ms`);
+      if (performance.now() - establishedAt > timeoutMs)
+        throw new Error(`${kind}: only ${n} of ${count} after ${timeoutMs} ms`);
       await sleep(pollMs);
     }
     const ingestMs = performance.now() - establishedAt;
@@ -60,7 +78,8 @@ export async function measureIngest(
 
 async function main(): Promise<void> {
   const kind = process.argv[2] as Exclude<DaemonKind, 'exabgp'>;
-  if (!['bird', 'gobgp', 'frr'].includes(kind)) throw new Error('usage: ingest.js <bird|gobgp|frr> [count] [ipv4|ipv6]');
+  if (!['bird', 'gobgp', 'frr'].includes(kind))
+    throw new Error('usage: ingest.js <bird|gobgp|frr> [count] [ipv4|ipv6]');
   const count = Number(process.argv[3] ?? 1_000_000);
   const family = (process.argv[4] ?? 'ipv4') as 'ipv4' | 'ipv6';
   const pollMs = process.argv[5] ? Number(process.argv[5]) : undefined;

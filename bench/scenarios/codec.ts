@@ -30,9 +30,15 @@ async function measure(): Promise<MicroResult[]> {
   const walk = await benchDecodeWalk();
   const f = await benchFlowspec();
   const out: MicroResult[] = [
-    { name: 'UPDATE decode (IPv4 /24)', value: `${M(c.decodePps)} prefixes/s, ${(c.decodeBps / 2 ** 20).toFixed(0)} MiB/s` },
+    {
+      name: 'UPDATE decode (IPv4 /24)',
+      value: `${M(c.decodePps)} prefixes/s, ${(c.decodeBps / 2 ** 20).toFixed(0)} MiB/s`,
+    },
     { name: 'UPDATE decode + walk every prefix', value: `${M(walk)} prefixes/s` },
-    { name: 'UPDATE encode (packUpdates)', value: `${M(c.encodePps)} prefixes/s, ${(c.encodeBps / 2 ** 20).toFixed(0)} MiB/s` },
+    {
+      name: 'UPDATE encode (packUpdates)',
+      value: `${M(c.encodePps)} prefixes/s, ${(c.encodeBps / 2 ** 20).toFixed(0)} MiB/s`,
+    },
   ];
   for (const [fam, r] of Object.entries(f)) {
     out.push({ name: `FlowSpec ${fam} encode`, value: `${M(r.encodePerSec)} rules/s` });

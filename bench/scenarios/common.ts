@@ -4,15 +4,23 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type CommandResult, sendCommand } from '../../src/api/control';
 import { peakRssKiB, writeScript } from '../../test/e2e/launch';
+import {
+  allocAddress,
+  allocEndpoint,
+  type BgpDaemon,
+  ManagedProcess,
+  makeTempDir,
+  runSync,
+  sleep,
+  waitFor,
+} from '../../test/interop/peers';
 import { NODE, REPO, TSBGP } from '../../test/support/tsbgp';
-import { ManagedProcess, allocAddress, allocEndpoint, makeTempDir, runSync, sleep, waitFor, type BgpDaemon } from '../../test/interop/peers';
-import { sendCommand, type CommandResult } from '../../src/api/control';
 
-export { sleep };
 export { peakRssKiB, writeScript } from '../../test/e2e/launch';
-
 export { NODE, REPO, TSBGP } from '../../test/support/tsbgp';
+export { sleep };
 
 /** One measured number of one implementation in one job, over several runs. */
 export interface Measure {
@@ -51,7 +59,8 @@ export interface ScenarioContext {
 }
 
 /** A job size scaled for a check run (never below 1,000). */
-export const scaled = (ctx: ScenarioContext, n: number): number => (ctx.scale === 1 ? n : Math.max(1000, Math.round(n * ctx.scale)));
+export const scaled = (ctx: ScenarioContext, n: number): number =>
+  ctx.scale === 1 ? n : Math.max(1000, Math.round(n * ctx.scale));
 
 /** What one run of one implementation gave: seconds (null when capped), peak RSS, count held at the cap. */
 export interface RunResult {
@@ -200,7 +209,14 @@ export class ExabgpProc {
       env['exabgp.tcp.bind'] = '';
     }
     this.command = `env ${envText(env)}exabgp ${this.conf}`;
-    this.proc = new ManagedProcess('exabgp', 'exabgp', [this.conf], path.join(dir, 'stdout.log'), { ...process.env, ...env }, dir);
+    this.proc = new ManagedProcess(
+      'exabgp',
+      'exabgp',
+      [this.conf],
+      path.join(dir, 'stdout.log'),
+      { ...process.env, ...env },
+      dir,
+    );
   }
 
   get pid(): number {
@@ -221,7 +237,6 @@ function envText(env: Record<string, string>): string {
 export function scenarioDir(name: string): string {
   return makeTempDir(`bench-${name}`);
 }
-
 
 /**
  * An API program that parses every line it gets as JSON (as a real consumer would) and counts the prefixes
@@ -337,7 +352,13 @@ export async function until(
 }
 
 /** Wait until a file holding a time appears; null when capped. */
-export async function untilStamp(file: string, from: number, capMs: number, alive?: () => void, pollMs = 20): Promise<number | null> {
+export async function untilStamp(
+  file: string,
+  from: number,
+  capMs: number,
+  alive?: () => void,
+  pollMs = 20,
+): Promise<number | null> {
   for (;;) {
     alive?.();
     const t = readStamp(file);
@@ -352,7 +373,8 @@ export function versions(): Record<string, string> {
   const first = (s: string, re: RegExp): string => re.exec(s)?.[1] ?? 'not installed';
   let tsbgpVersion = '';
   try {
-    tsbgpVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    tsbgpVersion = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     tsbgpVersion = '?';
   }
@@ -397,7 +419,11 @@ export function counterProcess(script: string, count: number, report: string): {
  * The flooding API program (FLOOD_JS) written to `dir` as a `process` block writing `count` route or flow
  * lines, the api line that gives it the neighbor's state, and the REPORT path it stamps.
  */
-export function floodProcess(dir: string, count: number, kind: 'route' | 'flow'): { block: string; api: string; report: string } {
+export function floodProcess(
+  dir: string,
+  count: number,
+  kind: 'route' | 'flow',
+): { block: string; api: string; report: string } {
   const report = path.join(dir, 'flood');
   const script = writeScript(dir, 'flood.js', FLOOD_JS);
   return {
@@ -410,7 +436,16 @@ export function floodProcess(dir: string, count: number, kind: 'route' | 'flow')
 /** Record a scenario as not run because the receiver it needs is missing. Returns true when it is missing. */
 export function missing(ctx: ScenarioContext, scenario: string, kind: 'bird' | 'gobgp', name: string): boolean {
   if (ctx.installed(kind)) return false;
-  ctx.record({ scenario, job: 'all', impl: 'tsbgp', items: 0, runs: [], hwmKiB: [], commands: [], note: `${name} not installed: nothing to receive` });
+  ctx.record({
+    scenario,
+    job: 'all',
+    impl: 'tsbgp',
+    items: 0,
+    runs: [],
+    hwmKiB: [],
+    commands: [],
+    note: `${name} not installed: nothing to receive`,
+  });
   return true;
 }
 
@@ -450,8 +485,13 @@ export async function measureFlood(
   if (start === null) throw new Error('the session did not come up within 30 s');
   const r = await until(count, target, start, capS * 1000, pollMs, alive);
   const hwm = peakRssKiB(d.pid);
-  const last = r.at === null ? (await sleep(1000), await count().catch(() => r.last)) : r.last;
-  return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm, last, commands: [`${d.command}   # ${floodNote}`, receiver] };
+  const last = r.at === null ? await sleep(1000).then(() => count().catch(() => r.last)) : r.last;
+  return {
+    seconds: r.at === null ? null : (r.at - start) / 1000,
+    hwm,
+    last,
+    commands: [`${d.command}   # ${floodNote}`, receiver],
+  };
 }
 
 /** What the runtimes cost before any route: the floor under every time and memory figure of small jobs. */
@@ -478,7 +518,10 @@ export async function measureFloors(exabgp: boolean): Promise<Floors> {
   const ed = await allocEndpoint();
   const peer = allocAddress();
   const conf = passiveNeighbor(ed.address, peer, 'ipv4 unicast');
-  const t = new TsbgpProc(scenarioDir('floor-tsbgp'), conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  const t = new TsbgpProc(scenarioDir('floor-tsbgp'), conf, {
+    'exabgp.tcp.bind': ed.address,
+    'exabgp.tcp.port': String(ed.port),
+  });
   let tsbgpIdleKiB = 0;
   try {
     await t.ready();

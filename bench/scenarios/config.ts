@@ -1,8 +1,20 @@
 // Scenario 2, config: the table as static routes in the configuration file, announced to a BIRD receiver.
 // The clock runs from starting the daemon (so parsing the file counts) until BIRD has imported every prefix.
 // tsbgp and ExaBGP read the same file: tsbgp's configuration language is ExaBGP's.
-import { allocAddress, allocEndpoint, createDaemon, type Bird } from '../../test/interop/peers';
-import { ExabgpProc, TsbgpProc, missing, now, peakRssKiB, scenarioDir, scaled, tsbgpThenExabgp, until, type RunResult, type ScenarioContext } from './common';
+import { allocAddress, allocEndpoint, type Bird, createDaemon } from '../../test/interop/peers';
+import {
+  ExabgpProc,
+  missing,
+  now,
+  peakRssKiB,
+  type RunResult,
+  type ScenarioContext,
+  scaled,
+  scenarioDir,
+  TsbgpProc,
+  tsbgpThenExabgp,
+  until,
+} from './common';
 
 export interface ConfigJob {
   count: number;
@@ -21,12 +33,23 @@ export const v4net = (i: number): string => `${20 + (i >>> 16)}.${(i >>> 8) & 25
 export async function birdReceiver(peer: string): Promise<{ bird: Bird; address: string; port: number }> {
   const bird = createDaemon('bird');
   const ed = await allocEndpoint();
-  await bird.start({ ...ed, as: 65000, holdTime: 180, neighbors: [{ address: peer, port: 179, as: 65001, passive: true, families: ['ipv4'] }] });
+  await bird.start({
+    ...ed,
+    as: 65000,
+    holdTime: 180,
+    neighbors: [{ address: peer, port: 179, as: 65001, passive: true, families: ['ipv4'] }],
+  });
   return { bird, ...ed };
 }
 
 /** An ExaBGP-syntax neighbor block from `local` to `peer`, with extra lines inside. */
-export function neighborBlock(local: string, peer: { address: string; port: number }, peerAs: number, family: string, extra: string[]): string {
+export function neighborBlock(
+  local: string,
+  peer: { address: string; port: number },
+  peerAs: number,
+  family: string,
+  extra: string[],
+): string {
   return [
     `neighbor ${peer.address} {`,
     `  router-id ${local};`,
@@ -60,11 +83,26 @@ async function run(impl: 'tsbgp' | 'exabgp', j: ConfigJob, capS: number): Promis
     const start = now();
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
-      const r = await until(() => bird.receivedCount(local, 'ipv4'), j.count, start, capS * 1000, 50, () => {
-        if (!d.proc.running) throw new Error(d.proc.describeExit());
-      });
+      const r = await until(
+        () => bird.receivedCount(local, 'ipv4'),
+        j.count,
+        start,
+        capS * 1000,
+        50,
+        () => {
+          if (!d.proc.running) throw new Error(d.proc.describeExit());
+        },
+      );
       const hwm = peakRssKiB(d.pid);
-      return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm, last: r.last, commands: [d.command + `   # ${j.count} static routes`, `bird (config in ${bird.dir}; test/interop/peers/bird.ts)`] };
+      return {
+        seconds: r.at === null ? null : (r.at - start) / 1000,
+        hwm,
+        last: r.last,
+        commands: [
+          d.command + `   # ${j.count} static routes`,
+          `bird (config in ${bird.dir}; test/interop/peers/bird.ts)`,
+        ],
+      };
     } finally {
       await d.stop();
     }
@@ -78,6 +116,8 @@ export async function configScenario(ctx: ScenarioContext, jobs = CONFIG_JOBS): 
   for (const full of jobs) {
     const j = { ...full, count: scaled(ctx, full.count) };
     const job = `${j.count.toLocaleString('en-US')} static routes`;
-    await tsbgpThenExabgp(ctx, { scenario: 'config', job, items: j.count }, j.exabgpCap, (impl, capS) => run(impl, j, capS));
+    await tsbgpThenExabgp(ctx, { scenario: 'config', job, items: j.count }, j.exabgpCap, (impl, capS) =>
+      run(impl, j, capS),
+    );
   }
 }

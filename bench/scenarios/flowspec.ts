@@ -7,21 +7,21 @@
 import { allocAddress, allocEndpoint, createDaemon } from '../../test/interop/peers';
 import {
   daemonPid,
-  floodProcess,
   ExabgpProc,
-  TsbgpProc,
+  floodProcess,
   measureFlood,
   missing,
   now,
   passiveNeighbor,
   peakRssKiB,
+  type RunResult,
   repeat,
-  scenarioDir,
+  type ScenarioContext,
   scaled,
+  scenarioDir,
+  TsbgpProc,
   tsbgpThenExabgp,
   until,
-  type RunResult,
-  type ScenarioContext,
 } from './common';
 import { neighborBlock } from './config';
 
@@ -38,16 +38,45 @@ const rule = (i: number): string =>
 type Receiver = 'gobgp' | 'tsbgp';
 
 /** A receiver for the flow family: GoBGP, or a passive tsbgp; `count` is how many flow paths it holds. */
-async function startReceiver(kind: Receiver, local: string): Promise<{ at: { address: string; port: number }; count: () => Promise<number>; text: string; pid: () => number; stop: () => Promise<void> }> {
+async function startReceiver(
+  kind: Receiver,
+  local: string,
+): Promise<{
+  at: { address: string; port: number };
+  count: () => Promise<number>;
+  text: string;
+  pid: () => number;
+  stop: () => Promise<void>;
+}> {
   const ed = await allocEndpoint();
   if (kind === 'gobgp') {
     const g = createDaemon('gobgp');
-    await g.start({ ...ed, as: 65000, holdTime: 180, neighbors: [{ address: local, port: 179, as: 65001, passive: true, families: ['ipv4-flowspec'] }] });
-    return { at: ed, count: () => g.routeCount('ipv4-flowspec'), text: `gobgpd (config in ${g.dir}; test/interop/peers/gobgp.ts)`, pid: () => daemonPid(g), stop: () => g.stop() };
+    await g.start({
+      ...ed,
+      as: 65000,
+      holdTime: 180,
+      neighbors: [{ address: local, port: 179, as: 65001, passive: true, families: ['ipv4-flowspec'] }],
+    });
+    return {
+      at: ed,
+      count: () => g.routeCount('ipv4-flowspec'),
+      text: `gobgpd (config in ${g.dir}; test/interop/peers/gobgp.ts)`,
+      pid: () => daemonPid(g),
+      stop: () => g.stop(),
+    };
   }
-  const r = new TsbgpProc(scenarioDir('flow-receiver'), passiveNeighbor(ed.address, local, 'ipv4 flow'), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  const r = new TsbgpProc(scenarioDir('flow-receiver'), passiveNeighbor(ed.address, local, 'ipv4 flow'), {
+    'exabgp.tcp.bind': ed.address,
+    'exabgp.tcp.port': String(ed.port),
+  });
   await r.ready();
-  return { at: ed, count: async () => (await r.neighbors()).routesIn, text: `${r.command}   # receiver`, pid: () => r.pid, stop: () => r.stop() };
+  return {
+    at: ed,
+    count: async () => (await r.neighbors()).routesIn,
+    text: `${r.command}   # receiver`,
+    pid: () => r.pid,
+    stop: () => r.stop(),
+  };
 }
 
 async function run(impl: 'tsbgp' | 'exabgp', receiver: Receiver, count: number, capS: number): Promise<RunResult> {
@@ -59,8 +88,16 @@ async function run(impl: 'tsbgp' | 'exabgp', receiver: Receiver, count: number, 
     const conf = block + neighborBlock(local, rx.at, 65000, 'ipv4 flow', [api]);
     const d = impl === 'tsbgp' ? new TsbgpProc(dir, conf) : new ExabgpProc(dir, conf, null);
     try {
-      return await measureFlood(d, report, count, capS, receiver === 'gobgp' ? GOBGP_POLL_MS : TSBGP_POLL_MS, rx.count,
-        `process: node flood.js ${count} flow (bench/scenarios/common.ts FLOOD_JS)`, rx.text);
+      return await measureFlood(
+        d,
+        report,
+        count,
+        capS,
+        receiver === 'gobgp' ? GOBGP_POLL_MS : TSBGP_POLL_MS,
+        rx.count,
+        `process: node flood.js ${count} flow (bench/scenarios/common.ts FLOOD_JS)`,
+        rx.text,
+      );
     } finally {
       await d.stop();
     }
@@ -80,7 +117,10 @@ async function gobgpAlone(count: number): Promise<RunResult> {
   try {
     const rules: string[] = [];
     for (let i = 0; i < count; i++) rules.push(`    route r${i} { ${rule(i)} }\n`);
-    const d = new TsbgpProc(scenarioDir('flow-config'), neighborBlock(local, rx.at, 65000, 'ipv4 flow', ['flow {', ...rules, '}']));
+    const d = new TsbgpProc(
+      scenarioDir('flow-config'),
+      neighborBlock(local, rx.at, 65000, 'ipv4 flow', ['flow {', ...rules, '}']),
+    );
     try {
       const alive = (): void => {
         if (!d.proc.running) throw new Error(d.proc.describeExit());
@@ -103,15 +143,29 @@ async function gobgpAlone(count: number): Promise<RunResult> {
   }
 }
 
-export const FLOW_ALONE_JOB = (count: number): string => `${count.toLocaleString('en-US')} flow rules from a tsbgp configuration, from Established (GoBGP's ingestion alone)`;
+export const FLOW_ALONE_JOB = (count: number): string =>
+  `${count.toLocaleString('en-US')} flow rules from a tsbgp configuration, from Established (GoBGP's ingestion alone)`;
 
 export async function flowspecScenario(ctx: ScenarioContext, jobs = FLOW_JOBS): Promise<void> {
   if (missing(ctx, 'flowspec', 'gobgp', 'GoBGP')) return;
   for (const full of jobs) {
     const count = scaled(ctx, full.count);
     const job = `${count.toLocaleString('en-US')} flow rules through the API`;
-    await tsbgpThenExabgp(ctx, { scenario: 'flowspec', job, items: count }, full.exabgpCap, (impl, capS) => run(impl, 'gobgp', count, capS));
-    await repeat(ctx, { scenario: 'flowspec', job: FLOW_ALONE_JOB(count), impl: 'GoBGP', items: count }, ctx.runs, undefined, () => gobgpAlone(count));
-    await tsbgpThenExabgp(ctx, { scenario: 'flowspec', job: `${job}, to a tsbgp receiver`, items: count }, full.exabgpCap, (impl, capS) => run(impl, 'tsbgp', count, capS));
+    await tsbgpThenExabgp(ctx, { scenario: 'flowspec', job, items: count }, full.exabgpCap, (impl, capS) =>
+      run(impl, 'gobgp', count, capS),
+    );
+    await repeat(
+      ctx,
+      { scenario: 'flowspec', job: FLOW_ALONE_JOB(count), impl: 'GoBGP', items: count },
+      ctx.runs,
+      undefined,
+      () => gobgpAlone(count),
+    );
+    await tsbgpThenExabgp(
+      ctx,
+      { scenario: 'flowspec', job: `${job}, to a tsbgp receiver`, items: count },
+      full.exabgpCap,
+      (impl, capS) => run(impl, 'tsbgp', count, capS),
+    );
   }
 }

@@ -1,11 +1,12 @@
 // Scenario 5, many peers: 100 bench/sender.ts sessions, each from its own loopback address and AS, each
 // sending 10,000 distinct IPv4 /24s, into one daemon. The clock runs from starting the senders (the daemon is
 // already listening) until it holds all 1,000,000 paths. BIRD does the same job for comparison.
-import { startSender, type Sender } from '../sender';
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedProcess, allocAddress, allocEndpoint, runCmd, waitFor } from '../../test/interop/peers';
-import { TsbgpProc, now, peakRssKiB, repeat, scenarioDir, until, type RunResult, type ScenarioContext } from './common';
+import { allocAddress, allocEndpoint, ManagedProcess, runCmd, waitFor } from '../../test/interop/peers';
+import { type Sender, startSender } from '../sender';
+import { now, peakRssKiB, type RunResult, repeat, type ScenarioContext, scenarioDir, TsbgpProc, until } from './common';
 
 const PEERS = 100;
 let EACH = 10_000;
@@ -17,7 +18,11 @@ const first = (i: number): string => {
 };
 
 async function startAll(host: string, port: number, addrs: string[]): Promise<Sender[]> {
-  return Promise.all(addrs.map((a, i) => startSender({ host, port, localAddress: a, as: 65100 + i, count: EACH, first: first(i), holdTime: 180 })));
+  return Promise.all(
+    addrs.map((a, i) =>
+      startSender({ host, port, localAddress: a, as: 65100 + i, count: EACH, first: first(i), holdTime: 180 }),
+    ),
+  );
 }
 
 async function tsbgpRun(): Promise<RunResult> {
@@ -26,7 +31,17 @@ async function tsbgpRun(): Promise<RunResult> {
   const addrs = Array.from({ length: PEERS }, () => allocAddress());
   const conf = addrs
     .map((a, i) =>
-      [`neighbor ${a} {`, `  router-id ${ed.address};`, `  local-address ${ed.address};`, '  local-as 65000;', `  peer-as ${65100 + i};`, '  hold-time 180;', '  passive true;', '  family { ipv4 unicast; }', '}'].join('\n'),
+      [
+        `neighbor ${a} {`,
+        `  router-id ${ed.address};`,
+        `  local-address ${ed.address};`,
+        '  local-as 65000;',
+        `  peer-as ${65100 + i};`,
+        '  hold-time 180;',
+        '  passive true;',
+        '  family { ipv4 unicast; }',
+        '}',
+      ].join('\n'),
     )
     .join('\n');
   const t = new TsbgpProc(dir, conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
@@ -35,11 +50,26 @@ async function tsbgpRun(): Promise<RunResult> {
     const start = now();
     const senders = await startAll(ed.address, ed.port, addrs);
     try {
-      const r = await until(async () => (await t.neighbors()).routesIn, PEERS * EACH, start, 600_000, 250, () => {
-        if (!t.proc.running) throw new Error(t.proc.describeExit());
-      });
+      const r = await until(
+        async () => (await t.neighbors()).routesIn,
+        PEERS * EACH,
+        start,
+        600_000,
+        250,
+        () => {
+          if (!t.proc.running) throw new Error(t.proc.describeExit());
+        },
+      );
       const hwm = peakRssKiB(t.pid);
-      return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm, last: r.last, commands: [t.command + `   # ${PEERS} passive neighbors`, `${PEERS} × startSender({count: ${EACH}}) in the bench process (bench/sender.ts)`] };
+      return {
+        seconds: r.at === null ? null : (r.at - start) / 1000,
+        hwm,
+        last: r.last,
+        commands: [
+          t.command + `   # ${PEERS} passive neighbors`,
+          `${PEERS} × startSender({count: ${EACH}}) in the bench process (bench/sender.ts)`,
+        ],
+      };
     } finally {
       await Promise.all(senders.map((s) => s.stop()));
     }
@@ -73,13 +103,22 @@ async function birdRun(): Promise<RunResult> {
     ),
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'bird.conf'), conf + '\n');
-  const bird = new ManagedProcess('bird', 'bird', ['-f', '-c', path.join(dir, 'bird.conf'), '-s', ctl, '-P', path.join(dir, 'bird.pid')], path.join(dir, 'bird.log'));
+  const bird = new ManagedProcess(
+    'bird',
+    'bird',
+    ['-f', '-c', path.join(dir, 'bird.conf'), '-s', ctl, '-P', path.join(dir, 'bird.pid')],
+    path.join(dir, 'bird.log'),
+  );
   const birdc = async (...a: string[]): Promise<string> => (await runCmd('birdc', ['-s', ctl, ...a], 60_000)).stdout;
   try {
-    await waitFor(async () => {
-      if (!bird.running) throw new Error(bird.describeExit());
-      return (await birdc('show', 'status')).includes('Daemon is up');
-    }, 10_000, 'bird control socket');
+    await waitFor(
+      async () => {
+        if (!bird.running) throw new Error(bird.describeExit());
+        return (await birdc('show', 'status')).includes('Daemon is up');
+      },
+      10_000,
+      'bird control socket',
+    );
     const start = now();
     const senders = await startAll(ed.address, ed.port, addrs);
     try {
@@ -87,14 +126,23 @@ async function birdRun(): Promise<RunResult> {
       // in BIRD's only thread, and asked every 250 ms it slowed BIRD down several times over.
       const count = async (): Promise<number> => {
         let n = 0;
-        for (const m of (await birdc('show', 'protocols', 'all')).matchAll(/Routes:\s+(\d+) imported/g)) n += Number(m[1]);
+        for (const m of (await birdc('show', 'protocols', 'all')).matchAll(/Routes:\s+(\d+) imported/g))
+          n += Number(m[1]);
         return n;
       };
       const r = await until(count, PEERS * EACH, start, 600_000, 250, () => {
         if (!bird.running) throw new Error(bird.describeExit());
       });
       const hwm = peakRssKiB(bird.pid);
-      return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm, last: r.last, commands: [`bird -f -c bird.conf -s bird.ctl   # ${PEERS} passive sessions, import all, export none`, `${PEERS} × startSender({count: ${EACH}})`] };
+      return {
+        seconds: r.at === null ? null : (r.at - start) / 1000,
+        hwm,
+        last: r.last,
+        commands: [
+          `bird -f -c bird.conf -s bird.ctl   # ${PEERS} passive sessions, import all, export none`,
+          `${PEERS} × startSender({count: ${EACH}})`,
+        ],
+      };
     } finally {
       await Promise.all(senders.map((s) => s.stop()));
     }

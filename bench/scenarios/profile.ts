@@ -4,11 +4,23 @@
 // functions with the most self time are listed, plus the same time grouped by source file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startSender } from '../sender';
 import { allocEndpoint, waitFor } from '../../test/interop/peers';
-import { v4net } from './config';
-import { COUNTER_JS, REPO, TsbgpProc, counterProcess, floodProcess, now, passiveNeighbor, readStamp, scenarioDir, untilStamp, writeScript, type ScenarioContext } from './common';
-import { neighborBlock } from './config';
+import { startSender } from '../sender';
+import {
+  COUNTER_JS,
+  counterProcess,
+  floodProcess,
+  now,
+  passiveNeighbor,
+  REPO,
+  readStamp,
+  type ScenarioContext,
+  scenarioDir,
+  TsbgpProc,
+  untilStamp,
+  writeScript,
+} from './common';
+import { neighborBlock, v4net } from './config';
 
 export interface ProfileResult {
   what: string;
@@ -85,7 +97,10 @@ const FLOW_COUNT = 100_000;
 async function profileFlowApi(ctx: ScenarioContext): Promise<ProfileResult> {
   const ed = await allocEndpoint();
   const local = (await allocEndpoint()).address;
-  const rx = new TsbgpProc(scenarioDir('profile-flow-rx'), passiveNeighbor(ed.address, local, 'ipv4 flow'), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  const rx = new TsbgpProc(scenarioDir('profile-flow-rx'), passiveNeighbor(ed.address, local, 'ipv4 flow'), {
+    'exabgp.tcp.bind': ed.address,
+    'exabgp.tcp.port': String(ed.port),
+  });
   let seconds = 0;
   let r: Omit<ProfileResult, 'what' | 'command'>;
   let command = '';
@@ -99,7 +114,12 @@ async function profileFlowApi(ctx: ScenarioContext): Promise<ProfileResult> {
     const t = new TsbgpProc(dir, conf, {}, ['--cpu-prof', '--cpu-prof-dir', profDir]);
     command = `${t.command}   # process: node flood.js ${FLOW_COUNT} flow, to a passive tsbgp`;
     try {
-      await waitFor(() => readStamp(`${report}.written`) !== undefined || !t.proc.running, 600_000, 'the flood program to finish', 20);
+      await waitFor(
+        () => readStamp(`${report}.written`) !== undefined || !t.proc.running,
+        600_000,
+        'the flood program to finish',
+        20,
+      );
       seconds = ((readStamp(`${report}.written`) ?? 0) - (readStamp(`${report}.start`) ?? 0)) / 1000;
     } finally {
       await t.stop();
@@ -137,7 +157,11 @@ async function profileConfig(ctx: ScenarioContext): Promise<ProfileResult> {
   for (let i = 0; i < COUNT; i++) parts.push(`    route ${v4net(i)} next-hop 192.0.2.1;\n`);
   parts.push('  }\n}\n');
   const start = now();
-  const t = new TsbgpProc(dir, parts.join(''), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) }, ['--cpu-prof', '--cpu-prof-dir', profDir]);
+  const t = new TsbgpProc(dir, parts.join(''), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) }, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profDir,
+  ]);
   let seconds = 0;
   try {
     await t.ready();
@@ -180,7 +204,11 @@ async function profileReceive(ctx: ScenarioContext): Promise<ProfileResult> {
   const report = path.join(dir, 'count.json');
   const counter = counterProcess(writeScript(dir, 'counter.js', COUNTER_JS), COUNT, report);
   const conf = `${counter.block}\n${passiveNeighbor(ed.address, es.address, 'ipv4 unicast', [counter.api])}`;
-  const t = new TsbgpProc(dir, conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) }, ['--cpu-prof', '--cpu-prof-dir', profDir]);
+  const t = new TsbgpProc(dir, conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) }, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profDir,
+  ]);
   let seconds = 0;
   try {
     await t.ready();

@@ -4,28 +4,28 @@
 // "JSON to a process" (an API program that JSON.parses every line and counts the announced prefixes; the
 // clock stops when it has counted them all). ExaBGP can only be measured the second way.
 import * as path from 'node:path';
+import { allocEndpoint, createDaemon, type Family, sleep, waitFor } from '../../test/interop/peers';
 import { startSender } from '../sender';
-import { allocEndpoint, createDaemon, sleep, waitFor, type Family } from '../../test/interop/peers';
-import { staticConfig } from './config';
 import {
   COUNTER_JS,
   counterProcess,
-  passiveNeighbor,
-  ExabgpProc,
-  TsbgpProc,
   daemonPid,
+  ExabgpProc,
   now,
+  passiveNeighbor,
   peakRssKiB,
+  type RunResult,
   readStamp,
+  repeat,
+  type ScenarioContext,
+  scaled,
   scenarioDir,
+  TsbgpProc,
   until,
   untilStamp,
   writeScript,
-  repeat,
-  scaled,
-  type RunResult,
-  type ScenarioContext,
 } from './common';
+import { staticConfig } from './config';
 
 export interface ReceiveJob {
   family: 'ipv4' | 'ipv6';
@@ -42,7 +42,8 @@ export const RECEIVE_JOBS: ReceiveJob[] = [
   { family: 'ipv6', count: 200_000, exabgpCap: 60, slowRuns: 1 },
 ];
 
-const label = (j: ReceiveJob): string => `${j.count.toLocaleString('en-US')} ${j.family === 'ipv4' ? 'IPv4 /24' : 'IPv6 /48'}`;
+const label = (j: ReceiveJob): string =>
+  `${j.count.toLocaleString('en-US')} ${j.family === 'ipv4' ? 'IPv4 /24' : 'IPv6 /48'}`;
 const CAP_MS = 600_000;
 /** Poll interval of the in-table counts of tsbgp and BIRD: short, since a 200k table takes about 0.1 s. */
 const POLL_MS = 20;
@@ -59,7 +60,14 @@ async function firstSession(
   delivered: () => Promise<number>,
   held: () => Promise<number> = delivered,
 ): Promise<void> {
-  const s = await startSender({ host: at.address, port: at.port, localAddress: from, as: 65001, count: j.count, family: j.family });
+  const s = await startSender({
+    host: at.address,
+    port: at.port,
+    localAddress: from,
+    as: 65001,
+    count: j.count,
+    family: j.family,
+  });
   try {
     await s.established;
     const r = await until(delivered, j.count, now(), CAP_MS, POLL_MS);
@@ -67,7 +75,7 @@ async function firstSession(
   } finally {
     await s.stop();
   }
-  await waitFor(async () => (await held().catch(() => 1)) === 0, 60_000, 'the first session\'s routes to go', POLL_MS);
+  await waitFor(async () => (await held().catch(() => 1)) === 0, 60_000, "the first session's routes to go", POLL_MS);
 }
 
 /** The counting program's report for the table of session `n` (1 or 2): the time it had counted it all. */
@@ -86,8 +94,22 @@ async function tsbgpRun(j: ReceiveJob, json: boolean, second = false): Promise<R
   try {
     await t.ready();
     const routesIn = async (): Promise<number> => (await t.neighbors()).routesIn;
-    if (second) await firstSession(j, ed, es.address, json ? async () => (readStamp(report) !== undefined ? j.count : 0) : routesIn, routesIn);
-    const s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+    if (second)
+      await firstSession(
+        j,
+        ed,
+        es.address,
+        json ? async () => (readStamp(report) !== undefined ? j.count : 0) : routesIn,
+        routesIn,
+      );
+    const s = await startSender({
+      host: ed.address,
+      port: ed.port,
+      localAddress: es.address,
+      as: 65001,
+      count: j.count,
+      family: j.family,
+    });
     try {
       const estPerf = await s.established;
       const est = now() - (performance.now() - estPerf);
@@ -123,7 +145,10 @@ async function tsbgpToTsbgpRun(j: ReceiveJob): Promise<RunResult> {
   const rdir = scenarioDir('receive-tt');
   const ed = await allocEndpoint();
   const es = await allocEndpoint();
-  const r = new TsbgpProc(rdir, passiveNeighbor(ed.address, es.address, 'ipv4 unicast'), { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
+  const r = new TsbgpProc(rdir, passiveNeighbor(ed.address, es.address, 'ipv4 unicast'), {
+    'exabgp.tcp.bind': ed.address,
+    'exabgp.tcp.port': String(ed.port),
+  });
   try {
     await r.ready();
     const s = new TsbgpProc(scenarioDir('receive-tt-sender'), staticConfig(es.address, ed, j.count));
@@ -164,7 +189,14 @@ async function exabgpRun(j: ReceiveJob, second = false): Promise<RunResult> {
     let estPerf = 0;
     for (;;) {
       if (!e.proc.running) throw new Error(e.proc.describeExit());
-      s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+      s = await startSender({
+        host: ed.address,
+        port: ed.port,
+        localAddress: es.address,
+        as: 65001,
+        count: j.count,
+        family: j.family,
+      });
       try {
         estPerf = await s.established;
         break;
@@ -181,10 +213,18 @@ async function exabgpRun(j: ReceiveJob, second = false): Promise<RunResult> {
       if (second) {
         // The first session's table, counted, then that session closed; ExaBGP has no count to poll for
         // the routes going, so it gets a second to notice the close before the measured session comes.
-        if ((await untilStamp(report, now(), j.exabgpCap * 1000, alive, 200)) === null) throw new Error('the first session did not deliver its table');
+        if ((await untilStamp(report, now(), j.exabgpCap * 1000, alive, 200)) === null)
+          throw new Error('the first session did not deliver its table');
         await s.stop();
         await sleep(1000);
-        s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+        s = await startSender({
+          host: ed.address,
+          port: ed.port,
+          localAddress: es.address,
+          as: 65001,
+          count: j.count,
+          family: j.family,
+        });
         estPerf = await s.established;
       }
       const est = now() - (performance.now() - estPerf);
@@ -212,11 +252,23 @@ async function peerRun(kind: 'bird' | 'gobgp' | 'frr', j: ReceiveJob, second = f
   const ed = await allocEndpoint();
   const es = await allocEndpoint();
   const family: Family = j.family;
-  await d.start({ ...ed, as: 65000, holdTime: 180, neighbors: [{ ...es, as: 65001, passive: true, families: [family] }] });
+  await d.start({
+    ...ed,
+    as: 65000,
+    holdTime: 180,
+    neighbors: [{ ...es, as: 65001, passive: true, families: [family] }],
+  });
   try {
     const c0 = d as unknown as { receivedCount(n: string, f: Family): Promise<number> };
     if (second) await firstSession(j, ed, es.address, () => c0.receivedCount(es.address, family));
-    const s = await startSender({ host: ed.address, port: ed.port, localAddress: es.address, as: 65001, count: j.count, family: j.family });
+    const s = await startSender({
+      host: ed.address,
+      port: ed.port,
+      localAddress: es.address,
+      as: 65001,
+      count: j.count,
+      family: j.family,
+    });
     try {
       const estPerf = await s.established;
       const est = now() - (performance.now() - estPerf);
@@ -226,7 +278,12 @@ async function peerRun(kind: 'bird' | 'gobgp' | 'frr', j: ReceiveJob, second = f
       const r = await until(() => c.receivedCount(es.address, family), j.count, est, CAP_MS, poll);
       const hwm = peakRssKiB(daemonPid(d));
       const cmd = `node dist/bench/sender.js --host ${ed.address} --port ${ed.port} --local-address ${es.address} --as 65001 --count ${j.count} --family ${j.family}`;
-      return { seconds: r.at === null ? null : (r.at - est) / 1000, hwm, last: r.last, commands: [`${kind} (config in ${d.dir}; test/interop/peers/${kind}.ts)`, cmd] };
+      return {
+        seconds: r.at === null ? null : (r.at - est) / 1000,
+        hwm,
+        last: r.last,
+        commands: [`${kind} (config in ${d.dir}; test/interop/peers/${kind}.ts)`, cmd],
+      };
     } finally {
       await s.stop();
     }
@@ -242,18 +299,48 @@ export async function receive(ctx: ScenarioContext, jobs = RECEIVE_JOBS): Promis
     const j = { ...full, count: scaled(ctx, full.count) };
     const job = label(j);
     ctx.say(`receive ${job}`);
-    await repeat(ctx, { scenario: 'receive', job: `${job}, in table`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, false));
-    await repeat(ctx, { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, true));
+    await repeat(
+      ctx,
+      { scenario: 'receive', job: `${job}, in table`, impl: 'tsbgp', items: j.count },
+      ctx.runs,
+      undefined,
+      () => tsbgpRun(j, false),
+    );
+    await repeat(
+      ctx,
+      { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'tsbgp', items: j.count },
+      ctx.runs,
+      undefined,
+      () => tsbgpRun(j, true),
+    );
     // The first table a process takes runs through code V8 has not compiled yet (see the notes); at 100,000
     // and 200,000 prefixes that is most of the job, so those jobs are also timed as a second session, here, for
     // BIRD and for ExaBGP.
     const second = full.count !== 1_000_000;
     if (second) {
-      await repeat(ctx, { scenario: 'receive', job: `${job}, in table, second session`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, false, true));
-      await repeat(ctx, { scenario: 'receive', job: `${job}, JSON to a process, second session`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpRun(j, true, true));
+      await repeat(
+        ctx,
+        { scenario: 'receive', job: `${job}, in table, second session`, impl: 'tsbgp', items: j.count },
+        ctx.runs,
+        undefined,
+        () => tsbgpRun(j, false, true),
+      );
+      await repeat(
+        ctx,
+        { scenario: 'receive', job: `${job}, JSON to a process, second session`, impl: 'tsbgp', items: j.count },
+        ctx.runs,
+        undefined,
+        () => tsbgpRun(j, true, true),
+      );
     }
     if (j.family === 'ipv4' && full.count === 1_000_000) {
-      await repeat(ctx, { scenario: 'receive', job: `${job} from a tsbgp sender, in table`, impl: 'tsbgp', items: j.count }, ctx.runs, undefined, () => tsbgpToTsbgpRun(j));
+      await repeat(
+        ctx,
+        { scenario: 'receive', job: `${job} from a tsbgp sender, in table`, impl: 'tsbgp', items: j.count },
+        ctx.runs,
+        undefined,
+        () => tsbgpToTsbgpRun(j),
+      );
     }
     for (const kind of ['bird', 'gobgp', 'frr'] as const) {
       const impl = NAMES[kind];
@@ -262,14 +349,26 @@ export async function receive(ctx: ScenarioContext, jobs = RECEIVE_JOBS): Promis
         ctx.record({ ...base, runs: [], hwmKiB: [], commands: [], note: 'not installed' });
         continue;
       }
-      await repeat(ctx, base, kind === 'bird' ? ctx.runs : Math.min(ctx.runs, j.slowRuns + 1), undefined, () => peerRun(kind, j));
-      if (second && kind === 'bird') await repeat(ctx, { ...base, job: `${job}, in table, second session` }, ctx.runs, undefined, () => peerRun(kind, j, true));
+      await repeat(ctx, base, kind === 'bird' ? ctx.runs : Math.min(ctx.runs, j.slowRuns + 1), undefined, () =>
+        peerRun(kind, j),
+      );
+      if (second && kind === 'bird')
+        await repeat(ctx, { ...base, job: `${job}, in table, second session` }, ctx.runs, undefined, () =>
+          peerRun(kind, j, true),
+        );
     }
     const base = { scenario: 'receive', job: `${job}, JSON to a process`, impl: 'ExaBGP', items: j.count };
     if (!ctx.installed('exabgp')) ctx.record({ ...base, runs: [], hwmKiB: [], commands: [], note: 'not installed' });
     else {
       await repeat(ctx, base, Math.min(ctx.runs, j.slowRuns), j.exabgpCap, () => exabgpRun(j));
-      if (second) await repeat(ctx, { ...base, job: `${job}, JSON to a process, second session` }, Math.min(ctx.runs, j.slowRuns), j.exabgpCap, () => exabgpRun(j, true));
+      if (second)
+        await repeat(
+          ctx,
+          { ...base, job: `${job}, JSON to a process, second session` },
+          Math.min(ctx.runs, j.slowRuns),
+          j.exabgpCap,
+          () => exabgpRun(j, true),
+        );
     }
   }
 }

@@ -6,7 +6,7 @@
 // route parser and the FlowSpec parser own that grammar, so the API and the configuration file cannot
 // drift apart.
 
-import { familyKey, type FamilyKey } from '../wire/types';
+import { type FamilyKey, familyKey } from '../wire/types';
 
 /** One `neighbor IP [local-ip IP] [local-as N] [peer-as N] [router-id IP] [family-allowed F]` clause. */
 export interface NeighborFilter {
@@ -127,7 +127,7 @@ export function normaliseLine(line: string): string {
   let s = line.trim();
   if (s.length === 0) return s;
   // Fast path: most generated lines already have single spaces and no punctuation to pad.
-  if (!/[\t\[\](),]|  /.test(s)) return s;
+  if (!/[\t[\](),]| {2}/.test(s)) return s;
   s = s
     .replace(/\t/g, ' ')
     .replace(/\]/g, ' ]')
@@ -278,7 +278,10 @@ export function matchSelector(sel: NeighborSelector, n: NeighborFacts): boolean 
   const peer = canonicalIp(n.peerAddress) ?? n.peerAddress;
   for (const f of sel) {
     if (f.ip !== '*' && f.ip !== peer) continue;
-    if (f.localIp !== undefined && (n.localAddress === undefined || (canonicalIp(n.localAddress) ?? n.localAddress) !== f.localIp))
+    if (
+      f.localIp !== undefined &&
+      (n.localAddress === undefined || (canonicalIp(n.localAddress) ?? n.localAddress) !== f.localIp)
+    )
       continue;
     if (f.localAs !== undefined && n.localAs !== f.localAs) continue;
     if (f.peerAs !== undefined && n.peerAs !== f.peerAs) continue;
@@ -323,7 +326,18 @@ const SIMPLE: ReadonlySet<string> = new Set<SimpleKind>([
 ]);
 
 /** Commands that take no neighbor selector (ExaBGP registers them with neighbor=False). */
-const NO_SELECTOR = new Set(['show', 'shutdown', 'restart', 'reload', 'reset', 'version', 'help', 'enable-ack', 'disable-ack', 'silence-ack']);
+const NO_SELECTOR = new Set([
+  'show',
+  'shutdown',
+  'restart',
+  'reload',
+  'reset',
+  'version',
+  'help',
+  'enable-ack',
+  'disable-ack',
+  'silence-ack',
+]);
 
 /** Parse one API line. Never throws; a line that is not a valid command comes back with the reason. */
 export function parseCommand(line: string): ParsedCommand {
@@ -358,7 +372,8 @@ export function parseCommand(line: string): ParsedCommand {
     case 'show':
       return parseShow(words);
     case 'flush':
-      if (words[1] === 'adj-rib' && words[2] === 'out' && words.length === 3) return ok({ kind: 'flush-adj-rib-out', neighbors });
+      if (words[1] === 'adj-rib' && words[2] === 'out' && words.length === 3)
+        return ok({ kind: 'flush-adj-rib-out', neighbors });
       if (words[1] === 'adj-rib-out' && words.length === 2) return ok({ kind: 'flush-adj-rib-out', neighbors });
       return fail('usage: flush adj-rib out');
     case 'clear': {
@@ -405,7 +420,8 @@ function announceText(norm: string): ParsedCommand | null {
 function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors: NeighborSelector): ParsedCommand {
   const what = words[1];
   const rest = words.slice(2);
-  if (what === undefined) return fail(`"${verb}" needs what to ${verb}: route, attributes, flow, vpls, watchdog, eor, ...`);
+  if (what === undefined)
+    return fail(`"${verb}" needs what to ${verb}: route, attributes, flow, vpls, watchdog, eor, ...`);
   switch (what) {
     case 'route': {
       if (rest.length === 0) return fail(`${verb} route: missing prefix`);
@@ -461,7 +477,9 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
       if (verb !== 'announce') return fail('"withdraw operational" does not exist');
       const kind = (rest[0] ?? '').toLowerCase();
       if (!['asm', 'adm', 'rpcq', 'rpcp', 'apcq', 'apcp', 'lpcq', 'lpcp'].includes(kind))
-        return fail(`announce operational: unknown message "${rest[0] ?? ''}" (asm, adm, rpcq, rpcp, apcq, apcp, lpcq, lpcp)`);
+        return fail(
+          `announce operational: unknown message "${rest[0] ?? ''}" (asm, adm, rpcq, rpcp, apcq, apcp, lpcq, lpcp)`,
+        );
       return ok({ kind: 'announce-operational', neighbors, what: kind, text: rest.slice(1).join(' ') });
     }
     case 'ipv4':
@@ -480,7 +498,12 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
       if (FLOW_SAFIS.has(safi)) {
         const def = body[0] === 'route' ? body.slice(1) : body;
         if (def.length === 0) return fail(`${verb} ${family}: missing flow definition`);
-        return ok({ kind: verb === 'announce' ? 'announce-flow' : 'withdraw-flow', neighbors, family, text: def.join(' ') });
+        return ok({
+          kind: verb === 'announce' ? 'announce-flow' : 'withdraw-flow',
+          neighbors,
+          family,
+          text: def.join(' '),
+        });
       }
       if (ROUTE_SAFIS.has(safi)) {
         const def = body[0] === 'route' ? body.slice(1) : body;
@@ -488,12 +511,19 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
         const prefix = def[0];
         const isV6 = prefix.includes(':');
         if ((what === 'ipv6') !== isV6) return fail(`${verb} ${family}: "${prefix}" is not an ${what} prefix`);
-        return ok({ kind: verb === 'announce' ? 'announce-route' : 'withdraw-route', neighbors, family, text: def.join(' ') });
+        return ok({
+          kind: verb === 'announce' ? 'announce-route' : 'withdraw-route',
+          neighbors,
+          family,
+          text: def.join(' '),
+        });
       }
       return fail(`${verb} ${family}: unsupported family`);
     }
     default:
-      return fail(`${verb}: unknown "${what}" (route, attributes, flow, vpls, watchdog, eor, route-refresh, operational)`);
+      return fail(
+        `${verb}: unknown "${what}" (route, attributes, flow, vpls, watchdog, eor, route-refresh, operational)`,
+      );
   }
 }
 
@@ -645,7 +675,10 @@ export function parseRoutes<R>(
     try {
       routes.push(parse(text, withdraw));
     } catch (err) {
-      return { ok: false, error: `could not parse route "${text}": ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        error: `could not parse route "${text}": ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
   return { ok: true, routes };

@@ -313,7 +313,10 @@ export class NamedPipeControl {
         this.chain = this.chain.then(async () => {
           // exabgpcli reads one answer per opening of the .out FIFO: the emitted lines are kept and written with the rest.
           const head: string[] = [];
-          const lines = await answer(this.handler, line, this.log, async (l) => (head.push(...l), true));
+          const lines = await answer(this.handler, line, this.log, async (l) => {
+            head.push(...l);
+            return true;
+          });
           await this.writeAnswer([...head, ...lines].join('\n') + '\n');
         });
       });

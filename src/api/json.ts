@@ -6,9 +6,9 @@
 // Updates are rendered by string building straight from the NLRI blocks (no per-prefix objects), so a full
 // table costs one string per prefix and nothing else.
 
-import { ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn } from '../wire/nlri/flowspec';
-import { flowToJSONText, flowToString } from '../flowspec/json';
 import * as os from 'node:os';
+import { flowToJSONText, flowToString } from '../flowspec/json';
+import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
 import type {
   Attributes,
   Capability,
@@ -19,7 +19,7 @@ import type {
   RouteRefresh,
   Update,
 } from '../wire/types';
-import { afiOf, safiOf, familyKey, IPV4_UNICAST } from '../wire/types';
+import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
 
 /** What ExaBGP prints as "exabgp": its JSON schema version (exabgp/version.py `json`), not the release. */
 export const EXABGP_JSON_VERSION = '4.0.1';
@@ -188,7 +188,8 @@ export function ipString(b: Uint8Array, off = 0, len = b.length - off): string {
   return len === 4 ? ipv4At(b, off) : ipv6At(b, off, 16);
 }
 
-const u32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+const u32 = (b: Uint8Array, o: number): number =>
+  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -491,11 +492,11 @@ function flattenPath(a: Attributes): FlatPath {
 }
 
 const WELL_KNOWN: Record<number, string> = {
-  0xffffff01: 'no-export',
-  0xffffff02: 'no-advertise',
-  0xffffff03: 'no-export-subconfed',
-  0xffffff04: 'no-peer',
-  0xffff029a: 'blackhole',
+  4294967041: 'no-export',
+  4294967042: 'no-advertise',
+  4294967043: 'no-export-subconfed',
+  4294967044: 'no-peer',
+  4294902426: 'blackhole',
 };
 export const communityText = (c: number): string => WELL_KNOWN[c] ?? `${c >>> 16}:${c & 0xffff}`;
 
@@ -706,7 +707,7 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
     const s = `${a.aggregator.asn}:${ipv4At(a.aggregator.address, 0)}`;
     p.push({ code: 7, json: `"aggregator": "${s}"`, text: ` aggregator ( ${s} )` });
   }
-  if (a.communities && a.communities.length) {
+  if (a.communities?.length) {
     const c = a.communities;
     let j = '[ ';
     for (let i = 0; i < c.length; i++) j += `${i ? ', ' : ''}[ ${c[i]! >>> 16}, ${c[i]! & 0xffff} ]`;
@@ -720,7 +721,7 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
     const s = ipv4At(a.originatorId, 0);
     p.push({ code: 9, json: `"originator-id": "${s}"`, text: ` originator-id ${s}` });
   }
-  if (a.clusterList && a.clusterList.length) {
+  if (a.clusterList?.length) {
     const ids = a.clusterList.map((c) => ipv4At(c, 0));
     p.push({
       code: 10,
@@ -728,7 +729,7 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
       text: ` cluster-list ${ids.length === 1 ? ids[0] : `[ ${ids.join(' ')} ]`}`,
     });
   }
-  if (a.extendedCommunities && a.extendedCommunities.length) {
+  if (a.extendedCommunities?.length) {
     const e = a.extendedCommunities;
     const j = e.map((c) => `{ "value": ${bigDecimal(c, 0, 8)}, "string": "${extendedCommunityString(c, 0)}" }`);
     p.push({
@@ -737,14 +738,14 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
       text: ` extended-community ${listRepr(e, extendedCommunityText, cmpBytes)}`,
     });
   }
-  if (a.ipv6ExtendedCommunities && a.ipv6ExtendedCommunities.length) {
+  if (a.ipv6ExtendedCommunities?.length) {
     // ExaBGP 4.2 has no JSON name for attribute 25: it prints the generic form with its text as the value.
     const s = listRepr(a.ipv6ExtendedCommunities, ipv6ExtendedText, cmpBytes);
     p.push({ code: 25, json: `"attribute-0x19-0xC0": ${jsonString(s)}`, text: ` attribute [ 0x19 0xC0 ${s} ]` });
   }
   if (withAigp && a.aigp !== undefined)
     p.push({ code: 26, json: `"aigp": ${a.aigp.toString()}`, text: ` aigp ${a.aigp.toString()}` });
-  if (a.largeCommunities && a.largeCommunities.length) {
+  if (a.largeCommunities?.length) {
     const l = uniqueLarge(a.largeCommunities);
     p.push({
       code: 32,
@@ -813,8 +814,8 @@ export function updateParts(u: Update): UpdateParts {
   const announced: { block: NlriBlock; nextHops: string[] }[] = [];
   if (u.withdrawn.data.length) withdrawn.push(u.withdrawn);
   if (u.nlri.data.length) announced.push({ block: u.nlri, nextHops: [a.nextHop ? ipString(a.nextHop) : 'no-nexthop'] });
-  if (a.mpUnreach && a.mpUnreach.nlri.data.length) withdrawn.push(a.mpUnreach.nlri);
-  if (a.mpReach && a.mpReach.nlri.data.length)
+  if (a.mpUnreach?.nlri.data.length) withdrawn.push(a.mpUnreach.nlri);
+  if (a.mpReach?.nlri.data.length)
     announced.push({ block: a.mpReach.nlri, nextHops: mpNextHops(a.mpReach.family, a.mpReach.nextHop) });
   // RFC 7606 §2 treat-as-withdraw: every NLRI of the update is withdrawn.
   if (treatAsWithdraw(u) && announced.length) {
@@ -822,7 +823,12 @@ export function updateParts(u: Update): UpdateParts {
     announced.length = 0;
   }
   let eor = u.eorFamily;
-  if (eor === undefined && withdrawn.length === 0 && announced.length === 0 && !hasAnyAttribute(a, attributePieces(a, false))) {
+  if (
+    eor === undefined &&
+    withdrawn.length === 0 &&
+    announced.length === 0 &&
+    !hasAnyAttribute(a, attributePieces(a, false))
+  ) {
     // ExaBGP's rule: no attributes and no NLRI is an End-of-RIB of the MP family seen, else IPv4 unicast.
     eor = a.mpUnreach?.family ?? a.mpReach?.family ?? IPV4_UNICAST;
   }
@@ -889,8 +895,8 @@ export class JsonEncoder {
     let s = `{ "exabgp": "${this.version}", "time": ${Number.isInteger(t) ? t.toFixed(1) : String(t)}, "host" : ${jsonString(this.host)}, "pid" : ${this.pid}, "ppid" : ${this.ppid}, `;
     if (n) s += `"counter": ${this.counter(n)}, `;
     s += `"type": "${type}", `;
-    if (raw?.header && raw.header.length) s += `"header": "${hexUpper(raw.header)}", `;
-    if (raw?.body && raw.body.length) s += `"body": "${hexUpper(raw.body)}", `;
+    if (raw?.header?.length) s += `"header": "${hexUpper(raw.header)}", `;
+    if (raw?.body?.length) s += `"body": "${hexUpper(raw.body)}", `;
     return s + content + ' }';
   }
 
@@ -980,12 +986,7 @@ export class JsonEncoder {
   }
 
   /** ExaBGP operational messages (advisory / query / counter). */
-  operational(
-    n: NeighborContext,
-    direction: Direction,
-    op: OperationalEvent,
-    raw?: RawParts,
-  ): string {
+  operational(n: NeighborContext, direction: Direction, op: OperationalEvent, raw?: RawParts): string {
     let c = `"name": ${jsonString(op.name)}, "afi": "${afiName(op.afi)}", "safi": "${safiName(op.safi)}"`;
     if (op.what === 'advisory') c += `, "advisory": ${jsonString(op.advisory)}`;
     if (op.what === 'counter')
@@ -1080,7 +1081,14 @@ export class JsonEncoder {
   }
 
   /** The whole update event into the writer (one header, so one counter increment). */
-  private putUpdate(w: LineWriter, n: NeighborContext, direction: Direction, u: Update, raw?: RawParts, g?: NegotiatedInfo): void {
+  private putUpdate(
+    w: LineWriter,
+    n: NeighborContext,
+    direction: Direction,
+    u: Update,
+    raw?: RawParts,
+    g?: NegotiatedInfo,
+  ): void {
     // The envelope is built as for every other event, around a marker that cannot occur in it (control
     // characters are escaped by jsonString), and the message is written where the marker is.
     const shell = this.header('update', this.neighbor(n, direction, '\u0000'), n, raw);
@@ -1158,7 +1166,9 @@ export function capabilitiesJson(caps: Capability[]): string {
     } else if (c.code === 69 && 'families' in c && list.every((x) => 'families' in x)) {
       // One entry per family, the last mode announced for it wins.
       const m = new Map<string, number>();
-      for (const x of list) for (const f of (x as { families: { afi: number; safi: number; mode: number }[] }).families) m.set(fam2(f.afi, f.safi), f.mode);
+      for (const x of list)
+        for (const f of (x as { families: { afi: number; safi: number; mode: number }[] }).families)
+          m.set(fam2(f.afi, f.safi), f.mode);
       const fams = [...m].map(([k, mode]) => `"${k}": "${ADDPATH_MODE[mode] ?? String(mode)}"`).join(',');
       v = `{ "name": "addpath"${fams ? ', ' : ''}${fams} }`;
     } else if (c.code === 64 && 'restartTime' in c) {

@@ -10,7 +10,7 @@
 // Same as ExaBGP: a process runs in its own process group, gets TERM=dumb, is respawned when it dies unless more
 // than `respawnLimit` starts happen within about a minute (ExaBGP: 5 in a ~63 s window), and is sent SIGTERM on stop.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -66,7 +66,7 @@ export interface ProcessManagerOptions {
   log?: (level: LogLevel, message: string) => void;
 }
 
-/** Events: see the `on` overloads below. */
+/** Events a ProcessManager emits, as listener signatures. */
 export interface ProcessManagerEvents {
   /** One line of a process's stdout, without the line ending, in order. */
   command: (name: string, line: string) => void;
@@ -208,16 +208,13 @@ interface Slot {
   removed: boolean;
 }
 
-export declare interface ProcessManager {
-  on<E extends keyof ProcessManagerEvents>(event: E, listener: ProcessManagerEvents[E]): this;
-  once<E extends keyof ProcessManagerEvents>(event: E, listener: ProcessManagerEvents[E]): this;
-  off<E extends keyof ProcessManagerEvents>(event: E, listener: ProcessManagerEvents[E]): this;
-  emit<E extends keyof ProcessManagerEvents>(event: E, ...args: Parameters<ProcessManagerEvents[E]>): boolean;
-}
+/** The emitter's event map: each event's listener arguments. */
+type ProcessManagerEventArgs = { [E in keyof ProcessManagerEvents]: Parameters<ProcessManagerEvents[E]> };
 
-export class ProcessManager extends EventEmitter {
+export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
   private readonly slots = new Map<string, Slot>();
-  private readonly opts: Required<Omit<ProcessManagerOptions, 'baseDir' | 'log'>> & Pick<ProcessManagerOptions, 'baseDir'>;
+  private readonly opts: Required<Omit<ProcessManagerOptions, 'baseDir' | 'log'>> &
+    Pick<ProcessManagerOptions, 'baseDir'>;
   private readonly log: (level: LogLevel, message: string) => void;
   private stopping = false;
 
@@ -301,7 +298,7 @@ export class ProcessManager extends EventEmitter {
    */
   congested(name: string): boolean {
     const inst = this.slots.get(name)?.current;
-    return inst !== null && inst !== undefined && inst.congested && !inst.stalled;
+    return inst?.congested === true && !inst.stalled;
   }
 
   /**
@@ -356,7 +353,7 @@ export class ProcessManager extends EventEmitter {
   /** Deliver again, starting with what was held back. */
   resume(name: string): void {
     const slot = this.slots.get(name);
-    if (!slot || !slot.paused) return;
+    if (!slot?.paused) return;
     slot.paused = false;
     const inst = slot.current;
     if (!inst) return;
@@ -650,7 +647,10 @@ export class ProcessManager extends EventEmitter {
         // would stop every session (their hold timers included) for as long as it chooses; let the events
         // queue instead, up to maxWriteBuffer, where the overflow rules decide its fate.
         inst.stalled = true;
-        this.log('warning', `process ${name} consumed nothing for ${this.opts.stallMs} ms: no longer slowing peers down for it`);
+        this.log(
+          'warning',
+          `process ${name} consumed nothing for ${this.opts.stallMs} ms: no longer slowing peers down for it`,
+        );
         this.emit('drain', name);
       }
     }, this.opts.stallMs);
@@ -714,7 +714,10 @@ export class ProcessManager extends EventEmitter {
     if (this.opts.overflow === 'drop') {
       inst.dropping = true;
       inst.dropped = 1;
-      this.log('error', `process ${name} is not reading its input (${pending} bytes waiting): not sending to it until it catches up`);
+      this.log(
+        'error',
+        `process ${name} is not reading its input (${pending} bytes waiting): not sending to it until it catches up`,
+      );
       return;
     }
     inst.cutOff = true;

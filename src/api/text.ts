@@ -6,23 +6,23 @@ import type { Capability, Notification, Open, RouteRefresh, Update } from '../wi
 import { afiOf, safiOf } from '../wire/types';
 import {
   ADDPATH_MODE,
-  REFRESH_SUBTYPE,
   afiName,
   attributesText,
+  type Direction,
   familyRenderer,
   hexUpper,
   ipv4At,
-  safiName,
-  updateParts,
-  type Direction,
   type NeighborContext,
   type OperationalEvent,
   type RawParts,
+  REFRESH_SUBTYPE,
+  safiName,
+  updateParts,
 } from './json';
 
 function headerBody(raw?: RawParts): string {
-  const h = raw?.header && raw.header.length ? ` header ${hexUpper(raw.header)}` : '';
-  const b = raw?.body && raw.body.length ? ` body ${hexUpper(raw.body)}` : '';
+  const h = raw?.header?.length ? ` header ${hexUpper(raw.header)}` : '';
+  const b = raw?.body?.length ? ` body ${hexUpper(raw.body)}` : '';
   return h + b;
 }
 
@@ -127,12 +127,7 @@ export class ExabgpTextEncoder {
     return r + `${prefix} end\n`;
   }
 
-  operational(
-    n: NeighborContext,
-    direction: Direction,
-    op: OperationalEvent,
-    raw?: RawParts,
-  ): string {
+  operational(n: NeighborContext, direction: Direction, op: OperationalEvent, raw?: RawParts): string {
     // ExaBGP's text operational lines have no trailing newline; the process writer adds one.
     let s = `neighbor ${n.peerAddress} ${direction} operational ${op.name} afi ${afiName(op.afi)} safi ${safiName(op.safi)}`;
     if (op.what === 'advisory') s += ` advisory "${oneLine(op.advisory)}"`;
@@ -162,16 +157,23 @@ export function capabilitiesText(caps: Capability[]): string {
     const c = list[list.length - 1]!;
     let s: string;
     if ('unknown' in c && c.unknown) s = unknownText(code);
-    else if (c.code === 1) s = `Multiprotocol(${(list as { afi: number; safi: number }[]).map((x) => fam(x.afi, x.safi)).join(',')})`;
+    else if (c.code === 1)
+      s = `Multiprotocol(${(list as { afi: number; safi: number }[]).map((x) => fam(x.afi, x.safi)).join(',')})`;
     else if (c.code === 2 || c.code === 128) s = refreshCisco ? 'Cisco Route Refresh' : 'Route Refresh';
     else if (c.code === 70) s = 'Enhanced Route Refresh';
     else if (c.code === 6) s = 'Extended Message(65535)';
     else if (c.code === 65 && 'asn' in c) s = `ASN4(${c.asn})`;
     else if (c.code === 5 && 'entries' in c)
-      s = `NextHop(${list.flatMap((x) => ('entries' in x ? x.entries : [])).map((e) => `${fam(e.afi, e.safi)} ${afiName(e.nextHopAfi)}`).join(',')})`;
+      s = `NextHop(${list
+        .flatMap((x) => ('entries' in x ? x.entries : []))
+        .map((e) => `${fam(e.afi, e.safi)} ${afiName(e.nextHopAfi)}`)
+        .join(',')})`;
     else if (c.code === 69 && 'families' in c) {
       const m = new Map<string, number>();
-      for (const x of list) if ('families' in x) for (const f of x.families as { afi: number; safi: number; mode: number }[]) m.set(fam(f.afi, f.safi), f.mode);
+      for (const x of list)
+        if ('families' in x)
+          for (const f of x.families as { afi: number; safi: number; mode: number }[])
+            m.set(fam(f.afi, f.safi), f.mode);
       s = `AddPath(${[...m].map(([k, mode]) => `${ADDPATH_MODE[mode] ?? String(mode)} ${k}`).join(',')})`;
     } else if (c.code === 64 && 'restartTime' in c) {
       const f = c.families.map((x) => `${afiName(x.afi)}/${safiName(x.safi)}=0x${x.flags.toString(16)}`).join(' ');

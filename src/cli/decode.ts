@@ -4,19 +4,19 @@
 // Without HEX, every line of standard input is one HEX.
 
 import * as readline from 'node:readline';
-import { decodeMessage } from '../wire/message';
+import { afiName, type Direction, JsonEncoder, type NeighborContext, safiName } from '../api/json';
+import { ExabgpTextEncoder } from '../api/text';
 import { isDecodeError } from '../wire/errors';
+import { decodeMessage } from '../wire/message';
 import {
-  HEADER_LENGTH,
-  MAX_EXTENDED_MESSAGE,
-  MessageType,
-  familyKey,
   type CodecContext,
   type FamilyKey,
+  familyKey,
+  HEADER_LENGTH,
+  MAX_EXTENDED_MESSAGE,
   type Message,
+  MessageType,
 } from '../wire/types';
-import { JsonEncoder, afiName, safiName, type Direction, type NeighborContext } from '../api/json';
-import { ExabgpTextEncoder } from '../api/text';
 
 const USAGE = `usage: tsbgp decode [options] [HEX ...]
   Print BGP messages as ExaBGP 4.2 JSON (what 'exabgp --decode HEX CONF' prints), one object per line.
@@ -138,7 +138,8 @@ export function parseHex(s: string): Uint8Array {
 /** Split input into (type, body) pairs: full messages, one marker-less message, or one UPDATE body. */
 export function splitMessages(raw: Uint8Array): { type: number; body: Uint8Array }[] {
   const out: { type: number; body: Uint8Array }[] = [];
-  const hasMarker = (o: number): boolean => raw.length - o >= HEADER_LENGTH && raw.subarray(o, o + 16).every((x) => x === 0xff);
+  const hasMarker = (o: number): boolean =>
+    raw.length - o >= HEADER_LENGTH && raw.subarray(o, o + 16).every((x) => x === 0xff);
   if (hasMarker(0)) {
     let o = 0;
     while (o < raw.length) {
@@ -174,12 +175,14 @@ export function decodeToLines(hex: string, o: Options, json: JsonEncoder, text: 
     try {
       m = decodeMessage(type, body, o.ctx);
     } catch (e) {
-      if (isDecodeError(e)) throw new Error(`could not parse the message: ${e.message} (code ${e.code} subcode ${e.subcode})`);
+      if (isDecodeError(e))
+        throw new Error(`could not parse the message: ${e.message} (code ${e.code} subcode ${e.subcode})`);
       throw e;
     }
     if (o.families) {
       for (const f of familiesOf(m))
-        if (!o.families.includes(f)) throw new Error(`presented a non-negotiated family ${afiName(f >> 8)} ${safiName(f & 0xff)}`);
+        if (!o.families.includes(f))
+          throw new Error(`presented a non-negotiated family ${afiName(f >> 8)} ${safiName(f & 0xff)}`);
     }
     const n = o.neighbor;
     const d = o.direction;

@@ -8,7 +8,7 @@
 // the service answers, and withdraws it when the demo stops the service. Then a FlowSpec rule is changed live
 // through `tsbgp cli`, and a rule that would cut BGP itself is refused by the guard.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -51,7 +51,19 @@ function writeFiles(dir: string, bgpPort: number, servicePort: number): { edge: 
   const hcConf = path.join(dir, 'healthcheck.conf');
   fs.writeFileSync(
     hcConf,
-    [`cmd = ${process.execPath} ${probe}`, 'interval = 1', 'fast-interval = 1', 'rise = 1', 'fall = 1', 'ip = 192.0.2.10/32', 'next-hop = 192.0.2.1', 'withdraw-on-down', 'community = 65001:100', 'silent', ''].join('\n'),
+    [
+      `cmd = ${process.execPath} ${probe}`,
+      'interval = 1',
+      'fast-interval = 1',
+      'rise = 1',
+      'fall = 1',
+      'ip = 192.0.2.10/32',
+      'next-hop = 192.0.2.1',
+      'withdraw-on-down',
+      'community = 65001:100',
+      'silent',
+      '',
+    ].join('\n'),
   );
   const edge = path.join(dir, 'edge.conf');
   fs.writeFileSync(
@@ -133,7 +145,12 @@ export async function run(args: string[]): Promise<number> {
   const children: ChildProcess[] = [];
   try {
     say(`two tsbgp speakers on loopback (configs in ${dir})`);
-    children.push(start('collector', files.collector, colSock, { 'exabgp.tcp.bind': '127.0.0.2', 'exabgp.tcp.port': String(bgpPort) }));
+    children.push(
+      start('collector', files.collector, colSock, {
+        'exabgp.tcp.bind': '127.0.0.2',
+        'exabgp.tcp.port': String(bgpPort),
+      }),
+    );
     await sleep(700);
     children.push(start('edge', files.edge, edgeSock, {}));
     say(`service on 127.0.0.1:${servicePort} is up: the health check announces 192.0.2.10/32`);
@@ -145,7 +162,10 @@ export async function run(args: string[]): Promise<number> {
     await new Promise<void>((r) => service.listen(servicePort, '127.0.0.1', r));
     await sleep(4000 * pace);
     say('a detector rate-limits a flood instead: FlowSpec rule changed live through the API');
-    await cli(edgeSock, 'announce flow route { match { destination 203.0.113.10/32; protocol udp; source-port =123; } then { rate-limit 1000000; } }');
+    await cli(
+      edgeSock,
+      'announce flow route { match { destination 203.0.113.10/32; protocol udp; source-port =123; } then { rate-limit 1000000; } }',
+    );
     await sleep(1500 * pace);
     say('the guard: a rule that would also drop BGP (TCP port 179) is refused before it is sent');
     await cli(edgeSock, 'announce flow route { match { destination 0.0.0.0/0; protocol tcp; } then { discard; } }');
@@ -156,7 +176,9 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())))));
+    await Promise.all(
+      children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : c.once('exit', () => r())))),
+    );
     service.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

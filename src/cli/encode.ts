@@ -2,18 +2,27 @@
 //               [--local-address IP] ["route ..."]`: the UPDATE(s) ExaBGP would send for a route written as in a
 // `static` block, in uppercase hex, one message per line. No route argument: one route per stdin line.
 
+import * as readline from 'node:readline';
+import { ipBytes } from '../config/addr';
+import { FAMILY_NAMES } from '../config/parser';
+import { expandSplit, parseRoute, type RouteSpec, withSendDefaults } from '../config/route';
+import { ConfigError } from '../config/tokenizer';
+import { flowEntry } from '../daemon/routes';
 import { parseFlowCommand } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
 import { isFlowFamily } from '../wire/nlri/flowspec';
-import { flowEntry } from '../daemon/routes';
-import * as readline from 'node:readline';
-import { expandSplit, parseRoute, withSendDefaults, type RouteSpec } from '../config/route';
-import { ConfigError } from '../config/tokenizer';
-import { ipBytes } from '../config/addr';
-import { FAMILY_NAMES } from '../config/parser';
 import { familyCodec, familyName } from '../wire/nlri/registry';
+import {
+  AFI,
+  type Attributes,
+  afiOf,
+  type CodecContext,
+  type FamilyKey,
+  HEADER_LENGTH,
+  IPV4_UNICAST,
+  MAX_MESSAGE,
+} from '../wire/types';
 import { encodeAttributes } from '../wire/update';
-import { AFI, afiOf, HEADER_LENGTH, IPV4_UNICAST, MAX_MESSAGE, type Attributes, type CodecContext, type FamilyKey } from '../wire/types';
 
 export interface EncodeOptions {
   localAs: number;
@@ -72,7 +81,13 @@ export function encodeRoute(r: RouteSpec, o: EncodeOptions): Uint8Array[] {
     } else {
       const pa = encodeAttributes(attrs, ctx);
       const mp = encodeAttributes(
-        { mpReach: { family: one.family, nextHop: nh, nlri: { family: one.family, addPath: o.addPath, data: nlri, count: 1 } } },
+        {
+          mpReach: {
+            family: one.family,
+            nextHop: nh,
+            nlri: { family: one.family, addPath: o.addPath, data: nlri, count: 1 },
+          },
+        },
         ctx,
       );
       out.push(frame([u16(0), u16(pa.length + mp.length), pa, mp]));
@@ -90,7 +105,10 @@ export function encodeFlow(f: FlowRoute, o: EncodeOptions): Uint8Array {
   const e = flowEntry(f);
   const pa = encodeAttributes(withSendDefaults(e.attributes, o.localAs, o.peerAs), ctx);
   const nextHop = f.nextHop ?? new Uint8Array(0);
-  const mp = encodeAttributes({ mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath: false, data: e.entry, count: 1 } } }, ctx);
+  const mp = encodeAttributes(
+    { mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath: false, data: e.entry, count: 1 } } },
+    ctx,
+  );
   return frame([u16(0), u16(pa.length + mp.length), pa, mp]);
 }
 
@@ -132,7 +150,8 @@ export async function run(args: string[]): Promise<number> {
       else if (a === '--family') {
         const f = args[++i];
         family = f === undefined ? undefined : parseFamilyArg(f);
-        if (family === undefined) throw new Error(`--family needs "ipv4 unicast", "ipv6 multicast", ... (got ${f ?? 'nothing'})`);
+        if (family === undefined)
+          throw new Error(`--family needs "ipv4 unicast", "ipv6 multicast", ... (got ${f ?? 'nothing'})`);
       } else if (a === '--local-address') {
         const ip = ipBytes(args[++i] ?? '');
         if (!ip) throw new Error('--local-address needs an IP address');
@@ -158,18 +177,31 @@ export async function run(args: string[]): Promise<number> {
       if ((typeof family === 'number' && isFlowFamily(family)) || /^(flow\s+)?route\b[^{]*\{/.test(text)) {
         const flow = parseFlowCommand(text.replace(/^flow\s+/, ''));
         if (typeof family === 'number' && flow.rule.family !== family)
-          throw new ConfigError(file, lineNo, 1, `--family ${familyName(family)} does not match the rule's family ${familyName(flow.rule.family)}`);
+          throw new ConfigError(
+            file,
+            lineNo,
+            1,
+            `--family ${familyName(family)} does not match the rule's family ${familyName(flow.rule.family)}`,
+          );
         process.stdout.write(`${toHex(encodeFlow(flow, opts))}\n`);
         return true;
       }
       const r = parseRoute(text, { file, family });
       const prefixAfi = r.prefix.addr.length === 16 ? AFI.IPV6 : AFI.IPV4;
       if (typeof family === 'number' && afiOf(family) !== prefixAfi)
-        throw new ConfigError(file, lineNo, 1, `--family ${familyName(family)} does not match the prefix's address family`);
+        throw new ConfigError(
+          file,
+          lineNo,
+          1,
+          `--family ${familyName(family)} does not match the prefix's address family`,
+        );
       for (const m of encodeRoute(r, opts)) process.stdout.write(`${toHex(m)}\n`);
       return true;
     } catch (e) {
-      const msg = e instanceof ConfigError ? e.message.replace(/^<[^>]*>:1:/, `${file}:${lineNo}:`) : `${file}:${lineNo}: ${(e as Error).message}`;
+      const msg =
+        e instanceof ConfigError
+          ? e.message.replace(/^<[^>]*>:1:/, `${file}:${lineNo}:`)
+          : `${file}:${lineNo}: ${(e as Error).message}`;
       process.stderr.write(`${msg}\n`);
       return false;
     }

@@ -25,7 +25,10 @@ class LineReader {
   private ended = false;
 
   /** discard: acks are not awaited (--no-ack), so lines are read and dropped instead of piling up. */
-  constructor(stream: NodeJS.ReadableStream, private readonly discard: boolean) {
+  constructor(
+    stream: NodeJS.ReadableStream,
+    private readonly discard: boolean,
+  ) {
     stream.setEncoding('utf8');
     stream.on('data', (s: string | Buffer) => {
       this.buf += String(s);
@@ -85,7 +88,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     o = parseHealthcheckArgs(args);
   } catch (err) {
-    process.stderr.write(`${HEALTHCHECK_USAGE}\ntsbgp healthcheck: error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `${HEALTHCHECK_USAGE}\ntsbgp healthcheck: error: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     return 2;
   }
 

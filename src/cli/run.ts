@@ -2,10 +2,10 @@
 // SIGTERM/SIGINT: NOTIFICATION Cease to every peer, then exit. SIGUSR1 (and `reload`): re-read the
 // configuration without dropping sessions whose configuration did not change.
 
+import { defaultSocketPath } from '../api/control';
 import { loadEnv } from '../config/env';
 import { Daemon } from '../daemon/daemon';
 import { Logger, levelFromSyslog, sinkFor } from '../daemon/log';
-import { defaultSocketPath } from '../api/control';
 
 const USAGE = 'usage: tsbgp run [--env FILE] [--socket PATH|--no-socket] [--debug] CONF\n';
 
@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  let env;
+  let env: ReturnType<typeof loadEnv>;
   try {
     env = loadEnv({ file: envFile });
   } catch (e) {

@@ -3,10 +3,10 @@
 // configuration the daemon would refuse (a rule matching BGP itself, a wildcard destination...) fails here
 // first, with the file:line:col of the route.
 
-import { loadEnv, EnvError } from '../config/env';
+import { EnvError, loadEnv } from '../config/env';
+import { flowFindings } from '../config/flow-check';
 import { parseConfigFile } from '../config/parser';
 import { ConfigError } from '../config/tokenizer';
-import { flowFindings } from '../config/flow-check';
 
 const USAGE = 'usage: tsbgp validate [--env FILE] [--no-program-check] CONFIGURATION...\n';
 

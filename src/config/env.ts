@@ -174,7 +174,8 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       const out: string[] = [];
       for (const ip of v.split(/\s+/)) {
         if (!ip) continue;
-        if (!IPV4.test(ip) && !(ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip))) bad('a space separated list of IP addresses');
+        if (!IPV4.test(ip) && !(ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip)))
+          bad('a space separated list of IP addresses');
         out.push(ip);
       }
       return out;
@@ -192,7 +193,8 @@ export function parseIni(text: string, file: string): Map<string, Map<string, { 
     const t = line.trim();
     if (!t || t.startsWith('#') || t.startsWith(';')) continue;
     if (t.startsWith('[')) {
-      if (!t.endsWith(']')) throw new EnvError(`${file}:${i + 1}:${line.indexOf('[') + 1}: found '${t}', expected a section header [name]`);
+      if (!t.endsWith(']'))
+        throw new EnvError(`${file}:${i + 1}:${line.indexOf('[') + 1}: found '${t}', expected a section header [name]`);
       const name = t.slice(1, -1).trim();
       section = out.get(name) ?? new Map();
       out.set(name, section);
@@ -200,7 +202,8 @@ export function parseIni(text: string, file: string): Map<string, Map<string, { 
     }
     const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(t);
     const key = m ? m[1].trim().toLowerCase() : t.toLowerCase();
-    if (!section) throw new EnvError(`${file}:${i + 1}:1: found '${t}', expected a section header such as [exabgp.tcp] first`);
+    if (!section)
+      throw new EnvError(`${file}:${i + 1}:1: found '${t}', expected a section header such as [exabgp.tcp] first`);
     // A bare name (no value) means the default, as Python's ConfigParser with allow_no_value.
     if (m) section.set(key, { value: m[2], line: i + 1 });
   }

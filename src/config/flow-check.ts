@@ -2,10 +2,10 @@
 // (parseFlowBlock) and run through the guard. Shared by `tsbgp validate` and the daemon's start and reload,
 // so a rule is refused in the same words everywhere.
 
+import { checkRule, type GuardOptions } from '../flowspec/guard';
+import { parseFlowBlock } from '../flowspec/parse';
 import type { Config, FlowRouteConfig } from './model';
 import { ConfigError } from './tokenizer';
-import { parseFlowBlock } from '../flowspec/parse';
-import { checkRule, type GuardOptions } from '../flowspec/guard';
 
 /** One message about a flow route of the configuration. */
 export interface FlowFinding {
@@ -26,8 +26,19 @@ export interface FlowFinding {
 export function flowFindings(c: Config, opts: GuardOptions = {}): FlowFinding[] {
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
-  const add = (severity: FlowFinding['severity'], at: { file: string; line: number; col: number }, f: FlowRouteConfig, msg: string): void => {
-    out.push({ severity, file: at.file, line: at.line, col: at.col, text: `${at.file}:${at.line}:${at.col}: ${severity}: flow route ${f.name}: ${msg}` });
+  const add = (
+    severity: FlowFinding['severity'],
+    at: { file: string; line: number; col: number },
+    f: FlowRouteConfig,
+    msg: string,
+  ): void => {
+    out.push({
+      severity,
+      file: at.file,
+      line: at.line,
+      col: at.col,
+      text: `${at.file}:${at.line}:${at.col}: ${severity}: flow route ${f.name}: ${msg}`,
+    });
   };
   for (const n of c.neighbors) {
     for (const f of n.flows) {
@@ -38,16 +49,30 @@ export function flowFindings(c: Config, opts: GuardOptions = {}): FlowFinding[] 
         add('error', f.scope[0]!, f, 'scope { } (interface-set) is not supported by tsbgp');
         continue;
       }
-      let route;
+      let route: ReturnType<typeof parseFlowBlock>;
       try {
-        route = parseFlowBlock({ name: f.name, rd: f.rd, statements: f.statements, match: f.match, then: f.then, file: f.pos.file, line: f.pos.line, col: f.pos.col });
+        route = parseFlowBlock({
+          name: f.name,
+          rd: f.rd,
+          statements: f.statements,
+          match: f.match,
+          then: f.then,
+          file: f.pos.file,
+          line: f.pos.line,
+          col: f.pos.col,
+        });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         add('error', e, f, e.detail);
         continue;
       }
       for (const x of checkRule(route, opts)) {
-        add(x.severity === 'refuse' ? 'error' : 'warning', f.pos, f, x.severity === 'refuse' ? `refused: ${x.message} (add allow-unsafe to send it anyway)` : x.message);
+        add(
+          x.severity === 'refuse' ? 'error' : 'warning',
+          f.pos,
+          f,
+          x.severity === 'refuse' ? `refused: ${x.message} (add allow-unsafe to send it anyway)` : x.message,
+        );
       }
     }
   }

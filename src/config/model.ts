@@ -1,13 +1,13 @@
 // The typed result of parsing an ExaBGP 4.2 configuration file. Defaults are ExaBGP's (noted per field).
 
-import type { FamilyKey } from '../wire/types';
-import type { Location } from './tokenizer';
-import type { RouteList } from './route-list';
 import type { Statement } from '../flowspec/parse';
+import type { FamilyKey } from '../wire/types';
+import type { RouteList } from './route-list';
+import type { Location } from './tokenizer';
 
-export type { Location } from './tokenizer';
 export type { RouteSpec } from './route';
 export type { RouteList } from './route-list';
+export type { Location } from './tokenizer';
 
 export interface ProcessConfig {
   name: string;

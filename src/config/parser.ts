@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AFI, SAFI, familyKey, type FamilyKey } from '../wire/types';
+import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
 import type {
   ApiConfig,
@@ -19,24 +19,24 @@ import type {
   Statement,
 } from './model';
 import {
+  Cursor,
   checkRoute,
   expandSplit,
   parseAsn,
+  parseAttributesNlri,
   parsePrefixAt,
   parsePrefixToken,
+  parseRoute,
   parseRouteTail,
   parseSimpleTail,
-  tailAccepts,
-  tailFamily,
-  Cursor,
-  parseAttributesNlri,
-  parseRoute,
   parseUint,
   type RouteSpec,
   type RouteTail,
+  tailAccepts,
+  tailFamily,
 } from './route';
 import { RouteList } from './route-list';
-import { ConfigError, errorAt, expected, Lexer, type Location, Token } from './tokenizer';
+import { ConfigError, errorAt, expected, Lexer, type Location, type Token } from './tokenizer';
 
 export interface ParseOptions {
   /** Check that `run` programs exist and are executable, as ExaBGP does (default true). */
@@ -87,7 +87,17 @@ export const DEFAULT_FAMILIES: readonly FamilyKey[] = [
   FAMILY_NAMES['bgp-ls']['bgp-ls-vpn'],
 ];
 
-const API_MESSAGES = ['parsed', 'packets', 'consolidate', 'open', 'update', 'notification', 'keepalive', 'refresh', 'operational'] as const;
+const API_MESSAGES = [
+  'parsed',
+  'packets',
+  'consolidate',
+  'open',
+  'update',
+  'notification',
+  'keepalive',
+  'refresh',
+  'operational',
+] as const;
 
 const NEIGHBOR_KEYWORDS =
   'inherit, description, host-name, domain-name, router-id, hold-time, rate-limit, local-address, peer-address, ' +
@@ -192,9 +202,12 @@ class Parser {
       before?.();
       const s = this.stmt();
       if (s.end === undefined) {
-        if (s.words.length) throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
+        if (s.words.length)
+          throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
         // ExaBGP 4.2 takes the end of the file as closing every open section; so does tsbgp, with a warning.
-        this.warnings.push(`${opener.file}:${opener.line}:${opener.col}: warning: section '${name}' is not closed before the end of the file`);
+        this.warnings.push(
+          `${opener.file}:${opener.line}:${opener.col}: warning: section '${name}' is not closed before the end of the file`,
+        );
         return;
       }
       if (s.end.text === '}') return;
@@ -204,7 +217,11 @@ class Parser {
       }
       if (s.end.text === ';') onStatement(s.words, s.end);
       else if (onBlock) onBlock(s.words.slice(), s.end);
-      else throw errorAt(s.words[0], `found '${s.words[0].text} {', expected a statement ending with ';' (no sub-section in ${name})`);
+      else
+        throw errorAt(
+          s.words[0],
+          `found '${s.words[0].text} {', expected a statement ending with ';' (no sub-section in ${name})`,
+        );
     }
   }
 
@@ -228,7 +245,8 @@ class Parser {
     for (;;) {
       const s = this.stmt();
       if (s.end === undefined) {
-        if (s.words.length) throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
+        if (s.words.length)
+          throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
         break;
       }
       if (s.end.text === '}') throw expected(s.end, "'process', 'neighbor' or 'template' (unbalanced '}')");
@@ -238,7 +256,11 @@ class Parser {
       }
       const w = s.words.slice();
       const kw = w[0];
-      if (s.end.text === ';') throw errorAt(kw, `found '${kw.text} ;', expected a section: process NAME { }, neighbor IP { } or template { }`);
+      if (s.end.text === ';')
+        throw errorAt(
+          kw,
+          `found '${kw.text} ;', expected a section: process NAME { }, neighbor IP { } or template { }`,
+        );
       if (kw.text === 'process') this.process(w, s.end);
       else if (kw.text === 'neighbor') this.neighbor(w, s.end);
       else if (kw.text === 'template') this.template(w, s.end);
@@ -304,7 +326,8 @@ class Parser {
   // ------------------------------------------------------------------------------------ neighbor
 
   private neighbor(w: Token[], brace: Token): void {
-    if (w.length !== 2) throw w.length < 2 ? expected(brace, 'the peer IP address (neighbor IP { ... })') : expected(w[2], "'{'");
+    if (w.length !== 2)
+      throw w.length < 2 ? expected(brace, 'the peer IP address (neighbor IP { ... })') : expected(w[2], "'{'");
     const d = newDraft(this.file);
     d.scalars.set('peer-address', { value: peerAddress(w[1]), at: w[1] });
     this.neighborBody(d, brace, `neighbor ${w[1].text}`);
@@ -387,7 +410,7 @@ class Parser {
       case 'router-id': {
         this.arity(s, 1, 'an IPv4 router-id');
         const b = ipBytes(s[1].text);
-        if (!b || b.length !== 4) throw expected(s[1], 'an IPv4 router-id');
+        if (b?.length !== 4) throw expected(s[1], 'an IPv4 router-id');
         return set(s[1].text);
       }
       case 'peer-address':
@@ -406,7 +429,8 @@ class Parser {
       case 'hold-time': {
         this.arity(s, 1, 'a hold time in seconds');
         const v = parseUint(s[1], 65535, 'a hold time in seconds');
-        if (v !== 0 && v < 3) throw errorAt(s[1], `found '${s[1].text}', expected a hold time of 0 or at least 3 seconds (RFC 4271 §4.2)`);
+        if (v !== 0 && v < 3)
+          throw errorAt(s[1], `found '${s[1].text}', expected a hold time of 0 or at least 3 seconds (RFC 4271 §4.2)`);
         return set(v);
       }
       case 'rate-limit': {
@@ -438,13 +462,19 @@ class Parser {
         return set(s[1].text);
       case 'md5-password':
         // RFC 2385 TCP MD5 needs setsockopt(TCP_MD5SIG), which Node cannot do without native code.
-        throw errorAt(k, "md5-password is not supported by tsbgp: TCP MD5 (RFC 2385) needs the kernel's TCP_MD5SIG socket option, which Node.js cannot set; remove it or protect the session otherwise");
+        throw errorAt(
+          k,
+          "md5-password is not supported by tsbgp: TCP MD5 (RFC 2385) needs the kernel's TCP_MD5SIG socket option, which Node.js cannot set; remove it or protect the session otherwise",
+        );
       case 'outgoing-ttl':
       case 'incoming-ttl': {
         // `disable` is harmless; a number needs IP_TTL/IP_MINTTL (RFC 5082 GTSM) on the socket.
         const t = s[1]?.text.toLowerCase();
         if (s.length === 2 && (t === 'false' || t === 'disable' || t === 'disabled')) return;
-        throw errorAt(k, `${k.text} is not supported by tsbgp: Node.js cannot set IP_TTL / IP_MINTTL (GTSM, RFC 5082) on a TCP socket; remove it`);
+        throw errorAt(
+          k,
+          `${k.text} is not supported by tsbgp: Node.js cannot set IP_TTL / IP_MINTTL (GTSM, RFC 5082) on a TCP socket; remove it`,
+        );
       }
       case 'route': {
         // Routes written directly in a neighbor (an old form some configurations still use).
@@ -474,7 +504,11 @@ class Parser {
     }
     const g = <T>(k: string, dflt: T): T => (d.scalars.has(k) ? (d.scalars.get(k)!.value as T) : dflt);
     const where = (k: string): Token => d.scalars.get(k)?.at ?? at;
-    const peer = g<{ text: string; bytes: Uint8Array; len: number }>('peer-address', { text: '', bytes: new Uint8Array(4), len: 32 });
+    const peer = g<{ text: string; bytes: Uint8Array; len: number }>('peer-address', {
+      text: '',
+      bytes: new Uint8Array(4),
+      len: 32,
+    });
     const name = `neighbor ${peer.text}`;
     if (!d.scalars.has('local-address')) throw errorAt(at, `${name} is incomplete: missing local-address`);
     if (!d.scalars.has('local-as')) throw errorAt(at, `${name} is incomplete: missing local-as`);
@@ -485,12 +519,17 @@ class Parser {
       throw errorAt(where('local-address'), `${name}: local-address and peer-address must be of the same family`);
     let routerId = g<string | undefined>('router-id', undefined);
     if (routerId === undefined) {
-      if (v6 || localAddress === 'auto') throw errorAt(at, `${name}: missing router-id (it can only default to an IPv4 local-address)`);
+      if (v6 || localAddress === 'auto')
+        throw errorAt(at, `${name}: missing router-id (it can only default to an IPv4 local-address)`);
       routerId = localAddress;
     }
     const passive = g('passive', false);
     const maxLen = v6 ? 128 : 32;
-    if (peer.len < maxLen && !passive) throw errorAt(where('peer-address'), `${name}: an address range needs 'passive' (only incoming sessions can match a range)`);
+    if (peer.len < maxLen && !passive)
+      throw errorAt(
+        where('peer-address'),
+        `${name}: an address range needs 'passive' (only incoming sessions can match a range)`,
+      );
     const holdTime = g('hold-time', 180);
 
     const cap = d.capability;
@@ -510,8 +549,12 @@ class Parser {
     if (nh !== undefined) capability.nexthop = nh;
     else if (d.nexthopBlock) capability.nexthop = true;
 
-    const families = d.families && d.families.length ? d.families : DEFAULT_FAMILIES.slice();
-    const addPathFamilies = capability.addPath ? (d.addPath && d.addPath.length ? d.addPath.filter((f) => families.includes(f)) : families.slice()) : [];
+    const families = d.families?.length ? d.families : DEFAULT_FAMILIES.slice();
+    const addPathFamilies = capability.addPath
+      ? d.addPath?.length
+        ? d.addPath.filter((f) => families.includes(f))
+        : families.slice()
+      : [];
     const nexthops = capability.nexthop ? d.nexthops.filter((n) => families.includes(n.family)) : [];
 
     for (let i = 0, last = FAMILY_NAMES.ipv4.unicast; i < d.routes.length; i++) {
@@ -519,13 +562,21 @@ class Parser {
       if (f === last) continue;
       if (!families.includes(f)) {
         const r = d.routes.get(i);
-        throw new ConfigError(r.pos?.file ?? this.file, r.pos?.line ?? 0, r.pos?.col ?? 0, `${name}: route of family ${familyText(r.family)} but the family is not in the neighbor's family block`);
+        throw new ConfigError(
+          r.pos?.file ?? this.file,
+          r.pos?.line ?? 0,
+          r.pos?.col ?? 0,
+          `${name}: route of family ${familyText(r.family)} but the family is not in the neighbor's family block`,
+        );
       }
       last = f;
     }
     d.routes.trim();
     for (const f of d.flows) {
-      const fam = f.rd !== undefined ? [FAMILY_NAMES.ipv4['flow-vpn'], FAMILY_NAMES.ipv6['flow-vpn']] : [FAMILY_NAMES.ipv4.flow, FAMILY_NAMES.ipv6.flow];
+      const fam =
+        f.rd !== undefined
+          ? [FAMILY_NAMES.ipv4['flow-vpn'], FAMILY_NAMES.ipv6['flow-vpn']]
+          : [FAMILY_NAMES.ipv4.flow, FAMILY_NAMES.ipv6.flow];
       if (!fam.some((x) => families.includes(x)))
         throw errorAt(f.pos, `${name}: flow route but no flow family in the neighbor's family block`);
     }
@@ -565,8 +616,18 @@ class Parser {
       inherit: d.inherit.map((x) => x.name),
       pos: loc(at),
     };
-    const dup = this.neighbors.find((o) => o.peerAddress === n.peerAddress && o.localAddress === n.localAddress && o.localAs === n.localAs && o.peerAs === n.peerAs);
-    if (dup) throw errorAt(at, `duplicate peer definition ${n.peerAddress} (first at ${dup.pos.file}:${dup.pos.line}:${dup.pos.col})`);
+    const dup = this.neighbors.find(
+      (o) =>
+        o.peerAddress === n.peerAddress &&
+        o.localAddress === n.localAddress &&
+        o.localAs === n.localAs &&
+        o.peerAs === n.peerAs,
+    );
+    if (dup)
+      throw errorAt(
+        at,
+        `duplicate peer definition ${n.peerAddress} (first at ${dup.pos.file}:${dup.pos.line}:${dup.pos.col})`,
+      );
     return n;
   }
 
@@ -584,11 +645,15 @@ class Parser {
         out.push(...DEFAULT_FAMILIES);
         return;
       }
-      if (k.text === 'minimal') throw errorAt(k, "'family minimal' is deprecated (ExaBGP 4 removed it): list the families");
+      if (k.text === 'minimal')
+        throw errorAt(k, "'family minimal' is deprecated (ExaBGP 4 removed it): list the families");
       const table = FAMILY_NAMES[k.text];
       if (!table) this.unknown(k, name, 'ipv4, ipv6, l2vpn, bgp-ls or all');
       if (all) throw errorAt(k, "can not add a family once 'all' is set");
-      if (s.length !== 2) throw s.length < 2 ? expected(undefined, `a SAFI (${Object.keys(table).join(', ')})`, this.endAfter(k)) : expected(s[2], "';'");
+      if (s.length !== 2)
+        throw s.length < 2
+          ? expected(undefined, `a SAFI (${Object.keys(table).join(', ')})`, this.endAfter(k))
+          : expected(s[2], "';'");
       const f = table[s[1].text.toLowerCase()];
       if (f === undefined) throw expected(s[1], `a SAFI for ${k.text} (${Object.keys(table).join(', ')})`);
       if (out.includes(f)) throw errorAt(s[1], `duplicate family ${k.text} ${s[1].text}`);
@@ -601,7 +666,10 @@ class Parser {
     this.section(brace, 'nexthop', (s) => {
       const k = s[0];
       if (k.text !== 'ipv4' && k.text !== 'ipv6') this.unknown(k, 'nexthop', 'ipv4 or ipv6 (ipv4 unicast ipv6;)');
-      if (s.length !== 3) throw s.length < 3 ? expected(undefined, `'${k.text} SAFI NEXTHOP-AFI;'`, this.endAfter(s[s.length - 1])) : expected(s[3], "';'");
+      if (s.length !== 3)
+        throw s.length < 3
+          ? expected(undefined, `'${k.text} SAFI NEXTHOP-AFI;'`, this.endAfter(s[s.length - 1]))
+          : expected(s[3], "';'");
       const safis = ['unicast', 'multicast', 'nlri-mpls', 'mpls-vpn'];
       const safi = s[1].text.toLowerCase();
       if (!safis.includes(safi)) throw expected(s[1], `one of ${safis.join(', ')}`);
@@ -636,18 +704,34 @@ class Parser {
         }
         case 'add-path': {
           this.arity(s, 1, 'send, receive, send/receive or disable');
-          const v = ({ disable: 0, disabled: 0, receive: 1, send: 2, 'send/receive': 3 } as Record<string, number>)[s[1].text.toLowerCase()];
+          const v = ({ disable: 0, disabled: 0, receive: 1, send: 2, 'send/receive': 3 } as Record<string, number>)[
+            s[1].text.toLowerCase()
+          ];
           if (v === undefined) throw expected(s[1], 'send, receive, send/receive or disable');
           return void d.capability.set(k.text, v);
         }
         default:
-          this.unknown(k, 'capability', 'asn4, route-refresh, graceful-restart, add-path, multi-session, operational, aigp, extended-message, nexthop, software-version');
+          this.unknown(
+            k,
+            'capability',
+            'asn4, route-refresh, graceful-restart, add-path, multi-session, operational, aigp, extended-message, nexthop, software-version',
+          );
       }
     });
   }
 
   private apiBlock(b: Token[], brace: Token): ApiConfig {
-    const dir = (): ApiDirection => ({ parsed: false, packets: false, consolidate: false, open: false, update: false, notification: false, keepalive: false, refresh: false, operational: false });
+    const dir = (): ApiDirection => ({
+      parsed: false,
+      packets: false,
+      consolidate: false,
+      open: false,
+      update: false,
+      notification: false,
+      keepalive: false,
+      refresh: false,
+      operational: false,
+    });
     const api: ApiConfig = {
       name: b[1]?.text ?? `auto-named-${++this.autoApi}`,
       processes: [],
@@ -759,7 +843,12 @@ class Parser {
       // Tails are compared by the hash computed while scanning first, the text only when hashes agree.
       const h = lx.routeTailHash;
       let tail = this.lastTail;
-      if (tail === undefined || h !== this.lastTailHash || te - ts !== this.lastTailText.length || !lx.textIs(ts, this.lastTailText)) {
+      if (
+        tail === undefined ||
+        h !== this.lastTailHash ||
+        te - ts !== this.lastTailText.length ||
+        !lx.textIs(ts, this.lastTailText)
+      ) {
         // A fixed direct-mapped table: with a million distinct tails, cutting each one out and looking it up
         // in a growing Map cost more than parsing it.
         const slot = h & (MEMO_SLOTS - 1);
@@ -796,7 +885,15 @@ class Parser {
         const at = lx.routePrefixToken();
         checkRoute(parsePrefixToken(at), tail, at, {});
       }
-      routes.add(tailFamily(family, tail), pr & 0xff, addr, 0, tail, lx.routeLine, lx.routePrefixStart - lx.routeLineStart + 1);
+      routes.add(
+        tailFamily(family, tail),
+        pr & 0xff,
+        addr,
+        0,
+        tail,
+        lx.routeLine,
+        lx.routePrefixStart - lx.routeLineStart + 1,
+      );
     }
   }
 
@@ -813,8 +910,13 @@ class Parser {
         this.section(br, `announce ${afi}`, (s) => {
           const safi = s[0].text;
           const fam = FAMILY_NAMES[afi][safi];
-          if (fam === undefined || safi === 'rtc') this.unknown(s[0], `announce ${afi}`, 'unicast, multicast, nlri-mpls, mpls-vpn');
-          if (safi === 'flow' || safi === 'flow-vpn') throw errorAt(s[0], `'${safi}' routes inside announce are not supported by tsbgp: use flow { route NAME { match { } then { } } }`);
+          if (fam === undefined || safi === 'rtc')
+            this.unknown(s[0], `announce ${afi}`, 'unicast, multicast, nlri-mpls, mpls-vpn');
+          if (safi === 'flow' || safi === 'flow-vpn')
+            throw errorAt(
+              s[0],
+              `'${safi}' routes inside announce are not supported by tsbgp: use flow { route NAME { match { } then { } } }`,
+            );
           const r = parseRoute(s, { cache: this.routeCache, family: fam }, 1, s.length);
           const isV6 = r.prefix.addr.length === 16;
           if (isV6 !== (afi === 'ipv6')) throw errorAt(s[1], `found '${s[1].text}', expected an ${afi} prefix`);
@@ -832,7 +934,14 @@ class Parser {
       (b, br) => {
         if (b[0].text !== 'route') this.unknown(b[0], 'flow', "'route [NAME] { ... }'");
         if (b.length > 2) throw expected(b[2], "'{'");
-        const f: FlowRouteConfig = { name: b[1]?.text ?? '', match: [], then: [], scope: [], statements: [], pos: loc(b[0]) };
+        const f: FlowRouteConfig = {
+          name: b[1]?.text ?? '',
+          match: [],
+          then: [],
+          scope: [],
+          statements: [],
+          pos: loc(b[0]),
+        };
         this.section(
           br,
           'flow route',
@@ -855,7 +964,8 @@ class Parser {
           },
           (sb, sbr) => {
             const k = sb[0].text;
-            if (k !== 'match' && k !== 'then' && k !== 'scope') this.unknown(sb[0], 'flow route', 'match { }, then { }, scope { }');
+            if (k !== 'match' && k !== 'then' && k !== 'scope')
+              this.unknown(sb[0], 'flow route', 'match { }, then { }, scope { }');
             this.noArgs(sb, sbr);
             const into = k === 'match' ? f.match : k === 'then' ? f.then : f.scope;
             this.section(sbr, k, (s) => into.push(toStatement(s)));
@@ -906,7 +1016,8 @@ function bool(s: Token[], dflt: boolean): boolean {
 /** `x` or `[ x y z ]` (commas allowed) from index `from`. */
 function listWords(s: Token[], from: number, what: string): Token[] {
   const first = s[from];
-  if (first === undefined) throw expected(undefined, what, { file: s[0].file, line: s[0].line, col: s[0].col + s[0].text.length });
+  if (first === undefined)
+    throw expected(undefined, what, { file: s[0].file, line: s[0].line, col: s[0].col + s[0].text.length });
   if (!(first.punct && first.text === '[')) {
     if (first.punct) throw expected(first, `${what} or '['`);
     if (s.length > from + 1) throw expected(s[from + 1], "';'");
@@ -978,7 +1089,10 @@ function resolveProgram(prg: string, at: Token, confFile: string): string {
     }
     return c;
   }
-  throw errorAt(at, `found '${prg}', expected a program that exists (looked in the configuration's folder, /etc/exabgp and PATH)`);
+  throw errorAt(
+    at,
+    `found '${prg}', expected a program that exists (looked in the configuration's folder, /etc/exabgp and PATH)`,
+  );
 }
 
 function hostName(): string {

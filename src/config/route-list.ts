@@ -38,7 +38,15 @@ export class RouteList implements Iterable<RouteSpec> {
    * Adds a route: `addr` holds the address at `addrOff` (4 or 16 bytes by family; only the first
    * ceil(len / 8) bytes are read), `line`/`col` where its prefix was written.
    */
-  add(family: FamilyKey, len: number, addr: Uint8Array, addrOff: number, tail: RouteTail, line: number, col: number): void {
+  add(
+    family: FamilyKey,
+    len: number,
+    addr: Uint8Array,
+    addrOff: number,
+    tail: RouteTail,
+    line: number,
+    col: number,
+  ): void {
     const i = this.n;
     if (i >= this.fam.length) {
       // The columns grow together; `off` has one more slot (the end of the last entry).
@@ -140,7 +148,12 @@ export class RouteList implements Iterable<RouteSpec> {
     const t = this.tails[i]!;
     const prefix: Prefix = { family, len, addr };
     if (t.pathId !== undefined) prefix.pathId = t.pathId;
-    const r: RouteSpec = { family, prefix, attributes: t.attributes, pos: { file: this.file, line: this.line[i]!, col: this.col[i]! } };
+    const r: RouteSpec = {
+      family,
+      prefix,
+      attributes: t.attributes,
+      pos: { file: this.file, line: this.line[i]!, col: this.col[i]! },
+    };
     if (t.nextHop !== undefined) r.nextHop = t.nextHop;
     if (t.split !== undefined) r.split = t.split;
     if (t.watchdog !== undefined) r.watchdog = t.watchdog;

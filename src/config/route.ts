@@ -4,18 +4,18 @@
 
 import {
   AFI,
-  SAFI,
-  familyKey,
   type Aggregator,
   type AsPathSegment,
   type Attributes,
   type FamilyKey,
+  familyKey,
   type Prefix,
   type RawAttribute,
+  SAFI,
   SegmentType,
 } from '../wire/types';
 import { ipBytes, parseIpv4Into, parseIpv6Into } from './addr';
-import { ConfigError, errorAt, expected, isPunct, Token, tokenize, type Location } from './tokenizer';
+import { ConfigError, errorAt, expected, isPunct, type Location, Token, tokenize } from './tokenizer';
 
 /** Everything after the prefix: what routes written alike share. */
 export interface RouteTail {
@@ -357,8 +357,16 @@ function parseCommunity(t: Token): number {
     const h = shortUint(s, 0, colon);
     const l = shortUint(s, colon + 1, s.length);
     if (h >= 0 && h <= 0xffff && l >= 0 && l <= 0xffff) return h * 65536 + l;
-    const hi = parseUint(new Token(s.slice(0, colon), false, false, t.file, t.line, t.col, 0, 0), 0xffff, 'a community (0-65535:0-65535)');
-    const lo = parseUint(new Token(s.slice(colon + 1), false, false, t.file, t.line, t.col, 0, 0), 0xffff, 'a community (0-65535:0-65535)');
+    const hi = parseUint(
+      new Token(s.slice(0, colon), false, false, t.file, t.line, t.col, 0, 0),
+      0xffff,
+      'a community (0-65535:0-65535)',
+    );
+    const lo = parseUint(
+      new Token(s.slice(colon + 1), false, false, t.file, t.line, t.col, 0, 0),
+      0xffff,
+      'a community (0-65535:0-65535)',
+    );
     return hi * 65536 + lo;
   }
   if (/^0x[0-9a-f]{1,8}$/i.test(s)) return parseInt(s.slice(2), 16);
@@ -372,7 +380,8 @@ function parseLargeCommunity(t: Token): [number, number, number] {
   const parts = t.text.split(':');
   if (parts.length !== 3) throw expected(t, 'a large community A:B:C');
   const v = parts.map((p) => {
-    if (!/^[0-9]{1,10}$/.test(p) || Number(p) > 0xffffffff) throw expected(t, 'a large community A:B:C (32-bit values)');
+    if (!/^[0-9]{1,10}$/.test(p) || Number(p) > 0xffffffff)
+      throw expected(t, 'a large community A:B:C (32-bit values)');
     return Number(p);
   });
   return [v[0], v[1], v[2]];
@@ -387,14 +396,23 @@ const EXT_HEADER: Record<string, [number, number]> = {
   l2info: [0x80, 0x0a],
   bandwidth: [0x40, 0x04],
 };
-const EXT_FIELDS: Record<string, number> = { target: 2, target4: 2, origin: 2, origin4: 2, redirect: 2, l2info: 4, bandwidth: 2 };
+const EXT_FIELDS: Record<string, number> = {
+  target: 2,
+  target4: 2,
+  origin: 2,
+  origin4: 2,
+  redirect: 2,
+  l2info: 4,
+  bandwidth: 2,
+};
 
 /** One extended community (RFC 4360) in ExaBGP's text forms, as its 8 bytes. */
 export function parseExtendedCommunity(t: Token): Uint8Array {
   const s = t.text;
   const out = new Uint8Array(8);
   const dv = new DataView(out.buffer);
-  const what = 'an extended community (target:A:B, origin:A:B, redirect:A:B, l2info:A:B:C:D, bandwidth:A:B, redirect-to-nexthop or 0x + 16 hex digits)';
+  const what =
+    'an extended community (target:A:B, origin:A:B, redirect:A:B, l2info:A:B:C:D, bandwidth:A:B, redirect-to-nexthop or 0x + 16 hex digits)';
   if (/^0x/i.test(s)) {
     const b = hexBytes(t, s.slice(2), what);
     if (b.length !== 8) throw expected(t, what);
@@ -409,7 +427,8 @@ export function parseExtendedCommunity(t: Token): Uint8Array {
   const kind = parts.length === 2 ? 'target' : parts.shift()!;
   const header = EXT_HEADER[kind];
   if (!header) throw expected(t, what);
-  if (parts.length !== EXT_FIELDS[kind]) throw errorAt(t, `found '${s}', expected ${EXT_FIELDS[kind]} fields after '${kind}:'`);
+  if (parts.length !== EXT_FIELDS[kind])
+    throw errorAt(t, `found '${s}', expected ${EXT_FIELDS[kind]} fields after '${kind}:'`);
   const num = (p: string, max: number): number => {
     if (!/^[0-9]+$/.test(p) || Number(p) > max) throw expected(t, what);
     return Number(p);
@@ -497,7 +516,7 @@ function parseLabels(c: Cursor): number[] {
 export function parseRouteDistinguisher(t: Token): Uint8Array {
   const s = t.text;
   const colon = s.lastIndexOf(':');
-  const what = "a route distinguisher (ASN:N or IPv4:N)";
+  const what = 'a route distinguisher (ASN:N or IPv4:N)';
   if (colon <= 0) throw expected(t, what);
   const left = s.slice(0, colon);
   const right = s.slice(colon + 1);
@@ -673,7 +692,8 @@ export function parseRouteTail(c: Cursor): RouteTail {
       }
       case 'watchdog': {
         const t = c.word('a watchdog name');
-        if (t.text === 'announce' || t.text === 'withdraw') throw expected(t, 'a watchdog name (not announce/withdraw)');
+        if (t.text === 'announce' || t.text === 'withdraw')
+          throw expected(t, 'a watchdog name (not announce/withdraw)');
         tail.watchdog ??= t.text;
         break;
       }
@@ -770,7 +790,8 @@ export function parseSimpleTail(s: string, from: number, to: number): RouteTail 
     // The other keywords take one plain word.
     while (i < to && !isBlank(s.charCodeAt(i))) {
       const c = s.charCodeAt(i);
-      if (c === 91 || c === 93 || c === 40 || c === 41 || c === 44 || c === 59 || c === 123 || c === 125) return undefined;
+      if (c === 91 || c === 93 || c === 40 || c === 41 || c === 44 || c === 59 || c === 123 || c === 125)
+        return undefined;
       i++;
     }
     const ve = i;
@@ -913,7 +934,13 @@ export function expandSplit(r: RouteSpec): RouteSpec[] {
   const cut = r.split;
   if (cut === undefined || r.prefix.len >= cut) return [r];
   const count = 2 ** (cut - r.prefix.len);
-  if (count > 1 << 24) throw new ConfigError(r.pos?.file ?? '<input>', r.pos?.line ?? 0, r.pos?.col ?? 0, `split /${cut} of /${r.prefix.len} makes ${count} routes, more than tsbgp expands`);
+  if (count > 1 << 24)
+    throw new ConfigError(
+      r.pos?.file ?? '<input>',
+      r.pos?.line ?? 0,
+      r.pos?.col ?? 0,
+      `split /${cut} of /${r.prefix.len} makes ${count} routes, more than tsbgp expands`,
+    );
   const out: RouteSpec[] = [];
   const addr = r.prefix.addr.slice();
   for (let n = 0; n < count; n++) {
@@ -923,7 +950,7 @@ export function expandSplit(r: RouteSpec): RouteSpec[] {
     delete copy.split;
     out.push(copy);
     // Add 1 at bit position `cut` (big-endian).
-    let bit = cut - 1;
+    const bit = cut - 1;
     let byte = bit >> 3;
     let inc = 1 << (7 - (bit & 7));
     while (byte >= 0) {
@@ -940,14 +967,23 @@ export function expandSplit(r: RouteSpec): RouteSpec[] {
 /**
  * The ExaBGP 3.x/4.x form `attributes KEYWORD VALUE ... nlri P1 P2 ...`: one tail, several prefixes.
  */
-export function parseAttributesNlri(input: Token[] | string, opts: RouteParseOptions = {}, from = 0, to?: number): RouteSpec[] {
+export function parseAttributesNlri(
+  input: Token[] | string,
+  opts: RouteParseOptions = {},
+  from = 0,
+  to?: number,
+): RouteSpec[] {
   const toks = typeof input === 'string' ? tokenize(input, opts.file ?? '<input>') : input;
   let stop = to ?? toks.length;
   while (stop > from && isPunct(toks[stop - 1], ';')) stop--;
   let i = from;
   if (i < stop && toks[i].text === 'attributes' && !toks[i].punct) i++;
   let nl = -1;
-  for (let j = i; j < stop; j++) if (!toks[j].punct && toks[j].text === 'nlri') { nl = j; break; }
+  for (let j = i; j < stop; j++)
+    if (!toks[j].punct && toks[j].text === 'nlri') {
+      nl = j;
+      break;
+    }
   const endLoc = endOf(toks, { file: opts.file ?? '<input>', line: 1, col: 1 });
   if (nl < 0) throw expected(undefined, "'nlri' followed by prefixes", endLoc);
   const tail = parseRouteTail(new Cursor(toks, i, nl, endLoc));

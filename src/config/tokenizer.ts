@@ -230,7 +230,16 @@ export class Lexer {
   /** Token of the prefix routeStatement() last found. */
   routePrefixToken(): Token {
     const s = this.routePrefixStart;
-    return new Token(this.src.slice(s, this.routePrefixEnd), false, false, this.file, this.routeLine, s - this.routeLineStart + 1, s, this.routePrefixEnd);
+    return new Token(
+      this.src.slice(s, this.routePrefixEnd),
+      false,
+      false,
+      this.file,
+      this.routeLine,
+      s - this.routeLineStart + 1,
+      s,
+      this.routePrefixEnd,
+    );
   }
 
   /** The source text s[from, to). */
@@ -244,7 +253,14 @@ export class Lexer {
   }
 
   /** A new token, or `reuse` filled in (routeTailTokens recycles its tokens). */
-  private token(reuse: Token | undefined, text: string, punct: boolean, col: number, start: number, end: number): Token {
+  private token(
+    reuse: Token | undefined,
+    text: string,
+    punct: boolean,
+    col: number,
+    start: number,
+    end: number,
+  ): Token {
     if (reuse === undefined) return new Token(text, punct, false, this.file, this.line, col, start, end);
     reuse.text = text;
     reuse.punct = punct;
@@ -329,7 +345,8 @@ export class Lexer {
     let text = '';
     let chunk = i;
     for (;;) {
-      if (i >= src.length) throw new ConfigError(this.file, line, col, 'found unterminated quoted string, expected a closing quote');
+      if (i >= src.length)
+        throw new ConfigError(this.file, line, col, 'found unterminated quoted string, expected a closing quote');
       const c = src.charCodeAt(i);
       if (c === q) break;
       if (c === 10) {
@@ -362,4 +379,4 @@ export function tokenize(src: string, file = '<input>'): Token[] {
 }
 
 /** True when `t` is the unquoted punctuation `p`. */
-export const isPunct = (t: Token | undefined, p: string): boolean => t !== undefined && t.punct && t.text === p;
+export const isPunct = (t: Token | undefined, p: string): boolean => t?.punct === true && t.text === p;

@@ -2,17 +2,17 @@
 // and turned into Adj-RIB-Out changes, session actions or `show` answers. Every command gets an answer:
 // `done`, or `error` with the reason logged (and, for the control socket, printed).
 
-import { parseCommand, parseRoutes, matchSelector, type ApiCommand, type NeighborSelector } from '../api/commands';
+import { type ApiCommand, matchSelector, type NeighborSelector, parseCommand, parseRoutes } from '../api/commands';
+import type { Emit } from '../api/control';
 import { parseRoute, type RouteSpec } from '../config/route';
 import { parseFlowCommand } from '../flowspec/parse';
-import { encodeEndOfRib } from '../wire/update';
 import { familyName, parseFamily } from '../wire/nlri/registry';
-import { familyKey, type FamilyKey } from '../wire/types';
+import { type FamilyKey, familyKey } from '../wire/types';
+import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
 import type { Neighbor } from './neighbor';
 import { routeEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
-import type { Emit } from '../api/control';
 
 const VERSION = '4.2.21-tsbgp';
 
@@ -38,7 +38,12 @@ export class CommandRunner {
   fromProcess(name: string, line: string): void {
     if (line.trim() === '') return;
     const parsed = parseCommand(line);
-    if (parsed.ok && (parsed.command.kind === 'enable-ack' || parsed.command.kind === 'disable-ack' || parsed.command.kind === 'silence-ack')) {
+    if (
+      parsed.ok &&
+      (parsed.command.kind === 'enable-ack' ||
+        parsed.command.kind === 'disable-ack' ||
+        parsed.command.kind === 'silence-ack')
+    ) {
       const ack = this.d.acks.control(name, parsed.command.kind);
       if (ack !== null) this.d.processes.write(name, ack);
       return;
@@ -145,7 +150,7 @@ export class CommandRunner {
       }
       case 'announce-flow':
       case 'withdraw-flow': {
-        let route;
+        let route: ReturnType<typeof parseFlowCommand>;
         try {
           route = parseFlowCommand(`route ${c.text}`);
         } catch (err) {
@@ -170,7 +175,7 @@ export class CommandRunner {
           const w = n.watchdogs.get(name);
           if (!w) continue;
           const announce = c.kind === 'announce-watchdog';
-          for (const e of w.entries) (announce ? n.announce(e) : n.withdraw(e));
+          for (const e of w.entries) announce ? n.announce(e) : n.withdraw(e);
           w.announced = announce;
         }
         return ok();
@@ -184,7 +189,8 @@ export class CommandRunner {
         return ok();
       }
       case 'teardown': {
-        for (const n of this.select(c.neighbors)) void n.peer.stop(c.message ?? `teardown by API (${c.code})`).then(() => n.peer.start());
+        for (const n of this.select(c.neighbors))
+          void n.peer.stop(c.message ?? `teardown by API (${c.code})`).then(() => n.peer.start());
         return ok();
       }
       case 'show-neighbor':
@@ -236,4 +242,4 @@ function familyFromText(s: string): FamilyKey | undefined {
 
 const truncate = (s: string): string => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
 
-export { familyName, familyKey };
+export { familyKey, familyName };

@@ -3,29 +3,29 @@
 // API commands into Adj-RIB-Out changes. Data flows one way on each path (docs/ARCHITECTURE.md).
 
 import * as path from 'node:path';
+import { AckPolicy } from '../api/ack';
+import { ControlServer, type Emit, findNamedPipes, NamedPipeControl } from '../api/control';
+import { JsonEncoder, type NegotiatedInfo } from '../api/json';
+import { ProcessManager } from '../api/process';
+import { ExabgpTextEncoder } from '../api/text';
+import type { Env } from '../config/env';
+import { flowFindings } from '../config/flow-check';
+import type { ApiConfig, Config, NeighborConfig } from '../config/model';
+import { parseConfigFile } from '../config/parser';
+import { expandSplit } from '../config/route';
+import type { RouteList } from '../config/route-list';
+import { checkRule, mustRefuse } from '../flowspec/guard';
+import { flowToString, textSurvivesWire } from '../flowspec/json';
+import { parseFlowBlock } from '../flowspec/parse';
+import type { FlowRoute } from '../flowspec/rule';
 import { AttrInterner } from '../rib/attr-intern';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
-import { parseConfigFile } from '../config/parser';
-import type { Config, NeighborConfig, ApiConfig } from '../config/model';
-import type { Env } from '../config/env';
-import { ProcessManager } from '../api/process';
-import { AckPolicy } from '../api/ack';
-import { JsonEncoder, type NegotiatedInfo } from '../api/json';
-import { ExabgpTextEncoder } from '../api/text';
-import { ControlServer, NamedPipeControl, findNamedPipes, type Emit } from '../api/control';
-import { parseFlowBlock } from '../flowspec/parse';
-import { checkRule, mustRefuse } from '../flowspec/guard';
-import type { FlowRoute } from '../flowspec/rule';
+import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { CommandRunner } from './commands';
+import type { Logger } from './log';
 import { Neighbor } from './neighbor';
 import { announceStatic, flowParts, routeEntry, staticErrors, withdrawRemoved } from './routes';
-import { encodeFlowRule } from '../wire/nlri/flowspec';
-import { flowToString, textSurvivesWire } from '../flowspec/json';
-import type { RouteList } from '../config/route-list';
-import { expandSplit } from '../config/route';
-import { Logger } from './log';
-import { CommandRunner } from './commands';
-import { flowFindings } from '../config/flow-check';
 
 export interface DaemonOptions {
   configFile: string;
@@ -105,7 +105,9 @@ export class Daemon {
     const port = this.neighbors.find((n) => n.cfg.listen !== 0)?.cfg.listen || env.tcp.port;
     const l = new Listener({ addresses: [...addresses], port });
     for (const n of this.neighbors) l.add(n.peer);
-    l.on('rejected', (addr, p, local) => this.log.warning(`refused connection from unknown peer ${addr}:${p} to ${local}`));
+    l.on('rejected', (addr, p, local) =>
+      this.log.warning(`refused connection from unknown peer ${addr}:${p} to ${local}`),
+    );
     l.on('error', (e) => this.log.error(`listener: ${e.message}`));
     await l.listen();
     this.log.info(`listening on ${[...addresses].join(', ')} port ${l.ports.join(',')}`);
@@ -116,7 +118,11 @@ export class Daemon {
     const sock = this.opts.controlSocket;
     const handler = (line: string, emit: Emit) => this.runner.answer(line, 'cli', emit);
     if (sock) {
-      this.control = new ControlServer({ socketPath: sock, handler, log: (lvl, m) => this.log.log(lvl, m, { component: 'control' }) });
+      this.control = new ControlServer({
+        socketPath: sock,
+        handler,
+        log: (lvl, m) => this.log.log(lvl, m, { component: 'control' }),
+      });
       await this.control.listen();
     }
     if (this.opts.env.api.cli) {
@@ -138,23 +144,37 @@ export class Daemon {
     });
     pm.on('command', (name, line) => this.runner.fromProcess(name, line));
     pm.on('exit', (name, code, signal, respawning) =>
-      this.log.warning(`process exited (code ${code ?? '-'}, signal ${signal ?? '-'})${respawning ? ', respawning' : ''}`, { process: name }),
+      this.log.warning(
+        `process exited (code ${code ?? '-'}, signal ${signal ?? '-'})${respawning ? ', respawning' : ''}`,
+        { process: name },
+      ),
     );
     pm.on('giveup', (name, reason) => this.log.error(`process given up: ${reason}`, { process: name }));
     pm.on('drain', () => this.release());
     pm.on('overflow', (name, bytes) =>
-      this.log.error(`process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`, { process: name }),
+      this.log.error(
+        `process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`,
+        { process: name },
+      ),
     );
     // As ExaBGP (reactor/api/processes.py): a process is respawned only when both its own `respawn` and
     // exabgp.api.respawn allow it.
     const respawn = this.opts.env.api.respawn;
-    pm.start([...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn && respawn })));
+    pm.start(
+      [...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn && respawn })),
+    );
   }
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
   private addNeighbor(cfg: NeighborConfig): Neighbor {
     const localAs = cfg.localAs === 'auto' ? (cfg.peerAs === 'auto' ? 0 : cfg.peerAs) : cfg.localAs;
-    const n = new Neighbor(cfg, localAs, this.interner, this.log.with({ peer: cfg.peerAddress }), this.opts.env.tcp.port);
+    const n = new Neighbor(
+      cfg,
+      localAs,
+      this.interner,
+      this.log.with({ peer: cfg.peerAddress }),
+      this.opts.env.tcp.port,
+    );
     this.neighbors.push(n);
     this.loadStatic(n);
     this.wire(n);
@@ -179,7 +199,9 @@ export class Daemon {
     for (const f of n.cfg.flows) {
       if (f.scope.length > 0) {
         const at = f.scope[0]!;
-        throw new Error(`${at.file}:${at.line}:${at.col}: flow route ${f.name}: scope { } (interface-set) is not supported by tsbgp`);
+        throw new Error(
+          `${at.file}:${at.line}:${at.col}: flow route ${f.name}: scope { } (interface-set) is not supported by tsbgp`,
+        );
       }
       const route = parseFlowBlock({
         name: f.name,
@@ -201,12 +223,16 @@ export class Daemon {
   guard(route: FlowRoute): string | null {
     const findings = checkRule(route, this.opts.guard ?? {});
     const name = route.name ?? 'rule';
-    for (const f of findings) if (f.severity === 'warn' || f.overridden) this.log.warning(`flow ${name}: ${f.message}${f.overridden ? ' (allowed by allow-unsafe)' : ''}`);
+    for (const f of findings)
+      if (f.severity === 'warn' || f.overridden)
+        this.log.warning(`flow ${name}: ${f.message}${f.overridden ? ' (allowed by allow-unsafe)' : ''}`);
     if (!mustRefuse(findings)) return null;
-    return findings
-      .filter((f) => f.severity === 'refuse' && !f.overridden)
-      .map((f) => f.message)
-      .join('; ') + ' (add allow-unsafe to send it anyway)';
+    return (
+      findings
+        .filter((f) => f.severity === 'refuse' && !f.overridden)
+        .map((f) => f.message)
+        .join('; ') + ' (add allow-unsafe to send it anyway)'
+    );
   }
 
   /** Announce a flow rule to a neighbor and list it (with its expiry) in the neighbor's flow table. */
@@ -271,7 +297,12 @@ export class Daemon {
   /** A process caught up (or went away): resume the neighbors none of whose processes is congested now. */
   private release(): void {
     for (const n of this.heldBack) {
-      if (this.subscriptions(n).some((s) => (s.api.receive.update || s.api.receive.parsed) && this.processes.congested(s.process))) continue;
+      if (
+        this.subscriptions(n).some(
+          (s) => (s.api.receive.update || s.api.receive.parsed) && this.processes.congested(s.process),
+        )
+      )
+        continue;
       this.heldBack.delete(n);
       n.peer.resumeReceive();
     }
@@ -284,9 +315,17 @@ export class Daemon {
     const ctx = () => n.context();
     peer.on('state', (from, to) => {
       n.log.debug(`fsm ${from} -> ${to}`);
-      this.emit(subs, (s) => s.api.fsm, (e) => (e === 'json' ? this.json.fsm(ctx(), to.toLowerCase()) : this.text.fsm()));
+      this.emit(
+        subs,
+        (s) => s.api.fsm,
+        (e) => (e === 'json' ? this.json.fsm(ctx(), to.toLowerCase()) : this.text.fsm()),
+      );
       if (to === 'OpenSent' && from !== 'Established') {
-        this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.connected(ctx()) : this.text.connected(ctx())));
+        this.emit(
+          subs,
+          (s) => s.api.neighborChanges,
+          (e) => (e === 'json' ? this.json.connected(ctx()) : this.text.connected(ctx())),
+        );
       }
     });
     peer.on('open', (dir, o) => {
@@ -299,7 +338,9 @@ export class Daemon {
     });
     peer.on('established', (neg) => {
       n.upSince = Date.now();
-      n.log.info(`session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`);
+      n.log.info(
+        `session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`,
+      );
       n.ribIn?.sessionUp(neg.gracefulRestart?.families);
       n.ribOut.attach({
         localAs: n.localAs,
@@ -312,8 +353,16 @@ export class Daemon {
         enhancedRouteRefresh: neg.enhancedRouteRefresh,
       });
       if (n.cfg.manualEor) n.log.debug('manual-eor: End-of-RIB is sent by the API');
-      this.emit(subs, (s) => s.api.negotiated, (e) => (e === 'json' ? this.json.negotiated(ctx(), negotiatedInfo(neg)) : this.text.negotiated()));
-      this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.up(ctx()) : this.text.up(ctx())));
+      this.emit(
+        subs,
+        (s) => s.api.negotiated,
+        (e) => (e === 'json' ? this.json.negotiated(ctx(), negotiatedInfo(neg)) : this.text.negotiated()),
+      );
+      this.emit(
+        subs,
+        (s) => s.api.neighborChanges,
+        (e) => (e === 'json' ? this.json.up(ctx()) : this.text.up(ctx())),
+      );
     });
     peer.on('update', (u, neg, body) => {
       n.received++;
@@ -346,7 +395,11 @@ export class Daemon {
     peer.on('refresh', (r) => {
       n.log.info(`route refresh received for afi ${r.afi} safi ${r.safi} (subtype ${r.subtype})`);
       if (r.subtype === 0) n.ribOut.refresh(r.afi * 256 + r.safi);
-      this.emit(subs, (s) => s.api.receive.refresh, (e) => (e === 'json' ? this.json.refresh(ctx(), 'receive', r) : this.text.refresh(ctx(), 'receive', r)));
+      this.emit(
+        subs,
+        (s) => s.api.receive.refresh,
+        (e) => (e === 'json' ? this.json.refresh(ctx(), 'receive', r) : this.text.refresh(ctx(), 'receive', r)),
+      );
     });
     peer.on('down', (info) => {
       if (info.wasEstablished) n.log.warning(`session down: ${info.reason}`);
@@ -358,7 +411,11 @@ export class Daemon {
         else n.ribIn.clear();
       }
       if (info.wasEstablished) {
-        this.emit(subs, (s) => s.api.neighborChanges, (e) => (e === 'json' ? this.json.down(ctx(), info.reason) : this.text.down(ctx(), info.reason)));
+        this.emit(
+          subs,
+          (s) => s.api.neighborChanges,
+          (e) => (e === 'json' ? this.json.down(ctx(), info.reason) : this.text.down(ctx(), info.reason)),
+        );
       }
     });
     peer.on('collision', (which) => n.log.info(`connection collision: kept the ${which} connection`));
@@ -409,7 +466,8 @@ export class Daemon {
       for (const f of flowsBefore) n.flows.delete(f.family, f.entry);
       this.loadStatic(n);
       const before = previous.get(n);
-      if (before !== undefined) withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
+      if (before !== undefined)
+        withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
       for (const f of flowsBefore) if (!n.flows.has(f.family, f.entry)) n.ribOut.withdraw(f.family, f.entry, f.pathId);
       n.scheduleFlowExpiry();
     }
@@ -439,13 +497,16 @@ export class Daemon {
   }
 
   private emitAll(make: (e: Encoder) => string): void {
-    for (const [name, p] of this.config.processes) this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
+    for (const [name, p] of this.config.processes)
+      this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
   }
 }
 
 /** Throws with every reason when a route or flow rule of the configuration could not be sent. */
 function checkSendable(c: Config, guard: { minPrefixV4?: number; minPrefixV6?: number }): void {
-  const errors = flowFindings(c, guard).filter((f) => f.severity === 'error').map((f) => f.text);
+  const errors = flowFindings(c, guard)
+    .filter((f) => f.severity === 'error')
+    .map((f) => f.text);
   for (const n of c.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
   if (errors.length > 0) throw new Error(errors.join('\n'));
 }
@@ -459,7 +520,6 @@ function neighborKey(cfg: NeighborConfig): string {
   });
 }
 
-
 export function negotiatedInfo(n: Negotiated): NegotiatedInfo {
   return {
     messageSize: n.sendCtx.maxMessage,
@@ -469,7 +529,9 @@ export function negotiatedInfo(n: Negotiated): NegotiatedInfo {
     operational: false,
     refresh: n.enhancedRouteRefresh ? 'enhanced' : n.routeRefresh ? 'normal' : 'absent',
     families: [...n.families],
-    nexthop: [...n.extendedNextHop].flatMap(([f, afis]) => afis.map((a) => [Math.floor(f / 256), f % 256, a] as [number, number, number])),
+    nexthop: [...n.extendedNextHop].flatMap(([f, afis]) =>
+      afis.map((a) => [Math.floor(f / 256), f % 256, a] as [number, number, number]),
+    ),
     addPathSend: [...n.addPathSend],
     addPathReceive: [...n.addPathReceive],
   };

@@ -5,9 +5,9 @@
 // asked, and expiry is one binary heap (one timer for the whole table, armed by the daemon) instead of a
 // setTimeout per rule. About 60 bytes per rule instead of about 1.4 KB of strings, arrays and objects.
 
+import { flowToString } from '../flowspec/json';
 import { NlriTable } from '../rib/nlri-table';
 import { decodeFlowNlri } from '../wire/nlri/flowspec';
-import { flowToString } from '../flowspec/json';
 import type { FamilyKey } from '../wire/types';
 
 /** Withdrawn keys are forgotten (the table rebuilt) once this many pile up and they outnumber the rules. */
@@ -58,7 +58,15 @@ export class FlowTable {
    * Announce (or refresh) a rule. A refreshed rule keeps its place in the listing and takes the new time,
    * source, expiry and path id. `text` is the rule's text when its NLRI bytes do not give it back, else undefined.
    */
-  set(family: FamilyKey, entry: Uint8Array, pathId: number, source: string, now: number, expiresAt: number | undefined, text: string | undefined): void {
+  set(
+    family: FamilyKey,
+    entry: Uint8Array,
+    pathId: number,
+    source: string,
+    now: number,
+    expiresAt: number | undefined,
+    text: string | undefined,
+  ): void {
     const e = this.keys.insert(family, entry, 0, entry.length);
     if (e >= this.numbered) {
       this.numbered = e + 1;
@@ -251,7 +259,8 @@ export class FlowTable {
   private rebuildHeap(): void {
     this.heapSize = 0;
     for (let e = 0; e < this.numbered; e++) {
-      if (this.keys.get(e) !== undefined && !Number.isNaN(this.expires[e]!)) this.push(this.expires[e]!, this.seq[e]!, e);
+      if (this.keys.get(e) !== undefined && !Number.isNaN(this.expires[e]!))
+        this.push(this.expires[e]!, this.seq[e]!, e);
     }
   }
 

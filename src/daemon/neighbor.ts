@@ -1,19 +1,19 @@
 // One configured neighbor at run time: its Peer (session), its Adj-RIB-In and Adj-RIB-Out, and the
 // watchdogs and flow rules announced to it. The daemon owns the neighbors; events go out through `sink`.
 
-import { Peer, type PeerCapabilities } from '../session/peer';
-import type { Negotiated } from '../session/negotiate';
+import type { NeighborFacts } from '../api/commands';
+import type { NeighborContext } from '../api/json';
+import type { NeighborConfig } from '../config/model';
 import { AdjRibIn } from '../rib/adj-rib-in';
 import { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrInterner } from '../rib/attr-intern';
-import { AFI, SAFI, familyKey, type FamilyKey } from '../wire/types';
+import type { Negotiated } from '../session/negotiate';
+import { Peer, type PeerCapabilities } from '../session/peer';
 import { ipToString } from '../wire/ip';
-import type { NeighborConfig } from '../config/model';
-import type { NeighborFacts } from '../api/commands';
-import type { NeighborContext } from '../api/json';
-import type { RibEntry } from './routes';
+import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { FlowTable } from './flow-table';
 import type { Logger } from './log';
+import type { RibEntry } from './routes';
 
 /** Bytes of UPDATEs handed to the socket in one write (see Neighbor.pullJoined). */
 const WRITE_BYTES = 65536;
@@ -61,7 +61,11 @@ export class Neighbor {
       caps.gracefulRestart = { restartTime: cfg.capability.gracefulRestart || cfg.holdTime, families: cfg.families };
     }
     if (cfg.nexthops.length > 0 && cfg.capability.nexthop !== false) {
-      caps.extendedNextHop = cfg.nexthops.map((n) => ({ afi: Math.floor(n.family / 256), safi: n.family % 256, nextHopAfi: n.nextHopAfi }));
+      caps.extendedNextHop = cfg.nexthops.map((n) => ({
+        afi: Math.floor(n.family / 256),
+        safi: n.family % 256,
+        nextHopAfi: n.nextHopAfi,
+      }));
     }
     if (cfg.hostName !== '') caps.hostname = { hostname: cfg.hostName, domain: cfg.domainName };
     if (cfg.capability.softwareVersion) caps.softwareVersion = SOFTWARE_VERSION;

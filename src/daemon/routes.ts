@@ -2,17 +2,17 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
-import { IPV4_UNICAST, safiOf, SAFI, type Attributes, type FamilyKey } from '../wire/types';
-import { familyCodec, familyName } from '../wire/nlri/registry';
-import { encodeFlowRule } from '../wire/nlri/flowspec';
 import { expandSplit, type RouteSpec, type RouteTail } from '../config/route';
 import type { RouteList } from '../config/route-list';
+import { flowToString } from '../flowspec/json';
+import type { FlowRoute } from '../flowspec/rule';
 import type { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrSet } from '../rib/attr-intern';
 import { NlriTable } from '../rib/nlri-table';
-import type { FlowRoute } from '../flowspec/rule';
+import { encodeFlowRule } from '../wire/nlri/flowspec';
 import { prefixToString } from '../wire/nlri/prefix';
-import { flowToString } from '../flowspec/json';
+import { familyCodec, familyName } from '../wire/nlri/registry';
+import { type Attributes, type FamilyKey, IPV4_UNICAST, SAFI, safiOf } from '../wire/types';
 
 export interface RibEntry {
   family: FamilyKey;
@@ -121,7 +121,8 @@ export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: Route
       // What shape() gives, without its copy of the attributes: the IPv4 next hop is folded in by the interner.
       const attributes = blackholeScope(tail.attributes, tail.blackholeExport === true);
       const nh = tail.nextHop;
-      if (family === IPV4_UNICAST && nh !== undefined && nh !== 'self' && nh.length === 4) set = rib.shapedSet(attributes, nh, undefined);
+      if (family === IPV4_UNICAST && nh !== undefined && nh !== 'self' && nh.length === 4)
+        set = rib.shapedSet(attributes, nh, undefined);
       else set = rib.shapedSet(attributes, undefined, nh);
     }
     const start = list.nlriStart(i);
@@ -134,7 +135,10 @@ export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: Route
  * withdrawn, as routeEntry() would give them (split routes expanded, watchdog ones included), the entry
  * being buf[off, off + len). No object per route but for split and watchdog routes.
  */
-function forEachStaticKey(list: RouteList, cb: (family: FamilyKey, pathId: number, buf: Uint8Array, off: number, len: number) => void): void {
+function forEachStaticKey(
+  list: RouteList,
+  cb: (family: FamilyKey, pathId: number, buf: Uint8Array, off: number, len: number) => void,
+): void {
   const bytes = list.nlriBytes;
   for (let i = 0; i < list.length; i++) {
     const tail = list.tail(i);
@@ -156,7 +160,11 @@ function forEachStaticKey(list: RouteList, cb: (family: FamilyKey, pathId: numbe
  * family, path id and NLRI). The new list's keys go in byte tables, so a million routes cost neither a
  * RouteSpec, a RibEntry nor a string each.
  */
-export function withdrawRemoved(before: RouteList, after: RouteList, withdraw: (family: FamilyKey, entry: Uint8Array, pathId: number) => void): void {
+export function withdrawRemoved(
+  before: RouteList,
+  after: RouteList,
+  withdraw: (family: FamilyKey, entry: Uint8Array, pathId: number) => void,
+): void {
   const kept = new Map<FamilyKey, NlriTable<true>>();
   forEachStaticKey(after, (family, pathId, buf, off, len) => {
     let t = kept.get(family);

@@ -1,15 +1,15 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
-import { familyCodec, familyName } from '../wire/nlri/registry';
-import { prefixToString } from '../wire/nlri/prefix';
-import { isFlowFamily } from '../wire/nlri/flowspec';
+import { attributesText } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
-import { attributesText } from '../api/json';
-import { ipToString } from '../wire/ip';
-import { safiOf, SAFI, type Attributes, type FamilyKey, type Prefix } from '../wire/types';
 import type { AttrSet } from '../rib/attr-intern';
+import { ipToString } from '../wire/ip';
+import { isFlowFamily } from '../wire/nlri/flowspec';
+import { prefixToString } from '../wire/nlri/prefix';
+import { familyCodec, familyName } from '../wire/nlri/registry';
+import { type Attributes, type FamilyKey, type Prefix, SAFI, safiOf } from '../wire/types';
 import type { Daemon } from './daemon';
 
 /** One NLRI entry (no path id) as text. */
@@ -27,8 +27,12 @@ function routeLine(peer: string, family: FamilyKey, entry: Uint8Array, pathId: n
   const a: Attributes = set.attributes;
   let nh = '';
   const hop = a.nextHop ?? set.nextHop;
-  if (hop !== undefined) nh = hop.length === 0 ? (safiOf(family) === SAFI.FLOW ? '' : ' next-hop self') : ` next-hop ${ipToString(hop)}`;
-  const path = pathId !== 0 ? ` path-information ${pathId >>> 24}.${(pathId >>> 16) & 255}.${(pathId >>> 8) & 255}.${pathId & 255}` : '';
+  if (hop !== undefined)
+    nh = hop.length === 0 ? (safiOf(family) === SAFI.FLOW ? '' : ' next-hop self') : ` next-hop ${ipToString(hop)}`;
+  const path =
+    pathId !== 0
+      ? ` path-information ${pathId >>> 24}.${(pathId >>> 16) & 255}.${(pathId >>> 8) & 255}.${pathId & 255}`
+      : '';
   return `neighbor ${peer} ${familyName(family)} ${nlriText(family, entry)}${path}${nh}${attributesText({ ...a, nextHop: undefined })}`;
 }
 
@@ -129,7 +133,9 @@ export function showNeighbor(d: Daemon, mode?: string, ip?: string, json = false
     for (const n of list) {
       const as = String(n.negotiated?.peerAs ?? n.cfg.peerAs);
       const up = n.peer.state === 'Established' ? uptime(n.upSince) : 'down';
-      out.push(`${n.cfg.peerAddress.padEnd(15)} ${as.padEnd(9)} ${up.padEnd(7)} ${n.peer.state.toLowerCase().padEnd(11)} | ${String(n.ribOut.size).padStart(9)} ${String(n.ribIn?.size ?? 0).padStart(10)}`);
+      out.push(
+        `${n.cfg.peerAddress.padEnd(15)} ${as.padEnd(9)} ${up.padEnd(7)} ${n.peer.state.toLowerCase().padEnd(11)} | ${String(n.ribOut.size).padStart(9)} ${String(n.ribIn?.size ?? 0).padStart(10)}`,
+      );
     }
     return out;
   }
@@ -145,7 +151,9 @@ export function showNeighbor(d: Daemon, mode?: string, ip?: string, json = false
       out.push(`  Hold time                      ${neg.holdTime}`);
       out.push(`  Families                       ${[...neg.families].map(familyName).join(', ')}`);
       out.push(`  4-octet AS                     ${neg.asn4 ? 'yes' : 'no'}`);
-      out.push(`  Route refresh                  ${neg.enhancedRouteRefresh ? 'enhanced' : neg.routeRefresh ? 'yes' : 'no'}`);
+      out.push(
+        `  Route refresh                  ${neg.enhancedRouteRefresh ? 'enhanced' : neg.routeRefresh ? 'yes' : 'no'}`,
+      );
     }
     out.push(`  Routes received / advertised   ${n.ribIn?.size ?? 0} / ${n.ribOut.size}`);
     if (mode === 'configuration' || mode === 'extensive') {

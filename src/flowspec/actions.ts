@@ -181,10 +181,12 @@ export function decodeFlowAction(b: Uint8Array, off = 0): FlowAction | undefined
     }
     return undefined;
   }
-  if (t === 0x81 && s === 0x08) return { kind: 'redirect-ip', ip: b.slice(off + 2, off + 6), target: get16(b, off + 6) };
+  if (t === 0x81 && s === 0x08)
+    return { kind: 'redirect-ip', ip: b.slice(off + 2, off + 6), target: get16(b, off + 6) };
   if (t === 0x82 && s === 0x08) return { kind: 'redirect', asn: get32(b, off + 2), target: get16(b, off + 6) };
   if (t === 0x08 && s === 0x00) return { kind: 'redirect-to-nexthop', copy: (b[off + 7]! & 1) !== 0 };
-  if (t === 0x01 && s === 0x0c) return { kind: 'redirect-to-nexthop-ietf', ip: b.slice(off + 2, off + 6), copy: (b[off + 7]! & 1) !== 0 };
+  if (t === 0x01 && s === 0x0c)
+    return { kind: 'redirect-to-nexthop-ietf', ip: b.slice(off + 2, off + 6), copy: (b[off + 7]! & 1) !== 0 };
   return undefined;
 }
 
@@ -192,7 +194,8 @@ export function decodeFlowAction(b: Uint8Array, off = 0): FlowAction | undefined
 export function decodeFlowAction6(b: Uint8Array, off = 0): FlowAction | undefined {
   if (b[off] !== 0x00) return undefined;
   if (b[off + 1] === 0x0d) return { kind: 'redirect-ip', ip: b.slice(off + 2, off + 18), target: get16(b, off + 18) };
-  if (b[off + 1] === 0x0c) return { kind: 'redirect-to-nexthop-ietf', ip: b.slice(off + 2, off + 18), copy: (b[off + 19]! & 1) !== 0 };
+  if (b[off + 1] === 0x0c)
+    return { kind: 'redirect-to-nexthop-ietf', ip: b.slice(off + 2, off + 18), copy: (b[off + 19]! & 1) !== 0 };
   return undefined;
 }
 

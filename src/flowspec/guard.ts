@@ -25,8 +25,8 @@
 
 import { AFI, afiOf } from '../wire/types';
 import { decodeFlowAction, decodeFlowAction6 } from './actions';
-import { Op, isPrefixComponent, type FlowAction, type FlowComponent, type FlowOps, type FlowRoute } from './rule';
 import { componentName } from './json';
+import { type FlowAction, type FlowComponent, type FlowOps, type FlowRoute, isPrefixComponent, Op } from './rule';
 
 export interface Finding {
   severity: 'refuse' | 'warn';
@@ -254,7 +254,11 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   const v6 = afiOf(rule.family) === AFI.IPV6;
   const out: Finding[] = [];
   const refuse = (code: Finding['code'], message: string): void => {
-    out.push(route.allowUnsafe ? { severity: 'warn', code, message: `${message} (allowed by allow-unsafe)`, overridden: true } : { severity: 'refuse', code, message });
+    out.push(
+      route.allowUnsafe
+        ? { severity: 'warn', code, message: `${message} (allowed by allow-unsafe)`, overridden: true }
+        : { severity: 'refuse', code, message },
+    );
   };
   const warn = (code: Finding['code'], message: string): void => {
     out.push({ severity: 'warn', code, message });
@@ -275,7 +279,10 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     const width = dest.addr.length === 16 ? dest.len - dest.offset : dest.len;
     const min = dest.addr.length === 16 ? minV6 : minV4;
     if (width < min) {
-      scope('wide-destination', `destination prefix /${dest.len}${dest.offset ? ` offset ${dest.offset}` : ''} matches ${width} bits, shorter than the limit /${min}`);
+      scope(
+        'wide-destination',
+        `destination prefix /${dest.len}${dest.offset ? ` offset ${dest.offset}` : ''} matches ${width} bits, shorter than the limit /${min}`,
+      );
     }
   }
 
@@ -285,7 +292,10 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     if (isPrefixComponent(c)) {
       const bits = c.addr.length * 8;
       if (c.len > bits || c.offset > c.len) {
-        refuse('never-matches', `prefix component type ${c.type} has offset ${c.offset} and length ${c.len}: no address matches`);
+        refuse(
+          'never-matches',
+          `prefix component type ${c.type} has offset ${c.offset} and length ${c.len}: no address matches`,
+        );
         never = true;
       }
       continue;
@@ -294,11 +304,17 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     if (c.type === 9 || c.type === 12) {
       const r = bitmaskSatisfiable(c);
       if (!r.any) {
-        const hint = c.type === 12 && c.values.includes(0) ? ' (fragment value 0, "not-a-fragment", never matches under RFC 8955 §4.2.1.2; write !is-fragment)' : '';
+        const hint =
+          c.type === 12 && c.values.includes(0)
+            ? ' (fragment value 0, "not-a-fragment", never matches under RFC 8955 §4.2.1.2; write !is-fragment)'
+            : '';
         refuse('never-matches', `${c.type === 9 ? 'tcp-flags' : 'fragment'} can never be true${hint}`);
         never = true;
       } else if (r.deadGroups > 0) {
-        warn('dead-term', `${r.deadGroups} alternative(s) of ${c.type === 9 ? 'tcp-flags' : 'fragment'} can never be true`);
+        warn(
+          'dead-term',
+          `${r.deadGroups} alternative(s) of ${c.type === 9 ? 'tcp-flags' : 'fragment'} can never be true`,
+        );
       }
       continue;
     }
@@ -315,7 +331,10 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   if ((byType.has(7) || byType.has(8)) && proto) {
     const icmp = v6 ? 58 : 1;
     if (!contains(numericRanges(proto).set, icmp)) {
-      refuse('never-matches', `icmp-type/icmp-code only match ICMP, but ${v6 ? 'next-header' : 'protocol'} excludes ${icmp}`);
+      refuse(
+        'never-matches',
+        `icmp-type/icmp-code only match ICMP, but ${v6 ? 'next-header' : 'protocol'} excludes ${icmp}`,
+      );
       never = true;
     }
   }
@@ -325,7 +344,10 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     for (const port of ports) {
       if (coversTcpPort(byType, port)) {
         const what = blocking.map((a) => a.kind).join(', ');
-        refuse('matches-bgp', `${what} would apply to TCP port ${port} (BGP sessions): restrict the protocol, or exclude the port (destination-port !=${port} and source-port !=${port})`);
+        refuse(
+          'matches-bgp',
+          `${what} would apply to TCP port ${port} (BGP sessions): restrict the protocol, or exclude the port (destination-port !=${port} and source-port !=${port})`,
+        );
       }
     }
   }
@@ -346,11 +368,17 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     else if (a.kind === 'action') trafficActions++;
     else if (a.kind === 'mark') marked++;
   }
-  if (accepts > 0 && blocking.length > 0) refuse('conflicting-actions', `accept together with ${blocking.map((a) => a.kind).join(', ')}`);
-  if (discards + rateLimits > 1) refuse('conflicting-actions', discards && rateLimits ? 'discard together with rate-limit' : 'more than one traffic-rate (discard/rate-limit)');
+  if (accepts > 0 && blocking.length > 0)
+    refuse('conflicting-actions', `accept together with ${blocking.map((a) => a.kind).join(', ')}`);
+  if (discards + rateLimits > 1)
+    refuse(
+      'conflicting-actions',
+      discards && rateLimits ? 'discard together with rate-limit' : 'more than one traffic-rate (discard/rate-limit)',
+    );
   if (packetRates > 1) refuse('conflicting-actions', 'more than one rate-limit-packets');
   const redirects = actions.filter(isRedirect);
-  if (redirects.length > 1) refuse('conflicting-actions', `more than one redirect (${redirects.map((a) => a.kind).join(', ')})`);
+  if (redirects.length > 1)
+    refuse('conflicting-actions', `more than one redirect (${redirects.map((a) => a.kind).join(', ')})`);
   if (discards > 0 && redirects.length > 0) refuse('conflicting-actions', 'discard together with redirect');
   if (marked > 1) {
     const marks = new Set(actions.filter((a) => a.kind === 'mark').map((a) => (a as { dscp: number }).dscp));
@@ -360,7 +388,9 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   if (actions.some((a) => a.kind === 'redirect-to-nexthop') && !route.nextHop) {
     refuse('missing-next-hop', 'redirect-to-nexthop needs a next hop (next-hop statement, or redirect/copy IP)');
   }
-  for (const a of actions) if (a.kind === 'rate-limit' && a.rate < 9600) warn('low-rate', `rate-limit ${a.rate} bytes/s is below 9600; some routers do not police that low`);
+  for (const a of actions)
+    if (a.kind === 'rate-limit' && a.rate < 9600)
+      warn('low-rate', `rate-limit ${a.rate} bytes/s is below 9600; some routers do not police that low`);
   if (actions.length === 0) warn('no-action', 'the rule has no action: it is announced with an implicit accept');
   return out;
 }

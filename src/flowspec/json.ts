@@ -9,9 +9,9 @@
 //  - in the text form a component with more than one term is bracketed: "port [ =80 =8080 ]".
 
 import { ipv4ToString, ipv6ToString } from '../wire/ip';
-import { AFI, SAFI, afiOf, safiOf } from '../wire/types';
-import { FRAGMENT_BITS, ICMP_TYPE_NAMES, PROTOCOL_NAMES, TCP_FLAG_BITS, bitNames } from './names';
-import { Op, isPrefixComponent, type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule } from './rule';
+import { AFI, afiOf, SAFI, safiOf } from '../wire/types';
+import { bitNames, FRAGMENT_BITS, ICMP_TYPE_NAMES, PROTOCOL_NAMES, TCP_FLAG_BITS } from './names';
+import { type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule, isPrefixComponent, Op } from './rule';
 
 /** ExaBGP's name for a component type in a family. */
 export function componentName(type: number, afi: number, prefixV6 = afi === AFI.IPV6): string {
@@ -146,7 +146,10 @@ function componentListText(c: FlowComponent): string {
     if (i > 0 && !(op & Op.AND)) raw += ', ';
     if (bm) {
       const flag = opText(op, true);
-      const names = c.type === 9 ? bitNames(TCP_FLAG_BITS, c.values[i]!, 'tcp flag') : bitNames(FRAGMENT_BITS, c.values[i]!, 'fragment');
+      const names =
+        c.type === 9
+          ? bitNames(TCP_FLAG_BITS, c.values[i]!, 'tcp flag')
+          : bitNames(FRAGMENT_BITS, c.values[i]!, 'fragment');
       let piece = names.map((n) => `"${flag}${n}"`).join(', ');
       if (c.type === 12 && piece) piece = piece.split('!is-fragment').join('not-a-fragment');
       raw += piece;
@@ -181,9 +184,9 @@ export function flowToJSON(rule: FlowRule, nextHop?: Uint8Array): Record<string,
     const text = componentListText(c);
     out[componentName(c.type, afi, v6p)] = Array.from(text.matchAll(/"([^"]*)"/g), (m) => m[1]!);
   }
-  if (rule.rd) out['rd'] = rdToString(rule.rd);
+  if (rule.rd) out.rd = rdToString(rule.rd);
   if (nextHop) out['next-hop'] = nextHop.length === 4 ? ipv4ToString(nextHop) : ipv6ToString(nextHop);
-  out['string'] = flowToString(rule, nextHop);
+  out.string = flowToString(rule, nextHop);
   return out;
 }
 

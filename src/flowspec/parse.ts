@@ -17,9 +17,9 @@
 //
 // Deliberate difference: in `redirect IP` ExaBGP accepts only IPv4; tsbgp also takes a bare IPv6 address.
 
-import { ConfigError, errorAt, tokenize, type Location, type Token } from '../config/tokenizer';
+import { type ConfigError, errorAt, type Location, type Token, tokenize } from '../config/tokenizer';
 import { parseIp } from '../wire/ip';
-import { AFI, SAFI, familyKey } from '../wire/types';
+import { AFI, familyKey, SAFI } from '../wire/types';
 import { actionCommunity } from './actions';
 import {
   fragmentValue,
@@ -30,7 +30,7 @@ import {
   protocolValue,
   tcpFlagValue,
 } from './names';
-import { Op, type FlowAction, type FlowComponent, type FlowOps, type FlowPrefix, type FlowRoute } from './rule';
+import { type FlowAction, type FlowComponent, type FlowOps, type FlowPrefix, type FlowRoute, Op } from './rule';
 
 /** One statement as the configuration parser produces it: `keyword args... ;` with where the keyword was. */
 export interface Statement {
@@ -80,18 +80,48 @@ const num = (s: string): number | undefined => parseNumber(s);
 // an object lookup must internalize first (a quarter of a microsecond each, measured), and a keyword such as
 // `toString` must not find Object.prototype's.
 const MATCH_KINDS = new Map<string, ValueKind>([
-  ['protocol', { type: 3, bitmask: false, value: protocolValue, max: 0xff, what: 'a protocol (name like tcp/udp/icmp or 0-255)' }],
-  ['next-header', { type: 3, bitmask: false, value: protocolValue, max: 0xff, what: 'a next header (name like tcp/udp or 0-255)' }],
+  [
+    'protocol',
+    { type: 3, bitmask: false, value: protocolValue, max: 0xff, what: 'a protocol (name like tcp/udp/icmp or 0-255)' },
+  ],
+  [
+    'next-header',
+    { type: 3, bitmask: false, value: protocolValue, max: 0xff, what: 'a next header (name like tcp/udp or 0-255)' },
+  ],
   ['port', { type: 4, bitmask: false, value: portValue, max: 0xffff, what: 'a port (0-65535 or a service name)' }],
-  ['destination-port', { type: 5, bitmask: false, value: portValue, max: 0xffff, what: 'a port (0-65535 or a service name)' }],
-  ['source-port', { type: 6, bitmask: false, value: portValue, max: 0xffff, what: 'a port (0-65535 or a service name)' }],
+  [
+    'destination-port',
+    { type: 5, bitmask: false, value: portValue, max: 0xffff, what: 'a port (0-65535 or a service name)' },
+  ],
+  [
+    'source-port',
+    { type: 6, bitmask: false, value: portValue, max: 0xffff, what: 'a port (0-65535 or a service name)' },
+  ],
   ['icmp-type', { type: 7, bitmask: false, value: icmpTypeValue, max: 0xff, what: 'an ICMP type (name or 0-255)' }],
   ['icmp-code', { type: 8, bitmask: false, value: icmpCodeValue, max: 0xff, what: 'an ICMP code (name or 0-255)' }],
-  ['tcp-flags', { type: 9, bitmask: true, value: tcpFlagValue, max: 0xffff, what: 'TCP flags (fin syn rst push ack urgent ece cwr, joined by +)' }],
+  [
+    'tcp-flags',
+    {
+      type: 9,
+      bitmask: true,
+      value: tcpFlagValue,
+      max: 0xffff,
+      what: 'TCP flags (fin syn rst push ack urgent ece cwr, joined by +)',
+    },
+  ],
   ['packet-length', { type: 10, bitmask: false, value: num, max: 0xffff, what: 'a packet length (0-65535)' }],
   ['dscp', { type: 11, bitmask: false, value: num, max: 0x3f, what: 'a DSCP value (0-63)' }],
   ['traffic-class', { type: 11, bitmask: false, value: num, max: 0xff, what: 'a traffic class (0-255)' }],
-  ['fragment', { type: 12, bitmask: true, value: fragmentValue, max: 0xff, what: 'a fragment flag (not-a-fragment dont-fragment is-fragment first-fragment last-fragment)' }],
+  [
+    'fragment',
+    {
+      type: 12,
+      bitmask: true,
+      value: fragmentValue,
+      max: 0xff,
+      what: 'a fragment flag (not-a-fragment dont-fragment is-fragment first-fragment last-fragment)',
+    },
+  ],
   ['flow-label', { type: 13, bitmask: false, value: num, max: 0xfffff, what: 'a flow label (0-1048575)' }],
 ]);
 
@@ -108,8 +138,17 @@ const PREFIX_KEYWORDS = new Map<string, 1 | 2>([
 const THEN_NO_ARG = new Set(['accept', 'discard', 'redirect-to-nexthop', 'allow-unsafe']);
 /** Then-keywords with one argument (or a [ list ] for the community ones). */
 const THEN_ONE_ARG = new Set([
-  'rate-limit', 'rate-limit-packets', 'redirect', 'redirect-to-nexthop-ietf', 'copy', 'mark', 'action',
-  'community', 'extended-community', 'large-community', 'expires',
+  'rate-limit',
+  'rate-limit-packets',
+  'redirect',
+  'redirect-to-nexthop-ietf',
+  'copy',
+  'mark',
+  'action',
+  'community',
+  'extended-community',
+  'large-community',
+  'expires',
 ]);
 const ROUTE_ONE_ARG = new Set(['rd', 'route-distinguisher', 'next-hop']);
 
@@ -377,16 +416,22 @@ class Builder {
       if (st.args.length !== 1) throw errorAt(at, `${k}: expected one prefix like 10.0.0.0/24 or 2001:db8::/32/0`);
       const p = parseFlowPrefix(ptype, st.args[0], at, k);
       const v6 = p.addr.length === 16;
-      if ((k.endsWith('-ipv4') && v6) || (k.endsWith('-ipv6') && !v6)) throw errorAt(at, `${k}: address family does not match the keyword`);
-      if (this.v6 !== undefined && this.v6 !== v6) throw errorAt(at, `${k}: cannot mix IPv4 and IPv6 prefixes in one rule`);
-      if (this.comps.has(ptype)) throw errorAt(at, `${k}: the rule already has a ${ptype === 1 ? 'destination' : 'source'} prefix`);
+      if ((k.endsWith('-ipv4') && v6) || (k.endsWith('-ipv6') && !v6))
+        throw errorAt(at, `${k}: address family does not match the keyword`);
+      if (this.v6 !== undefined && this.v6 !== v6)
+        throw errorAt(at, `${k}: cannot mix IPv4 and IPv6 prefixes in one rule`);
+      if (this.comps.has(ptype))
+        throw errorAt(at, `${k}: the rule already has a ${ptype === 1 ? 'destination' : 'source'} prefix`);
       this.v6 = v6;
       this.comps.set(ptype, p);
       return;
     }
     const kind = MATCH_KINDS.get(k);
     if (!kind) {
-      throw errorAt(at, `unknown match keyword '${k}', expected one of: ${[...PREFIX_KEYWORDS.keys(), ...MATCH_KINDS.keys()].join(' ')}`);
+      throw errorAt(
+        at,
+        `unknown match keyword '${k}', expected one of: ${[...PREFIX_KEYWORDS.keys(), ...MATCH_KINDS.keys()].join(' ')}`,
+      );
     }
     if (st.args.length === 0) throw errorAt(at, `${k}: expected ${kind.what}`);
     if (kind.type === 13) this.v6Only = at;
@@ -425,7 +470,8 @@ class Builder {
     }
     if (st.keyword === 'expires') {
       const n = st.args.length === 1 ? parseNumber(st.args[0]!) : undefined;
-      if (n === undefined || n <= 0 || !/^\d+$/.test(st.args[0]!)) throw errorAt(at, 'expires: expected a number of seconds (> 0)');
+      if (n === undefined || n <= 0 || !/^\d+$/.test(st.args[0]!))
+        throw errorAt(at, 'expires: expected a number of seconds (> 0)');
       this.route.expiresIn = n;
       this.route.expiresAt = (opts.now ?? Date.now()) + n * 1000;
       return true;
@@ -442,16 +488,21 @@ class Builder {
         this.rd(st.args[0], at);
         return;
       case 'next-hop': {
-        if (st.args[0] === 'self') throw errorAt(at, 'next-hop: self is not supported for flow routes, give an address');
+        if (st.args[0] === 'self')
+          throw errorAt(at, 'next-hop: self is not supported for flow routes, give an address');
         this.route.nextHop = this.ip(st.args[0], at, 'next-hop');
         return;
       }
     }
-    throw errorAt(at, `unknown keyword '${st.keyword}' in a flow route, expected rd, next-hop, match, then, allow-unsafe or expires`);
+    throw errorAt(
+      at,
+      `unknown keyword '${st.keyword}' in a flow route, expected rd, next-hop, match, then, allow-unsafe or expires`,
+    );
   }
 
   rd(word: string | undefined, at: Location): void {
-    const fail = (): ConfigError => errorAt(at, `rd: '${word ?? ''}' is not a route distinguisher, expected ASN:NN or IP:NN`);
+    const fail = (): ConfigError =>
+      errorAt(at, `rd: '${word ?? ''}' is not a route distinguisher, expected ASN:NN or IP:NN`);
     const m = word === undefined ? null : /^([^:]+):(\d+)$/.exec(word);
     if (!m) throw fail();
     const b = new Uint8Array(8);
@@ -495,7 +546,8 @@ class Builder {
       case 'rate-limit':
       case 'rate-limit-packets': {
         const v = one();
-        if (!/^\d+$/.test(v)) throw errorAt(at, `${k}: expected a whole number of ${k === 'rate-limit' ? 'bytes' : 'packets'} per second`);
+        if (!/^\d+$/.test(v))
+          throw errorAt(at, `${k}: expected a whole number of ${k === 'rate-limit' ? 'bytes' : 'packets'} per second`);
         // ExaBGP caps the rate at 10^12 bytes/s.
         const rate = Math.min(Number(v), 1e12);
         this.addAction({ kind: k, rate, asn: 0 });
@@ -532,7 +584,8 @@ class Builder {
       case 'community':
         for (const w of listWords(st.args)) {
           const c = parseCommunity(w);
-          if (c === undefined) throw errorAt(at, `community: '${w}' is not a community (ASN:NN, number or well-known name)`);
+          if (c === undefined)
+            throw errorAt(at, `community: '${w}' is not a community (ASN:NN, number or well-known name)`);
           this.route.communities.push(c);
         }
         return;
@@ -540,13 +593,18 @@ class Builder {
         for (const w of listWords(st.args)) {
           const c = parseLarge(w);
           if (c === undefined) throw errorAt(at, `large-community: '${w}' is not a large community (A:B:C)`);
-          if (!this.route.largeCommunities.some((x) => x[0] === c[0] && x[1] === c[1] && x[2] === c[2])) this.route.largeCommunities.push(c);
+          if (!this.route.largeCommunities.some((x) => x[0] === c[0] && x[1] === c[1] && x[2] === c[2]))
+            this.route.largeCommunities.push(c);
         }
         return;
       case 'extended-community':
         for (const w of listWords(st.args)) {
           const c = parseExtended(w);
-          if (c === undefined) throw errorAt(at, `extended-community: '${w}' is not an extended community (target:A:B, origin:A:B, redirect:A:B, 0xHEX ...)`);
+          if (c === undefined)
+            throw errorAt(
+              at,
+              `extended-community: '${w}' is not an extended community (target:A:B, origin:A:B, redirect:A:B, 0xHEX ...)`,
+            );
           this.route.extendedCommunities.push(c);
         }
         return;
@@ -568,7 +626,7 @@ class Builder {
     if (bracket) {
       const ip = parseIp(bracket[1]!);
       const n = Number(bracket[2]);
-      if (!ip || ip.length !== 16 || n > 0xffff) throw errorAt(at, `redirect: '${v}' expected [IPv6]:NN with NN 0-65535`);
+      if (ip?.length !== 16 || n > 0xffff) throw errorAt(at, `redirect: '${v}' expected [IPv6]:NN with NN 0-65535`);
       this.addAction({ kind: 'redirect-ip', ip, target: n });
       return;
     }
@@ -578,14 +636,15 @@ class Builder {
       const n = Number(b);
       if (a.includes('.')) {
         const ip = parseIp(a);
-        if (!ip || ip.length !== 4 || n > 0xffff) throw errorAt(at, `redirect: '${v}' expected IPv4:NN with NN 0-65535`);
+        if (ip?.length !== 4 || n > 0xffff) throw errorAt(at, `redirect: '${v}' expected IPv4:NN with NN 0-65535`);
         this.addAction({ kind: 'redirect-ip', ip, target: n });
         return;
       }
       if (!/^\d+$/.test(a)) throw errorAt(at, `redirect: '${v}' expected ASN:NN`);
       const asn = Number(a);
       if (asn > 0xffffffff) throw errorAt(at, `redirect: AS ${asn} is larger than 32 bits`);
-      if (asn > 0xffff && n > 0xffff) throw errorAt(at, `redirect: with a 4-octet AS the value can only be 16 bits (${n})`);
+      if (asn > 0xffff && n > 0xffff)
+        throw errorAt(at, `redirect: with a 4-octet AS the value can only be 16 bits (${n})`);
       if (n > 0xffffffff) throw errorAt(at, `redirect: value ${n} is larger than 32 bits`);
       this.addAction({ kind: 'redirect', asn, target: n });
       return;
@@ -600,7 +659,8 @@ class Builder {
   }
 
   finish(at: Location): FlowRoute {
-    if (this.v6Only && this.v6 === false) throw errorAt(this.v6Only, 'flow-label: only valid in IPv6 rules (RFC 8956 §3.7)');
+    if (this.v6Only && this.v6 === false)
+      throw errorAt(this.v6Only, 'flow-label: only valid in IPv6 rules (RFC 8956 §3.7)');
     const v6 = this.v6 === true || (this.v6 === undefined && this.v6Only !== undefined);
     // Components in type order (RFC 8955 §4.2), by insertion: a rule has a handful.
     const comps: FlowComponent[] = [];
@@ -609,7 +669,8 @@ class Builder {
       while (i > 0 && comps[i - 1]!.type > c.type) i--;
       comps.splice(i, 0, c);
     }
-    if (comps.length === 0 && !this.rdBytes) throw errorAt(at, 'flow route: empty match, expected at least one match statement');
+    if (comps.length === 0 && !this.rdBytes)
+      throw errorAt(at, 'flow route: empty match, expected at least one match statement');
     const rule = this.route.rule;
     rule.components = comps;
     rule.family = familyKey(v6 ? AFI.IPV6 : AFI.IPV4, this.rdBytes ? SAFI.FLOW_VPN : SAFI.FLOW);
@@ -622,14 +683,19 @@ class Builder {
 export function parseFlowBlock(block: FlowRouteBlock, opts: ParseOptions = {}): FlowRoute {
   const b = new Builder(block.name);
   if (block.rd !== undefined) {
-    if (typeof block.rd === 'string') b.rd(block.rd, { file: block.file ?? '<config>', line: block.line ?? 0, col: block.col ?? 0 });
+    if (typeof block.rd === 'string')
+      b.rd(block.rd, { file: block.file ?? '<config>', line: block.line ?? 0, col: block.col ?? 0 });
     else b.routeLevel(block.rd, opts);
   }
   for (const st of block.statements ?? []) b.routeLevel(st, opts);
   for (const st of block.match) b.match(st);
   for (const st of block.then) b.then(st, opts);
   const first = block.match[0] ?? block.then[0];
-  const at: Location = { file: block.file ?? first?.file ?? '<config>', line: block.line ?? first?.line ?? 0, col: block.col ?? first?.col ?? 0 };
+  const at: Location = {
+    file: block.file ?? first?.file ?? '<config>',
+    line: block.line ?? first?.line ?? 0,
+    col: block.col ?? first?.col ?? 0,
+  };
   return b.finish(at);
 }
 
@@ -698,12 +764,12 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
   let name: string | undefined;
   const t1 = toks[pos.i];
   const t2 = toks[pos.i + 1];
-  if (t1 && !t1.punct && t2 && t2.punct && t2.text === '{') {
+  if (t1 && !t1.punct && t2?.punct && t2.text === '{') {
     name = t1.text;
     pos.i++;
   }
   const open = toks[pos.i];
-  if (open && open.punct && open.text === '{') {
+  if (open?.punct && open.text === '{') {
     pos.i++;
     const b = new Builder(name);
     const top: Location = open;
@@ -720,11 +786,11 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
       }
       if (!t.punct && (t.text === 'match' || t.text === 'then' || t.text === 'scope')) {
         const o = toks[pos.i + 1];
-        if (!o || !o.punct || o.text !== '{') throw errorAt(o ?? end, `expected '{' after '${t.text}'`);
+        if (!o?.punct || o.text !== '{') throw errorAt(o ?? end, `expected '{' after '${t.text}'`);
         if (t.text === 'scope') throw errorAt(t, 'scope (interface-set) is not supported by tsbgp');
         pos.i += 2;
         const sts = blockStatements(toks, pos, end);
-        for (const st of sts) (t.text === 'match' ? b.match(st) : b.then(st, opts));
+        for (const st of sts) t.text === 'match' ? b.match(st) : b.then(st, opts);
         continue;
       }
       // Route-level statement.
@@ -732,7 +798,8 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
       b.routeLevel(sts, opts);
     }
     const rest = toks[pos.i];
-    if (rest && !(rest.punct && rest.text === ';')) throw errorAt(rest, `found '${rest.text}' after the route, expected end of command`);
+    if (rest && !(rest.punct && rest.text === ';'))
+      throw errorAt(rest, `found '${rest.text}' after the route, expected end of command`);
     return b.finish(top);
   }
   // Flat form: keywords one after another; match keywords take a value, then keywords take 0 or 1.
@@ -758,9 +825,12 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
         pos.i++;
       }
       b.then(st(args), opts);
-    }
-    else if (ROUTE_ONE_ARG.has(k.text)) b.routeLevel(st(flatArgs(toks, pos, k)), opts);
-    else throw errorAt(k, `unknown flow keyword '${k.text}', expected a match keyword (source destination protocol port ...) or an action (discard rate-limit redirect ...)`);
+    } else if (ROUTE_ONE_ARG.has(k.text)) b.routeLevel(st(flatArgs(toks, pos, k)), opts);
+    else
+      throw errorAt(
+        k,
+        `unknown flow keyword '${k.text}', expected a match keyword (source destination protocol port ...) or an action (discard rate-limit redirect ...)`,
+      );
   }
   return b.finish(start);
 }
@@ -782,7 +852,8 @@ function blockStatementsOne(toks: Token[], pos: { i: number }, end: Location, va
       if (a.text === ';') pos.i++;
       break;
     }
-    if (valuesOnly && a.punct && a.text !== '[' && a.text !== ']') throw errorAt(a, `found '${a.text}' in '${t.text}', expected a value or ';'`);
+    if (valuesOnly && a.punct && a.text !== '[' && a.text !== ']')
+      throw errorAt(a, `found '${a.text}' in '${t.text}', expected a value or ';'`);
     args.push(a.text);
     pos.i++;
   }

@@ -4,10 +4,20 @@
 // interned attribute sets, so a full table is a few typed arrays of keys, one array of references, and one AttrSet
 // per distinct attribute combination.
 
-import { AFI, IPV4_UNICAST, IPV6_UNICAST, SAFI, afiOf, safiOf, type FamilyKey, type NlriBlock, type Update } from '../wire/types';
 import { familyCodec } from '../wire/nlri/registry';
-import { AttrInterner, bytesKey, type AttrSet } from './attr-intern';
-import { PrefixMap, prefixKeyEntry, prefixKeyFrom, type PrefixKey } from './prefix-map';
+import {
+  AFI,
+  afiOf,
+  type FamilyKey,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  type NlriBlock,
+  SAFI,
+  safiOf,
+  type Update,
+} from '../wire/types';
+import { AttrInterner, type AttrSet, bytesKey } from './attr-intern';
+import { type PrefixKey, PrefixMap, prefixKeyEntry, prefixKeyFrom } from './prefix-map';
 
 /** The subset of session/clock.ts Clock the RIB needs (rib does not import session). */
 export interface RibClock {
@@ -49,7 +59,11 @@ export interface AdjRibInOptions {
    */
   staleTime?: number;
   /** Told how many stale routes were deleted and why. */
-  onPurge?: (family: FamilyKey, count: number, why: 'end-of-rib' | 'restart-timer' | 'stale-timer' | 'not-preserved') => void;
+  onPurge?: (
+    family: FamilyKey,
+    count: number,
+    why: 'end-of-rib' | 'restart-timer' | 'stale-timer' | 'not-preserved',
+  ) => void;
 }
 
 /** The part of Map a table uses; StringMap and PrefixMap both are one. */
@@ -103,7 +117,6 @@ interface BytesFamily {
   full: Map<string, string> | null;
 }
 type FamilyRib = PrefixFamily | BytesFamily;
-
 
 /** Address words of the families kept in a PrefixMap (unicast and multicast, RFC 4760 §5), 0 for the others. */
 function prefixWords(f: FamilyKey): 0 | 1 | 4 {
@@ -221,7 +234,8 @@ export class AdjRibIn {
     const nh = u.attributes.mpReach?.nextHop;
     if (opts.body && u.issues.length === 0) {
       const key = rawAttributeKey(opts.body, opts.asn4 ?? true);
-      if (key !== undefined) return this.interner.internKey(key, () => ({ attributes: u.attributes, nextHop: nh ? nh.slice() : undefined }));
+      if (key !== undefined)
+        return this.interner.internKey(key, () => ({ attributes: u.attributes, nextHop: nh ? nh.slice() : undefined }));
     }
     return this.interner.intern(u.attributes, nh);
   }
@@ -357,7 +371,8 @@ export class AdjRibIn {
 
   /** Look up one IPv4 unicast prefix (address as 4 bytes or a uint32). */
   getIpv4(addr: Uint8Array | number, len: number, pathId = 0): { attributes: AttrSet; stale: boolean } | undefined {
-    const a = typeof addr === 'number' ? addr >>> 0 : ((addr[0] << 24) | (addr[1] << 16) | (addr[2] << 8) | addr[3]) >>> 0;
+    const a =
+      typeof addr === 'number' ? addr >>> 0 : ((addr[0] << 24) | (addr[1] << 16) | (addr[2] << 8) | addr[3]) >>> 0;
     // Host bits beyond the prefix's octets are not on the wire: mask them like the walk does.
     const nb = (len + 7) >> 3;
     const masked = nb >= 4 ? a : nb === 0 ? 0 : (a & ~((1 << (32 - nb * 8)) - 1)) >>> 0;
@@ -375,7 +390,7 @@ export class AdjRibIn {
 
   private lookup(f: FamilyKey, key: PrefixKey, pathId: number): { attributes: AttrSet; stale: boolean } | undefined {
     const r = this.fams.get(f);
-    if (!r || r.kind !== 'prefix') return undefined;
+    if (r?.kind !== 'prefix') return undefined;
     const t = r.byPath.get(pathId);
     if (!t) return undefined;
     const live = t.live.get(key);
@@ -390,16 +405,24 @@ export class AdjRibIn {
       if (f !== undefined && family !== f) continue;
       if (r.kind === 'prefix') {
         for (const [pathId, t] of r.byPath) {
-          for (const [stale, m] of [[false, t.live], [true, t.stale]] as const) {
+          for (const [stale, m] of [
+            [false, t.live],
+            [true, t.stale],
+          ] as const) {
             if (!m) continue;
             for (const [key, attributes] of m) yield { family, entry: prefixKeyEntry(key), pathId, attributes, stale };
           }
         }
       } else {
-        for (const [stale, m] of [[false, r.table.live], [true, r.table.stale]] as const) {
+        for (const [stale, m] of [
+          [false, r.table.live],
+          [true, r.table.stale],
+        ] as const) {
           if (!m) continue;
           for (const [key, attributes] of m) {
-            const pathId = ((key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) | key.charCodeAt(3)) >>> 0;
+            const pathId =
+              ((key.charCodeAt(0) << 24) | (key.charCodeAt(1) << 16) | (key.charCodeAt(2) << 8) | key.charCodeAt(3)) >>>
+              0;
             const full = r.full?.get(key) ?? key.slice(4);
             yield { family, entry: Uint8Array.from(Buffer.from(full, 'latin1')), pathId, attributes, stale };
           }
@@ -451,7 +474,10 @@ export class AdjRibIn {
   }
 
   /** Delete the stale routes of one family (or all). Returns how many went. */
-  purgeStale(f?: FamilyKey, why: 'end-of-rib' | 'restart-timer' | 'stale-timer' | 'not-preserved' = 'end-of-rib'): number {
+  purgeStale(
+    f?: FamilyKey,
+    why: 'end-of-rib' | 'restart-timer' | 'stale-timer' | 'not-preserved' = 'end-of-rib',
+  ): number {
     const per = new Map<FamilyKey, number>();
     for (const [k, t] of this.tables(f)) {
       if (!t.stale) continue;
@@ -526,7 +552,7 @@ export class AdjRibIn {
     this.cancelTimers();
     for (const [f, t] of this.tables()) {
       if (!t.stale || t.stale.size === 0) continue;
-      if (!preserved || !preserved.get(f)) {
+      if (!preserved?.get(f)) {
         const n = this.dropMap(f, t.stale);
         t.stale = null;
         if (n > 0) this.onPurge?.(f, n, 'not-preserved');

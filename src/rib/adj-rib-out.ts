@@ -2,11 +2,22 @@
 // Messages are built on demand by pull(), so the session asks for more only when its socket has drained:
 // memory stays bounded by the desired table, whatever the speed of the peer.
 
-import { AFI, IPV4_UNICAST, MessageType, SAFI, SegmentType, afiOf, safiOf, type Attributes, type CodecContext, type FamilyKey } from '../wire/types';
 import { AttrCode, AttrFlag } from '../wire/attributes/codes';
 import { writeU32 } from '../wire/bytes';
-import { encodeAttributes, encodeEndOfRib, packUpdates, type ByteSink } from '../wire/update';
 import { encodeRouteRefresh } from '../wire/refresh';
+import {
+  AFI,
+  type Attributes,
+  afiOf,
+  type CodecContext,
+  type FamilyKey,
+  IPV4_UNICAST,
+  MessageType,
+  SAFI,
+  SegmentType,
+  safiOf,
+} from '../wire/types';
+import { type ByteSink, encodeAttributes, encodeEndOfRib, packUpdates } from '../wire/update';
 import { AttrInterner, AttrSet } from './attr-intern';
 import { NlriTable } from './nlri-table';
 
@@ -190,7 +201,7 @@ export class AdjRibOut {
   }
 
   private queue(f: FamilyKey, t: NlriTable<AttrSet>, e: number): void {
-    if (!this.session || !this.session.families.has(f)) return;
+    if (!this.session?.families.has(f)) return;
     t.enqueue(e);
     this.onWork?.();
   }
@@ -234,7 +245,7 @@ export class AdjRibOut {
    */
   refresh(family: FamilyKey): void {
     const s = this.session;
-    if (!s || !s.families.has(family)) return;
+    if (!s?.families.has(family)) return;
     const afi = afiOf(family);
     const safi = safiOf(family);
     if (s.enhancedRouteRefresh) this.immediate.push(encodeRouteRefresh({ afi, safi, subtype: 1 }));
@@ -305,7 +316,8 @@ export class AdjRibOut {
     const addPath = s.addPathSend.has(f);
     if (withdraw.length > 0) {
       const entries = withdraw.map((e) => this.wireEntry(t, e, addPath));
-      for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx)) out.push(m);
+      for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx))
+        out.push(m);
     }
     for (let g = 0; g < groups.length; g++) {
       const set = groups[g]!;
@@ -321,7 +333,11 @@ export class AdjRibOut {
       }
       const announce: Uint8Array[] = [];
       for (let k = groupFirst[g]!; k >= 0; k = batchLink[k]!) announce.push(this.wireEntry(t, batchEntry[k]!, addPath));
-      for (const m of packUpdates({ family: f, attributes: e.attributes, nextHop: e.nextHop, announce, withdraw: [] }, s.sendCtx)) out.push(m);
+      for (const m of packUpdates(
+        { family: f, attributes: e.attributes, nextHop: e.nextHop, announce, withdraw: [] },
+        s.sendCtx,
+      ))
+        out.push(m);
     }
     // Withdrawn keys that just left the queue may now be forgotten.
     if (withdraw.length > 0) t.compact();
@@ -475,7 +491,8 @@ function v4WireExport(s: ExportSession, set: AttrSet, out: ByteSink): boolean {
       }
       next++;
     }
-    if (!ibgp && (code === AttrCode.LOCAL_PREF || code === AttrCode.ORIGINATOR_ID || code === AttrCode.CLUSTER_LIST)) continue;
+    if (!ibgp && (code === AttrCode.LOCAL_PREF || code === AttrCode.ORIGINATOR_ID || code === AttrCode.CLUSTER_LIST))
+      continue;
     for (let k = p - size; k < p; k++) b[o++] = wire[k]!;
   }
   emit(6);
@@ -488,7 +505,15 @@ function v4WireExport(s: ExportSession, set: AttrSet, out: ByteSink): boolean {
  * as fit under the message size (RFC 4271 §4.3; RFC 8654 when extended messages are negotiated). The routes
  * are the batch's group starting at batchEntry[first], linked by batchLink.
  */
-function packV4(attrs: Uint8Array, attrLen: number, t: NlriTable<AttrSet>, first: number, addPath: boolean, max: number, out: Uint8Array[]): void {
+function packV4(
+  attrs: Uint8Array,
+  attrLen: number,
+  t: NlriTable<AttrSet>,
+  first: number,
+  addPath: boolean,
+  max: number,
+  out: Uint8Array[],
+): void {
   const keys = t.keys;
   const skip = addPath ? 0 : 4;
   const budget = max - UPDATE_FIXED - attrLen;

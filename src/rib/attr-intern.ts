@@ -8,7 +8,7 @@
 // per UPDATE. Sets interned by a caller's own key (internKey: raw bytes of a received UPDATE) live in a Map.
 
 import type { Attributes } from '../wire/types';
-import { encodeAttributesInto, type ByteSink } from '../wire/update';
+import { type ByteSink, encodeAttributesInto } from '../wire/update';
 
 const CANONICAL_CTX = { asn4: true, addPath: new Set<number>(), maxMessage: 65535 };
 
@@ -66,7 +66,10 @@ export class AttrSet {
   /** The identity: the caller's key, or a latin1 string of the identity bytes for a set interned from attributes. */
   get key(): string {
     if (this.text !== undefined) return this.text;
-    return 'T' + Buffer.from(this.bytes!.buffer, this.bytes!.byteOffset + this.idOff, this.wireEnd - this.idOff).toString('latin1');
+    return (
+      'T' +
+      Buffer.from(this.bytes!.buffer, this.bytes!.byteOffset + this.idOff, this.wireEnd - this.idOff).toString('latin1')
+    );
   }
 
   /** True when this set's identity bytes are sink[0, len). */
@@ -154,7 +157,12 @@ export class AttrInterner {
     return this.find(attributes, folded, nextHop, false);
   }
 
-  private find(a: Attributes, folded: Uint8Array | undefined, nextHop: Uint8Array | undefined, copyNextHop: boolean): AttrSet {
+  private find(
+    a: Attributes,
+    folded: Uint8Array | undefined,
+    nextHop: Uint8Array | undefined,
+    copyNextHop: boolean,
+  ): AttrSet {
     const s = this.scratch;
     s.length = 0;
     if (nextHop === undefined) {

@@ -279,7 +279,8 @@ export function parseNetwork(s: string): HcNetwork {
   if (b === null) throw new Error(`'${s}' does not appear to be an IPv4 or IPv6 network`);
   const max = b.length * 8;
   const lenText = slash < 0 ? String(max) : s.slice(slash + 1);
-  if (!/^\d+$/.test(lenText) || Number(lenText) > max) throw new Error(`'${s}' does not appear to be an IPv4 or IPv6 network`);
+  if (!/^\d+$/.test(lenText) || Number(lenText) > max)
+    throw new Error(`'${s}' does not appear to be an IPv4 or IPv6 network`);
   const len = Number(lenText);
   for (let bit = len; bit < max; bit++) {
     if (b[bit >> 3] & (0x80 >> (bit & 7))) throw new Error(`${s} has host bits set`);
@@ -485,8 +486,16 @@ export function nextState(
 /** The API lines sent for a state (empty for INIT, RISING, FALLING, END), one per address, in order. */
 export function announcements(target: HcState, o: HealthcheckOptions): string[] {
   if (target !== 'UP' && target !== 'DOWN' && target !== 'DISABLED' && target !== 'EXIT') return [];
-  let metric = target === 'UP' ? o.upMetric : target === 'DOWN' ? o.downMetric : target === 'DISABLED' ? o.disabledMetric : 0;
-  const statePath = target === 'UP' ? o.upAsPath : target === 'DOWN' ? o.downAsPath : target === 'DISABLED' ? o.disabledAsPath : undefined;
+  let metric =
+    target === 'UP' ? o.upMetric : target === 'DOWN' ? o.downMetric : target === 'DISABLED' ? o.disabledMetric : 0;
+  const statePath =
+    target === 'UP'
+      ? o.upAsPath
+      : target === 'DOWN'
+        ? o.downAsPath
+        : target === 'DISABLED'
+          ? o.disabledAsPath
+          : undefined;
   const asPath = statePath ?? o.asPath;
   const lines: string[] = [];
   for (const ip of o.ips) {
@@ -514,7 +523,8 @@ export function announcements(target: HcState, o: HealthcheckOptions): string[] 
 
 /** Commands to run on entering a state: the state's own, then the --execute ones (ExaBGP's order). */
 export function executesFor(target: HcState, o: HealthcheckOptions): string[] {
-  const own = target === 'UP' ? o.upExecute : target === 'DOWN' ? o.downExecute : target === 'DISABLED' ? o.disabledExecute : [];
+  const own =
+    target === 'UP' ? o.upExecute : target === 'DOWN' ? o.downExecute : target === 'DISABLED' ? o.disabledExecute : [];
   return [...own, ...o.execute];
 }
 
@@ -589,7 +599,8 @@ export class Healthcheck {
   /** One check, transition, and announcement. */
   async one(): Promise<void> {
     const disabled = this.o.disable !== undefined && this.io.exists(this.o.disable);
-    const successful = disabled || this.o.command === undefined || (await this.io.check(this.o.command, this.o.timeout));
+    const successful =
+      disabled || this.o.command === undefined || (await this.io.check(this.o.command, this.o.timeout));
     const r = nextState(this.state, this.checks, disabled, successful, this.o.rise, this.o.fall);
     this.checks = r.checks;
     if (r.entered !== null) {
@@ -633,11 +644,7 @@ export class Healthcheck {
 // System side: commands, loopback addresses
 
 /** Run a shell command in its own process group; false on non-zero exit or timeout (the group is killed). */
-export function runCheck(
-  command: string,
-  timeoutSeconds: number,
-  log: HealthcheckIO['log'],
-): Promise<boolean> {
+export function runCheck(command: string, timeoutSeconds: number, log: HealthcheckIO['log']): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const chunks: Buffer[] = [];
@@ -711,7 +718,7 @@ export function parseLoopbackAddresses(output: string, label: string | undefined
     if (isLoopbackNet(n)) continue;
     if (label) {
       const lm = labelre.exec(line);
-      if (lm && lm[1].startsWith(label)) out.push(n);
+      if (lm?.[1].startsWith(label)) out.push(n);
     } else if (!labelOnly) out.push(n);
   }
   return out;
@@ -738,7 +745,12 @@ export async function loopbackAddresses(label: string | undefined, labelOnly: bo
 const same = (a: HcNetwork, b: HcNetwork): boolean => a.address === b.address && a.len === b.len;
 
 /** Add the missing addresses to lo with `ip address add` (only used with --ip-setup / --dynamic-ip-setup). */
-export async function setupLoopback(ips: HcNetwork[], label: string | undefined, sudo: boolean, log: HealthcheckIO['log']): Promise<void> {
+export async function setupLoopback(
+  ips: HcNetwork[],
+  label: string | undefined,
+  sudo: boolean,
+  log: HealthcheckIO['log'],
+): Promise<void> {
   const existing = await loopbackAddresses(label, false);
   for (const ip of ips.flatMap((n) => (n.len === (n.v6 ? 128 : 32) ? [n] : hostsOf(n)))) {
     if (existing.some((e) => same(e, ip))) continue;
@@ -747,12 +759,18 @@ export async function setupLoopback(ips: HcNetwork[], label: string | undefined,
     if (label) args.push('label', `lo:${label}`);
     const r = await runIp(args, sudo);
     // Exit code 2: the address is already there.
-    if (r.code !== 0 && r.code !== 2) throw new Error(`could not add ${networkText(ip)} to lo (ip exited with ${r.code})`);
+    if (r.code !== 0 && r.code !== 2)
+      throw new Error(`could not add ${networkText(ip)} to lo (ip exited with ${r.code})`);
   }
 }
 
 /** Remove the addresses this check added (those carrying its label) from lo. */
-export async function removeLoopback(ips: HcNetwork[], label: string | undefined, sudo: boolean, log: HealthcheckIO['log']): Promise<void> {
+export async function removeLoopback(
+  ips: HcNetwork[],
+  label: string | undefined,
+  sudo: boolean,
+  log: HealthcheckIO['log'],
+): Promise<void> {
   const existing = await loopbackAddresses(label, true);
   for (const ip of ips.flatMap((n) => (n.len === (n.v6 ? 128 : 32) ? [n] : hostsOf(n)))) {
     if (!existing.some((e) => same(e, ip))) continue;
@@ -760,6 +778,7 @@ export async function removeLoopback(ips: HcNetwork[], label: string | undefined
     const args = ['address', 'delete', networkText(ip), 'dev', 'lo'];
     if (label) args.push('label', `lo:${label}`);
     const r = await runIp(args, sudo);
-    if (r.code !== 0) log('warning', `Unable to remove loopback IP address ${networkText(ip)} - is healthcheck running as root?`);
+    if (r.code !== 0)
+      log('warning', `Unable to remove loopback IP address ${networkText(ip)} - is healthcheck running as root?`);
   }
 }

@@ -57,7 +57,8 @@ export class FakeClock implements Clock {
     for (;;) {
       this.timers = this.timers.filter((x) => !x.cancelled);
       let next: FakeTimer | undefined;
-      for (const x of this.timers) if (x.at <= end && (!next || x.at < next.at || (x.at === next.at && x.seq < next.seq))) next = x;
+      for (const x of this.timers)
+        if (x.at <= end && (!next || x.at < next.at || (x.at === next.at && x.seq < next.seq))) next = x;
       if (!next) break;
       this.t = next.at;
       next.cancelled = true;

@@ -106,10 +106,20 @@ const fail = (s: FsmState, before: FsmAction[] = [], countIt = true): FsmResult 
   });
 
 /** ManualStop / AutomaticStop once a connection exists: Cease (RFC 4486 §4, RFC 9003 text in data). */
-const stop = (s: FsmState, e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: number; data?: Uint8Array }, sendCease: boolean): FsmResult => {
+const stop = (
+  s: FsmState,
+  e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: number; data?: Uint8Array },
+  sendCease: boolean,
+): FsmResult => {
   const manual = e.type === 'ManualStop';
   const before = sendCease
-    ? [notify(ErrorCode.CEASE, e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIGURATION_CHANGE), e.data)]
+    ? [
+        notify(
+          ErrorCode.CEASE,
+          e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIGURATION_CHANGE),
+          e.data,
+        ),
+      ]
     : [];
   // RFC 4271 §8.2.2: ManualStop sets the ConnectRetryCounter to zero, AutomaticStop increments it.
   const r = fail(s, before, !manual);
@@ -118,12 +128,19 @@ const stop = (s: FsmState, e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: 
 };
 
 const openSent = (s: FsmState): FsmResult =>
-  to(s, 'OpenSent', [stopRetry, { type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: LARGE_HOLD_TIME }]);
+  to(s, 'OpenSent', [
+    stopRetry,
+    { type: 'send-open' },
+    { type: 'start-timer', timer: 'hold', seconds: LARGE_HOLD_TIME },
+  ]);
 
 /** Timers to run once the hold time is known (RFC 4271 §4.4: keepalive = hold / 3; 0 = none). */
 const negotiatedTimers = (holdTime: number): FsmAction[] =>
   holdTime === 0
-    ? [{ type: 'stop-timer', timer: 'hold' }, { type: 'stop-timer', timer: 'keepalive' }]
+    ? [
+        { type: 'stop-timer', timer: 'hold' },
+        { type: 'stop-timer', timer: 'keepalive' },
+      ]
     : [
         { type: 'start-timer', timer: 'hold', seconds: holdTime },
         { type: 'start-timer', timer: 'keepalive', seconds: Math.max(1, Math.floor(holdTime / 3)) },
@@ -135,7 +152,9 @@ const restartHold = (s: FsmState): FsmAction[] =>
 const keepalive = (s: FsmState): FsmResult =>
   to(s, s.name, [
     { type: 'send-keepalive' },
-    ...(s.holdTime === 0 ? [] : [{ type: 'start-timer', timer: 'keepalive', seconds: Math.max(1, Math.floor(s.holdTime / 3)) } as FsmAction]),
+    ...(s.holdTime === 0
+      ? []
+      : [{ type: 'start-timer', timer: 'keepalive', seconds: Math.max(1, Math.floor(s.holdTime / 3)) } as FsmAction]),
   ]);
 
 const stay = (s: FsmState): FsmResult => ({ state: s, actions: [] });
@@ -146,11 +165,20 @@ function idle(s: FsmState, e: FsmEvent): FsmResult {
     case 'AutomaticStart': {
       const passive = e.passive ?? s.passive;
       // Passive peers wait in Active for the listener; they never initiate (PassiveTcpEstablishment).
-      if (passive) return to(s, 'Active', [{ type: 'initialize' }], { passive, connectRetryCounter: e.type === 'ManualStart' ? 0 : s.connectRetryCounter });
-      return to(s, 'Connect', [{ type: 'initialize' }, { type: 'start-timer', timer: 'connect-retry' }, { type: 'connect' }], {
-        passive,
-        connectRetryCounter: e.type === 'ManualStart' ? 0 : s.connectRetryCounter,
-      });
+      if (passive)
+        return to(s, 'Active', [{ type: 'initialize' }], {
+          passive,
+          connectRetryCounter: e.type === 'ManualStart' ? 0 : s.connectRetryCounter,
+        });
+      return to(
+        s,
+        'Connect',
+        [{ type: 'initialize' }, { type: 'start-timer', timer: 'connect-retry' }, { type: 'connect' }],
+        {
+          passive,
+          connectRetryCounter: e.type === 'ManualStart' ? 0 : s.connectRetryCounter,
+        },
+      );
     }
     default:
       // RFC 4271 §8.2.2 Idle: every other event is ignored.
@@ -167,7 +195,11 @@ function connect(s: FsmState, e: FsmEvent): FsmResult {
     case 'AutomaticStop':
       return stop(s, e, false);
     case 'ConnectRetryTimerExpires':
-      return to(s, 'Connect', [{ type: 'drop-connection' }, { type: 'start-timer', timer: 'connect-retry' }, { type: 'connect' }]);
+      return to(s, 'Connect', [
+        { type: 'drop-connection' },
+        { type: 'start-timer', timer: 'connect-retry' },
+        { type: 'connect' },
+      ]);
     case 'TcpConnectionAcknowledged':
     case 'TcpConnectionConfirmed':
       return openSent(s);
@@ -205,7 +237,8 @@ function active(s: FsmState, e: FsmEvent): FsmResult {
 }
 
 /** Header, OPEN and UPDATE errors answer with their own NOTIFICATION (RFC 4271 §6.1, §6.2, §6.3). */
-const errorNotify = (e: { code: number; subcode: number; data?: Uint8Array }): FsmAction => notify(e.code, e.subcode, e.data);
+const errorNotify = (e: { code: number; subcode: number; data?: Uint8Array }): FsmAction =>
+  notify(e.code, e.subcode, e.data);
 
 /**
  * Events that OpenSent, OpenConfirm and Established handle alike once a connection is up (RFC 4271 §8.2.2):
@@ -262,7 +295,9 @@ function openSentState(s: FsmState, e: FsmEvent): FsmResult {
         ...(s.passive ? [] : [{ type: 'start-timer', timer: 'connect-retry' } as FsmAction]),
       ]);
     case 'BGPOpen':
-      return to(s, 'OpenConfirm', [stopRetry, { type: 'send-keepalive' }, ...negotiatedTimers(e.holdTime)], { holdTime: e.holdTime });
+      return to(s, 'OpenConfirm', [stopRetry, { type: 'send-keepalive' }, ...negotiatedTimers(e.holdTime)], {
+        holdTime: e.holdTime,
+      });
     case 'BGPHeaderErr':
     case 'BGPOpenMsgErr':
       return fail(s, [errorNotify(e)]);

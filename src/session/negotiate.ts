@@ -1,20 +1,20 @@
 // What two OPEN messages agree on (RFC 4271 §4.2, RFC 5492 and the capability RFCs), and the checks of the
 // peer's OPEN that the codec cannot make because they need the configuration (RFC 4271 §6.2).
 
+import { ErrorCode } from '../wire/errors';
+import { OpenErrorSubcode } from '../wire/open';
 import {
   Cap,
+  type Capability,
+  type CodecContext,
+  type FamilyKey,
   familyKey,
   IPV4_UNICAST,
   MAX_EXTENDED_MESSAGE,
   MAX_MESSAGE,
-  type Capability,
-  type CodecContext,
-  type FamilyKey,
   type Notification,
   type Open,
 } from '../wire/types';
-import { ErrorCode } from '../wire/errors';
-import { OpenErrorSubcode } from '../wire/open';
 
 /** RFC 6793 §9: the 2-octet placeholder for a 4-octet AS. */
 export const AS_TRANS = 23456;
@@ -120,21 +120,25 @@ export function checkOpen(cfg: OpenCheckConfig, theirs: Open): OpenRejection | n
 
 function mpFamilies(o: Open): Set<FamilyKey> {
   const s = new Set<FamilyKey>();
-  for (const c of o.capabilities) if (c.code === Cap.MULTIPROTOCOL) s.add(familyKey((c as { afi: number }).afi, (c as { safi: number }).safi));
+  for (const c of o.capabilities)
+    if (c.code === Cap.MULTIPROTOCOL) s.add(familyKey((c as { afi: number }).afi, (c as { safi: number }).safi));
   if (s.size === 0) s.add(IPV4_UNICAST);
   return s;
 }
 
 const has = (o: Open, code: number): boolean => o.capabilities.some((c) => c.code === code);
 function find<C extends Capability['code']>(o: Open, code: C): Extract<Capability, { code: C }> | undefined {
-  return o.capabilities.find((c) => c.code === code && !('unknown' in c)) as Extract<Capability, { code: C }> | undefined;
+  return o.capabilities.find((c) => c.code === code && !('unknown' in c)) as
+    | Extract<Capability, { code: C }>
+    | undefined;
 }
 
 function addPathModes(o: Open): Map<FamilyKey, number> {
   const m = new Map<FamilyKey, number>();
   for (const c of o.capabilities) {
     if (c.code !== Cap.ADD_PATH || 'unknown' in c) continue;
-    for (const f of (c as { families: { afi: number; safi: number; mode: number }[] }).families) m.set(familyKey(f.afi, f.safi), f.mode);
+    for (const f of (c as { families: { afi: number; safi: number; mode: number }[] }).families)
+      m.set(familyKey(f.afi, f.safi), f.mode);
   }
   return m;
 }
@@ -171,7 +175,8 @@ export function negotiate(ours: Open, theirs: Open, localAs: number = openAsn(ou
   const theirEnh = find(theirs, Cap.EXTENDED_NEXT_HOP);
   if (ourEnh && theirEnh) {
     for (const e of ourEnh.entries) {
-      if (!theirEnh.entries.some((t) => t.afi === e.afi && t.safi === e.safi && t.nextHopAfi === e.nextHopAfi)) continue;
+      if (!theirEnh.entries.some((t) => t.afi === e.afi && t.safi === e.safi && t.nextHopAfi === e.nextHopAfi))
+        continue;
       const k = familyKey(e.afi, e.safi);
       const l = extendedNextHop.get(k) ?? [];
       l.push(e.nextHopAfi);

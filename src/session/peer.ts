@@ -4,38 +4,44 @@
 
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { ErrorCode, isDecodeError } from '../wire/errors';
+import { Framer } from '../wire/framer';
+import { parseIp } from '../wire/ip';
+import { encodeKeepalive } from '../wire/keepalive';
 import {
-  Cap,
-  IPV4_UNICAST,
-  MessageType,
+  CeaseSubcode,
+  decodeNotification,
+  encodeNotification,
+  notificationText,
+  shutdownCommunication,
+} from '../wire/notification';
+import { decodeOpen, encodeOpen, OpenErrorSubcode } from '../wire/open';
+import { decodeRouteRefresh, encodeRouteRefresh } from '../wire/refresh';
+import {
   afiOf,
-  safiOf,
+  Cap,
   type Capability,
   type FamilyKey,
+  IPV4_UNICAST,
+  MessageType,
   type Notification,
   type Open,
   type RouteRefresh,
+  safiOf,
   type Update,
 } from '../wire/types';
-import { ErrorCode, isDecodeError } from '../wire/errors';
-import { Framer } from '../wire/framer';
-import { OpenErrorSubcode, decodeOpen, encodeOpen } from '../wire/open';
-import { CeaseSubcode, decodeNotification, encodeNotification, notificationText, shutdownCommunication } from '../wire/notification';
-import { encodeKeepalive } from '../wire/keepalive';
-import { decodeRouteRefresh, encodeRouteRefresh } from '../wire/refresh';
 import { decodeUpdate } from '../wire/update';
-import { parseIp } from '../wire/ip';
-import { initialState, transition, type FsmAction, type FsmEvent, type FsmState, type StateName } from './fsm';
+import { type Clock, systemClock, type TimerHandle } from './clock';
+import { type FsmAction, type FsmEvent, type FsmState, initialState, type StateName, transition } from './fsm';
 import {
   AS_TRANS,
   checkOpen,
+  type Negotiated,
   negotiate,
   omitCapabilities,
-  refusedCapabilities,
-  type Negotiated,
   type RefusedCapability,
+  refusedCapabilities,
 } from './negotiate';
-import { systemClock, type Clock, type TimerHandle } from './clock';
 
 export interface PeerCapabilities {
   /** RFC 6793, default on. */
@@ -122,7 +128,7 @@ export interface PeerEvents {
 const ipv4Bytes = (s: string | Uint8Array): Uint8Array => {
   if (typeof s !== 'string') return s;
   const b = parseIp(s);
-  if (!b || b.length !== 4) throw new Error(`router id ${s} is not an IPv4 address`);
+  if (b?.length !== 4) throw new Error(`router id ${s} is not an IPv4 address`);
   return b;
 };
 const u32 = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
@@ -241,7 +247,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     const data = text ? shutdownCommunication(text) : undefined;
     const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     const sockets = [this.main.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
-    if (this.candidate) this.dispatch(this.candidate, { type: 'ManualStop', subcode: CeaseSubcode.ADMIN_SHUTDOWN, data });
+    if (this.candidate)
+      this.dispatch(this.candidate, { type: 'ManualStop', subcode: CeaseSubcode.ADMIN_SHUTDOWN, data });
     this.main.reason = 'administrative shutdown';
     this.dispatch(this.main, { type: 'ManualStop', subcode: CeaseSubcode.ADMIN_SHUTDOWN, data });
     let left = sockets.length;
@@ -539,14 +546,22 @@ export class Peer extends EventEmitter<PeerEvents> {
         code: Cap.GRACEFUL_RESTART,
         restartFlags: 0,
         restartTime: g.restartTime,
-        families: (g.families ?? families).map((f) => ({ afi: afiOf(f), safi: safiOf(f), flags: g.forwarding ? 0x80 : 0 })),
+        families: (g.families ?? families).map((f) => ({
+          afi: afiOf(f),
+          safi: safiOf(f),
+          flags: g.forwarding ? 0x80 : 0,
+        })),
       });
     }
     if (cp.addPath && cp.addPath.length > 0) {
-      caps.push({ code: Cap.ADD_PATH, families: cp.addPath.map((a) => ({ afi: afiOf(a.family), safi: safiOf(a.family), mode: a.mode })) });
+      caps.push({
+        code: Cap.ADD_PATH,
+        families: cp.addPath.map((a) => ({ afi: afiOf(a.family), safi: safiOf(a.family), mode: a.mode })),
+      });
     }
     if (cp.extendedMessage) caps.push({ code: Cap.EXTENDED_MESSAGE });
-    if (cp.extendedNextHop && cp.extendedNextHop.length > 0) caps.push({ code: Cap.EXTENDED_NEXT_HOP, entries: cp.extendedNextHop });
+    if (cp.extendedNextHop && cp.extendedNextHop.length > 0)
+      caps.push({ code: Cap.EXTENDED_NEXT_HOP, entries: cp.extendedNextHop });
     if (cp.hostname) caps.push({ code: Cap.HOSTNAME, hostname: cp.hostname.hostname, domain: cp.hostname.domain });
     if (cp.softwareVersion) caps.push({ code: Cap.SOFTWARE_VERSION, version: cp.softwareVersion });
     return {
@@ -591,7 +606,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.flush(c);
     });
     s.on('error', (err) => {
-      if (c.socket === s && !c.reason) c.reason = connected ? `socket error: ${err.message}` : `connect failed: ${err.message}`;
+      if (c.socket === s && !c.reason)
+        c.reason = connected ? `socket error: ${err.message}` : `connect failed: ${err.message}`;
     });
     s.on('close', () => {
       if (c.socket !== s) return;
@@ -753,7 +769,12 @@ export class Peer extends EventEmitter<PeerEvents> {
       }
       default:
         c.reason = `unknown message type ${type}`;
-        return this.dispatch(c, { type: 'BGPHeaderErr', code: ErrorCode.MESSAGE_HEADER, subcode: 3, data: Uint8Array.of(type) });
+        return this.dispatch(c, {
+          type: 'BGPHeaderErr',
+          code: ErrorCode.MESSAGE_HEADER,
+          subcode: 3,
+          data: Uint8Array.of(type),
+        });
     }
   }
 

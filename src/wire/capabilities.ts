@@ -37,7 +37,8 @@ export const capabilityName = (code: number): string => CAPABILITY_NAMES[code] ?
 const malformed = (code: number, why: string): DecodeError =>
   new DecodeError(ErrorCode.OPEN_MESSAGE, 0, `malformed ${capabilityName(code)} capability: ${why}`);
 
-const isUnknown = (c: Capability): c is { code: number; unknown: true; value: Uint8Array } => 'unknown' in c && c.unknown === true;
+const isUnknown = (c: Capability): c is { code: number; unknown: true; value: Uint8Array } =>
+  'unknown' in c && c.unknown === true;
 
 /** The value bytes of one capability (without code and length). Throws RangeError when it cannot be encoded. */
 export function capabilityValue(c: Capability): Uint8Array {
@@ -106,7 +107,8 @@ export function capabilityValue(c: Capability): Uint8Array {
       const h = c as Extract<Capability, { code: 73 }>;
       const hb = utf8.encode(h.hostname);
       const db = utf8.encode(h.domain);
-      if (2 + hb.length + db.length > 255) throw new RangeError('hostname and domain name exceed the 255-byte capability');
+      if (2 + hb.length + db.length > 255)
+        throw new RangeError('hostname and domain name exceed the 255-byte capability');
       const v = new Uint8Array(2 + hb.length + db.length);
       v[0] = hb.length;
       v.set(hb, 1);
@@ -131,7 +133,8 @@ export function capabilityValue(c: Capability): Uint8Array {
 /** One capability as code, length, value (RFC 5492 §4). */
 export function encodeCapability(c: Capability): Uint8Array {
   const v = capabilityValue(c);
-  if (v.length > 255) throw new RangeError(`${capabilityName(c.code)} capability value of ${v.length} bytes exceeds 255`);
+  if (v.length > 255)
+    throw new RangeError(`${capabilityName(c.code)} capability value of ${v.length} bytes exceeds 255`);
   const out = new Uint8Array(2 + v.length);
   out[0] = c.code;
   out[1] = v.length;
@@ -158,14 +161,19 @@ export function decodeCapability(code: number, v: Uint8Array): Capability {
       if (v.length % 6 !== 0) throw malformed(code, `length ${v.length} is not a multiple of 6`);
       const entries: { afi: number; safi: number; nextHopAfi: number }[] = [];
       for (let o = 0; o < v.length; o += 6) {
-        entries.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: (v[o + 2]! << 8) | v[o + 3]!, nextHopAfi: (v[o + 4]! << 8) | v[o + 5]! });
+        entries.push({
+          afi: (v[o]! << 8) | v[o + 1]!,
+          safi: (v[o + 2]! << 8) | v[o + 3]!,
+          nextHopAfi: (v[o + 4]! << 8) | v[o + 5]!,
+        });
       }
       return { code, entries };
     }
     case Cap.GRACEFUL_RESTART: {
       if (v.length < 2 || (v.length - 2) % 4 !== 0) throw malformed(code, `length ${v.length}`);
       const families: { afi: number; safi: number; flags: number }[] = [];
-      for (let o = 2; o < v.length; o += 4) families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, flags: v[o + 3]! });
+      for (let o = 2; o < v.length; o += 4)
+        families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, flags: v[o + 3]! });
       return { code, restartFlags: v[0]! >>> 4, restartTime: ((v[0]! & 0xf) << 8) | v[1]!, families };
     }
     case Cap.AS4:
@@ -174,7 +182,8 @@ export function decodeCapability(code: number, v: Uint8Array): Capability {
     case Cap.ADD_PATH: {
       if (v.length % 4 !== 0) throw malformed(code, `length ${v.length} is not a multiple of 4`);
       const families: { afi: number; safi: number; mode: number }[] = [];
-      for (let o = 0; o < v.length; o += 4) families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, mode: v[o + 3]! });
+      for (let o = 0; o < v.length; o += 4)
+        families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, mode: v[o + 3]! });
       return { code, families };
     }
     case Cap.HOSTNAME: {
@@ -208,7 +217,11 @@ export function decodeCapabilities(value: Uint8Array, out: Capability[] = []): C
     const code = value[o]!;
     const len = value[o + 1]!;
     if (o + 2 + len > value.length) {
-      throw new DecodeError(ErrorCode.OPEN_MESSAGE, 0, `${capabilityName(code)} capability length ${len} overruns its parameter`);
+      throw new DecodeError(
+        ErrorCode.OPEN_MESSAGE,
+        0,
+        `${capabilityName(code)} capability length ${len} overruns its parameter`,
+      );
     }
     out.push(decodeCapability(code, value.subarray(o + 2, o + 2 + len)));
     o += 2 + len;

@@ -3,9 +3,9 @@
 // Bytes arrive in chunks of any size. The framer keeps the chunks as they came and hands out each message
 // body as a view into its chunk; it copies only a message that straddles chunks (and then only that message).
 
+import { writeHeader } from './bytes';
 import { DecodeError, ErrorCode } from './errors';
 import { HEADER_LENGTH, MAX_EXTENDED_MESSAGE, MAX_MESSAGE, MessageType } from './types';
-import { writeHeader } from './bytes';
 
 /** Message Header Error subcodes, RFC 4271 §4.5 / §6.1. */
 export const HeaderSubcode = {
@@ -21,7 +21,13 @@ const u16 = (v: number): Uint8Array => Uint8Array.of((v >>> 8) & 0xff, v & 0xff)
 
 /** RFC 4271 §6.1: the length field is bad; the data is the erroneous length field. */
 export const badLength = (len: number, why: string): DecodeError =>
-  new DecodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `bad message length ${len}: ${why}`, 'session-reset', u16(len));
+  new DecodeError(
+    ErrorCode.MESSAGE_HEADER,
+    HeaderSubcode.BAD_MESSAGE_LENGTH,
+    `bad message length ${len}: ${why}`,
+    'session-reset',
+    u16(len),
+  );
 
 /**
  * Check a header's marker, length and type (RFC 4271 §6.1). `h` holds at least 19 bytes from `off`.
@@ -30,14 +36,24 @@ export const badLength = (len: number, why: string): DecodeError =>
 export function checkHeader(h: Uint8Array, off: number, maxMessage: number): number {
   for (let i = 0; i < 16; i++) {
     if (h[off + i] !== 0xff) {
-      throw new DecodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'marker is not all ones');
+      throw new DecodeError(
+        ErrorCode.MESSAGE_HEADER,
+        HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED,
+        'marker is not all ones',
+      );
     }
   }
   const len = (h[off + 16]! << 8) | h[off + 17]!;
   const type = h[off + 18]!;
   if (len < HEADER_LENGTH || len > maxMessage) throw badLength(len, `outside ${HEADER_LENGTH}..${maxMessage}`);
   if (type < MessageType.OPEN || type > MessageType.ROUTE_REFRESH) {
-    throw new DecodeError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_TYPE, `bad message type ${type}`, 'session-reset', Uint8Array.of(type));
+    throw new DecodeError(
+      ErrorCode.MESSAGE_HEADER,
+      HeaderSubcode.BAD_MESSAGE_TYPE,
+      `bad message type ${type}`,
+      'session-reset',
+      Uint8Array.of(type),
+    );
   }
   if (len < MIN_LENGTH[type]!) throw badLength(len, `below the minimum ${MIN_LENGTH[type]} for type ${type}`);
   // RFC 4271 §4.4: a KEEPALIVE is the header alone.

@@ -1,31 +1,37 @@
 // The public wire API: everything the session, RIB, API and CLI need to turn BGP bytes into values and back.
 
-export * from './types';
-export * from './errors';
-export { Framer, frame, checkHeader, HeaderSubcode } from './framer';
-export { encodeOpen, decodeOpen, OpenErrorSubcode } from './open';
-export { encodeCapability, decodeCapability, decodeCapabilities, capabilityValue, capabilityName } from './capabilities';
 export {
-  encodeNotification,
-  decodeNotification,
-  notificationText,
-  notificationCodeName,
-  notificationSubcodeName,
-  notificationFor,
-  shutdownCommunication,
-  shutdownMessage,
+  capabilityName,
+  capabilityValue,
+  decodeCapabilities,
+  decodeCapability,
+  encodeCapability,
+} from './capabilities';
+export * from './errors';
+export { checkHeader, Framer, frame, HeaderSubcode } from './framer';
+export { ipToString, ipv4ToString, ipv6ToString, parseIp, parsePrefix } from './ip';
+export { encodeKeepalive } from './keepalive';
+export { decodeMessage, encodeMessage } from './message';
+export type { NlriCodec } from './nlri/codec';
+export { forEachPrefix, ipv4Multicast, ipv4Unicast, ipv6Multicast, ipv6Unicast, prefixToString } from './nlri/prefix';
+export { emptyBlock, familyCodec, familyName, makeBlock, parseFamily, registerFamily } from './nlri/registry';
+export {
   CeaseSubcode,
-  UpdateErrorSubcode,
+  decodeNotification,
+  encodeNotification,
   FsmErrorSubcode,
-  RouteRefreshErrorSubcode,
   NOTIFICATION_CODE_NAMES,
   NOTIFICATION_SUBCODE_NAMES,
+  notificationCodeName,
+  notificationFor,
+  notificationSubcodeName,
+  notificationText,
+  RouteRefreshErrorSubcode,
+  shutdownCommunication,
+  shutdownMessage,
+  UpdateErrorSubcode,
 } from './notification';
-export { encodeKeepalive } from './keepalive';
-export { encodeRouteRefresh, decodeRouteRefresh, RefreshSubtype } from './refresh';
-export { decodeMessage, encodeMessage } from './message';
-export { decodeUpdate, encodeAttributes, encodeUpdate, packUpdates, encodeEndOfRib, type PackInput } from './update';
-export { ipv4ToString, ipv6ToString, ipToString, parseIp, parsePrefix } from './ip';
-export { registerFamily, familyCodec, familyName, parseFamily, emptyBlock, makeBlock } from './nlri/registry';
-export { ipv4Unicast, ipv6Unicast, ipv4Multicast, ipv6Multicast, forEachPrefix, prefixToString } from './nlri/prefix';
-export type { NlriCodec } from './nlri/codec';
+export { decodeOpen, encodeOpen, OpenErrorSubcode } from './open';
+export { decodeRouteRefresh, encodeRouteRefresh, RefreshSubtype } from './refresh';
+export * from './types';
+export { decodeUpdate, encodeAttributes, encodeEndOfRib, encodeUpdate, type PackInput, packUpdates } from './update';

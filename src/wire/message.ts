@@ -6,11 +6,18 @@ import { encodeKeepalive } from './keepalive';
 import { decodeNotification, encodeNotification } from './notification';
 import { decodeOpen, encodeOpen } from './open';
 import { decodeRouteRefresh, encodeRouteRefresh } from './refresh';
+import { type CodecContext, HEADER_LENGTH, type Message, MessageType } from './types';
 import { decodeUpdate, encodeUpdate } from './update';
-import { HEADER_LENGTH, MessageType, type CodecContext, type Message } from './types';
 
 /** Error code to report for a message type whose decoder failed unexpectedly. */
-const FAILURE_CODE: readonly number[] = [ErrorCode.MESSAGE_HEADER, ErrorCode.OPEN_MESSAGE, ErrorCode.UPDATE_MESSAGE, ErrorCode.MESSAGE_HEADER, ErrorCode.MESSAGE_HEADER, ErrorCode.ROUTE_REFRESH];
+const FAILURE_CODE: readonly number[] = [
+  ErrorCode.MESSAGE_HEADER,
+  ErrorCode.OPEN_MESSAGE,
+  ErrorCode.UPDATE_MESSAGE,
+  ErrorCode.MESSAGE_HEADER,
+  ErrorCode.MESSAGE_HEADER,
+  ErrorCode.ROUTE_REFRESH,
+];
 
 /**
  * Decode one message body (after the 19-byte header, as the Framer returns it). Throws DecodeError only:
@@ -28,18 +35,34 @@ export function decodeMessage(type: number, body: Uint8Array, ctx: CodecContext)
       case MessageType.KEEPALIVE:
         // RFC 4271 §4.4: nothing follows the header.
         if (body.length !== 0) {
-          throw new DecodeError(ErrorCode.MESSAGE_HEADER, 2, `KEEPALIVE with ${body.length} body bytes`, 'session-reset', u16(HEADER_LENGTH + body.length));
+          throw new DecodeError(
+            ErrorCode.MESSAGE_HEADER,
+            2,
+            `KEEPALIVE with ${body.length} body bytes`,
+            'session-reset',
+            u16(HEADER_LENGTH + body.length),
+          );
         }
         return { type: 4 };
       case MessageType.ROUTE_REFRESH:
         return { type: 5, refresh: decodeRouteRefresh(body) };
       default:
-        throw new DecodeError(ErrorCode.MESSAGE_HEADER, 3, `bad message type ${type}`, 'session-reset', Uint8Array.of(type & 0xff));
+        throw new DecodeError(
+          ErrorCode.MESSAGE_HEADER,
+          3,
+          `bad message type ${type}`,
+          'session-reset',
+          Uint8Array.of(type & 0xff),
+        );
     }
   } catch (e) {
     if (isDecodeError(e)) throw e;
     const why = e instanceof Error ? e.message : String(e);
-    throw new DecodeError(FAILURE_CODE[type] ?? ErrorCode.MESSAGE_HEADER, type === MessageType.UPDATE ? 1 : 0, `undecodable message type ${type}: ${why}`);
+    throw new DecodeError(
+      FAILURE_CODE[type] ?? ErrorCode.MESSAGE_HEADER,
+      type === MessageType.UPDATE ? 1 : 0,
+      `undecodable message type ${type}: ${why}`,
+    );
   }
 }
 

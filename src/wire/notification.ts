@@ -2,7 +2,7 @@
 // communication carried by Cease / Administrative Shutdown and Administrative Reset.
 
 import { bytesToHex } from './bytes';
-import { DecodeError, ErrorCode } from './errors';
+import { type DecodeError, ErrorCode } from './errors';
 import { badLength, frame } from './framer';
 import { HEADER_LENGTH, MAX_MESSAGE, MessageType, type Notification } from './types';
 
@@ -119,7 +119,8 @@ export const NOTIFICATION_SUBCODE_NAMES: Readonly<Record<number, Readonly<Record
   },
 };
 
-export const notificationCodeName = (code: number): string => NOTIFICATION_CODE_NAMES[code] ?? `Unknown Error Code ${code}`;
+export const notificationCodeName = (code: number): string =>
+  NOTIFICATION_CODE_NAMES[code] ?? `Unknown Error Code ${code}`;
 
 export function notificationSubcodeName(code: number, subcode: number): string {
   const name = NOTIFICATION_SUBCODE_NAMES[code]?.[subcode];

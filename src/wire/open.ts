@@ -4,7 +4,7 @@
 import { decodeCapabilities, encodeCapability } from './capabilities';
 import { DecodeError, ErrorCode } from './errors';
 import { badLength, frame } from './framer';
-import { HEADER_LENGTH, MAX_MESSAGE, MessageType, type Capability, type Open } from './types';
+import { type Capability, HEADER_LENGTH, MAX_MESSAGE, MessageType, type Open } from './types';
 
 /** OPEN Message Error subcodes, RFC 4271 §6.2, RFC 5492 §5, RFC 9234 §4.2. */
 export const OpenErrorSubcode = {
@@ -35,7 +35,8 @@ const openError = (subcode: number, msg: string, data?: Uint8Array): DecodeError
  */
 export function encodeOpen(o: Open): Uint8Array {
   if (o.routerId.length !== 4) throw new RangeError('BGP identifier must be 4 bytes');
-  if (!(o.myAs >= 0 && o.myAs <= 0xffff)) throw new RangeError(`my AS ${o.myAs} does not fit 2 octets (use AS_TRANS, RFC 6793)`);
+  if (!(o.myAs >= 0 && o.myAs <= 0xffff))
+    throw new RangeError(`my AS ${o.myAs} does not fit 2 octets (use AS_TRANS, RFC 6793)`);
   if (!(o.holdTime >= 0 && o.holdTime <= 0xffff)) throw new RangeError(`hold time ${o.holdTime} does not fit 2 octets`);
   const caps = o.capabilities.map(encodeCapability);
   let capBytes = 0;
@@ -59,7 +60,8 @@ export function encodeOpen(o: Open): Uint8Array {
 
   const paramsLen = extended ? 3 + capBytes : shortLen;
   const bodyLen = FIXED + (extended ? 3 : 0) + paramsLen;
-  if (HEADER_LENGTH + bodyLen > MAX_MESSAGE) throw new RangeError(`OPEN of ${HEADER_LENGTH + bodyLen} bytes exceeds ${MAX_MESSAGE}`);
+  if (HEADER_LENGTH + bodyLen > MAX_MESSAGE)
+    throw new RangeError(`OPEN of ${HEADER_LENGTH + bodyLen} bytes exceeds ${MAX_MESSAGE}`);
   const b = new Uint8Array(bodyLen);
   b[0] = o.version;
   b[1] = (o.myAs >>> 8) & 0xff;
@@ -109,14 +111,16 @@ export function decodeOpen(body: Uint8Array): Open {
   if (body.length < FIXED) throw badLength(HEADER_LENGTH + body.length, 'OPEN shorter than 29 bytes');
   const version = body[0]!;
   // RFC 4271 §6.2: the data is the largest supported version, as 2 octets.
-  if (version !== 4) throw openError(OpenErrorSubcode.UNSUPPORTED_VERSION, `unsupported BGP version ${version}`, Uint8Array.of(0, 4));
+  if (version !== 4)
+    throw openError(OpenErrorSubcode.UNSUPPORTED_VERSION, `unsupported BGP version ${version}`, Uint8Array.of(0, 4));
   const myAs = (body[1]! << 8) | body[2]!;
   const holdTime = (body[3]! << 8) | body[4]!;
   const routerId = body.slice(5, 9);
   // RFC 7607 §2: AS 0 is a bad peer AS.
   if (myAs === 0) throw openError(OpenErrorSubcode.BAD_PEER_AS, 'peer AS 0');
   // RFC 4271 §4.2: the hold time is 0 or at least 3.
-  if (holdTime === 1 || holdTime === 2) throw openError(OpenErrorSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${holdTime}`);
+  if (holdTime === 1 || holdTime === 2)
+    throw openError(OpenErrorSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${holdTime}`);
   // RFC 6286 §2.2: any non-zero identifier is valid.
   if (routerId[0] === 0 && routerId[1] === 0 && routerId[2] === 0 && routerId[3] === 0) {
     throw openError(OpenErrorSubcode.BAD_BGP_IDENTIFIER, 'BGP identifier 0.0.0.0');
@@ -129,7 +133,8 @@ export function decodeOpen(body: Uint8Array): Open {
   let off: number;
   let end: number;
   if (extended) {
-    if (body.length < FIXED + 3) throw openError(OpenErrorSubcode.UNSPECIFIC, 'truncated extended optional parameters length');
+    if (body.length < FIXED + 3)
+      throw openError(OpenErrorSubcode.UNSPECIFIC, 'truncated extended optional parameters length');
     const extLen = (body[FIXED + 1]! << 8) | body[FIXED + 2]!;
     off = FIXED + 3;
     end = off + extLen;
@@ -138,7 +143,10 @@ export function decodeOpen(body: Uint8Array): Open {
     end = FIXED + optLen;
   }
   if (end !== body.length) {
-    throw openError(OpenErrorSubcode.UNSPECIFIC, `optional parameters length ${end - off} does not match the ${body.length - off} bytes present`);
+    throw openError(
+      OpenErrorSubcode.UNSPECIFIC,
+      `optional parameters length ${end - off} does not match the ${body.length - off} bytes present`,
+    );
   }
   const hdr = extended ? 3 : 2;
   while (off < end) {
@@ -146,7 +154,8 @@ export function decodeOpen(body: Uint8Array): Open {
     const type = body[off]!;
     const len = extended ? (body[off + 1]! << 8) | body[off + 2]! : body[off + 1]!;
     const vstart = off + hdr;
-    if (vstart + len > end) throw openError(OpenErrorSubcode.UNSPECIFIC, `optional parameter ${type} length ${len} overruns the OPEN`);
+    if (vstart + len > end)
+      throw openError(OpenErrorSubcode.UNSPECIFIC, `optional parameter ${type} length ${len} overruns the OPEN`);
     if (type !== PARAM_CAPABILITIES) {
       throw openError(OpenErrorSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `unsupported optional parameter ${type}`);
     }

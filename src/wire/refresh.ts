@@ -9,7 +9,10 @@ export const RefreshSubtype = { REQUEST: 0, BORR: 1, EORR: 2 } as const;
 
 /** The full ROUTE-REFRESH message: AFI (2), subtype (1), SAFI (1). */
 export function encodeRouteRefresh(r: RouteRefresh): Uint8Array {
-  return frame(MessageType.ROUTE_REFRESH, Uint8Array.of((r.afi >>> 8) & 0xff, r.afi & 0xff, r.subtype & 0xff, r.safi & 0xff));
+  return frame(
+    MessageType.ROUTE_REFRESH,
+    Uint8Array.of((r.afi >>> 8) & 0xff, r.afi & 0xff, r.subtype & 0xff, r.safi & 0xff),
+  );
 }
 
 /**

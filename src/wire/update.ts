@@ -4,22 +4,8 @@
 // Decoding allocates per UPDATE, never per prefix: the withdrawn, NLRI and MP_REACH/MP_UNREACH blocks are views
 // into the received body, validated and counted by the family codec's scan.
 
-import { DecodeError, ErrorCode } from './errors';
-import {
-  IPV4_UNICAST,
-  MessageType,
-  HEADER_LENGTH,
-  type Aggregator,
-  type AsPathSegment,
-  type Attributes,
-  type CodecContext,
-  type FamilyKey,
-  type NlriBlock,
-  type Update,
-} from './types';
-import { EMPTY, readU16, writeHeader, writeU16, writeU32 } from './bytes';
-import { scanPrefixes } from './nlri/prefix';
-import { AttrCode, AttrFlag, F_ON, F_OT, F_WK, KNOWN_ATTRIBUTES, UpdateError, attrError, attributeName } from './attributes/codes';
+import { decodeAigp, encodeAigp } from './attributes/aigp';
+import { AS_TRANS, encodeAsPath, mergeAs4Path, parseAsPath, toTwoOctet, withoutConfed } from './attributes/aspath';
 import {
   decodeAtomicAggregate,
   decodeClusterList,
@@ -33,7 +19,17 @@ import {
   encodeU32,
   parseAggregator,
 } from './attributes/basic';
-import { AS_TRANS, encodeAsPath, mergeAs4Path, parseAsPath, toTwoOctet, withoutConfed } from './attributes/aspath';
+import {
+  AttrCode,
+  AttrFlag,
+  attrError,
+  attributeName,
+  F_ON,
+  F_OT,
+  F_WK,
+  KNOWN_ATTRIBUTES,
+  UpdateError,
+} from './attributes/codes';
 import {
   decodeCommunities,
   decodeExtendedCommunities,
@@ -42,8 +38,22 @@ import {
   encodeCommunities,
   encodeLargeCommunities,
 } from './attributes/communities';
-import { decodeAigp, encodeAigp } from './attributes/aigp';
 import { decodeMpReach, decodeMpUnreach, encodeMpReach, encodeMpUnreach, mpReachHead } from './attributes/mp';
+import { EMPTY, readU16, writeHeader, writeU16, writeU32 } from './bytes';
+import { DecodeError, ErrorCode } from './errors';
+import { scanPrefixes } from './nlri/prefix';
+import {
+  type Aggregator,
+  type AsPathSegment,
+  type Attributes,
+  type CodecContext,
+  type FamilyKey,
+  HEADER_LENGTH,
+  IPV4_UNICAST,
+  MessageType,
+  type NlriBlock,
+  type Update,
+} from './types';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding
@@ -138,7 +148,12 @@ function decodeAttributes(attrs: Uint8Array, ctx: CodecContext, u: Update): numb
     // Attribute Length. The NLRI is still located by that length, so the update can be treat-as-withdraw'n.
     if (end - off < 3) {
       u.issues.push(
-        new DecodeError(ErrorCode.UPDATE_MESSAGE, UpdateError.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', 'treat-as-withdraw'),
+        new DecodeError(
+          ErrorCode.UPDATE_MESSAGE,
+          UpdateError.MALFORMED_ATTRIBUTE_LIST,
+          'truncated attribute header',
+          'treat-as-withdraw',
+        ),
       );
       break;
     }
@@ -149,7 +164,12 @@ function decodeAttributes(attrs: Uint8Array, ctx: CodecContext, u: Update): numb
     if (flags & AttrFlag.EXTENDED_LENGTH) {
       if (end - off < 4) {
         u.issues.push(
-          new DecodeError(ErrorCode.UPDATE_MESSAGE, UpdateError.MALFORMED_ATTRIBUTE_LIST, 'truncated attribute header', 'treat-as-withdraw'),
+          new DecodeError(
+            ErrorCode.UPDATE_MESSAGE,
+            UpdateError.MALFORMED_ATTRIBUTE_LIST,
+            'truncated attribute header',
+            'treat-as-withdraw',
+          ),
         );
         break;
       }
@@ -225,13 +245,20 @@ function decodeAttributes(attrs: Uint8Array, ctx: CodecContext, u: Update): numb
     try {
       // RFC 7606 §3.c: Optional/Transitive bits in conflict make the attribute malformed, handled as its kind says.
       if ((flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) !== known.flags) {
-        throw attrError(code, UpdateError.ATTRIBUTE_FLAGS, `flags 0x${flags.toString(16)} in conflict with the attribute`);
+        throw attrError(
+          code,
+          UpdateError.ATTRIBUTE_FLAGS,
+          `flags 0x${flags.toString(16)} in conflict with the attribute`,
+        );
       }
       decodeOne(code, v, ctx, a, pending);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // RFC 4271 §6.3: the NOTIFICATION data is the erroneous attribute (type, length, value).
-      const err = e.data.length > 0 ? e : new DecodeError(e.code, e.subcode, e.message, e.action, attrs.slice(start, off), e.family);
+      const err =
+        e.data.length > 0
+          ? e
+          : new DecodeError(e.code, e.subcode, e.message, e.action, attrs.slice(start, off), e.family);
       if (err.action === 'session-reset' || err.action === 'afisafi-disable') throw err;
       u.issues.push(err);
     }
@@ -280,7 +307,11 @@ export function decodeUpdate(body: Uint8Array, ctx: CodecContext): Update {
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     // Every read is bounds-checked; should a bug slip through, the session still gets a proper NOTIFICATION.
-    throw new DecodeError(ErrorCode.UPDATE_MESSAGE, UpdateError.MALFORMED_ATTRIBUTE_LIST, `internal decoder error: ${String(e)}`);
+    throw new DecodeError(
+      ErrorCode.UPDATE_MESSAGE,
+      UpdateError.MALFORMED_ATTRIBUTE_LIST,
+      `internal decoder error: ${String(e)}`,
+    );
   }
 }
 
@@ -289,10 +320,15 @@ function decodeUpdateBody(body: Uint8Array, ctx: CodecContext): Update {
   // RFC 4271 §6.3: lengths that do not add up are "Malformed Attribute List".
   if (n < 4) throw messageError(UpdateError.MALFORMED_ATTRIBUTE_LIST, `UPDATE body of ${n} bytes is too short`);
   const wlen = readU16(body, 0);
-  if (4 + wlen > n) throw messageError(UpdateError.MALFORMED_ATTRIBUTE_LIST, `withdrawn routes length ${wlen} overruns the message`);
+  if (4 + wlen > n)
+    throw messageError(UpdateError.MALFORMED_ATTRIBUTE_LIST, `withdrawn routes length ${wlen} overruns the message`);
   const alen = readU16(body, 2 + wlen);
   const aStart = 4 + wlen;
-  if (aStart + alen > n) throw messageError(UpdateError.MALFORMED_ATTRIBUTE_LIST, `total path attribute length ${alen} overruns the message`);
+  if (aStart + alen > n)
+    throw messageError(
+      UpdateError.MALFORMED_ATTRIBUTE_LIST,
+      `total path attribute length ${alen} overruns the message`,
+    );
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const withdrawn = bodyBlock(body.subarray(2, 2 + wlen), addPath, 'withdrawn routes');
   const nlri = bodyBlock(body.subarray(aStart + alen), addPath, 'NLRI');
@@ -313,7 +349,6 @@ function decodeUpdateBody(body: Uint8Array, ctx: CodecContext): Update {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Encoding
-
 
 interface Item {
   code: number;
@@ -355,9 +390,11 @@ function attributeItems(a: Attributes, ctx: CodecContext): Item[] {
       add(AttrCode.AGGREGATOR, F_OT, encodeAggregator(a.aggregator, false));
     }
   }
-  if (a.communities !== undefined && a.communities.length > 0) add(AttrCode.COMMUNITIES, F_OT, encodeCommunities(a.communities));
+  if (a.communities !== undefined && a.communities.length > 0)
+    add(AttrCode.COMMUNITIES, F_OT, encodeCommunities(a.communities));
   if (a.originatorId !== undefined) add(AttrCode.ORIGINATOR_ID, F_ON, a.originatorId.subarray(0, 4));
-  if (a.clusterList !== undefined && a.clusterList.length > 0) add(AttrCode.CLUSTER_LIST, F_ON, encodeList(a.clusterList, 4));
+  if (a.clusterList !== undefined && a.clusterList.length > 0)
+    add(AttrCode.CLUSTER_LIST, F_ON, encodeList(a.clusterList, 4));
   if (a.mpReach !== undefined) add(AttrCode.MP_REACH_NLRI, F_ON, encodeMpReach(a.mpReach));
   if (a.mpUnreach !== undefined) add(AttrCode.MP_UNREACH_NLRI, F_ON, encodeMpUnreach(a.mpUnreach));
   if (a.extendedCommunities !== undefined && a.extendedCommunities.length > 0) {
@@ -388,7 +425,11 @@ function attributeItems(a: Attributes, ctx: CodecContext): Item[] {
 }
 
 const orderKey = (code: number): number =>
-  code === AttrCode.AS4_PATH ? AttrCode.AS_PATH + 0.5 : code === AttrCode.AS4_AGGREGATOR ? AttrCode.AGGREGATOR + 0.5 : code;
+  code === AttrCode.AS4_PATH
+    ? AttrCode.AS_PATH + 0.5
+    : code === AttrCode.AS4_AGGREGATOR
+      ? AttrCode.AGGREGATOR + 0.5
+      : code;
 
 function itemsSize(items: readonly Item[]): number {
   let n = 0;
@@ -529,7 +570,8 @@ export function encodeAttributesInto(a: Attributes, ctx: CodecContext, out: Byte
     for (let i = 0; i < c.length; i++, off += 4) writeU32(out.bytes, off, c[i]!);
   }
   if (a.originatorId !== undefined) putBytes(out, F_ON, AttrCode.ORIGINATOR_ID, a.originatorId.subarray(0, 4));
-  if (a.clusterList !== undefined && a.clusterList.length > 0) putList(out, F_ON, AttrCode.CLUSTER_LIST, a.clusterList, 4);
+  if (a.clusterList !== undefined && a.clusterList.length > 0)
+    putList(out, F_ON, AttrCode.CLUSTER_LIST, a.clusterList, 4);
   if (a.extendedCommunities !== undefined && a.extendedCommunities.length > 0) {
     putList(out, F_OT, AttrCode.EXTENDED_COMMUNITIES, a.extendedCommunities, 8);
   }
@@ -594,7 +636,8 @@ function fill(entries: readonly Uint8Array[], i: number, budget: number): number
     used += l;
     j++;
   }
-  if (j === i) throw new RangeError(`an NLRI entry of ${entries[i]!.length} bytes does not fit in a ${budget}-byte space`);
+  if (j === i)
+    throw new RangeError(`an NLRI entry of ${entries[i]!.length} bytes does not fit in a ${budget}-byte space`);
   filled = used;
   return j;
 }
@@ -668,7 +711,7 @@ export function packUpdates(p: PackInput, ctx: CodecContext): Uint8Array[] {
         const msg = new Uint8Array(total);
         writeHeader(msg, total, MessageType.UPDATE);
         writeU16(msg, HEADER_LENGTH + 2, alen);
-        let off = writeAttrHeader(msg, HEADER_LENGTH + 4, F_ON, AttrCode.MP_UNREACH_NLRI, value);
+        const off = writeAttrHeader(msg, HEADER_LENGTH + 4, F_ON, AttrCode.MP_UNREACH_NLRI, value);
         msg.set(afiSafi, off);
         copyEntries(w, i, j, msg, off + 3);
         out.push(msg);
@@ -703,7 +746,8 @@ export function packUpdates(p: PackInput, ctx: CodecContext): Uint8Array[] {
         i = j;
       }
     } else {
-      if (nh === undefined) throw new RangeError(`a next hop is needed to announce ${p.family >>> 8}/${p.family & 0xff} in MP_REACH_NLRI`);
+      if (nh === undefined)
+        throw new RangeError(`a next hop is needed to announce ${p.family >>> 8}/${p.family & 0xff} in MP_REACH_NLRI`);
       // RFC 4760 §3: MP_REACH carries the next hop; a NEXT_HOP attribute would only be ignored.
       delete base.nextHop;
       const items = attributeItems(base, ctx);

@@ -3,13 +3,13 @@
 // where it was printed (time, host, pid, ppid, counter). ExaBGP's output is cached (it takes ~0.3 s a run).
 // Skipped, with a message, when exabgp is not installed.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as crypto from 'node:crypto';
+import { test } from 'node:test';
 
 // ------------------------------------------------------------------ building messages
 
@@ -20,11 +20,17 @@ const attr = (flags: number, code: number, v: number[]): number[] =>
   v.length > 255 || flags & 0x10 ? [flags | 0x10, code, ...u16(v.length), ...v] : [flags, code, v.length, ...v];
 const update = (withdrawn: number[] = [], attrs: number[] = [], nlri: number[] = []): string => {
   const body = [...u16(withdrawn.length), ...withdrawn, ...u16(attrs.length), ...attrs, ...nlri];
-  return Buffer.from([...Array(16).fill(0xff), ...u16(19 + body.length), 2, ...body]).toString('hex').toUpperCase();
+  return Buffer.from([...Array(16).fill(0xff), ...u16(19 + body.length), 2, ...body])
+    .toString('hex')
+    .toUpperCase();
 };
 const ORIGIN = (o: number): number[] => attr(0x40, 1, [o]);
 const PATH = (...segs: [number, number[]][]): number[] =>
-  attr(0x40, 2, segs.flatMap(([t, asns]) => [t, asns.length, ...asns.flatMap(u32)]));
+  attr(
+    0x40,
+    2,
+    segs.flatMap(([t, asns]) => [t, asns.length, ...asns.flatMap(u32)]),
+  );
 const NH = (...b: number[]): number[] => attr(0x40, 3, b);
 const MED = (n: number): number[] => attr(0x80, 4, u32(n));
 const LP = (n: number): number[] => attr(0x40, 5, u32(n));
@@ -70,10 +76,16 @@ export const CASES: Record<string, { hex: string; addPath?: boolean }> = {
   'eor ipv4': { hex: update() },
   'eor ipv6': { hex: update([], MPUNREACH(2, 1, [])) },
   'as-path confederations and sets': {
-    hex: update([], [...ORIGIN(0), ...PATH([3, [1, 2]], [4, [3]], [2, [4200000000, 5]], [1, [6]], [2, [7]]), ...NH(1, 1, 1, 1)], [8, 10]),
+    hex: update(
+      [],
+      [...ORIGIN(0), ...PATH([3, [1, 2]], [4, [3]], [2, [4200000000, 5]], [1, [6]], [2, [7]]), ...NH(1, 1, 1, 1)],
+      [8, 10],
+    ),
   },
   'as-set only': { hex: update([], [...ORIGIN(0), ...PATH([1, [6, 7]]), ...NH(1, 1, 1, 1)], [8, 10]) },
-  'as-path one asn with set': { hex: update([], [...ORIGIN(0), ...PATH([2, [5]], [1, [6]]), ...NH(1, 1, 1, 1)], [8, 10]) },
+  'as-path one asn with set': {
+    hex: update([], [...ORIGIN(0), ...PATH([2, [5]], [1, [6]]), ...NH(1, 1, 1, 1)], [8, 10]),
+  },
   'empty as-path': { hex: update([], [...ORIGIN(0), ...PATH(), ...NH(1, 1, 1, 1), ...LP(0)], [0]) },
   'extended communities': {
     hex: update(
@@ -120,7 +132,16 @@ export const CASES: Record<string, { hex: string; addPath?: boolean }> = {
   'unknown transitive attributes with extended length, ordered by code': {
     hex: update(
       [],
-      [...attr(0xd0, 200, Array.from({ length: 300 }, (_, i) => i & 255)), ...BASE, ...attr(0xc0, 19, [0xab]), ...MED(5)],
+      [
+        ...attr(
+          0xd0,
+          200,
+          Array.from({ length: 300 }, (_, i) => i & 255),
+        ),
+        ...BASE,
+        ...attr(0xc0, 19, [0xab]),
+        ...MED(5),
+      ],
       [24, 10, 0, 0],
     ),
   },
@@ -131,7 +152,13 @@ export const CASES: Record<string, { hex: string; addPath?: boolean }> = {
         ...ORIGIN(2),
         ...PATH([2, [65001]]),
         ...MPREACH(2, 1, V6('20010db8000000000000000000000001 fe800000000000000000000000000001'), [
-          64, ...V6('20010db800010000'), 0, 128, ...V6('00000000000000000000ffff01020304'), 127, ...V6('20010db8000000000000000000000002'),
+          64,
+          ...V6('20010db800010000'),
+          0,
+          128,
+          ...V6('00000000000000000000ffff01020304'),
+          127,
+          ...V6('20010db8000000000000000000000002'),
         ]),
         ...MPUNREACH(2, 1, [48, ...V6('20010db80002'), 3, 0x20]),
       ],
@@ -140,23 +167,43 @@ export const CASES: Record<string, { hex: string; addPath?: boolean }> = {
   'ipv6 unicast, global next hop, with path attributes': {
     hex: update(
       [],
-      [...ORIGIN(0), ...PATH([2, [65001, 65002]]), ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [32, ...V6('20010db8')]), ...MED(1)],
+      [
+        ...ORIGIN(0),
+        ...PATH([2, [65001, 65002]]),
+        ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [32, ...V6('20010db8')]),
+        ...MED(1),
+      ],
     ),
   },
   'ipv4 and ipv6 in one update': {
     hex: update(
       [16, 10, 9],
-      [...BASE, ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [32, ...V6('20010db8')]), ...MPUNREACH(2, 1, [16, 0x20, 1])],
+      [
+        ...BASE,
+        ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [32, ...V6('20010db8')]),
+        ...MPUNREACH(2, 1, [16, 0x20, 1]),
+      ],
       [24, 10, 0, 0],
     ),
   },
   'add-path ipv4': {
     addPath: true,
-    hex: update([0, 0, 0, 5, 8, 11], [...ORIGIN(2), ...PATH(), ...NH(1, 1, 1, 1)], [0, 0, 0, 0, 24, 10, 0, 0, 0, 0, 0, 7, 24, 10, 0, 0]),
+    hex: update(
+      [0, 0, 0, 5, 8, 11],
+      [...ORIGIN(2), ...PATH(), ...NH(1, 1, 1, 1)],
+      [0, 0, 0, 0, 24, 10, 0, 0, 0, 0, 0, 7, 24, 10, 0, 0],
+    ),
   },
   'add-path ipv6': {
     addPath: true,
-    hex: update([], [...ORIGIN(2), ...PATH([2, [1, 2]]), ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [0, 0, 0, 9, 64, ...V6('20010db800010000')])]),
+    hex: update(
+      [],
+      [
+        ...ORIGIN(2),
+        ...PATH([2, [1, 2]]),
+        ...MPREACH(2, 1, V6('20010db8000000000000000000000001'), [0, 0, 0, 9, 64, ...V6('20010db800010000')]),
+      ],
+    ),
   },
   'add-path eor': { addPath: true, hex: update() },
 };
@@ -198,7 +245,11 @@ function exabgpDecode(hex: string, addPath: boolean, cache: Record<string, strin
   if (cache[key] !== undefined) return cache[key]!;
   const file = path.join(dir, addPath ? 'addpath.conf' : 'plain.conf');
   if (!fs.existsSync(file)) fs.writeFileSync(file, conf(addPath));
-  const r = spawnSync('exabgp', ['--decode', hex, file], { encoding: 'utf8', cwd: dir, env: { ...process.env, 'exabgp.log.destination': 'stdout' } });
+  const r = spawnSync('exabgp', ['--decode', hex, file], {
+    encoding: 'utf8',
+    cwd: dir,
+    env: { ...process.env, 'exabgp.log.destination': 'stdout' },
+  });
   const out = `${r.stdout}\n${r.stderr}`;
   const line = out.split('\n').find((l) => l.includes('update json {'));
   if (!line) throw new Error(`exabgp printed no JSON for ${hex}:\n${out}`);
@@ -208,7 +259,18 @@ function exabgpDecode(hex: string, addPath: boolean, cache: Record<string, strin
 }
 
 function tsbgpDecode(hexes: string[], addPath: boolean): string[] {
-  const args = [MAIN, 'decode', '--local-address', '127.0.0.2', '--peer-address', '127.0.0.1', '--local-as', '65001', '--peer-as', '65002'];
+  const args = [
+    MAIN,
+    'decode',
+    '--local-address',
+    '127.0.0.2',
+    '--peer-address',
+    '127.0.0.1',
+    '--local-as',
+    '65001',
+    '--peer-as',
+    '65002',
+  ];
   if (addPath) args.push('--path-information');
   const r = spawnSync(process.execPath, args, { input: hexes.join('\n') + '\n', encoding: 'utf8' });
   assert.equal(r.stderr, '', 'tsbgp decode wrote errors');
@@ -234,7 +296,9 @@ function strip(o: unknown): unknown {
 const available = exabgpAvailable();
 if (!available) process.stderr.write('decode-exabgp: exabgp 4.2 is not installed, differential test skipped\n');
 
-test('tsbgp decode prints the JSON exabgp --decode prints', { skip: available ? false : 'exabgp 4.2 not installed' }, () => {
+test('tsbgp decode prints the JSON exabgp --decode prints', {
+  skip: available ? false : 'exabgp 4.2 not installed',
+}, () => {
   const cache = loadCache();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-diff-'));
   const failures: string[] = [];
@@ -242,7 +306,10 @@ test('tsbgp decode prints the JSON exabgp --decode prints', { skip: available ? 
     for (const addPath of [false, true]) {
       const names = Object.keys(CASES).filter((n) => (CASES[n]!.addPath ?? false) === addPath);
       const reference = names.map((n) => exabgpDecode(CASES[n]!.hex, addPath, cache, dir));
-      const ours = tsbgpDecode(names.map((n) => CASES[n]!.hex), addPath);
+      const ours = tsbgpDecode(
+        names.map((n) => CASES[n]!.hex),
+        addPath,
+      );
       assert.equal(ours.length, names.length);
       names.forEach((name, i) => {
         const theirs = reference[i]!;
@@ -251,7 +318,7 @@ test('tsbgp decode prints the JSON exabgp --decode prints', { skip: available ? 
         try {
           assert.deepEqual(strip(JSON.parse(mine)), strip(JSON.parse(theirs)), name);
           assert.equal(normalize(mine), normalize(theirs), name);
-        } catch (e) {
+        } catch (_e) {
           failures.push(`${name}:\n  exabgp: ${normalize(theirs)}\n  tsbgp:  ${normalize(mine)}`);
         }
       });

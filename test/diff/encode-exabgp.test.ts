@@ -1,15 +1,15 @@
 // Differential test: `tsbgp encode` must produce the same UPDATE bytes as ExaBGP 4.2 (`exabgp -d -t CONF`
 // prints "parsed hex" for every static route). Skipped when exabgp is not installed.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { test } from 'node:test';
 import { encodeRoute, toHex } from '../../src/cli/encode';
-import { parseRoute } from '../../src/config/route';
 import { ipBytes } from '../../src/config/addr';
+import { parseRoute } from '../../src/config/route';
 
 const hasExabgp = ((): boolean => {
   try {
@@ -59,8 +59,12 @@ const CASES: Case[] = [
   { route: `10.1.1.1 ${NH}` },
   { route: `10.0.0.0/24 ${NH} split /26` },
   { route: V6 },
-  { route: `${V6} med 10 local-preference 300 as-path [ 65001 ] community [ 65000:1 ] large-community [ 1:2:3 ] extended-community [ target:65000:1 ]` },
-  { route: `${V6} origin egp atomic-aggregate aggregator 65001:192.0.2.9 originator-id 1.2.3.4 cluster-list [ 1.1.1.1 ]` },
+  {
+    route: `${V6} med 10 local-preference 300 as-path [ 65001 ] community [ 65000:1 ] large-community [ 1:2:3 ] extended-community [ target:65000:1 ]`,
+  },
+  {
+    route: `${V6} origin egp atomic-aggregate aggregator 65001:192.0.2.9 originator-id 1.2.3.4 cluster-list [ 1.1.1.1 ]`,
+  },
   { route: `10.0.0.0/24 ${NH}`, localAs: 65000, peerAs: 65001 },
   { route: `10.0.0.0/24 ${NH} as-path [ 65000 65100 ] local-preference 200 med 7`, localAs: 65000, peerAs: 65001 },
   { route: V6, localAs: 65000, peerAs: 65001 },
@@ -102,7 +106,8 @@ function exabgpHex(conf: string): Promise<string[]> {
       (err, stdout, stderr) => {
         const text = `${stdout}\n${stderr}`;
         const hex = [...text.matchAll(/parsed hex\s+([0-9A-F ]+)/g)].map((m) => m[1].replace(/\s+/g, ''));
-        if (hex.length === 0) reject(new Error(`exabgp printed no hex for ${conf}: ${err?.message ?? ''}\n${text.slice(-800)}`));
+        if (hex.length === 0)
+          reject(new Error(`exabgp printed no hex for ${conf}: ${err?.message ?? ''}\n${text.slice(-800)}`));
         else resolve(hex);
       },
     );
@@ -117,7 +122,9 @@ test('tsbgp encode matches exabgp -t byte for byte', { skip: !hasExabgp && 'exab
     // cover them against the rules ExaBGP applies on a real session.
     // Likewise a `static` route in 224/4 is sent by ExaBGP as unicast: `--family "ipv4 multicast"` has no
     // reference either.
-    const IBGP = CASES.filter((c) => (c.peerAs === undefined || c.peerAs === (c.localAs ?? 65000)) && c.family === undefined);
+    const IBGP = CASES.filter(
+      (c) => (c.peerAs === undefined || c.peerAs === (c.localAs ?? 65000)) && c.family === undefined,
+    );
     const results = await Promise.all(
       IBGP.map(async (c, i) => {
         const conf = path.join(dir, `case-${i}.conf`);

@@ -1,12 +1,12 @@
 // `tsbgp encode` of FlowSpec routes gives the whole UPDATE byte for byte as ExaBGP 4.2 (`exabgp -d -t`) sends
 // it: NLRI, actions as extended communities, attribute order, MP_REACH last with the redirect next hop.
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { test } from 'node:test';
 
 const BIN = path.resolve(__dirname, '../../../bin/tsbgp.js');
 const hasExabgp = (() => {
@@ -29,7 +29,9 @@ const RULES = [
   'route h { match { destination 2001:db8:1::/48; source 2001:db8:2::/48; next-header udp; flow-label 1234; } then { discard; } }',
 ];
 
-test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', { skip: !hasExabgp && 'exabgp not installed' }, async () => {
+test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', {
+  skip: !hasExabgp && 'exabgp not installed',
+}, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-encode-flow-'));
   try {
     const conf = path.join(dir, 'flow.conf');
@@ -39,11 +41,19 @@ test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', { skip: 
         `  family { ipv4 flow; ipv6 flow; }\n  flow {\n${RULES.map((r) => `    ${r}\n`).join('')}  }\n}\n`,
     );
     const theirs = await new Promise<string[]>((resolve, reject) =>
-      execFile('exabgp', ['-d', '-t', conf], { env: { ...process.env, 'exabgp.daemon.user': 'root', 'exabgp.api.cli': 'false' }, timeout: 30_000 }, (err, stdout, stderr) => {
-        const hex = [...`${stdout}\n${stderr}`.matchAll(/parsed hex\s+([0-9A-F ]+)/g)].map((m) => m[1]!.replace(/\s+/g, ''));
-        if (hex.length === 0) reject(new Error(`exabgp printed no hex: ${err?.message ?? ''}\n${stderr.slice(-800)}`));
-        else resolve(hex);
-      }),
+      execFile(
+        'exabgp',
+        ['-d', '-t', conf],
+        { env: { ...process.env, 'exabgp.daemon.user': 'root', 'exabgp.api.cli': 'false' }, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          const hex = [...`${stdout}\n${stderr}`.matchAll(/parsed hex\s+([0-9A-F ]+)/g)].map((m) =>
+            m[1]!.replace(/\s+/g, ''),
+          );
+          if (hex.length === 0)
+            reject(new Error(`exabgp printed no hex: ${err?.message ?? ''}\n${stderr.slice(-800)}`));
+          else resolve(hex);
+        },
+      ),
     );
     const ours = execFileSync(process.execPath, [BIN, 'encode'], { input: RULES.join('\n') + '\n' })
       .toString()

@@ -7,15 +7,15 @@
 // extended communities (ExaBGP writes type 0x0003 instead of 0x0103), and `true`/`false` operators (ExaBGP's
 // parser rejects them).
 
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { flowToJSON, flowToJSONText } from '../../src/flowspec/json';
 import { parseFlowCommand } from '../../src/flowspec/parse';
 import { encodeFlowRule } from '../../src/wire/nlri/flowspec';
-import { flowToJSON, flowToJSONText } from '../../src/flowspec/json';
 
 const CORPUS: string[] = [
   'match { destination 10.0.0.2/32; source 10.0.0.1/32; destination-port =3128; protocol tcp; } then { discard; community [30740:0 30740:30740]; }',
@@ -100,7 +100,12 @@ function runExabgp(routes: string[]): Seen[] {
   );
   let text: string;
   try {
-    text = execFileSync('exabgp', ['-d', '-t', conf], { encoding: 'utf8', timeout: 120000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, 'exabgp.log.destination': 'stdout' } });
+    text = execFileSync('exabgp', ['-d', '-t', conf], {
+      encoding: 'utf8',
+      timeout: 120000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, 'exabgp.log.destination': 'stdout' },
+    });
   } catch (e) {
     // exabgp exits non-zero after a decode failure; what it printed is still usable.
     text = String((e as { stdout?: string }).stdout ?? '') + String((e as { stderr?: string }).stderr ?? '');
@@ -114,7 +119,9 @@ function runExabgp(routes: string[]): Seen[] {
     }
     const j = /\| decoded UPDATE \(\s*\d+\) json (.*)$/.exec(line);
     if (j && seen.length > 0) {
-      const msg = JSON.parse(j[1]!) as { neighbor: { message: { update: { announce: Record<string, Record<string, Record<string, unknown>[]>> } } } };
+      const msg = JSON.parse(j[1]!) as {
+        neighbor: { message: { update: { announce: Record<string, Record<string, Record<string, unknown>[]>> } } };
+      };
       const announce = msg.neighbor.message.update.announce;
       const family = Object.keys(announce)[0]!;
       const byHop = announce[family]!;
@@ -130,7 +137,9 @@ function runExabgp(routes: string[]): Seen[] {
 
 const enabled = hasExabgp();
 
-test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to ExaBGP 4.2', { skip: !enabled && 'exabgp not installed' }, () => {
+test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to ExaBGP 4.2', {
+  skip: !enabled && 'exabgp not installed',
+}, () => {
   const seen = runExabgp(CORPUS);
   assert.equal(seen.length, CORPUS.length, 'ExaBGP printed one UPDATE per route');
   for (const text of CORPUS) {
@@ -139,7 +148,11 @@ test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to
     const match = seen.find((s) => s.nlri === nlri);
     assert.ok(match, `ExaBGP sent no NLRI ${nlri} for: ${text}\nExaBGP sent: ${seen.map((s) => s.nlri).join(' ')}`);
     assert.equal(hex(Buffer.concat(route.extendedCommunities)), match.ext, `extended communities for: ${text}`);
-    assert.equal(hex(Buffer.concat(route.ipv6ExtendedCommunities)), match.ext6, `IPv6 extended communities for: ${text}`);
+    assert.equal(
+      hex(Buffer.concat(route.ipv6ExtendedCommunities)),
+      match.ext6,
+      `IPv6 extended communities for: ${text}`,
+    );
     assert.equal(route.nextHop ? hex(route.nextHop) : '', match.nextHop, `next hop for: ${text}`);
     assert.ok(match.json, `ExaBGP printed no JSON for: ${text}`);
     const ours = flowToJSON(route.rule, route.nextHop);

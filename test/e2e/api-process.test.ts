@@ -2,12 +2,23 @@
 // plays API commands (routes, attributes, neighbor selectors, EoR, route refresh, show, version, junk) and
 // records the acks; tsbgp B, A's peer over loopback, passes what it receives to its own program as ExaBGP
 // JSON. The acks come back in order, one per command; B's program sees the events field by field.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
-import { allocEndpoint, allocAddress, stopAll, waitFor } from '../interop/peers/common';
-import { NODE, PLAYER_JS, RECORDER_JS, e2eDir, neighborBlock, readJsonLines, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
+import {
+  e2eDir,
+  NODE,
+  neighborBlock,
+  PLAYER_JS,
+  RECORDER_JS,
+  readJsonLines,
+  startTsbgp,
+  type TsbgpDaemon,
+  writeScript,
+} from './launch';
 
 after(stopAll);
 
@@ -78,7 +89,15 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
         peerAs: 65001,
         passive: true,
         holdTime: 30,
-        extra: [`listen ${eb.port};`, ...FAMILY, 'api {', '  processes [ rec ];', '  neighbor-changes;', '  receive { parsed; update; refresh; }', '}'],
+        extra: [
+          `listen ${eb.port};`,
+          ...FAMILY,
+          'api {',
+          '  processes [ rec ];',
+          '  neighbor-changes;',
+          '  receive { parsed; update; refresh; }',
+          '}',
+        ],
       }),
     ].join('\n');
     const confA = [
@@ -93,16 +112,35 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
         extra: [...FAMILY, 'api {', '  processes [ player ];', '  neighbor-changes;', '}'],
       }),
       // A second neighbor that never comes up: commands selected to it alone must not reach B.
-      neighborBlock({ peer: addrC, local: addrA, localAs: 65001, peerAs: 65003, connect: eb.port, holdTime: 30, extra: FAMILY }),
+      neighborBlock({
+        peer: addrC,
+        local: addrA,
+        localAs: 65001,
+        peerAs: 65003,
+        connect: eb.port,
+        holdTime: 30,
+        extra: FAMILY,
+      }),
     ].join('\n');
     b = await startTsbgp({ name: 'b', config: confB, dir });
     a = await startTsbgp({ name: 'a', config: confA, dir });
     try {
-      await waitFor(() => readJsonLines(results).some((r) => r.finished), 20_000, 'the player to run every command', 100);
+      await waitFor(
+        () => readJsonLines(results).some((r) => r.finished),
+        20_000,
+        'the player to run every command',
+        100,
+      );
       // Events for the last EoR reach B shortly after its ack.
-      await waitFor(() => readJsonLines(recorded).filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 3, 5000, 'three EoR events at B');
+      await waitFor(
+        () => readJsonLines(recorded).filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 3,
+        5000,
+        'three EoR events at B',
+      );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- A ---\n${a.log().slice(-3000)}\n--- B ---\n${b.log().slice(-3000)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- A ---\n${a.log().slice(-3000)}\n--- B ---\n${b.log().slice(-3000)}`,
+      );
     }
     acks = readJsonLines(results).filter((r) => !r.finished) as Ack[];
     events = readJsonLines(recorded);
@@ -146,7 +184,10 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
       `neighbor ${addrB} ipv4 unicast 10.5.0.0/24 next-hop 192.0.2.5`,
       `neighbor ${addrB} ipv4 unicast 10.8.0.0/24 next-hop 192.0.2.8`,
     ]);
-    const forC = out.filter((l) => l.startsWith(`neighbor ${addrC} `)).map((l) => l.split(' ')[4]).sort();
+    const forC = out
+      .filter((l) => l.startsWith(`neighbor ${addrC} `))
+      .map((l) => l.split(' ')[4])
+      .sort();
     assert.deepEqual(forC, ['10.2.0.0/24', '10.4.0.0/24', '10.5.0.0/24']);
   });
 
@@ -175,12 +216,21 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
       assert.equal(u.neighbor.direction, 'receive');
       const m = u.neighbor.message.update;
       if (!m) continue;
-      for (const [nh, list] of Object.entries((m.announce?.['ipv4 unicast'] ?? {}) as Record<string, { nlri: string }[]>)) {
+      for (const [nh, list] of Object.entries(
+        (m.announce?.['ipv4 unicast'] ?? {}) as Record<string, { nlri: string }[]>,
+      )) {
         for (const { nlri } of list) announced.set(nlri, { nh, attr: m.attribute });
       }
       for (const { nlri } of (m.withdraw?.['ipv4 unicast'] ?? []) as { nlri: string }[]) withdrawn.push(nlri);
     }
-    assert.deepEqual([...announced.keys()].sort(), ['10.1.0.0/24', '10.2.0.0/24', '10.2.1.0/24', '10.3.0.0/24', '10.5.0.0/24', '10.8.0.0/24']);
+    assert.deepEqual([...announced.keys()].sort(), [
+      '10.1.0.0/24',
+      '10.2.0.0/24',
+      '10.2.1.0/24',
+      '10.3.0.0/24',
+      '10.5.0.0/24',
+      '10.8.0.0/24',
+    ]);
     const r1 = announced.get('10.1.0.0/24')!;
     assert.equal(r1.nh, '192.0.2.1');
     assert.deepEqual(r1.attr, {
@@ -197,7 +247,11 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
     const r2 = announced.get('10.2.1.0/24')!;
     assert.equal(r2.nh, '192.0.2.2');
     assert.deepEqual(r2.attr, { origin: 'incomplete', 'as-path': [65001], 'confederation-path': [], med: 20 });
-    assert.deepEqual(announced.get('10.3.0.0/24')!.attr, { origin: 'igp', 'as-path': [65001], 'confederation-path': [] });
+    assert.deepEqual(announced.get('10.3.0.0/24')!.attr, {
+      origin: 'igp',
+      'as-path': [65001],
+      'confederation-path': [],
+    });
     assert.deepEqual(withdrawn.sort(), ['10.1.0.0/24', '10.2.1.0/24']);
   });
 

@@ -5,12 +5,24 @@
 // On the receiving side a second program never reads its input while updates pour in: it must be cut off
 // at the configured bound (tsbgp.api.buffer) with a log line, while the session and the program that does
 // read carry on. Memory of both daemons is measured and printed.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
-import { NODE, RECORDER_JS, e2eDir, neighborBlock, peakRssKiB, readJsonLines, rssKiB, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
+import {
+  e2eDir,
+  NODE,
+  neighborBlock,
+  peakRssKiB,
+  RECORDER_JS,
+  readJsonLines,
+  rssKiB,
+  startTsbgp,
+  type TsbgpDaemon,
+  writeScript,
+} from './launch';
 
 after(stopAll);
 
@@ -94,15 +106,36 @@ describe(`API volume: ${N} routes from a process to a peer, and a process that d
         peerAs: 65001,
         passive: true,
         holdTime: 3,
-        extra: [`listen ${eb.port};`, ...family, 'api {', '  processes [ rec sleeper ];', '  neighbor-changes;', '  receive { parsed; update; }', '}'],
+        extra: [
+          `listen ${eb.port};`,
+          ...family,
+          'api {',
+          '  processes [ rec sleeper ];',
+          '  neighbor-changes;',
+          '  receive { parsed; update; }',
+          '}',
+        ],
       }),
     ].join('\n');
     const confA = [
       `process flood {\n  run ${NODE} ${path.join(dir, 'flood.js')} ${N} ${report};\n  encoder text;\n}`,
-      neighborBlock({ peer: addrB, local: addrA, localAs: 65001, peerAs: 65002, connect: eb.port, holdTime: 3, extra: family }),
+      neighborBlock({
+        peer: addrB,
+        local: addrA,
+        localAs: 65001,
+        peerAs: 65002,
+        connect: eb.port,
+        holdTime: 3,
+        extra: family,
+      }),
     ].join('\n');
     // The sleeper is not respawned, so the cut-off is seen once and stays.
-    b = await startTsbgp({ name: 'b', config: confB, dir, env: { 'tsbgp.api.buffer': String(BOUND), 'exabgp.api.respawn': 'false' } });
+    b = await startTsbgp({
+      name: 'b',
+      config: confB,
+      dir,
+      env: { 'tsbgp.api.buffer': String(BOUND), 'exabgp.api.respawn': 'false' },
+    });
     tStart = Date.now();
     a = await startTsbgp({ name: 'a', config: confA, dir });
     try {
@@ -119,11 +152,18 @@ describe(`API volume: ${N} routes from a process to a peer, and a process that d
         200,
       );
       // N routes, one withdrawn, one marker added: N again; the marker says the tail has been applied.
-      await waitFor(async () => (await b.cli('show adj-rib in')).lines.some((l) => l.includes(' 172.16.0.1/32 ')), 20_000, 'the marker route at B', 200);
+      await waitFor(
+        async () => (await b.cli('show adj-rib in')).lines.some((l) => l.includes(' 172.16.0.1/32 ')),
+        20_000,
+        'the marker route at B',
+        200,
+      );
       tAll = Date.now();
       await waitFor(() => fs.existsSync(report), 20_000, 'every ack at the flooding process');
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- A ---\n${a.log().slice(-3000)}\n--- B ---\n${b.log().slice(-3000)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- A ---\n${a.log().slice(-3000)}\n--- B ---\n${b.log().slice(-3000)}`,
+      );
     }
     mem.aRss = rssKiB(a.proc.pid);
     mem.bRss = rssKiB(b.proc.pid);
@@ -132,7 +172,13 @@ describe(`API volume: ${N} routes from a process to a peer, and a process that d
   });
 
   it('every route reaches the peer, fast, and every command is acked', () => {
-    const r = JSON.parse(fs.readFileSync(report, 'utf8')) as { t0: number; written: number; acked: number; done: number; error: number };
+    const r = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+      t0: number;
+      written: number;
+      acked: number;
+      done: number;
+      error: number;
+    };
     assert.equal(r.done, N + 5);
     assert.equal(r.error, 0);
     process.stderr.write(
@@ -160,12 +206,14 @@ describe(`API volume: ${N} routes from a process to a peer, and a process that d
       seen.clear();
       ups = downs = 0;
       for (const e of readJsonLines(recorded)) {
-      if (e.type === 'state') {
-        if (e.neighbor.state === 'up') ups++;
-        if (e.neighbor.state === 'down') downs++;
-      }
-      const ann = e.neighbor?.message?.update?.announce?.['ipv4 unicast'] as Record<string, { nlri: string }[]> | undefined;
-      for (const list of Object.values(ann ?? {})) for (const x of list) seen.add(x.nlri);
+        if (e.type === 'state') {
+          if (e.neighbor.state === 'up') ups++;
+          if (e.neighbor.state === 'down') downs++;
+        }
+        const ann = e.neighbor?.message?.update?.announce?.['ipv4 unicast'] as
+          | Record<string, { nlri: string }[]>
+          | undefined;
+        for (const list of Object.values(ann ?? {})) for (const x of list) seen.add(x.nlri);
       }
       return seen.size;
     };

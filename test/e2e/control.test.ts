@@ -2,13 +2,24 @@
 // SIGUSR1 both re-read the configuration, add a new static route and keep the unchanged session up (same
 // TCP connection: the peer's program sees no `down` and no second `up`); SIGTERM sends a Cease NOTIFICATION
 // that the peer logs; exabgpcli reaches the daemon through ExaBGP's named pipes.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
-import { NODE, RECORDER_JS, e2eDir, neighborBlock, readJsonLines, startTsbgp, tsbgpCli, writeScript, type TsbgpDaemon } from './launch';
+import {
+  e2eDir,
+  NODE,
+  neighborBlock,
+  RECORDER_JS,
+  readJsonLines,
+  startTsbgp,
+  type TsbgpDaemon,
+  tsbgpCli,
+  writeScript,
+} from './launch';
 
 after(async () => {
   await stopAll();
@@ -32,12 +43,16 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
     const rib = new Set<string>();
     for (const e of readJsonLines(recorded)) {
       const u = e.neighbor?.message?.update;
-      for (const list of Object.values((u?.announce?.['ipv4 unicast'] ?? {}) as Record<string, { nlri: string }[]>)) for (const x of list) rib.add(x.nlri);
+      for (const list of Object.values((u?.announce?.['ipv4 unicast'] ?? {}) as Record<string, { nlri: string }[]>))
+        for (const x of list) rib.add(x.nlri);
       for (const x of (u?.withdraw?.['ipv4 unicast'] ?? []) as { nlri: string }[]) rib.delete(x.nlri);
     }
     return rib;
   };
-  const states = (): string[] => readJsonLines(recorded).filter((e) => e.type === 'state').map((e) => e.neighbor.state as string);
+  const states = (): string[] =>
+    readJsonLines(recorded)
+      .filter((e) => e.type === 'state')
+      .map((e) => e.neighbor.state as string);
 
   before(async () => {
     const dir = e2eDir('control');
@@ -56,7 +71,15 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
         peerAs: 65001,
         passive: true,
         holdTime: 30,
-        extra: [`listen ${eb.port};`, ...family, 'api {', '  processes [ rec ];', '  neighbor-changes;', '  receive { parsed; update; notification; }', '}'],
+        extra: [
+          `listen ${eb.port};`,
+          ...family,
+          'api {',
+          '  processes [ rec ];',
+          '  neighbor-changes;',
+          '  receive { parsed; update; notification; }',
+          '}',
+        ],
       }),
     ].join('\n');
     confA = (routes) =>
@@ -104,7 +127,11 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
   it('SIGUSR1 reloads too: a route added, one removed, session kept', async () => {
     fs.writeFileSync(a.confFile, confA(['10.91.0.0/24', '10.92.0.0/24']));
     process.kill(a.proc.pid, 'SIGUSR1');
-    await waitFor(() => received().has('10.92.0.0/24') && !received().has('10.90.0.0/24'), 10_000, 'the SIGUSR1 reload at B');
+    await waitFor(
+      () => received().has('10.92.0.0/24') && !received().has('10.90.0.0/24'),
+      10_000,
+      'the SIGUSR1 reload at B',
+    );
     assert.deepEqual([...received()].sort(), ['10.91.0.0/24', '10.92.0.0/24']);
     assert.deepEqual(states(), ['connected', 'up']);
     assert.ok(await b.established(addrA));
@@ -114,7 +141,11 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
     if (!pipes) return t.skip(`cannot create FIFOs in ${pipeDir}`);
     if (spawnSync('sh', ['-c', 'command -v exabgpcli']).status !== 0) return t.skip('exabgpcli not installed');
     const cli = (cmd: string): { status: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync('exabgpcli', cmd.split(' '), { env: { ...process.env, 'exabgp.api.pipename': pipename }, encoding: 'utf8', timeout: 20_000 });
+      const r = spawnSync('exabgpcli', cmd.split(' '), {
+        env: { ...process.env, 'exabgp.api.pipename': pipename },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     const v = cli('version');

@@ -2,12 +2,13 @@
 // tsbgp. A tsbgp sender announces the same routes (IPv4 and IPv6, with attributes) to both; the JSON events
 // each receiver hands its program must be the same objects once time, pid, ppid, host, counter and the
 // neighbor addresses (which must differ on one machine) are set aside.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedProcess, allocEndpoint, allocAddress, skipReason, stopAll, waitFor } from '../interop/peers/common';
-import { NODE, RECORDER_JS, e2eDir, readJsonLines, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
+import { after, before, describe, it } from 'node:test';
+import { allocAddress, allocEndpoint, ManagedProcess, skipReason, stopAll, waitFor } from '../interop/peers/common';
+import { e2eDir, NODE, RECORDER_JS, readJsonLines, startTsbgp, type TsbgpDaemon, writeScript } from './launch';
 
 after(stopAll);
 
@@ -112,15 +113,29 @@ ${ROUTES.map((r) => `    ${r}`).join('\n')}
 }`;
     // Give ExaBGP a moment to bind before the sender tries it (the sender retries anyway).
     await waitFor(() => fs.existsSync(path.join(dir, 'exabgp-daemon.log')) || !exa.running, 10_000, 'exabgp start');
-    await startTsbgp({ name: 'sender', dir, config: `${senderNeighbor(eExa.address, eExa.port)}\n${senderNeighbor(eTs.address, eTs.port)}\n` });
+    await startTsbgp({
+      name: 'sender',
+      dir,
+      config: `${senderNeighbor(eExa.address, eExa.port)}\n${senderNeighbor(eTs.address, eTs.port)}\n`,
+    });
     const settled = (file: string): boolean => {
       const ev = readJsonLines(file);
-      return ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 2 && ev.filter((e) => e.type === 'update').length >= 5;
+      return (
+        ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 2 &&
+        ev.filter((e) => e.type === 'update').length >= 5
+      );
     };
     try {
-      await waitFor(() => settled(evExa) && settled(evTs), 30_000, 'both receivers to have every route and both EoR', 200);
+      await waitFor(
+        () => settled(evExa) && settled(evTs),
+        30_000,
+        'both receivers to have every route and both EoR',
+        200,
+      );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- exabgp ---\n${exa.log().slice(-2000)}\n${fs.readFileSync(path.join(dir, 'exabgp-daemon.log'), 'utf8').slice(-2000)}\n--- tsbgp ---\n${ts.log().slice(-2000)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- exabgp ---\n${exa.log().slice(-2000)}\n${fs.readFileSync(path.join(dir, 'exabgp-daemon.log'), 'utf8').slice(-2000)}\n--- tsbgp ---\n${ts.log().slice(-2000)}`,
+      );
     }
     exaEvents = readJsonLines(evExa).map((e) => normalise(e, { [eExa.address]: 'RECEIVER', [sender]: 'SENDER' }));
     tsEvents = readJsonLines(evTs).map((e) => normalise(e, { [eTs.address]: 'RECEIVER', [sender]: 'SENDER' }));
@@ -137,7 +152,11 @@ ${ROUTES.map((r) => `    ${r}`).join('\n')}
 
   it('update events are the same objects (grouped as the sender grouped them)', () => {
     const key = (e: Record<string, any>): string => JSON.stringify(e);
-    const up = (l: Record<string, any>[]) => l.filter((e) => e.type === 'update').map(key).sort();
+    const up = (l: Record<string, any>[]) =>
+      l
+        .filter((e) => e.type === 'update')
+        .map(key)
+        .sort();
     assert.deepEqual(up(tsEvents), up(exaEvents));
   });
 

@@ -2,11 +2,12 @@
 // TCP service the test starts and stops, and BIRD 2 is their peer. With --withdraw-on-down the service
 // address leaves BIRD's table when the service is down and comes back when it is up; without it, the route
 // stays and its MED switches between the up metric and the down metric.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { Bird, allocEndpoint, skipReason, stopAll, waitFor } from '../interop/peers';
-import { NODE, TSBGP, e2eDir, neighborBlock, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
+import { after, before, describe, it } from 'node:test';
+import { allocEndpoint, Bird, skipReason, stopAll, waitFor } from '../interop/peers';
+import { e2eDir, NODE, neighborBlock, startTsbgp, TSBGP, type TsbgpDaemon, writeScript } from './launch';
 
 after(stopAll);
 
@@ -79,7 +80,14 @@ describe('healthcheck against BIRD', { skip }, () => {
     await service.up();
     t1 = await startTsbgp({ name: 't1', dir, config: conf(e1.address, 65010, '192.0.2.10/32', ' --withdraw-on-down') });
     t2 = await startTsbgp({ name: 't2', dir, config: conf(e2.address, 65011, '192.0.2.20/32', '') });
-    await waitFor(async () => (await bird.sessionState(e1.address)) === 'established' && (await bird.sessionState(e2.address)) === 'established', 20_000, 'BIRD sessions', 200);
+    await waitFor(
+      async () =>
+        (await bird.sessionState(e1.address)) === 'established' &&
+        (await bird.sessionState(e2.address)) === 'established',
+      20_000,
+      'BIRD sessions',
+      200,
+    );
   });
 
   const routes = async (): Promise<Map<string, { med?: number; nextHop: string; asPath: number[] }>> =>
@@ -89,12 +97,17 @@ describe('healthcheck against BIRD', { skip }, () => {
     try {
       await waitFor(async () => ok(await routes()), 15_000, what, 250);
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- t1 ---\n${t1.log().slice(-2000)}\n--- t2 ---\n${t2.log().slice(-2000)}\n--- bird ---\n${bird.logText().slice(-1500)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- t1 ---\n${t1.log().slice(-2000)}\n--- t2 ---\n${t2.log().slice(-2000)}\n--- bird ---\n${bird.logText().slice(-1500)}`,
+      );
     }
   };
 
   it('service up: both addresses in BIRD with the up metric', async () => {
-    await waitState('both routes, MED 100', (r) => r.get('192.0.2.10/32')?.med === 100 && r.get('192.0.2.20/32')?.med === 100);
+    await waitState(
+      'both routes, MED 100',
+      (r) => r.get('192.0.2.10/32')?.med === 100 && r.get('192.0.2.20/32')?.med === 100,
+    );
     const r = await routes();
     assert.equal(r.get('192.0.2.10/32')!.nextHop, '192.0.2.1');
     assert.deepEqual(r.get('192.0.2.10/32')!.asPath, [65010]);
@@ -103,12 +116,18 @@ describe('healthcheck against BIRD', { skip }, () => {
 
   it('service down: withdrawn with --withdraw-on-down, down metric without', async () => {
     await service.down();
-    await waitState('192.0.2.10/32 gone, 192.0.2.20/32 at MED 1000', (r) => !r.has('192.0.2.10/32') && r.get('192.0.2.20/32')?.med === 1000);
+    await waitState(
+      '192.0.2.10/32 gone, 192.0.2.20/32 at MED 1000',
+      (r) => !r.has('192.0.2.10/32') && r.get('192.0.2.20/32')?.med === 1000,
+    );
   });
 
   it('service up again: announced again, up metric again', async () => {
     await service.up();
-    await waitState('both routes back at MED 100', (r) => r.get('192.0.2.10/32')?.med === 100 && r.get('192.0.2.20/32')?.med === 100);
+    await waitState(
+      'both routes back at MED 100',
+      (r) => r.get('192.0.2.10/32')?.med === 100 && r.get('192.0.2.20/32')?.med === 100,
+    );
     await service.down();
     assert.match(t1.log(), /process=hc/);
   });

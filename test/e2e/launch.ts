@@ -5,11 +5,11 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { CommandResult } from '../../src/api/control';
 import { makeTempDir } from '../interop/peers/common';
-import { type CommandResult } from '../../src/api/control';
 import { TsbgpChild } from '../support/tsbgp';
 
-export { NODE, RECORDER_JS, REPO, TSBGP, readJsonLines, tsbgpCli } from '../support/tsbgp';
+export { NODE, RECORDER_JS, REPO, readJsonLines, TSBGP, tsbgpCli } from '../support/tsbgp';
 
 export interface TsbgpOptions {
   name: string;
@@ -109,7 +109,13 @@ export function neighborBlock(o: {
   holdTime?: number;
   extra?: string[];
 }): string {
-  const l = [`neighbor ${o.peer} {`, `  router-id ${o.local};`, `  local-address ${o.local};`, `  local-as ${o.localAs};`, `  peer-as ${o.peerAs};`];
+  const l = [
+    `neighbor ${o.peer} {`,
+    `  router-id ${o.local};`,
+    `  local-address ${o.local};`,
+    `  local-as ${o.localAs};`,
+    `  peer-as ${o.peerAs};`,
+  ];
   if (o.holdTime !== undefined) l.push(`  hold-time ${o.holdTime};`);
   if (o.passive) l.push('  passive;');
   if (o.connect !== undefined) l.push(`  connect ${o.connect};`);

@@ -3,12 +3,13 @@
 // its JSON a small piece at a time with pauses, far slower than the UPDATEs arrive. B must stop reading from A
 // while the program is behind (TCP slows A down), keep the session up, never cut the program off, and deliver
 // every prefix in the end; its memory stays bounded by the backlog limit, not by the table.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
-import { NODE, e2eDir, neighborBlock, peakRssKiB, startTsbgp, writeScript, type TsbgpDaemon } from './launch';
+import { e2eDir, NODE, neighborBlock, peakRssKiB, startTsbgp, type TsbgpDaemon, writeScript } from './launch';
 
 after(stopAll);
 
@@ -70,7 +71,14 @@ describe(`a program slower than its peer: ${N} prefixes, hold time 3`, () => {
           peerAs: 65001,
           passive: true,
           holdTime: 3,
-          extra: [`listen ${eb.port};`, ...family, 'api {', '  processes [ slow ];', '  receive { parsed; update; }', '}'],
+          extra: [
+            `listen ${eb.port};`,
+            ...family,
+            'api {',
+            '  processes [ slow ];',
+            '  receive { parsed; update; }',
+            '}',
+          ],
         }),
       ].join('\n'),
     });
@@ -78,7 +86,15 @@ describe(`a program slower than its peer: ${N} prefixes, hold time 3`, () => {
     a = await startTsbgp({
       name: 'a',
       dir,
-      config: neighborBlock({ peer: eb.address, local: addrA, localAs: 65001, peerAs: 65002, connect: eb.port, holdTime: 3, extra: [...family, 'static {', ...routes, '}'] }),
+      config: neighborBlock({
+        peer: eb.address,
+        local: addrA,
+        localAs: 65001,
+        peerAs: 65002,
+        connect: eb.port,
+        holdTime: 3,
+        extra: [...family, 'static {', ...routes, '}'],
+      }),
     });
     const progress = (): { count: number; done: boolean } => {
       try {
@@ -98,7 +114,9 @@ describe(`a program slower than its peer: ${N} prefixes, hold time 3`, () => {
         100,
       );
     } catch (e) {
-      throw new Error(`${(e as Error).message} (it has ${progress().count})\n--- A ---\n${a.log().slice(-2000)}\n--- B ---\n${b.log().slice(-2000)}`);
+      throw new Error(
+        `${(e as Error).message} (it has ${progress().count})\n--- A ---\n${a.log().slice(-2000)}\n--- B ---\n${b.log().slice(-2000)}`,
+      );
     }
   });
 

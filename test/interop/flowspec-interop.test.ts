@@ -8,12 +8,25 @@
 //     the reason and never reaches GoBGP; with `allow-unsafe` it is sent; `tsbgp validate` fails on it;
 //  5. `expires 2` withdraws a rule by itself; `show adj-rib out flow` lists rules in force with their age.
 // Peers are passive; tsbgp connects to each. Everything skips when a daemon is missing.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Bird, Frr, GoBgp, allocEndpoint, isInstalled, makeTempDir, sleep, stopAll, waitFor, type Family, type FlowRoute } from './peers';
-import { RECORDER_JS, Tsbgp, jsonLines, neighbor, startTsbgp, validate } from './tsbgp-launch';
+import { after, before, describe, it } from 'node:test';
+import {
+  allocEndpoint,
+  Bird,
+  type Family,
+  type FlowRoute,
+  Frr,
+  GoBgp,
+  isInstalled,
+  makeTempDir,
+  sleep,
+  stopAll,
+  waitFor,
+} from './peers';
+import { jsonLines, neighbor, RECORDER_JS, startTsbgp, type Tsbgp, validate } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -39,7 +52,12 @@ const skip = missing.length > 0 ? `not installed: ${missing.join(', ')}` : undef
 const withBird = isInstalled('bird');
 
 /** Poll a peer's flow table until `pick` finds something (or, with `gone`, until nothing matches). */
-async function waitFlow(what: string, list: () => Promise<FlowRoute[]>, pick: (f: FlowRoute) => boolean, gone = false): Promise<FlowRoute | undefined> {
+async function waitFlow(
+  what: string,
+  list: () => Promise<FlowRoute[]>,
+  pick: (f: FlowRoute) => boolean,
+  gone = false,
+): Promise<FlowRoute | undefined> {
   let last: FlowRoute[] = [];
   try {
     return await waitFor(
@@ -117,7 +135,9 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
 
     events = path.join(dir, 'events.jsonl');
     fs.writeFileSync(path.join(dir, 'recorder.js'), RECORDER_JS);
-    const flows = ['flow {', ...route('telnet4', MATCH4, 'discard;'), ...route('telnet6', MATCH6, 'discard;'), '}'].map((l) => `  ${l}`);
+    const flows = ['flow {', ...route('telnet4', MATCH4, 'discard;'), ...route('telnet6', MATCH6, 'discard;'), '}'].map(
+      (l) => `  ${l}`,
+    );
     const fam = ['family {', '  ipv4 flow;', '  ipv6 flow;', '}'];
     const conf = [
       'process recorder {',
@@ -130,17 +150,49 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
         local: eT.address,
         localAs: AS_T,
         peerAs: AS_G,
-        body: [...fam, ...flows, 'api {', '  processes [ recorder ];', '  neighbor-changes;', '  receive { parsed; update; }', '}'],
+        body: [
+          ...fam,
+          ...flows,
+          'api {',
+          '  processes [ recorder ];',
+          '  neighbor-changes;',
+          '  receive { parsed; update; }',
+          '}',
+        ],
       }),
-      neighbor({ peer: eF.address, port: eF.port, local: eT.address, localAs: AS_T, peerAs: AS_F, body: [...fam, ...flows] }),
+      neighbor({
+        peer: eF.address,
+        port: eF.port,
+        local: eT.address,
+        localAs: AS_T,
+        peerAs: AS_F,
+        body: [...fam, ...flows],
+      }),
     ];
-    if (eB) conf.push(neighbor({ peer: eB.address, port: eB.port, local: eT.address, localAs: AS_T, peerAs: AS_B, body: [...fam, ...flows] }));
+    if (eB)
+      conf.push(
+        neighbor({
+          peer: eB.address,
+          port: eB.port,
+          local: eT.address,
+          localAs: AS_T,
+          peerAs: AS_B,
+          body: [...fam, ...flows],
+        }),
+      );
     t = await startTsbgp(dir, conf.join('\n') + '\n');
     const peers = [eG.address, eF.address, ...(eB ? [eB.address] : [])];
     try {
-      await waitFor(async () => (await Promise.all(peers.map((p) => t.established(p)))).every(Boolean), 20_000, 'tsbgp sessions Established', 200);
+      await waitFor(
+        async () => (await Promise.all(peers.map((p) => t.established(p)))).every(Boolean),
+        20_000,
+        'tsbgp sessions Established',
+        200,
+      );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}\n--- frr ---\n${frr.logText().slice(-1500)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}\n--- frr ---\n${frr.logText().slice(-1500)}`,
+      );
     }
   });
 
@@ -159,7 +211,13 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     return out;
   };
 
-  async function everyPeer(family: FlowFamily, match: typeof hasTelnet4, action: typeof discard | undefined, what: string, gone = false): Promise<void> {
+  async function everyPeer(
+    family: FlowFamily,
+    match: typeof hasTelnet4,
+    action: typeof discard | undefined,
+    what: string,
+    gone = false,
+  ): Promise<void> {
     await Promise.all(
       views(family).map(({ name, list }) =>
         waitFlow(`${what} at ${name}`, list, (f) => match[name](f) && (action === undefined || action[name](f)), gone),
@@ -167,13 +225,21 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     );
   }
 
-  it('1. configured telnet-drop rules (IPv4, IPv6) reach every peer; the API replaces discard by rate-limit, then withdraws', { timeout: 45_000 }, async () => {
+  it('1. configured telnet-drop rules (IPv4, IPv6) reach every peer; the API replaces discard by rate-limit, then withdraws', {
+    timeout: 45_000,
+  }, async () => {
     await everyPeer('ipv4-flowspec', hasTelnet4, discard, 'IPv4 telnet discard');
     await everyPeer('ipv6-flowspec', hasTelnet6, discard, 'IPv6 telnet discard');
     // The same rule, read back from GoBGP's adj-in for the tsbgp session: components as GoBGP decoded them.
-    const adj = JSON.parse(await g.cli(['-j', 'neighbor', eT.address, 'adj-in', '-a', 'ipv4-flowspec'])) as Record<string, unknown>;
+    const adj = JSON.parse(await g.cli(['-j', 'neighbor', eT.address, 'adj-in', '-a', 'ipv4-flowspec'])) as Record<
+      string,
+      unknown
+    >;
     const keys = Object.keys(adj);
-    assert.ok(keys.some((k) => k.includes('203.0.113.0/24') && k.includes('198.51.100.7/32')), `GoBGP adj-in: ${keys.join(' | ')}`);
+    assert.ok(
+      keys.some((k) => k.includes('203.0.113.0/24') && k.includes('198.51.100.7/32')),
+      `GoBGP adj-in: ${keys.join(' | ')}`,
+    );
 
     // Live change through the real CLI: the same match with another action replaces the rule.
     for (const [match, fam, pred] of [
@@ -198,9 +264,27 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
   });
 
   it('2. a rule GoBGP originates reaches the API process as ExaBGP JSON', { timeout: 20_000 }, async () => {
-    await g.cli(['global', 'rib', '-a', 'ipv4-flowspec', 'add', 'match', 'destination', '192.0.2.0/24', 'protocol', 'udp', 'destination-port', '==53', 'then', 'discard']);
+    await g.cli([
+      'global',
+      'rib',
+      '-a',
+      'ipv4-flowspec',
+      'add',
+      'match',
+      'destination',
+      '192.0.2.0/24',
+      'protocol',
+      'udp',
+      'destination-port',
+      '==53',
+      'then',
+      'discard',
+    ]);
     const upd = await waitFor(
-      () => jsonLines(events).find((e) => e.type === 'update' && e.neighbor?.message?.update?.announce?.['ipv4 flow'] !== undefined),
+      () =>
+        jsonLines(events).find(
+          (e) => e.type === 'update' && e.neighbor?.message?.update?.announce?.['ipv4 flow'] !== undefined,
+        ),
       10_000,
       'ipv4 flow update event',
     );
@@ -209,22 +293,40 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     const rules = Object.values(u.announce['ipv4 flow'] as Record<string, Record<string, unknown>[]>).flat();
     const rule = rules.find((r) => JSON.stringify(r['destination-ipv4']) === JSON.stringify(['192.0.2.0/24']));
     assert.ok(rule, JSON.stringify(u));
-    assert.deepEqual(rule['protocol'], ['=udp']);
+    assert.deepEqual(rule.protocol, ['=udp']);
     assert.deepEqual(rule['destination-port'], ['=53']);
-    assert.equal(rule['string'], 'flow destination-ipv4 192.0.2.0/24 protocol =udp destination-port =53');
+    assert.equal(rule.string, 'flow destination-ipv4 192.0.2.0/24 protocol =udp destination-port =53');
     // The action: traffic-rate 0 in the extended communities.
     assert.match(JSON.stringify(u.attribute?.['extended-community'] ?? []), /rate-limit:0/);
 
-    await g.cli(['global', 'rib', '-a', 'ipv4-flowspec', 'del', 'match', 'destination', '192.0.2.0/24', 'protocol', 'udp', 'destination-port', '==53']);
+    await g.cli([
+      'global',
+      'rib',
+      '-a',
+      'ipv4-flowspec',
+      'del',
+      'match',
+      'destination',
+      '192.0.2.0/24',
+      'protocol',
+      'udp',
+      'destination-port',
+      '==53',
+    ]);
     const wd = await waitFor(
-      () => jsonLines(events).find((e) => e.type === 'update' && e.neighbor?.message?.update?.withdraw?.['ipv4 flow'] !== undefined),
+      () =>
+        jsonLines(events).find(
+          (e) => e.type === 'update' && e.neighbor?.message?.update?.withdraw?.['ipv4 flow'] !== undefined,
+        ),
       10_000,
       'ipv4 flow withdraw event',
     );
     assert.match(JSON.stringify(wd.neighbor.message.update.withdraw['ipv4 flow']), /192\.0\.2\.0\/24/);
   });
 
-  it('3. the guard: the 2020 shape and a port range over 179 are refused with the reason and never sent; allow-unsafe sends', { timeout: 30_000 }, async () => {
+  it('3. the guard: the 2020 shape and a port range over 179 are refused with the reason and never sent; allow-unsafe sends', {
+    timeout: 30_000,
+  }, async () => {
     const wild = 'match { destination 0.0.0.0/0; protocol tcp; } then { discard; }';
     let r = await t.cli(`announce flow route { ${wild} }`);
     assert.equal(r.code, 1);
@@ -236,19 +338,36 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     assert.match(r.stdout, /error: flow rule refused: discard would apply to TCP port 179/);
 
     // A rule sent after the refused ones arrives: by then the refused ones would have arrived too.
-    r = await t.cli('announce flow route { match { destination 198.18.1.0/24; protocol udp; destination-port =1900; } then { discard; } }');
+    r = await t.cli(
+      'announce flow route { match { destination 198.18.1.0/24; protocol udp; destination-port =1900; } then { discard; } }',
+    );
     assert.equal(r.code, 0, r.stdout);
-    await waitFlow('sentinel at gobgp', () => g.flowRoutes('ipv4-flowspec'), (f) => f.match.includes('198.18.1.0/24'));
+    await waitFlow(
+      'sentinel at gobgp',
+      () => g.flowRoutes('ipv4-flowspec'),
+      (f) => f.match.includes('198.18.1.0/24'),
+    );
     const table = await g.flowRoutes('ipv4-flowspec');
-    assert.ok(!table.some((f) => f.match.includes('0.0.0.0/0') || f.match.includes('198.18.0.0/24')), JSON.stringify(table.map((f) => f.match)));
+    assert.ok(
+      !table.some((f) => f.match.includes('0.0.0.0/0') || f.match.includes('198.18.0.0/24')),
+      JSON.stringify(table.map((f) => f.match)),
+    );
 
     // Same rules with the operator's override: sent.
     r = await t.cli(`announce flow route { allow-unsafe; ${range} }`);
     assert.equal(r.code, 0, r.stdout);
-    await waitFlow('allow-unsafe port range at gobgp', () => g.flowRoutes('ipv4-flowspec'), (f) => f.match.includes('198.18.0.0/24'));
+    await waitFlow(
+      'allow-unsafe port range at gobgp',
+      () => g.flowRoutes('ipv4-flowspec'),
+      (f) => f.match.includes('198.18.0.0/24'),
+    );
     r = await t.cli(`announce flow route { allow-unsafe; ${wild} }`);
     assert.equal(r.code, 0, r.stdout);
-    await waitFlow('allow-unsafe wildcard at gobgp', () => g.flowRoutes('ipv4-flowspec'), (f) => f.match.includes('0.0.0.0/0'));
+    await waitFlow(
+      'allow-unsafe wildcard at gobgp',
+      () => g.flowRoutes('ipv4-flowspec'),
+      (f) => f.match.includes('0.0.0.0/0'),
+    );
     for (const m of [wild, range, 'match { destination 198.18.1.0/24; protocol udp; destination-port =1900; }']) {
       r = await t.cli(`withdraw flow route { ${m.replace(/ then \{.*\}$/, '')} }`);
       assert.equal(r.code, 0, r.stdout);
@@ -263,28 +382,50 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
         local: eT.address,
         localAs: AS_T,
         peerAs: AS_G,
-        body: ['family {', '  ipv4 flow;', '}', 'flow {', ...route('wild', 'destination 0.0.0.0/0; protocol tcp;', 'discard;').map((l) => `  ${l}`), '}'],
+        body: [
+          'family {',
+          '  ipv4 flow;',
+          '}',
+          'flow {',
+          ...route('wild', 'destination 0.0.0.0/0; protocol tcp;', 'discard;').map((l) => `  ${l}`),
+          '}',
+        ],
       }),
     ];
     fs.writeFileSync(bad, lines.join('\n') + '\n');
     const v = await validate(bad);
     assert.equal(v.code, 1, v.stdout + v.stderr);
-    const line = lines.join('\n').split('\n').findIndex((l) => l.includes('route wild')) + 1;
+    const line =
+      lines
+        .join('\n')
+        .split('\n')
+        .findIndex((l) => l.includes('route wild')) + 1;
     assert.match(v.stderr, new RegExp(`refused\\.conf:${line}:\\d+: error: flow route wild: refused: .*179`));
   });
 
-  it('5. expires 2: the rule is withdrawn by itself; show adj-rib out flow lists rules with their age', { timeout: 20_000 }, async () => {
+  it('5. expires 2: the rule is withdrawn by itself; show adj-rib out flow lists rules with their age', {
+    timeout: 20_000,
+  }, async () => {
     const m = 'destination 203.0.113.77/32; protocol udp; destination-port =19;';
     const r = await t.cli(`announce flow route { match { ${m} } then { discard; expires 2; } }`);
     assert.equal(r.code, 0, r.stdout);
     const start = Date.now();
-    await waitFlow('expiring rule at gobgp', () => g.flowRoutes('ipv4-flowspec'), (f) => f.match.includes('203.0.113.77/32'));
+    await waitFlow(
+      'expiring rule at gobgp',
+      () => g.flowRoutes('ipv4-flowspec'),
+      (f) => f.match.includes('203.0.113.77/32'),
+    );
     const show = await t.cli('show adj-rib out flow');
     assert.equal(show.code, 0);
     const mine = show.stdout.split('\n').filter((l) => l.includes('203.0.113.77/32'));
     assert.ok(mine.length >= 1, show.stdout);
     assert.match(mine[0]!, /age \d+s expires-in [0-2]s source cli/);
-    await waitFlow('expired rule gone at gobgp', () => g.flowRoutes('ipv4-flowspec'), (f) => f.match.includes('203.0.113.77/32'), true);
+    await waitFlow(
+      'expired rule gone at gobgp',
+      () => g.flowRoutes('ipv4-flowspec'),
+      (f) => f.match.includes('203.0.113.77/32'),
+      true,
+    );
     const took = Date.now() - start;
     assert.ok(took >= 1500 && took < 6000, `withdrawn after ${took} ms`);
     // And gone from the list of rules in force.

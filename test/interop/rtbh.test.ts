@@ -2,10 +2,21 @@
 // through the API (and one from the configuration) with the BLACKHOLE community arrive with 65535:666 and
 // NO_EXPORT (65535:65281), IPv4 /32 and IPv6 /128. NO_EXPORT is added by tsbgp when the route has BLACKHOLE
 // without a scoping community (RFC 7999 §3.2), and left out when the route says `blackhole-export`.
-import { after, before, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Bird, GoBgp, allocEndpoint, isInstalled, makeTempDir, stopAll, waitFor, type Family, type Route } from './peers';
-import { Tsbgp, neighbor, startTsbgp } from './tsbgp-launch';
+import { after, before, describe, it } from 'node:test';
+import {
+  allocEndpoint,
+  Bird,
+  type Family,
+  GoBgp,
+  isInstalled,
+  makeTempDir,
+  type Route,
+  stopAll,
+  waitFor,
+} from './peers';
+import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -40,15 +51,31 @@ describe('RTBH: BLACKHOLE host routes from tsbgp to GoBGP' + (withBird ? ' and B
     }
     await Promise.all(starts);
     // One blackhole route from the configuration, without no-export: the daemon scopes it too.
-    const body = ['family {', '  ipv4 unicast;', '  ipv6 unicast;', '}', 'static {', '  route 203.0.113.9/32 next-hop 192.0.2.66 community [ blackhole ];', '}'];
+    const body = [
+      'family {',
+      '  ipv4 unicast;',
+      '  ipv6 unicast;',
+      '}',
+      'static {',
+      '  route 203.0.113.9/32 next-hop 192.0.2.66 community [ blackhole ];',
+      '}',
+    ];
     const conf = [neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body })];
-    if (eB) conf.push(neighbor({ peer: eB.address, port: eB.port, local: eT.address, localAs: AS_T, peerAs: AS_B, body }));
+    if (eB)
+      conf.push(neighbor({ peer: eB.address, port: eB.port, local: eT.address, localAs: AS_T, peerAs: AS_B, body }));
     t = await startTsbgp(dir, conf.join('\n') + '\n');
     const peers = [eG.address, ...(eB ? [eB.address] : [])];
     try {
-      await waitFor(async () => (await Promise.all(peers.map((p) => t.established(p)))).every(Boolean), 20_000, 'tsbgp sessions Established', 200);
+      await waitFor(
+        async () => (await Promise.all(peers.map((p) => t.established(p)))).every(Boolean),
+        20_000,
+        'tsbgp sessions Established',
+        200,
+      );
     } catch (e) {
-      throw new Error(`${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`);
+      throw new Error(
+        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
+      );
     }
   });
 
@@ -68,14 +95,21 @@ describe('RTBH: BLACKHOLE host routes from tsbgp to GoBGP' + (withBird ? ' and B
     return Promise.all(
       peers().map(async ({ name, routes }) => ({
         name,
-        route: await waitFor(async () => (await routes(family)).find((r) => r.prefix === prefix), 10_000, `${prefix} at ${name}`, 200),
+        route: await waitFor(
+          async () => (await routes(family)).find((r) => r.prefix === prefix),
+          10_000,
+          `${prefix} at ${name}`,
+          200,
+        ),
       })),
     );
   }
 
   const sorted = (xs: string[]): string[] => [...xs].sort();
 
-  it('IPv4 /32 with [ blackhole no-export ] and IPv6 /128 with [ blackhole ] arrive with 65535:666 and NO_EXPORT', { timeout: 30_000 }, async () => {
+  it('IPv4 /32 with [ blackhole no-export ] and IPv6 /128 with [ blackhole ] arrive with 65535:666 and NO_EXPORT', {
+    timeout: 30_000,
+  }, async () => {
     let r = await t.cli('announce route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole no-export ]');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     r = await t.cli('announce route 2001:db8:5::5/128 next-hop 2001:db8::66 community [ blackhole ]');
@@ -86,12 +120,20 @@ describe('RTBH: BLACKHOLE host routes from tsbgp to GoBGP' + (withBird ? ' and B
       assert.deepEqual(route.asPath, [AS_T], `${name} AS path`);
     }
     for (const { name, route } of await everywhere('ipv6', '2001:db8:5::5/128')) {
-      assert.deepEqual(sorted(route.communities), sorted([BLACKHOLE, NO_EXPORT]), `${name} IPv6 communities (NO_EXPORT added)`);
+      assert.deepEqual(
+        sorted(route.communities),
+        sorted([BLACKHOLE, NO_EXPORT]),
+        `${name} IPv6 communities (NO_EXPORT added)`,
+      );
       assert.equal(route.nextHop, '2001:db8::66', `${name} IPv6 next hop`);
     }
     // The configured one (community [ blackhole ] only) was scoped as well.
     for (const { name, route } of await everywhere('ipv4', '203.0.113.9/32')) {
-      assert.deepEqual(sorted(route.communities), sorted([BLACKHOLE, NO_EXPORT]), `${name} configured route communities`);
+      assert.deepEqual(
+        sorted(route.communities),
+        sorted([BLACKHOLE, NO_EXPORT]),
+        `${name} configured route communities`,
+      );
     }
   });
 
@@ -109,7 +151,12 @@ describe('RTBH: BLACKHOLE host routes from tsbgp to GoBGP' + (withBird ? ' and B
       r = await t.cli(`withdraw route ${p}`);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       for (const { name, routes } of peers()) {
-        await waitFor(async () => !(await routes(fam)).some((x) => x.prefix === p), 10_000, `withdrawal of ${p} at ${name}`, 200);
+        await waitFor(
+          async () => !(await routes(fam)).some((x) => x.prefix === p),
+          10_000,
+          `withdrawal of ${p} at ${name}`,
+          200,
+        );
       }
     }
   });

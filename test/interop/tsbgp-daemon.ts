@@ -1,23 +1,24 @@
 // tsbgp as a child process for the interop tests against BIRD, GoBGP and FRR: a configuration generated from
 // a few options, a private control socket, an API process that appends every JSON event to a file, and the
 // real `tsbgp cli` client. The child is a ManagedProcess (stopped by its PID, killed at exit whatever happens).
-import { after, describe, it } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { neighborStates, RECORDER_JS, readJsonLines, TsbgpChild } from '../support/tsbgp';
 import {
+  allocEndpoint,
   type BgpDaemon,
   type Family,
+  makeTempDir,
   type Route,
   type RouteSpec,
-  allocEndpoint,
-  makeTempDir,
   skipReason,
   stopAll,
   tail,
   waitFor,
 } from './peers/common';
-import { RECORDER_JS, TsbgpChild, neighborStates, readJsonLines } from '../support/tsbgp';
 
 export interface TsbgpNeighborOpts {
   /** The peer's address and, when tsbgp is active, the port it listens on. */
@@ -46,14 +47,31 @@ export interface RibLine extends Route {
 export function tsbgpConfig(dir: string, eventsFile: string, ns: TsbgpNeighborOpts[]): string {
   const recorder = path.join(dir, 'recorder.js');
   fs.writeFileSync(recorder, RECORDER_JS);
-  const l: string[] = ['process recorder {', `  run ${process.execPath} ${recorder} ${eventsFile};`, '  encoder json;', '}'];
+  const l: string[] = [
+    'process recorder {',
+    `  run ${process.execPath} ${recorder} ${eventsFile};`,
+    '  encoder json;',
+    '}',
+  ];
   for (const n of ns) {
-    l.push(`neighbor ${n.peer} {`, `  router-id ${n.local};`, `  local-address ${n.local};`, `  local-as ${n.localAs};`, `  peer-as ${n.peerAs};`);
+    l.push(
+      `neighbor ${n.peer} {`,
+      `  router-id ${n.local};`,
+      `  local-address ${n.local};`,
+      `  local-as ${n.localAs};`,
+      `  peer-as ${n.peerAs};`,
+    );
     l.push(`  hold-time ${n.holdTime ?? 30};`);
     if (n.passive) l.push('  passive;', `  listen ${n.listenPort};`);
     else l.push(`  connect ${n.peerPort};`);
     l.push('  family {', '    ipv4 unicast;', ...(n.ipv6 !== false ? ['    ipv6 unicast;'] : []), '  }');
-    l.push('  api {', '    processes [ recorder ];', '    neighbor-changes;', '    receive { parsed; update; notification; }', '  }');
+    l.push(
+      '  api {',
+      '    processes [ recorder ];',
+      '    neighbor-changes;',
+      '    receive { parsed; update; notification; }',
+      '  }',
+    );
     if (n.routes && n.routes.length > 0) l.push('  static {', ...n.routes.map((r) => `    route ${r};`), '  }');
     l.push('}');
   }
@@ -70,7 +88,10 @@ function prepare(dir: string, neighbors: TsbgpNeighborOpts[]): string {
 export class TsbgpDaemon extends TsbgpChild {
   readonly eventsFile: string;
 
-  constructor(readonly dir: string, neighbors: TsbgpNeighborOpts[]) {
+  constructor(
+    readonly dir: string,
+    neighbors: TsbgpNeighborOpts[],
+  ) {
     super({ dir, name: 'tsbgp', config: prepare(dir, neighbors), env: { 'exabgp.log.level': 'INFO' } });
     this.eventsFile = path.join(dir, 'events.jsonl');
   }
@@ -78,7 +99,8 @@ export class TsbgpDaemon extends TsbgpChild {
   /** The real client, `tsbgp cli --socket S COMMAND`: the lines it printed; throws unless the answer is done. */
   async cli(command: string): Promise<string[]> {
     const r = await this.runCli(command, 15_000);
-    if (r.code !== 0) throw new Error(`tsbgp cli ${command}: exit ${r.code}: ${r.stdout}${r.stderr}\n${tail(this.log(), 1500)}`);
+    if (r.code !== 0)
+      throw new Error(`tsbgp cli ${command}: exit ${r.code}: ${r.stdout}${r.stderr}\n${tail(this.log(), 1500)}`);
     return r.stdout.split('\n').filter((x) => x !== '');
   }
 
@@ -119,7 +141,16 @@ export async function startTsbgp(dir: string, neighbors: TsbgpNeighborOpts[]): P
 /** "neighbor P ipv4 unicast 10.0.0.0/24 next-hop 192.0.2.1 origin igp as-path [ 1 2 ] med 5 community 65000:1 ..." */
 export function parseRibLine(raw: string): RibLine {
   const w = raw.split(/\s+/);
-  const r: RibLine = { peer: w[1] ?? '', family: `${w[2]} ${w[3]}`, prefix: w[4] ?? '', nextHop: '', asPath: [], communities: [], largeCommunities: [], raw };
+  const r: RibLine = {
+    peer: w[1] ?? '',
+    family: `${w[2]} ${w[3]}`,
+    prefix: w[4] ?? '',
+    nextHop: '',
+    asPath: [],
+    communities: [],
+    largeCommunities: [],
+    raw,
+  };
   // One value or a bracketed list after the keyword.
   const list = (i: number): [string[], number] => {
     if (w[i] !== '[') return [[w[i] ?? ''], i + 1];
@@ -141,13 +172,17 @@ export function parseRibLine(raw: string): RibLine {
 }
 
 /** The update events' announced NLRI of `family` with the attributes that came with them. */
-export function announced(events: Record<string, any>[], family: string): { prefix: string; nextHop: string; attribute: Record<string, any> }[] {
+export function announced(
+  events: Record<string, any>[],
+  family: string,
+): { prefix: string; nextHop: string; attribute: Record<string, any> }[] {
   const out: { prefix: string; nextHop: string; attribute: Record<string, any> }[] = [];
   for (const e of events) {
     const u = e.type === 'update' ? e.neighbor?.message?.update : undefined;
     const a = u?.announce?.[family] as Record<string, { nlri: string }[]> | undefined;
     if (!a) continue;
-    for (const [nh, list] of Object.entries(a)) for (const x of list) out.push({ prefix: x.nlri, nextHop: nh, attribute: u.attribute ?? {} });
+    for (const [nh, list] of Object.entries(a))
+      for (const x of list) out.push({ prefix: x.nlri, nextHop: nh, attribute: u.attribute ?? {} });
   }
   return out;
 }
@@ -156,7 +191,10 @@ export function announced(events: Record<string, any>[], family: string): { pref
 export function withdrawn(events: Record<string, any>[], family: string): string[] {
   const out: string[] = [];
   for (const e of events) {
-    const w = e.type === 'update' ? (e.neighbor?.message?.update?.withdraw?.[family] as { nlri: string }[] | undefined) : undefined;
+    const w =
+      e.type === 'update'
+        ? (e.neighbor?.message?.update?.withdraw?.[family] as { nlri: string }[] | undefined)
+        : undefined;
     if (w) for (const x of w) out.push(x.nlri);
   }
   return out;
@@ -211,12 +249,20 @@ interface Setup<D> {
 }
 
 /** Start the peer and tsbgp, wait for Established on both sides; logs of both on failure. */
-async function setup<D extends BgpDaemon>(h: PeerHooks<D>, o: { passive: boolean; ibgp: boolean; hold: number; routes: string[] }): Promise<Setup<D>> {
+async function setup<D extends BgpDaemon>(
+  h: PeerHooks<D>,
+  o: { passive: boolean; ibgp: boolean; hold: number; routes: string[] },
+): Promise<Setup<D>> {
   const [et, ep] = await Promise.all([allocEndpoint(), allocEndpoint()]);
   const peerAs = o.ibgp ? AS_TSBGP : AS_PEER;
   const peer = h.create();
   // tsbgp passive = the peer connects to tsbgp's listen port; tsbgp active = the peer only waits.
-  await peer.start({ ...ep, as: peerAs, holdTime: o.hold, neighbors: [{ ...et, as: AS_TSBGP, passive: !o.passive, families: ['ipv4', 'ipv6'] }] });
+  await peer.start({
+    ...ep,
+    as: peerAs,
+    holdTime: o.hold,
+    neighbors: [{ ...et, as: AS_TSBGP, passive: !o.passive, families: ['ipv4', 'ipv6'] }],
+  });
   const dir = makeTempDir(`tsbgp-${h.kind}`);
   const t = await startTsbgp(dir, [
     {
@@ -237,14 +283,27 @@ async function setup<D extends BgpDaemon>(h: PeerHooks<D>, o: { passive: boolean
 
 async function waitEstablished<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ms: number): Promise<void> {
   try {
-    await waitFor(async () => (await s.t.established(s.ep.address)) && (await s.peer.sessionState(s.et.address)) === 'established', ms, `tsbgp <-> ${h.kind} Established`, 200);
+    await waitFor(
+      async () => (await s.t.established(s.ep.address)) && (await s.peer.sessionState(s.et.address)) === 'established',
+      ms,
+      `tsbgp <-> ${h.kind} Established`,
+      200,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- tsbgp ---\n${tail(s.t.log(), 3000)}\n--- ${h.kind} ---\n${tail(s.peer.logText(), 3000)}`);
+    throw new Error(
+      `${(e as Error).message}\n--- tsbgp ---\n${tail(s.t.log(), 3000)}\n--- ${h.kind} ---\n${tail(s.peer.logText(), 3000)}`,
+    );
   }
 }
 
 /** Wait until the peer holds `prefix` from tsbgp (or, with gone, no longer does). */
-async function peerHas<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, family: Family, prefix: string, gone = false): Promise<Route | undefined> {
+async function peerHas<D extends BgpDaemon>(
+  h: PeerHooks<D>,
+  s: Setup<D>,
+  family: Family,
+  prefix: string,
+  gone = false,
+): Promise<Route | undefined> {
   let last: Route[] = [];
   try {
     return await waitFor(
@@ -258,7 +317,9 @@ async function peerHas<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, family
       200,
     );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${h.kind} has: ${JSON.stringify(last)}\n--- tsbgp ---\n${tail(s.t.log(), 1500)}`);
+    throw new Error(
+      `${(e as Error).message}\n${h.kind} has: ${JSON.stringify(last)}\n--- tsbgp ---\n${tail(s.t.log(), 1500)}`,
+    );
   }
 }
 
@@ -271,7 +332,18 @@ interface Expect {
   largeCommunities: string[];
 }
 
-function assertRoute(r: { nextHop: string; asPath: number[]; med?: number; localPref?: number; communities: string[]; largeCommunities: string[] }, x: Expect, what: string): void {
+function assertRoute(
+  r: {
+    nextHop: string;
+    asPath: number[];
+    med?: number;
+    localPref?: number;
+    communities: string[];
+    largeCommunities: string[];
+  },
+  x: Expect,
+  what: string,
+): void {
   assert.equal(r.nextHop, x.nextHop, `${what}: next hop`);
   assert.deepEqual(r.asPath, x.asPath, `${what}: AS path`);
   assert.equal(r.med, x.med, `${what}: MED`);
@@ -281,7 +353,8 @@ function assertRoute(r: { nextHop: string; asPath: number[]; med?: number; local
 }
 
 /** FRR prints RFC 1997 well-known communities by name. */
-const wellKnown = (c: string): string => ({ noExport: '65535:65281', noAdvertise: '65535:65282', 'no-export': '65535:65281' })[c] ?? c;
+const wellKnown = (c: string): string =>
+  ({ noExport: '65535:65281', noAdvertise: '65535:65282', 'no-export': '65535:65281' })[c] ?? c;
 
 /** ExaBGP JSON attributes -> the same shape as Route. */
 function jsonAttrs(a: Record<string, any>, nextHop: string): Expect {
@@ -296,23 +369,76 @@ function jsonAttrs(a: Record<string, any>, nextHop: string): Expect {
 }
 
 /** tsbgp -> peer: configured routes, then `tsbgp cli` announce and withdraw, IPv4 and IPv6. */
-async function tsbgpToPeer<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ibgp: boolean, tag: number): Promise<void> {
+async function tsbgpToPeer<D extends BgpDaemon>(
+  h: PeerHooks<D>,
+  s: Setup<D>,
+  ibgp: boolean,
+  tag: number,
+): Promise<void> {
   // As ExaBGP, tsbgp sends a configured AS path as written (so on eBGP it starts with tsbgp's AS, RFC 4271
   // §5.1.2, or FRR's enforce-first-as drops the route); without one it sends [local AS] on eBGP, [] on iBGP.
   const path = (p: number[]): number[] => (ibgp ? p : [AS_TSBGP, ...p]);
   const lp = ibgp ? 100 + tag : undefined;
   const v4 = await peerHas(h, s, 'ipv4', `10.${tag}.1.0/24`);
-  assertRoute(v4!, { nextHop: `192.0.2.${tag}`, asPath: path([64601, 64602]), med: tag, localPref: lp, communities: [`65000:${tag}`, '65000:2'], largeCommunities: [`65000:${tag}:1`] }, `${h.kind}: configured IPv4 route`);
+  assertRoute(
+    v4!,
+    {
+      nextHop: `192.0.2.${tag}`,
+      asPath: path([64601, 64602]),
+      med: tag,
+      localPref: lp,
+      communities: [`65000:${tag}`, '65000:2'],
+      largeCommunities: [`65000:${tag}:1`],
+    },
+    `${h.kind}: configured IPv4 route`,
+  );
   const v6 = await peerHas(h, s, 'ipv6', `2001:db8:${tag}::/48`);
-  assertRoute(v6!, { nextHop: `2001:db8::${tag}`, asPath: path([64603]), med: tag + 1, localPref: lp, communities: [`65000:${tag}`], largeCommunities: [`65000:${tag}:6`] }, `${h.kind}: configured IPv6 route`);
+  assertRoute(
+    v6!,
+    {
+      nextHop: `2001:db8::${tag}`,
+      asPath: path([64603]),
+      med: tag + 1,
+      localPref: lp,
+      communities: [`65000:${tag}`],
+      largeCommunities: [`65000:${tag}:6`],
+    },
+    `${h.kind}: configured IPv6 route`,
+  );
 
   const lpText = ibgp ? ` local-preference ${lp! + 1}` : '';
-  await s.t.cli(`announce route 10.${tag}.2.0/24 next-hop 192.0.2.${tag + 1} as-path [ ${path([64604]).join(' ')} ] med ${tag + 2}${lpText} community [ 65000:${tag + 2} ] large-community [ 65000:${tag}:2 65000:${tag}:3 ]`);
-  await s.t.cli(`announce route 2001:db8:${tag + 1}::/48 next-hop 2001:db8::${tag + 1} med ${tag + 3}${lpText} community [ 65000:${tag + 3} no-export ] large-community [ 65000:${tag}:7 ]`);
+  await s.t.cli(
+    `announce route 10.${tag}.2.0/24 next-hop 192.0.2.${tag + 1} as-path [ ${path([64604]).join(' ')} ] med ${tag + 2}${lpText} community [ 65000:${tag + 2} ] large-community [ 65000:${tag}:2 65000:${tag}:3 ]`,
+  );
+  await s.t.cli(
+    `announce route 2001:db8:${tag + 1}::/48 next-hop 2001:db8::${tag + 1} med ${tag + 3}${lpText} community [ 65000:${tag + 3} no-export ] large-community [ 65000:${tag}:7 ]`,
+  );
   const a4 = await peerHas(h, s, 'ipv4', `10.${tag}.2.0/24`);
-  assertRoute(a4!, { nextHop: `192.0.2.${tag + 1}`, asPath: path([64604]), med: tag + 2, localPref: ibgp ? lp! + 1 : undefined, communities: [`65000:${tag + 2}`], largeCommunities: [`65000:${tag}:2`, `65000:${tag}:3`] }, `${h.kind}: announced IPv4 route`);
+  assertRoute(
+    a4!,
+    {
+      nextHop: `192.0.2.${tag + 1}`,
+      asPath: path([64604]),
+      med: tag + 2,
+      localPref: ibgp ? lp! + 1 : undefined,
+      communities: [`65000:${tag + 2}`],
+      largeCommunities: [`65000:${tag}:2`, `65000:${tag}:3`],
+    },
+    `${h.kind}: announced IPv4 route`,
+  );
   const a6 = await peerHas(h, s, 'ipv6', `2001:db8:${tag + 1}::/48`);
-  assertRoute(a6!, { nextHop: `2001:db8::${tag + 1}`, asPath: path([]), med: tag + 3, localPref: ibgp ? lp! + 1 : undefined, communities: [`65000:${tag + 3}`, '65535:65281'], largeCommunities: [`65000:${tag}:7`] }, `${h.kind}: announced IPv6 route`);
+  assertRoute(
+    a6!,
+    {
+      nextHop: `2001:db8::${tag + 1}`,
+      asPath: path([]),
+      med: tag + 3,
+      localPref: ibgp ? lp! + 1 : undefined,
+      communities: [`65000:${tag + 3}`, '65535:65281'],
+      largeCommunities: [`65000:${tag}:7`],
+    },
+    `${h.kind}: announced IPv6 route`,
+  );
 
   await s.t.cli(`withdraw route 10.${tag}.2.0/24`);
   await s.t.cli(`withdraw route 2001:db8:${tag + 1}::/48`);
@@ -323,11 +449,32 @@ async function tsbgpToPeer<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ib
 }
 
 /** peer -> tsbgp: `show adj-rib in` (through `tsbgp cli`) and the API process's JSON, announce then withdraw. */
-async function peerToTsbgp<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ibgp: boolean, tag: number): Promise<void> {
+async function peerToTsbgp<D extends BgpDaemon>(
+  h: PeerHooks<D>,
+  s: Setup<D>,
+  ibgp: boolean,
+  tag: number,
+): Promise<void> {
   const peerAs = ibgp ? AS_TSBGP : AS_PEER;
   const lp = ibgp ? 200 + tag : undefined;
-  const spec4: RouteSpec = { prefix: `10.${tag}.9.0/24`, nextHop: `192.0.2.${tag + 50}`, asPath: [64701, 64702], med: tag + 50, localPref: lp, communities: [`65001:${tag}`, '65001:9'], largeCommunities: [`65001:${tag}:9`] };
-  const spec6: RouteSpec = { prefix: `2001:db8:${tag + 50}::/48`, nextHop: `2001:db8::${tag + 50}`, asPath: [64703], med: tag + 51, localPref: lp, communities: [`65001:${tag + 1}`], largeCommunities: [`65001:${tag}:6`, `65001:${tag}:7`] };
+  const spec4: RouteSpec = {
+    prefix: `10.${tag}.9.0/24`,
+    nextHop: `192.0.2.${tag + 50}`,
+    asPath: [64701, 64702],
+    med: tag + 50,
+    localPref: lp,
+    communities: [`65001:${tag}`, '65001:9'],
+    largeCommunities: [`65001:${tag}:9`],
+  };
+  const spec6: RouteSpec = {
+    prefix: `2001:db8:${tag + 50}::/48`,
+    nextHop: `2001:db8::${tag + 50}`,
+    asPath: [64703],
+    med: tag + 51,
+    localPref: lp,
+    communities: [`65001:${tag + 1}`],
+    largeCommunities: [`65001:${tag}:6`, `65001:${tag}:7`],
+  };
   await s.peer.addRoute('ipv4', spec4);
   await s.peer.addRoute('ipv6', spec6);
   const want = (sp: RouteSpec): Expect => ({
@@ -342,12 +489,19 @@ async function peerToTsbgp<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ib
 
   let rib: RibLine[] = [];
   try {
-    await waitFor(async () => {
-      rib = await s.t.adjRib('in', true);
-      return rib.some((r) => r.prefix === spec4.prefix) && rib.some((r) => r.prefix === spec6.prefix);
-    }, 10_000, `${h.kind} routes in tsbgp's adj-rib in`, 200);
+    await waitFor(
+      async () => {
+        rib = await s.t.adjRib('in', true);
+        return rib.some((r) => r.prefix === spec4.prefix) && rib.some((r) => r.prefix === spec6.prefix);
+      },
+      10_000,
+      `${h.kind} routes in tsbgp's adj-rib in`,
+      200,
+    );
   } catch (e) {
-    throw new Error(`${(e as Error).message}\nadj-rib in: ${rib.map((r) => r.raw).join('\n')}\n--- ${h.kind} ---\n${tail(s.peer.logText(), 1500)}`);
+    throw new Error(
+      `${(e as Error).message}\nadj-rib in: ${rib.map((r) => r.raw).join('\n')}\n--- ${h.kind} ---\n${tail(s.peer.logText(), 1500)}`,
+    );
   }
   const in4 = rib.find((r) => r.prefix === spec4.prefix)!;
   const in6 = rib.find((r) => r.prefix === spec6.prefix)!;
@@ -356,8 +510,16 @@ async function peerToTsbgp<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ib
   assertRoute(in4, want(spec4), `adj-rib in ${in4.raw}`);
   assertRoute(in6, want(spec6), `adj-rib in ${in6.raw}`);
 
-  const ev4 = await waitFor(() => announced(s.t.events(), 'ipv4 unicast').find((x) => x.prefix === spec4.prefix), 5000, 'JSON ipv4 update');
-  const ev6 = await waitFor(() => announced(s.t.events(), 'ipv6 unicast').find((x) => x.prefix === spec6.prefix), 5000, 'JSON ipv6 update');
+  const ev4 = await waitFor(
+    () => announced(s.t.events(), 'ipv4 unicast').find((x) => x.prefix === spec4.prefix),
+    5000,
+    'JSON ipv4 update',
+  );
+  const ev6 = await waitFor(
+    () => announced(s.t.events(), 'ipv6 unicast').find((x) => x.prefix === spec6.prefix),
+    5000,
+    'JSON ipv6 update',
+  );
   assertRoute(jsonAttrs(ev4.attribute, ev4.nextHop), want(spec4), `JSON ${JSON.stringify(ev4)}`);
   assertRoute(jsonAttrs(ev6.attribute, ev6.nextHop), want(spec6), `JSON ${JSON.stringify(ev6)}`);
   assert.equal(ev4.attribute.origin, 'igp');
@@ -367,7 +529,10 @@ async function peerToTsbgp<D extends BgpDaemon>(h: PeerHooks<D>, s: Setup<D>, ib
   await waitFor(() => withdrawn(s.t.events(), 'ipv4 unicast').includes(spec4.prefix), 10_000, 'JSON ipv4 withdraw');
   await waitFor(() => withdrawn(s.t.events(), 'ipv6 unicast').includes(spec6.prefix), 10_000, 'JSON ipv6 withdraw');
   const left = await s.t.adjRib('in', true);
-  assert.ok(!left.some((r) => r.prefix === spec4.prefix || r.prefix === spec6.prefix), `withdrawn routes still in adj-rib in: ${left.map((r) => r.raw).join(' | ')}`);
+  assert.ok(
+    !left.some((r) => r.prefix === spec4.prefix || r.prefix === spec6.prefix),
+    `withdrawn routes still in adj-rib in: ${left.map((r) => r.raw).join(' | ')}`,
+  );
 }
 
 const staticRoutes = (tag: number, ibgp: boolean): string[] => {
@@ -414,7 +579,11 @@ function caseActive<D extends BgpDaemon>(h: PeerHooks<D>, timings: string[]): vo
     }
     assert.match(s.t.log(), /hold timer expired/, 'tsbgp log names the hold timer');
     const down = await waitFor(
-      () => s.t.events().filter((e) => e.type === 'state' && e.neighbor?.state === 'down').slice(downsBefore)[0],
+      () =>
+        s.t
+          .events()
+          .filter((e) => e.type === 'state' && e.neighbor?.state === 'down')
+          .slice(downsBefore)[0],
       3000,
       'JSON state down',
     );
@@ -446,7 +615,9 @@ function casePassive<D extends BgpDaemon>(h: PeerHooks<D>, timings: string[]): v
   it('IPv4/IPv6 routes with LOCAL_PREF peer -> tsbgp over iBGP (adj-rib in, JSON)', { timeout: 30_000 }, async () => {
     await peerToTsbgp(h, need(), true, tag);
   });
-  it('a NOTIFICATION from the peer is logged with its reason and reported as state down', { timeout: 30_000 }, async () => {
+  it('a NOTIFICATION from the peer is logged with its reason and reported as state down', {
+    timeout: 30_000,
+  }, async () => {
     const s = need();
     const message = `tsbgp interop maintenance ${h.kind}`;
     await h.shutdown(s.peer, s.et.address, message);

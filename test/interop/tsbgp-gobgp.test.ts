@@ -1,7 +1,7 @@
 // tsbgp against GoBGP 3 on loopback: sessions with tsbgp active and passive (eBGP and iBGP), IPv4/IPv6 routes
 // with their attributes both ways, withdrawals, hold timer expiry on a frozen gobgpd, and GoBGP's shutdown
 // NOTIFICATION with an RFC 9003 message (`gobgp neighbor X disable --reason ...`). Scenario: tsbgp-daemon.ts.
-import { GoBgp, type Family, type Route } from './peers';
+import { type Family, GoBgp, type Route } from './peers';
 import { interopSuite } from './tsbgp-daemon';
 
 interopSuite<GoBgp>({

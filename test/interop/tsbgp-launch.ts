@@ -1,14 +1,19 @@
 // A tsbgp daemon as a child process for the FlowSpec and RTBH interop tests: configuration file, control
 // socket, log, and the real `tsbgp cli` / `tsbgp validate` commands. Every child is a ManagedProcess, so the
 // harness kills it on exit whatever the test outcome.
-import { runCmd, type CmdResult } from './peers/common';
-import { type CommandResult } from '../../src/api/control';
-import { TSBGP, TsbgpChild } from '../support/tsbgp';
 
-export { RECORDER_JS, REPO, TSBGP, readJsonLines as jsonLines } from '../support/tsbgp';
+import type { CommandResult } from '../../src/api/control';
+import { TSBGP, TsbgpChild } from '../support/tsbgp';
+import { type CmdResult, runCmd } from './peers/common';
+
+export { RECORDER_JS, REPO, readJsonLines as jsonLines, TSBGP } from '../support/tsbgp';
 
 export class Tsbgp extends TsbgpChild {
-  constructor(readonly dir: string, config: string, name = 'tsbgp') {
+  constructor(
+    readonly dir: string,
+    config: string,
+    name = 'tsbgp',
+  ) {
     super({ dir, name, config });
   }
 
@@ -40,7 +45,14 @@ export function validate(file: string): Promise<CmdResult> {
 }
 
 /** A neighbor block: tsbgp connects to the peer's port; extra lines go inside. */
-export function neighbor(o: { peer: string; port: number; local: string; localAs: number; peerAs: number; body: string[] }): string {
+export function neighbor(o: {
+  peer: string;
+  port: number;
+  local: string;
+  localAs: number;
+  peerAs: number;
+  body: string[];
+}): string {
   return [
     `neighbor ${o.peer} {`,
     `  router-id ${o.local};`,

@@ -5,8 +5,8 @@
 // The child is a ManagedProcess, so the harness kills it on exit whatever the test outcome.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ManagedProcess, runCmd, waitFor, type CmdResult } from '../interop/peers/common';
-import { sendCommand, type CommandResult } from '../../src/api/control';
+import { type CommandResult, sendCommand } from '../../src/api/control';
+import { type CmdResult, ManagedProcess, runCmd, waitFor } from '../interop/peers/common';
 
 /** The repository root (dist/test/support -> ../../..). */
 export const REPO = path.resolve(__dirname, '..', '..', '..');

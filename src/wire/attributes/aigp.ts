@@ -1,7 +1,7 @@
 // AIGP (RFC 7311 §3): a list of TLVs; type 1 carries the 8-byte accumulated metric, TLV length covers its header.
 
 import type { Attributes } from '../types';
-import { AttrCode, UpdateError, attrError } from './codes';
+import { AttrCode, attrError, UpdateError } from './codes';
 
 const AIGP_TLV = 1;
 
@@ -12,10 +12,12 @@ export function decodeAigp(v: Uint8Array, a: Attributes): void {
     if (off + 3 > v.length) throw attrError(AttrCode.AIGP, UpdateError.OPTIONAL_ATTRIBUTE, 'truncated TLV header');
     const type = v[off]!;
     const len = (v[off + 1]! << 8) | v[off + 2]!;
-    if (len < 3 || off + len > v.length) throw attrError(AttrCode.AIGP, UpdateError.OPTIONAL_ATTRIBUTE, `bad TLV length ${len}`);
+    if (len < 3 || off + len > v.length)
+      throw attrError(AttrCode.AIGP, UpdateError.OPTIONAL_ATTRIBUTE, `bad TLV length ${len}`);
     if (type === AIGP_TLV) {
       // RFC 7311 §3.1: one AIGP TLV of exactly 11 bytes.
-      if (len !== 11 || metric !== undefined) throw attrError(AttrCode.AIGP, UpdateError.OPTIONAL_ATTRIBUTE, 'bad AIGP TLV');
+      if (len !== 11 || metric !== undefined)
+        throw attrError(AttrCode.AIGP, UpdateError.OPTIONAL_ATTRIBUTE, 'bad AIGP TLV');
       let m = 0n;
       for (let i = 0; i < 8; i++) m = (m << 8n) | BigInt(v[off + 3 + i]!);
       metric = m;

@@ -2,7 +2,7 @@
 
 import type { AsPathSegment } from '../types';
 import { SegmentType } from '../types';
-import { UpdateError, attrError } from './codes';
+import { attrError, UpdateError } from './codes';
 
 /** RFC 6793 §9: the 2-octet placeholder for a 4-octet AS. */
 export const AS_TRANS = 23456;
@@ -24,7 +24,8 @@ export function parseAsPath(code: number, v: Uint8Array, asn4: boolean): AsPathS
     }
     if (count === 0) throw attrError(code, UpdateError.MALFORMED_AS_PATH, 'empty segment');
     off += 2;
-    if (off + count * size > v.length) throw attrError(code, UpdateError.MALFORMED_AS_PATH, 'segment overruns the attribute');
+    if (off + count * size > v.length)
+      throw attrError(code, UpdateError.MALFORMED_AS_PATH, 'segment overruns the attribute');
     const asns: number[] = new Array(count);
     if (asn4) {
       for (let i = 0; i < count; i++, off += 4) {
@@ -108,7 +109,13 @@ export function mergeAs4Path(asPath: readonly AsPathSegment[], as4: readonly AsP
     const s = as4[i]!;
     const last = out[kept - 1];
     // The kept head and the AS4_PATH were one sequence at the sender: join them back into one segment.
-    if (i === 0 && last && last.type === SegmentType.AS_SEQUENCE && s.type === SegmentType.AS_SEQUENCE && last.asns.length + s.asns.length <= 255) {
+    if (
+      i === 0 &&
+      last &&
+      last.type === SegmentType.AS_SEQUENCE &&
+      s.type === SegmentType.AS_SEQUENCE &&
+      last.asns.length + s.asns.length <= 255
+    ) {
       last.asns.push(...s.asns);
     } else {
       out.push({ type: s.type, asns: s.asns.slice() });

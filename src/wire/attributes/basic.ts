@@ -3,7 +3,7 @@
 
 import { readU16, readU32, u32Bytes, writeU16, writeU32 } from '../bytes';
 import type { Aggregator, Attributes } from '../types';
-import { AttrCode, UpdateError, attrError } from './codes';
+import { AttrCode, attrError, UpdateError } from './codes';
 
 export function decodeOrigin(v: Uint8Array, a: Attributes): void {
   if (v.length !== 1) throw attrError(AttrCode.ORIGIN, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 1`);
@@ -14,7 +14,8 @@ export function decodeOrigin(v: Uint8Array, a: Attributes): void {
 export const encodeOrigin = (o: number): Uint8Array => Uint8Array.of(o);
 
 export function decodeNextHop(v: Uint8Array, a: Attributes): void {
-  if (v.length !== 4) throw attrError(AttrCode.NEXT_HOP, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 4`);
+  if (v.length !== 4)
+    throw attrError(AttrCode.NEXT_HOP, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 4`);
   a.nextHop = v.slice();
 }
 
@@ -34,7 +35,8 @@ export function decodeLocalPref(v: Uint8Array, a: Attributes): void {
 export const encodeU32 = u32Bytes;
 
 export function decodeAtomicAggregate(v: Uint8Array, a: Attributes): void {
-  if (v.length !== 0) throw attrError(AttrCode.ATOMIC_AGGREGATE, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 0`);
+  if (v.length !== 0)
+    throw attrError(AttrCode.ATOMIC_AGGREGATE, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 0`);
   a.atomicAggregate = true;
 }
 
@@ -54,13 +56,18 @@ export function encodeAggregator(g: Aggregator, asn4: boolean): Uint8Array {
 }
 
 export function decodeOriginatorId(v: Uint8Array, a: Attributes): void {
-  if (v.length !== 4) throw attrError(AttrCode.ORIGINATOR_ID, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 4`);
+  if (v.length !== 4)
+    throw attrError(AttrCode.ORIGINATOR_ID, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, expected 4`);
   a.originatorId = v.slice();
 }
 
 export function decodeClusterList(v: Uint8Array, a: Attributes): void {
   if (v.length === 0 || v.length % 4 !== 0) {
-    throw attrError(AttrCode.CLUSTER_LIST, UpdateError.ATTRIBUTE_LENGTH, `length ${v.length}, not a non-zero multiple of 4`);
+    throw attrError(
+      AttrCode.CLUSTER_LIST,
+      UpdateError.ATTRIBUTE_LENGTH,
+      `length ${v.length}, not a non-zero multiple of 4`,
+    );
   }
   const list: Uint8Array[] = [];
   for (let i = 0; i < v.length; i += 4) list.push(v.slice(i, i + 4));

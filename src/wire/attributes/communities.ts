@@ -3,7 +3,7 @@
 
 import { readU32, writeU32 } from '../bytes';
 import type { Attributes } from '../types';
-import { AttrCode, UpdateError, attrError } from './codes';
+import { AttrCode, attrError, UpdateError } from './codes';
 
 /** Well-known community values (IANA "BGP Well-known Communities"), by ExaBGP's names. */
 export const WELL_KNOWN_COMMUNITIES: Readonly<Record<string, number>> = {

@@ -1,7 +1,8 @@
 // The path attribute codecs, one module per group.
-export * from './codes';
-export * from './basic';
-export * from './aspath';
-export * from './communities';
+
 export * from './aigp';
+export * from './aspath';
+export * from './basic';
+export * from './codes';
+export * from './communities';
 export * from './mp';

@@ -2,9 +2,9 @@
 // Errors follow RFC 7606 §7.11: AFI/SAFI disable when the family can be read, session reset otherwise.
 
 import { DecodeError, ErrorCode } from '../errors';
-import { AFI, SAFI, familyKey, type FamilyKey, type MpReach, type MpUnreach, type NlriBlock } from '../types';
 import { familyCodec, familyName } from '../nlri/registry';
-import { AttrCode, UpdateError, attributeName } from './codes';
+import { AFI, type FamilyKey, familyKey, type MpReach, type MpUnreach, type NlriBlock, SAFI } from '../types';
+import { AttrCode, attributeName, UpdateError } from './codes';
 
 function mpError(code: number, family: FamilyKey | undefined, why: string): DecodeError {
   const where = family === undefined ? '' : ` (${familyName(family)})`;
@@ -38,7 +38,14 @@ function scanBlock(code: number, family: FamilyKey, data: Uint8Array, addPath: b
   } catch (e) {
     if (e instanceof DecodeError) {
       if (e.action === 'treat-as-withdraw' || e.action === 'attribute-discard') throw e;
-      throw new DecodeError(e.code, e.subcode, `${attributeName(code)}: ${e.message}`, e.action, e.data, e.family ?? family);
+      throw new DecodeError(
+        e.code,
+        e.subcode,
+        `${attributeName(code)}: ${e.message}`,
+        e.action,
+        e.data,
+        e.family ?? family,
+      );
     }
     throw mpError(code, family, `NLRI could not be parsed: ${String(e)}`);
   }
@@ -50,8 +57,10 @@ export function decodeMpReach(v: Uint8Array, addPathFamilies: ReadonlySet<Family
   if (v.length < 5) throw mpError(AttrCode.MP_REACH_NLRI, family, `length ${v.length} too short`);
   const nhLen = v[3]!;
   // AFI, SAFI, next hop length, next hop, reserved octet.
-  if (5 + nhLen > v.length) throw mpError(AttrCode.MP_REACH_NLRI, family, `next hop length ${nhLen} overruns the attribute`);
-  if (nextHopLengthOk(family, nhLen) === false) throw mpError(AttrCode.MP_REACH_NLRI, family, `invalid next hop length ${nhLen}`);
+  if (5 + nhLen > v.length)
+    throw mpError(AttrCode.MP_REACH_NLRI, family, `next hop length ${nhLen} overruns the attribute`);
+  if (nextHopLengthOk(family, nhLen) === false)
+    throw mpError(AttrCode.MP_REACH_NLRI, family, `invalid next hop length ${nhLen}`);
   const nextHop = v.slice(4, 4 + nhLen);
   const nlri = scanBlock(AttrCode.MP_REACH_NLRI, family, v.subarray(5 + nhLen), addPathFamilies.has(family));
   return { family, nextHop, nlri };

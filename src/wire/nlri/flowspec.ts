@@ -8,11 +8,18 @@
 // which is what we report. When the length itself runs past the attribute, entries can no longer be delimited
 // and RFC 7606 §5.3 leaves only AFI/SAFI disable (or session reset): we report 'afisafi-disable'.
 
+import {
+  type FlowComponent,
+  type FlowOps,
+  type FlowPrefix,
+  type FlowRule,
+  isPrefixComponent,
+  Op,
+} from '../../flowspec/rule';
 import { DecodeError, ErrorCode } from '../errors';
-import { AFI, SAFI, familyKey, afiOf, safiOf, type FamilyKey, type NlriBlock } from '../types';
+import { AFI, afiOf, type FamilyKey, familyKey, type NlriBlock, SAFI, safiOf } from '../types';
 import type { NlriCodec } from './codec';
 import { registerFamily } from './registry';
-import { Op, isPrefixComponent, type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule } from '../../flowspec/rule';
 
 export const IPV4_FLOW = familyKey(AFI.IPV4, SAFI.FLOW);
 export const IPV6_FLOW = familyKey(AFI.IPV6, SAFI.FLOW);
@@ -77,10 +84,22 @@ function checkComponents(d: Uint8Array, off: number, end: number, afi: number): 
 
 /** Read the entry length at `off`; returns [headerBytes, length] packed as header * 0x10000 + length. */
 function readLength(d: Uint8Array, off: number, limit: number): number {
-  if (off >= limit) throw new DecodeError(ErrorCode.UPDATE_MESSAGE, SUB_INVALID_NETWORK, 'flowspec: missing NLRI length', 'afisafi-disable');
+  if (off >= limit)
+    throw new DecodeError(
+      ErrorCode.UPDATE_MESSAGE,
+      SUB_INVALID_NETWORK,
+      'flowspec: missing NLRI length',
+      'afisafi-disable',
+    );
   const b = d[off]!;
   if (b < 0xf0) return 0x10000 + b;
-  if (off + 1 >= limit) throw new DecodeError(ErrorCode.UPDATE_MESSAGE, SUB_INVALID_NETWORK, 'flowspec: truncated NLRI length', 'afisafi-disable');
+  if (off + 1 >= limit)
+    throw new DecodeError(
+      ErrorCode.UPDATE_MESSAGE,
+      SUB_INVALID_NETWORK,
+      'flowspec: truncated NLRI length',
+      'afisafi-disable',
+    );
   return 0x20000 + (((b & 0x0f) << 8) | d[off + 1]!);
 }
 
@@ -91,14 +110,25 @@ function scanFlow(data: Uint8Array, addPath: boolean, afi: number, vpn: boolean)
   while (off < n) {
     if (addPath) {
       off += 4;
-      if (off > n) throw new DecodeError(ErrorCode.UPDATE_MESSAGE, SUB_INVALID_NETWORK, 'flowspec: truncated path identifier', 'afisafi-disable');
+      if (off > n)
+        throw new DecodeError(
+          ErrorCode.UPDATE_MESSAGE,
+          SUB_INVALID_NETWORK,
+          'flowspec: truncated path identifier',
+          'afisafi-disable',
+        );
     }
     const h = readLength(data, off, n);
     off += h >>> 16;
     const len = h & 0xffff;
     const end = off + len;
     if (end > n) {
-      throw new DecodeError(ErrorCode.UPDATE_MESSAGE, SUB_INVALID_NETWORK, `flowspec: NLRI length ${len} runs past the attribute`, 'afisafi-disable');
+      throw new DecodeError(
+        ErrorCode.UPDATE_MESSAGE,
+        SUB_INVALID_NETWORK,
+        `flowspec: NLRI length ${len} runs past the attribute`,
+        'afisafi-disable',
+      );
     }
     let c = off;
     if (vpn) {
@@ -332,7 +362,7 @@ export function encodeFlowRule(rule: FlowRule, addPath = false): Uint8Array {
   const start = body;
   if (vpn) {
     const rd = rule.rd;
-    if (!rd || rd.length !== 8) throw new RangeError('flowspec: flow-vpn rule needs an 8-byte route distinguisher');
+    if (rd?.length !== 8) throw new RangeError('flowspec: flow-vpn rule needs an 8-byte route distinguisher');
     out.set(rd, body);
     body += 8;
   }

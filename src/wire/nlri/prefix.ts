@@ -2,8 +2,8 @@
 // Decoding never creates per-prefix objects: scan() validates and counts, forEachPrefix() walks with offsets.
 
 import { DecodeError, ErrorCode } from '../errors';
-import { AFI, SAFI, familyKey, type FamilyKey, type NlriBlock, type Prefix } from '../types';
 import { ipv4ToString, ipv6ToString } from '../ip';
+import { AFI, type FamilyKey, familyKey, type NlriBlock, type Prefix, SAFI } from '../types';
 import type { NlriCodec } from './codec';
 
 /** UPDATE message error subcode "Invalid Network Field", RFC 4271 §6.3. */
@@ -13,7 +13,14 @@ function malformed(family: FamilyKey, why: string): DecodeError {
   // RFC 7606 §5.3: a prefix that overruns the field or is too long cannot be treat-as-withdraw'n (the rest of the
   // field cannot be located), so the family is disabled; the UPDATE decoder turns this into a session reset for
   // the IPv4 fields of the UPDATE body.
-  return new DecodeError(ErrorCode.UPDATE_MESSAGE, INVALID_NETWORK_FIELD, why, 'afisafi-disable', new Uint8Array(0), family);
+  return new DecodeError(
+    ErrorCode.UPDATE_MESSAGE,
+    INVALID_NETWORK_FIELD,
+    why,
+    'afisafi-disable',
+    new Uint8Array(0),
+    family,
+  );
 }
 
 /**

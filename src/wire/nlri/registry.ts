@@ -1,8 +1,8 @@
 // Family registry: UPDATE decoding asks here for the codec of an MP_REACH/MP_UNREACH family, so new families
 // (FlowSpec, VPN, ...) plug in by registering a codec and nothing else changes.
 
-import { AFI, SAFI, afiOf, familyKey, safiOf, type FamilyKey, type NlriBlock } from '../types';
 import { concatBytes, EMPTY } from '../bytes';
+import { AFI, afiOf, type FamilyKey, familyKey, type NlriBlock, SAFI, safiOf } from '../types';
 import type { NlriCodec } from './codec';
 import { ipv4Multicast, ipv4Unicast, ipv6Multicast, ipv6Unicast } from './prefix';
 

@@ -5,23 +5,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   type BgpDaemon,
+  checkCommunity,
   type DaemonOpts,
   type Family,
   type FlowRoute,
   type FlowSpec,
+  isFlow,
+  ManagedProcess,
+  normState,
+  PeerDaemonBase,
   type Route,
   type RouteSpec,
-  type SessionState,
-  ManagedProcess,
-  PeerDaemonBase,
-  checkCommunity,
-  isFlow,
-  normState,
   runCmd,
+  type SessionState,
 } from './common';
 
-const CHANNEL: Record<Family, string> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-flowspec': 'flow4', 'ipv6-flowspec': 'flow6' };
-const TABLE: Record<Family, string> = { ipv4: 'master4', ipv6: 'master6', 'ipv4-flowspec': 'flowtab4', 'ipv6-flowspec': 'flowtab6' };
+const CHANNEL: Record<Family, string> = {
+  ipv4: 'ipv4',
+  ipv6: 'ipv6',
+  'ipv4-flowspec': 'flow4',
+  'ipv6-flowspec': 'flow6',
+};
+const TABLE: Record<Family, string> = {
+  ipv4: 'master4',
+  ipv6: 'master6',
+  'ipv4-flowspec': 'flowtab4',
+  'ipv6-flowspec': 'flowtab6',
+};
 
 export class Bird extends PeerDaemonBase implements BgpDaemon {
   readonly kind = 'bird' as const;
@@ -70,7 +80,9 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
         const parts = [`table ${TABLE[f]};`, 'import all;'];
         // BIRD drops MED on eBGP export unless the export filter sets it (RFC 4271 §5.1.4 lets it choose);
         // re-setting it keeps the MED we originate, as GoBGP and FRR do.
-        parts.push(isFlow(f) ? 'export all;' : 'export filter { if defined(bgp_med) then bgp_med = bgp_med; accept; };');
+        parts.push(
+          isFlow(f) ? 'export all;' : 'export filter { if defined(bgp_med) then bgp_med = bgp_med; accept; };',
+        );
         if (!isFlow(f)) {
           // Our originated routes carry documentation next hops in bgp_next_hop; keep them rather than
           // replacing them with the loopback session address, which other daemons reject as martian.
@@ -98,7 +110,12 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
   async start(opts: DaemonOpts): Promise<void> {
     this.opts = opts;
     const conf = this.writeConfig();
-    this.proc = new ManagedProcess('bird', 'bird', ['-f', '-c', conf, '-s', this.ctl, '-P', path.join(this.dir, 'bird.pid')], path.join(this.dir, 'stdout.log'));
+    this.proc = new ManagedProcess(
+      'bird',
+      'bird',
+      ['-f', '-c', conf, '-s', this.ctl, '-P', path.join(this.dir, 'bird.pid')],
+      path.join(this.dir, 'stdout.log'),
+    );
     await this.waitStarted(
       async () => {
         return (await runCmd('birdc', ['-s', this.ctl, 'show', 'status'], 5000)).stdout.includes('Daemon is up');
@@ -259,7 +276,13 @@ export function parseBirdRoutes(out: string): Route[] {
           r.nextHop = v.split(/\s+/)[0]!;
           break;
         case 'BGP.as_path':
-          r.asPath = v === '' ? [] : v.split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number);
+          r.asPath =
+            v === ''
+              ? []
+              : v
+                  .split(/\s+/)
+                  .filter((x) => /^\d+$/.test(x))
+                  .map(Number);
           break;
         case 'BGP.med':
           r.med = Number(v);
@@ -281,4 +304,3 @@ export function parseBirdRoutes(out: string): Route[] {
   }
   return res;
 }
-

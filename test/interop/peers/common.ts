@@ -1,7 +1,7 @@
 // Shared plumbing for driving real BGP daemons (BIRD 2, GoBGP, FRR, ExaBGP) on loopback.
 // Every daemon runs in the foreground as our own child so we own its PID; every child is
 // registered and killed when this process exits, whatever the test outcome.
-import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -69,7 +69,15 @@ export interface FlowRoute {
   raw: unknown;
 }
 
-export type SessionState = 'established' | 'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'down' | 'unknown';
+export type SessionState =
+  | 'established'
+  | 'idle'
+  | 'connect'
+  | 'active'
+  | 'opensent'
+  | 'openconfirm'
+  | 'down'
+  | 'unknown';
 
 export interface BgpDaemon {
   readonly kind: 'bird' | 'gobgp' | 'frr' | 'exabgp';
@@ -153,7 +161,7 @@ const usedAddrs = new Set<string>();
 export function allocAddress(): string {
   for (;;) {
     addrCounter++;
-    const a = `127.${addrBase}.${Math.floor(addrCounter / 250) % 250 + 1}.${(addrCounter % 250) + 1}`;
+    const a = `127.${addrBase}.${(Math.floor(addrCounter / 250) % 250) + 1}.${(addrCounter % 250) + 1}`;
     if (!usedAddrs.has(a)) {
       usedAddrs.add(a);
       return a;
@@ -356,7 +364,12 @@ export abstract class PeerDaemonBase {
    * Poll `ready` until it holds for the daemon just started as this.proc; an exit of the daemon is reported
    * (with its log when `withLog`) instead of the last poll result.
    */
-  protected async waitStarted(ready: () => boolean | Promise<boolean>, timeoutMs: number, what: string, withLog = true): Promise<void> {
+  protected async waitStarted(
+    ready: () => boolean | Promise<boolean>,
+    timeoutMs: number,
+    what: string,
+    withLog = true,
+  ): Promise<void> {
     await waitFor(
       async () => {
         if (!this.proc!.running) throw new Error(this.proc!.describeExit() + (withLog ? '\n' + this.logText() : ''));

@@ -6,20 +6,25 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import {
   type BgpDaemon,
+  checkCommunity,
   type DaemonOpts,
   type Family,
   type FlowRoute,
   type FlowSpec,
+  isFlow,
+  ManagedProcess,
+  PeerDaemonBase,
   type Route,
   type RouteSpec,
   type SessionState,
-  ManagedProcess,
-  PeerDaemonBase,
-  checkCommunity,
-  isFlow,
 } from './common';
 
-const EXA_FAMILY: Record<Family, string> = { ipv4: 'ipv4 unicast', ipv6: 'ipv6 unicast', 'ipv4-flowspec': 'ipv4 flow', 'ipv6-flowspec': 'ipv6 flow' };
+const EXA_FAMILY: Record<Family, string> = {
+  ipv4: 'ipv4 unicast',
+  ipv6: 'ipv6 unicast',
+  'ipv4-flowspec': 'ipv4 flow',
+  'ipv6-flowspec': 'ipv6 flow',
+};
 
 const RELAY = `'use strict';
 const fs = require('fs'); const net = require('net');
@@ -54,13 +59,25 @@ export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
 
   private config(o: DaemonOpts): string {
     const l: string[] = [];
-    l.push('process harness {', `  run ${process.execPath} ${path.join(this.dir, 'relay.js')} ${this.events} ${this.sock};`, '  encoder json;', '}');
+    l.push(
+      'process harness {',
+      `  run ${process.execPath} ${path.join(this.dir, 'relay.js')} ${this.events} ${this.sock};`,
+      '  encoder json;',
+      '}',
+    );
     for (const n of o.neighbors) {
       l.push(`neighbor ${n.address} {`, `  router-id ${o.routerId ?? o.address};`, `  local-address ${o.address};`);
       l.push(`  local-as ${o.as};`, `  peer-as ${n.as};`, `  hold-time ${o.holdTime ?? 90};`, `  connect ${n.port};`);
       if (n.passive) l.push('  passive true;');
       l.push('  family {', ...n.families.map((f) => `    ${EXA_FAMILY[f]};`), '  }');
-      l.push('  api {', '    processes [ harness ];', '    neighbor-changes;', '    receive { parsed; update; }', '  }', '}');
+      l.push(
+        '  api {',
+        '    processes [ harness ];',
+        '    neighbor-changes;',
+        '    receive { parsed; update; }',
+        '  }',
+        '}',
+      );
     }
     return l.join('\n') + '\n';
   }
@@ -145,7 +162,12 @@ export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
     for (const u of this.updates()) {
       const ann = u.announce?.[EXA_FAMILY[family]] as Record<string, { string?: string }[]> | undefined;
       for (const list of Object.values(ann ?? {})) {
-        for (const f of list) rib.set(f.string ?? JSON.stringify(f), { match: f.string ?? '', actions: JSON.stringify(u.attribute?.['extended-community'] ?? []), raw: f });
+        for (const f of list)
+          rib.set(f.string ?? JSON.stringify(f), {
+            match: f.string ?? '',
+            actions: JSON.stringify(u.attribute?.['extended-community'] ?? []),
+            raw: f,
+          });
       }
       const wd = u.withdraw?.[EXA_FAMILY[family]] as { string?: string }[] | undefined;
       for (const f of wd ?? []) rib.delete(f.string ?? JSON.stringify(f));
@@ -153,11 +175,20 @@ export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
     return [...rib.values()];
   }
 
-  private *updates(): Generator<{ attribute?: ExaAttr & Record<string, unknown>; announce?: Record<string, unknown>; withdraw?: Record<string, unknown> }> {
+  private *updates(): Generator<{
+    attribute?: ExaAttr & Record<string, unknown>;
+    announce?: Record<string, unknown>;
+    withdraw?: Record<string, unknown>;
+  }> {
     for (const e of this.eventList()) {
       if (e.type !== 'update') continue;
       const m = (e.neighbor as { message?: { update?: unknown } } | undefined)?.message?.update;
-      if (m) yield m as { attribute?: ExaAttr & Record<string, unknown>; announce?: Record<string, unknown>; withdraw?: Record<string, unknown> };
+      if (m)
+        yield m as {
+          attribute?: ExaAttr & Record<string, unknown>;
+          announce?: Record<string, unknown>;
+          withdraw?: Record<string, unknown>;
+        };
     }
   }
 
@@ -196,7 +227,8 @@ export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
     }
     if (r.med !== undefined) parts.push(`med ${r.med}`);
     if (r.localPref !== undefined) parts.push(`local-preference ${r.localPref}`);
-    if (r.communities && r.communities.length > 0) parts.push(`community [ ${r.communities.map((c) => checkCommunity(c, 2).join(':')).join(' ')} ]`);
+    if (r.communities && r.communities.length > 0)
+      parts.push(`community [ ${r.communities.map((c) => checkCommunity(c, 2).join(':')).join(' ')} ]`);
     if (r.largeCommunities && r.largeCommunities.length > 0) {
       parts.push(`large-community [ ${r.largeCommunities.map((c) => checkCommunity(c, 3).join(':')).join(' ')} ]`);
     }

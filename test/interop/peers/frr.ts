@@ -3,23 +3,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
+  afiOf,
   type BgpDaemon,
+  checkCommunity,
   type DaemonOpts,
   type Family,
   type FlowRoute,
+  isFlow,
+  ManagedProcess,
+  normState,
+  PeerDaemonBase,
   type Route,
   type RouteSpec,
-  type SessionState,
-  ManagedProcess,
-  PeerDaemonBase,
-  afiOf,
-  checkCommunity,
-  isFlow,
-  normState,
   runCmd,
+  type SessionState,
 } from './common';
 
-const AF: Record<Family, string> = { ipv4: 'ipv4 unicast', ipv6: 'ipv6 unicast', 'ipv4-flowspec': 'ipv4 flowspec', 'ipv6-flowspec': 'ipv6 flowspec' };
+const AF: Record<Family, string> = {
+  ipv4: 'ipv4 unicast',
+  ipv6: 'ipv6 unicast',
+  'ipv4-flowspec': 'ipv4 flowspec',
+  'ipv6-flowspec': 'ipv6 flowspec',
+};
 
 interface FrrPath {
   aspath?: { segments?: { list: number[] }[]; string?: string };
@@ -46,7 +51,12 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
   }
 
   private config(o: DaemonOpts): string {
-    const l: string[] = ['frr defaults traditional', `hostname tsbgp-frr-${path.basename(this.dir)}`, `log file ${path.join(this.dir, 'bgpd.log')} informational`, '!'];
+    const l: string[] = [
+      'frr defaults traditional',
+      `hostname tsbgp-frr-${path.basename(this.dir)}`,
+      `log file ${path.join(this.dir, 'bgpd.log')} informational`,
+      '!',
+    ];
     l.push(`router bgp ${o.as}`, ` bgp router-id ${o.routerId ?? o.address}`);
     // Without these FRR sends and accepts nothing on eBGP (RFC 8212) and refuses `network` for unrouted prefixes.
     l.push(' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');
@@ -54,7 +64,10 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
     for (const n of o.neighbors) {
       l.push(` neighbor ${n.address} remote-as ${n.as}`, ` neighbor ${n.address} port ${n.port}`);
       l.push(` neighbor ${n.address} update-source ${o.address}`, ` neighbor ${n.address} disable-connected-check`);
-      l.push(` neighbor ${n.address} timers ${Math.max(1, Math.floor(hold / 3))} ${hold}`, ` neighbor ${n.address} timers connect 1`);
+      l.push(
+        ` neighbor ${n.address} timers ${Math.max(1, Math.floor(hold / 3))} ${hold}`,
+        ` neighbor ${n.address} timers connect 1`,
+      );
       if (n.passive) l.push(` neighbor ${n.address} passive`);
     }
     for (const f of ['ipv4', 'ipv6', 'ipv4-flowspec', 'ipv6-flowspec'] as Family[]) {
@@ -80,7 +93,23 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
     this.proc = new ManagedProcess(
       'bgpd',
       '/usr/lib/frr/bgpd',
-      ['-f', conf, '-i', path.join(this.dir, 'bgpd.pid'), '-Z', '-n', '-S', '-l', opts.address, '-p', String(opts.port), '-P', '0', '--vty_socket', this.dir],
+      [
+        '-f',
+        conf,
+        '-i',
+        path.join(this.dir, 'bgpd.pid'),
+        '-Z',
+        '-n',
+        '-S',
+        '-l',
+        opts.address,
+        '-p',
+        String(opts.port),
+        '-P',
+        '0',
+        '--vty_socket',
+        this.dir,
+      ],
       path.join(this.dir, 'stdout.log'),
     );
     await this.waitStarted(
@@ -109,7 +138,9 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
     return r.stdout;
   }
 
-  private async summary(family: Family): Promise<{ peers?: Record<string, { state?: string; pfxRcd?: number }>; ribCount?: number }> {
+  private async summary(
+    family: Family,
+  ): Promise<{ peers?: Record<string, { state?: string; pfxRcd?: number }>; ribCount?: number }> {
     const out = await this.vtysh([`show bgp ${AF[family]} summary json`], 30_000);
     return out.trim() === '' ? {} : JSON.parse(out);
   }
@@ -165,7 +196,11 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
     const out = await this.vtysh([`show bgp ${AF[family]} detail`]);
     const res: FlowRoute[] = [];
     for (const block of out.split('BGP flowspec entry:').slice(1)) {
-      const lines = block.split('\n').slice(1).map((l) => l.trim()).filter((l) => l !== '');
+      const lines = block
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
       const comps: string[] = [];
       const acts: string[] = [];
       for (const l of lines) {
@@ -186,11 +221,11 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
     if (r.med !== undefined) c.push(`set metric ${r.med}`);
     if (r.localPref !== undefined) c.push(`set local-preference ${r.localPref}`);
     if (r.communities && r.communities.length > 0) {
-      r.communities.forEach((x) => checkCommunity(x, 2));
+      for (const x of r.communities) checkCommunity(x, 2);
       c.push(`set community ${r.communities.join(' ')} additive`);
     }
     if (r.largeCommunities && r.largeCommunities.length > 0) {
-      r.largeCommunities.forEach((x) => checkCommunity(x, 3));
+      for (const x of r.largeCommunities) checkCommunity(x, 3);
       c.push(`set large-community ${r.largeCommunities.join(' ')} additive`);
     }
     c.push('exit');
@@ -200,13 +235,24 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
 
   async addRoute(family: Family, r: RouteSpec): Promise<void> {
     if (isFlow(family)) throw new Error('frr: bgpd cannot originate flowspec');
-    const cmds = ['configure terminal', ...this.routeMapFor(family, r), `router bgp ${this.opts!.as}`, `address-family ${AF[family]}`, `network ${r.prefix} route-map ${this.routeMaps.get(`${family} ${r.prefix}`)}`];
+    const cmds = [
+      'configure terminal',
+      ...this.routeMapFor(family, r),
+      `router bgp ${this.opts!.as}`,
+      `address-family ${AF[family]}`,
+      `network ${r.prefix} route-map ${this.routeMaps.get(`${family} ${r.prefix}`)}`,
+    ];
     await this.vtysh(cmds, 30_000);
   }
 
   async withdrawRoute(family: Family, prefix: string): Promise<void> {
     const rm = this.routeMaps.get(`${family} ${prefix}`);
-    const cmds = ['configure terminal', `router bgp ${this.opts!.as}`, `address-family ${AF[family]}`, `no network ${prefix}`];
+    const cmds = [
+      'configure terminal',
+      `router bgp ${this.opts!.as}`,
+      `address-family ${AF[family]}`,
+      `no network ${prefix}`,
+    ];
     if (rm) cmds.push('exit-address-family', 'exit', `no route-map ${rm}`);
     this.routeMaps.delete(`${family} ${prefix}`);
     await this.vtysh(cmds, 30_000);

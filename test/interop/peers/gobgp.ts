@@ -5,19 +5,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   type BgpDaemon,
+  checkCommunity,
   type DaemonOpts,
   type Family,
   type FlowRoute,
   type FlowSpec,
-  type Route,
-  type RouteSpec,
-  type SessionState,
-  ManagedProcess,
-  PeerDaemonBase,
-  checkCommunity,
   freePort,
   isFlow,
+  ManagedProcess,
+  PeerDaemonBase,
+  type Route,
+  type RouteSpec,
   runCmd,
+  type SessionState,
 } from './common';
 
 const AFI_SAFI: Record<Family, string> = {
@@ -26,7 +26,12 @@ const AFI_SAFI: Record<Family, string> = {
   'ipv4-flowspec': 'ipv4-flowspec',
   'ipv6-flowspec': 'ipv6-flowspec',
 };
-const CLI_FAMILY: Record<Family, string> = { ipv4: 'ipv4', ipv6: 'ipv6', 'ipv4-flowspec': 'ipv4-flowspec', 'ipv6-flowspec': 'ipv6-flowspec' };
+const CLI_FAMILY: Record<Family, string> = {
+  ipv4: 'ipv4',
+  ipv6: 'ipv6',
+  'ipv4-flowspec': 'ipv4-flowspec',
+  'ipv6-flowspec': 'ipv6-flowspec',
+};
 // gRPC SessionState enum.
 const STATES: SessionState[] = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
 
@@ -56,14 +61,30 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
 
   private config(o: DaemonOpts): string {
     const l: string[] = [];
-    l.push('[global.config]', `  as = ${o.as}`, `  router-id = "${o.routerId ?? o.address}"`, `  port = ${o.port}`, `  local-address-list = ["${o.address}"]`);
+    l.push(
+      '[global.config]',
+      `  as = ${o.as}`,
+      `  router-id = "${o.routerId ?? o.address}"`,
+      `  port = ${o.port}`,
+      `  local-address-list = ["${o.address}"]`,
+    );
     for (const n of o.neighbors) {
       l.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.address}"`, `    peer-as = ${n.as}`);
       l.push('  [neighbors.transport.config]', `    local-address = "${o.address}"`, `    remote-port = ${n.port}`);
       if (n.passive) l.push('    passive-mode = true');
-      l.push('  [neighbors.timers.config]', '    connect-retry = 1', `    hold-time = ${o.holdTime ?? 90}`, `    keepalive-interval = ${Math.max(1, Math.floor((o.holdTime ?? 90) / 3))}`);
+      l.push(
+        '  [neighbors.timers.config]',
+        '    connect-retry = 1',
+        `    hold-time = ${o.holdTime ?? 90}`,
+        `    keepalive-interval = ${Math.max(1, Math.floor((o.holdTime ?? 90) / 3))}`,
+      );
       if (n.as !== o.as) l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 2');
-      for (const f of n.families) l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${AFI_SAFI[f]}"`);
+      for (const f of n.families)
+        l.push(
+          '  [[neighbors.afi-safis]]',
+          '    [neighbors.afi-safis.config]',
+          `      afi-safi-name = "${AFI_SAFI[f]}"`,
+        );
     }
     return l.join('\n') + '\n';
   }
@@ -164,11 +185,11 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
     if (r.med !== undefined) args.push('med', String(r.med));
     if (r.localPref !== undefined) args.push('local-pref', String(r.localPref));
     if (r.communities && r.communities.length > 0) {
-      r.communities.forEach((c) => checkCommunity(c, 2));
+      for (const c of r.communities) checkCommunity(c, 2);
       args.push('community', r.communities.join(','));
     }
     if (r.largeCommunities && r.largeCommunities.length > 0) {
-      r.largeCommunities.forEach((c) => checkCommunity(c, 3));
+      for (const c of r.largeCommunities) checkCommunity(c, 3);
       args.push('large-community', r.largeCommunities.join(','));
     }
     await this.cli(args, 30_000);

@@ -1,9 +1,9 @@
 // One import for tests and benchmarks: every daemon class plus the shared plumbing.
 import { Bird } from './bird';
+import type { BgpDaemon } from './common';
 import { ExaBgp } from './exabgp';
 import { Frr } from './frr';
 import { GoBgp } from './gobgp';
-import type { BgpDaemon } from './common';
 
 export * from './common';
 export { Bird, ExaBgp, Frr, GoBgp };

@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ControlServer, NamedPipeControl, findNamedPipes, sendCommand, type Emit } from '../../../src/api/control';
+import { test } from 'node:test';
 import { AckPolicy, answerLine, isAnswerLine } from '../../../src/api/ack';
+import { ControlServer, type Emit, findNamedPipes, NamedPipeControl, sendCommand } from '../../../src/api/control';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-ctl-'));
@@ -22,7 +22,8 @@ const handler = async (line: string, emit: Emit): Promise<string[]> => {
     return ['done'];
   }
   if (line === 'version') return ['tsbgp 0.1.0', 'done'];
-  if (line === 'show neighbor summary') return ['Peer            AS        up/down state       |     #sent     #recvd', 'done'];
+  if (line === 'show neighbor summary')
+    return ['Peer            AS        up/down state       |     #sent     #recvd', 'done'];
   if (line === 'slow') {
     await new Promise((r) => setTimeout(r, 50));
     return ['slow answer'];
@@ -71,7 +72,7 @@ test('tsbgp cli: exit status and output', async () => {
       const child = spawn(process.execPath, [
         '-e',
         `require(${JSON.stringify(cliJs)}).run(process.argv.slice(1)).then((c) => (process.exitCode = c))`,
-        "--",
+        '--',
         ...args,
       ]);
       let stdout = '';

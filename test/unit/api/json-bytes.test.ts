@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { JsonEncoder, familyRenderer } from '../../../src/api/json';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey, type NlriBlock, type Update } from '../../../src/wire/types';
+import { familyRenderer, JsonEncoder } from '../../../src/api/json';
+import { familyKey, IPV4_UNICAST, IPV6_UNICAST, type NlriBlock, type Update } from '../../../src/wire/types';
 
 const IPV4_MULTICAST = familyKey(1, 2);
 
@@ -50,7 +50,12 @@ test('update lines written as bytes are the lines the prefix renderers describe,
           withdrawn: gen(block, IPV4_UNICAST, false, addPath),
           nlri: body,
           issues: [],
-          attributes: { origin: 0, nextHop: Uint8Array.of(10, 0, 0, 1), mpReach: { family, nextHop, nlri: mp }, mpUnreach: { family, nlri: empty(family) } },
+          attributes: {
+            origin: 0,
+            nextHop: Uint8Array.of(10, 0, 0, 1),
+            mpReach: { family, nextHop, nlri: mp },
+            mpUnreach: { family, nlri: empty(family) },
+          },
         };
         const opts = { host: 'hôte', pid: 1, ppid: 2, now: () => 1.5, compact };
         const text = new JsonEncoder(opts).update(N, 'receive', u);
@@ -67,7 +72,9 @@ test('update lines written as bytes are the lines the prefix renderers describe,
         if (body.count > 0) assert.deepEqual(msg.announce['ipv4 unicast']['10.0.0.1'], items(body));
         if (u.withdrawn.count > 0) assert.deepEqual(msg.withdraw['ipv4 unicast'], items(u.withdrawn));
         if (mp.count > 0) {
-          const lists = Object.values(msg.announce[v6 ? 'ipv6 unicast' : 'ipv4 multicast'] as Record<string, unknown[]>);
+          const lists = Object.values(
+            msg.announce[v6 ? 'ipv6 unicast' : 'ipv4 multicast'] as Record<string, unknown[]>,
+          );
           for (const l of lists) assert.deepEqual(l, items(mp));
         }
       },

@@ -1,8 +1,9 @@
 // ExaBGP 4.2.21's text encoder output (captured from ExaBGP itself) against tsbgp's ExabgpTextEncoder.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { ExabgpTextEncoder, capabilitiesText } from '../../../src/api/text';
-import { IPV4_UNICAST, IPV6_UNICAST, type Update, type Attributes } from '../../../src/wire/types';
+import { test } from 'node:test';
+import { capabilitiesText, ExabgpTextEncoder } from '../../../src/api/text';
+import { type Attributes, IPV4_UNICAST, IPV6_UNICAST, type Update } from '../../../src/wire/types';
 
 const N = { localAddress: '127.0.0.2', peerAddress: '127.0.0.1', localAs: 65001, peerAs: 65002 };
 const ip = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -68,7 +69,10 @@ test('update: MP families, add-path, End-of-RIB, raw header/body', () => {
       'neighbor 127.0.0.1 send update announced 2001:db8::/32 path-information 0.0.0.9 next-hop 2001:db8::1 origin incomplete\n' +
       'neighbor 127.0.0.1 send update end\n',
   );
-  const eor = new ExabgpTextEncoder().update(N, 'receive', upd({}), { header: ip(0xff, 0, 23, 2), body: ip(0, 0, 0, 0) });
+  const eor = new ExabgpTextEncoder().update(N, 'receive', upd({}), {
+    header: ip(0xff, 0, 23, 2),
+    body: ip(0, 0, 0, 0),
+  });
   assert.equal(
     eor,
     'neighbor 127.0.0.1 receive update start\n' +
@@ -84,12 +88,18 @@ test('other events', () => {
   assert.equal(t.connected(N), 'neighbor 127.0.0.1 connected\n');
   assert.equal(t.down(N, 'r'), 'neighbor 127.0.0.1 down - r\n');
   assert.equal(t.shutdown(), 'shutdown 3 4\n');
-  assert.equal(t.keepalive(N, 'receive', { header: ip(0xff, 0, 19, 4) }), 'neighbor 127.0.0.1 receive keepalive header 0xFF001304\n');
+  assert.equal(
+    t.keepalive(N, 'receive', { header: ip(0xff, 0, 19, 4) }),
+    'neighbor 127.0.0.1 receive keepalive header 0xFF001304\n',
+  );
   assert.equal(
     t.notification(N, 'receive', { code: 3, subcode: 1, data: ip(0xff, 0) }),
     'neighbor 127.0.0.1 receive notification code 3 subcode 1 data 0xFF00\n',
   );
-  assert.equal(t.refresh(N, 'receive', { afi: 1, safi: 1, subtype: 1 }), 'neighbor 127.0.0.1 receive route-refresh afi ipv4 safi unicast begin\n');
+  assert.equal(
+    t.refresh(N, 'receive', { afi: 1, safi: 1, subtype: 1 }),
+    'neighbor 127.0.0.1 receive route-refresh afi ipv4 safi unicast begin\n',
+  );
   assert.equal(t.negotiated(), null);
 });
 
@@ -100,8 +110,22 @@ test('open capabilities text, as ExaBGP prints str(capabilities).lower()', () =>
     { code: 2 },
     { code: 128 },
     { code: 65, asn: 4200000000 },
-    { code: 69, families: [{ afi: 1, safi: 1, mode: 3 }, { afi: 2, safi: 1, mode: 1 }] },
-    { code: 64, restartFlags: 8, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }, { afi: 2, safi: 1, flags: 0 }] },
+    {
+      code: 69,
+      families: [
+        { afi: 1, safi: 1, mode: 3 },
+        { afi: 2, safi: 1, mode: 1 },
+      ],
+    },
+    {
+      code: 64,
+      restartFlags: 8,
+      restartTime: 120,
+      families: [
+        { afi: 1, safi: 1, flags: 0x80 },
+        { afi: 2, safi: 1, flags: 0 },
+      ],
+    },
     { code: 70 },
     { code: 6 },
     { code: 5, entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },

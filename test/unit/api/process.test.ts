@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { test } from 'node:test';
 import { ProcessManager, splitCommandLine } from '../../../src/api/process';
 
 const node = process.execPath;
@@ -10,7 +10,13 @@ function js(code: string): string[] {
 }
 
 test('splitCommandLine honours quotes and escapes', () => {
-  assert.deepEqual(splitCommandLine(`/usr/bin/prog -a "b c" 'd e' f\\ g`), ['/usr/bin/prog', '-a', 'b c', 'd e', 'f g']);
+  assert.deepEqual(splitCommandLine(`/usr/bin/prog -a "b c" 'd e' f\\ g`), [
+    '/usr/bin/prog',
+    '-a',
+    'b c',
+    'd e',
+    'f g',
+  ]);
   assert.deepEqual(splitCommandLine('  a   b  '), ['a', 'b']);
   assert.deepEqual(splitCommandLine(`x ""`), ['x', '']);
 });
@@ -21,7 +27,8 @@ test('200,000 lines from a fast writer arrive complete and in order (with \\r\\n
   let count = 0;
   let bad = '';
   pm.on('command', (_name, line) => {
-    if (bad === '' && line !== `announce route 10.0.0.0/32 next-hop self med ${count}`) bad = `#${count}: ${JSON.stringify(line)}`;
+    if (bad === '' && line !== `announce route 10.0.0.0/32 next-hop self med ${count}`)
+      bad = `#${count}: ${JSON.stringify(line)}`;
     count++;
   });
   const exited = once(pm, 'exit');
@@ -100,7 +107,10 @@ test('writes reach the process; a process that never reads is cut off without hu
   assert.ok(writes > 500, `cut off after ${writes} writes`);
   for (let i = 0; i < 100; i++) assert.ok(pm.write('echo', `e${i}`));
   while (echoed.length < 100) await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(echoed, Array.from({ length: 100 }, (_, i) => `e${i}`));
+  assert.deepEqual(
+    echoed,
+    Array.from({ length: 100 }, (_, i) => `e${i}`),
+  );
   await pm.stop();
 });
 
@@ -108,7 +118,14 @@ test("overflow: 'drop' skips writes until the process catches up", async () => {
   const pm = new ProcessManager({ respawn: false, maxWriteBuffer: 256 * 1024, overflow: 'drop' });
   let overflowed = 0;
   pm.on('overflow', () => overflowed++);
-  pm.start([{ name: 'slow', run: js(`setTimeout(() => process.stdin.resume(), 300); process.stdin.pause(); process.stdin.on('data', () => {})`) }]);
+  pm.start([
+    {
+      name: 'slow',
+      run: js(
+        `setTimeout(() => process.stdin.resume(), 300); process.stdin.pause(); process.stdin.on('data', () => {})`,
+      ),
+    },
+  ]);
   const line = 'y'.repeat(1000);
   let accepted = 0;
   for (let i = 0; i < 2000; i++) {
@@ -173,12 +190,22 @@ test('stop sends the farewell line, SIGTERMs and waits; exabgp.* env is passed',
 });
 
 test('congestion: a slow reader is congested above highWater and drains; a stuck one stops being congested', async () => {
-  const pm = new ProcessManager({ respawn: false, highWater: 256 * 1024, stallMs: 200, maxWriteBuffer: 64 * 1024 * 1024 });
+  const pm = new ProcessManager({
+    respawn: false,
+    highWater: 256 * 1024,
+    stallMs: 200,
+    maxWriteBuffer: 64 * 1024 * 1024,
+  });
   const drains: string[] = [];
   pm.on('drain', (name) => drains.push(name));
   pm.start([
     // Reads 64 KiB every 20 ms: slower than we write, but steadily.
-    { name: 'slow', run: js(`process.stdin.pause(); setInterval(() => { process.stdin.read(65536); }, 20); process.stdin.on('readable', () => {})`) },
+    {
+      name: 'slow',
+      run: js(
+        `process.stdin.pause(); setInterval(() => { process.stdin.read(65536); }, 20); process.stdin.on('readable', () => {})`,
+      ),
+    },
     { name: 'stuck', run: js(`process.stdin.pause(); setInterval(() => {}, 1000)`) },
   ]);
   const line = 'z'.repeat(1000);
@@ -189,7 +216,8 @@ test('congestion: a slow reader is congested above highWater and drains; a stuck
   assert.equal(pm.congested('slow'), true);
   assert.equal(pm.congested('stuck'), true);
   const t0 = Date.now();
-  while ((!drains.includes('slow') || !drains.includes('stuck')) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+  while ((!drains.includes('slow') || !drains.includes('stuck')) && Date.now() - t0 < 10_000)
+    await new Promise((r) => setTimeout(r, 20));
   assert.ok(drains.includes('slow'), 'the slow reader caught up');
   assert.equal(pm.congested('slow'), false);
   assert.ok(drains.includes('stuck'), 'the stuck one no longer holds anybody back');

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHex, splitMessages, run } from '../../../src/cli/decode';
+import { test } from 'node:test';
+import { parseHex, run, splitMessages } from '../../../src/cli/decode';
 import { capture as captureRun } from '../../support/capture';
 
 const MARKER = 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF';
@@ -23,8 +23,14 @@ test('full messages, marker-less message, bare UPDATE body', () => {
       [4, 0],
     ],
   );
-  assert.deepEqual(splitMessages(parseHex(`001702${EOR_BODY}`)).map((m) => [m.type, m.body.length]), [[2, 4]]);
-  assert.deepEqual(splitMessages(parseHex(EOR_BODY)).map((m) => [m.type, m.body.length]), [[2, 4]]);
+  assert.deepEqual(
+    splitMessages(parseHex(`001702${EOR_BODY}`)).map((m) => [m.type, m.body.length]),
+    [[2, 4]],
+  );
+  assert.deepEqual(
+    splitMessages(parseHex(EOR_BODY)).map((m) => [m.type, m.body.length]),
+    [[2, 4]],
+  );
   assert.throws(() => splitMessages(parseHex(`${MARKER}00FF02${EOR_BODY}`)));
 });
 

@@ -1,11 +1,12 @@
 // `tsbgp validate` builds every flow route of a configuration and runs the FlowSpec guard on it, as the
 // daemon does at start-up: refusals are errors with the route's file:line:col (exit 1), warnings are printed
 // and do not fail the check, allow-unsafe turns a refusal into a warning.
-import { after, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, test } from 'node:test';
 import { run } from '../../../src/cli/validate';
 import { flowFindings } from '../../../src/config/flow-check';
 import { parseConfig } from '../../../src/config/parser';
@@ -35,10 +36,22 @@ function config(flows: string, families = 'ipv4 flow;\n    ipv6 flow;'): string 
 const route = (name: string, match: string, then: string, extra = ''): string =>
   `    route ${name} {\n${extra}      match {\n${match}\n      }\n      then {\n${then}\n      }\n    }`;
 
-const TELNET = route('telnet', '        source 198.51.100.7/32;\n        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port =23;', '        discard;');
-const TELNET6 = route('telnet6', '        source 2001:db8:1::7/128;\n        destination 2001:db8:100::/48;\n        next-header tcp;\n        destination-port =23;', '        discard;');
+const TELNET = route(
+  'telnet',
+  '        source 198.51.100.7/32;\n        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port =23;',
+  '        discard;',
+);
+const TELNET6 = route(
+  'telnet6',
+  '        source 2001:db8:1::7/128;\n        destination 2001:db8:100::/48;\n        next-header tcp;\n        destination-port =23;',
+  '        discard;',
+);
 const WILD = route('wild', '        destination 0.0.0.0/0;\n        protocol tcp;', '        discard;');
-const PORTS = route('ports', '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;', '        discard;');
+const PORTS = route(
+  'ports',
+  '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;',
+  '        discard;',
+);
 
 const dirs: string[] = [];
 after(() => {
@@ -82,7 +95,10 @@ test('the 2020 shape (wildcard destination, TCP, discard) is an error at the rou
   const r = await capture([f]);
   assert.equal(r.code, 1);
   assert.doesNotMatch(r.out, /ok,/);
-  assert.match(r.err, new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:5: error: flow route wild: refused: .*179`));
+  assert.match(
+    r.err,
+    new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:5: error: flow route wild: refused: .*179`),
+  );
 });
 
 test('a port range containing 179 is refused; allow-unsafe makes it a warning and exit 0', async () => {
@@ -91,7 +107,12 @@ test('a port range containing 179 is refused; allow-unsafe makes it a warning an
   assert.equal(refused[0]!.severity, 'error');
   assert.match(refused[0]!.text, /TCP port 179/);
 
-  const allowed = route('ports', '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;', '        discard;', '      allow-unsafe;\n');
+  const allowed = route(
+    'ports',
+    '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;',
+    '        discard;',
+    '      allow-unsafe;\n',
+  );
   const f = tmp(config(allowed));
   const r = await capture([f]);
   assert.equal(r.code, 0, r.err);
@@ -108,7 +129,11 @@ test('guard warnings (low rate) are printed but do not fail', async () => {
 });
 
 test('a flow syntax error is reported at its own statement', async () => {
-  const bad = route('typo', '        destination 203.0.113.0/24;\n        destination-port =99999;', '        discard;');
+  const bad = route(
+    'typo',
+    '        destination 203.0.113.0/24;\n        destination-port =99999;',
+    '        discard;',
+  );
   const text = config(bad);
   const found = flowFindings(parseConfig(text, 't.conf'));
   assert.equal(found.length, 1);
@@ -121,7 +146,11 @@ test('a flow syntax error is reported at its own statement', async () => {
 });
 
 test('guard limits are options: a /16 passes the default, fails with minPrefixV4 24', () => {
-  const r16 = route('wide', '        destination 10.1.0.0/16;\n        protocol udp;\n        destination-port =53;', '        discard;');
+  const r16 = route(
+    'wide',
+    '        destination 10.1.0.0/16;\n        protocol udp;\n        destination-port =53;',
+    '        discard;',
+  );
   const c = parseConfig(config(r16), 'w.conf');
   assert.deepEqual(flowFindings(c), []);
   const strict = flowFindings(c, { minPrefixV4: 24 });

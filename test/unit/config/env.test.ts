@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEnv, EnvError, envLines } from '../../../src/config/env';
+import { test } from 'node:test';
+import { EnvError, envLines, loadEnv } from '../../../src/config/env';
 
 test('defaults are ExaBGP 4.2 defaults', () => {
   const e = loadEnv({ env: {} });
@@ -23,8 +23,14 @@ test('defaults are ExaBGP 4.2 defaults', () => {
 test('both spellings, tsbgp prefix wins, INI file below the environment', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-env-'));
   const ini = path.join(dir, 'x.env');
-  fs.writeFileSync(ini, "[exabgp.tcp]\nport = 1790\nbind = '127.0.0.1 ::1'\n[exabgp.api]\nencoder: text\nack = false\n[exabgp.daemon]\numask = '0o22'\n");
-  const e = loadEnv({ file: ini, env: { 'exabgp.api.ack': 'true', exabgp_log_level: 'debug', 'tsbgp.tcp.port': '2000', 'exabgp.tcp.port': '3000' } });
+  fs.writeFileSync(
+    ini,
+    "[exabgp.tcp]\nport = 1790\nbind = '127.0.0.1 ::1'\n[exabgp.api]\nencoder: text\nack = false\n[exabgp.daemon]\numask = '0o22'\n",
+  );
+  const e = loadEnv({
+    file: ini,
+    env: { 'exabgp.api.ack': 'true', exabgp_log_level: 'debug', 'tsbgp.tcp.port': '2000', 'exabgp.tcp.port': '3000' },
+  });
   assert.equal(e.tcp.port, 2000);
   assert.deepEqual(e.tcp.bind, ['127.0.0.1', '::1']);
   assert.equal(e.api.encoder, 'text');
@@ -40,7 +46,10 @@ test('the shipped exabgp.env loads', () => {
 });
 
 test('bad values name the setting', () => {
-  assert.throws(() => loadEnv({ env: { 'exabgp.tcp.port': 'x' } }), (err: unknown) => err instanceof EnvError && /exabgp\.tcp\.port/.test(err.message));
+  assert.throws(
+    () => loadEnv({ env: { 'exabgp.tcp.port': 'x' } }),
+    (err: unknown) => err instanceof EnvError && /exabgp\.tcp\.port/.test(err.message),
+  );
   assert.throws(() => loadEnv({ env: { exabgp_api_encoder: 'xml' } }), EnvError);
   assert.throws(() => loadEnv({ env: { 'exabgp.api.ack': 'maybe' } }), EnvError);
 });

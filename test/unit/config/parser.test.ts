@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig, parseConfigFile, expandedRoutes } from '../../../src/config/parser';
+import { test } from 'node:test';
+import { expandedRoutes, parseConfig, parseConfigFile } from '../../../src/config/parser';
 import { ConfigError } from '../../../src/config/tokenizer';
 import { familyKey } from '../../../src/wire/types';
 
@@ -22,7 +22,12 @@ test('every ExaBGP example configuration validates (or is refused with a clear r
   assert.ok(files.length >= 60);
   for (const f of files) {
     const run = (): unknown => parseConfigFile(path.join(VECTORS, f), { checkPrograms: false });
-    if (REFUSED[f]) assert.throws(run, (e: unknown) => e instanceof ConfigError && REFUSED[f].test(e.message) && /:\d+:\d+: /.test(e.message), f);
+    if (REFUSED[f])
+      assert.throws(
+        run,
+        (e: unknown) => e instanceof ConfigError && REFUSED[f].test(e.message) && /:\d+:\d+: /.test(e.message),
+        f,
+      );
     else assert.doesNotThrow(run, f);
   }
 });
@@ -74,7 +79,13 @@ neighbor 192.0.2.2 {
   assert.equal(expandedRoutes(n).length, 5);
   assert.equal(n.routes.get(1).attributes.med, 3);
   assert.equal(n.flows[0].name, 'r1');
-  assert.deepEqual(n.flows[0].match[1], { keyword: 'destination-port', args: ['[', '=80', ']'], file: 'x.conf', line: 14, col: 53 });
+  assert.deepEqual(n.flows[0].match[1], {
+    keyword: 'destination-port',
+    args: ['[', '=80', ']'],
+    file: 'x.conf',
+    line: 14,
+    col: 53,
+  });
   assert.equal(n.flows[0].then[0].keyword, 'discard');
 });
 
@@ -82,20 +93,42 @@ test('errors carry file:line:col and say what was expected', () => {
   const bad: [string, RegExp][] = [
     ['neighbor 1.1.1.1 {\n  hold-time x;\n}', /^f:2:13: found 'x', expected a hold time/],
     ['neighbor 1.1.1.1 {\n  colour red;\n}', /^f:2:3: found 'colour', expected one of inherit/],
-    ['neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; md5-password x; }', /^f:1:66: md5-password is not supported/],
+    [
+      'neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; md5-password x; }',
+      /^f:1:66: md5-password is not supported/,
+    ],
     ['neighbor 1.1.1.1 { local-as 1; peer-as 1; }', /^f:1:1: neighbor 1\.1\.1\.1 is incomplete: missing local-address/],
-    ['neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; family { ipv4 unicorn; } }', /f:1:80: found 'unicorn', expected a SAFI/],
-    ['neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; api { processes [ nope ]; } }', /uses process 'nope'/],
-    ['process p { run /definitely/not/here; encoder json; }', /f:1:17: found '\/definitely\/not\/here', expected a program/],
+    [
+      'neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; family { ipv4 unicorn; } }',
+      /f:1:80: found 'unicorn', expected a SAFI/,
+    ],
+    [
+      'neighbor 1.1.1.1 { local-as 1; peer-as 1; local-address 1.1.1.2; api { processes [ nope ]; } }',
+      /uses process 'nope'/,
+    ],
+    [
+      'process p { run /definitely/not/here; encoder json; }',
+      /f:1:17: found '\/definitely\/not\/here', expected a program/,
+    ],
     ['}', /^f:1:1: found '}'/],
     ['neighbor 1.1.1.1 { local-as 1 }', /f:1:31: found '}', expected ';'/],
   ];
-  for (const [src, re] of bad) assert.throws(() => parseConfig(src, 'f'), (e: unknown) => e instanceof ConfigError && re.test(e.message), src);
+  for (const [src, re] of bad)
+    assert.throws(
+      () => parseConfig(src, 'f'),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      src,
+    );
 });
 
 test('100k static routes parse in well under 2 seconds', () => {
-  const lines = ['neighbor 192.0.2.2 {', ' router-id 1.1.1.1; local-address 192.0.2.1; local-as 65000; peer-as 65000;', ' static {'];
-  for (let i = 0; i < 100000; i++) lines.push(`  route 10.${(i >> 8) & 255}.${i & 255}.0/24 next-hop 192.0.2.1 med 10 community [ 65000:1 ];`);
+  const lines = [
+    'neighbor 192.0.2.2 {',
+    ' router-id 1.1.1.1; local-address 192.0.2.1; local-as 65000; peer-as 65000;',
+    ' static {',
+  ];
+  for (let i = 0; i < 100000; i++)
+    lines.push(`  route 10.${(i >> 8) & 255}.${i & 255}.0/24 next-hop 192.0.2.1 med 10 community [ 65000:1 ];`);
   lines.push(' }', '}');
   const src = lines.join('\n');
   const t0 = process.hrtime.bigint();

@@ -1,8 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRoute, expandSplit, parseAttributesNlri, withSendDefaults, parseExtendedCommunity } from '../../../src/config/route';
-import { tokenize, ConfigError } from '../../../src/config/tokenizer';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey } from '../../../src/wire/types';
+import { test } from 'node:test';
+import {
+  expandSplit,
+  parseAttributesNlri,
+  parseExtendedCommunity,
+  parseRoute,
+  withSendDefaults,
+} from '../../../src/config/route';
+import { ConfigError, tokenize } from '../../../src/config/tokenizer';
+import { familyKey, IPV4_UNICAST, IPV6_UNICAST } from '../../../src/wire/types';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -17,14 +23,20 @@ test('every attribute keyword', () => {
   assert.equal(r.family, IPV4_UNICAST);
   assert.equal(hex(r.nextHop as Uint8Array), 'c0000201');
   assert.equal(a.origin, 1);
-  assert.deepEqual(a.asPath, [{ type: 2, asns: [1, 2] }, { type: 1, asns: [3, 4] }]);
+  assert.deepEqual(a.asPath, [
+    { type: 2, asns: [1, 2] },
+    { type: 1, asns: [3, 4] },
+  ]);
   assert.equal(a.med, 5);
   assert.equal(a.localPref, 6);
   assert.equal(a.atomicAggregate, true);
   assert.equal(a.aggregator!.asn, 65001);
   assert.deepEqual(a.communities, [0xfde80001, 0xffffff01, 0xffff029a, 0x10, 7]);
   assert.deepEqual(a.extendedCommunities!.map(hex), ['0002000100000002', '0102030405060708']);
-  assert.deepEqual(a.largeCommunities, [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(a.largeCommunities, [
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
   assert.equal(hex(a.originatorId!), '09090909');
   assert.equal(a.clusterList!.length, 2);
   assert.equal(a.aigp, 16n);
@@ -58,12 +70,20 @@ test('errors say where and what', () => {
     ['10.0.0.0/24 next-hop 1.1.1.1 bgp-prefix-sid 1', /not supported by tsbgp/],
     ['10.0.0.0/33 next-hop 1.1.1.1', /expected an IP prefix/],
   ];
-  for (const [s, re] of cases) assert.throws(() => parseRoute(s), (e: unknown) => e instanceof ConfigError && re.test(e.message), s);
+  for (const [s, re] of cases)
+    assert.throws(
+      () => parseRoute(s),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      s,
+    );
 });
 
 test('split, attributes ... nlri, send defaults', () => {
   const parts = expandSplit(parseRoute('10.0.0.0/24 next-hop 1.1.1.1 split /26'));
-  assert.deepEqual(parts.map((p) => `${p.prefix.addr.join('.')}/${p.prefix.len}`), ['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26']);
+  assert.deepEqual(
+    parts.map((p) => `${p.prefix.addr.join('.')}/${p.prefix.len}`),
+    ['10.0.0.0/26', '10.0.0.64/26', '10.0.0.128/26', '10.0.0.192/26'],
+  );
   const many = parseAttributesNlri(tokenize('attributes next-hop 1.1.1.1 med 2 nlri 10.0.0.0/8 11.0.0.0/8;'));
   assert.equal(many.length, 2);
   assert.equal(many[1].attributes.med, 2);

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tokenize, ConfigError } from '../../../src/config/tokenizer';
+import { test } from 'node:test';
+import { ConfigError, tokenize } from '../../../src/config/tokenizer';
 
 test('words, punctuation, quotes, comments and positions', () => {
   const t = tokenize('neighbor 10.0.0.1 { # comment ; {\n  description "a { b";\n  as-path [1 (2 3)];\n}', 'f.conf');
@@ -18,12 +18,18 @@ test('words, punctuation, quotes, comments and positions', () => {
 
 test('backslash continuation, escapes and single quotes', () => {
   const t = tokenize("route 1.0.0.0/8 \\\n next-hop 'x\\'y';");
-  assert.deepEqual(t.map((x) => x.text), ['route', '1.0.0.0/8', 'next-hop', "x'y", ';']);
+  assert.deepEqual(
+    t.map((x) => x.text),
+    ['route', '1.0.0.0/8', 'next-hop', "x'y", ';'],
+  );
   assert.equal(t[2].line, 2);
 });
 
 test('unterminated quote is an error with a position', () => {
-  assert.throws(() => tokenize('a\n  "oops', 'x.conf'), (e: unknown) => e instanceof ConfigError && /^x\.conf:2:3: /.test(e.message));
+  assert.throws(
+    () => tokenize('a\n  "oops', 'x.conf'),
+    (e: unknown) => e instanceof ConfigError && /^x\.conf:2:3: /.test(e.message),
+  );
 });
 
 test('tokenizing is linear: 2 MB in well under a second', () => {

@@ -1,9 +1,10 @@
 // RTBH: a route with BLACKHOLE (RFC 7999) gets NO_EXPORT added on its way into the Adj-RIB-Out unless it
 // already has a scoping community or says `blackhole-export`; other routes are untouched.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseRoute } from '../../../src/config/route';
-import { routeEntry, blackholeScope } from '../../../src/daemon/routes';
+import { blackholeScope, routeEntry } from '../../../src/daemon/routes';
 
 const BLACKHOLE = 0xffff029a;
 const NO_EXPORT = 0xffffff01;
@@ -12,15 +13,32 @@ const NO_ADVERTISE = 0xffffff02;
 const entry = (text: string) => routeEntry(parseRoute(text, { file: 'api' }));
 
 test('BLACKHOLE alone: NO_EXPORT is added (IPv4 and IPv6)', () => {
-  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole ]').attributes.communities, [BLACKHOLE, NO_EXPORT]);
-  assert.deepEqual(entry('route 2001:db8:5::5/128 next-hop 2001:db8::66 community [ 65000:1 blackhole ]').attributes.communities, [0xfde80001, BLACKHOLE, NO_EXPORT]);
-  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community 65535:666').attributes.communities, [BLACKHOLE, NO_EXPORT]);
+  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole ]').attributes.communities, [
+    BLACKHOLE,
+    NO_EXPORT,
+  ]);
+  assert.deepEqual(
+    entry('route 2001:db8:5::5/128 next-hop 2001:db8::66 community [ 65000:1 blackhole ]').attributes.communities,
+    [0xfde80001, BLACKHOLE, NO_EXPORT],
+  );
+  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community 65535:666').attributes.communities, [
+    BLACKHOLE,
+    NO_EXPORT,
+  ]);
 });
 
 test('already scoped, or blackhole-export: communities as written', () => {
-  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole no-export ]').attributes.communities, [BLACKHOLE, NO_EXPORT]);
-  assert.deepEqual(entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ no-advertise blackhole ]').attributes.communities, [NO_ADVERTISE, BLACKHOLE]);
-  const r = parseRoute('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole ] blackhole-export', { file: 'api' });
+  assert.deepEqual(
+    entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole no-export ]').attributes.communities,
+    [BLACKHOLE, NO_EXPORT],
+  );
+  assert.deepEqual(
+    entry('route 203.0.113.5/32 next-hop 192.0.2.66 community [ no-advertise blackhole ]').attributes.communities,
+    [NO_ADVERTISE, BLACKHOLE],
+  );
+  const r = parseRoute('route 203.0.113.5/32 next-hop 192.0.2.66 community [ blackhole ] blackhole-export', {
+    file: 'api',
+  });
   assert.equal(r.blackholeExport, true);
   assert.deepEqual(routeEntry(r).attributes.communities, [BLACKHOLE]);
 });
@@ -35,5 +53,8 @@ test('routes without BLACKHOLE keep their attributes object; the scoped copy is 
 });
 
 test('blackhole-export is refused nowhere else: it is a route keyword, not a community', () => {
-  assert.throws(() => parseRoute('route 10.0.0.0/24 next-hop 192.0.2.1 community [ blackhole-export ]', { file: 'api' }), /community/);
+  assert.throws(
+    () => parseRoute('route 10.0.0.0/24 next-hop 192.0.2.1 community [ blackhole-export ]', { file: 'api' }),
+    /community/,
+  );
 });

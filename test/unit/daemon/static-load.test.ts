@@ -1,11 +1,12 @@
 // The bulk load of static routes (announceStatic, staticErrors) puts into the Adj-RIB-Out exactly what one
 // routeEntry() + announce() per route (the API's path) puts there, and refuses the same routes.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { parseConfig, expandedRoutes } from '../../../src/config/parser';
+import { test } from 'node:test';
+import { expandedRoutes, parseConfig } from '../../../src/config/parser';
 import { expandSplit } from '../../../src/config/route';
-import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 import { announceStatic, routeEntry, staticErrors } from '../../../src/daemon/routes';
+import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 
 const conf = (lines: string[]) =>
   `neighbor 192.0.2.2 {\n router-id 1.1.1.1; local-address 192.0.2.1; local-as 65000; peer-as 65001;\n family { ipv4 unicast; ipv4 multicast; ipv4 nlri-mpls; ipv4 mpls-vpn; ipv6 unicast; }\n static {\n${lines.map((l) => `  ${l};`).join('\n')}\n }\n}\n`;
@@ -28,23 +29,28 @@ const ROUTES = [
 ];
 
 const table = (rib: AdjRibOut) =>
-  [...rib.routes()].map((r) => `${r.family} ${r.pathId} ${Buffer.from(r.entry).toString('hex')} ${Buffer.from(r.attributes.key, 'latin1').toString('hex')}`);
+  [...rib.routes()].map(
+    (r) =>
+      `${r.family} ${r.pathId} ${Buffer.from(r.entry).toString('hex')} ${Buffer.from(r.attributes.key, 'latin1').toString('hex')}`,
+  );
 
 test('announceStatic = routeEntry + announce per route, in file order (a later duplicate wins)', () => {
   const n = parseConfig(conf(ROUTES), 'f').neighbors[0]!;
   const perRoute = new AdjRibOut();
-  for (const r of expandedRoutes(n)) if (!r.withdraw) {
-    const e = routeEntry(r);
-    perRoute.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
-  }
+  for (const r of expandedRoutes(n))
+    if (!r.withdraw) {
+      const e = routeEntry(r);
+      perRoute.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+    }
   const bulk = new AdjRibOut();
   const handed: string[] = [];
   announceStatic(n.routes, bulk, (route) => {
     handed.push(`${route.prefix.len} ${route.watchdog ?? ''}`);
-    for (const r of expandSplit(route)) if (!r.withdraw) {
-      const e = routeEntry(r);
-      bulk.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
-    }
+    for (const r of expandSplit(route))
+      if (!r.withdraw) {
+        const e = routeEntry(r);
+        bulk.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+      }
   });
   assert.deepEqual(table(bulk), table(perRoute));
   assert.equal(bulk.size, 14);
@@ -54,7 +60,12 @@ test('announceStatic = routeEntry + announce per route, in file order (a later d
 });
 
 test('staticErrors refuses what routeEntry refuses, once per (split) route, with its position', () => {
-  const lines = ['route 10.0.0.0/24 next-hop 192.0.2.1', 'route 10.0.1.0/24 next-hop 192.0.2.1 label 5', 'route 10.0.2.0/24 next-hop 192.0.2.1 label 5', 'route 10.0.4.0/23 next-hop 192.0.2.1 rd 1:1 split /24'];
+  const lines = [
+    'route 10.0.0.0/24 next-hop 192.0.2.1',
+    'route 10.0.1.0/24 next-hop 192.0.2.1 label 5',
+    'route 10.0.2.0/24 next-hop 192.0.2.1 label 5',
+    'route 10.0.4.0/23 next-hop 192.0.2.1 rd 1:1 split /24',
+  ];
   const n = parseConfig(conf(lines), 'f').neighbors[0]!;
   const old: string[] = [];
   for (const r of expandedRoutes(n)) {
@@ -66,5 +77,8 @@ test('staticErrors refuses what routeEntry refuses, once per (split) route, with
   }
   assert.equal(old.length, 4);
   assert.deepEqual(staticErrors(n.routes), old);
-  assert.throws(() => announceStatic(n.routes, new AdjRibOut(), () => undefined), /family ipv4 nlri-mpls is not supported/);
+  assert.throws(
+    () => announceStatic(n.routes, new AdjRibOut(), () => undefined),
+    /family ipv4 nlri-mpls is not supported/,
+  );
 });

@@ -1,22 +1,22 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
+import { parseFlowCommand } from '../../../src/flowspec/parse';
+import type { FlowComponent, FlowRule } from '../../../src/flowspec/rule';
+import { isDecodeError } from '../../../src/wire/errors';
 import {
+  compareFlowRules,
+  decodeFlowNlri,
+  encodeFlowRule,
   IPV4_FLOW,
   IPV4_FLOW_VPN,
   IPV6_FLOW,
   IPV6_FLOW_VPN,
-  compareFlowRules,
-  decodeFlowNlri,
-  encodeFlowRule,
   ipv4Flow,
-  ipv6Flow,
   ipv4FlowVpn,
+  ipv6Flow,
 } from '../../../src/wire/nlri/flowspec';
 import { familyCodec } from '../../../src/wire/nlri/registry';
-import { isDecodeError } from '../../../src/wire/errors';
-import type { FlowComponent, FlowRule } from '../../../src/flowspec/rule';
-import { parseFlowCommand } from '../../../src/flowspec/parse';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -29,27 +29,48 @@ function normalize(c: FlowComponent, v6: boolean): FlowComponent {
   const from = v6 ? p.offset : 0;
   const bytes = v6 ? (p.len - p.offset + 7) >> 3 : (p.len + 7) >> 3;
   const to = Math.min(p.addr.length * 8, from + bytes * 8);
-  for (let bit = from; bit < to; bit++) if (p.addr[bit >> 3]! & (0x80 >> (bit & 7))) addr[bit >> 3] |= 0x80 >> (bit & 7);
+  for (let bit = from; bit < to; bit++)
+    if (p.addr[bit >> 3]! & (0x80 >> (bit & 7))) addr[bit >> 3] |= 0x80 >> (bit & 7);
   return { ...p, addr };
 }
 
-const valueArb = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+const valueArb = fc.oneof(
+  fc.integer({ min: 0, max: 255 }),
+  fc.integer({ min: 0, max: 0xffff }),
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+);
 
 const opsArb = (type: number): fc.Arbitrary<FlowComponent> => {
   const bitmask = type === 9 || type === 12;
   return fc
-    .array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: bitmask ? 3 : 7 }), valueArb), { minLength: 1, maxLength: 4 })
-    .map((terms) => ({ type, ops: terms.map(([and, op]) => (and ? 0x40 : 0) | (bitmask ? op : op)), values: terms.map((t) => t[2]) }));
+    .array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: bitmask ? 3 : 7 }), valueArb), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((terms) => ({
+      type,
+      ops: terms.map(([and, op]) => (and ? 0x40 : 0) | (bitmask ? op : op)),
+      values: terms.map((t) => t[2]),
+    }));
 };
 
 const prefixArb = (type: 1 | 2, v6: boolean): fc.Arbitrary<FlowComponent> =>
   (v6
-    ? fc.integer({ min: 0, max: 128 }).chain((len) => fc.tuple(fc.constant(len), fc.integer({ min: 0, max: len }), fc.uint8Array({ minLength: 16, maxLength: 16 })))
+    ? fc
+        .integer({ min: 0, max: 128 })
+        .chain((len) =>
+          fc.tuple(fc.constant(len), fc.integer({ min: 0, max: len }), fc.uint8Array({ minLength: 16, maxLength: 16 })),
+        )
     : fc.tuple(fc.integer({ min: 0, max: 32 }), fc.constant(0), fc.uint8Array({ minLength: 4, maxLength: 4 }))
   ).map(([len, offset, addr]) => normalize({ type, len, offset, addr }, v6));
 
 const ruleArb: fc.Arbitrary<FlowRule> = fc
-  .tuple(fc.constantFrom(IPV4_FLOW, IPV6_FLOW, IPV4_FLOW_VPN, IPV6_FLOW_VPN), fc.subarray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), fc.uint8Array({ minLength: 8, maxLength: 8 }))
+  .tuple(
+    fc.constantFrom(IPV4_FLOW, IPV6_FLOW, IPV4_FLOW_VPN, IPV6_FLOW_VPN),
+    fc.subarray([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
+    fc.uint8Array({ minLength: 8, maxLength: 8 }),
+  )
   .chain(([family, types, rd]) => {
     const v6 = family === IPV6_FLOW || family === IPV6_FLOW_VPN;
     const ts = v6 ? types : types.filter((t) => t !== 13);
@@ -74,18 +95,28 @@ test('round trip: decode(encode(rule)) == rule, and the bytes re-encode identica
 
 test('ADD-PATH blocks: scan counts entries and items() returns them with path ids', () => {
   fc.assert(
-    fc.property(fc.array(ruleArb.filter((r) => r.family === IPV4_FLOW), { minLength: 1, maxLength: 5 }), (rules) => {
-      const parts = rules.map((r, i) => encodeFlowRule({ ...r, pathId: i + 1 }, true));
-      const data = new Uint8Array(Buffer.concat(parts));
-      assert.equal(ipv4Flow.scan(data, true), rules.length);
-      const items = ipv4Flow.items({ family: IPV4_FLOW, addPath: true, data, count: rules.length });
-      assert.deepEqual(items, rules.map((r, i) => ({ ...r, pathId: i + 1 })));
-    }),
+    fc.property(
+      fc.array(
+        ruleArb.filter((r) => r.family === IPV4_FLOW),
+        { minLength: 1, maxLength: 5 },
+      ),
+      (rules) => {
+        const parts = rules.map((r, i) => encodeFlowRule({ ...r, pathId: i + 1 }, true));
+        const data = new Uint8Array(Buffer.concat(parts));
+        assert.equal(ipv4Flow.scan(data, true), rules.length);
+        const items = ipv4Flow.items({ family: IPV4_FLOW, addPath: true, data, count: rules.length });
+        assert.deepEqual(
+          items,
+          rules.map((r, i) => ({ ...r, pathId: i + 1 })),
+        );
+      },
+    ),
   );
 });
 
 test('value lengths are minimal: 1, 2, 4, 8 bytes', () => {
-  const enc = (v: number): string => hex(encodeFlowRule({ family: IPV6_FLOW, components: [{ type: 13, ops: [1], values: [v] }] }));
+  const enc = (v: number): string =>
+    hex(encodeFlowRule({ family: IPV6_FLOW, components: [{ type: 13, ops: [1], values: [v] }] }));
   assert.equal(enc(5), '030d8105');
   assert.equal(enc(256), '040d910100');
   assert.equal(enc(70000), '060da100011170');
@@ -93,7 +124,9 @@ test('value lengths are minimal: 1, 2, 4, 8 bytes', () => {
 });
 
 test('RFC 8955 §4 example: destination 10.0.1/24, protocol tcp, port 25', () => {
-  const r = parseFlowCommand('route { match { destination 10.0.1.0/24; protocol =6; port =25; } then { accept; } }').rule;
+  const r = parseFlowCommand(
+    'route { match { destination 10.0.1.0/24; protocol =6; port =25; } then { accept; } }',
+  ).rule;
   assert.equal(hex(encodeFlowRule(r)), '0b' + '01180a0001' + '038106' + '048119');
 });
 
@@ -114,9 +147,25 @@ test('two-byte length form for NLRI of 240 bytes and more', () => {
 });
 
 test('components are written in type order whatever the input order', () => {
-  const a: FlowRule = { family: IPV4_FLOW, components: [{ type: 5, ops: [1], values: [80] }, { type: 1, len: 8, offset: 0, addr: new Uint8Array([10, 0, 0, 0]) }] };
+  const a: FlowRule = {
+    family: IPV4_FLOW,
+    components: [
+      { type: 5, ops: [1], values: [80] },
+      { type: 1, len: 8, offset: 0, addr: new Uint8Array([10, 0, 0, 0]) },
+    ],
+  };
   assert.equal(hex(encodeFlowRule(a)), '0601080a058150');
-  assert.throws(() => encodeFlowRule({ family: IPV4_FLOW, components: [{ type: 5, ops: [1], values: [1] }, { type: 5, ops: [1], values: [2] }] }), RangeError);
+  assert.throws(
+    () =>
+      encodeFlowRule({
+        family: IPV4_FLOW,
+        components: [
+          { type: 5, ops: [1], values: [1] },
+          { type: 5, ops: [1], values: [2] },
+        ],
+      }),
+    RangeError,
+  );
 });
 
 function expectMalformed(codec: typeof ipv4Flow, data: string, action: string): void {
@@ -154,14 +203,16 @@ test('registry: the four families are registered under ExaBGP names', () => {
 
 test('RFC 8955 §5.1 ordering', () => {
   const r = (t: string): FlowRule => parseFlowCommand(`route { match { ${t} } }`).rule;
-  const sortNames = (xs: string[]): string[] => xs.map((t) => ({ t, r: r(t) })).sort((a, b) => compareFlowRules(a.r, b.r)).map((x) => x.t);
+  const sortNames = (xs: string[]): string[] =>
+    xs
+      .map((t) => ({ t, r: r(t) }))
+      .sort((a, b) => compareFlowRules(a.r, b.r))
+      .map((x) => x.t);
   // More specific destination first; non-overlapping: lower address first; a rule with a destination beats one without.
-  assert.deepEqual(sortNames(['destination 10.0.0.0/8;', 'destination 10.1.0.0/16;', 'destination 9.0.0.0/8;', 'source 1.0.0.0/8;']), [
-    'destination 9.0.0.0/8;',
-    'destination 10.1.0.0/16;',
-    'destination 10.0.0.0/8;',
-    'source 1.0.0.0/8;',
-  ]);
+  assert.deepEqual(
+    sortNames(['destination 10.0.0.0/8;', 'destination 10.1.0.0/16;', 'destination 9.0.0.0/8;', 'source 1.0.0.0/8;']),
+    ['destination 9.0.0.0/8;', 'destination 10.1.0.0/16;', 'destination 10.0.0.0/8;', 'source 1.0.0.0/8;'],
+  );
   // Same destination: the rule with the lower-typed extra component first; then memcmp of the operator bytes.
   assert.ok(compareFlowRules(r('destination 10.0.0.0/8; protocol tcp;'), r('destination 10.0.0.0/8; port =80;')) < 0);
   assert.ok(compareFlowRules(r('destination 10.0.0.0/8; port =80;'), r('destination 10.0.0.0/8;')) < 0);

@@ -1,15 +1,24 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFlowBlock, parseFlowCommand, type Statement } from '../../../src/flowspec/parse';
-import { encodeFlowRule, IPV4_FLOW, IPV6_FLOW, IPV4_FLOW_VPN } from '../../../src/wire/nlri/flowspec';
+import { test } from 'node:test';
 import { ConfigError } from '../../../src/config/tokenizer';
+import {
+  actionToString,
+  decodeFlowAction,
+  decodeFlowAction6,
+  flowActionText,
+  redirectIpv6RouteTarget,
+  trafficRatePackets,
+} from '../../../src/flowspec/actions';
 import { flowToString } from '../../../src/flowspec/json';
-import { actionToString, decodeFlowAction, decodeFlowAction6, flowActionText, redirectIpv6RouteTarget, trafficRatePackets } from '../../../src/flowspec/actions';
+import { parseFlowBlock, parseFlowCommand, type Statement } from '../../../src/flowspec/parse';
+import { encodeFlowRule, IPV4_FLOW, IPV4_FLOW_VPN, IPV6_FLOW } from '../../../src/wire/nlri/flowspec';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 test('API block form and flat form give the same rule', () => {
-  const a = parseFlowCommand('announce flow route { match { source 10.0.0.1/32; destination-port =80; } then { discard; } }');
+  const a = parseFlowCommand(
+    'announce flow route { match { source 10.0.0.1/32; destination-port =80; } then { discard; } }',
+  );
   const b = parseFlowCommand('announce flow route source 10.0.0.1/32 destination-port =80 discard');
   const c = parseFlowCommand('route name1 { match { destination-port =80; source 10.0.0.1/32; } then { discard; } }');
   assert.equal(hex(encodeFlowRule(a.rule)), hex(encodeFlowRule(b.rule)));
@@ -27,7 +36,12 @@ test('families: IPv6 from the prefixes, VPN from rd', () => {
 });
 
 test('values: names, lists, AND chains, repeated keywords', () => {
-  const r = parseFlowCommand('route { match { destination 10.0.0.0/8; protocol [ tcp udp ]; destination-port [ =http >8080&<8088 ]; destination-port =https; tcp-flags [ syn+ack &!rst ]; } }'.replace('syn+ack &!rst', 'syn+ack&!rst'));
+  const r = parseFlowCommand(
+    'route { match { destination 10.0.0.0/8; protocol [ tcp udp ]; destination-port [ =http >8080&<8088 ]; destination-port =https; tcp-flags [ syn+ack &!rst ]; } }'.replace(
+      'syn+ack &!rst',
+      'syn+ack&!rst',
+    ),
+  );
   assert.equal(
     flowToString(r.rule),
     'flow destination-ipv4 10.0.0.0/8 protocol [ =tcp =udp ] destination-port [ =80 >8080&<8088 =443 ] tcp-flags [ syn+ack&!rst ]',
@@ -35,17 +49,35 @@ test('values: names, lists, AND chains, repeated keywords', () => {
 });
 
 test('actions and their communities', () => {
-  const r = parseFlowCommand('route { match { destination 10.0.0.0/8; } then { rate-limit-packets 500; redirect 10.1.1.1:7; redirect [2001:db8::1]:9; redirect-to-nexthop-ietf 2001:db8::2; } }');
+  const r = parseFlowCommand(
+    'route { match { destination 10.0.0.0/8; } then { rate-limit-packets 500; redirect 10.1.1.1:7; redirect [2001:db8::1]:9; redirect-to-nexthop-ietf 2001:db8::2; } }',
+  );
   assert.deepEqual(r.extendedCommunities.map(hex), [hex(trafficRatePackets(500)), '81080a0101010007']);
-  assert.deepEqual(r.ipv6ExtendedCommunities.map(hex), ['000d20010db8000000000000000000000001' + '0009', '000c20010db8000000000000000000000002' + '0000']);
-  assert.deepEqual(r.actions.map(actionToString), ['rate-limit-packets 500', 'redirect 10.1.1.1:7', 'redirect [2001:db8::1]:9', 'redirect-to-nexthop-ietf 2001:db8::2']);
+  assert.deepEqual(r.ipv6ExtendedCommunities.map(hex), [
+    '000d20010db8000000000000000000000001' + '0009',
+    '000c20010db8000000000000000000000002' + '0000',
+  ]);
+  assert.deepEqual(r.actions.map(actionToString), [
+    'rate-limit-packets 500',
+    'redirect 10.1.1.1:7',
+    'redirect [2001:db8::1]:9',
+    'redirect-to-nexthop-ietf 2001:db8::2',
+  ]);
   assert.deepEqual(decodeFlowAction(r.extendedCommunities[0]!), { kind: 'rate-limit-packets', rate: 500, asn: 0 });
-  assert.deepEqual(decodeFlowAction6(redirectIpv6RouteTarget(r.actions[2]!.kind === 'redirect-ip' ? r.actions[2]!.ip : new Uint8Array(16), 9))?.kind, 'redirect-ip');
+  assert.deepEqual(
+    decodeFlowAction6(
+      redirectIpv6RouteTarget(r.actions[2]!.kind === 'redirect-ip' ? r.actions[2]!.ip : new Uint8Array(16), 9),
+    )?.kind,
+    'redirect-ip',
+  );
   const big = parseFlowCommand('route destination 10.0.0.0/8 redirect 4200000000:7');
   assert.equal(hex(big.extendedCommunities[0]!), '8208fa56ea000007');
   assert.equal(flowActionText(big.extendedCommunities[0]!), 'redirect:4200000000:7');
   const a = parseFlowCommand('route destination 10.0.0.0/8 action sample-terminal mark 46 rate-limit 2000000000000');
-  assert.deepEqual(a.extendedCommunities.map((c) => flowActionText(c)), ['action sample-terminal', 'mark 46', 'rate-limit:999999995904']);
+  assert.deepEqual(
+    a.extendedCommunities.map((c) => flowActionText(c)),
+    ['action sample-terminal', 'mark 46', 'rate-limit:999999995904'],
+  );
 });
 
 function errorOf(f: () => unknown): ConfigError {
@@ -59,14 +91,28 @@ function errorOf(f: () => unknown): ConfigError {
 }
 
 test('errors carry file:line:col and say what was expected', () => {
-  const st = (keyword: string, args: string[], line: number, col = 7): Statement => ({ keyword, args, file: 'exabgp.conf', line, col });
+  const st = (keyword: string, args: string[], line: number, col = 7): Statement => ({
+    keyword,
+    args,
+    file: 'exabgp.conf',
+    line,
+    col,
+  });
   const e1 = errorOf(() => parseFlowBlock({ name: 'x', match: [st('destination-port', ['=99999'], 12)], then: [] }));
   assert.match(e1.message, /^exabgp\.conf:12:7: destination-port: 99999 is out of range, expected a port/);
   const e2 = errorOf(() => parseFlowBlock({ name: 'x', match: [st('protocol', ['tcpp'], 3)], then: [] }));
   assert.match(e2.message, /^exabgp\.conf:3:7: protocol: 'tcpp' is not a protocol/);
-  const e3 = errorOf(() => parseFlowBlock({ name: 'x', match: [st('destination', ['10.0.0.0/8'], 3)], then: [st('discrad', [], 9, 3)] }));
+  const e3 = errorOf(() =>
+    parseFlowBlock({ name: 'x', match: [st('destination', ['10.0.0.0/8'], 3)], then: [st('discrad', [], 9, 3)] }),
+  );
   assert.match(e3.message, /^exabgp\.conf:9:3: unknown then keyword 'discrad', expected one of: accept discard/);
-  const e4 = errorOf(() => parseFlowBlock({ name: 'x', match: [st('destination', ['10.0.0.0/8'], 3), st('source', ['2001:db8::/32'], 4)], then: [] }));
+  const e4 = errorOf(() =>
+    parseFlowBlock({
+      name: 'x',
+      match: [st('destination', ['10.0.0.0/8'], 3), st('source', ['2001:db8::/32'], 4)],
+      then: [],
+    }),
+  );
   assert.match(e4.message, /:4:7: source: cannot mix IPv4 and IPv6/);
   const e5 = errorOf(() => parseFlowCommand('route { match { destination 10.0.0.0/8; flow-label 5; } }'));
   assert.match(e5.message, /^<api>:1:\d+: flow-label: only valid in IPv6 rules/);
@@ -88,10 +134,23 @@ test('flow match keywords are looked up as keywords only, never as Object.protot
 });
 
 test('flow prefixes: address/length, IPv6 with an optional offset, anything else refused with the same message', () => {
-  const r = parseFlowCommand('route { match { destination 2001:db8::/32/8; source 2001:db8:1::/48; } then { discard; } }');
+  const r = parseFlowCommand(
+    'route { match { destination 2001:db8::/32/8; source 2001:db8:1::/48; } then { discard; } }',
+  );
   assert.equal(r.rule.components.length, 2);
   const bad = ['10.0.0.0', '10.0.0.0/', '10.0.0.0/1234', '10.0.0.0/24/', '2001:db8::/32/8/1', '10.0.0.0/x', 'foo/24'];
-  for (const p of bad) assert.throws(() => parseFlowCommand(`route { match { destination ${p}; } then { discard; } }`), /is not a prefix/, p);
-  assert.throws(() => parseFlowCommand('route { match { destination 10.0.0.0/24/0; } then { discard; } }'), /an offset is only allowed for IPv6/);
-  assert.throws(() => parseFlowCommand('route { match { destination 10.0.0.0/33; } then { discard; } }'), /longer than the address/);
+  for (const p of bad)
+    assert.throws(
+      () => parseFlowCommand(`route { match { destination ${p}; } then { discard; } }`),
+      /is not a prefix/,
+      p,
+    );
+  assert.throws(
+    () => parseFlowCommand('route { match { destination 10.0.0.0/24/0; } then { discard; } }'),
+    /an offset is only allowed for IPv6/,
+  );
+  assert.throws(
+    () => parseFlowCommand('route { match { destination 10.0.0.0/33; } then { discard; } }'),
+    /longer than the address/,
+  );
 });

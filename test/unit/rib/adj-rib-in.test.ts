@@ -1,18 +1,51 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { AdjRibIn, rawAttributeKey } from '../../../src/rib/adj-rib-in';
 import { FakeClock } from '../../../src/session/clock';
 import { DecodeError } from '../../../src/wire/errors';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey, type Attributes, type NlriBlock, type Update } from '../../../src/wire/types';
+import {
+  type Attributes,
+  familyKey,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  type NlriBlock,
+  type Update,
+} from '../../../src/wire/types';
 
-const block = (family: number, data: Uint8Array, count: number, addPath = false): NlriBlock => ({ family, addPath, data, count });
+const block = (family: number, data: Uint8Array, count: number, addPath = false): NlriBlock => ({
+  family,
+  addPath,
+  data,
+  count,
+});
 const empty = (f = IPV4_UNICAST) => block(f, new Uint8Array(0), 0);
 
 /** An UPDATE body with IPv4 NLRI: ORIGIN, AS_PATH [asn], NEXT_HOP, then prefixes. */
 function v4Body(asn: number, prefixes: Uint8Array): { body: Uint8Array; nlriOff: number } {
-  const attrs = [0x40, 1, 1, 0, 0x40, 2, 6, 2, 1, (asn >>> 24) & 255, (asn >>> 16) & 255, (asn >>> 8) & 255, asn & 255, 0x40, 3, 4, 192, 0, 2, 1];
+  const attrs = [
+    0x40,
+    1,
+    1,
+    0,
+    0x40,
+    2,
+    6,
+    2,
+    1,
+    (asn >>> 24) & 255,
+    (asn >>> 16) & 255,
+    (asn >>> 8) & 255,
+    asn & 255,
+    0x40,
+    3,
+    4,
+    192,
+    0,
+    2,
+    1,
+  ];
   const body = new Uint8Array(4 + attrs.length + prefixes.length);
   body[3] = attrs.length;
   body.set(attrs, 4);
@@ -22,8 +55,15 @@ function v4Body(asn: number, prefixes: Uint8Array): { body: Uint8Array; nlriOff:
 
 function v4Update(asn: number, prefixes: Uint8Array, count: number): { u: Update; body: Uint8Array } {
   const { body, nlriOff } = v4Body(asn, prefixes);
-  const attributes: Attributes = { origin: 0, asPath: [{ type: 2, asns: [asn] }], nextHop: Uint8Array.of(192, 0, 2, 1) };
-  return { u: { withdrawn: empty(), attributes, nlri: block(IPV4_UNICAST, body.subarray(nlriOff), count), issues: [] }, body };
+  const attributes: Attributes = {
+    origin: 0,
+    asPath: [{ type: 2, asns: [asn] }],
+    nextHop: Uint8Array.of(192, 0, 2, 1),
+  };
+  return {
+    u: { withdrawn: empty(), attributes, nlri: block(IPV4_UNICAST, body.subarray(nlriOff), count), issues: [] },
+    body,
+  };
 }
 
 const pfx = (...p: [number[], number][]) => {
@@ -34,7 +74,12 @@ const pfx = (...p: [number[], number][]) => {
 const withdraw = (data: Uint8Array, count: number, f = IPV4_UNICAST): Update =>
   f === IPV4_UNICAST
     ? { withdrawn: block(f, data, count), attributes: {}, nlri: empty(), issues: [] }
-    : { withdrawn: empty(), attributes: { mpUnreach: { family: f, nlri: block(f, data, count) } }, nlri: empty(), issues: [] };
+    : {
+        withdrawn: empty(),
+        attributes: { mpUnreach: { family: f, nlri: block(f, data, count) } },
+        nlri: empty(),
+        issues: [],
+      };
 
 test('announce, replace, withdraw; attribute sets shared and released', () => {
   const rib = new AdjRibIn();
@@ -85,7 +130,12 @@ test('IPv6 and labelled VPN: byte keys; a VPN withdrawal matches whatever label 
   const rib = new AdjRibIn();
   const v6 = Uint8Array.of(32, 0x20, 0x01, 0x0d, 0xb8, 48, 0x20, 0x01, 0x0d, 0xb8, 0, 1);
   const nh = new Uint8Array(16);
-  const u6: Update = { withdrawn: empty(), nlri: empty(), issues: [], attributes: { origin: 0, mpReach: { family: IPV6_UNICAST, nextHop: nh, nlri: block(IPV6_UNICAST, v6, 2) } } };
+  const u6: Update = {
+    withdrawn: empty(),
+    nlri: empty(),
+    issues: [],
+    attributes: { origin: 0, mpReach: { family: IPV6_UNICAST, nextHop: nh, nlri: block(IPV6_UNICAST, v6, 2) } },
+  };
   rib.apply(u6);
   assert.equal(rib.sizeOf(IPV6_UNICAST), 2);
   const route = [...rib.routes(IPV6_UNICAST)][0];
@@ -97,7 +147,12 @@ test('IPv6 and labelled VPN: byte keys; a VPN withdrawal matches whatever label 
   const VPN4 = familyKey(1, 128);
   const rd = [0, 0, 0xfd, 0xe8, 0, 0, 0, 1];
   const ann = Uint8Array.of(112, 0, 0x06, 0x41, ...rd, 10, 0, 0);
-  const uv: Update = { withdrawn: empty(), nlri: empty(), issues: [], attributes: { origin: 0, mpReach: { family: VPN4, nextHop: new Uint8Array(12), nlri: block(VPN4, ann, 1) } } };
+  const uv: Update = {
+    withdrawn: empty(),
+    nlri: empty(),
+    issues: [],
+    attributes: { origin: 0, mpReach: { family: VPN4, nextHop: new Uint8Array(12), nlri: block(VPN4, ann, 1) } },
+  };
   rib.apply(uv);
   assert.deepEqual([...rib.routes(VPN4)][0].entry, ann, 'label given back');
   rib.apply(withdraw(Uint8Array.of(112, 0x80, 0, 0, ...rd, 10, 0, 0), 1, VPN4));
@@ -112,7 +167,12 @@ test('add-path: same prefix, different path ids are different routes', () => {
   rib.apply(a.u);
   assert.equal(rib.size, 2);
   assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 0, 0), 24, 2));
-  rib.apply({ withdrawn: block(IPV4_UNICAST, data.subarray(0, 8), 1, true), attributes: {}, nlri: empty(), issues: [] });
+  rib.apply({
+    withdrawn: block(IPV4_UNICAST, data.subarray(0, 8), 1, true),
+    attributes: {},
+    nlri: empty(),
+    issues: [],
+  });
   assert.equal(rib.size, 1);
   assert.equal(rib.getIpv4(Uint8Array.of(10, 0, 0, 0), 24, 1), undefined);
 });
@@ -123,7 +183,19 @@ test('graceful restart receiver: stale on down, refreshed on re-announce, purged
   const rib = new AdjRibIn({ clock, onPurge: (f, n, why) => purged.push([f, n, why]) });
   const a = v4Update(1, pfx([[10, 0, 0, 0], 8], [[11, 0, 0, 0], 8], [[12, 0, 0, 0], 8]), 3);
   rib.apply(a.u);
-  rib.apply({ withdrawn: empty(), nlri: empty(), issues: [], attributes: { origin: 0, mpReach: { family: IPV6_UNICAST, nextHop: new Uint8Array(16), nlri: block(IPV6_UNICAST, Uint8Array.of(16, 0x20, 0x01), 1) } } });
+  rib.apply({
+    withdrawn: empty(),
+    nlri: empty(),
+    issues: [],
+    attributes: {
+      origin: 0,
+      mpReach: {
+        family: IPV6_UNICAST,
+        nextHop: new Uint8Array(16),
+        nlri: block(IPV6_UNICAST, Uint8Array.of(16, 0x20, 0x01), 1),
+      },
+    },
+  });
   rib.sessionDown({ families: [IPV4_UNICAST], restartTime: 120 });
   assert.equal(rib.staleCount(IPV4_UNICAST), 3);
   assert.equal(rib.sizeOf(IPV6_UNICAST), 0, 'families outside GR go at once');
@@ -199,7 +271,9 @@ test('1,000,000 IPv4 prefixes: memory and ingest time', () => {
   assert.equal(rib.interner.size, 20000);
   const mib = heap / 2 ** 20;
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(`# adj-rib-in 1M IPv4: heap ${mib.toFixed(1)} MiB, ingest ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms cpu, ${rib.interner.size} attribute sets`);
+  console.log(
+    `# adj-rib-in 1M IPv4: heap ${mib.toFixed(1)} MiB, ingest ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms cpu, ${rib.interner.size} attribute sets`,
+  );
   assert.ok(mib < 300, `heap ${mib} MiB`);
   assert.ok(cpuMs < 3000, `cpu ${cpuMs} ms`);
   assert.ok(rib.getIpv4(0x01000000 + 999_999 * 256, 24));

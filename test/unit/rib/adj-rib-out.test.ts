@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
+import { test } from 'node:test';
 import { AdjRibIn } from '../../../src/rib/adj-rib-in';
-import { decodeUpdate } from '../../../src/wire/update';
+import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
 import { decodeRouteRefresh } from '../../../src/wire/refresh';
 import { IPV4_UNICAST, IPV6_UNICAST, MessageType, type Update } from '../../../src/wire/types';
+import { decodeUpdate } from '../../../src/wire/update';
 
 const session = (over: Partial<ExportSession> = {}): ExportSession => ({
   localAs: 65001,
@@ -18,12 +18,18 @@ const session = (over: Partial<ExportSession> = {}): ExportSession => ({
 });
 
 /** Split messages into decoded UPDATEs and ROUTE-REFRESH subtypes, in order. */
-function decode(msgs: Uint8Array[], s: ExportSession): ({ kind: 'update'; u: Update } | { kind: 'refresh'; subtype: number })[] {
+function decode(
+  msgs: Uint8Array[],
+  s: ExportSession,
+): ({ kind: 'update'; u: Update } | { kind: 'refresh'; subtype: number })[] {
   return msgs.map((m) => {
     const body = m.subarray(19);
     if (m[18] === MessageType.ROUTE_REFRESH) return { kind: 'refresh', subtype: decodeRouteRefresh(body).subtype };
     assert.equal(m[18], MessageType.UPDATE);
-    return { kind: 'update', u: decodeUpdate(body, { asn4: s.sendCtx.asn4, addPath: s.addPathSend, maxMessage: s.sendCtx.maxMessage }) };
+    return {
+      kind: 'update',
+      u: decodeUpdate(body, { asn4: s.sendCtx.asn4, addPath: s.addPathSend, maxMessage: s.sendCtx.maxMessage }),
+    };
   });
 }
 
@@ -31,7 +37,13 @@ const entry = (i: number) => Uint8Array.of(24, 10, (i >> 8) & 255, i & 255);
 
 test('full table on attach, packed by attribute set, then End-of-RIB per family; resent on re-attach', () => {
   const out = new AdjRibOut();
-  for (let i = 0; i < 3000; i++) out.announce(IPV4_UNICAST, entry(i), { origin: 0, asPath: [{ type: 2, asns: [65100] }], med: i % 3, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  for (let i = 0; i < 3000; i++)
+    out.announce(IPV4_UNICAST, entry(i), {
+      origin: 0,
+      asPath: [{ type: 2, asns: [65100] }],
+      med: i % 3,
+      nextHop: Uint8Array.of(192, 0, 2, 9),
+    });
   assert.equal(out.pull().length, 0, 'nothing before a session');
   const s = session();
   for (let round = 0; round < 2; round++) {
@@ -55,7 +67,12 @@ test('full table on attach, packed by attribute set, then End-of-RIB per family;
 
 test('export rules: eBGP adds our AS to a route without AS_PATH, keeps a given one, strips LOCAL_PREF; iBGP defaults LOCAL_PREF 100; next-hop self', () => {
   const out = new AdjRibOut();
-  out.announce(IPV4_UNICAST, entry(1), { origin: 0, asPath: [{ type: 2, asns: [65100] }], localPref: 200, med: 5 }, { nextHop: 'self' });
+  out.announce(
+    IPV4_UNICAST,
+    entry(1),
+    { origin: 0, asPath: [{ type: 2, asns: [65100] }], localPref: 200, med: 5 },
+    { nextHop: 'self' },
+  );
   out.announce(IPV6_UNICAST, Uint8Array.of(32, 0x20, 0x01, 0x0d, 0xb8), { origin: 0 }, { nextHop: 'self' });
   const e = session();
   out.attach(e);
@@ -70,7 +87,10 @@ test('export rules: eBGP adds our AS to a route without AS_PATH, keeps a given o
   // ... and a route without one gets [local AS].
   assert.deepEqual(v6.asPath, [{ type: 2, asns: [65001] }]);
   // IPv6 route over an IPv4 session: IPv4-mapped next hop.
-  assert.deepEqual(Uint8Array.from(v6.mpReach!.nextHop), Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 192, 0, 2, 1));
+  assert.deepEqual(
+    Uint8Array.from(v6.mpReach!.nextHop),
+    Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 192, 0, 2, 1),
+  );
   out.detach();
   const i = session({ ibgp: true, peerAs: 65001 });
   out.announce(IPV4_UNICAST, entry(2), { origin: 0 }, { nextHop: 'self' });
@@ -78,7 +98,10 @@ test('export rules: eBGP adds our AS to a route without AS_PATH, keeps a given o
   const di = decode(out.pull(), i).filter((x) => x.kind === 'update' && x.u.nlri.count > 0) as { u: Update }[];
   const byLp = di.map((x) => x.u.attributes.localPref).sort();
   assert.deepEqual(byLp, [100, 200]);
-  assert.ok(di.every((x) => x.u.attributes.asPath!.every((seg) => !seg.asns.includes(65001))), 'no prepend inside the AS');
+  assert.ok(
+    di.every((x) => x.u.attributes.asPath!.every((seg) => !seg.asns.includes(65001))),
+    'no prepend inside the AS',
+  );
 });
 
 test('changes while established: announce, replace, withdraw go out once each', () => {
@@ -96,7 +119,12 @@ test('changes while established: announce, replace, withdraw go out once each', 
   assert.ok(woke >= 3);
   const d = decode(out.pull(), s) as { u: Update }[];
   const rib = new AdjRibIn();
-  rib.apply({ withdrawn: { family: IPV4_UNICAST, addPath: false, data: entry(2), count: 1 }, attributes: {}, nlri: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 }, issues: [] });
+  rib.apply({
+    withdrawn: { family: IPV4_UNICAST, addPath: false, data: entry(2), count: 1 },
+    attributes: {},
+    nlri: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 },
+    issues: [],
+  });
   let announced = 0;
   let withdrawn = 0;
   for (const x of d) {
@@ -113,7 +141,8 @@ test('changes while established: announce, replace, withdraw go out once each', 
 
 test('route refresh: the family again, inside BoRR/EoRR when enhanced', () => {
   const out = new AdjRibOut();
-  for (let i = 0; i < 10; i++) out.announce(IPV4_UNICAST, entry(i), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  for (let i = 0; i < 10; i++)
+    out.announce(IPV4_UNICAST, entry(i), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
   const s = session({ enhancedRouteRefresh: true });
   out.attach(s);
   out.pull(1000);
@@ -136,7 +165,10 @@ test('add-path send: path ids on the wire only when negotiated', () => {
   const out = new AdjRibOut();
   out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) }, { pathId: 7 });
   out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) }, { pathId: 8 });
-  const s = session({ addPathSend: new Set([IPV4_UNICAST]), sendCtx: { asn4: true, addPath: new Set([IPV4_UNICAST]), maxMessage: 4096 } });
+  const s = session({
+    addPathSend: new Set([IPV4_UNICAST]),
+    sendCtx: { asn4: true, addPath: new Set([IPV4_UNICAST]), maxMessage: 4096 },
+  });
   out.attach(s);
   const d = decode(out.pull(), s) as { u: Update }[];
   const rib = new AdjRibIn();

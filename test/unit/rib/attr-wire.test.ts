@@ -1,22 +1,24 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { encodeAttributes, encodeAttributesInto, type ByteSink } from '../../../src/wire/update';
-import { AttrInterner } from '../../../src/rib/attr-intern';
-import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
-import { IPV4_UNICAST, type Attributes } from '../../../src/wire/types';
-import { parseRouteTail, parseSimpleTail, Cursor } from '../../../src/config/route';
-import { tokenize } from '../../../src/config/tokenizer';
-import { RouteList } from '../../../src/config/route-list';
-import { withdrawRemoved } from '../../../src/daemon/routes';
 import { parseConfig } from '../../../src/config/parser';
+import { Cursor, parseRouteTail, parseSimpleTail } from '../../../src/config/route';
+import type { RouteList } from '../../../src/config/route-list';
+import { tokenize } from '../../../src/config/tokenizer';
+import { withdrawRemoved } from '../../../src/daemon/routes';
+import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
+import { AttrInterner } from '../../../src/rib/attr-intern';
+import { type Attributes, IPV4_UNICAST } from '../../../src/wire/types';
+import { type ByteSink, encodeAttributes, encodeAttributesInto } from '../../../src/wire/update';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const ip4 = fc.uint8Array({ minLength: 4, maxLength: 4 });
 const attrs: fc.Arbitrary<Attributes> = fc.record(
   {
     origin: fc.integer({ min: 0, max: 2 }),
-    asPath: fc.array(fc.record({ type: fc.integer({ min: 1, max: 4 }), asns: fc.array(u32, { maxLength: 300 }) }), { maxLength: 3 }),
+    asPath: fc.array(fc.record({ type: fc.integer({ min: 1, max: 4 }), asns: fc.array(u32, { maxLength: 300 }) }), {
+      maxLength: 3,
+    }),
     nextHop: ip4,
     med: u32,
     localPref: u32,
@@ -82,7 +84,10 @@ test('export from the canonical bytes sends what the typed export sends', () => 
         const set = shaped
           ? out.shapedSet(noNextHop, self ? undefined : a.nextHop, self ? 'self' : undefined)
           : // Keyed sets always take the typed export.
-            out.interner.internKey('x', () => ({ attributes: self ? noNextHop : a, nextHop: self ? new Uint8Array(0) : undefined }));
+            out.interner.internKey('x', () => ({
+              attributes: self ? noNextHop : a,
+              nextHop: self ? new Uint8Array(0) : undefined,
+            }));
         out.announceAt(IPV4_UNICAST, Uint8Array.of(24, 10, 0, 0), 0, 4, set);
         out.attach(session(ibgp));
         return out.pull(100);
@@ -109,7 +114,7 @@ test('the simple tail reader gives what the general route parser gives, or leave
   for (const t of tails) {
     const simple = parseSimpleTail(t, 0, t.length);
     const toks = tokenize(t);
-    let general;
+    let general: ReturnType<typeof parseRouteTail> | undefined;
     try {
       general = parseRouteTail(new Cursor(toks, 0, toks.length, { file: 'x', line: 1, col: 1 }));
     } catch {
@@ -123,9 +128,17 @@ test('the simple tail reader gives what the general route parser gives, or leave
 
 test('withdrawRemoved names the routes of the old list the new one lacks', () => {
   const conf = (routes: string[]): RouteList =>
-    parseConfig(`neighbor 127.0.0.2 { local-address 127.0.0.1; local-as 1; peer-as 2; router-id 1.1.1.1; static { ${routes.join(' ')} } }`, 'x.conf', { checkPrograms: false })
-      .neighbors[0]!.routes;
-  const before = conf(['route 10.0.0.0/24 next-hop 1.2.3.4 med 1;', 'route 10.0.1.0/24 next-hop 1.2.3.4;', 'route 10.2.0.0/23 next-hop 1.2.3.4 split /24;', 'route 10.9.0.0/24 next-hop 1.2.3.4 withdraw;']);
+    parseConfig(
+      `neighbor 127.0.0.2 { local-address 127.0.0.1; local-as 1; peer-as 2; router-id 1.1.1.1; static { ${routes.join(' ')} } }`,
+      'x.conf',
+      { checkPrograms: false },
+    ).neighbors[0]!.routes;
+  const before = conf([
+    'route 10.0.0.0/24 next-hop 1.2.3.4 med 1;',
+    'route 10.0.1.0/24 next-hop 1.2.3.4;',
+    'route 10.2.0.0/23 next-hop 1.2.3.4 split /24;',
+    'route 10.9.0.0/24 next-hop 1.2.3.4 withdraw;',
+  ]);
   const after = conf(['route 10.0.0.0/24 next-hop 1.2.3.4 med 2;', 'route 10.2.0.0/24 next-hop 1.2.3.4;']);
   const gone: string[] = [];
   withdrawRemoved(before, after, (f, e, p) => gone.push(`${f}/${p}/${[...e].join('.')}`));

@@ -1,7 +1,8 @@
 // NlriTable against a Map model: the same keys found, the same values, the queue in order and without
 // duplicates, through deletions and the compactions they trigger.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { NlriTable } from '../../../src/rib/nlri-table';
 

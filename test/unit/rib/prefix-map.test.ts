@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { PrefixMap, prefixKeyEntry, prefixKeyFrom, type PrefixKey } from '../../../src/rib/prefix-map';
 import { AdjRibIn } from '../../../src/rib/adj-rib-in';
+import { type PrefixKey, PrefixMap, prefixKeyEntry, prefixKeyFrom } from '../../../src/rib/prefix-map';
 import { IPV4_UNICAST, IPV6_UNICAST, type NlriBlock, type Update } from '../../../src/wire/types';
 
 /** A prefix as the wire has it: length octet then its octets. */
@@ -50,7 +50,10 @@ for (const words of [1, 4] as const) {
         const got = [...m].map(([k, v]) => [refKey(prefixKeyEntry(k)), v]);
         const want = [...ref].map(([k, [, v]]) => [k, v]);
         assert.deepEqual(got, want);
-        assert.deepEqual([...m.values()], want.map((x) => x[1]));
+        assert.deepEqual(
+          [...m.values()],
+          want.map((x) => x[1]),
+        );
       }),
       { numRuns: 300 },
     );
@@ -100,7 +103,11 @@ test('prefix keys stand for the NLRI bytes exactly (octets past the prefix are z
 test('Adj-RIB-In: IPv6 routes from MP_REACH, looked up, listed and withdrawn', () => {
   const rib = new AdjRibIn();
   const block = (data: Uint8Array, count: number): NlriBlock => ({ family: IPV6_UNICAST, addPath: false, data, count });
-  const nlri = Uint8Array.from([...entryOf(48, [0x20, 0x01, 0x0d, 0xb8, 0, 1]), ...entryOf(32, [0x20, 0x01, 0x0d, 0xb8]), ...entryOf(0, [])]);
+  const nlri = Uint8Array.from([
+    ...entryOf(48, [0x20, 0x01, 0x0d, 0xb8, 0, 1]),
+    ...entryOf(32, [0x20, 0x01, 0x0d, 0xb8]),
+    ...entryOf(0, []),
+  ]);
   const nextHop = new Uint8Array(16);
   nextHop[15] = 1;
   const u: Update = {

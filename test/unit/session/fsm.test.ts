@@ -1,6 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { transition, initialState, LARGE_HOLD_TIME, type FsmEvent, type FsmState, type StateName, type FsmAction } from '../../../src/session/fsm';
+import { test } from 'node:test';
+import {
+  type FsmAction,
+  type FsmEvent,
+  type FsmState,
+  initialState,
+  LARGE_HOLD_TIME,
+  type StateName,
+  transition,
+} from '../../../src/session/fsm';
 
 const EVENTS: FsmEvent[] = [
   { type: 'ManualStart' },
@@ -26,20 +34,158 @@ const EVENTS: FsmEvent[] = [
 ];
 
 const ev = (t: FsmEvent['type']): FsmEvent => EVENTS.find((e) => e.type === t)!;
-const st = (name: StateName, extra: Partial<FsmState> = {}): FsmState => ({ ...initialState(), name, connectRetryCounter: 2, holdTime: 90, ...extra });
+const st = (name: StateName, extra: Partial<FsmState> = {}): FsmState => ({
+  ...initialState(),
+  name,
+  connectRetryCounter: 2,
+  holdTime: 90,
+  ...extra,
+});
 
 // Expected next state for every state × event (RFC 4271 §8.2.2, no optional attributes).
-const I = 'Idle', C = 'Connect', A = 'Active', S = 'OpenSent', O = 'OpenConfirm', E = 'Established';
+const I = 'Idle',
+  C = 'Connect',
+  A = 'Active',
+  S = 'OpenSent',
+  O = 'OpenConfirm',
+  E = 'Established';
 const TABLE: Record<StateName, Record<FsmEvent['type'], StateName>> = {
-  Idle: { ManualStart: C, ManualStop: I, AutomaticStart: C, AutomaticStop: I, ConnectRetryTimerExpires: I, HoldTimerExpires: I, KeepaliveTimerExpires: I, TcpConnectionAcknowledged: I, TcpConnectionConfirmed: I, TcpConnectionFails: I, BGPOpen: I, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: I, UpdateMsg: I, UpdateMsgErr: I, RouteRefreshMsg: I },
-  Connect: { ManualStart: C, ManualStop: I, AutomaticStart: C, AutomaticStop: I, ConnectRetryTimerExpires: C, HoldTimerExpires: I, KeepaliveTimerExpires: I, TcpConnectionAcknowledged: S, TcpConnectionConfirmed: S, TcpConnectionFails: I, BGPOpen: I, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: I, UpdateMsg: I, UpdateMsgErr: I, RouteRefreshMsg: I },
-  Active: { ManualStart: A, ManualStop: I, AutomaticStart: A, AutomaticStop: I, ConnectRetryTimerExpires: C, HoldTimerExpires: I, KeepaliveTimerExpires: I, TcpConnectionAcknowledged: S, TcpConnectionConfirmed: S, TcpConnectionFails: I, BGPOpen: I, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: I, UpdateMsg: I, UpdateMsgErr: I, RouteRefreshMsg: I },
-  OpenSent: { ManualStart: S, ManualStop: I, AutomaticStart: S, AutomaticStop: I, ConnectRetryTimerExpires: I, HoldTimerExpires: I, KeepaliveTimerExpires: I, TcpConnectionAcknowledged: I, TcpConnectionConfirmed: I, TcpConnectionFails: A, BGPOpen: O, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: I, UpdateMsg: I, UpdateMsgErr: I, RouteRefreshMsg: I },
-  OpenConfirm: { ManualStart: O, ManualStop: I, AutomaticStart: O, AutomaticStop: I, ConnectRetryTimerExpires: I, HoldTimerExpires: I, KeepaliveTimerExpires: O, TcpConnectionAcknowledged: I, TcpConnectionConfirmed: I, TcpConnectionFails: I, BGPOpen: I, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: E, UpdateMsg: I, UpdateMsgErr: I, RouteRefreshMsg: I },
-  Established: { ManualStart: E, ManualStop: I, AutomaticStart: E, AutomaticStop: I, ConnectRetryTimerExpires: I, HoldTimerExpires: I, KeepaliveTimerExpires: E, TcpConnectionAcknowledged: I, TcpConnectionConfirmed: I, TcpConnectionFails: I, BGPOpen: I, BGPHeaderErr: I, BGPOpenMsgErr: I, OpenCollisionDump: I, NotifMsgVerErr: I, NotifMsg: I, KeepAliveMsg: E, UpdateMsg: E, UpdateMsgErr: I, RouteRefreshMsg: E },
+  Idle: {
+    ManualStart: C,
+    ManualStop: I,
+    AutomaticStart: C,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: I,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: I,
+    TcpConnectionAcknowledged: I,
+    TcpConnectionConfirmed: I,
+    TcpConnectionFails: I,
+    BGPOpen: I,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: I,
+    UpdateMsg: I,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: I,
+  },
+  Connect: {
+    ManualStart: C,
+    ManualStop: I,
+    AutomaticStart: C,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: C,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: I,
+    TcpConnectionAcknowledged: S,
+    TcpConnectionConfirmed: S,
+    TcpConnectionFails: I,
+    BGPOpen: I,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: I,
+    UpdateMsg: I,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: I,
+  },
+  Active: {
+    ManualStart: A,
+    ManualStop: I,
+    AutomaticStart: A,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: C,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: I,
+    TcpConnectionAcknowledged: S,
+    TcpConnectionConfirmed: S,
+    TcpConnectionFails: I,
+    BGPOpen: I,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: I,
+    UpdateMsg: I,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: I,
+  },
+  OpenSent: {
+    ManualStart: S,
+    ManualStop: I,
+    AutomaticStart: S,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: I,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: I,
+    TcpConnectionAcknowledged: I,
+    TcpConnectionConfirmed: I,
+    TcpConnectionFails: A,
+    BGPOpen: O,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: I,
+    UpdateMsg: I,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: I,
+  },
+  OpenConfirm: {
+    ManualStart: O,
+    ManualStop: I,
+    AutomaticStart: O,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: I,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: O,
+    TcpConnectionAcknowledged: I,
+    TcpConnectionConfirmed: I,
+    TcpConnectionFails: I,
+    BGPOpen: I,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: E,
+    UpdateMsg: I,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: I,
+  },
+  Established: {
+    ManualStart: E,
+    ManualStop: I,
+    AutomaticStart: E,
+    AutomaticStop: I,
+    ConnectRetryTimerExpires: I,
+    HoldTimerExpires: I,
+    KeepaliveTimerExpires: E,
+    TcpConnectionAcknowledged: I,
+    TcpConnectionConfirmed: I,
+    TcpConnectionFails: I,
+    BGPOpen: I,
+    BGPHeaderErr: I,
+    BGPOpenMsgErr: I,
+    OpenCollisionDump: I,
+    NotifMsgVerErr: I,
+    NotifMsg: I,
+    KeepAliveMsg: E,
+    UpdateMsg: E,
+    UpdateMsgErr: I,
+    RouteRefreshMsg: E,
+  },
 };
 
-const notifs = (a: FsmAction[]) => a.filter((x): x is Extract<FsmAction, { type: 'send-notification' }> => x.type === 'send-notification');
+const notifs = (a: FsmAction[]) =>
+  a.filter((x): x is Extract<FsmAction, { type: 'send-notification' }> => x.type === 'send-notification');
 const has = (a: FsmAction[], t: FsmAction['type']) => a.some((x) => x.type === t);
 const CONNECTED: StateName[] = ['OpenSent', 'OpenConfirm', 'Established'];
 
@@ -59,13 +205,15 @@ for (const state of Object.keys(TABLE) as StateName[]) {
         assert.deepEqual(stopped.sort(), ['connect-retry', 'hold', 'keepalive']);
         const n = notifs(r.actions);
         // Only connections talking BGP send a NOTIFICATION; never in reply to one or to a dead socket.
-        if (!CONNECTED.includes(state) || ['NotifMsg', 'NotifMsgVerErr', 'TcpConnectionFails'].includes(e.type)) assert.equal(n.length, 0, `${state} + ${e.type}`);
+        if (!CONNECTED.includes(state) || ['NotifMsg', 'NotifMsgVerErr', 'TcpConnectionFails'].includes(e.type))
+          assert.equal(n.length, 0, `${state} + ${e.type}`);
         else assert.equal(n.length, 1, `${state} + ${e.type} notifies`);
         // Counter: ManualStop zeroes, NotifMsgVerErr keeps, others increment.
         const want = e.type === 'ManualStop' ? 0 : e.type === 'NotifMsgVerErr' ? 2 : 3;
         assert.equal(r.state.connectRetryCounter, want, `${state} + ${e.type} counter`);
       }
-      if (state === 'Idle') assert.ok(r.actions.every((a) => a.type === 'initialize' || a.type === 'start-timer' || a.type === 'connect'));
+      if (state === 'Idle')
+        assert.ok(r.actions.every((a) => a.type === 'initialize' || a.type === 'start-timer' || a.type === 'connect'));
     }
   });
 }
@@ -74,7 +222,10 @@ test('Idle + ManualStart connects with the connect retry timer; passive goes to 
   const r = transition(initialState(), { type: 'ManualStart' });
   assert.equal(r.state.name, 'Connect');
   assert.ok(has(r.actions, 'connect'));
-  assert.deepEqual(r.actions.find((a) => a.type === 'start-timer'), { type: 'start-timer', timer: 'connect-retry' });
+  assert.deepEqual(
+    r.actions.find((a) => a.type === 'start-timer'),
+    { type: 'start-timer', timer: 'connect-retry' },
+  );
   const p = transition(initialState(), { type: 'ManualStart', passive: true });
   assert.equal(p.state.name, 'Active');
   assert.ok(!has(p.actions, 'connect'));
@@ -119,7 +270,9 @@ test('OpenConfirm + KEEPALIVE: Established, hold timer restarted', () => {
 
 test('Established: UPDATE and KEEPALIVE restart the hold timer; keepalive timer sends KEEPALIVE', () => {
   for (const t of ['UpdateMsg', 'KeepAliveMsg', 'RouteRefreshMsg'] as const) {
-    assert.deepEqual(transition(st('Established'), { type: t }).actions, [{ type: 'start-timer', timer: 'hold', seconds: 90 }]);
+    assert.deepEqual(transition(st('Established'), { type: t }).actions, [
+      { type: 'start-timer', timer: 'hold', seconds: 90 },
+    ]);
   }
   assert.deepEqual(transition(st('Established'), { type: 'KeepaliveTimerExpires' }).actions, [
     { type: 'send-keepalive' },

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { once } from 'node:events';
+import * as net from 'node:net';
+import { test } from 'node:test';
 import { Listener } from '../../../src/session/listener';
 import { Peer } from '../../../src/session/peer';
 
@@ -31,7 +31,14 @@ test('listener hands known addresses to their peer and closes unknown ones', asy
   assert.equal((first as Buffer)[18], 1, 'OPEN');
   assert.equal(p.state, 'OpenSent');
   // Local address constraint: a peer bound to 127.0.0.1 does not match connections arriving on 127.0.0.5.
-  const q = new Peer({ peerAddress: '127.0.0.8', localAddress: '127.0.0.1', localAs: 1, peerAs: 2, routerId: '1.1.1.1', passive: true });
+  const q = new Peer({
+    peerAddress: '127.0.0.8',
+    localAddress: '127.0.0.1',
+    localAs: 1,
+    peerAs: 2,
+    routerId: '1.1.1.1',
+    passive: true,
+  });
   l.add(q);
   assert.equal(l.match('127.0.0.8', '127.0.0.5'), undefined);
   assert.equal(l.match('::ffff:127.0.0.8', '::ffff:127.0.0.1'), q);

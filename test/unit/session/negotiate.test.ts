@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOpen, negotiate, omitCapabilities, refusedCapabilities, AS_TRANS } from '../../../src/session/negotiate';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey, type Capability, type Open } from '../../../src/wire/types';
+import { test } from 'node:test';
+import { AS_TRANS, checkOpen, negotiate, omitCapabilities, refusedCapabilities } from '../../../src/session/negotiate';
+import { type Capability, familyKey, IPV4_UNICAST, IPV6_UNICAST, type Open } from '../../../src/wire/types';
 
 const id = (s: string) => Uint8Array.from(s.split('.').map(Number));
 const open = (asn: number, hold: number, rid: string, caps: Capability[]): Open => ({
@@ -27,17 +27,33 @@ test('families: intersection; IPv4 unicast implied without MP capabilities', () 
   const none = negotiate(open(1, 90, '1.1.1.1', []), open(2, 90, '2.2.2.2', []));
   assert.deepEqual([...none.families], [IPV4_UNICAST]);
   const mp = negotiate(
-    open(1, 90, '1.1.1.1', [{ code: 1, afi: 1, safi: 1 }, { code: 1, afi: 2, safi: 1 }, { code: 1, afi: 1, safi: 133 }]),
-    open(2, 90, '2.2.2.2', [{ code: 1, afi: 2, safi: 1 }, { code: 1, afi: 1, safi: 133 }]),
+    open(1, 90, '1.1.1.1', [
+      { code: 1, afi: 1, safi: 1 },
+      { code: 1, afi: 2, safi: 1 },
+      { code: 1, afi: 1, safi: 133 },
+    ]),
+    open(2, 90, '2.2.2.2', [
+      { code: 1, afi: 2, safi: 1 },
+      { code: 1, afi: 1, safi: 133 },
+    ]),
   );
   assert.deepEqual([...mp.families].sort(), [IPV6_UNICAST, FLOW4].sort());
   // Only we send MP with IPv6: the peer supports IPv4 unicast only (RFC 4760 §8).
-  const one = negotiate(open(1, 90, '1.1.1.1', [{ code: 1, afi: 2, safi: 1 }, { code: 1, afi: 1, safi: 1 }]), open(2, 90, '2.2.2.2', []));
+  const one = negotiate(
+    open(1, 90, '1.1.1.1', [
+      { code: 1, afi: 2, safi: 1 },
+      { code: 1, afi: 1, safi: 1 },
+    ]),
+    open(2, 90, '2.2.2.2', []),
+  );
   assert.deepEqual([...one.families], [IPV4_UNICAST]);
 });
 
 test('asn4 both ways; peer AS taken from the capability', () => {
-  const n = negotiate(open(65000, 90, '1.1.1.1', [{ code: 65, asn: 65000 }]), open(4200000000, 90, '2.2.2.2', [{ code: 65, asn: 4200000000 }]));
+  const n = negotiate(
+    open(65000, 90, '1.1.1.1', [{ code: 65, asn: 65000 }]),
+    open(4200000000, 90, '2.2.2.2', [{ code: 65, asn: 4200000000 }]),
+  );
   assert.equal(n.asn4, true);
   assert.equal(n.peerAs, 4200000000);
   assert.equal(n.ibgp, false);
@@ -51,12 +67,24 @@ test('add-path per family and direction', () => {
   const ours = open(1, 90, '1.1.1.1', [
     { code: 1, afi: 1, safi: 1 },
     { code: 1, afi: 2, safi: 1 },
-    { code: 69, families: [{ afi: 1, safi: 1, mode: 3 }, { afi: 2, safi: 1, mode: 1 }] },
+    {
+      code: 69,
+      families: [
+        { afi: 1, safi: 1, mode: 3 },
+        { afi: 2, safi: 1, mode: 1 },
+      ],
+    },
   ]);
   const theirs = open(2, 90, '2.2.2.2', [
     { code: 1, afi: 1, safi: 1 },
     { code: 1, afi: 2, safi: 1 },
-    { code: 69, families: [{ afi: 1, safi: 1, mode: 1 }, { afi: 2, safi: 1, mode: 3 }] },
+    {
+      code: 69,
+      families: [
+        { afi: 1, safi: 1, mode: 1 },
+        { afi: 2, safi: 1, mode: 3 },
+      ],
+    },
   ]);
   const n = negotiate(ours, theirs);
   assert.deepEqual([...n.addPathSend], [IPV4_UNICAST]);
@@ -66,8 +94,23 @@ test('add-path per family and direction', () => {
 });
 
 test('extended message, extended next hop, route refresh, enhanced route refresh', () => {
-  const ours = open(1, 90, '1.1.1.1', [{ code: 6 }, { code: 2 }, { code: 70 }, { code: 5, entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }, { afi: 1, safi: 128, nextHopAfi: 2 }] }]);
-  const theirs = open(2, 90, '2.2.2.2', [{ code: 6 }, { code: 128 }, { code: 5, entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] }]);
+  const ours = open(1, 90, '1.1.1.1', [
+    { code: 6 },
+    { code: 2 },
+    { code: 70 },
+    {
+      code: 5,
+      entries: [
+        { afi: 1, safi: 1, nextHopAfi: 2 },
+        { afi: 1, safi: 128, nextHopAfi: 2 },
+      ],
+    },
+  ]);
+  const theirs = open(2, 90, '2.2.2.2', [
+    { code: 6 },
+    { code: 128 },
+    { code: 5, entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
+  ]);
   const n = negotiate(ours, theirs);
   assert.equal(n.extendedMessage, true);
   assert.equal(n.sendCtx.maxMessage, 65535);
@@ -83,7 +126,15 @@ test('extended message, extended next hop, route refresh, enhanced route refresh
 });
 
 test('graceful restart of the peer, only when both announced it', () => {
-  const gr: Capability = { code: 64, restartFlags: 0x8, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }, { afi: 2, safi: 1, flags: 0 }] };
+  const gr: Capability = {
+    code: 64,
+    restartFlags: 0x8,
+    restartTime: 120,
+    families: [
+      { afi: 1, safi: 1, flags: 0x80 },
+      { afi: 2, safi: 1, flags: 0 },
+    ],
+  };
   const ours = open(1, 90, '1.1.1.1', [{ code: 64, restartFlags: 0, restartTime: 60, families: [] }]);
   const n = negotiate(ours, open(2, 90, '2.2.2.2', [gr]));
   assert.equal(n.gracefulRestart?.restartTime, 120);
@@ -99,7 +150,10 @@ test('checkOpen: peer AS, hold time, router id, version', () => {
   assert.equal(checkOpen(cfg, open(65002, 90, '2.2.2.2', []))?.subcode, 2);
   assert.equal(checkOpen({ ...cfg, peerAs: 'auto' }, open(65002, 90, '2.2.2.2', [])), null);
   // 4-byte AS through the capability.
-  assert.equal(checkOpen({ ...cfg, peerAs: 4200000000 }, open(4200000000, 90, '2.2.2.2', [{ code: 65, asn: 4200000000 }])), null);
+  assert.equal(
+    checkOpen({ ...cfg, peerAs: 4200000000 }, open(4200000000, 90, '2.2.2.2', [{ code: 65, asn: 4200000000 }])),
+    null,
+  );
   assert.equal(checkOpen(cfg, open(65001, 2, '2.2.2.2', []))?.subcode, 6);
   assert.equal(checkOpen(cfg, open(65001, 0, '2.2.2.2', [])), null);
   assert.equal(checkOpen(cfg, open(65001, 90, '0.0.0.0', []))?.subcode, 3);
@@ -121,7 +175,10 @@ test('unsupported capability: the next OPEN omits what the peer named', () => {
   // Data: MP ipv4/flow (code 1, len 4) and ADD-PATH (code 69, len 4).
   const data = Uint8Array.of(1, 4, 0, 1, 0, 133, 69, 4, 0, 1, 1, 3);
   const refused = refusedCapabilities({ code: 2, subcode: 7, data });
-  assert.deepEqual(refused.map((r) => r.code), [1, 69]);
+  assert.deepEqual(
+    refused.map((r) => r.code),
+    [1, 69],
+  );
   assert.deepEqual(omitCapabilities(caps, refused), [{ code: 1, afi: 1, safi: 1 }, { code: 2 }]);
   assert.deepEqual(refusedCapabilities({ code: 6, subcode: 2, data }), []);
 });

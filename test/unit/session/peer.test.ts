@@ -1,18 +1,18 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { once } from 'node:events';
-import { Peer, type PeerOptions } from '../../../src/session/peer';
-import { Listener } from '../../../src/session/listener';
-import { FakeClock } from '../../../src/session/clock';
+import * as net from 'node:net';
+import { test } from 'node:test';
 import { AdjRibIn } from '../../../src/rib/adj-rib-in';
 import { AdjRibOut } from '../../../src/rib/adj-rib-out';
-import { Framer } from '../../../src/wire/framer';
-import { decodeOpen, encodeOpen } from '../../../src/wire/open';
-import { encodeNotification } from '../../../src/wire/notification';
-import { encodeKeepalive } from '../../../src/wire/keepalive';
-import { IPV4_UNICAST, MessageType, type Open } from '../../../src/wire/types';
+import { FakeClock } from '../../../src/session/clock';
 import type { StateName } from '../../../src/session/fsm';
+import { Listener } from '../../../src/session/listener';
+import { Peer, type PeerOptions } from '../../../src/session/peer';
+import { Framer } from '../../../src/wire/framer';
+import { encodeKeepalive } from '../../../src/wire/keepalive';
+import { encodeNotification } from '../../../src/wire/notification';
+import { decodeOpen, encodeOpen } from '../../../src/wire/open';
+import { IPV4_UNICAST, MessageType, type Open } from '../../../src/wire/types';
 
 const until = (p: Peer, s: StateName, ms = 5000) =>
   new Promise<void>((resolve, reject) => {
@@ -31,9 +31,28 @@ const until = (p: Peer, s: StateName, ms = 5000) =>
 async function pair(a: Partial<PeerOptions> = {}, b: Partial<PeerOptions> = {}) {
   const listener = new Listener({ addresses: ['127.0.0.1'], port: 0 });
   await listener.listen();
-  const pb = new Peer({ name: 'B', peerAddress: '127.0.0.1', localAs: 65002, peerAs: 65001, routerId: '2.2.2.2', passive: true, holdTime: 30, ...b });
+  const pb = new Peer({
+    name: 'B',
+    peerAddress: '127.0.0.1',
+    localAs: 65002,
+    peerAs: 65001,
+    routerId: '2.2.2.2',
+    passive: true,
+    holdTime: 30,
+    ...b,
+  });
   listener.add(pb);
-  const pa = new Peer({ name: 'A', peerAddress: '127.0.0.1', peerPort: listener.ports[0], localAs: 65001, peerAs: 65002, routerId: '1.1.1.1', holdTime: 90, connectRetry: { min: 0.05, max: 0.2 }, ...a });
+  const pa = new Peer({
+    name: 'A',
+    peerAddress: '127.0.0.1',
+    peerPort: listener.ports[0],
+    localAs: 65001,
+    peerAs: 65002,
+    routerId: '1.1.1.1',
+    holdTime: 90,
+    connectRetry: { min: 0.05, max: 0.2 },
+    ...a,
+  });
   pb.start();
   pa.start();
   const close = async () => {
@@ -96,7 +115,11 @@ test('a few thousand routes go from Adj-RIB-Out of one to Adj-RIB-In of the othe
   assert.equal(rib.size, 5000);
   assert.equal(rib.interner.size, 7);
   const r = rib.getIpv4(Uint8Array.of(10, 19, 135, 0), 24)!;
-  assert.deepEqual(r.attributes.attributes.asPath, [{ type: 2, asns: [65001] }], 'eBGP: a route without AS_PATH gets our AS');
+  assert.deepEqual(
+    r.attributes.attributes.asPath,
+    [{ type: 2, asns: [65001] }],
+    'eBGP: a route without AS_PATH gets our AS',
+  );
   assert.deepEqual(Uint8Array.from(r.attributes.attributes.nextHop!), Uint8Array.of(127, 0, 0, 1), 'next-hop self');
   assert.equal(r.attributes.attributes.localPref, undefined);
   // Withdraw a few: they arrive as withdrawals.
@@ -191,7 +214,8 @@ test('unsupported capability: the next OPEN leaves it out', async () => {
   while (opens.length < 2) await new Promise((r) => setTimeout(r, 20));
   await pa.stop();
   server.close();
-  const codes = (o: Open) => o.capabilities.map((c) => (c.code === 1 ? `mp${(c as { afi: number }).afi}` : String(c.code)));
+  const codes = (o: Open) =>
+    o.capabilities.map((c) => (c.code === 1 ? `mp${(c as { afi: number }).afi}` : String(c.code)));
   assert.ok(codes(opens[0]).includes('69') && codes(opens[0]).includes('mp2'));
   assert.deepEqual(codes(opens[1]).sort(), ['2', '65', 'mp1'].sort());
 });
@@ -208,8 +232,26 @@ test('connection collision: the connection initiated by the higher router id sur
   sa.srv.listen(0, '127.0.0.1');
   sb.srv.listen(0, '127.0.0.2');
   await Promise.all([once(sa.srv, 'listening'), once(sb.srv, 'listening')]);
-  const pa = new Peer({ name: 'A', peerAddress: '127.0.0.2', localAddress: '127.0.0.1', peerPort: (sb.srv.address() as net.AddressInfo).port, localAs: 65001, peerAs: 65002, routerId: '1.1.1.1', connectRetry: { min: 5, max: 5 } });
-  const pb = new Peer({ name: 'B', peerAddress: '127.0.0.1', localAddress: '127.0.0.2', peerPort: (sa.srv.address() as net.AddressInfo).port, localAs: 65002, peerAs: 65001, routerId: '2.2.2.2', connectRetry: { min: 5, max: 5 } });
+  const pa = new Peer({
+    name: 'A',
+    peerAddress: '127.0.0.2',
+    localAddress: '127.0.0.1',
+    peerPort: (sb.srv.address() as net.AddressInfo).port,
+    localAs: 65001,
+    peerAs: 65002,
+    routerId: '1.1.1.1',
+    connectRetry: { min: 5, max: 5 },
+  });
+  const pb = new Peer({
+    name: 'B',
+    peerAddress: '127.0.0.1',
+    localAddress: '127.0.0.2',
+    peerPort: (sa.srv.address() as net.AddressInfo).port,
+    localAs: 65002,
+    peerAs: 65001,
+    routerId: '2.2.2.2',
+    connectRetry: { min: 5, max: 5 },
+  });
   const kept: string[] = [];
   pa.on('collision', (k) => kept.push(`A ${k}`));
   pb.on('collision', (k) => kept.push(`B ${k}`));
@@ -240,7 +282,15 @@ test('a slow reader does not delay keepalives to another peer, and UPDATE genera
       f.push(c);
       for (let m = f.next(); m; m = f.next()) {
         if (m.type === MessageType.OPEN) {
-          s.write(encodeOpen({ version: 4, myAs: 65003, holdTime: 0, routerId: Uint8Array.of(3, 3, 3, 3), capabilities: [{ code: 65, asn: 65003 }] }));
+          s.write(
+            encodeOpen({
+              version: 4,
+              myAs: 65003,
+              holdTime: 0,
+              routerId: Uint8Array.of(3, 3, 3, 3),
+              capabilities: [{ code: 65, asn: 65003 }],
+            }),
+          );
           s.write(encodeKeepalive());
         }
         if (m.type === MessageType.KEEPALIVE) s.pause();
@@ -249,17 +299,27 @@ test('a slow reader does not delay keepalives to another peer, and UPDATE genera
   });
   slowSrv.listen(0, '127.0.0.3');
   await once(slowSrv, 'listening');
-  const slow = new Peer({ name: 'slow', peerAddress: '127.0.0.3', peerPort: (slowSrv.address() as net.AddressInfo).port, localAs: 65001, peerAs: 65003, routerId: '1.1.1.1', holdTime: 0 });
+  const slow = new Peer({
+    name: 'slow',
+    peerAddress: '127.0.0.3',
+    peerPort: (slowSrv.address() as net.AddressInfo).port,
+    localAs: 65001,
+    peerAs: 65003,
+    routerId: '1.1.1.1',
+    holdTime: 0,
+  });
   let pulled = 0;
   // An endless source of 4 KiB UPDATEs.
   const msg = new Uint8Array(4096).fill(0xff);
   msg[16] = 0x10;
   msg[17] = 0;
   msg[18] = 2;
-  slow.setSource({ pull: (max) => {
-    pulled += max;
-    return new Array(max).fill(msg);
-  } });
+  slow.setSource({
+    pull: (max) => {
+      pulled += max;
+      return new Array(max).fill(msg);
+    },
+  });
   slow.start();
   await until(slow, 'Established');
   // Meanwhile a normal pair with a short hold time keeps its session.
@@ -289,7 +349,13 @@ test('pauseReceive: no UPDATE is handled and the hold timer does not run while p
   const { pa, pb, close } = await pair({}, { clock });
   await Promise.all([until(pa, 'Established'), until(pb, 'Established')]);
   const out = new AdjRibOut();
-  for (let i = 0; i < 3000; i++) out.announce(IPV4_UNICAST, Uint8Array.of(24, 10, (i >> 8) & 255, i & 255), { origin: 0, med: i % 5 }, { nextHop: 'self' });
+  for (let i = 0; i < 3000; i++)
+    out.announce(
+      IPV4_UNICAST,
+      Uint8Array.of(24, 10, (i >> 8) & 255, i & 255),
+      { origin: 0, med: i % 5 },
+      { nextHop: 'self' },
+    );
   const rib = new AdjRibIn();
   let paused = false;
   let whilePaused = 0;
@@ -303,7 +369,12 @@ test('pauseReceive: no UPDATE is handled and the hold timer does not run while p
     }
   });
   out.onWork = () => pa.wake();
-  out.attach({ ...pa.negotiated!, localAddress: pa.localAddress!, families: pa.negotiated!.families, addPathSend: pa.negotiated!.addPathSend });
+  out.attach({
+    ...pa.negotiated!,
+    localAddress: pa.localAddress!,
+    families: pa.negotiated!.families,
+    addPathSend: pa.negotiated!.addPathSend,
+  });
   pa.setSource(out);
   while (!paused) await new Promise((r) => setTimeout(r, 5));
   const held = rib.size;

@@ -1,11 +1,19 @@
 // One test per attribute: hand-built hex, decoded and re-encoded, and its RFC 7606 §7 error handling.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { decodeUpdate, encodeAttributes } from '../../../src/wire/update';
-import { DecodeError } from '../../../src/wire/errors';
+import { test } from 'node:test';
+import { AS_TRANS, AttrCode, WELL_KNOWN_COMMUNITIES } from '../../../src/wire/attributes';
 import { bytesToHex, hexToBytes } from '../../../src/wire/bytes';
-import { AttrCode, WELL_KNOWN_COMMUNITIES, AS_TRANS } from '../../../src/wire/attributes';
-import { familyKey, IPV6_UNICAST, type Attributes, type CodecContext, type ErrorAction, type Update } from '../../../src/wire/types';
+import { DecodeError } from '../../../src/wire/errors';
+import {
+  type Attributes,
+  type CodecContext,
+  type ErrorAction,
+  familyKey,
+  IPV6_UNICAST,
+  type Update,
+} from '../../../src/wire/types';
+import { decodeUpdate, encodeAttributes } from '../../../src/wire/update';
 
 const ctx4: CodecContext = { asn4: true, addPath: new Set(), maxMessage: 4096 };
 const ctx2: CodecContext = { asn4: false, addPath: new Set(), maxMessage: 4096 };
@@ -35,13 +43,19 @@ function body(attrHex: string, nlriHex = NLRI, withdrawnHex = ''): Uint8Array {
 /** Decode the mandatory three plus `extra`, expecting no issues. */
 function decodeWith(extra: string, ctx = ctx4): Attributes {
   const u = decodeUpdate(body(ORIGIN + (ctx.asn4 ? AS_PATH4 : AS_PATH2) + NEXT_HOP + extra), ctx);
-  assert.deepEqual(u.issues.map((i) => i.message), []);
+  assert.deepEqual(
+    u.issues.map((i) => i.message),
+    [],
+  );
   return u.attributes;
 }
 
 function issue(u: Update, subcode: number, action: ErrorAction): DecodeError {
   const found = u.issues.find((i) => i.subcode === subcode && i.action === action);
-  assert.ok(found, `expected issue ${subcode}/${action}, got ${u.issues.map((i) => `${i.subcode}/${i.action}: ${i.message}`).join('; ')}`);
+  assert.ok(
+    found,
+    `expected issue ${subcode}/${action}, got ${u.issues.map((i) => `${i.subcode}/${i.action}: ${i.message}`).join('; ')}`,
+  );
   assert.equal(found.code, 3);
   return found;
 }
@@ -61,7 +75,8 @@ function fatal(b: Uint8Array, ctx: CodecContext, subcode: number, action: ErrorA
 }
 
 /** encodeAttributes output for `a` must equal `hex`. */
-const enc = (a: Attributes, hex: string, ctx = ctx4): void => assert.equal(bytesToHex(encodeAttributes(a, ctx)), hex.toUpperCase());
+const enc = (a: Attributes, hex: string, ctx = ctx4): void =>
+  assert.equal(bytesToHex(encodeAttributes(a, ctx)), hex.toUpperCase());
 
 test('ORIGIN (RFC 4271 §5.1.1, RFC 7606 §7.1)', () => {
   for (const o of [0, 1, 2]) {
@@ -82,7 +97,8 @@ test('AS_PATH 2- and 4-octet, every segment type (RFC 4271 §4.3, RFC 5065, RFC 
     { type: 2, asns: [65000, 65001] },
     { type: 1, asns: [1, 2] },
   ];
-  const hex4 = '400224' + '030100' + '00FC00' + '040200' + '00FC010000FC02' + '02020000FDE80000FDE9' + '01020000000100000002';
+  const hex4 =
+    '400224' + '030100' + '00FC00' + '040200' + '00FC010000FC02' + '02020000FDE80000FDE9' + '01020000000100000002';
   enc({ asPath: path }, hex4);
   assert.deepEqual(decodeUpdate(body(ORIGIN + hex4 + NEXT_HOP), ctx4).attributes.asPath, path);
   const hex2 = '400216' + '0301FC00' + '0402FC01FC02' + '0202FDE8FDE9' + '010200010002';
@@ -99,10 +115,19 @@ test('AS_PATH 2- and 4-octet, every segment type (RFC 4271 §4.3, RFC 5065, RFC 
   // Segments longer than 255 ASNs are split.
   const long = Array.from({ length: 300 }, (_, i) => i + 1);
   const a = encodeAttributes({ asPath: [{ type: 2, asns: long }] }, ctx4);
-  assert.equal(bytesToHex(a.subarray(0, 6)), '5002' + (2 + 255 * 4 + 2 + 45 * 4).toString(16).toUpperCase().padStart(4, '0') + '02FF');
+  assert.equal(
+    bytesToHex(a.subarray(0, 6)),
+    '5002' + (2 + 255 * 4 + 2 + 45 * 4).toString(16).toUpperCase().padStart(4, '0') + '02FF',
+  );
   const back = decodeUpdate(body(ORIGIN + bytesToHex(a) + NEXT_HOP), ctx4).attributes.asPath!;
-  assert.deepEqual(back.map((s) => s.asns.length), [255, 45]);
-  assert.deepEqual(back.flatMap((s) => s.asns), long);
+  assert.deepEqual(
+    back.map((s) => s.asns.length),
+    [255, 45],
+  );
+  assert.deepEqual(
+    back.flatMap((s) => s.asns),
+    long,
+  );
 });
 
 test('NEXT_HOP (RFC 7606 §7.3)', () => {
@@ -128,9 +153,15 @@ test('ATOMIC_AGGREGATE and AGGREGATOR: malformed ones are discarded (RFC 7606 §
   const a = decodeWith('400600' + 'C007080000FDEDC0000209');
   assert.equal(a.atomicAggregate, true);
   assert.deepEqual(a.aggregator, { asn: 65005, address: Uint8Array.of(192, 0, 2, 9) });
-  enc({ atomicAggregate: true, aggregator: { asn: 65005, address: Uint8Array.of(192, 0, 2, 9) } }, '400600C007080000FDEDC0000209');
+  enc(
+    { atomicAggregate: true, aggregator: { asn: 65005, address: Uint8Array.of(192, 0, 2, 9) } },
+    '400600C007080000FDEDC0000209',
+  );
   enc({ aggregator: { asn: 65005, address: Uint8Array.of(192, 0, 2, 9) } }, 'C00706FDEDC0000209', ctx2);
-  assert.deepEqual(decodeWith('C00706FDEDC0000209', ctx2).aggregator, { asn: 65005, address: Uint8Array.of(192, 0, 2, 9) });
+  assert.deepEqual(decodeWith('C00706FDEDC0000209', ctx2).aggregator, {
+    asn: 65005,
+    address: Uint8Array.of(192, 0, 2, 9),
+  });
 
   const u = decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + '40060101' + 'C00706FDEDC0000209'), ctx4);
   assert.equal(u.attributes.atomicAggregate, undefined);
@@ -143,7 +174,7 @@ test('COMMUNITIES and well-known names (RFC 1997, RFC 7606 §7.8)', () => {
   const a = decodeWith('C00808FDE80001FFFFFF01');
   assert.deepEqual(a.communities, [0xfde80001, WELL_KNOWN_COMMUNITIES['no-export']]);
   enc({ communities: [0xfde80001, 0xffffff01] }, 'C00808FDE80001FFFFFF01');
-  assert.equal(WELL_KNOWN_COMMUNITIES['blackhole'], 0xffff029a);
+  assert.equal(WELL_KNOWN_COMMUNITIES.blackhole, 0xffff029a);
   assert.equal(WELL_KNOWN_COMMUNITIES['no-peer'], 0xffffff04);
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + 'C00805FDE8000100'), ctx4), 5, 'treat-as-withdraw');
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + 'C00800'), ctx4), 5, 'treat-as-withdraw');
@@ -159,7 +190,10 @@ test('ORIGINATOR_ID and CLUSTER_LIST (RFC 4456, RFC 7606 §7.9, §7.10)', () => 
   const a = decodeWith('80090401010101' + '800A080202020203030303');
   assert.deepEqual(a.originatorId, Uint8Array.of(1, 1, 1, 1));
   assert.deepEqual(a.clusterList, [Uint8Array.of(2, 2, 2, 2), Uint8Array.of(3, 3, 3, 3)]);
-  enc({ originatorId: Uint8Array.of(1, 1, 1, 1), clusterList: [Uint8Array.of(2, 2, 2, 2), Uint8Array.of(3, 3, 3, 3)] }, '80090401010101800A080202020203030303');
+  enc(
+    { originatorId: Uint8Array.of(1, 1, 1, 1), clusterList: [Uint8Array.of(2, 2, 2, 2), Uint8Array.of(3, 3, 3, 3)] },
+    '80090401010101800A080202020203030303',
+  );
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + '800903010101'), ctx4), 5, 'treat-as-withdraw');
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + '800A050202020202'), ctx4), 5, 'treat-as-withdraw');
 });
@@ -172,7 +206,14 @@ test('EXTENDED, IPv6 EXTENDED and LARGE COMMUNITIES (RFC 4360, RFC 5701, RFC 809
   assert.deepEqual(a.extendedCommunities, [hexToBytes(ext)]);
   assert.deepEqual(a.ipv6ExtendedCommunities, [hexToBytes(v6)]);
   assert.deepEqual(a.largeCommunities, [[2914, 0, 666]]);
-  enc({ extendedCommunities: [hexToBytes(ext)], ipv6ExtendedCommunities: [hexToBytes(v6)], largeCommunities: [[2914, 0, 666]] }, `C01008${ext}C01914${v6}C0200C${large}`);
+  enc(
+    {
+      extendedCommunities: [hexToBytes(ext)],
+      ipv6ExtendedCommunities: [hexToBytes(v6)],
+      largeCommunities: [[2914, 0, 666]],
+    },
+    `C01008${ext}C01914${v6}C0200C${large}`,
+  );
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + 'C010070002FDE8000000'), ctx4), 5, 'treat-as-withdraw');
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + `C01913${v6.slice(2)}`), ctx4), 5, 'treat-as-withdraw');
   issue(decodeUpdate(body(ORIGIN + AS_PATH4 + NEXT_HOP + `C0200D${large}00`), ctx4), 5, 'treat-as-withdraw');
@@ -254,19 +295,34 @@ test('attribute list overruns (RFC 7606 §4): treat-as-withdraw, NLRI still foun
 test('MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760, RFC 8950, RFC 7606 §7.11)', () => {
   const nh = '20010DB8000000000000000000000001';
   const ll = 'FE800000000000000000000000000001';
-  const a = decodeUpdate(body(ORIGIN + AS_PATH4 + `800E2C000201 20${nh}${ll} 00 3020010DB80001`.replace(/ /g, ''), ''), ctx4).attributes;
+  const a = decodeUpdate(
+    body(ORIGIN + AS_PATH4 + `800E2C000201 20${nh}${ll} 00 3020010DB80001`.replace(/ /g, ''), ''),
+    ctx4,
+  ).attributes;
   assert.equal(a.mpReach!.family, IPV6_UNICAST);
   assert.equal(bytesToHex(a.mpReach!.nextHop), nh + ll);
   assert.equal(a.mpReach!.nlri.count, 1);
   // RFC 8950: IPv4 NLRI with an IPv6 next hop.
-  const v4 = decodeUpdate(body(ORIGIN + AS_PATH4 + `800E1C000101 10${nh} 00 180A0000 100B00`.replace(/ /g, ''), ''), ctx4).attributes;
+  const v4 = decodeUpdate(
+    body(ORIGIN + AS_PATH4 + `800E1C000101 10${nh} 00 180A0000 100B00`.replace(/ /g, ''), ''),
+    ctx4,
+  ).attributes;
   assert.equal(v4.mpReach!.family, familyKey(1, 1));
   assert.equal(v4.mpReach!.nlri.count, 2);
   // Bad next hop length for IPv6: the family is disabled.
-  const e = fatal(body(ORIGIN + AS_PATH4 + `800E0A000201 04C0000201 00 00`.replace(/ /g, ''), ''), ctx4, 9, 'afisafi-disable');
+  const e = fatal(
+    body(ORIGIN + AS_PATH4 + `800E0A000201 04C0000201 00 00`.replace(/ /g, ''), ''),
+    ctx4,
+    9,
+    'afisafi-disable',
+  );
   assert.equal(e.family, IPV6_UNICAST);
   // Prefix length 129 in IPv6: AFI/SAFI disable (RFC 7606 §5.3).
-  assert.equal(fatal(body(ORIGIN + AS_PATH4 + `800E17000201 10${nh} 00 8100`.replace(/ /g, ''), ''), ctx4, 10, 'afisafi-disable').family, IPV6_UNICAST);
+  assert.equal(
+    fatal(body(ORIGIN + AS_PATH4 + `800E17000201 10${nh} 00 8100`.replace(/ /g, ''), ''), ctx4, 10, 'afisafi-disable')
+      .family,
+    IPV6_UNICAST,
+  );
   // Next hop running past the attribute; too short to hold AFI/SAFI.
   fatal(body(ORIGIN + AS_PATH4 + '800E0600020120AAAA', ''), ctx4, 9, 'afisafi-disable');
   fatal(body(ORIGIN + AS_PATH4 + '800E020002', ''), ctx4, 9, 'session-reset');
@@ -282,13 +338,22 @@ test('MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760, RFC 8950, RFC 7606 §7.11)', ()
   assert.equal(un.nlri.count, 1);
   // ADD-PATH applies per family.
   const ap: CodecContext = { ...ctx4, addPath: new Set([IPV6_UNICAST]) };
-  assert.equal(decodeUpdate(body('800F0E000201 00000005 3020010DB80001'.replace(/ /g, ''), ''), ap).attributes.mpUnreach!.nlri.count, 1);
+  assert.equal(
+    decodeUpdate(body('800F0E000201 00000005 3020010DB80001'.replace(/ /g, ''), ''), ap).attributes.mpUnreach!.nlri
+      .count,
+    1,
+  );
 });
 
 test('AS4_PATH / AS4_AGGREGATOR on 2-octet sessions (RFC 6793 §4.2.3)', () => {
   const agg4 = 'C01208FA56EA01C0000209';
   // AS_PATH [65000 23456] + AS4_PATH [4200000000] -> [65000 4200000000].
-  const u = decodeUpdate(body(ORIGIN + '4002060202FDE85BA0' + NEXT_HOP + 'C007065BA0C0000209' + 'C01106020 1FA56EA00'.replace(' ', '') + agg4), ctx2);
+  const u = decodeUpdate(
+    body(
+      ORIGIN + '4002060202FDE85BA0' + NEXT_HOP + 'C007065BA0C0000209' + 'C01106020 1FA56EA00'.replace(' ', '') + agg4,
+    ),
+    ctx2,
+  );
   assert.deepEqual(u.issues, []);
   assert.deepEqual(u.attributes.asPath, [{ type: 2, asns: [65000, 4200000000] }]);
   assert.deepEqual(u.attributes.aggregator, { asn: 4200000001, address: Uint8Array.of(192, 0, 2, 9) });
@@ -296,12 +361,21 @@ test('AS4_PATH / AS4_AGGREGATOR on 2-octet sessions (RFC 6793 §4.2.3)', () => {
   const longer = decodeUpdate(body(ORIGIN + '4002040201FDE8' + NEXT_HOP + 'C0110A0202FA56EA00FA56EA01'), ctx2);
   assert.deepEqual(longer.attributes.asPath, [{ type: 2, asns: [65000] }]);
   // AGGREGATOR without AS_TRANS: both AS4 attributes are ignored.
-  const old = decodeUpdate(body(ORIGIN + '4002060202FDE85BA0' + NEXT_HOP + 'C00706FDEDC0000209' + 'C011060201FA56EA00' + agg4), ctx2);
+  const old = decodeUpdate(
+    body(ORIGIN + '4002060202FDE85BA0' + NEXT_HOP + 'C00706FDEDC0000209' + 'C011060201FA56EA00' + agg4),
+    ctx2,
+  );
   assert.deepEqual(old.attributes.asPath, [{ type: 2, asns: [65000, AS_TRANS] }]);
   assert.equal(old.attributes.aggregator!.asn, 65005);
   // Confederation segments in AS4_PATH are dropped; leading ones of AS_PATH stay.
-  const conf = decodeUpdate(body(ORIGIN + '40020A0301FC000202FDE85BA0' + NEXT_HOP + 'C0110C0301FFFFFFFF0201FA56EA00'), ctx2);
-  assert.deepEqual(conf.attributes.asPath, [{ type: 3, asns: [64512] }, { type: 2, asns: [65000, 4200000000] }]);
+  const conf = decodeUpdate(
+    body(ORIGIN + '40020A0301FC000202FDE85BA0' + NEXT_HOP + 'C0110C0301FFFFFFFF0201FA56EA00'),
+    ctx2,
+  );
+  assert.deepEqual(conf.attributes.asPath, [
+    { type: 3, asns: [64512] },
+    { type: 2, asns: [65000, 4200000000] },
+  ]);
   // Malformed AS4_PATH: discarded, AS_PATH stands.
   const bad = decodeUpdate(body(ORIGIN + '4002060202FDE85BA0' + NEXT_HOP + 'C011050201FA56EA'), ctx2);
   issue(bad, 11, 'attribute-discard');
@@ -312,9 +386,18 @@ test('AS4_PATH / AS4_AGGREGATOR on 2-octet sessions (RFC 6793 §4.2.3)', () => {
 
 test('encoding for 2-octet sessions: AS_TRANS with AS4_PATH / AS4_AGGREGATOR (RFC 6793 §4.2.2)', () => {
   enc(
-    { asPath: [{ type: 3, asns: [64512] }, { type: 2, asns: [65000, 4200000000] }], aggregator: { asn: 4200000001, address: Uint8Array.of(192, 0, 2, 9) } },
+    {
+      asPath: [
+        { type: 3, asns: [64512] },
+        { type: 2, asns: [65000, 4200000000] },
+      ],
+      aggregator: { asn: 4200000001, address: Uint8Array.of(192, 0, 2, 9) },
+    },
     // AS4_PATH right after AS_PATH and AS4_AGGREGATOR right after AGGREGATOR, as ExaBGP orders them.
-    '40020A0301FC000202FDE85BA0' + 'C0110A0202 0000FDE8 FA56EA00'.replace(/ /g, '') + 'C007065BA0C0000209' + 'C01208FA56EA01C0000209',
+    '40020A0301FC000202FDE85BA0' +
+      'C0110A0202 0000FDE8 FA56EA00'.replace(/ /g, '') +
+      'C007065BA0C0000209' +
+      'C01208FA56EA01C0000209',
     ctx2,
   );
   // All 2-octet: no AS4_PATH.

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { capabilityName, decodeCapabilities, decodeCapability, encodeCapability } from '../../../src/wire/capabilities';
 import type { Capability } from '../../../src/wire/types';
@@ -12,15 +12,39 @@ const cases: [string, Capability, string][] = [
   ['route refresh (Cisco)', { code: 128 }, '8000'],
   ['extended message', { code: 6 }, '0600'],
   ['enhanced route refresh', { code: 70 }, '4600'],
-  ['extended next hop', { code: 5, entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }, { afi: 1, safi: 128, nextHopAfi: 2 }] }, '050c 0001 0001 0002 0001 0080 0002'],
+  [
+    'extended next hop',
+    {
+      code: 5,
+      entries: [
+        { afi: 1, safi: 1, nextHopAfi: 2 },
+        { afi: 1, safi: 128, nextHopAfi: 2 },
+      ],
+    },
+    '050c 0001 0001 0002 0001 0080 0002',
+  ],
   [
     'graceful restart R+N, 120 s, ipv4 unicast forwarding',
     { code: 64, restartFlags: 0xc, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }] },
     '4006 c078 0001 01 80',
   ],
-  ['graceful restart, no families, max time', { code: 64, restartFlags: 0, restartTime: 4095, families: [] }, '4002 0fff'],
+  [
+    'graceful restart, no families, max time',
+    { code: 64, restartFlags: 0, restartTime: 4095, families: [] },
+    '4002 0fff',
+  ],
   ['4-octet AS', { code: 65, asn: 4200000000 }, '4104 fa56ea00'],
-  ['add-path', { code: 69, families: [{ afi: 1, safi: 1, mode: 3 }, { afi: 2, safi: 1, mode: 1 }] }, '4508 0001 01 03 0002 01 01'],
+  [
+    'add-path',
+    {
+      code: 69,
+      families: [
+        { afi: 1, safi: 1, mode: 3 },
+        { afi: 2, safi: 1, mode: 1 },
+      ],
+    },
+    '4508 0001 01 03 0002 01 01',
+  ],
   ['hostname', { code: 73, hostname: 'r1', domain: 'example.net' }, '490f 02 7231 0b 6578616d706c652e6e6574'],
   ['hostname, empty domain', { code: 73, hostname: 'r1', domain: '' }, '4904 02 7231 00'],
   ['software version', { code: 75, version: 'tsbgp/0.1' }, '4b0a 09 74736267702f302e31'],
@@ -51,10 +75,22 @@ test('capabilities: unknown values are copies, not views of the message', () => 
 
 test('capabilities: valueless ones with a value, and malformed informational ones, are kept as unknown', () => {
   assert.deepEqual(decodeCapability(2, Uint8Array.of(1)), { code: 2, unknown: true, value: Uint8Array.of(1) });
-  assert.deepEqual(decodeCapability(73, Uint8Array.of(5, 0x61)), { code: 73, unknown: true, value: Uint8Array.of(5, 0x61) });
-  assert.deepEqual(decodeCapability(73, Uint8Array.of(1, 0x61, 3, 0x62)), { code: 73, unknown: true, value: Uint8Array.of(1, 0x61, 3, 0x62) });
+  assert.deepEqual(decodeCapability(73, Uint8Array.of(5, 0x61)), {
+    code: 73,
+    unknown: true,
+    value: Uint8Array.of(5, 0x61),
+  });
+  assert.deepEqual(decodeCapability(73, Uint8Array.of(1, 0x61, 3, 0x62)), {
+    code: 73,
+    unknown: true,
+    value: Uint8Array.of(1, 0x61, 3, 0x62),
+  });
   assert.deepEqual(decodeCapability(73, new Uint8Array(0)), { code: 73, unknown: true, value: new Uint8Array(0) });
-  assert.deepEqual(decodeCapability(75, Uint8Array.of(9, 0x61)), { code: 75, unknown: true, value: Uint8Array.of(9, 0x61) });
+  assert.deepEqual(decodeCapability(75, Uint8Array.of(9, 0x61)), {
+    code: 75,
+    unknown: true,
+    value: Uint8Array.of(9, 0x61),
+  });
   // A hostname without any domain part at all: the domain is empty.
   assert.deepEqual(decodeCapability(73, Uint8Array.of(1, 0x61)), { code: 73, hostname: 'a', domain: '' });
 });
@@ -79,7 +115,10 @@ test('capabilities: UTF-8 text survives, a leading BOM included', () => {
 test('capabilities: encoding refuses values too large for the 1-byte length', () => {
   assert.throws(() => encodeCapability({ code: 73, hostname: 'a'.repeat(200), domain: 'b'.repeat(60) }), RangeError);
   assert.throws(() => encodeCapability({ code: 75, version: 'v'.repeat(255) }), RangeError);
-  assert.throws(() => encodeCapability({ code: 69, families: Array.from({ length: 64 }, () => ({ afi: 1, safi: 1, mode: 3 })) }), RangeError);
+  assert.throws(
+    () => encodeCapability({ code: 69, families: Array.from({ length: 64 }, () => ({ afi: 1, safi: 1, mode: 3 })) }),
+    RangeError,
+  );
 });
 
 test('capabilities: random capability lists round-trip', () => {

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { Framer, frame } from '../../../src/wire/framer';
 import { encodeKeepalive } from '../../../src/wire/keepalive';
-import { encodeOpen } from '../../../src/wire/open';
 import { encodeNotification, shutdownCommunication } from '../../../src/wire/notification';
+import { encodeOpen } from '../../../src/wire/open';
 import { encodeRouteRefresh } from '../../../src/wire/refresh';
 import { throwsDecode } from './helpers-msg';
 
@@ -194,7 +194,13 @@ test('framer errors: per-type minimum lengths → 1/2', () => {
   throwsDecode(() => framerWith(header(20, 4)).next(), 1, 2, Uint8Array.of(0, 20));
   throwsDecode(() => framerWith(header(22, 5)).next(), 1, 2, Uint8Array.of(0, 22));
   // The minimums themselves pass the header check.
-  for (const [len, type] of [[29, 1], [23, 2], [21, 3], [19, 4], [23, 5]] as const) {
+  for (const [len, type] of [
+    [29, 1],
+    [23, 2],
+    [21, 3],
+    [19, 4],
+    [23, 5],
+  ] as const) {
     const f = framerWith(concat([header(len, type), new Uint8Array(len - 19)]));
     assert.equal(f.next()!.type, type);
   }

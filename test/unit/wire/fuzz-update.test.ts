@@ -1,13 +1,14 @@
 // Bounded mutation fuzz: decodeUpdate must return an Update or throw a DecodeError, and what it returns must be
 // safe to walk and re-encode. Deterministic (seeded) so a failure reproduces.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { decodeUpdate, encodeAttributes, encodeEndOfRib, packUpdates } from '../../../src/wire/update';
-import { DecodeError } from '../../../src/wire/errors';
+import { test } from 'node:test';
 import { hexToBytes } from '../../../src/wire/bytes';
-import { familyCodec } from '../../../src/wire/nlri/registry';
+import { DecodeError } from '../../../src/wire/errors';
 import { ipv4Unicast, ipv6Unicast } from '../../../src/wire/nlri/prefix';
-import { HEADER_LENGTH, IPV4_UNICAST, IPV6_UNICAST, type CodecContext, type NlriBlock } from '../../../src/wire/types';
+import { familyCodec } from '../../../src/wire/nlri/registry';
+import { type CodecContext, HEADER_LENGTH, IPV4_UNICAST, IPV6_UNICAST, type NlriBlock } from '../../../src/wire/types';
+import { decodeUpdate, encodeAttributes, encodeEndOfRib, packUpdates } from '../../../src/wire/update';
 import { EXABGP_VECTORS } from '../../vectors/update-vectors';
 
 const MUTATIONS = 20_000;
@@ -30,7 +31,10 @@ function corpus(): Uint8Array[] {
   const ctx: CodecContext = { asn4: true, addPath: new Set(), maxMessage: 300 };
   const attrs = {
     origin: 1,
-    asPath: [{ type: 2, asns: [1, 70000] }, { type: 1, asns: [5, 6] }],
+    asPath: [
+      { type: 2, asns: [1, 70000] },
+      { type: 1, asns: [5, 6] },
+    ],
     med: 3,
     aggregator: { asn: 70000, address: Uint8Array.of(1, 2, 3, 4) },
     communities: [1],
@@ -39,12 +43,25 @@ function corpus(): Uint8Array[] {
     aigp: 7n,
     other: [{ flags: 0xc0, code: 99, value: Uint8Array.of(1) }],
   };
-  const v4 = [0, 8, 24, 32].map((len) => ipv4Unicast.encode({ family: IPV4_UNICAST, len, addr: Uint8Array.of(10, 1, 2, 3), pathId: 9 }, false));
-  const v6 = [0, 64, 128].map((len) => ipv6Unicast.encode({ family: IPV6_UNICAST, len, addr: new Uint8Array(16).fill(0x20) }, false));
+  const v4 = [0, 8, 24, 32].map((len) =>
+    ipv4Unicast.encode({ family: IPV4_UNICAST, len, addr: Uint8Array.of(10, 1, 2, 3), pathId: 9 }, false),
+  );
+  const v6 = [0, 64, 128].map((len) =>
+    ipv6Unicast.encode({ family: IPV6_UNICAST, len, addr: new Uint8Array(16).fill(0x20) }, false),
+  );
   for (const m of [
-    ...packUpdates({ family: IPV4_UNICAST, attributes: attrs, nextHop: Uint8Array.of(192, 0, 2, 1), announce: v4, withdraw: v4 }, ctx),
-    ...packUpdates({ family: IPV6_UNICAST, attributes: attrs, nextHop: new Uint8Array(32).fill(1), announce: v6, withdraw: v6 }, ctx),
-    ...packUpdates({ family: IPV4_UNICAST, attributes: attrs, nextHop: new Uint8Array(16).fill(2), announce: v4, withdraw: [] }, { ...ctx, asn4: false }),
+    ...packUpdates(
+      { family: IPV4_UNICAST, attributes: attrs, nextHop: Uint8Array.of(192, 0, 2, 1), announce: v4, withdraw: v4 },
+      ctx,
+    ),
+    ...packUpdates(
+      { family: IPV6_UNICAST, attributes: attrs, nextHop: new Uint8Array(32).fill(1), announce: v6, withdraw: v6 },
+      ctx,
+    ),
+    ...packUpdates(
+      { family: IPV4_UNICAST, attributes: attrs, nextHop: new Uint8Array(16).fill(2), announce: v4, withdraw: [] },
+      { ...ctx, asn4: false },
+    ),
     encodeEndOfRib(IPV4_UNICAST),
     encodeEndOfRib(IPV6_UNICAST),
   ]) {
@@ -97,7 +114,7 @@ test(`fuzz: ${MUTATIONS} mutations of the vector corpus`, () => {
   for (let i = 0; i < MUTATIONS; i++) {
     const input = mutate(seeds[r() % seeds.length]!, r);
     const ctx = contexts[r() % contexts.length]!;
-    let u;
+    let u: ReturnType<typeof decodeUpdate> | undefined;
     try {
       u = decodeUpdate(input, ctx);
     } catch (e) {
@@ -112,7 +129,8 @@ test(`fuzz: ${MUTATIONS} mutations of the vector corpus`, () => {
     walk(u.nlri);
     walk(u.attributes.mpReach?.nlri);
     walk(u.attributes.mpUnreach?.nlri);
-    for (const issue of u.issues) assert.ok(issue.action === 'treat-as-withdraw' || issue.action === 'attribute-discard');
+    for (const issue of u.issues)
+      assert.ok(issue.action === 'treat-as-withdraw' || issue.action === 'attribute-discard');
     encodeAttributes(u.attributes, ctx);
   }
   // Both outcomes must be exercised, or the fuzz is not reaching the parser.

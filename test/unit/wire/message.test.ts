@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { decodeMessage, encodeMessage } from '../../../src/wire/message';
 import { Framer } from '../../../src/wire/framer';
-import { defaultContext, type Message } from '../../../src/wire/types';
+import { decodeMessage, encodeMessage } from '../../../src/wire/message';
 import { shutdownCommunication } from '../../../src/wire/notification';
+import { defaultContext, type Message } from '../../../src/wire/types';
 import { hex, openArb, throwsDecode } from './helpers-msg';
 
 const ctx = defaultContext();
@@ -22,13 +22,25 @@ function roundTrip(m: Message): Message {
 
 test('message: OPEN, NOTIFICATION, KEEPALIVE, ROUTE-REFRESH round-trip through encodeMessage/Framer/decodeMessage', () => {
   const msgs: Message[] = [
-    { type: 1, open: { version: 4, myAs: 65001, holdTime: 180, routerId: Uint8Array.of(10, 0, 0, 1), capabilities: [{ code: 65, asn: 65001 }] } },
+    {
+      type: 1,
+      open: {
+        version: 4,
+        myAs: 65001,
+        holdTime: 180,
+        routerId: Uint8Array.of(10, 0, 0, 1),
+        capabilities: [{ code: 65, asn: 65001 }],
+      },
+    },
     { type: 3, notification: { code: 6, subcode: 2, data: shutdownCommunication('bye') } },
     { type: 4 },
     { type: 5, refresh: { afi: 1, safi: 1, subtype: 1 } },
   ];
   for (const m of msgs) assert.deepEqual(roundTrip(m), m);
-  fc.assert(fc.property(openArb, (open) => assert.deepEqual(roundTrip({ type: 1, open }), { type: 1, open })), { numRuns: 100 });
+  fc.assert(
+    fc.property(openArb, (open) => assert.deepEqual(roundTrip({ type: 1, open }), { type: 1, open })),
+    { numRuns: 100 },
+  );
 });
 
 test('message: UPDATE goes to the UPDATE codec and back', () => {

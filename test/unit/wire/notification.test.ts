@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   CeaseSubcode,
@@ -16,18 +16,26 @@ import { hex, throwsDecode, toHex } from './helpers-msg';
 test('NOTIFICATION: exact bytes', () => {
   const m = encodeNotification({ code: 6, subcode: 2, data: shutdownCommunication('maintenance') });
   assert.equal(toHex(m), toHex(hex('ffffffffffffffffffffffffffffffff 0021 03 06 02 0b 6d61696e74656e616e6365')));
-  assert.equal(toHex(encodeNotification({ code: 4, subcode: 0, data: new Uint8Array(0) })), 'ff'.repeat(16) + '001503' + '0400');
+  assert.equal(
+    toHex(encodeNotification({ code: 4, subcode: 0, data: new Uint8Array(0) })),
+    'ff'.repeat(16) + '001503' + '0400',
+  );
 });
 
 test('NOTIFICATION: random notifications round-trip', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 300 }), (code, subcode, data) => {
-      const n = { code, subcode, data };
-      const m = encodeNotification(n);
-      assert.equal((m[16]! << 8) | m[17]!, m.length);
-      assert.deepEqual(decodeNotification(m.subarray(19)), n);
-      assert.equal(typeof notificationText(n), 'string');
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 300 }),
+      (code, subcode, data) => {
+        const n = { code, subcode, data };
+        const m = encodeNotification(n);
+        assert.equal((m[16]! << 8) | m[17]!, m.length);
+        assert.deepEqual(decodeNotification(m.subarray(19)), n);
+        assert.equal(typeof notificationText(n), 'string');
+      },
+    ),
     { numRuns: 1000 },
   );
 });
@@ -85,7 +93,8 @@ test('names: every code and subcode of RFC 4271, 4486, 5492, 6608, 7313, 8538, 9
     [6, 10, 'Cease / BFD Down'],
     [7, 1, 'ROUTE-REFRESH Message Error / Invalid Message Length'],
   ];
-  for (const [c, s, text] of want) assert.equal(notificationText({ code: c, subcode: s, data: new Uint8Array(0) }), text);
+  for (const [c, s, text] of want)
+    assert.equal(notificationText({ code: c, subcode: s, data: new Uint8Array(0) }), text);
   assert.equal(notificationCodeName(9), 'Unknown Error Code 9');
   assert.equal(notificationSubcodeName(6, 42), 'Unknown Subcode 42');
   assert.equal(CeaseSubcode.BFD_DOWN, 10);
@@ -121,5 +130,8 @@ test('shutdown communication: decoding tolerates bad lengths and bad UTF-8', () 
   assert.equal(notificationText(n(hex('03 ff0a41'))), 'Cease / Administrative Shutdown: \ufffd A');
   // Not a shutdown: no message, data as hex.
   assert.equal(shutdownMessage({ code: 6, subcode: 3, data: hex('026869') }), undefined);
-  assert.equal(notificationText({ code: 1, subcode: 2, data: hex('0fff') }), 'Message Header Error / Bad Message Length (data 0x0FFF)');
+  assert.equal(
+    notificationText({ code: 1, subcode: 2, data: hex('0fff') }),
+    'Message Header Error / Bad Message Length (data 0x0FFF)',
+  );
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { decodeOpen, encodeOpen } from '../../../src/wire/open';
 import type { Capability, Open } from '../../../src/wire/types';
@@ -79,7 +79,11 @@ test('OPEN: random OPENs round-trip (capability sets of every kind and size)', (
 
 const fixed = (version: number, as: number, hold: number, id: string, opt = '00'): Uint8Array =>
   hex(
-    version.toString(16).padStart(2, '0') + as.toString(16).padStart(4, '0') + hold.toString(16).padStart(4, '0') + id + opt,
+    version.toString(16).padStart(2, '0') +
+      as.toString(16).padStart(4, '0') +
+      hold.toString(16).padStart(4, '0') +
+      id +
+      opt,
   );
 
 test('OPEN errors: unsupported version → 2/1, data = 4 as two octets', () => {

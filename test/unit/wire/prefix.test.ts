@@ -1,12 +1,19 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import fc from 'fast-check';
-import { ipToString, ipv4ToString, ipv6ToString, parseIp, parsePrefix } from '../../../src/wire/ip';
-import { forEachPrefix, ipv4Multicast, ipv4Unicast, ipv6Unicast, prefixToString, scanPrefixes } from '../../../src/wire/nlri/prefix';
-import { emptyBlock, familyCodec, familyName, makeBlock, parseFamily } from '../../../src/wire/nlri/registry';
-import { DecodeError } from '../../../src/wire/errors';
 import { bytesToHex, hexToBytes } from '../../../src/wire/bytes';
-import { IPV4_UNICAST, IPV6_UNICAST, familyKey, type Prefix } from '../../../src/wire/types';
+import { DecodeError } from '../../../src/wire/errors';
+import { ipToString, ipv4ToString, ipv6ToString, parseIp, parsePrefix } from '../../../src/wire/ip';
+import {
+  forEachPrefix,
+  ipv4Multicast,
+  ipv4Unicast,
+  ipv6Unicast,
+  prefixToString,
+  scanPrefixes,
+} from '../../../src/wire/nlri/prefix';
+import { emptyBlock, familyCodec, familyName, makeBlock, parseFamily } from '../../../src/wire/nlri/registry';
+import { familyKey, IPV4_UNICAST, IPV6_UNICAST, type Prefix } from '../../../src/wire/types';
 
 test('ipv4 and ipv6 text', () => {
   assert.equal(ipv4ToString(Uint8Array.of(192, 0, 2, 1)), '192.0.2.1');
@@ -58,9 +65,16 @@ test('prefix codec: encode, scan, items, forEachPrefix', () => {
   assert.deepEqual(items.map(prefixToString), ['10.1.4.0/22', '0.0.0.0/0']);
   const seen: [number, number, number][] = [];
   forEachPrefix(block, (len, data, off, pathId) => seen.push([len, data[off] ?? -1, pathId]));
-  assert.deepEqual(seen, [[22, 10, 0], [0, -1, 0]]);
+  assert.deepEqual(seen, [
+    [22, 10, 0],
+    [0, -1, 0],
+  ]);
 
-  const v6 = makeBlock(IPV6_UNICAST, [{ family: IPV6_UNICAST, len: 48, addr: parseIp('2001:db8:1::')!, pathId: 9 }], true);
+  const v6 = makeBlock(
+    IPV6_UNICAST,
+    [{ family: IPV6_UNICAST, len: 48, addr: parseIp('2001:db8:1::')!, pathId: 9 }],
+    true,
+  );
   assert.equal(bytesToHex(v6.data), '00000009' + '3020010DB80001');
   const back = ipv6Unicast.items(v6);
   assert.equal(prefixToString(back[0]!), '2001:db8:1::/48');
@@ -92,12 +106,21 @@ test('scan rejects bad lengths and overruns without throwing anything but Decode
 test('prefix codec round trip', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ len: fc.integer({ min: 0, max: 32 }), a: fc.uint8Array({ minLength: 4, maxLength: 4 }), id: fc.nat() }), {
-        maxLength: 20,
-      }),
+      fc.array(
+        fc.record({
+          len: fc.integer({ min: 0, max: 32 }),
+          a: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          id: fc.nat(),
+        }),
+        {
+          maxLength: 20,
+        },
+      ),
       fc.boolean(),
       (ps, ap) => {
-        const items = ps.map((x) => ({ family: IPV4_UNICAST, len: x.len, addr: x.a, pathId: ap ? x.id : undefined }) as Prefix);
+        const items = ps.map(
+          (x) => ({ family: IPV4_UNICAST, len: x.len, addr: x.a, pathId: ap ? x.id : undefined }) as Prefix,
+        );
         const block = makeBlock(IPV4_UNICAST, items, ap);
         assert.equal(ipv4Unicast.scan(block.data, ap), items.length);
         const back = ipv4Unicast.items(block);
@@ -106,7 +129,14 @@ test('prefix codec round trip', () => {
           assert.equal(b.len, items[i]!.len);
           assert.equal(b.pathId, ap ? items[i]!.pathId : undefined);
           // Same prefix once host bits are masked.
-          assert.equal(prefixToString(b), prefixToString({ ...items[i]!, addr: ipv4Unicast.items({ ...block, data: ipv4Unicast.encode(items[i]!, false), addPath: false })[0]!.addr }));
+          assert.equal(
+            prefixToString(b),
+            prefixToString({
+              ...items[i]!,
+              addr: ipv4Unicast.items({ ...block, data: ipv4Unicast.encode(items[i]!, false), addPath: false })[0]!
+                .addr,
+            }),
+          );
         });
       },
     ),
@@ -126,14 +156,38 @@ test('registry names and lookups', () => {
   assert.equal(parseFamily('l2vpn', 'vpls'), familyKey(25, 65));
   assert.equal(parseFamily('ipv4', 'nonsense'), undefined);
   assert.equal(familyCodec(familyKey(1, 2)), ipv4Multicast);
-  assert.deepEqual(emptyBlock(IPV6_UNICAST), { family: IPV6_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 });
+  assert.deepEqual(emptyBlock(IPV6_UNICAST), {
+    family: IPV6_UNICAST,
+    addPath: false,
+    data: new Uint8Array(0),
+    count: 0,
+  });
   assert.throws(() => makeBlock(familyKey(99, 7), [], false));
 });
 
 test('parseIp: IPv4 is four groups of one to three digits, each at most 255, nothing else', () => {
-  const ok: [string, number[]][] = [['1.2.3.4', [1, 2, 3, 4]], ['255.255.255.255', [255, 255, 255, 255]], ['01.002.3.4', [1, 2, 3, 4]], ['0.0.0.0', [0, 0, 0, 0]]];
+  const ok: [string, number[]][] = [
+    ['1.2.3.4', [1, 2, 3, 4]],
+    ['255.255.255.255', [255, 255, 255, 255]],
+    ['01.002.3.4', [1, 2, 3, 4]],
+    ['0.0.0.0', [0, 0, 0, 0]],
+  ];
   for (const [s, b] of ok) assert.deepEqual(parseIp(s), Uint8Array.from(b), s);
-  for (const s of ['256.1.1.1', '1.2.3', '1.2.3.4.', '1..2.3', '0001.2.3.4', 'a.b.c.d', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.-4', '', '.1.2.3', '1.2.3.4/24', '１.2.3.4']) {
+  for (const s of [
+    '256.1.1.1',
+    '1.2.3',
+    '1.2.3.4.',
+    '1..2.3',
+    '0001.2.3.4',
+    'a.b.c.d',
+    '1.2.3.4 ',
+    ' 1.2.3.4',
+    '1.2.3.-4',
+    '',
+    '.1.2.3',
+    '1.2.3.4/24',
+    '１.2.3.4',
+  ]) {
     assert.equal(parseIp(s), null, JSON.stringify(s));
   }
 });
