@@ -21,6 +21,41 @@ export function levelFromSyslog(name: string): Level {
   }
 }
 
+/**
+ * Longest log line, in characters after the time and level: what a peer or a program sends can end up in a
+ * message (a 10 MB garbage line from a program, an attribute's text), and one event must stay one readable line.
+ */
+export const MAX_LOG_LINE = 8192;
+
+/** Bytes no terminal or log reader should get raw: C0 controls (line breaks included), DEL, C1, U+2028/U+2029. */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
+
+const escaped = (code: number): string =>
+  code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+
+/**
+ * One log line made safe: control bytes written as \xHH (\uHHHH for the Unicode line separators) so that
+ * nothing reaches a terminal raw and an event never spans lines, and the whole bounded to `max` characters,
+ * saying so: "... (N bytes cut)" with N counted in UTF-8 bytes of the original.
+ */
+export function boundLine(s: string, max: number = MAX_LOG_LINE): string {
+  if (s.length <= max && !UNSAFE.test(s)) return s;
+  let out = '';
+  let i = 0;
+  for (; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    const piece =
+      code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 ? escaped(code) : s[i];
+    // A surrogate pair is kept whole or cut whole.
+    const pair = code >= 0xd800 && code <= 0xdbff && i + 1 < s.length ? s[i + 1] : '';
+    if (out.length + piece.length + pair.length > max) break;
+    out += piece + pair;
+    if (pair !== '') i++;
+  }
+  if (i >= s.length) return out;
+  return `${out}... (${Buffer.byteLength(s.slice(i))} bytes cut)`;
+}
+
 export interface LogSink {
   write(line: string): void;
 }
@@ -43,10 +78,11 @@ export class Logger {
 
   log(level: Level, message: string, fields?: Record<string, string | number>): void {
     if (RANK[level] < RANK[this.min]) return;
-    let line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(7)}`;
+    let line = '';
     for (const [k, v] of Object.entries(this.context)) line += ` ${k}=${v}`;
     if (fields) for (const [k, v] of Object.entries(fields)) line += ` ${k}=${v}`;
-    this.sink.write(`${line} ${message}\n`);
+    line += ` ${message}`;
+    this.sink.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(7)}${boundLine(line)}\n`);
   }
 
   debug(m: string, f?: Record<string, string | number>): void {
