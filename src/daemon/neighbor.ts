@@ -46,7 +46,8 @@ export class Neighbor {
     readonly localAs: number,
     interner: AttrInterner,
     readonly log: Logger,
-    listenPort: number,
+    /** Port to connect to when the neighbor has no `connect` (exabgp.tcp.port, as ExaBGP's reactor/protocol.py). */
+    defaultPort: number,
   ) {
     const caps: PeerCapabilities = {
       asn4: cfg.capability.asn4,
@@ -72,7 +73,7 @@ export class Neighbor {
     this.peer = new Peer({
       name: cfg.peerAddress,
       peerAddress: cfg.peerAddress,
-      peerPort: cfg.connect || 179,
+      peerPort: cfg.connect || defaultPort,
       localAddress: cfg.localAddress === 'auto' ? undefined : cfg.localAddress,
       localAs,
       peerAs: cfg.peerAs,
@@ -82,7 +83,6 @@ export class Neighbor {
       families: cfg.families,
       capabilities: caps,
     });
-    void listenPort;
     this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
     this.ribOut = new AdjRibOut(interner);
     // Wake the peer once per turn of the event loop, not once per route: an API process's chunk of a few
