@@ -89,8 +89,7 @@ export class RouteList implements Iterable<RouteSpec> {
       l.withdraw !== r.withdraw ||
       l.name !== r.name ||
       l.labels !== r.labels ||
-      l.rd !== r.rd ||
-      l.blackholeExport !== r.blackholeExport
+      l.rd !== r.rd
     ) {
       tail = { attributes: r.attributes };
       if (r.nextHop !== undefined) tail.nextHop = r.nextHop;
@@ -101,7 +100,6 @@ export class RouteList implements Iterable<RouteSpec> {
       if (r.name !== undefined) tail.name = r.name;
       if (r.labels !== undefined) tail.labels = r.labels;
       if (r.rd !== undefined) tail.rd = r.rd;
-      if (r.blackholeExport) tail.blackholeExport = true;
       this.lastSpec = r;
       this.lastTail = tail;
     }
@@ -161,7 +159,6 @@ export class RouteList implements Iterable<RouteSpec> {
     if (t.name !== undefined) r.name = t.name;
     if (t.labels !== undefined) r.labels = t.labels;
     if (t.rd !== undefined) r.rd = t.rd;
-    if (t.blackholeExport) r.blackholeExport = true;
     return r;
   }
 

@@ -35,11 +35,6 @@ export interface RouteTail {
   labels?: number[];
   /** RFC 4364 route distinguisher, 8 bytes; family is then mpls-vpn. */
   rd?: Uint8Array;
-  /**
-   * tsbgp extension `blackhole-export`: send a BLACKHOLE route without the NO_EXPORT the daemon otherwise
-   * adds to it (RFC 7999 §3.2; see daemon/routes.ts). ExaBGP 4.2 does not know the keyword.
-   */
-  blackholeExport?: boolean;
 }
 
 /** One route as written. `attributes` never holds nextHop/mpReach/mpUnreach: the next hop is `nextHop`. */
@@ -81,7 +76,7 @@ export const COMMUNITY_NAMES: ReadonlyMap<string, number> = new Map([
 const ROUTE_KEYWORDS =
   'next-hop, origin, as-path, med, local-preference, atomic-aggregate, aggregator, community, ' +
   'large-community, extended-community, originator-id, cluster-list, label, rd, path-information, split, ' +
-  'watchdog, withdraw, name, attribute, aigp, blackhole-export';
+  'watchdog, withdraw, name, attribute, aigp';
 
 /** A cursor over a token slice; `end` is where "found end of input" points. */
 export class Cursor {
@@ -700,9 +695,6 @@ export function parseRouteTail(c: Cursor): RouteTail {
       case 'withdraw':
         tail.withdraw = true;
         break;
-      case 'blackhole-export':
-        tail.blackholeExport = true;
-        break;
       case 'name':
         tail.name ??= c.word('a route name').text;
         break;
@@ -899,7 +891,6 @@ export function finishRoute(prefix: Prefix, tail: RouteTail, at: Token, opts: Ro
   if (tail.name !== undefined) r.name = tail.name;
   if (tail.labels !== undefined) r.labels = tail.labels;
   if (tail.rd !== undefined) r.rd = tail.rd;
-  if (tail.blackholeExport) r.blackholeExport = true;
   return r;
 }
 

@@ -26,33 +26,6 @@ export interface RibEntry {
   text: string;
 }
 
-const BLACKHOLE = 0xffff029a;
-const NO_EXPORT = 0xffffff01;
-const NO_ADVERTISE = 0xffffff02;
-const NO_EXPORT_SUBCONFED = 0xffffff03;
-
-// Attribute objects are shared between routes written alike, so the scoped copy is made once per original.
-const scoped = new WeakMap<Attributes, Attributes>();
-
-/**
- * RFC 7999 §3.2: a blackhole route should not leave the neighboring AS, so NO_EXPORT (or NO_ADVERTISE)
- * goes with BLACKHOLE. tsbgp adds NO_EXPORT to a route that has BLACKHOLE and none of NO_EXPORT,
- * NO_ADVERTISE or NO_EXPORT_SUBCONFED (both narrower), unless the route says `blackhole-export` (an operator
- * whose provider wants the route exported, e.g. to an IXP route server that strips it itself).
- * ExaBGP 4.2 sends the communities exactly as written; this is a deliberate difference.
- */
-export function blackholeScope(a: Attributes, optOut: boolean): Attributes {
-  const c = a.communities;
-  if (optOut || c === undefined || !c.includes(BLACKHOLE)) return a;
-  if (c.includes(NO_EXPORT) || c.includes(NO_ADVERTISE) || c.includes(NO_EXPORT_SUBCONFED)) return a;
-  let out = scoped.get(a);
-  if (out === undefined) {
-    out = { ...a, communities: [...c, NO_EXPORT] };
-    scoped.set(a, out);
-  }
-  return out;
-}
-
 /** Unicast and multicast of both AFIs: what the RIB can hold from a RouteSpec. */
 const PREFIX_SAFIS: ReadonlySet<number> = new Set([SAFI.UNICAST, SAFI.MULTICAST]);
 
@@ -60,7 +33,7 @@ const PREFIX_SAFIS: ReadonlySet<number> = new Set([SAFI.UNICAST, SAFI.MULTICAST]
 export function routeEntry(r: RouteSpec): RibEntry {
   const codec = sendable(r.family, r.rd !== undefined || r.labels !== undefined);
   const entry = codec.encode(r.prefix, false);
-  const { attributes, nextHop } = shape(r.family, r.attributes, r.nextHop, r.blackholeExport === true);
+  const { attributes, nextHop } = shape(r.family, r.attributes, r.nextHop);
   return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text: prefixToString(r.prefix) };
 }
 
@@ -79,9 +52,9 @@ function shape(
   family: FamilyKey,
   attrs: Attributes,
   nh: Uint8Array | 'self' | undefined,
-  blackholeExport: boolean,
 ): { attributes: Attributes; nextHop: Uint8Array | 'self' | undefined } {
-  let attributes = blackholeScope(attrs, blackholeExport);
+  // Communities go out as written (BLACKHOLE included, with no NO_EXPORT added), as ExaBGP 4.2 sends them.
+  let attributes = attrs;
   let nextHop = nh;
   if (family === IPV4_UNICAST && nextHop !== undefined && nextHop !== 'self' && nextHop.length === 4) {
     // IPv4 unicast with an IPv4 next hop: the NEXT_HOP attribute (RFC 4271 §5.1.3), not MP_REACH.
@@ -119,7 +92,7 @@ export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: Route
     if (tail.withdraw) continue;
     if (set === undefined) {
       // What shape() gives, without its copy of the attributes: the IPv4 next hop is folded in by the interner.
-      const attributes = blackholeScope(tail.attributes, tail.blackholeExport === true);
+      const attributes = tail.attributes;
       const nh = tail.nextHop;
       if (family === IPV4_UNICAST && nh !== undefined && nh !== 'self' && nh.length === 4)
         set = rib.shapedSet(attributes, nh, undefined);

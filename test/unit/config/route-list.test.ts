@@ -19,7 +19,7 @@ const ROUTES = [
   'route 10.0.5.0/24 next-hop 192.0.2.1 rd 65000:1 label 5 extended-community [ target:65000:1 ]',
   'route 10.0.6.0/23 next-hop 192.0.2.1 split /24 watchdog w withdraw',
   'route 10.0.8.1 next-hop 192.0.2.1 aggregator ( 65000:1.2.3.4 ) atomic-aggregate',
-  'route 0.0.0.0/0 next-hop 192.0.2.1 attribute [ 0x99 0xc0 0x0102 ] name n1 blackhole-export',
+  'route 0.0.0.0/0 next-hop 192.0.2.1 attribute [ 0x99 0xc0 0x0102 ] name n1',
 ];
 
 const conf = (

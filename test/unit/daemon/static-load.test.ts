@@ -15,7 +15,7 @@ const ROUTES = [
   'route 10.0.0.0/24 next-hop 192.0.2.1',
   'route 10.0.1.0/24 next-hop 192.0.2.1',
   'route 10.0.2.0/24 next-hop 192.0.2.1 med 5 community [ 65000:1 blackhole ]',
-  'route 10.0.3.0/24 next-hop 192.0.2.1 community [ blackhole ] blackhole-export',
+  'route 10.0.3.0/24 next-hop 192.0.2.1 community [ blackhole ]',
   'route 2001:db8::/32 next-hop 2001:db8::1 as-path [ 1 2 ] local-preference 200',
   'route 2001:db8:1::/48 next-hop self',
   'route 224.1.0.0/16 next-hop self',
