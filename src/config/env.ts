@@ -4,6 +4,7 @@
 // `[tsbgp.section]`) headers. Precedence, highest first: tsbgp env, exabgp env, INI file, default.
 
 import * as fs from 'node:fs';
+import { ipToString, parsePrefix } from '../wire/ip';
 
 export interface Env {
   profile: { enable: boolean; file: string };
@@ -45,6 +46,15 @@ export interface Env {
     buffer: number;
   };
   reactor: { speed: number };
+  /** tsbgp only: the FlowSpec guard (docs/FLOWSPEC.md, src/flowspec/guard.ts). */
+  flowspec: {
+    guard: GuardMode;
+    /** Prefixes of BGP speakers (loopbacks, link networks) protected besides the configuration's addresses. */
+    protect: { addr: Uint8Array; len: number }[];
+    /** Shortest destination prefix a rule that acts on traffic may have: IPv4 and IPv6 (length - offset). */
+    shortest4: number;
+    shortest6: number;
+  };
   debug: {
     pdb: boolean;
     memory: boolean;
@@ -63,7 +73,22 @@ export class EnvError extends Error {
   }
 }
 
-type Kind = 'bool' | 'int' | 'real' | 'string' | 'level' | 'umask' | 'iplist' | 'encoder';
+/** refuse: a refused FlowSpec rule is not sent; warn: it is sent and logged; off: no check at all. */
+export type GuardMode = 'refuse' | 'warn' | 'off';
+
+type Kind =
+  | 'bool'
+  | 'int'
+  | 'real'
+  | 'string'
+  | 'level'
+  | 'umask'
+  | 'iplist'
+  | 'encoder'
+  | 'guard'
+  | 'prefixes'
+  | 'len4'
+  | 'len6';
 
 /** section -> key -> [kind, default text]. Defaults as ExaBGP 4.2 ships them. */
 export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonly [Kind, string]>>>> = {
@@ -116,6 +141,13 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     buffer: ['int', '67108864'],
   },
   reactor: { speed: ['real', '1.0'] },
+  // tsbgp only (ExaBGP reads only the sections it knows, so an exabgp.env with [tsbgp.flowspec] still works there).
+  flowspec: {
+    guard: ['guard', 'refuse'],
+    protect: ['prefixes', ''],
+    shortest4: ['len4', '8'],
+    shortest6: ['len6', '32'],
+  },
   debug: {
     pdb: ['bool', 'false'],
     memory: ['bool', 'false'],
@@ -169,6 +201,27 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       const l = v.toLowerCase();
       if (l !== 'json' && l !== 'text') bad("'json' or 'text'");
       return l;
+    }
+    case 'len4':
+    case 'len6': {
+      const max = kind === 'len4' ? 32 : 128;
+      if (!/^\d+$/.test(v) || Number(v) > max) bad(`a prefix length 0-${max}`);
+      return Number(v);
+    }
+    case 'guard': {
+      const l = v.toLowerCase();
+      if (l !== 'refuse' && l !== 'warn' && l !== 'off') bad("'refuse', 'warn' or 'off'");
+      return l;
+    }
+    case 'prefixes': {
+      const out: { addr: Uint8Array; len: number }[] = [];
+      for (const w of v.split(/[\s,]+/)) {
+        if (!w) continue;
+        const p = parsePrefix(w);
+        if (!p) bad('a list of IP prefixes such as 192.0.2.0/24 2001:db8::1');
+        else out.push(p);
+      }
+      return out;
     }
     case 'iplist': {
       const out: string[] = [];
@@ -280,9 +333,18 @@ export function envLines(e: Env): string[] {
   for (const section of Object.keys(ENV_SCHEMA)) {
     for (const key of Object.keys(ENV_SCHEMA[section])) {
       const v = rec[section][key];
-      const text = Array.isArray(v) ? v.join(' ') : key === 'umask' ? `0${(v as number).toString(8)}` : String(v);
-      out.push(`exabgp.${section}.${key}=${text}`);
+      const text =
+        section === 'flowspec' && key === 'protect'
+          ? (v as { addr: Uint8Array; len: number }[]).map(prefixText).join(' ')
+          : Array.isArray(v)
+            ? v.join(' ')
+            : key === 'umask'
+              ? `0${(v as number).toString(8)}`
+              : String(v);
+      out.push(`${section === 'flowspec' ? 'tsbgp' : 'exabgp'}.${section}.${key}=${text}`);
     }
   }
   return out;
 }
+
+const prefixText = (p: { addr: Uint8Array; len: number }): string => `${ipToString(p.addr)}/${p.len}`;

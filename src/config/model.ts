@@ -151,4 +151,13 @@ export interface Config {
   neighbors: NeighborConfig[];
   /** `file:line:col: warning: ...` for what ExaBGP accepts but is likely a mistake (unclosed section). */
   warnings: string[];
+  /** tsbgp: prefixes from `flow { protect [ ... ]; }` blocks, for the FlowSpec guard. */
+  flowProtect: ProtectedPrefix[];
+}
+
+/** An address or prefix the FlowSpec guard keeps BGP sessions of (see flowspec/guard.ts). */
+export interface ProtectedPrefix {
+  addr: Uint8Array;
+  len: number;
+  pos?: Location;
 }

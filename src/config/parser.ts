@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
 import type {
@@ -16,6 +17,7 @@ import type {
   NeighborConfig,
   NextHopFamily,
   ProcessConfig,
+  ProtectedPrefix,
   Statement,
 } from './model';
 import {
@@ -160,6 +162,7 @@ class Parser {
   private readonly words: Token[] = [];
   private autoApi = 0;
   private readonly warnings: string[] = [];
+  private readonly flowProtect: ProtectedPrefix[] = [];
 
   constructor(
     private readonly src: string,
@@ -267,7 +270,13 @@ class Parser {
       else this.unknown(kw, 'the configuration root', "'process', 'neighbor' or 'template'");
     }
     this.checkApis();
-    return { file: this.file, processes: this.processes, neighbors: this.neighbors, warnings: this.warnings };
+    return {
+      file: this.file,
+      processes: this.processes,
+      neighbors: this.neighbors,
+      warnings: this.warnings,
+      flowProtect: this.flowProtect,
+    };
   }
 
   // ------------------------------------------------------------------------------------ process
@@ -930,7 +939,17 @@ class Parser {
     this.section(
       brace,
       'flow',
-      (s) => this.unknown(s[0], 'flow', "'route [NAME] { match { } then { } }'"),
+      (s) => {
+        // tsbgp: `protect [ PREFIX ... ];` names BGP speakers for the FlowSpec guard (docs/FLOWSPEC.md). The list
+        // is global wherever it is written: a rule sent to one router spreads to the others by iBGP.
+        if (s[0].text !== 'protect')
+          this.unknown(s[0], 'flow', "'route [NAME] { match { } then { } }' or 'protect [ ]'");
+        for (const t of listWords(s, 1, 'an IP prefix')) {
+          const p = parsePrefix(t.text);
+          if (!p) throw expected(t, 'an IP prefix such as 192.0.2.0/24 or 2001:db8::1');
+          this.flowProtect.push({ ...p, pos: loc(t) });
+        }
+      },
       (b, br) => {
         if (b[0].text !== 'route') this.unknown(b[0], 'flow', "'route [NAME] { ... }'");
         if (b.length > 2) throw expected(b[2], "'{'");

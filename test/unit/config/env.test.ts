@@ -53,3 +53,35 @@ test('bad values name the setting', () => {
   assert.throws(() => loadEnv({ env: { exabgp_api_encoder: 'xml' } }), EnvError);
   assert.throws(() => loadEnv({ env: { 'exabgp.api.ack': 'maybe' } }), EnvError);
 });
+
+test('tsbgp.flowspec: guard mode, protected prefixes and limits in every spelling', () => {
+  const d = loadEnv({ env: {} });
+  assert.equal(d.flowspec.guard, 'refuse');
+  assert.deepEqual(d.flowspec.protect, []);
+  assert.equal(d.flowspec.shortest4, 8);
+  assert.equal(d.flowspec.shortest6, 32);
+  assert.ok(envLines(d).includes('tsbgp.flowspec.guard=refuse'));
+  assert.equal(loadEnv({ env: { 'tsbgp.flowspec.guard': 'warn' } }).flowspec.guard, 'warn');
+  assert.equal(loadEnv({ env: { tsbgp_flowspec_guard: 'OFF' } }).flowspec.guard, 'off');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-env-'));
+  const ini = path.join(dir, 'x.env');
+  fs.writeFileSync(
+    ini,
+    "[tsbgp.flowspec]\nguard = warn\nprotect = '10.255.0.0/24, 2001:db8::1 192.0.2.1'\nshortest4 = 16\n",
+  );
+  const e = loadEnv({ file: ini, env: {} });
+  assert.equal(e.flowspec.guard, 'warn');
+  assert.equal(e.flowspec.shortest4, 16);
+  assert.deepEqual(
+    e.flowspec.protect.map((p) => p.len),
+    [24, 128, 32],
+  );
+  assert.ok(envLines(e).includes('tsbgp.flowspec.protect=10.255.0.0/24 2001:db8::1/128 192.0.2.1/32'));
+  fs.rmSync(dir, { recursive: true });
+  assert.throws(
+    () => loadEnv({ env: { 'tsbgp.flowspec.guard': 'maybe' } }),
+    /tsbgp\.flowspec\.guard.*'refuse', 'warn' or 'off'/,
+  );
+  assert.throws(() => loadEnv({ env: { 'tsbgp.flowspec.protect': '10.0.0.0/33' } }), /tsbgp\.flowspec\.protect/);
+  assert.throws(() => loadEnv({ env: { 'tsbgp.flowspec.shortest6': '129' } }), /prefix length 0-128/);
+});

@@ -139,3 +139,26 @@ test('100k static routes parse in well under 2 seconds', () => {
   // Generous bound: the test machine is shared; about 0.3 s unloaded.
   assert.ok(ms < 1500, `took ${ms} ms`);
 });
+
+test('flow { protect [ ... ]; } collects protected prefixes for the FlowSpec guard, with positions', () => {
+  const c = parseConfig(
+    `neighbor 192.0.2.2 {
+  local-address 192.0.2.1; local-as 65000; peer-as 65001;
+  family { ipv4 flow; }
+  flow {
+    protect [ 10.255.0.0/24 2001:db8::1 ];
+    protect 198.51.100.0/30;
+    route r1 { match { destination 203.0.113.7/32; } then { discard; } }
+  }
+}`,
+    'x.conf',
+  );
+  assert.deepEqual(
+    c.flowProtect.map((p) => `${p.len}@${p.pos?.line}:${p.pos?.col}`),
+    ['24@5:15', '128@5:29', '30@6:13'],
+  );
+  assert.throws(
+    () => parseConfig('neighbor 192.0.2.2 { local-as 1; peer-as 2; flow { protect [ 10.0.0.0/40 ]; } }', 'y.conf'),
+    (e: unknown) => e instanceof ConfigError && /^y\.conf:1:62: .*an IP prefix/.test(e.message),
+  );
+});
