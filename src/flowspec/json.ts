@@ -168,11 +168,14 @@ function componentListText(c: FlowComponent): string {
 export function flowToJSONText(rule: FlowRule, nextHop?: Uint8Array): string {
   const afi = afiOf(rule.family);
   const v6p = prefixIsV6(rule);
-  const parts: string[] = [];
-  for (const c of sorted(rule)) parts.push(` "${componentName(c.type, afi, v6p)}": [ ${componentListText(c)} ]`);
-  const rd = rule.rd ? `, "rd": "${rdToString(rule.rd)}"` : '';
-  const nh = nextHop ? `, "next-hop": "${nextHop.length === 4 ? ipv4ToString(nextHop) : ipv6ToString(nextHop)}"` : '';
-  return `{${parts.join(',')}${rd}${nh}, "string": "${flowToString(rule, nextHop)}" }`;
+  // Members joined by one separator: a rule without components (a zero-length NLRI, which ExaBGP 4.2 prints
+  // as the invalid `{, "string": "flow" }`) is `{ "string": "flow" }`, never a stray comma.
+  const members: string[] = [];
+  for (const c of sorted(rule)) members.push(`"${componentName(c.type, afi, v6p)}": [ ${componentListText(c)} ]`);
+  if (rule.rd) members.push(`"rd": "${rdToString(rule.rd)}"`);
+  if (nextHop) members.push(`"next-hop": "${nextHop.length === 4 ? ipv4ToString(nextHop) : ipv6ToString(nextHop)}"`);
+  members.push(`"string": "${flowToString(rule, nextHop)}"`);
+  return `{ ${members.join(', ')} }`;
 }
 
 /** The per-rule JSON value (same content and key order as flowToJSONText): component lists, rd, next-hop, string. */
