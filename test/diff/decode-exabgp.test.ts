@@ -1,7 +1,8 @@
 // Differential test: the same UPDATE messages through `exabgp --decode` (ExaBGP 4.2.21, the reference) and
 // `tsbgp decode`; the JSON must be the same object, and the same text, except for the fields that say when and
-// where it was printed (time, host, pid, ppid, counter). ExaBGP's output is cached (it takes ~0.3 s a run).
-// Skipped, with a message, when exabgp is not installed.
+// where it was printed (time, host, pid, ppid, counter). ExaBGP's answers are cached in dist/.cache (it takes
+// ~0.3 s a run), keyed by its exact version, the configuration it decoded with and the message. Skipped when
+// exabgp 4.2 is not installed; under CI (or TSBGP_REQUIRE_PEERS=1) that fails instead.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { skipReason } from '../support/programs';
 
 // ------------------------------------------------------------------ building messages
 
@@ -212,7 +214,8 @@ export const CASES: Record<string, { hex: string; addPath?: boolean }> = {
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const CACHE = path.join(os.tmpdir(), 'tsbgp-exabgp-decode-cache.json');
+// In the build folder (dist/, ignored by git and private to this checkout), never in a shared temporary folder.
+const CACHE = path.join(ROOT, 'dist', '.cache', 'exabgp-decode.json');
 
 const conf = (addPath: boolean): string => `neighbor 127.0.0.1 {
   router-id 1.2.3.4;
@@ -226,11 +229,15 @@ const conf = (addPath: boolean): string => `neighbor 127.0.0.1 {
 ${addPath ? '  capability { add-path send/receive; }\n' : ''}}
 `;
 
-function exabgpAvailable(): boolean {
+/** ExaBGP's exact version line ("4.2.21"): part of every cache key, so another ExaBGP never reuses old answers. */
+function exabgpVersion(): string {
   const r = spawnSync('exabgp', ['--version'], { encoding: 'utf8' });
-  return r.status === 0 && /4\.2\./.test(r.stdout + r.stderr);
+  const m = /ExaBGP\s*:\s*(\S+)/.exec(`${r.stdout}${r.stderr}`);
+  if (!m) throw new Error(`exabgp --version printed no version: ${r.stdout}${r.stderr}`);
+  return m[1]!;
 }
 
+/** Answers already obtained; a missing or unreadable file is an empty cache (the answers are asked again). */
 function loadCache(): Record<string, string> {
   try {
     return JSON.parse(fs.readFileSync(CACHE, 'utf8')) as Record<string, string>;
@@ -239,9 +246,22 @@ function loadCache(): Record<string, string> {
   }
 }
 
+/** The keys this run asked for: only those are written back, so answers for changed inputs do not pile up. */
+const used = new Set<string>();
+
 /** ExaBGP's JSON line for one message (its parser log line "update json {...}"). */
-function exabgpDecode(hex: string, addPath: boolean, cache: Record<string, string>, dir: string): string {
-  const key = crypto.createHash('sha256').update(`${addPath}|${hex}`).digest('hex');
+function exabgpDecode(
+  hex: string,
+  addPath: boolean,
+  cache: Record<string, string>,
+  dir: string,
+  version: string,
+): string {
+  const key = crypto
+    .createHash('sha256')
+    .update(`${version}\n${conf(addPath)}\n${hex}`)
+    .digest('hex');
+  used.add(key);
   if (cache[key] !== undefined) return cache[key]!;
   const file = path.join(dir, addPath ? 'addpath.conf' : 'plain.conf');
   if (!fs.existsSync(file)) fs.writeFileSync(file, conf(addPath));
@@ -293,19 +313,18 @@ function strip(o: unknown): unknown {
   return x;
 }
 
-const available = exabgpAvailable();
-if (!available) process.stderr.write('decode-exabgp: exabgp 4.2 is not installed, differential test skipped\n');
+const skip = skipReason('exabgp');
+if (skip) process.stderr.write(`decode-exabgp: differential test skipped: ${skip}\n`);
 
-test('tsbgp decode prints the JSON exabgp --decode prints', {
-  skip: available ? false : 'exabgp 4.2 not installed',
-}, () => {
+test('tsbgp decode prints the JSON exabgp --decode prints', { skip }, () => {
+  const version = exabgpVersion();
   const cache = loadCache();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-diff-'));
   const failures: string[] = [];
   try {
     for (const addPath of [false, true]) {
       const names = Object.keys(CASES).filter((n) => (CASES[n]!.addPath ?? false) === addPath);
-      const reference = names.map((n) => exabgpDecode(CASES[n]!.hex, addPath, cache, dir));
+      const reference = names.map((n) => exabgpDecode(CASES[n]!.hex, addPath, cache, dir, version));
       const ours = tsbgpDecode(
         names.map((n) => CASES[n]!.hex),
         addPath,
@@ -325,7 +344,9 @@ test('tsbgp decode prints the JSON exabgp --decode prints', {
     }
     assert.equal(failures.length, 0, `${failures.length} case(s) differ from ExaBGP:\n${failures.join('\n')}`);
   } finally {
-    fs.writeFileSync(CACHE, JSON.stringify(cache));
+    fs.mkdirSync(path.dirname(CACHE), { recursive: true, mode: 0o700 });
+    const kept = Object.fromEntries(Object.entries(cache).filter(([k]) => used.has(k)));
+    fs.writeFileSync(CACHE, JSON.stringify(kept), { mode: 0o600 });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -7,16 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { skipReason } from '../support/programs';
 
 const BIN = path.resolve(__dirname, '../../../bin/tsbgp.js');
-const hasExabgp = (() => {
-  try {
-    execFileSync('exabgp', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const skip = skipReason('exabgp');
 
 const RULES = [
   'route a { match { destination 10.0.0.0/24; source 198.51.100.7/32; protocol tcp; destination-port =23; } then { discard; community [ 65000:1 ]; } }',
@@ -30,7 +24,7 @@ const RULES = [
 ];
 
 test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', {
-  skip: !hasExabgp && 'exabgp not installed',
+  skip,
 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-encode-flow-'));
   try {

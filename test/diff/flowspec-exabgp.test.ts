@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { flowToJSON, flowToJSONText } from '../../src/flowspec/json';
 import { parseFlowCommand } from '../../src/flowspec/parse';
 import { encodeFlowRule } from '../../src/wire/nlri/flowspec';
+import { skipReason } from '../support/programs';
 
 const CORPUS: string[] = [
   'match { destination 10.0.0.2/32; source 10.0.0.1/32; destination-port =3128; protocol tcp; } then { discard; community [30740:0 30740:30740]; }',
@@ -43,15 +44,6 @@ const CORPUS: string[] = [
 ];
 /** ExaBGP 4.2 sends these but crashes decoding them back (4-octet AS redirect): compared by bytes only. */
 const HEX_ONLY: string[] = ['match { destination 10.1.0.0/16; port >=1024&<=2000; } then { redirect 4200000000:7; }'];
-
-function hasExabgp(): boolean {
-  try {
-    execFileSync('exabgp', ['--version'], { stdio: 'ignore', timeout: 30000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Seen {
   nlri: string;
@@ -135,10 +127,10 @@ function runExabgp(routes: string[]): Seen[] {
   return seen;
 }
 
-const enabled = hasExabgp();
+const skip = skipReason('exabgp');
 
 test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to ExaBGP 4.2', {
-  skip: !enabled && 'exabgp not installed',
+  skip,
 }, () => {
   const seen = runExabgp(CORPUS);
   assert.equal(seen.length, CORPUS.length, 'ExaBGP printed one UPDATE per route');
@@ -162,7 +154,7 @@ test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to
   }
 });
 
-test('FlowSpec rules ExaBGP cannot decode back: bytes identical', { skip: !enabled && 'exabgp not installed' }, () => {
+test('FlowSpec rules ExaBGP cannot decode back: bytes identical', { skip }, () => {
   const seen = runExabgp(HEX_ONLY);
   for (const text of HEX_ONLY) {
     const route = parseFlowCommand(`route { ${text} }`);

@@ -7,17 +7,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { skipReason } from '../support/programs';
 
 const BIN = path.resolve(__dirname, '../../../bin/tsbgp.js');
-const has = (cmd: string): boolean => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const skip = !(has('tshark') && has('text2pcap')) && 'tshark/text2pcap not installed';
+const skip = skipReason('tshark');
 
 function tsharkOf(rule: string): string {
   const hex = execFileSync(process.execPath, [BIN, 'encode', rule]).toString().trim();

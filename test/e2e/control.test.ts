@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
+import { allocAddress, allocEndpoint, skipReason, stopAll, waitFor } from '../interop/peers/common';
 import {
   e2eDir,
   NODE,
@@ -139,7 +139,8 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
 
   it('exabgpcli drives the daemon through the named pipes', async (t) => {
     if (!pipes) return t.skip(`cannot create FIFOs in ${pipeDir}`);
-    if (spawnSync('sh', ['-c', 'command -v exabgpcli']).status !== 0) return t.skip('exabgpcli not installed');
+    const noCli = skipReason('exabgpcli');
+    if (noCli) return t.skip(noCli);
     const cli = (cmd: string): { status: number | null; stdout: string; stderr: string } => {
       const r = spawnSync('exabgpcli', cmd.split(' '), {
         env: { ...process.env, 'exabgp.api.pipename': pipename },

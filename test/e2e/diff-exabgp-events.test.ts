@@ -150,14 +150,22 @@ ${ROUTES.map((r) => `    ${r}`).join('\n')}
     assert.deepEqual(st(tsEvents), st(exaEvents));
   });
 
-  it('update events are the same objects (grouped as the sender grouped them)', () => {
-    const key = (e: Record<string, any>): string => JSON.stringify(e);
-    const up = (l: Record<string, any>[]) =>
-      l
-        .filter((e) => e.type === 'update')
-        .map(key)
-        .sort();
+  it('update events are the same objects in the same order (grouped as the sender grouped them)', () => {
+    // Order matters: a receiver that handed its program an End-of-RIB before the routes it closes is wrong.
+    const up = (l: Record<string, any>[]) => l.filter((e) => e.type === 'update');
     assert.deepEqual(up(tsEvents), up(exaEvents));
+    // And neither closes a family with End-of-RIB before the last route of that family.
+    const eorAfterRoutes = (l: Record<string, any>[]): boolean => {
+      const ups = up(l);
+      return ups.every((e, i) => {
+        const eor = e.neighbor?.message?.eor;
+        if (!eor) return true;
+        const fam = `${eor.afi} ${eor.safi}`;
+        return ups.slice(i + 1).every((later) => !later.neighbor?.message?.update?.announce?.[fam]);
+      });
+    };
+    assert.ok(eorAfterRoutes(exaEvents), 'ExaBGP: End-of-RIB after the routes');
+    assert.ok(eorAfterRoutes(tsEvents), 'tsbgp: End-of-RIB after the routes');
   });
 
   it('the event sequence is the same', () => {

@@ -124,18 +124,19 @@ export function neighborBlock(o: {
   return l.join('\n');
 }
 
-/** A memory figure of a PID's /proc status (VmRSS, VmHWM) in KiB, or 0 when it cannot be read. */
+/**
+ * A memory figure of a PID's /proc status (VmRSS, VmHWM) in KiB. A figure that cannot be read throws: a memory
+ * bound checked against a failed measurement (0) would always hold.
+ */
 function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  if (!m || Number(m[1]) <= 0) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(m[1]);
 }
 
-/** Resident set size of a PID in KiB, or 0. */
+/** Resident set size of a PID in KiB. */
 export const rssKiB = (pid: number): number => statusKiB(pid, 'VmRSS');
 
-/** Peak resident set size (VmHWM) of a PID in KiB, or 0. */
+/** Peak resident set size (VmHWM) of a PID in KiB. */
 export const peakRssKiB = (pid: number): number => statusKiB(pid, 'VmHWM');

@@ -94,39 +94,8 @@ export interface BgpDaemon {
   logText(): string;
 }
 
-const DAEMON_BINARIES: Record<string, string[]> = {
-  bird: ['bird', 'birdc'],
-  gobgp: ['gobgpd', 'gobgp'],
-  frr: ['/usr/lib/frr/bgpd', 'vtysh'],
-  exabgp: ['exabgp'],
-};
-
-/** True when every binary the named daemon needs is present ('bird' | 'gobgp' | 'frr' | 'exabgp', or any command). */
-export function isInstalled(name: string): boolean {
-  const bins = DAEMON_BINARIES[name] ?? [name];
-  return bins.every(findBinary);
-}
-
-function findBinary(bin: string): boolean {
-  if (bin.includes('/')) return isExecutable(bin);
-  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/local/sbin']);
-  return dirs.some((d) => d !== '' && isExecutable(path.join(d, bin)));
-}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Why a daemon cannot be used, or undefined if it can: for `t.skip()` / `{ skip }`. */
-export function skipReason(...names: string[]): string | undefined {
-  const missing = names.filter((n) => !isInstalled(n));
-  return missing.length === 0 ? undefined : `not installed: ${missing.join(', ')}`;
-}
+// Which outside programs a test can use, and the CI rule that a missing one fails instead of skipping.
+export { isInstalled, peersRequired, skipReason } from '../../support/programs';
 
 const tempDirs: string[] = [];
 

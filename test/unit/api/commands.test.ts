@@ -233,16 +233,14 @@ test('matchSelector', () => {
   );
 });
 
-test('parsing is fast enough for bulk API input', () => {
-  const t0 = process.hrtime.bigint();
+// Speed is measured by bench/ (the API scenario), not asserted here: a loaded runner would make it flaky.
+test('bulk API input: 200k distinct announce lines all parse', () => {
   for (let i = 0; i < 200_000; i++) {
     const r = parseCommand(
       `announce route 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 next-hop 192.0.2.1 med 10`,
     );
     if (!r.ok) throw new Error(r.error);
   }
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  assert.ok(ms < 3000, `200k lines took ${ms} ms`);
 });
 
 test('parseRoutes hands each route text to the route parser and reports its reason', () => {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { AckPolicy, answerLine, isAnswerLine } from '../../../src/api/ack';
 import { ControlServer, type Emit, findNamedPipes, NamedPipeControl, sendCommand } from '../../../src/api/control';
+import { skipReason } from '../../support/programs';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-ctl-'));
@@ -106,14 +107,9 @@ test('named pipes: exabgpcli (ExaBGP 4.2) talks to tsbgp', async (t) => {
   const ctl = new NamedPipeControl({ dir, pipename, handler });
   ctl.start();
   try {
-    let hasCli = true;
-    try {
-      execFileSync('sh', ['-c', 'command -v exabgpcli']);
-    } catch {
-      hasCli = false;
-    }
-    if (!hasCli) {
-      t.skip('exabgpcli not installed');
+    const noCli = skipReason('exabgpcli');
+    if (noCli) {
+      t.skip(noCli);
       return;
     }
     const runCli = (cmd: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>

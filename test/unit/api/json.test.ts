@@ -271,16 +271,15 @@ test('family renderer hook and compact mode', () => {
   assert.match(c, /"attribute": \{ {2}\}/);
 });
 
-test('1M prefixes encode in well under two seconds', () => {
+// Speed is measured by bench/ (the codec scenario), not asserted here: a loaded runner would make it flaky.
+test('an UPDATE of 1000 prefixes encodes each prefix into valid JSON', () => {
   const data = new Uint8Array(4 * 1000);
   for (let i = 0; i < 1000; i++) data.set([24, 10, (i >> 8) & 255, i & 255], i * 4);
   const u = upd({ origin: 0, asPath: [{ type: 2, asns: [65001] }], nextHop: ip(1, 1, 1, 1) });
   u.nlri = block(IPV4_UNICAST, [...data], false, 1000);
   const e = enc();
-  const t0 = process.hrtime.bigint();
-  let len = 0;
-  for (let i = 0; i < 1000; i++) len += e.update(N, 'receive', u).length;
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  assert.ok(len > 0);
-  assert.ok(ms < 2000, `took ${ms} ms`);
+  const first = e.update(N, 'receive', u);
+  assert.equal(first.match(/"10\.\d+\.\d+\.0\/24"/g)?.length, 1000);
+  assert.ok(first.includes('"10.3.231.0/24"'), 'the last prefix (999 = 3.231)');
+  JSON.parse(first);
 });

