@@ -338,6 +338,8 @@ export class Daemon {
     });
     peer.on('established', (neg) => {
       n.upSince = Date.now();
+      n.updatesSent = 0;
+      n.updatesReceived = 0;
       n.log.info(
         `session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`,
       );
@@ -365,7 +367,7 @@ export class Daemon {
       );
     });
     peer.on('update', (u, neg, body) => {
-      n.received++;
+      n.updatesReceived++;
       n.ribIn?.apply(u, { body, asn4: neg.asn4 });
       this.emit(
         subs,

@@ -35,9 +35,9 @@ export class Neighbor {
   /** One timer for every flow rule's expiry, set for the soonest (Infinity: none set). */
   private flowTimer: NodeJS.Timeout | undefined;
   private flowTimerAt = Infinity;
-  /** Messages counted for `show neighbor summary`. */
-  sent = 0;
-  received = 0;
+  /** UPDATE messages sent and received in the current session (End-of-RIB included), for `show neighbor summary`. */
+  updatesSent = 0;
+  updatesReceived = 0;
   upSince = 0;
   private wakeScheduled = false;
 
@@ -98,6 +98,11 @@ export class Neighbor {
     this.peer.setSource({ pull: (max) => this.pullJoined(max) });
   }
 
+  /** Counts the UPDATEs among whole messages (type at octet 18, RFC 4271 §4.1); ROUTE-REFRESH markers are not. */
+  private countUpdates(msgs: Uint8Array[]): void {
+    for (const m of msgs) if (m[18] === 2) this.updatesSent++;
+  }
+
   /**
    * The Adj-RIB-Out's messages joined into buffers of about WRITE_BYTES: a table where every route has its own
    * attributes is a million UPDATEs of a few dozen bytes, and one socket write each cost more than building
@@ -105,6 +110,7 @@ export class Neighbor {
    */
   private pullJoined(max: number): Uint8Array[] {
     const first = this.ribOut.pull(max);
+    this.countUpdates(first);
     if (first.length <= 1) return first;
     const parts: Uint8Array[] = [];
     let bytes = 0;
@@ -116,6 +122,7 @@ export class Neighbor {
       }
       if (bytes >= WRITE_BYTES) break;
       msgs = this.ribOut.pull(max);
+      this.countUpdates(msgs);
       if (msgs.length === 0) break;
     }
     const out = new Uint8Array(bytes);

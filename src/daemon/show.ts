@@ -109,6 +109,14 @@ const uptime = (since: number): string => {
   return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
+/** Seconds as Python's str(timedelta): `H:MM:SS`, with `N day(s), ` in front from a day on. */
+export function timedelta(secs: number): string {
+  const days = Math.floor(secs / 86400);
+  const s = secs % 86400;
+  const hms = `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return days === 0 ? hms : `${days} day${days === 1 ? '' : 's'}, ${hms}`;
+}
+
 export function showNeighbor(d: Daemon, mode?: string, ip?: string, json = false): string[] {
   const list = d.neighbors.filter((n) => ip === undefined || n.cfg.peerAddress === ip);
   if (json) {
@@ -123,18 +131,21 @@ export function showNeighbor(d: Daemon, mode?: string, ip?: string, json = false
           'up-time': uptime(n.peer.state === 'Established' ? n.upSince : 0),
           'routes-in': n.ribIn?.size ?? 0,
           'routes-out': n.ribOut.size,
-          'messages-in': n.received,
+          'messages-in': n.updatesReceived,
         })),
       ),
     ];
   }
   if (mode === 'summary') {
+    // As ExaBGP 4.2 (reactor/api/command/neighbor.py): established peers only, the columns of its header, the
+    // time up as Python prints a timedelta ('down' in the first second, as there), UPDATE messages counted.
     const out = ['Peer            AS        up/down state       |     #sent     #recvd'];
     for (const n of list) {
+      if (n.peer.state !== 'Established') continue;
       const as = String(n.negotiated?.peerAs ?? n.cfg.peerAs);
-      const up = n.peer.state === 'Established' ? uptime(n.upSince) : 'down';
+      const secs = Math.floor((Date.now() - n.upSince) / 1000);
       out.push(
-        `${n.cfg.peerAddress.padEnd(15)} ${as.padEnd(9)} ${up.padEnd(7)} ${n.peer.state.toLowerCase().padEnd(11)} | ${String(n.ribOut.size).padStart(9)} ${String(n.ribIn?.size ?? 0).padStart(10)}`,
+        `${n.cfg.peerAddress.padEnd(15)} ${as.padEnd(7)} ${(secs > 0 ? timedelta(secs) : 'down').padStart(9)} ${'established'.padEnd(12)} ${String(n.updatesSent).padStart(10)} ${String(n.updatesReceived).padStart(10)}`,
       );
     }
     return out;
