@@ -1,12 +1,10 @@
 // `tsbgp validate [--env FILE] CONF...`: parse and check configurations, start nothing.
-// Flow routes are built and run through the FlowSpec guard exactly as the daemon does at start-up, so a
-// configuration the daemon would refuse (a rule matching BGP itself, a wildcard destination...) fails here
-// first, with the file:line:col of the route.
+// The checks are the daemon's own start-up checks (daemon/startup.ts), so a configuration the daemon would
+// refuse (an unsupported family for a route, a rule matching BGP itself, an unclosed section...) fails here
+// first, with the file:line:col of the cause, and the exit code is 1.
 
 import { EnvError, loadEnv } from '../config/env';
-import { flowFindings } from '../config/flow-check';
-import { parseConfigFile } from '../config/parser';
-import { ConfigError } from '../config/tokenizer';
+import { ConfigRefused, loadConfiguration } from '../daemon/startup';
 
 const USAGE = 'usage: tsbgp validate [--env FILE] [--no-program-check] CONFIGURATION...\n';
 
@@ -48,14 +46,8 @@ export async function run(args: string[]): Promise<number> {
   let failed = false;
   for (const f of files) {
     try {
-      const c = parseConfigFile(f, { checkPrograms });
-      for (const w of c.warnings) process.stderr.write(`${w}\n`);
-      const findings = flowFindings(c);
-      for (const x of findings) process.stderr.write(`${x.text}\n`);
-      if (findings.some((x) => x.severity === 'error')) {
-        failed = true;
-        continue;
-      }
+      const { config: c, warnings } = loadConfiguration(f, { checkPrograms });
+      for (const w of warnings) process.stderr.write(`${w}\n`);
       let routes = 0;
       let flows = 0;
       for (const n of c.neighbors) {
@@ -66,12 +58,9 @@ export async function run(args: string[]): Promise<number> {
         `${f}: ok, ${c.neighbors.length} neighbor${c.neighbors.length === 1 ? '' : 's'}, ${c.processes.size} process${c.processes.size === 1 ? '' : 'es'}, ${routes} route${routes === 1 ? '' : 's'}, ${flows} flow route${flows === 1 ? '' : 's'}\n`,
       );
     } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`${e.message}\n`);
-        failed = true;
-        continue;
-      }
-      throw e;
+      if (!(e instanceof ConfigRefused)) throw e;
+      for (const x of e.errors) process.stderr.write(`${x}\n`);
+      failed = true;
     }
   }
   return failed ? 1 : 0;

@@ -207,11 +207,9 @@ class Parser {
       if (s.end === undefined) {
         if (s.words.length)
           throw expected(undefined, `';' or '{' after '${s.words[s.words.length - 1].text}'`, this.eof());
-        // ExaBGP 4.2 takes the end of the file as closing every open section; so does tsbgp, with a warning.
-        this.warnings.push(
-          `${opener.file}:${opener.line}:${opener.col}: warning: section '${name}' is not closed before the end of the file`,
-        );
-        return;
+        // ExaBGP 4.2 takes the end of the file as closing every open section. tsbgp refuses it: a file cut
+        // short (a copy or an editor that did not finish) would otherwise start with part of its routes.
+        throw errorAt(opener, `section '${name}' is not closed: '}' missing before the end of the file`);
       }
       if (s.end.text === '}') return;
       if (s.words.length === 0) {

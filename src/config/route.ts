@@ -917,13 +917,10 @@ export function tailFamily(prefixFamily: FamilyKey, tail: RouteTail): FamilyKey 
   return prefixFamily;
 }
 
-/**
- * `split /N` as ExaBGP applies it: the prefix cut into its /N sub-prefixes, same attributes.
- * A prefix already /N or longer stays as it is.
- */
-export function expandSplit(r: RouteSpec): RouteSpec[] {
+/** How many routes expandSplit() makes of the route, without making them; throws past what tsbgp expands. */
+export function splitCount(r: RouteSpec): number {
   const cut = r.split;
-  if (cut === undefined || r.prefix.len >= cut) return [r];
+  if (cut === undefined || r.prefix.len >= cut) return 1;
   const count = 2 ** (cut - r.prefix.len);
   if (count > 1 << 24)
     throw new ConfigError(
@@ -932,6 +929,17 @@ export function expandSplit(r: RouteSpec): RouteSpec[] {
       r.pos?.col ?? 0,
       `split /${cut} of /${r.prefix.len} makes ${count} routes, more than tsbgp expands`,
     );
+  return count;
+}
+
+/**
+ * `split /N` as ExaBGP applies it: the prefix cut into its /N sub-prefixes, same attributes.
+ * A prefix already /N or longer stays as it is.
+ */
+export function expandSplit(r: RouteSpec): RouteSpec[] {
+  const cut = r.split;
+  if (cut === undefined || r.prefix.len >= cut) return [r];
+  const count = splitCount(r);
   const out: RouteSpec[] = [];
   const addr = r.prefix.addr.slice();
   for (let n = 0; n < count; n++) {

@@ -9,9 +9,7 @@ import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
-import { flowFindings } from '../config/flow-check';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
-import { parseConfigFile } from '../config/parser';
 import { expandSplit } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import { checkRule, mustRefuse } from '../flowspec/guard';
@@ -25,7 +23,8 @@ import { encodeFlowRule } from '../wire/nlri/flowspec';
 import { CommandRunner } from './commands';
 import type { Logger } from './log';
 import { Neighbor } from './neighbor';
-import { announceStatic, flowParts, routeEntry, staticErrors, withdrawRemoved } from './routes';
+import { announceStatic, flowParts, routeEntry, withdrawRemoved } from './routes';
+import { loadConfiguration } from './startup';
 
 export interface DaemonOptions {
   configFile: string;
@@ -82,8 +81,7 @@ export class Daemon {
 
   /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
   async start(): Promise<void> {
-    this.config = parseConfigFile(this.opts.configFile);
-    checkSendable(this.config, this.opts.guard ?? {});
+    this.config = loadConfiguration(this.opts.configFile, { guard: this.opts.guard }).config;
     for (const w of this.config.warnings) this.log.warning(w);
     for (const n of this.config.neighbors) this.addNeighbor(n);
     await this.startListener();
@@ -427,10 +425,9 @@ export class Daemon {
   async reload(): Promise<string> {
     let next: Config;
     try {
-      next = parseConfigFile(this.opts.configFile);
       // Everything that could refuse the new configuration is checked before anything of it is applied:
       // a reload is all or nothing.
-      checkSendable(next, this.opts.guard ?? {});
+      next = loadConfiguration(this.opts.configFile, { guard: this.opts.guard }).config;
     } catch (e) {
       const msg = `reload refused, configuration kept: ${(e as Error).message}`;
       this.log.error(msg);
@@ -502,15 +499,6 @@ export class Daemon {
     for (const [name, p] of this.config.processes)
       this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
   }
-}
-
-/** Throws with every reason when a route or flow rule of the configuration could not be sent. */
-function checkSendable(c: Config, guard: { minPrefixV4?: number; minPrefixV6?: number }): void {
-  const errors = flowFindings(c, guard)
-    .filter((f) => f.severity === 'error')
-    .map((f) => f.text);
-  for (const n of c.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
-  if (errors.length > 0) throw new Error(errors.join('\n'));
 }
 
 /** Everything of a neighbor's configuration but its routes: equal keys mean the session can stay up. */

@@ -2,8 +2,9 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
-import { expandSplit, type RouteSpec, type RouteTail } from '../config/route';
+import { expandSplit, type RouteSpec, type RouteTail, splitCount } from '../config/route';
 import type { RouteList } from '../config/route-list';
+import { ConfigError } from '../config/tokenizer';
 import { flowToString } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
 import type { AdjRibOut } from '../rib/adj-rib-out';
@@ -151,8 +152,9 @@ export function withdrawRemoved(
 }
 
 /**
- * What routeEntry() would refuse among the routes of a list (after split), one `file:line:col: reason` per
- * route, checked once per distinct tail and family instead of once per route.
+ * What the daemon would refuse among the routes of a list: one `file:line:col: reason` per configured route
+ * whose family routeEntry() cannot send (checked once per distinct tail and family instead of once per route),
+ * and each `split` larger than expandSplit() makes (counted, not expanded).
  */
 export function staticErrors(list: RouteList): string[] {
   const errors: string[] = [];
@@ -173,12 +175,17 @@ export function staticErrors(list: RouteList): string[] {
       }
     }
     if (verdict === null && tail.split === undefined) continue;
-    // Split routes are expanded as the daemon will (which refuses an expansion too large), one error each.
     const r = list.get(i);
-    const n = tail.split === undefined ? 1 : expandSplit(r).length;
-    if (verdict === null) continue;
-    const where = r.pos ? `${r.pos.file}:${r.pos.line}:${r.pos.col}: ` : '';
-    for (let k = 0; k < n; k++) errors.push(`${where}${verdict}`);
+    if (verdict !== null) {
+      errors.push(`${r.pos ? `${r.pos.file}:${r.pos.line}:${r.pos.col}: ` : ''}${verdict}`);
+      continue;
+    }
+    try {
+      splitCount(r);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      errors.push(e.message);
+    }
   }
   return errors;
 }

@@ -1,0 +1,47 @@
+// What the daemon checks before it starts, and before it applies a reloaded configuration: the file parsed,
+// every static route and flow rule built as it will be sent, the FlowSpec guard run over each rule. `tsbgp
+// validate` calls this same function, so a configuration validate accepts is one the daemon starts with; only
+// what needs the sockets themselves (an address already in use, a port below 1024 without the capability) is
+// left for `run` to find.
+
+import { flowFindings } from '../config/flow-check';
+import type { Config } from '../config/model';
+import { type ParseOptions, parseConfigFile } from '../config/parser';
+import { ConfigError } from '../config/tokenizer';
+import type { GuardOptions } from '../flowspec/guard';
+import { staticErrors } from './routes';
+
+export interface StartupOptions extends ParseOptions {
+  guard?: GuardOptions;
+}
+
+/** The configuration would be refused: every reason, one `file:line:col: ...` line each. */
+export class ConfigRefused extends Error {
+  constructor(readonly errors: string[]) {
+    super(errors.join('\n'));
+    this.name = 'ConfigRefused';
+  }
+}
+
+export interface CheckedConfig {
+  config: Config;
+  /** The parser's warnings, then the guard's (a rule sent although unusual, allow-unsafe overrides). */
+  warnings: string[];
+}
+
+/** Parse and check a configuration file; throws ConfigRefused with every reason the daemon would refuse it. */
+export function loadConfiguration(file: string, opts: StartupOptions = {}): CheckedConfig {
+  let config: Config;
+  try {
+    config = parseConfigFile(file, opts);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigRefused([e.message]);
+    throw e;
+  }
+  const errors: string[] = [];
+  const warnings = [...config.warnings];
+  for (const f of flowFindings(config, opts.guard ?? {})) (f.severity === 'error' ? errors : warnings).push(f.text);
+  for (const n of config.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
+  if (errors.length > 0) throw new ConfigRefused(errors);
+  return { config, warnings };
+}
