@@ -126,7 +126,8 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     port: ['int', '179'],
     acl: ['bool', ''],
   },
-  bgp: { openwait: ['int', '60'] },
+  // tsbgp: 5 s (ExaBGP 60) for a connection the neighbor opened to send its OPEN (session/peer.ts accept()).
+  bgp: { openwait: ['int', '5'] },
   cache: { attributes: ['bool', 'true'], nexthops: ['bool', 'true'] },
   api: {
     ack: ['bool', 'true'],

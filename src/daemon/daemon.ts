@@ -172,6 +172,7 @@ export class Daemon {
       this.interner,
       this.log.with({ peer: cfg.peerAddress }),
       this.opts.env.tcp.port,
+      this.opts.env.bgp.openwait,
     );
     this.neighbors.push(n);
     this.loadStatic(n);
@@ -419,6 +420,7 @@ export class Daemon {
       }
     });
     peer.on('collision', (which) => n.log.info(`connection collision: kept the ${which} connection`));
+    peer.on('refused', (reason) => n.log.warning(reason));
   }
 
   /** Re-read the configuration; neighbors whose settings did not change keep their session. */

@@ -48,6 +48,7 @@ export class Neighbor {
     readonly log: Logger,
     /** Port to connect to when the neighbor has no `connect` (exabgp.tcp.port, as ExaBGP's reactor/protocol.py). */
     defaultPort: number,
+    openWait?: number,
   ) {
     const caps: PeerCapabilities = {
       asn4: cfg.capability.asn4,
@@ -82,6 +83,7 @@ export class Neighbor {
       passive: cfg.passive,
       families: cfg.families,
       capabilities: caps,
+      openWait,
     });
     this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
     this.ribOut = new AdjRibOut(interner);

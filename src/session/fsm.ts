@@ -31,7 +31,12 @@ export type FsmEvent =
   | { type: 'HoldTimerExpires' } // 10
   | { type: 'KeepaliveTimerExpires' } // 11
   | { type: 'TcpConnectionAcknowledged' } // 16: our outgoing connection is up
-  | { type: 'TcpConnectionConfirmed' } // 17: an incoming connection was accepted
+  /**
+   * 17: an incoming connection was accepted. openWait: seconds the neighbor has to send its OPEN on it (the
+   * hold timer in OpenSent), instead of RFC 4271's 4 minutes: anyone who can open a TCP connection from the
+   * neighbor's address would otherwise hold its place that long without a word (see peer.ts accept()).
+   */
+  | { type: 'TcpConnectionConfirmed'; openWait?: number }
   | { type: 'TcpConnectionFails' } // 18
   | { type: 'BGPOpen'; holdTime: number } // 19, holdTime = negotiated value
   | { type: 'BGPHeaderErr'; code: number; subcode: number; data?: Uint8Array } // 21
@@ -127,12 +132,8 @@ const stop = (
   return r;
 };
 
-const openSent = (s: FsmState): FsmResult =>
-  to(s, 'OpenSent', [
-    stopRetry,
-    { type: 'send-open' },
-    { type: 'start-timer', timer: 'hold', seconds: LARGE_HOLD_TIME },
-  ]);
+const openSent = (s: FsmState, openWait = LARGE_HOLD_TIME): FsmResult =>
+  to(s, 'OpenSent', [stopRetry, { type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: openWait }]);
 
 /** Timers to run once the hold time is known (RFC 4271 §4.4: keepalive = hold / 3; 0 = none). */
 const negotiatedTimers = (holdTime: number): FsmAction[] =>
@@ -201,8 +202,9 @@ function connect(s: FsmState, e: FsmEvent): FsmResult {
         { type: 'connect' },
       ]);
     case 'TcpConnectionAcknowledged':
-    case 'TcpConnectionConfirmed':
       return openSent(s);
+    case 'TcpConnectionConfirmed':
+      return openSent(s, e.openWait);
     case 'TcpConnectionFails':
       // Without DelayOpen: back to Idle (the Peer schedules the next AutomaticStart).
       return fail(s);
@@ -225,8 +227,9 @@ function active(s: FsmState, e: FsmEvent): FsmResult {
       if (s.passive) return stay(s);
       return to(s, 'Connect', [{ type: 'start-timer', timer: 'connect-retry' }, { type: 'connect' }]);
     case 'TcpConnectionAcknowledged':
-    case 'TcpConnectionConfirmed':
       return openSent(s);
+    case 'TcpConnectionConfirmed':
+      return openSent(s, e.openWait);
     case 'TcpConnectionFails':
       return fail(s);
     case 'NotifMsgVerErr':

@@ -3,7 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import type { Peer } from './peer';
+import { socketAddressText as normalize, type Peer } from './peer';
 
 export interface ListenerOptions {
   /** Addresses to listen on (default ['0.0.0.0']). */
@@ -20,13 +20,6 @@ export interface ListenerEvents {
   listening: [address: string, port: number];
   error: [err: Error];
 }
-
-/** IPv4-mapped IPv6 (dual-stack sockets) back to dotted quad, so that "::ffff:127.0.0.1" matches "127.0.0.1". */
-const normalize = (a: string | undefined): string => {
-  if (!a) return '';
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
-  return (m ? m[1] : a).toLowerCase();
-};
 
 export class Listener extends EventEmitter<ListenerEvents> {
   private readonly servers: net.Server[] = [];

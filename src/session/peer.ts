@@ -93,6 +93,8 @@ export interface PeerOptions {
   autoRestart?: boolean;
   /** Socket buffer above which no more UPDATEs are written until 'drain'. Default 64 KiB. */
   writeHighWater?: number;
+  /** Seconds a connection the neighbor opened has to send its OPEN before it is closed. Default 5. */
+  openWait?: number;
 }
 
 /** Where UPDATE messages come from (an Adj-RIB-Out): asked for more only when the socket can take them. */
@@ -123,6 +125,8 @@ export interface PeerEvents {
   down: [info: DownInfo];
   /** RFC 4271 §6.8 resolved: which connection stayed (the one we initiated, or the peer's). */
   collision: [kept: 'local' | 'remote'];
+  /** A connection from the neighbor's address was refused or closed before it carried a session, and why. */
+  refused: [reason: string];
 }
 
 const ipv4Bytes = (s: string | Uint8Array): Uint8Array => {
@@ -133,11 +137,17 @@ const ipv4Bytes = (s: string | Uint8Array): Uint8Array => {
 };
 const u32 = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 
+/** A socket's address as text, IPv4-mapped IPv6 (dual-stack sockets) turned back into a dotted quad. */
+export function socketAddressText(s: string | undefined): string {
+  if (!s) return '';
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
+  return (m ? m[1] : s).toLowerCase();
+}
+
 /** An address as bytes, IPv4-mapped IPv6 turned back into IPv4. */
 export function socketAddressBytes(s: string | undefined): Uint8Array | null {
   if (!s) return null;
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(s);
-  return parseIp(m ? m[1] : s);
+  return parseIp(socketAddressText(s));
 }
 
 /** One TCP connection and the FSM state that goes with it. */
@@ -159,6 +169,8 @@ class Connection {
   detached = false;
   /** Set before a transition: why the connection may go down. */
   reason = '';
+  /** The other end, "address port N", for log lines. */
+  remote = '';
   notification?: { direction: Direction; notification: Notification };
 
   constructor(
@@ -184,6 +196,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   private noCapabilities = false;
   private source: UpdateSource | null = null;
   private readonly highWater: number;
+  private readonly openWait: number;
   private stopWaiters: (() => void)[] = [];
 
   constructor(opts: PeerOptions) {
@@ -193,6 +206,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.routerId = ipv4Bytes(opts.routerId);
     this.clock = opts.clock ?? systemClock;
     this.highWater = opts.writeHighWater ?? 65536;
+    this.openWait = opts.openWait ?? 5;
     this.main = new Connection(this, !opts.passive, !!opts.passive);
   }
 
@@ -332,55 +346,108 @@ export class Peer extends EventEmitter<PeerEvents> {
   /**
    * A connection from the listener for this peer. Returns false when it was refused (stopped, or a session is
    * already established: RFC 4271 §6.8 keeps the established one).
+   *
+   * Anyone who can open a TCP connection from the neighbor's address (another user on the neighbor's host, for
+   * one) can stay silent on it. So a connection the neighbor opened is "pending" until its OPEN arrives, and:
+   * it has openWait seconds to send it (FSM event 17's openWait); it never displaces a connection of ours
+   * that is being set up (it waits beside it as the candidate until its OPEN arrives); and there is at most
+   * one pending per neighbor, the newest: an older one that is still silent is closed. Keeping the older one
+   * instead would let a single silent connection, renewed each time it is closed, refuse the real neighbor's.
    */
   accept(socket: net.Socket): boolean {
-    if (!this.enabled) {
-      socket.destroy();
-      return false;
-    }
+    const from = `${socketAddressText(socket.remoteAddress)} port ${socket.remotePort ?? 0}`;
+    if (!this.enabled) return this.refuse(socket, `refused a connection from ${from}: the neighbor is stopped`);
     const m = this.main;
     switch (m.fsm.name) {
       case 'Idle':
-      case 'Connect':
-      case 'Active': {
-        // Not talking BGP yet on any connection: the incoming one replaces a pending outgoing attempt.
-        if (m.socket) this.kill(m);
-        const c = new Connection(this, false, !!this.opts.passive);
-        this.main = c;
-        if (m.fsm.name === 'Idle') {
-          this.clock.clearTimeout(this.restartTimer);
-          this.restartTimer = undefined;
-          this.dispatch(c, { type: 'AutomaticStart', passive: true });
-        } else {
-          c.fsm = { ...m.fsm, name: 'Active' };
-          this.clock.clearTimeout(this.retryTimer);
-        }
-        // Keep the backoff history of the peer.
-        c.fsm.connectRetryCounter = m.fsm.connectRetryCounter;
-        c.fsm.passive = !!this.opts.passive;
-        this.bind(c, socket);
-        // From Idle, dispatch() already reported Idle → Active.
-        if (m.fsm.name !== 'Idle' && m.fsm.name !== c.fsm.name) this.emit('state', m.fsm.name, c.fsm.name);
-        this.dispatch(c, { type: 'TcpConnectionConfirmed' });
+      case 'Active':
+        this.takeOver(socket);
         return true;
-      }
       case 'OpenSent':
-      case 'OpenConfirm': {
-        if (this.candidate) {
-          socket.destroy();
-          return false;
+        if (!m.outgoing) {
+          this.emit('refused', `closed the connection from ${m.remote} that sent no OPEN: ${from} replaces it`);
+          this.takeOver(socket);
+          return true;
         }
-        const c = new Connection(this, false, true);
-        c.fsm = { ...c.fsm, name: 'Active' };
-        this.candidate = c;
-        this.bind(c, socket);
-        this.dispatch(c, { type: 'TcpConnectionConfirmed' });
-        return true;
-      }
+        return this.beside(socket, from);
+      case 'Connect':
+      case 'OpenConfirm':
+        return this.beside(socket, from);
       case 'Established':
-        socket.destroy();
-        return false;
+        // RFC 4271 §6.8: a collision with an Established session closes the new connection, with Cease /
+        // Connection Collision Resolution (RFC 4486 §3, subcode 7).
+        return this.refuse(
+          socket,
+          `refused a connection from ${from}: a session is established`,
+          CeaseSubcode.CONNECTION_COLLISION_RESOLUTION,
+        );
     }
+  }
+
+  /** The incoming connection becomes the main one: nothing worth keeping is on the current one. */
+  private takeOver(socket: net.Socket): void {
+    const m = this.main;
+    const before = { ...m.fsm };
+    const c = new Connection(this, false, !!this.opts.passive);
+    this.main = c;
+    // A silent incoming connection being replaced: closed as the loser of a collision, without a 'down'.
+    if (m.socket) this.dismiss(m, 'replaced by a newer connection');
+    if (before.name === 'Idle') {
+      this.clock.clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
+      this.dispatch(c, { type: 'AutomaticStart', passive: true });
+    } else {
+      c.fsm = { ...before, name: 'Active' };
+      this.clock.clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    // Keep the backoff history of the peer.
+    c.fsm.connectRetryCounter = before.connectRetryCounter;
+    c.fsm.passive = !!this.opts.passive;
+    this.bind(c, socket);
+    // From Idle, dispatch() already reported Idle → Active.
+    if (before.name !== 'Idle' && before.name !== c.fsm.name) this.emit('state', before.name, c.fsm.name);
+    this.dispatch(c, { type: 'TcpConnectionConfirmed', openWait: this.openWait });
+  }
+
+  /** The incoming connection waits beside ours as the candidate until its OPEN arrives (resolveCollision). */
+  private beside(socket: net.Socket, from: string): boolean {
+    // A candidate is always pending: it is resolved as soon as its OPEN arrives.
+    if (this.candidate) {
+      this.emit(
+        'refused',
+        `closed the connection from ${this.candidate.remote} that sent no OPEN: ${from} replaces it`,
+      );
+      this.dismiss(this.candidate, 'replaced by a newer connection');
+    }
+    const c = new Connection(this, false, true);
+    c.fsm = { ...c.fsm, name: 'Active' };
+    this.candidate = c;
+    this.bind(c, socket);
+    this.dispatch(c, { type: 'TcpConnectionConfirmed', openWait: this.openWait });
+    return true;
+  }
+
+  private refuse(socket: net.Socket, reason: string, ceaseSubcode?: number): false {
+    this.emit('refused', reason);
+    if (ceaseSubcode === undefined) socket.destroy();
+    else {
+      socket.on('error', () => undefined);
+      socket.end(encodeNotification({ code: ErrorCode.CEASE, subcode: ceaseSubcode, data: new Uint8Array(0) }));
+      // A peer that does not read must not keep the socket.
+      setTimeout(() => socket.destroy(), 2000).unref();
+    }
+    return false;
+  }
+
+  /**
+   * Close a connection that is not (or no longer) the main one with Cease / Connection Collision Resolution
+   * (RFC 4271 §6.8, RFC 4486 §3), reporting nothing about it: it carried no session.
+   */
+  private dismiss(c: Connection, reason: string): void {
+    c.detached = true;
+    c.reason = reason;
+    this.dispatch(c, { type: 'OpenCollisionDump' });
   }
 
   // ---- FSM plumbing ----
@@ -486,7 +553,10 @@ export class Peer extends EventEmitter<PeerEvents> {
         // which cancels this one. The peer's silence is what RFC 4271 §6.5 means, not our own.
         c.hold = this.clock.setTimeout(() => {
           c.hold = undefined;
-          c.reason = 'hold timer expired';
+          if (c.fsm.name === 'OpenSent' && !c.outgoing) {
+            c.reason = `no OPEN received within ${seconds} s`;
+            this.emit('refused', `closed the connection from ${c.remote}: ${c.reason} (bgp.openwait)`);
+          } else c.reason = 'hold timer expired';
           this.dispatch(c, { type: 'HoldTimerExpires' });
         }, 0);
       }, ms);
@@ -589,6 +659,7 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   private bind(c: Connection, s: net.Socket, connecting = false): void {
     c.socket = s;
+    c.remote = `${socketAddressText(s.remoteAddress ?? this.opts.peerAddress)} port ${s.remotePort ?? this.opts.peerPort ?? 179}`;
     s.setNoDelay(true);
     let connected = !connecting;
     if (connecting) {
@@ -811,13 +882,32 @@ export class Peer extends EventEmitter<PeerEvents> {
    */
   private resolveCollision(c: Connection, o: Open): boolean {
     const other = c === this.candidate ? this.main : c === this.main ? this.candidate : null;
-    if (!other || other.fsm.name === 'Idle') return false;
-    const keepLocalInitiated = u32(this.routerId) > u32(o.routerId);
-    const keep = c.outgoing === keepLocalInitiated ? c : other.outgoing === keepLocalInitiated ? other : this.main;
+    if (!other) return false;
+    let keep: Connection;
+    let collided = true;
+    switch (other.fsm.name) {
+      case 'OpenSent':
+      case 'OpenConfirm': {
+        const keepLocalInitiated = u32(this.routerId) > u32(o.routerId);
+        // Two connections opened by the neighbor (no rule covers it): the main one, which got further.
+        keep = c.outgoing === keepLocalInitiated ? c : other.outgoing === keepLocalInitiated ? other : this.main;
+        break;
+      }
+      case 'Established':
+        // The candidate spoke after the main connection came up: the new connection is the one closed.
+        keep = other;
+        break;
+      default:
+        // No BGP on the other connection (our attempt still connecting, or gone): nothing collides, the
+        // connection that sent its OPEN becomes the session.
+        if (c === this.main) return false;
+        keep = c;
+        collided = false;
+    }
     const dump = keep === c ? other : c;
-    this.emit('collision', keep.outgoing ? 'local' : 'remote');
-    dump.reason = 'connection collision';
+    if (collided) this.emit('collision', keep.outgoing ? 'local' : 'remote');
     dump.detached = true;
+    dump.reason = 'connection collision';
     if (dump === this.main) {
       // The surviving connection takes over as the peer's session, without a 'down': none was up.
       const from = this.main.fsm.name;
@@ -826,6 +916,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       keep.fsm.connectRetryCounter = dump.fsm.connectRetryCounter;
       this.clock.clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
+      this.clock.clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
       this.dispatch(dump, { type: 'OpenCollisionDump' });
       if (from !== keep.fsm.name) this.emit('state', from, keep.fsm.name);
     } else {

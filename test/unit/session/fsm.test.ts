@@ -246,6 +246,18 @@ test('TCP up: OPEN sent, hold timer set to the large value', () => {
   }
 });
 
+test('an incoming connection waits openWait seconds for the OPEN, not the large value', () => {
+  for (const from of ['Connect', 'Active'] as StateName[]) {
+    const r = transition(st(from), { type: 'TcpConnectionConfirmed', openWait: 5 });
+    assert.equal(r.state.name, 'OpenSent');
+    assert.deepEqual(r.actions, [
+      { type: 'stop-timer', timer: 'connect-retry' },
+      { type: 'send-open' },
+      { type: 'start-timer', timer: 'hold', seconds: 5 },
+    ]);
+  }
+});
+
 test('OpenSent + BGPOpen: KEEPALIVE, negotiated hold and keepalive timers; hold 0 runs no timers', () => {
   const r = transition(st('OpenSent'), { type: 'BGPOpen', holdTime: 90 });
   assert.equal(r.state.holdTime, 90);
