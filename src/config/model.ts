@@ -92,7 +92,23 @@ export interface NextHopFamily {
   nextHopAfi: number;
 }
 
-export interface NeighborConfig {
+/** TCP MD5 (RFC 2385) and GTSM (RFC 5082) settings of a neighbor, as ExaBGP 4.2 reads them. */
+export interface SocketSecurityConfig {
+  /** `md5-password` as written; undefined = no TCP MD5. */
+  md5Password?: string;
+  /** `md5-base64`: true (the password is base64), false (default: the password's bytes), 'auto' (see md5Key). */
+  md5Base64: boolean | 'auto';
+  /** The key put on the sockets: md5-password decoded as md5-base64 says, 1 to 80 bytes. */
+  md5Key?: Uint8Array;
+  /** `md5-ip`: local address outgoing connections bind to instead of local-address (ExaBGP's meaning). */
+  md5Ip?: string;
+  /** `outgoing-ttl`: IP TTL / IPv6 hop limit of what we send, 0 = the system's default. */
+  outgoingTtl: number;
+  /** `incoming-ttl`: lowest TTL / hop limit accepted from the peer, 0 = any. */
+  incomingTtl: number;
+}
+
+export interface NeighborConfig extends SocketSecurityConfig {
   /** Peer address as written (may be a range `10.0.0.0/24` for passive neighbors). */
   peerAddress: string;
   peerAddressBytes: Uint8Array;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
+import { MD5_MAX_KEY, md5Key } from './md5';
 import type {
   ApiConfig,
   ApiDirection,
@@ -18,6 +19,7 @@ import type {
   NextHopFamily,
   ProcessConfig,
   ProtectedPrefix,
+  SocketSecurityConfig,
   Statement,
 } from './model';
 import {
@@ -468,20 +470,18 @@ class Parser {
         if (!ipBytes(s[1].text)) throw expected(s[1], 'an IP address');
         return set(s[1].text);
       case 'md5-password':
-        // RFC 2385 TCP MD5 needs setsockopt(TCP_MD5SIG), which Node cannot do without native code.
-        throw errorAt(
-          k,
-          "md5-password is not supported by tsbgp: TCP MD5 (RFC 2385) needs the kernel's TCP_MD5SIG socket option, which Node.js cannot set; remove it or protect the session otherwise",
-        );
+        // RFC 2385: the key is checked (decoded, at most 80 bytes) once the neighbor is complete, since
+        // md5-base64 may come after it.
+        this.arity(s, 1, 'a password (quoted or not)');
+        if (s[1].text === '') throw expected(s[1], 'a non-empty password');
+        return set(s[1].text);
       case 'outgoing-ttl':
       case 'incoming-ttl': {
-        // `disable` is harmless; a number needs IP_TTL/IP_MINTTL (RFC 5082 GTSM) on the socket.
-        const t = s[1]?.text.toLowerCase();
-        if (s.length === 2 && (t === 'false' || t === 'disable' || t === 'disabled')) return;
-        throw errorAt(
-          k,
-          `${k.text} is not supported by tsbgp: Node.js cannot set IP_TTL / IP_MINTTL (GTSM, RFC 5082) on a TCP socket; remove it`,
-        );
+        // RFC 5082 GTSM. ExaBGP: 0 and false/disable mean "not set", else 1..255.
+        this.arity(s, 1, "a TTL from 1 to 255 or 'disable'");
+        const t = s[1].text.toLowerCase();
+        if (t === 'false' || t === 'disable' || t === 'disabled') return set(0);
+        return set(parseUint(s[1], 255, "a TTL from 1 to 255 or 'disable'"));
       }
       case 'route': {
         // Routes written directly in a neighbor (an old form some configurations still use).
@@ -590,8 +590,7 @@ class Parser {
 
     const localAs = g<number | 'auto'>('local-as', 'auto');
     const peerAs = g<number | 'auto'>('peer-as', 'auto');
-    const md5b = g<boolean | 'auto'>('md5-base64', false);
-    void md5b;
+    const security = this.socketSecurity(d, name, localAddress, v6);
     const n: NeighborConfig = {
       peerAddress: peer.text,
       peerAddressBytes: peer.bytes,
@@ -613,6 +612,7 @@ class Parser {
       adjRibOut: g('adj-rib-out', true),
       manualEor: g('manual-eor', false),
       rateLimit: g('rate-limit', 0),
+      ...security,
       families,
       addPathFamilies,
       nexthops,
@@ -636,6 +636,39 @@ class Parser {
         `duplicate peer definition ${n.peerAddress} (first at ${dup.pos.file}:${dup.pos.line}:${dup.pos.col})`,
       );
     return n;
+  }
+
+  /** md5-password, md5-base64, md5-ip, outgoing-ttl and incoming-ttl of a complete neighbor (RFC 2385, RFC 5082). */
+  private socketSecurity(d: Draft, name: string, localAddress: string, v6: boolean): SocketSecurityConfig {
+    const g = d.scalars;
+    const md5Base64 = (g.get('md5-base64')?.value as boolean | 'auto' | undefined) ?? false;
+    const out: SocketSecurityConfig = {
+      md5Base64,
+      outgoingTtl: (g.get('outgoing-ttl')?.value as number | undefined) ?? 0,
+      incomingTtl: (g.get('incoming-ttl')?.value as number | undefined) ?? 0,
+    };
+    const password = g.get('md5-password');
+    if (password) {
+      const text = password.value as string;
+      const key = md5Key(text, md5Base64);
+      if (key === undefined)
+        throw errorAt(password.at, `${name}: md5-password is not valid base64 (md5-base64 is true)`);
+      if (key.length > MD5_MAX_KEY)
+        throw errorAt(
+          password.at,
+          `${name}: md5-password is ${key.length} bytes long, the kernel takes at most ${MD5_MAX_KEY} (TCP_MD5SIG_MAXKEYLEN)`,
+        );
+      out.md5Password = text;
+      out.md5Key = key;
+    }
+    // ExaBGP binds to md5-ip (default local-address) and ignores it when local-address is auto.
+    const ip = g.get('md5-ip');
+    if (ip && localAddress !== 'auto') {
+      if ((ipBytes(ip.value as string)!.length === 16) !== v6)
+        throw errorAt(ip.at, `${name}: md5-ip and peer-address must be of the same family`);
+      out.md5Ip = ip.value as string;
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------------------------ blocks

@@ -75,7 +75,8 @@ export class Neighbor {
       name: cfg.peerAddress,
       peerAddress: cfg.peerAddress,
       peerPort: cfg.connect || defaultPort,
-      localAddress: cfg.localAddress === 'auto' ? undefined : cfg.localAddress,
+      // ExaBGP binds outgoing connections to md5-ip, which defaults to local-address.
+      localAddress: cfg.localAddress === 'auto' ? undefined : (cfg.md5Ip ?? cfg.localAddress),
       localAs,
       peerAs: cfg.peerAs,
       routerId: cfg.routerId,
@@ -84,6 +85,7 @@ export class Neighbor {
       families: cfg.families,
       capabilities: caps,
       openWait,
+      security: { md5Key: cfg.md5Key, outgoingTtl: cfg.outgoingTtl, incomingTtl: cfg.incomingTtl },
     });
     this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
     this.ribOut = new AdjRibOut(interner);

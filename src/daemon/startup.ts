@@ -9,6 +9,7 @@ import type { Config } from '../config/model';
 import { type ParseOptions, parseConfigFile } from '../config/parser';
 import { ConfigError } from '../config/tokenizer';
 import type { GuardOptions } from '../flowspec/guard';
+import { unsupported } from '../session/sockopt';
 import { staticErrors } from './routes';
 
 export interface StartupOptions extends ParseOptions {
@@ -42,6 +43,13 @@ export function loadConfiguration(file: string, opts: StartupOptions = {}): Chec
   const warnings = [...config.warnings];
   for (const f of flowFindings(config, opts.guard ?? {})) (f.severity === 'error' ? errors : warnings).push(f.text);
   for (const n of config.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
+  // TCP MD5 and TTL security need Linux and a kernel with TCP_MD5SIG: tried once on a scratch socket.
+  const secured = config.neighbors.filter((n) => n.md5Key || n.outgoingTtl || n.incomingTtl);
+  const why = secured.length > 0 ? unsupported() : undefined;
+  for (const n of why ? secured : [])
+    errors.push(
+      `${n.pos.file}:${n.pos.line}:${n.pos.col}: neighbor ${n.peerAddress}: md5-password, outgoing-ttl and incoming-ttl cannot be used here: ${why}`,
+    );
   if (errors.length > 0) throw new ConfigRefused(errors);
   return { config, warnings };
 }

@@ -3,7 +3,17 @@
 
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import { parseIp } from '../wire/ip';
 import { socketAddressText as normalize, type Peer } from './peer';
+import { bindSocket, closeFd, openTcpSocket } from './sockopt';
+import {
+  ListenerSecurity,
+  type ListenerTtls,
+  listenerWants,
+  secureAccepted,
+  socketFd,
+  wantsNothing,
+} from './tcp-security';
 
 export interface ListenerOptions {
   /** Addresses to listen on (default ['0.0.0.0']). */
@@ -25,6 +35,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
   private readonly servers: net.Server[] = [];
   private readonly peers = new Set<Peer>();
   private readonly opts: ListenerOptions;
+  /** RFC 2385 keys and RFC 5082 TTLs installed on each server's socket (only those that needed some). */
+  private readonly security = new Map<net.Server, ListenerSecurity>();
 
   constructor(opts: ListenerOptions = {}) {
     super();
@@ -33,10 +45,38 @@ export class Listener extends EventEmitter<ListenerEvents> {
 
   add(peer: Peer): void {
     this.peers.add(peer);
+    this.secure();
   }
 
   remove(peer: Peer): void {
     this.peers.delete(peer);
+    this.secure();
+  }
+
+  private wants(v6: boolean): ReturnType<typeof listenerWants> {
+    return listenerWants(
+      [...this.peers].map((p) => ({ address: p.opts.peerAddress, sec: p.opts.security })),
+      v6,
+    );
+  }
+
+  /** Keys and TTLs of the listening sockets brought to the current peers (after add, remove and at listen). */
+  private secure(): void {
+    for (const srv of this.servers) {
+      const v6 = (srv.address() as net.AddressInfo).family === 'IPv6';
+      const want = this.wants(v6);
+      let sec = this.security.get(srv);
+      if (!sec) {
+        if (wantsNothing(want)) continue;
+        sec = new ListenerSecurity(socketFd(srv), v6);
+        this.security.set(srv, sec);
+      }
+      try {
+        sec.apply(want);
+      } catch (e) {
+        this.emit('error', new Error(`TCP MD5 / TTL security on the listening socket: ${(e as Error).message}`));
+      }
+    }
   }
 
   /** Bound ports, one per address (useful with port 0). */
@@ -62,10 +102,12 @@ export class Listener extends EventEmitter<ListenerEvents> {
     const addrs = this.opts.addresses ?? ['0.0.0.0'];
     const port = this.opts.port ?? 179;
     for (const address of addrs) {
-      const srv = net.createServer({ pauseOnConnect: false }, (s) => this.incoming(s));
+      const srv = net.createServer({ pauseOnConnect: false }, (s) => this.incoming(srv, s));
+      const own = this.secureSocket(address, port);
+      if (own) this.security.set(srv, own.sec);
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
-        srv.listen({ host: address, port }, () => {
+        srv.listen(own ? { fd: own.fd } : { host: address, port }, () => {
           srv.off('error', reject);
           resolve();
         });
@@ -76,12 +118,44 @@ export class Listener extends EventEmitter<ListenerEvents> {
     }
   }
 
-  private incoming(s: net.Socket): void {
+  /**
+   * When a peer needs keys or TTLs, the listening socket is made here with them set before it is bound, so that
+   * not one SYN is answered without them; Node then listens on it. Undefined: Node makes its own.
+   */
+  private secureSocket(address: string, port: number): { fd: number; sec: ListenerSecurity } | undefined {
+    const ip = parseIp(address);
+    if (!ip) return undefined;
+    const v6 = ip.length === 16;
+    const want = this.wants(v6);
+    if (wantsNothing(want)) return undefined;
+    const fd = openTcpSocket(v6);
+    try {
+      const sec = new ListenerSecurity(fd, v6);
+      sec.apply(want);
+      bindSocket(fd, v6, ip, port);
+      return { fd, sec };
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+  }
+
+  private incoming(srv: net.Server, s: net.Socket): void {
     const peer = this.match(s.remoteAddress ?? '', s.localAddress ?? '');
     if (!peer) {
       this.emit('rejected', normalize(s.remoteAddress), s.remotePort ?? 0, normalize(s.localAddress));
       s.destroy();
       return;
+    }
+    const ttls: ListenerTtls | undefined = this.security.get(srv)?.ttls;
+    if (ttls || peer.opts.security) {
+      try {
+        secureAccepted(s, peer.opts.security, ttls ?? { ttl: -1, minTtl: 0 });
+      } catch (e) {
+        this.emit('error', new Error(`TTL security on a connection from ${s.remoteAddress}: ${(e as Error).message}`));
+        s.destroy();
+        return;
+      }
     }
     this.emit('connection', peer, peer.accept(s));
   }

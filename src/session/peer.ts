@@ -42,6 +42,7 @@ import {
   type RefusedCapability,
   refusedCapabilities,
 } from './negotiate';
+import { hasSecurity, secureSocket, type TcpSecurity } from './tcp-security';
 
 export interface PeerCapabilities {
   /** RFC 6793, default on. */
@@ -95,6 +96,8 @@ export interface PeerOptions {
   writeHighWater?: number;
   /** Seconds a connection the neighbor opened has to send its OPEN before it is closed. Default 5. */
   openWait?: number;
+  /** TCP MD5 key and TTL security of the connections (set before the SYN on outgoing ones). */
+  security?: TcpSecurity;
 }
 
 /** Where UPDATE messages come from (an Adj-RIB-Out): asked for more only when the socket can take them. */
@@ -648,13 +651,24 @@ export class Peer extends EventEmitter<PeerEvents> {
   private connect(c: Connection): void {
     if (c.socket) this.kill(c);
     const o = this.opts;
-    const s = net.connect({
-      host: o.peerAddress,
-      port: o.peerPort ?? 179,
-      localAddress: o.localAddress,
-      localPort: o.localPort,
-    });
+    const to = { host: o.peerAddress, port: o.peerPort ?? 179, localAddress: o.localAddress, localPort: o.localPort };
+    if (!hasSecurity(o.security)) {
+      this.bind(c, net.connect(to), true);
+      return;
+    }
+    let s: net.Socket;
+    try {
+      s = secureSocket(o.peerAddress, o.security);
+    } catch (e) {
+      // Reported like a failed connect: the socket closes at once and the retry timer runs.
+      s = new net.Socket();
+      this.bind(c, s, true);
+      c.reason = `connect failed: ${(e as Error).message}`;
+      s.destroy();
+      return;
+    }
     this.bind(c, s, true);
+    s.connect(to);
   }
 
   private bind(c: Connection, s: net.Socket, connecting = false): void {
