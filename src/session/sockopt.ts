@@ -3,7 +3,6 @@
 // docs/DEPENDENCIES.md). koffi is loaded on first use: a configuration without these settings never loads it.
 
 import * as os from 'node:os';
-import type * as Koffi from 'koffi';
 
 /** A socket option could not be set: the message says which, on what, and the kernel's reason. */
 export class SockoptError extends Error {}
@@ -30,6 +29,12 @@ const TCP_MD5SIG_FLAG_PREFIX = 1;
 const MD5SIG_SIZE = 216;
 const MD5SIG_MAXKEYLEN = 80;
 
+/** The part of koffi's API used here (typed locally: building tsbgp does not need koffi installed). */
+interface Koffi {
+  load(path: string): { func(declaration: string): (...args: unknown[]) => number };
+  errno(): number;
+}
+
 interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
@@ -54,7 +59,7 @@ function load(): Libc {
     } else {
       try {
         // Required here, not imported: only configurations with these settings pay for loading it.
-        const koffi = require('koffi') as typeof Koffi;
+        const koffi = require('koffi') as Koffi;
         const lib = koffi.load('libc.so.6');
         libc = {
           socket: lib.func('int socket(int, int, int)'),
