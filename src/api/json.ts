@@ -8,6 +8,7 @@
 
 import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
+import { parseIp } from '../wire/ip';
 import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
 import type {
   Attributes,
@@ -198,10 +199,11 @@ const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 /**
  * Renders the NLRI of one family. `each` is called once per NLRI with its JSON value (an object literal, or a
  * string literal in compact mode) and its text form (what ExaBGP's text encoder prints after "announced"/
- * "withdrawn", without the next hop).
+ * "withdrawn", without the next hop). `nextHop` is the MP_REACH next hop the NLRI are announced with (absent
+ * for withdrawals and "no-nexthop"), for families whose JSON repeats it per NLRI (FlowSpec).
  */
 export interface FamilyRenderer {
-  forEach(block: NlriBlock, compact: boolean, each: (json: string, text: string) => void): void;
+  forEach(block: NlriBlock, compact: boolean, each: (json: string, text: string) => void, nextHop?: string): void;
 }
 
 const renderers = new Map<FamilyKey, FamilyRenderer>();
@@ -666,8 +668,8 @@ function shownOther(a: Attributes): { code: number; flags: number; value: Uint8A
   for (const o of a.other ?? []) {
     if (!(o.flags & 0x40) || seen.has(o.code)) continue; // first of duplicates wins, as in ExaBGP
     seen.add(o.code);
-    // ExaBGP shows the flags as received, Extended Length included; tsbgp's decoder does not keep that bit,
-    // so it is set when the value could only have been sent with it (over 255 octets, RFC 4271 §4.3).
+    // ExaBGP shows the flags as received, Extended Length included (the decoder keeps that bit); a value
+    // over 255 octets could only be sent with it (RFC 4271 §4.3), whoever made the attribute.
     const ext = o.value.length > 255 ? 0x10 : 0;
     out.push({ code: o.code, flags: (o.flags | 0x20 | ext) & 0xff, value: o.value });
   }
@@ -1042,7 +1044,7 @@ export class JsonEncoder {
         let h = 0;
         for (const [nh, blocks] of byNh) {
           w.str(`${h++ ? ', ' : ''}"${nh}": [ `);
-          this.putList(w, fam, blocks);
+          this.putList(w, fam, blocks, nh === 'no-nexthop' ? undefined : nh);
           w.str(' ]');
         }
         w.str(' }');
@@ -1062,8 +1064,8 @@ export class JsonEncoder {
     w.str(' } }');
   }
 
-  /** The NLRI of some blocks of one family, comma separated. */
-  private putList(w: LineWriter, family: FamilyKey, blocks: NlriBlock[]): void {
+  /** The NLRI of some blocks of one family, comma separated; `nextHop` when they are announced with one. */
+  private putList(w: LineWriter, family: FamilyKey, blocks: NlriBlock[], nextHop?: string): void {
     const r = familyRenderer(family);
     const v6 = prefixRenderers.get(r);
     const compact = this.compact;
@@ -1073,10 +1075,15 @@ export class JsonEncoder {
         count = putPrefixes(w, block, v6, compact, count);
         continue;
       }
-      r.forEach(block, compact, (j) => {
-        if (count++ > 0) w.str(', ');
-        w.str(j);
-      });
+      r.forEach(
+        block,
+        compact,
+        (j) => {
+          if (count++ > 0) w.str(', ');
+          w.str(j);
+        },
+        nextHop,
+      );
     }
   }
 
@@ -1207,11 +1214,14 @@ function capabilityValue(c: Capability): Uint8Array {
   return new Uint8Array(0);
 }
 
-// FlowSpec families (RFC 8955/8956): each rule as ExaBGP 4.2 prints it, component lists and "string".
+// FlowSpec families (RFC 8955/8956): each rule as ExaBGP 4.2 prints it, component lists and "string". A rule
+// announced with a next hop (redirect-to-nexthop, RFC 7674 / draft-ietf-idr-flowspec-redirect-ip) has it in
+// its object and its "string" too, as ExaBGP prints it.
 for (const codec of [ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn]) {
   registerFamilyRenderer(codec.family, {
-    forEach(block, _compact, each) {
-      for (const rule of codec.items(block)) each(flowToJSONText(rule), flowToString(rule));
+    forEach(block, _compact, each, nextHop) {
+      const nh = nextHop === undefined ? undefined : (parseIp(nextHop) ?? undefined);
+      for (const rule of codec.items(block)) each(flowToJSONText(rule, nh), flowToString(rule));
     },
   });
 }

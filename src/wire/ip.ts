@@ -41,8 +41,9 @@ export function ipv6ToString(b: Uint8Array, off = 0): string {
   return s;
 }
 
+/** An IPv4 or IPv6 address; of a 32-byte next hop (global + link-local, RFC 2545 §3) the global address. */
 export function ipToString(b: Uint8Array): string {
-  return b.length === 16 ? ipv6ToString(b, 0) : ipv4ToString(b, 0);
+  return b.length >= 16 ? ipv6ToString(b, 0) : ipv4ToString(b, 0);
 }
 
 /**

@@ -233,8 +233,9 @@ function decodeAttributes(attrs: Uint8Array, ctx: CodecContext, u: Update): numb
         );
       }
       // RFC 4271 §5: kept so it can be passed on; an optional transitive one we do not recognize goes on with
-      // Partial set, so it is set here, once, and the encoder sends flags as they are.
-      let kept = flags & ~AttrFlag.EXTENDED_LENGTH;
+      // Partial set, so it is set here, once. Extended Length is kept as received, for display (ExaBGP shows
+      // the flags as received); the encoder sets that bit from the value's length.
+      let kept = flags;
       if ((kept & F_OT) === F_OT) kept |= AttrFlag.PARTIAL;
       (a.other ??= []).push({ flags: kept, code, value: v.slice() });
       continue;

@@ -23,9 +23,10 @@ function nextHopLengthOk(family: FamilyKey, n: number): boolean | undefined {
   const afi = Math.floor(family / 256);
   const safi = family % 256;
   if (safi !== SAFI.UNICAST && safi !== SAFI.MULTICAST) return undefined;
-  // RFC 2545 §3: 16 or 32 (global + link-local); RFC 8950 §3: IPv4 NLRI may carry an IPv6 next hop.
-  if (afi === AFI.IPV4) return n === 4 || n === 16 || n === 32;
-  if (afi === AFI.IPV6) return n === 16 || n === 32;
+  // RFC 2545 §3: 16 or 32 (global + link-local); RFC 8950 §3: IPv4 NLRI may carry an IPv6 next hop. IPv6 NLRI
+  // with a 4-byte IPv4 next hop is what ExaBGP sends for `nexthop { ipv6 unicast ipv4; }` (the extended next
+  // hop capability's other direction) and accepts: taken too, so such routes are not lost.
+  if (afi === AFI.IPV4 || afi === AFI.IPV6) return n === 4 || n === 16 || n === 32;
   return undefined;
 }
 

@@ -44,42 +44,81 @@ const maxType = (afi: number): number => (afi === AFI.IPV6 ? 13 : 12);
 // ---------------------------------------------------------------------------------------------- decoding
 
 /**
- * Check one entry's components (from `off` to `end`, after the RD) without allocating. Throws on malformed.
- * Returns nothing: the caller already knows the end.
+ * The two layouts of an IPv6 prefix component with a non-zero offset. RFC 8956 §3.1 sends only the pattern,
+ * bits [offset, length) of the address: ceil((length - offset) / 8) bytes. ExaBGP 4.2 (and 5.0) sends the
+ * address from bit 0 instead, ceil(length / 8) bytes, as for offset 0. The two agree when every offset is 0.
  */
-function checkComponents(d: Uint8Array, off: number, end: number, afi: number): void {
+export enum V6Layout {
+  RFC = 0,
+  FROM_BIT_0 = 1,
+}
+
+/** Bytes an IPv6 prefix component's address takes on the wire in a layout. */
+const v6PrefixBytes = (len: number, offset: number, layout: V6Layout): number =>
+  layout === V6Layout.RFC ? (len - offset + 7) >> 3 : (len + 7) >> 3;
+
+/**
+ * Check one entry's components (from `off` to `end`, after the RD) without allocating. Returns why they are
+ * malformed, or '' when they are well formed; `layout` says how IPv6 prefixes with an offset are read.
+ */
+function componentsFault(d: Uint8Array, off: number, end: number, afi: number, layout: V6Layout): string {
   const v6 = afi === AFI.IPV6;
   const top = maxType(afi);
   let last = 0;
   while (off < end) {
     const type = d[off++]!;
-    if (type === 0 || type > top) throw malformed(`unknown component type ${type}`);
-    if (type <= last) throw malformed(`component type ${type} after type ${last} (RFC 8955 §4.2 order)`);
+    if (type === 0 || type > top) return `unknown component type ${type}`;
+    if (type <= last) return `component type ${type} after type ${last} (RFC 8955 §4.2 order)`;
     last = type;
     if (type <= 2) {
-      if (off >= end) throw malformed('truncated prefix component');
+      if (off >= end) return 'truncated prefix component';
       const len = d[off++]!;
       if (v6) {
-        if (off >= end) throw malformed('truncated prefix component');
+        if (off >= end) return 'truncated prefix component';
         const offset = d[off++]!;
-        if (len > 128) throw malformed(`IPv6 prefix length ${len}`);
-        if (offset > len) throw malformed(`IPv6 prefix offset ${offset} beyond length ${len}`);
-        off += (len - offset + 7) >> 3;
+        if (len > 128) return `IPv6 prefix length ${len}`;
+        if (offset > len) return `IPv6 prefix offset ${offset} beyond length ${len}`;
+        off += v6PrefixBytes(len, offset, layout);
       } else {
-        if (len > 32) throw malformed(`IPv4 prefix length ${len}`);
+        if (len > 32) return `IPv4 prefix length ${len}`;
         off += (len + 7) >> 3;
       }
-      if (off > end) throw malformed('truncated prefix component');
+      if (off > end) return 'truncated prefix component';
       continue;
     }
     for (;;) {
-      if (off >= end) throw malformed(`operator list of type ${type} not terminated`);
+      if (off >= end) return `operator list of type ${type} not terminated`;
       const op = d[off++]!;
       off += 1 << ((op & Op.LEN) >> 4);
-      if (off > end) throw malformed(`truncated value in component type ${type}`);
+      if (off > end) return `truncated value in component type ${type}`;
       if (op & Op.END) break;
     }
   }
+  return '';
+}
+
+/** True when an IPv6 entry has a prefix component with a non-zero offset (only then do the layouts differ). */
+function hasV6Offset(d: Uint8Array, off: number, end: number): boolean {
+  // Prefix components come first (types 1 and 2, RFC 8955 §4.2 order): looking at them is enough.
+  for (let n = 0; n < 2 && off + 2 < end; n++) {
+    const type = d[off]!;
+    if (type !== 1 && type !== 2) return false;
+    if (d[off + 2]! !== 0) return true;
+    off += 3 + ((d[off + 1]! + 7) >> 3);
+  }
+  return false;
+}
+
+/**
+ * The layout an entry's IPv6 prefixes are read in: RFC 8956's when the entry parses that way, else ExaBGP's
+ * from-bit-0 layout when that parses, so that rules from ExaBGP speakers are not lost. Throws when neither does.
+ */
+function entryLayout(d: Uint8Array, off: number, end: number, afi: number): V6Layout {
+  const fault = componentsFault(d, off, end, afi, V6Layout.RFC);
+  if (fault === '') return V6Layout.RFC;
+  if (afi === AFI.IPV6 && hasV6Offset(d, off, end) && componentsFault(d, off, end, afi, V6Layout.FROM_BIT_0) === '')
+    return V6Layout.FROM_BIT_0;
+  throw malformed(fault);
 }
 
 /** Read the entry length at `off`; returns [headerBytes, length] packed as header * 0x10000 + length. */
@@ -135,7 +174,7 @@ function scanFlow(data: Uint8Array, addPath: boolean, afi: number, vpn: boolean)
       if (len < 8) throw malformed('flow-vpn NLRI shorter than its route distinguisher');
       c += 8;
     }
-    checkComponents(data, c, end, afi);
+    entryLayout(data, c, end, afi);
     off = end;
     count++;
   }
@@ -157,7 +196,7 @@ function readValue(d: Uint8Array, off: number, size: number): number {
 }
 
 /** Decode one already validated entry's components (`off`..`end`, after the RD). */
-function decodeComponents(d: Uint8Array, off: number, end: number, afi: number): FlowComponent[] {
+function decodeComponents(d: Uint8Array, off: number, end: number, afi: number, layout: V6Layout): FlowComponent[] {
   const v6 = afi === AFI.IPV6;
   const out: FlowComponent[] = [];
   while (off < end) {
@@ -167,10 +206,11 @@ function decodeComponents(d: Uint8Array, off: number, end: number, afi: number):
       if (v6) {
         const offset = d[off++]!;
         const addr = new Uint8Array(16);
-        const bytes = (len - offset + 7) >> 3;
+        const bytes = v6PrefixBytes(len, offset, layout);
         // RFC 8956 §3.1: the pattern holds bits [offset, len) of the address, starting at its first bit.
-        const shift = offset & 7;
-        let at = offset >> 3;
+        // In ExaBGP's layout the bytes are the address from bit 0.
+        const shift = layout === V6Layout.RFC ? offset & 7 : 0;
+        let at = layout === V6Layout.RFC ? offset >> 3 : 0;
         if (shift === 0) {
           for (let i = 0; i < bytes; i++) addr[at + i] = d[off + i]!;
         } else {
@@ -223,12 +263,11 @@ function itemsFlow(block: NlriBlock, afi: number, vpn: boolean): FlowRule[] {
     off += h >>> 16;
     const end = off + (h & 0xffff);
     let rule: FlowRule;
-    if (vpn) {
-      const rd = d.slice(off, off + 8);
-      rule = { family: block.family, rd, components: decodeComponents(d, off + 8, end, afi) };
-    } else {
-      rule = { family: block.family, components: decodeComponents(d, off, end, afi) };
-    }
+    const c = vpn ? off + 8 : off;
+    const layout = afi === AFI.IPV6 ? entryLayout(d, c, end, afi) : V6Layout.RFC;
+    const components = decodeComponents(d, c, end, afi, layout);
+    if (vpn) rule = { family: block.family, rd: d.slice(off, c), components };
+    else rule = { family: block.family, components };
     if (pathId !== undefined) rule.pathId = pathId;
     out.push(rule);
     off = end;

@@ -137,6 +137,71 @@ test('RFC 8956 §3.8.2 style offset pattern: ::1:1234:5678:9800:0/104 offset 60'
   assert.deepEqual(decodeFlowNlri(IPV6_FLOW, b), r);
 });
 
+test('IPv6 prefix with an offset sent from bit 0, as ExaBGP 4.2 sends it: decoded, not dropped', () => {
+  // ExaBGP's bytes for "destination 2a02:b80:15::7aca:39ff:feae:a87a/128/0; source ::1/128/120; next-header udp;
+  // traffic-class 101; flow-label 2013" (qa/ci/conf-flow.msg): the source carries 16 address bytes where
+  // RFC 8956 §3.1 carries the one byte of bits 120-127.
+  const exabgp = unhex(
+    '30 0180002a020b80001500007aca39fffeaea87a 028078000000000000000000000000000000 01 0381 11 0b81 65 0d91 07dd',
+  );
+  const rfc = unhex('21 0180002a020b80001500007aca39fffeaea87a 02807801 0381 11 0b81 65 0d91 07dd');
+  const r = parseFlowCommand(
+    'route { match { destination 2a02:b80:15::7aca:39ff:feae:a87a/128/0; source ::1/128/120; next-header udp; traffic-class 101; flow-label 2013; } }',
+  ).rule;
+  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, exabgp), r);
+  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, rfc), r);
+  // tsbgp sends RFC 8956's form.
+  assert.equal(hex(encodeFlowRule(r)), hex(rfc));
+  // Both through the codec as an MP_REACH block would carry them, one after the other.
+  const both = new Uint8Array([...exabgp, ...rfc]);
+  assert.equal(ipv6Flow.scan(both, false), 2);
+  assert.deepEqual(
+    ipv6Flow.items({ family: IPV6_FLOW, addPath: false, data: both, count: 2 }).map((x) => x.components),
+    [r.components, r.components],
+  );
+});
+
+test('IPv6 offsets in both prefixes, every offset 1-127, both layouts, plain and VPN', () => {
+  const addr = unhex('20010db8 85a3 0042 1000 8a2e 0370 7334');
+  for (let offset = 1; offset < 128; offset++) {
+    for (const family of [IPV6_FLOW, IPV6_FLOW_VPN]) {
+      const rd = family === IPV6_FLOW_VPN ? unhex('0000fde800000001') : undefined;
+      // The bits of the address from `offset` to 128, as a decoder keeps them.
+      const kept = new Uint8Array(16);
+      for (let bit = offset; bit < 128; bit++)
+        if (addr[bit >> 3]! & (0x80 >> (bit & 7))) kept[bit >> 3] |= 0x80 >> (bit & 7);
+      const rule: FlowRule = {
+        family,
+        ...(rd ? { rd } : {}),
+        components: [
+          { type: 1, len: 128, offset, addr: kept },
+          { type: 2, len: 128, offset, addr: kept },
+          { type: 13, ops: [1], values: [0xfffff] },
+        ],
+      };
+      const rfc = encodeFlowRule(rule);
+      assert.deepEqual(decodeFlowNlri(family, rfc), rule, `RFC layout, offset ${offset}`);
+      // ExaBGP's layout: the 16 address bytes from bit 0 (here with the bits before the offset clear).
+      const body = [
+        ...(rd ?? []),
+        ...[1, 128, offset, ...kept],
+        ...[2, 128, offset, ...kept],
+        ...[13, 0xa1, 0x00, 0x0f, 0xff, 0xff],
+      ];
+      const exabgp = new Uint8Array([body.length, ...body]);
+      // Offsets 1-7 of a /128 give both layouts 16 bytes: the bytes cannot say which was meant, and RFC 8956's
+      // reading is taken (an ExaBGP rule with such an offset is read shifted: a difference pinned here).
+      if (offset < 8) assert.equal(exabgp.length, rfc.length, `offset ${offset}: same length`);
+      else assert.deepEqual(decodeFlowNlri(family, exabgp), rule, `ExaBGP layout, offset ${offset}`);
+    }
+  }
+});
+
+test('an IPv6 entry that fits neither layout is malformed (treat-as-withdraw)', () => {
+  // Offset 8 of /128: 15 bytes in RFC 8956's layout, 16 in ExaBGP's; 14 given.
+  expectMalformed(ipv6Flow, `11 0180 08 ${'aa'.repeat(14)}`, 'treat-as-withdraw');
+});
+
 test('two-byte length form for NLRI of 240 bytes and more', () => {
   const values = Array.from({ length: 80 }, (_, i) => 1000 + i);
   const rule: FlowRule = { family: IPV4_FLOW, components: [{ type: 5, ops: values.map(() => 1), values }] };

@@ -244,6 +244,16 @@ test('unknown attributes: optional kept with flags, Partial set on re-send; well
   assert.deepEqual(u.attributes.other, [{ flags: 0xe0, code: 99, value: Uint8Array.of(1, 2) }]);
   issue(u, 1, 'attribute-discard');
   fatal(body(ORIGIN + AS_PATH4 + NEXT_HOP + '40630100'), ctx4, 2, 'session-reset');
+  // Code 153 (0x99), as in ExaBGP's qa/ci/conf-generic-attribute: optional transitive with Extended Length
+  // kept with that bit (ExaBGP shows the flags as received, 0xF0 once Partial is set), re-sent short with 0xE0;
+  // optional non-transitive kept for display rules to drop; with the optional bit clear (0x60, 0x70: "well-known")
+  // the UPDATE is an error, Unrecognized Well-known Attribute (RFC 4271 §6.3), whatever ExaBGP does with it.
+  const ext = decodeWith('D099000400000064');
+  assert.deepEqual(ext.other, [{ flags: 0xf0, code: 153, value: Uint8Array.of(0, 0, 0, 100) }]);
+  assert.deepEqual(decodeWith('8099010A').other, [{ flags: 0x80, code: 153, value: Uint8Array.of(10) }]);
+  enc({ other: ext.other! }, 'E09904' + '00000064');
+  fatal(body(ORIGIN + AS_PATH4 + NEXT_HOP + '60990400000064'), ctx4, 2, 'session-reset');
+  fatal(body(ORIGIN + AS_PATH4 + NEXT_HOP + '7099000400000064'), ctx4, 2, 'session-reset');
   // A modelled code in `other` never duplicates the typed attribute.
   enc({ med: 1, other: [{ flags: 0x80, code: 4, value: Uint8Array.of(0, 0, 0, 9) }] }, '80040400000001');
 });
@@ -309,9 +319,16 @@ test('MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760, RFC 8950, RFC 7606 §7.11)', ()
   ).attributes;
   assert.equal(v4.mpReach!.family, familyKey(1, 1));
   assert.equal(v4.mpReach!.nlri.count, 2);
+  // IPv6 NLRI with a 4-byte IPv4 next hop, as ExaBGP sends for `nexthop { ipv6 unicast ipv4; }`: taken.
+  const v6v4 = decodeUpdate(
+    body(ORIGIN + AS_PATH4 + `800E1A000201 04AAAAAAAA 00 80DEADBEEFDEADBEEFDEADBEEFDEADBEEF`.replace(/ /g, ''), ''),
+    ctx4,
+  ).attributes;
+  assert.equal(bytesToHex(v6v4.mpReach!.nextHop), 'AAAAAAAA');
+  assert.equal(v6v4.mpReach!.nlri.count, 1);
   // Bad next hop length for IPv6: the family is disabled.
   const e = fatal(
-    body(ORIGIN + AS_PATH4 + `800E0A000201 04C0000201 00 00`.replace(/ /g, ''), ''),
+    body(ORIGIN + AS_PATH4 + `800E0E000201 08C0000201C0000202 00 00`.replace(/ /g, ''), ''),
     ctx4,
     9,
     'afisafi-disable',
