@@ -1,7 +1,8 @@
 // `tsbgp validate [--env FILE] CONF...`: parse and check configurations, start nothing.
 // The checks are the daemon's own start-up checks (daemon/startup.ts), so a configuration the daemon would
 // refuse (an unsupported family for a route, a rule matching BGP itself, an unclosed section...) fails here
-// first, with the file:line:col of the cause, and the exit code is 1.
+// first, with the file:line:col of the cause, and the exit code is 1. tsbgp.flowspec.guard=warn makes the guard's
+// refusals warnings, as in the daemon.
 
 import { EnvError, loadEnv } from '../config/env';
 import { ConfigRefused, loadConfiguration } from '../daemon/startup';
@@ -34,8 +35,9 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
+  let env: ReturnType<typeof loadEnv>;
   try {
-    loadEnv({ file: envFile });
+    env = loadEnv({ file: envFile });
   } catch (e) {
     if (e instanceof EnvError) {
       process.stderr.write(`${e.message}\n`);
@@ -46,7 +48,7 @@ export async function run(args: string[]): Promise<number> {
   let failed = false;
   for (const f of files) {
     try {
-      const { config: c, warnings } = loadConfiguration(f, { checkPrograms });
+      const { config: c, warnings } = loadConfiguration(f, { checkPrograms, flowspec: env.flowspec });
       for (const w of warnings) process.stderr.write(`${w}\n`);
       let routes = 0;
       let flows = 0;

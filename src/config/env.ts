@@ -4,6 +4,7 @@
 // `[tsbgp.section]`) headers. Precedence, highest first: tsbgp env, exabgp env, INI file, default.
 
 import * as fs from 'node:fs';
+import type { GuardMode, ProtectedPrefix } from '../flowspec/guard';
 import { ipToString, parsePrefix } from '../wire/ip';
 
 export interface Env {
@@ -50,7 +51,7 @@ export interface Env {
   flowspec: {
     guard: GuardMode;
     /** Prefixes of BGP speakers (loopbacks, link networks) protected besides the configuration's addresses. */
-    protect: { addr: Uint8Array; len: number }[];
+    protect: ProtectedPrefix[];
     /** Shortest destination prefix a rule that acts on traffic may have: IPv4 and IPv6 (length - offset). */
     shortest4: number;
     shortest6: number;
@@ -72,9 +73,6 @@ export class EnvError extends Error {
     this.name = 'EnvError';
   }
 }
-
-/** refuse: a refused FlowSpec rule is not sent; warn: it is sent and logged; off: no check at all. */
-export type GuardMode = 'refuse' | 'warn' | 'off';
 
 type Kind =
   | 'bool'
@@ -215,7 +213,7 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       return l;
     }
     case 'prefixes': {
-      const out: { addr: Uint8Array; len: number }[] = [];
+      const out: ProtectedPrefix[] = [];
       for (const w of v.split(/[\s,]+/)) {
         if (!w) continue;
         const p = parsePrefix(w);
@@ -336,7 +334,7 @@ export function envLines(e: Env): string[] {
       const v = rec[section][key];
       const text =
         section === 'flowspec' && key === 'protect'
-          ? (v as { addr: Uint8Array; len: number }[]).map(prefixText).join(' ')
+          ? (v as ProtectedPrefix[]).map(prefixText).join(' ')
           : Array.isArray(v)
             ? v.join(' ')
             : key === 'umask'
@@ -348,4 +346,4 @@ export function envLines(e: Env): string[] {
   return out;
 }
 
-const prefixText = (p: { addr: Uint8Array; len: number }): string => `${ipToString(p.addr)}/${p.len}`;
+const prefixText = (p: ProtectedPrefix): string => `${ipToString(p.addr)}/${p.len}`;

@@ -2,10 +2,44 @@
 // (parseFlowBlock) and run through the guard. Shared by `tsbgp validate` and the daemon's start and reload,
 // so a rule is refused in the same words everywhere.
 
-import { checkRule, type GuardOptions } from '../flowspec/guard';
+import * as os from 'node:os';
+import { checkRule, type GuardOptions, type ProtectedPrefix, REFUSED_HINT } from '../flowspec/guard';
 import { parseFlowBlock } from '../flowspec/parse';
+import { parseIp } from '../wire/ip';
+import { type Env, loadEnv } from './env';
 import type { Config, FlowRouteConfig } from './model';
 import { ConfigError } from './tokenizer';
+
+/**
+ * The guard's settings for a configuration: the mode and limits of tsbgp.flowspec, and what it protects: every
+ * neighbor address (or range) and local address of the configuration, the `flow { protect [ ] }` lists and
+ * tsbgp.flowspec.protect. A neighbor with `local-address auto` (or none) speaks from an address the kernel picks,
+ * so every address of this machine is protected then.
+ */
+export function guardOptions(c: Config, settings: Env['flowspec'] = loadEnv({ env: {} }).flowspec): GuardOptions {
+  const protect: ProtectedPrefix[] = [...settings.protect, ...c.flowProtect];
+  let auto = false;
+  for (const n of c.neighbors) {
+    protect.push({ addr: n.peerAddressBytes, len: n.peerRangeLength });
+    const local = n.localAddress === 'auto' ? null : parseIp(n.localAddress);
+    if (local) protect.push({ addr: local, len: local.length * 8 });
+    else auto = true;
+  }
+  if (auto) {
+    for (const list of Object.values(os.networkInterfaces())) {
+      for (const a of list ?? []) {
+        const addr = parseIp(a.address.replace(/%.*$/, ''));
+        if (addr) protect.push({ addr, len: addr.length * 8 });
+      }
+    }
+  }
+  return {
+    mode: settings.guard,
+    minPrefixV4: settings.shortest4,
+    minPrefixV6: settings.shortest6,
+    protect,
+  };
+}
 
 /** One message about a flow route of the configuration. */
 export interface FlowFinding {
@@ -20,10 +54,10 @@ export interface FlowFinding {
 /**
  * Build every flow route of the configuration as the daemon's loadStatic does (parseFlowBlock over the route
  * block's statements) and run the guard on it. Syntax errors and refusals are errors; the guard's warnings
- * (including refusals overridden by allow-unsafe) are warnings. A route shared by several neighbors (a
- * template or group) is reported once.
+ * (including refusals let through by allow-unsafe or the mode 'warn') are warnings. A route shared by several neighbors (a
+ * template or group) is reported once. Without options: the default settings and the configuration's addresses.
  */
-export function flowFindings(c: Config, opts: GuardOptions = {}): FlowFinding[] {
+export function flowFindings(c: Config, opts: GuardOptions = guardOptions(c)): FlowFinding[] {
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
   const add = (
@@ -71,7 +105,7 @@ export function flowFindings(c: Config, opts: GuardOptions = {}): FlowFinding[] 
           x.severity === 'refuse' ? 'error' : 'warning',
           f.pos,
           f,
-          x.severity === 'refuse' ? `refused: ${x.message} (add allow-unsafe to send it anyway)` : x.message,
+          x.severity === 'refuse' ? `refused: ${x.message} (${REFUSED_HINT})` : x.message,
         );
       }
     }

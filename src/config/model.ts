@@ -1,5 +1,6 @@
 // The typed result of parsing an ExaBGP 4.2 configuration file. Defaults are ExaBGP's (noted per field).
 
+import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
 import type { RouteList } from './route-list';
@@ -171,9 +172,7 @@ export interface Config {
   flowProtect: ProtectedPrefix[];
 }
 
-/** An address or prefix the FlowSpec guard keeps BGP sessions of (see flowspec/guard.ts). */
-export interface ProtectedPrefix {
-  addr: Uint8Array;
-  len: number;
+/** An address or prefix of a BGP speaker for the FlowSpec guard (see flowspec/guard.ts), where it was written. */
+export interface ProtectedPrefix extends GuardPrefix {
   pos?: Location;
 }

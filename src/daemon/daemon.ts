@@ -12,7 +12,7 @@ import type { Env } from '../config/env';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit } from '../config/route';
 import type { RouteList } from '../config/route-list';
-import { checkRule, mustRefuse } from '../flowspec/guard';
+import { checkRule, type GuardOptions, mustRefuse, REFUSED_HINT } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import { parseFlowBlock } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
@@ -32,8 +32,6 @@ export interface DaemonOptions {
   log: Logger;
   /** Control socket path ('' = none). */
   controlSocket?: string;
-  /** Guard limits for FlowSpec rules (see flowspec/guard.ts). */
-  guard?: { minPrefixV4?: number; minPrefixV6?: number };
 }
 
 type Encoder = 'json' | 'text';
@@ -54,6 +52,8 @@ export class Daemon {
   readonly text = new ExabgpTextEncoder();
   readonly log: Logger;
   config!: Config;
+  /** The FlowSpec guard's settings for the configuration in force (tsbgp.flowspec and what it protects). */
+  private guardOpts: GuardOptions = {};
   private listener: Listener | null = null;
   private control: ControlServer | null = null;
   private pipes: NamedPipeControl | null = null;
@@ -81,7 +81,9 @@ export class Daemon {
 
   /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
   async start(): Promise<void> {
-    this.config = loadConfiguration(this.opts.configFile, { guard: this.opts.guard }).config;
+    ({ config: this.config, guard: this.guardOpts } = loadConfiguration(this.opts.configFile, {
+      flowspec: this.opts.env.flowspec,
+    }));
     for (const w of this.config.warnings) this.log.warning(w);
     for (const n of this.config.neighbors) this.addNeighbor(n);
     await this.startListener();
@@ -220,18 +222,14 @@ export class Daemon {
 
   /** The guard's verdict: null when the rule may be sent, else why not (warnings are logged). */
   guard(route: FlowRoute): string | null {
-    const findings = checkRule(route, this.opts.guard ?? {});
+    const findings = checkRule(route, this.guardOpts);
     const name = route.name ?? 'rule';
-    for (const f of findings)
-      if (f.severity === 'warn' || f.overridden)
-        this.log.warning(`flow ${name}: ${f.message}${f.overridden ? ' (allowed by allow-unsafe)' : ''}`);
+    for (const f of findings) if (f.severity === 'warn') this.log.warning(`flow ${name}: ${f.message}`);
     if (!mustRefuse(findings)) return null;
-    return (
-      findings
-        .filter((f) => f.severity === 'refuse' && !f.overridden)
-        .map((f) => f.message)
-        .join('; ') + ' (add allow-unsafe to send it anyway)'
-    );
+    return `${findings
+      .filter((f) => f.severity === 'refuse')
+      .map((f) => f.message)
+      .join('; ')} (${REFUSED_HINT})`;
   }
 
   /** Announce a flow rule to a neighbor and list it (with its expiry) in the neighbor's flow table. */
@@ -426,10 +424,13 @@ export class Daemon {
   /** Re-read the configuration; neighbors whose settings did not change keep their session. */
   async reload(): Promise<string> {
     let next: Config;
+    let nextGuard: GuardOptions;
     try {
       // Everything that could refuse the new configuration is checked before anything of it is applied:
       // a reload is all or nothing.
-      next = loadConfiguration(this.opts.configFile, { guard: this.opts.guard }).config;
+      ({ config: next, guard: nextGuard } = loadConfiguration(this.opts.configFile, {
+        flowspec: this.opts.env.flowspec,
+      }));
     } catch (e) {
       const msg = `reload refused, configuration kept: ${(e as Error).message}`;
       this.log.error(msg);
@@ -457,6 +458,7 @@ export class Daemon {
       n.stopFlowExpiry();
     }
     this.config = next;
+    this.guardOpts = nextGuard;
     for (const n of keep) {
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.

@@ -4,7 +4,8 @@
 // what needs the sockets themselves (an address already in use, a port below 1024 without the capability) is
 // left for `run` to find.
 
-import { flowFindings } from '../config/flow-check';
+import type { Env } from '../config/env';
+import { flowFindings, guardOptions } from '../config/flow-check';
 import type { Config } from '../config/model';
 import { type ParseOptions, parseConfigFile } from '../config/parser';
 import { ConfigError } from '../config/tokenizer';
@@ -13,7 +14,8 @@ import { unsupported } from '../session/sockopt';
 import { staticErrors } from './routes';
 
 export interface StartupOptions extends ParseOptions {
-  guard?: GuardOptions;
+  /** tsbgp.flowspec: the guard's mode, limits and protected prefixes (default: the settings' defaults). */
+  flowspec?: Env['flowspec'];
 }
 
 /** The configuration would be refused: every reason, one `file:line:col: ...` line each. */
@@ -28,6 +30,8 @@ export interface CheckedConfig {
   config: Config;
   /** The parser's warnings, then the guard's (a rule sent although unusual, allow-unsafe overrides). */
   warnings: string[];
+  /** The FlowSpec guard's settings for this configuration, what it protects included: API rules use them too. */
+  guard: GuardOptions;
 }
 
 /** Parse and check a configuration file; throws ConfigRefused with every reason the daemon would refuse it. */
@@ -41,7 +45,8 @@ export function loadConfiguration(file: string, opts: StartupOptions = {}): Chec
   }
   const errors: string[] = [];
   const warnings = [...config.warnings];
-  for (const f of flowFindings(config, opts.guard ?? {})) (f.severity === 'error' ? errors : warnings).push(f.text);
+  const guard = guardOptions(config, opts.flowspec);
+  for (const f of flowFindings(config, guard)) (f.severity === 'error' ? errors : warnings).push(f.text);
   for (const n of config.neighbors) for (const e of staticErrors(n.routes)) errors.push(e);
   // TCP MD5 and TTL security need Linux and a kernel with TCP_MD5SIG: tried once on a scratch socket.
   const secured = config.neighbors.filter((n) => n.md5Key || n.outgoingTtl || n.incomingTtl);
@@ -51,5 +56,5 @@ export function loadConfiguration(file: string, opts: StartupOptions = {}): Chec
       `${n.pos.file}:${n.pos.line}:${n.pos.col}: neighbor ${n.peerAddress}: md5-password, outgoing-ttl and incoming-ttl cannot be used here: ${why}`,
     );
   if (errors.length > 0) throw new ConfigRefused(errors);
-  return { config, warnings };
+  return { config, warnings, guard };
 }

@@ -1,20 +1,30 @@
-// The FlowSpec safety guard: rules that would take a network down are refused before they are announced.
+// The FlowSpec safety guard: rules that would take the network's own control plane down are refused before they
+// are announced.
 //
 // The shape this exists for: on 30 August 2020 a FlowSpec rule with a wildcard reached a tier-1 network's routers,
 // matched BGP's own TCP port 179 among others, and its discard action tore down BGP sessions network-wide.
-// Routers apply FlowSpec to the control plane too, so a rule that drops, polices or redirects TCP/179 cuts the
-// very sessions that would carry its withdrawal.
+// Routers apply FlowSpec to the control plane too, so a rule that drops, polices or redirects TCP/179 between two
+// BGP speakers cuts the very sessions that would carry its withdrawal.
 //
-// Refused (severity 'refuse') unless the route carries the explicit override `allow-unsafe` (see parse.ts), in
-// which case the same findings are reported as 'warn' and `overridden: true`:
-//  - no-destination: no destination prefix: the rule matches traffic to every address;
+// What it protects: BGP sessions between *protected* addresses (opts.protect: the configuration's neighbor and
+// local addresses plus the operator's list of loopbacks and link networks, see config/flow-check.ts). A session
+// packet has a protected address at both ends, so a rule can only hit one when its destination prefix and its
+// source prefix (every address when absent) both overlap protected space. A rule towards a customer /32 that is
+// not protected therefore goes through whatever its ports: no BGP session runs to that address.
+//
+// Findings with severity 'refuse' (turned into 'warn' with `overridden` by the rule's `allow-unsafe` or by
+// opts.mode 'warn'; opts.mode 'off' checks nothing):
+//  - no-destination: a rule that acts on traffic has no destination prefix, so it matches traffic to every
+//    address; refused unless the limit for its family is 0;
 //  - wide-destination: destination prefix shorter than opts.minPrefixV4 (default /8) or opts.minPrefixV6
 //    (default /32). Defaults: a /8 is the largest block ever allocated to one organisation in IPv4 and /32 is
 //    the standard LIR allocation in IPv6, so anything wider spans several networks' address space. For IPv6
 //    patterns with an offset (RFC 8956 §3.1) the matched width is length - offset bits;
-//  - matches-bgp: a discard / rate-limit / redirect whose match can be true for a TCP packet to or from port
-//    179 (decided exactly with interval arithmetic over the operator lists, RFC 8955 §4.2.1: terms joined by
-//    the AND bit form groups, groups are ORed);
+//  - matches-bgp: a blocking action (discard, any rate-limit, a redirect that is not a copy: each takes BGP
+//    packets off their path or drops them with the flood it polices) whose match can be true for a TCP packet
+//    between two protected addresses with port 179 on one side and 179 or an ephemeral port on the other
+//    (decided exactly with interval arithmetic over the operator lists, RFC 8955 §4.2.1: terms joined by the AND
+//    bit form groups, groups are ORed; prefixes by bitwise overlap, with the IPv6 offset);
 //  - never-matches: a component no packet can satisfy (e.g. packet-length >1500&<400, =70000, dscp =64,
 //    flow-label above 2^20-1, an IPv6 offset beyond the prefix length, ICMP components with a non-ICMP protocol);
 //  - conflicting-actions: accept with discard/rate-limit/redirect, discard with rate-limit, two traffic-rates,
@@ -26,7 +36,15 @@
 import { AFI, afiOf } from '../wire/types';
 import { decodeFlowAction, decodeFlowAction6 } from './actions';
 import { componentName } from './json';
-import { type FlowAction, type FlowComponent, type FlowOps, type FlowRoute, isPrefixComponent, Op } from './rule';
+import {
+  type FlowAction,
+  type FlowComponent,
+  type FlowOps,
+  type FlowPrefix,
+  type FlowRoute,
+  isPrefixComponent,
+  Op,
+} from './rule';
 
 export interface Finding {
   severity: 'refuse' | 'warn';
@@ -41,17 +59,33 @@ export interface Finding {
     | 'no-action'
     | 'low-rate';
   message: string;
-  /** True when the finding would refuse the rule but `allow-unsafe` overrode it. */
+  /** True when the finding would refuse the rule but `allow-unsafe` or the mode 'warn' let it through. */
   overridden?: boolean;
 }
 
+/** refuse: a refused rule is not sent; warn: it is sent and its findings are logged; off: no check at all. */
+export type GuardMode = 'refuse' | 'warn' | 'off';
+
+/** An address or prefix of a BGP speaker: 4 or 16 bytes, bits past `len` ignored. */
+export interface ProtectedPrefix {
+  addr: Uint8Array;
+  len: number;
+}
+
 export interface GuardOptions {
-  /** Shortest IPv4 destination prefix accepted (default 8). */
+  /** Default 'refuse'. */
+  mode?: GuardMode;
+  /** Shortest IPv4 destination prefix accepted (default 8); 0 also accepts rules without a destination. */
   minPrefixV4?: number;
-  /** Shortest IPv6 destination width accepted, length - offset (default 32). */
+  /** Shortest IPv6 destination width accepted, length - offset (default 32); 0 as for IPv4. */
   minPrefixV6?: number;
-  /** Ports a blocking rule must not cover (default [179], BGP). */
+  /** Ports a blocking rule must not cover between protected addresses (default [179], BGP). */
   protectedPorts?: number[];
+  /**
+   * The addresses of BGP speakers whose sessions a rule must not touch. Absent: the guard knows none, so it
+   * assumes every address may be one (a rule that can match port 179 anywhere is refused).
+   */
+  protect?: readonly ProtectedPrefix[];
 }
 
 // ------------------------------------------------------------------------------------------- interval sets
@@ -214,7 +248,11 @@ const isBlocking = (a: FlowAction): boolean =>
 const isRedirect = (a: FlowAction): boolean => REDIRECTS.has(a.kind) && !('copy' in a && a.copy);
 
 const ALL: Ranges = [[0, 0xffff]];
-const EPHEMERAL: Ranges = [[1024, 0xffff]];
+/** The far end of a session: an ephemeral port (anywhere in 1024-65535, RFC 6335 §6) or 179 itself. */
+const PEER_PORTS: Ranges = [
+  [179, 179],
+  [1024, 0xffff],
+];
 
 /**
  * Can the rule match a TCP packet with `port` as source or destination port? Exact over the port components:
@@ -234,29 +272,60 @@ function coversTcpPort(byType: Map<number, FlowComponent>, port: number): boolea
   const src = set(6) ?? ALL;
   // Other components (packet length, flags, DSCP, fragment, flow label, prefixes) can all hold for a BGP packet
   // as long as they are satisfiable, which the never-matches check covers.
-  // A session packet has `port` on one side and the peer's ephemeral port (anywhere in 1024-65535, RFC 6335 §6)
-  // on the other: the rule covers BGP if some such packet satisfies every port component.
+  // A session packet has `port` on one side and the peer's port on the other: the rule covers BGP if some such
+  // packet satisfies every port component.
   const sideOk = (fixed: Ranges, other: Ranges): boolean => {
     if (!contains(fixed, port)) return false;
-    let cand = intersect(other, EPHEMERAL);
+    let cand = intersect(other, PEER_PORTS);
     if (any && !contains(any, port)) cand = intersect(cand, any);
     return cand.length > 0;
   };
   return sideOk(dst, src) || sideOk(src, dst);
 }
 
-/** Check one route. Findings that would refuse it come back as 'warn' with `overridden` when it has `allow-unsafe`. */
+/** Do the bits [from, to) of two addresses agree? */
+function sameBits(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from >> 3; i * 8 < to; i++) {
+    const lo = i * 8;
+    let mask = 0xff;
+    if (from > lo) mask &= 0xff >> (from - lo);
+    if (to < lo + 8) mask &= (0xff << (lo + 8 - to)) & 0xff;
+    if ((a[i]! ^ b[i]!) & mask) return false;
+  }
+  return true;
+}
+
+/**
+ * Can an address match both the rule's prefix component (every address when absent) and a protected prefix?
+ * The component fixes bits [offset, len) (RFC 8956 §3.1), the protected prefix bits [0, len): they overlap when
+ * the bits both fix agree.
+ */
+function reachesProtected(c: FlowPrefix | undefined, protect: readonly ProtectedPrefix[] | undefined, bytes: number) {
+  if (protect === undefined) return true;
+  for (const p of protect) {
+    if (p.addr.length !== bytes) continue;
+    if (c === undefined || sameBits(c.addr, p.addr, c.offset, Math.min(c.len, p.len))) return true;
+  }
+  return false;
+}
+
+/**
+ * Check one route. Findings that would refuse it come back as 'warn' with `overridden` when it has
+ * `allow-unsafe` or the mode is 'warn'; the mode 'off' finds nothing.
+ */
 export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] {
+  if (opts.mode === 'off') return [];
   const minV4 = opts.minPrefixV4 ?? 8;
   const minV6 = opts.minPrefixV6 ?? 32;
   const ports = opts.protectedPorts ?? [179];
   const rule = route.rule;
   const v6 = afiOf(rule.family) === AFI.IPV6;
   const out: Finding[] = [];
+  const override = route.allowUnsafe ? 'allow-unsafe' : opts.mode === 'warn' ? 'tsbgp.flowspec.guard=warn' : '';
   const refuse = (code: Finding['code'], message: string): void => {
     out.push(
-      route.allowUnsafe
-        ? { severity: 'warn', code, message: `${message} (allowed by allow-unsafe)`, overridden: true }
+      override
+        ? { severity: 'warn', code, message: `${message} (sent anyway: ${override})`, overridden: true }
         : { severity: 'refuse', code, message },
     );
   };
@@ -271,10 +340,11 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   for (const c of rule.components) byType.set(c.type, c);
 
   // Destination prefix width.
-  const dest = byType.get(1);
+  const dest = byType.get(1) as FlowPrefix | undefined;
   const scope = affectsTraffic ? refuse : warn;
-  if (!dest || !isPrefixComponent(dest)) {
-    scope('no-destination', 'the rule has no destination prefix, so it matches traffic to every address');
+  if (!dest) {
+    if ((v6 ? minV6 : minV4) > 0)
+      scope('no-destination', 'the rule has no destination prefix, so it matches traffic to every address');
   } else {
     const width = dest.addr.length === 16 ? dest.len - dest.offset : dest.len;
     const min = dest.addr.length === 16 ? minV6 : minV4;
@@ -339,14 +409,21 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     }
   }
 
-  // BGP itself.
+  // BGP itself: a packet of a session between two protected addresses, ports checked first (the cheap test that
+  // clears most mitigation rules: UDP, ICMP, TCP to a service port).
   if (blocking.length > 0 && !never) {
+    const bytes = v6 ? 16 : 4;
     for (const port of ports) {
-      if (coversTcpPort(byType, port)) {
+      if (
+        coversTcpPort(byType, port) &&
+        reachesProtected(dest, opts.protect, bytes) &&
+        reachesProtected(byType.get(2) as FlowPrefix | undefined, opts.protect, bytes)
+      ) {
         const what = blocking.map((a) => a.kind).join(', ');
+        const where = opts.protect === undefined ? '' : ' between protected addresses';
         refuse(
           'matches-bgp',
-          `${what} would apply to TCP port ${port} (BGP sessions): restrict the protocol, or exclude the port (destination-port !=${port} and source-port !=${port})`,
+          `${what} would apply to TCP port ${port}${where} (BGP sessions): narrow the destination, restrict the protocol, or exclude the port (destination-port !=${port} and source-port !=${port})`,
         );
       }
     }
@@ -394,6 +471,9 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
   if (actions.length === 0) warn('no-action', 'the rule has no action: it is announced with an implicit accept');
   return out;
 }
+
+/** Appended to a refusal: how an operator who means the rule sends it (docs/FLOWSPEC.md). */
+export const REFUSED_HINT = 'to send it anyway: tsbgp.flowspec.guard=warn, or allow-unsafe on the rule';
 
 /** True when the findings forbid announcing the rule. */
 export const mustRefuse = (findings: Finding[]): boolean => findings.some((f) => f.severity === 'refuse');

@@ -1,6 +1,7 @@
 // `tsbgp validate` builds every flow route of a configuration and runs the FlowSpec guard on it, as the
 // daemon does at start-up: refusals are errors with the route's file:line:col (exit 1), warnings are printed
-// and do not fail the check, allow-unsafe turns a refusal into a warning.
+// and do not fail the check; tsbgp.flowspec.guard=warn (all rules) and allow-unsafe (one rule) turn a refusal into
+// a warning, tsbgp.flowspec.guard=off checks nothing.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -47,9 +48,10 @@ const TELNET6 = route(
   '        discard;',
 );
 const WILD = route('wild', '        destination 0.0.0.0/0;\n        protocol tcp;', '        discard;');
+// At the neighbor's own address: the range holds 179, so the rule would cut the session it is sent on.
 const PORTS = route(
   'ports',
-  '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;',
+  '        destination 127.0.0.2/32;\n        protocol tcp;\n        destination-port >100&<200;',
   '        discard;',
 );
 
@@ -101,23 +103,43 @@ test('the 2020 shape (wildcard destination, TCP, discard) is an error at the rou
   );
 });
 
-test('a port range containing 179 is refused; allow-unsafe makes it a warning and exit 0', async () => {
+test('a port range containing 179 at the neighbor is refused; at a customer prefix it passes; allow-unsafe warns', async () => {
   const refused = flowFindings(parseConfig(config(PORTS), 'p.conf'));
   assert.equal(refused.length, 1);
   assert.equal(refused[0]!.severity, 'error');
   assert.match(refused[0]!.text, /TCP port 179/);
+  assert.deepEqual(flowFindings(parseConfig(config(PORTS.replace('127.0.0.2/32', '203.0.113.0/24')), 'c.conf')), []);
 
   const allowed = route(
     'ports',
-    '        destination 203.0.113.0/24;\n        protocol tcp;\n        destination-port >100&<200;',
+    '        destination 127.0.0.2/32;\n        protocol tcp;\n        destination-port >100&<200;',
     '        discard;',
     '      allow-unsafe;\n',
   );
   const f = tmp(config(allowed));
   const r = await capture([f]);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /:11:5: warning: flow route ports: .*179.*allowed by allow-unsafe/);
+  assert.match(r.err, /:11:5: warning: flow route ports: .*179.*sent anyway: allow-unsafe/);
   assert.match(r.out, /ok,/);
+});
+
+test('tsbgp.flowspec.guard from the environment: warn validates with warnings, off with none', async () => {
+  const f = tmp(config(`${TELNET}\n${WILD}`));
+  const saved = process.env['tsbgp.flowspec.guard'];
+  try {
+    process.env['tsbgp.flowspec.guard'] = 'warn';
+    let r = await capture([f]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /warning: flow route wild: .*179.*\(sent anyway: tsbgp\.flowspec\.guard=warn\)/);
+    assert.match(r.out, /ok, 1 neighbor, 0 processes, 0 routes, 2 flow routes/);
+    process.env['tsbgp.flowspec.guard'] = 'off';
+    r = await capture([f]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '');
+  } finally {
+    if (saved === undefined) delete process.env['tsbgp.flowspec.guard'];
+    else process.env['tsbgp.flowspec.guard'] = saved;
+  }
 });
 
 test('guard warnings (low rate) are printed but do not fail', async () => {

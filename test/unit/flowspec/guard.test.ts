@@ -128,7 +128,7 @@ test('contradictory actions', () => {
   assert.deepEqual(c('rate-limit 10000; mark 2; action sample;'), []);
 });
 
-test('allow-unsafe turns refusals into warnings; both syntaxes', () => {
+test('allow-unsafe turns refusals into warnings; both syntaxes (no protected set given: every address counts)', () => {
   const block = parseFlowCommand('route { allow-unsafe; match { destination 192.0.2.0/24; } then { discard; } }');
   const f = checkRule(block);
   assert.equal(mustRefuse(f), false);

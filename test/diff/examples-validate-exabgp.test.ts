@@ -1,0 +1,171 @@
+// Every configuration ExaBGP 4.2 ships as an example (Debian's exabgp package, /usr/share/doc/exabgp/examples) goes
+// through ExaBGP's own check (`exabgp -t FILE`, exit 0 when it accepts the file) and through the real
+// `tsbgp validate` with tsbgp.flowspec.guard=warn, the setting an operator migrating an ExaBGP configuration starts
+// with (docs/FLOWSPEC.md). Each file ExaBGP accepts is accepted by tsbgp, except the pinned ones below, each
+// refused for a stated reason outside the FlowSpec guard and with that reason in the message. With the default
+// guard (refuse), the two FlowSpec examples are refused only for what the guard stands for, each rule named.
+// Skipped when the examples are not installed; ExaBGP's verdicts are pinned as "accepts every example" when exabgp
+// itself is missing.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { TSBGP } from '../support/tsbgp';
+
+const run = promisify(execFile);
+const EXAMPLES = '/usr/share/doc/exabgp/examples';
+const files = fs.existsSync(EXAMPLES)
+  ? fs
+      .readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.conf'))
+      .sort()
+  : [];
+const skip = files.length === 0 ? `no ExaBGP examples in ${EXAMPLES} (apt-get install exabgp)` : undefined;
+const haveExabgp = fs.existsSync('/usr/sbin/exabgp') || fs.existsSync('/usr/bin/exabgp');
+
+/**
+ * Examples ExaBGP accepts that tsbgp refuses, each for a reason outside the FlowSpec guard, with the text its
+ * message must give (at file:line:col).
+ */
+const PINNED: Record<string, { reason: RegExp; why: string }> = {
+  'conf-l2vpn.conf': { reason: /'l2vpn' sections are not supported/, why: 'VPLS (l2vpn) is not implemented' },
+  'conf-prefix-sid.conf': {
+    reason: /'bgp-prefix-sid' is not supported/,
+    why: 'BGP Prefix-SID (RFC 8669) has no encoder',
+  },
+  'conf-prefix-sid-srv6.conf': {
+    reason: /'bgp-prefix-sid-srv6' is not supported/,
+    why: 'SRv6 Prefix-SID has no encoder',
+  },
+  'conf-addpath.conf': {
+    reason: /family ipv4 mpls-vpn is not supported for routes/,
+    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
+  },
+  'conf-vpn.conf': {
+    reason: /family ipv4 mpls-vpn is not supported for routes/,
+    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
+  },
+  'conf-parity.conf': {
+    reason: /family ipv6 mpls-vpn is not supported for routes/,
+    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
+  },
+  'conf-split.conf': {
+    reason: /section 'neighbor 127\.0\.0\.1' is not closed/,
+    why: "its last '}' is missing: ExaBGP reads to the end of the file, tsbgp refuses an unclosed section",
+  },
+};
+
+/** ExaBGP's verdict on one file: `exabgp -t` parses it and exits 1 on any error. */
+async function exabgpAccepts(file: string): Promise<boolean> {
+  try {
+    await run('exabgp', ['-t', file], {
+      cwd: EXAMPLES,
+      env: { ...process.env, 'exabgp.log.level': 'CRIT', 'exabgp.api.cli': 'false' },
+      timeout: 60_000,
+    });
+    return true;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') throw e;
+    return false;
+  }
+}
+
+/** `tsbgp validate` over every file at once: per file, `ok` or the messages that name it. */
+async function tsbgpValidate(guard: string): Promise<Map<string, { ok: boolean; messages: string[] }>> {
+  let out = '';
+  let err = '';
+  try {
+    ({ stdout: out, stderr: err } = await run(process.execPath, [TSBGP, 'validate', ...files], {
+      cwd: EXAMPLES,
+      env: { ...process.env, 'tsbgp.flowspec.guard': guard },
+      timeout: 120_000,
+      maxBuffer: 16 << 20,
+    }));
+  } catch (e) {
+    ({ stdout: out, stderr: err } = e as { stdout: string; stderr: string });
+  }
+  const verdicts = new Map(files.map((f) => [f, { ok: false, messages: [] as string[] }]));
+  for (const line of out.split('\n')) {
+    const m = /^(.+?): ok, /.exec(line);
+    if (m && verdicts.has(m[1]!)) verdicts.get(m[1]!)!.ok = true;
+  }
+  for (const line of err.split('\n')) {
+    const f = line.slice(0, line.indexOf(':'));
+    verdicts.get(f)?.messages.push(line);
+  }
+  return verdicts;
+}
+
+test('every ExaBGP example that ExaBGP accepts validates under tsbgp with tsbgp.flowspec.guard=warn', {
+  skip,
+  timeout: 300_000,
+}, async () => {
+  assert.ok(files.length >= 60, `${files.length} examples`);
+  const accepted = new Map<string, boolean>();
+  // Four at a time: ExaBGP's start-up is most of the cost.
+  for (let i = 0; i < files.length; i += 4) {
+    const batch = files.slice(i, i + 4);
+    const verdicts = await Promise.all(batch.map((f) => (haveExabgp ? exabgpAccepts(f) : Promise.resolve(true))));
+    for (let j = 0; j < batch.length; j++) accepted.set(batch[j]!, verdicts[j]!);
+  }
+  const tsbgp = await tsbgpValidate('warn');
+  const problems: string[] = [];
+  for (const f of files) {
+    const v = tsbgp.get(f)!;
+    const pin = PINNED[f];
+    if (!accepted.get(f)) {
+      assert.equal(pin, undefined, `${f}: pinned, but ExaBGP refuses it`);
+      continue;
+    }
+    if (pin) {
+      if (v.ok) problems.push(`${f}: pinned as refused (${pin.why}) but tsbgp accepts it: remove the pin`);
+      else if (!v.messages.some((m) => pin.reason.test(m) && /^[^:]+:\d+:\d+: /.test(m)))
+        problems.push(`${f}: refused, but not for ${pin.why} at file:line:col: ${v.messages.join(' | ')}`);
+      continue;
+    }
+    if (!v.ok) problems.push(`${f}: ExaBGP accepts it, tsbgp validate refuses it: ${v.messages.join(' | ')}`);
+    // Under warn, nothing of the guard is an error.
+    for (const m of v.messages) if (/: error: flow route/.test(m)) problems.push(`${f}: ${m}`);
+  }
+  assert.deepEqual(problems, []);
+  if (haveExabgp)
+    assert.deepEqual(
+      files.filter((f) => !accepted.get(f)),
+      [],
+      'ExaBGP 4.2 accepts every example it ships',
+    );
+});
+
+test('with the default guard, the FlowSpec examples are refused only for what the guard stands for', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const tsbgp = await tsbgpValidate('refuse');
+  const flowExamples = ['conf-flow.conf', 'conf-flow-redirect.conf'];
+  for (const f of files) {
+    if (flowExamples.includes(f) || PINNED[f]) continue;
+    assert.ok(tsbgp.get(f)!.ok, `${f}: ${tsbgp.get(f)!.messages.join(' | ')}`);
+  }
+  // Rules with no destination (source-only, packet-length-only), an IPv6 traffic class beyond DSCP's 6 bits
+  // (RFC 8956 §3.7: type 11 is DSCP) and ICMP components next to protocol [ tcp udp ]: never a port-179 finding,
+  // since neither example's rules reach the neighbor 127.0.0.1 or the local address.
+  const reasons = (f: string): string[] =>
+    tsbgp
+      .get(f)!
+      .messages.filter((m) => /: error: flow route /.test(m))
+      .map((m) => /flow route (\S+): refused: (.*?)(?: \(to send it anyway.*)?$/.exec(m)!.slice(1, 3).join(': '));
+  assert.deepEqual(reasons('conf-flow.conf'), [
+    'first-vpn-route: the rule has no destination prefix, so it matches traffic to every address',
+    'another: the rule has no destination prefix, so it matches traffic to every address',
+    'legal-intercept: the rule has no destination prefix, so it matches traffic to every address',
+    'a-vpn-route: the rule has no destination prefix, so it matches traffic to every address',
+    'set-dscp: the rule has no destination prefix, so it matches traffic to every address',
+    'take-action: the rule has no destination prefix, so it matches traffic to every address',
+    'ipv6: traffic-class can never be true (no value in 0-63 satisfies it)',
+  ]);
+  assert.deepEqual(reasons('conf-flow-redirect.conf'), [
+    'optional-name-of-the-route: icmp-type/icmp-code only match ICMP, but protocol excludes 1',
+  ]);
+});
