@@ -1,11 +1,12 @@
 // `tsbgp CONF` / `tsbgp run [--env FILE] [--socket PATH] CONF`: the daemon in the foreground.
-// SIGTERM/SIGINT: NOTIFICATION Cease to every peer, then exit. SIGUSR1 (and `reload`): re-read the
-// configuration without dropping sessions whose configuration did not change.
+// Signals as ExaBGP 4.2 handles them (daemon/signals.ts): SIGTERM, SIGHUP and SIGINT shut down with a Cease to
+// every peer, SIGUSR1 reloads the configuration, SIGUSR2 also restarts the processes, SIGALRM restarts.
 
 import { defaultSocketPath } from '../api/control';
 import { loadEnv } from '../config/env';
 import { Daemon } from '../daemon/daemon';
 import { Logger, levelFromSyslog, sinkFor } from '../daemon/log';
+import { handleSignals } from '../daemon/signals';
 
 const USAGE = 'usage: tsbgp run [--env FILE] [--socket PATH|--no-socket] [--debug] CONF\n';
 
@@ -48,11 +49,8 @@ export async function run(args: string[]): Promise<number> {
     await daemon.shutdown('start failed').catch(() => undefined);
     return 1;
   }
-  const stop = (sig: string) => void daemon.shutdown(`received ${sig}`);
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGUSR1', () => void daemon.reload());
-  process.on('SIGHUP', () => void daemon.reload());
+  const unhandle = handleSignals(daemon);
   await daemon.done;
+  unhandle();
   return 0;
 }

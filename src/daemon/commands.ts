@@ -213,6 +213,9 @@ export class CommandRunner {
         void this.d.reload();
         return ok();
       case 'restart':
+        // As SIGALRM (ExaBGP 4.2 treats the command as the signal).
+        void this.d.restart();
+        return ok();
       case 'reset':
         for (const n of this.d.neighbors) void n.peer.stop(`${c.kind} requested by API`).then(() => n.peer.start());
         return ok();

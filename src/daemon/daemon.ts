@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AckPolicy } from '../api/ack';
 import { ControlServer, type Emit, findNamedPipes, NamedPipeControl } from '../api/control';
 import { JsonEncoder, type NegotiatedInfo } from '../api/json';
-import { ProcessManager } from '../api/process';
+import { type ProcessConfig, ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
@@ -20,6 +20,7 @@ import { AttrInterner } from '../rib/attr-intern';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
 import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { CeaseSubcode } from '../wire/notification';
 import { CommandRunner } from './commands';
 import type { Logger } from './log';
 import { Neighbor } from './neighbor';
@@ -157,12 +158,20 @@ export class Daemon {
         { process: name },
       ),
     );
-    // As ExaBGP (reactor/api/processes.py): a process is respawned only when both its own `respawn` and
-    // exabgp.api.respawn allow it.
+    pm.start(this.processConfigs());
+  }
+
+  /**
+   * The configured processes as the manager starts them. As ExaBGP (reactor/api/processes.py): a process is
+   * respawned only when both its own `respawn` and exabgp.api.respawn allow it.
+   */
+  private processConfigs(): ProcessConfig[] {
     const respawn = this.opts.env.api.respawn;
-    pm.start(
-      [...this.config.processes.values()].map((p) => ({ name: p.name, run: p.run, respawn: p.respawn && respawn })),
-    );
+    return [...this.config.processes.values()].map((p) => ({
+      name: p.name,
+      run: p.run,
+      respawn: p.respawn && respawn,
+    }));
   }
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
@@ -421,8 +430,16 @@ export class Daemon {
     peer.on('refused', (reason) => n.log.warning(reason));
   }
 
-  /** Re-read the configuration; neighbors whose settings did not change keep their session. */
-  async reload(): Promise<string> {
+  /**
+   * Re-read the configuration (SIGUSR1, the `reload` command); neighbors whose settings did not change keep their
+   * session, the others get a Cease / Peer De-configured. As ExaBGP 4.2 (reactor/loop.py), processes no longer
+   * configured are stopped and new ones started; `restartProcesses` (SIGUSR2) restarts the others as well, and
+   * `restartSessions` (SIGALRM, the `restart` command) also closes every kept session with a Cease / Peer
+   * De-configured and opens it again. A configuration with an error is refused as a whole; a restart then goes
+   * on with the configuration in force.
+   */
+  async reload(how: { restartProcesses?: boolean; restartSessions?: boolean } = {}): Promise<string> {
+    if (this.stopping) return 'shutting down';
     let next: Config;
     let nextGuard: GuardOptions;
     try {
@@ -434,7 +451,9 @@ export class Daemon {
     } catch (e) {
       const msg = `reload refused, configuration kept: ${(e as Error).message}`;
       this.log.error(msg);
-      return msg;
+      if (!how.restartSessions) return msg;
+      next = this.config;
+      nextGuard = this.guardOpts;
     }
     const byKey = new Map(this.neighbors.map((n) => [neighborKey(n.cfg), n]));
     const keep = new Set<Neighbor>();
@@ -444,21 +463,26 @@ export class Daemon {
     const previous = new Map<Neighbor, RouteList>();
     for (const cfg of next.neighbors) {
       const n = byKey.get(neighborKey(cfg));
-      if (n) {
+      if (n && !keep.has(n)) {
         keep.add(n);
         previous.set(n, n.cfg.routes);
         (n as { cfg: NeighborConfig }).cfg = cfg;
       } else added.push(cfg);
     }
     const removed = this.neighbors.filter((n) => !keep.has(n));
+    const why = how.restartSessions ? 'restart' : 'configuration reloaded';
+    // RFC 4486 §4: Peer De-configured, for a neighbor the configuration no longer has (or has changed), and,
+    // as ExaBGP sends it, for every session a restart closes.
+    const closing = [...removed, ...(how.restartSessions ? keep : [])];
+    await Promise.all(closing.map((n) => n.peer.stop(`${why}`, CeaseSubcode.PEER_DECONFIGURED).catch(() => undefined)));
     for (const n of removed) {
       this.listener?.remove(n.peer);
-      await n.peer.stop('configuration reloaded: neighbor removed');
       this.neighbors.splice(this.neighbors.indexOf(n), 1);
       n.stopFlowExpiry();
     }
     this.config = next;
     this.guardOpts = nextGuard;
+    if (this.stopping) return 'shutting down';
     for (const n of keep) {
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.
@@ -474,14 +498,32 @@ export class Daemon {
       for (const f of flowsBefore) if (!n.flows.has(f.family, f.entry)) n.ribOut.withdraw(f.family, f.entry, f.pathId);
       n.scheduleFlowExpiry();
     }
+    this.processes.start(this.processConfigs(), how.restartProcesses === true);
+    if (how.restartSessions) for (const n of keep) n.peer.start();
     for (const cfg of added) {
       const n = this.addNeighbor(cfg);
       this.listener?.add(n.peer);
       n.peer.start();
     }
-    const msg = `reloaded: ${keep.size} neighbor(s) kept, ${added.length} added, ${removed.length} removed`;
+    const msg = `${how.restartSessions ? 'restarted' : 'reloaded'}: ${keep.size} neighbor(s) kept, ${added.length} added, ${removed.length} removed${how.restartProcesses ? ', processes restarted' : ''}`;
     this.log.info(msg);
     return msg;
+  }
+
+  /** SIGALRM, the `restart` command: every session closed and opened again, configuration and processes anew. */
+  restart(): Promise<string> {
+    return this.reload({ restartProcesses: true, restartSessions: true });
+  }
+
+  /**
+   * A signal the daemon acts on, told first to the processes whose api block asks for `signal` (ExaBGP 4.2
+   * does the same before it handles one).
+   */
+  signalled(signal: number): void {
+    for (const n of this.neighbors) {
+      const subs = this.subscriptions(n).filter((s) => s.api.signal && s.encoder === 'json');
+      for (const s of subs) this.processes.write(s.process, this.json.signal(n.context(), signal));
+    }
   }
 
   /** Clean shutdown: NOTIFICATION Cease to every peer, processes stopped, sockets closed. */
@@ -491,17 +533,17 @@ export class Daemon {
     this.log.info(`shutting down: ${reason}`);
     await Promise.all(this.neighbors.map((n) => n.peer.stop(reason).catch(() => undefined)));
     for (const n of this.neighbors) n.stopFlowExpiry();
-    this.emitAll((e) => (e === 'json' ? this.json.shutdown() : this.text.shutdown()));
-    await this.processes.stop().catch(() => undefined);
+    // ExaBGP's shutdown event, written as the farewell: the manager then gives it (and what was queued before,
+    // such as a `signal` event) time to be read before it stops the processes.
+    await this.processes
+      .stop((name) =>
+        this.config.processes.get(name)?.encoder === 'text' ? this.text.shutdown() : this.json.shutdown(),
+      )
+      .catch(() => undefined);
     await this.listener?.close().catch(() => undefined);
     await this.control?.close().catch(() => undefined);
     await this.pipes?.close().catch(() => undefined);
     this.resolveDone();
-  }
-
-  private emitAll(make: (e: Encoder) => string): void {
-    for (const [name, p] of this.config.processes)
-      this.processes.write(name, make(p.encoder === 'text' ? 'text' : 'json'));
   }
 }
 

@@ -254,20 +254,22 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /**
-   * ManualStop: NOTIFICATION Cease / Administrative Shutdown with an optional RFC 9003 message, then close.
-   * Resolves once the connection is closed.
+   * ManualStop: NOTIFICATION Cease, then close. The subcode is Administrative Shutdown unless told (RFC 4486
+   * §4: Peer De-configured when the configuration dropped or changed the neighbor); `text` goes with
+   * Administrative Shutdown and Reset as the RFC 9003 shutdown communication, the only subcodes it is defined
+   * for. Resolves once the connection is closed.
    */
-  stop(text?: string): Promise<void> {
+  stop(text?: string, subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): Promise<void> {
     this.enabled = false;
     this.clock.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const data = text ? shutdownCommunication(text) : undefined;
+    const communication = subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET;
+    const data = text && communication ? shutdownCommunication(text) : undefined;
     const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     const sockets = [this.main.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
-    if (this.candidate)
-      this.dispatch(this.candidate, { type: 'ManualStop', subcode: CeaseSubcode.ADMIN_SHUTDOWN, data });
-    this.main.reason = 'administrative shutdown';
-    this.dispatch(this.main, { type: 'ManualStop', subcode: CeaseSubcode.ADMIN_SHUTDOWN, data });
+    if (this.candidate) this.dispatch(this.candidate, { type: 'ManualStop', subcode, data });
+    this.main.reason = subcode === CeaseSubcode.PEER_DECONFIGURED ? 'peer de-configured' : 'administrative shutdown';
+    this.dispatch(this.main, { type: 'ManualStop', subcode, data });
     let left = sockets.length;
     if (left === 0) this.resolveStop();
     for (const s of sockets) {
