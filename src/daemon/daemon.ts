@@ -82,10 +82,11 @@ export class Daemon {
 
   /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
   async start(): Promise<void> {
-    ({ config: this.config, guard: this.guardOpts } = loadConfiguration(this.opts.configFile, {
-      flowspec: this.opts.env.flowspec,
-    }));
-    for (const w of this.config.warnings) this.log.warning(w);
+    const checked = loadConfiguration(this.opts.configFile, { flowspec: this.opts.env.flowspec });
+    ({ config: this.config, guard: this.guardOpts } = checked);
+    // The parser's warnings and the guard's, each once with its file:line:col (rules let through by
+    // tsbgp.flowspec.guard=warn or allow-unsafe among them).
+    for (const w of checked.warnings) this.log.warning(w);
     for (const n of this.config.neighbors) this.addNeighbor(n);
     await this.startListener();
     this.startProcesses();
@@ -223,8 +224,7 @@ export class Daemon {
         line: f.pos.line,
         col: f.pos.col,
       });
-      const refusal = this.guard(route);
-      if (refusal) throw new Error(`${f.pos.file}:${f.pos.line}:${f.pos.col}: flow route ${f.name}: ${refusal}`);
+      // The guard ran over this rule in loadConfiguration, before start or reload applied anything.
       this.addFlow(n, route, 'configuration');
     }
   }
@@ -445,9 +445,15 @@ export class Daemon {
     try {
       // Everything that could refuse the new configuration is checked before anything of it is applied:
       // a reload is all or nothing.
-      ({ config: next, guard: nextGuard } = loadConfiguration(this.opts.configFile, {
+      let warnings: string[];
+      ({
+        config: next,
+        guard: nextGuard,
+        warnings,
+      } = loadConfiguration(this.opts.configFile, {
         flowspec: this.opts.env.flowspec,
       }));
+      for (const w of warnings) this.log.warning(w);
     } catch (e) {
       const msg = `reload refused, configuration kept: ${(e as Error).message}`;
       this.log.error(msg);

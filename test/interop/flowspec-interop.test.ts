@@ -4,8 +4,10 @@
 //     limit, and withdraws the rule; each peer follows each step;
 //  2. rules GoBGP originates reach tsbgp's API process as ExaBGP JSON ("ipv4 flow" with component lists and
 //     "string");
-//  3. the guard: the 2020 shape (wildcard destination, or a port range covering 179) is answered `error` with
-//     the reason and never reaches GoBGP; with `allow-unsafe` it is sent; `tsbgp validate` fails on it;
+//  3. the guard: the 2020 shape (wildcard destination) and a port range covering 179 at the neighbor's own
+//     address are answered `error` with the reason and never reach GoBGP, while a discard of TCP 8080 at a
+//     customer /32 (issue 10) is `done` and reaches it; with `allow-unsafe` the refused ones are sent (refused
+//     rules in a configuration: flowspec-guard-mode.test.ts);
 //  5. `expires 2` withdraws a rule by itself; `show adj-rib out flow` lists rules in force with their age.
 // Peers are passive; tsbgp connects to each. Everything skips when a daemon is missing.
 
@@ -26,7 +28,7 @@ import {
   stopAll,
   waitFor,
 } from './peers';
-import { jsonLines, neighbor, RECORDER_JS, startTsbgp, type Tsbgp, validate } from './tsbgp-launch';
+import { jsonLines, neighbor, RECORDER_JS, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -328,7 +330,7 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     assert.match(JSON.stringify(wd.neighbor.message.update.withdraw['ipv4 flow']), /192\.0\.2\.0\/24/);
   });
 
-  it('3. the guard: the 2020 shape and a port range over 179 are refused with the reason and never sent; allow-unsafe sends', {
+  it('3. the guard: the 2020 shape and a port range over 179 at the neighbor are refused with the reason and never sent; TCP 8080 at a customer /32 is sent; allow-unsafe sends', {
     timeout: 30_000,
   }, async () => {
     const wild = 'match { destination 0.0.0.0/0; protocol tcp; } then { discard; }';
@@ -336,10 +338,15 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^error: flow rule refused: .*shorter than the limit \/8/m);
     assert.match(r.stdout, /TCP port 179/);
-    const range = 'match { destination 198.18.0.0/24; protocol tcp; destination-port >100&<200; } then { discard; }';
+    // GoBGP's own address is a neighbor of the configuration: protected.
+    const range = `match { destination ${eG.address}/32; protocol tcp; destination-port >100&<200; } then { discard; }`;
     r = await t.cli(`announce flow route { ${range} }`);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /error: flow rule refused: discard would apply to TCP port 179/);
+    assert.match(r.stdout, /error: flow rule refused: discard would apply to TCP port 179 between protected addresses/);
+    // The ordinary mitigation ExaBGP answers `done` to: no BGP session runs to a customer host.
+    const customer = 'match { destination 198.18.0.10/32; protocol tcp; destination-port =8080; } then { discard; }';
+    r = await t.cli(`announce flow route { ${customer} }`);
+    assert.equal(r.code, 0, r.stdout);
 
     // A rule sent after the refused ones arrives: by then the refused ones would have arrived too.
     r = await t.cli(
@@ -353,7 +360,11 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     );
     const table = await g.flowRoutes('ipv4-flowspec');
     assert.ok(
-      !table.some((f) => f.match.includes('0.0.0.0/0') || f.match.includes('198.18.0.0/24')),
+      !table.some((f) => f.match.includes('0.0.0.0/0') || f.match.includes(`${eG.address}/32`)),
+      JSON.stringify(table.map((f) => f.match)),
+    );
+    assert.ok(
+      table.some((f) => f.match.includes('198.18.0.10/32')),
       JSON.stringify(table.map((f) => f.match)),
     );
 
@@ -363,7 +374,7 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     await waitFlow(
       'allow-unsafe port range at gobgp',
       () => g.flowRoutes('ipv4-flowspec'),
-      (f) => f.match.includes('198.18.0.0/24'),
+      (f) => f.match.includes(`${eG.address}/32`),
     );
     r = await t.cli(`announce flow route { allow-unsafe; ${wild} }`);
     assert.equal(r.code, 0, r.stdout);
@@ -372,39 +383,15 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
       () => g.flowRoutes('ipv4-flowspec'),
       (f) => f.match.includes('0.0.0.0/0'),
     );
-    for (const m of [wild, range, 'match { destination 198.18.1.0/24; protocol udp; destination-port =1900; }']) {
+    for (const m of [
+      wild,
+      range,
+      customer,
+      'match { destination 198.18.1.0/24; protocol udp; destination-port =1900; }',
+    ]) {
       r = await t.cli(`withdraw flow route { ${m.replace(/ then \{.*\}$/, '')} }`);
       assert.equal(r.code, 0, r.stdout);
     }
-
-    // A configuration holding the refused rule: validate fails with the route's position.
-    const bad = path.join(dir, 'refused.conf');
-    const lines = [
-      neighbor({
-        peer: eG.address,
-        port: eG.port,
-        local: eT.address,
-        localAs: AS_T,
-        peerAs: AS_G,
-        body: [
-          'family {',
-          '  ipv4 flow;',
-          '}',
-          'flow {',
-          ...route('wild', 'destination 0.0.0.0/0; protocol tcp;', 'discard;').map((l) => `  ${l}`),
-          '}',
-        ],
-      }),
-    ];
-    fs.writeFileSync(bad, lines.join('\n') + '\n');
-    const v = await validate(bad);
-    assert.equal(v.code, 1, v.stdout + v.stderr);
-    const line =
-      lines
-        .join('\n')
-        .split('\n')
-        .findIndex((l) => l.includes('route wild')) + 1;
-    assert.match(v.stderr, new RegExp(`refused\\.conf:${line}:\\d+: error: flow route wild: refused: .*179`));
   });
 
   it('5. expires 2: the rule is withdrawn by itself; show adj-rib out flow lists rules with their age', {
