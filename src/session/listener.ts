@@ -53,18 +53,21 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.secure();
   }
 
-  private wants(v6: boolean): ReturnType<typeof listenerWants> {
-    return listenerWants(
-      [...this.peers].map((p) => ({ address: p.opts.peerAddress, sec: p.opts.security })),
-      v6,
-    );
+  private wants(server: string): ReturnType<typeof listenerWants> {
+    const peers = [...this.peers].map((p) => ({
+      address: p.opts.peerAddress,
+      local: p.opts.localAddress,
+      sec: p.opts.security,
+    }));
+    return listenerWants(peers, server);
   }
 
   /** Keys and TTLs of the listening sockets brought to the current peers (after add, remove and at listen). */
   private secure(): void {
     for (const srv of this.servers) {
-      const v6 = (srv.address() as net.AddressInfo).family === 'IPv6';
-      const want = this.wants(v6);
+      const a = srv.address() as net.AddressInfo;
+      const v6 = a.family === 'IPv6';
+      const want = this.wants(a.address);
       let sec = this.security.get(srv);
       if (!sec) {
         if (wantsNothing(want)) continue;
@@ -126,7 +129,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     const ip = parseIp(address);
     if (!ip) return undefined;
     const v6 = ip.length === 16;
-    const want = this.wants(v6);
+    const want = this.wants(address);
     if (wantsNothing(want)) return undefined;
     const fd = openTcpSocket(v6);
     try {

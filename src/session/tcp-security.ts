@@ -74,20 +74,26 @@ export interface ListenerTtls {
 }
 
 /**
- * The keys and TTLs one listening socket must carry for `peers`: every key (an IPv4 socket cannot hold IPv6
- * keys); the highest outgoing TTL, so that SYN-ACKs reach every peer that checks ours; the lowest incoming TTL,
- * 0 when any peer has none, so that no peer's SYN is dropped. Each accepted connection then gets its own peer's.
+ * The keys and TTLs the listening socket on `server` (an address, possibly the wildcard) must carry for `peers`:
+ * those of the peers that can arrive there (no local address, or this one; an IPv4 socket cannot hold IPv6
+ * keys), so that two sessions to one router from two local addresses may have two keys. The highest outgoing
+ * TTL, so that SYN-ACKs reach every peer that checks ours; the lowest incoming TTL, 0 when any peer has none,
+ * so that no peer's SYN is dropped. Each accepted connection then gets its own peer's TTLs.
  */
 export function listenerWants(
-  peers: Iterable<{ address: string; sec?: TcpSecurity }>,
-  v6: boolean,
+  peers: Iterable<{ address: string; local?: string; sec?: TcpSecurity }>,
+  server: string,
 ): { keys: Map<string, Uint8Array>; ttls: ListenerTtls } {
   const keys = new Map<string, Uint8Array>();
+  const at = parseIp(server);
+  const v6 = at?.length === 16;
+  const wildcard = !at || at.every((b) => b === 0);
   let ttl = -1;
   let minTtl = 256;
-  for (const { address, sec } of peers) {
+  for (const { address, local, sec } of peers) {
     const p = addressPrefix(address);
     if (!p || (!v6 && p.ip.length === 16)) continue;
+    if (!wildcard && local !== undefined && Buffer.compare(parseIp(local) ?? new Uint8Array(0), at) !== 0) continue;
     if (sec?.md5Key?.length) keys.set(`${address.includes('/') ? address : `${address}/${p.len}`}`, sec.md5Key);
     if (sec?.outgoingTtl) ttl = Math.max(ttl, sec.outgoingTtl);
     minTtl = Math.min(minTtl, sec?.incomingTtl ?? 0);

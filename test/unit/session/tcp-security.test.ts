@@ -6,7 +6,7 @@ import type { StateName } from '../../../src/session/fsm';
 import { Listener } from '../../../src/session/listener';
 import { Peer } from '../../../src/session/peer';
 import { bindSocket, openTcpSocket, SockoptError, setMd5Key, setMinTtl } from '../../../src/session/sockopt';
-import { secureSocket, type TcpSecurity } from '../../../src/session/tcp-security';
+import { listenerWants, secureSocket, type TcpSecurity } from '../../../src/session/tcp-security';
 import { parseIp } from '../../../src/wire/ip';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s));
@@ -91,6 +91,31 @@ test('errors from the kernel are SockoptError with the errno name, not a crash',
     },
   );
   assert.throws(() => setMd5Key(0, false, ip('::1'), 128, bytes('k')), SockoptError);
+});
+
+test('a listening socket carries the keys of the peers that can reach it, the highest TTL, the lowest minimum', () => {
+  const peers = [
+    { address: '192.0.2.1', local: '192.0.2.10', sec: { md5Key: bytes('a'), outgoingTtl: 255, incomingTtl: 254 } },
+    { address: '192.0.2.1', local: '192.0.2.11', sec: { md5Key: bytes('b') } },
+    { address: '2001:db8::1', sec: { md5Key: bytes('c') } },
+    { address: '10.0.0.0/24', sec: { md5Key: bytes('d'), incomingTtl: 250 } },
+  ];
+  const at10 = listenerWants(peers, '192.0.2.10');
+  assert.deepEqual(
+    [...at10.keys].map(([a, k]) => `${a}=${Buffer.from(k)}`),
+    ['192.0.2.1/32=a', '10.0.0.0/24=d'],
+  );
+  assert.deepEqual(at10.ttls, { ttl: 255, minTtl: 250 });
+  const at11 = listenerWants(peers, '192.0.2.11');
+  assert.deepEqual([...at11.keys.keys()], ['192.0.2.1/32', '10.0.0.0/24']);
+  assert.equal(Buffer.from(at11.keys.get('192.0.2.1/32')!).toString(), 'b');
+  // The session from .11 has no minimum: the shared socket must not drop its SYNs.
+  assert.deepEqual(at11.ttls, { ttl: -1, minTtl: 0 });
+  assert.deepEqual([...listenerWants(peers, '::').keys.keys()].sort(), [
+    '10.0.0.0/24',
+    '192.0.2.1/32',
+    '2001:db8::1/128',
+  ]);
 });
 
 const until = (p: Peer, s: StateName, ms: number) =>
