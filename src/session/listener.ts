@@ -1,5 +1,6 @@
 // One TCP listener (on one or more addresses) for all configured peers: an incoming connection is handed to the
 // Peer whose address matches the remote end (and, when the peer names one, the local end); others are closed.
+// The listening sockets carry the TCP MD5 keys and TTLs of the peers that can reach them (tcp-security.ts).
 
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
@@ -62,7 +63,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     return listenerWants(peers, server);
   }
 
-  /** Keys and TTLs of the listening sockets brought to the current peers (after add, remove and at listen). */
+  /** Keys and TTLs of the listening sockets brought to the current peers (after add and remove: a reload). */
   private secure(): void {
     for (const srv of this.servers) {
       const a = srv.address() as net.AddressInfo;

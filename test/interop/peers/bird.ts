@@ -74,6 +74,8 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
       // A loopback neighbour is not on a shared subnet, so BIRD would refuse it as a direct eBGP peer.
       if (n.as !== o.as) lines.push('  multihop 2;');
       if (n.passive) lines.push('  passive on;');
+      if (n.password) lines.push(`  password "${n.password}";`);
+      if (n.ttlSecurity) lines.push('  ttl security on;');
       lines.push(`  hold time ${o.holdTime ?? 90};`);
       lines.push('  connect retry time 1;', '  connect delay time 1;', '  error wait time 1, 5;');
       for (const f of n.families) {

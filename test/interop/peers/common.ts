@@ -16,6 +16,10 @@ export interface NeighborOpts {
   /** Only wait for the neighbor to connect. */
   passive?: boolean;
   families: Family[];
+  /** TCP MD5 key (RFC 2385) of the session. */
+  password?: string;
+  /** GTSM (RFC 5082): send TTL 255 and accept only 255 from a neighbor one hop away (BIRD: multihop 2 → 254). */
+  ttlSecurity?: boolean;
 }
 
 export interface DaemonOpts {

@@ -69,6 +69,8 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
         ` neighbor ${n.address} timers connect 1`,
       );
       if (n.passive) l.push(` neighbor ${n.address} passive`);
+      if (n.password) l.push(` neighbor ${n.address} password ${n.password}`);
+      if (n.ttlSecurity) l.push(` neighbor ${n.address} ttl-security hops 1`);
     }
     for (const f of ['ipv4', 'ipv6', 'ipv4-flowspec', 'ipv6-flowspec'] as Family[]) {
       const ns = o.neighbors.filter((n) => n.families.includes(f));

@@ -70,6 +70,7 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
     );
     for (const n of o.neighbors) {
       l.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${n.address}"`, `    peer-as = ${n.as}`);
+      if (n.password) l.push(`    auth-password = "${n.password}"`);
       l.push('  [neighbors.transport.config]', `    local-address = "${o.address}"`, `    remote-port = ${n.port}`);
       if (n.passive) l.push('    passive-mode = true');
       l.push(
@@ -78,7 +79,10 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
         `    hold-time = ${o.holdTime ?? 90}`,
         `    keepalive-interval = ${Math.max(1, Math.floor((o.holdTime ?? 90) / 3))}`,
       );
-      if (n.as !== o.as) l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 2');
+      // GoBGP refuses TTL security together with eBGP multihop; loopback does not decrement the TTL anyway.
+      if (n.ttlSecurity) l.push('  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255');
+      else if (n.as !== o.as)
+        l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 2');
       for (const f of n.families)
         l.push(
           '  [[neighbors.afi-safis]]',
