@@ -90,7 +90,7 @@ export type ApiCommand =
       what: string;
       text: string;
     }
-  | { kind: 'teardown'; neighbors: NeighborSelector; code: number; message?: string }
+  | { kind: 'teardown'; neighbors: NeighborSelector; code: number }
   | {
       kind: 'show-neighbor';
       mode?: 'summary' | 'extensive' | 'configuration';
@@ -528,15 +528,14 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
 }
 
 function parseTeardown(words: string[], neighbors: NeighborSelector): ParsedCommand {
-  // ExaBGP 4.2: `neighbor IP teardown CODE`, CODE the Cease subcode (RFC 4486). A trailing message
-  // (ExaBGP 5.0) becomes the RFC 9003 shutdown communication.
+  // ExaBGP 4.2 (reactor/api/command/neighbor.py): `neighbor IP teardown CODE`, CODE one number and nothing after
+  // it. ExaBGP 4.2 uses the number only as a flag: any non-zero CODE sends Cease / Peer De-configured (see
+  // daemon/commands.ts), 0 does nothing.
   if (neighbors.length === 0) return fail('teardown: needs a neighbor selector ("neighbor IP teardown CODE")');
   const code = words[1];
-  if (code === undefined || !/^\d+$/.test(code)) return fail('teardown: expected a numeric Cease subcode');
-  const n = Number(code);
-  if (n > 255) return fail('teardown: subcode out of range (0-255)');
-  const message = words.slice(2).join(' ');
-  return ok(message ? { kind: 'teardown', neighbors, code: n, message } : { kind: 'teardown', neighbors, code: n });
+  if (code === undefined || !/^\d+$/.test(code) || words.length > 2)
+    return fail('teardown: expected one number after teardown');
+  return ok({ kind: 'teardown', neighbors, code: Number(code) });
 }
 
 function parseShow(words: string[]): ParsedCommand {
@@ -598,48 +597,56 @@ function parseShow(words: string[]): ParsedCommand {
   return ok(cmd);
 }
 
-/** The `help` answer: one line per command, as ExaBGP lists them. */
+/**
+ * The `help` answer in ExaBGP 4.2's layout (reactor/api/command/reactor.py): a preamble, then one line per
+ * command sorted as text, those taking a neighbor selector behind `[neighbor <ip> [filters]] `, the others
+ * with a trailing space. ExaBGP's list as 4.2.21 prints it, without `crash` (tsbgp has no such command) and
+ * with the ack controls tsbgp also accepts.
+ */
 export const HELP_LINES: readonly string[] = [
   '',
   'available API commands are listed here:',
   '=======================================',
   '',
-  'filter can be: [local-ip <ip>][local-as <asn>][peer-as <asn>][router-id <router-id>][family-allowed <families>]',
+  'filter can be: [local-ip <ip>][local-as <asn>][peer-as <asn>][router-id <router-id>]',
   '',
   'command are:',
   '------------',
   '',
-  '# <comment>',
-  '[neighbor <ip> [filters]] announce attributes <attributes> nlri <prefix> ...',
-  '[neighbor <ip> [filters]] announce eor [<afi> <safi>]',
-  '[neighbor <ip> [filters]] announce flow route <flow>',
-  '[neighbor <ip> [filters]] announce ipv4|ipv6 <safi> <route>',
-  '[neighbor <ip> [filters]] announce operational <asm|adm|rpcq|rpcp|apcq|apcp|lpcq|lpcp> ...',
-  '[neighbor <ip> [filters]] announce route <prefix> <attributes>',
-  '[neighbor <ip> [filters]] announce route-refresh <afi> <safi>',
-  '[neighbor <ip> [filters]] announce vpls <vpls>',
-  '[neighbor <ip> [filters]] clear adj-rib [ in | out ]',
-  '[neighbor <ip> [filters]] flush adj-rib out',
-  '[neighbor <ip> [filters]] teardown <code>',
-  '[neighbor <ip> [filters]] withdraw attributes <attributes> nlri <prefix> ...',
-  '[neighbor <ip> [filters]] withdraw flow route <flow>',
-  '[neighbor <ip> [filters]] withdraw ipv4|ipv6 <safi> <route>',
-  '[neighbor <ip> [filters]] withdraw route <prefix> [<attributes>]',
-  '[neighbor <ip> [filters]] withdraw vpls <vpls>',
-  'announce watchdog <name>',
-  'disable-ack',
-  'enable-ack',
-  'help',
-  'reload',
-  'reset',
-  'restart',
-  'show adj-rib in [ extensive ]',
-  'show adj-rib out [ extensive ]',
-  'show neighbor [ summary | extensive | configuration ]',
-  'shutdown',
-  'silence-ack',
-  'version',
-  'withdraw watchdog <name>',
+  ...[
+    '# ',
+    ...[
+      'announce attribute',
+      'announce attributes',
+      'announce eor',
+      'announce flow',
+      'announce operational',
+      'announce route',
+      'announce route-refresh',
+      'announce vpls',
+      'announce watchdog',
+      'clear adj-rib',
+      'flush adj-rib out',
+      'teardown',
+      'withdraw attributes',
+      'withdraw flow',
+      'withdraw route',
+      'withdraw vpls',
+      'withdraw watchdog',
+    ].map((c) => `[neighbor <ip> [filters]] ${c}`),
+    'disable-ack ',
+    'enable-ack ',
+    'help ',
+    'reload ',
+    'reset ',
+    'restart ',
+    'show adj-rib in [ extensive ] ',
+    'show adj-rib out [ extensive ] ',
+    'show neighbor [ summary | extensive | configuration ] ',
+    'shutdown ',
+    'silence-ack ',
+    'version ',
+  ].sort(),
   '',
 ];
 

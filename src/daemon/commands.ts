@@ -2,11 +2,19 @@
 // and turned into Adj-RIB-Out changes, session actions or `show` answers. Every command gets an answer:
 // `done`, or `error` with the reason logged (and, for the control socket, printed).
 
-import { type ApiCommand, matchSelector, type NeighborSelector, parseCommand, parseRoutes } from '../api/commands';
+import {
+  type ApiCommand,
+  HELP_LINES,
+  matchSelector,
+  type NeighborSelector,
+  parseCommand,
+  parseRoutes,
+} from '../api/commands';
 import type { Emit } from '../api/control';
 import { parseRoute, type RouteSpec } from '../config/route';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
+import { CeaseSubcode } from '../wire/notification';
 import { type FamilyKey, familyKey } from '../wire/types';
 import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
@@ -189,8 +197,15 @@ export class CommandRunner {
         return ok();
       }
       case 'teardown': {
-        for (const n of this.select(c.neighbors))
-          void n.peer.stop(c.message ?? `teardown by API (${c.code})`).then(() => n.peer.start());
+        // As ExaBGP 4.2 (reactor/peer.py): established sessions only, torn down with Cease / Peer De-configured
+        // whatever the non-zero CODE, then connected again; CODE 0 tears nothing down. The answer is done
+        // even when no session matched.
+        if (c.code === 0) return ok();
+        for (const n of this.select(c.neighbors)) {
+          if (n.peer.state !== 'Established') continue;
+          n.log.info(`teardown ${c.code} requested by API`);
+          void n.peer.stop(`teardown ${c.code}`, CeaseSubcode.PEER_DECONFIGURED).then(() => n.peer.start());
+        }
         return ok();
       }
       case 'show-neighbor':
@@ -222,7 +237,7 @@ export class CommandRunner {
       case 'version':
         return ok([`exabgp ${VERSION}`]);
       case 'help':
-        return ok(['see docs/API.md for the command list']);
+        return ok([...HELP_LINES]);
       case 'comment':
         return ok();
       case 'announce-vpls':

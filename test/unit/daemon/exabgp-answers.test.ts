@@ -1,0 +1,92 @@
+// Answers a migrating ExaBGP 4.2 script sees, through the control socket of a running daemon peered with another:
+// `help` lists the commands in ExaBGP's layout, and `teardown N` sends Cease / Peer De-configured whatever N,
+// as ExaBGP 4.2 (reactor/peer.py raises Notify(6, 3) once a teardown is asked), then the session comes back.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sendCommand } from '../../../src/api/control';
+import { removeTempDirs, sleep, waitFor } from '../../interop/peers/common';
+import { type Pair, startPair } from './pair';
+
+// ExaBGP 4.2.21's own answer to `help` (captured from Debian's exabgp), but for `crash`, which tsbgp does not
+// have, and with the ack controls, which tsbgp also takes; `done` ends it.
+const EXABGP_HELP = `
+available API commands are listed here:
+=======================================
+
+filter can be: [local-ip <ip>][local-as <asn>][peer-as <asn>][router-id <router-id>]
+
+command are:
+------------
+
+# 
+[neighbor <ip> [filters]] announce attribute
+[neighbor <ip> [filters]] announce attributes
+[neighbor <ip> [filters]] announce eor
+[neighbor <ip> [filters]] announce flow
+[neighbor <ip> [filters]] announce operational
+[neighbor <ip> [filters]] announce route
+[neighbor <ip> [filters]] announce route-refresh
+[neighbor <ip> [filters]] announce vpls
+[neighbor <ip> [filters]] announce watchdog
+[neighbor <ip> [filters]] clear adj-rib
+[neighbor <ip> [filters]] flush adj-rib out
+[neighbor <ip> [filters]] teardown
+[neighbor <ip> [filters]] withdraw attributes
+[neighbor <ip> [filters]] withdraw flow
+[neighbor <ip> [filters]] withdraw route
+[neighbor <ip> [filters]] withdraw vpls
+[neighbor <ip> [filters]] withdraw watchdog
+disable-ack 
+enable-ack 
+help 
+reload 
+reset 
+restart 
+show adj-rib in [ extensive ] 
+show adj-rib out [ extensive ] 
+show neighbor [ summary | extensive | configuration ] 
+shutdown 
+silence-ack 
+version 
+`;
+
+describe('ExaBGP answers', { timeout: 60_000 }, () => {
+  let p: Pair;
+  before(async () => {
+    p = await startPair('answers');
+  });
+  after(async () => {
+    await p?.stop();
+    removeTempDirs();
+  });
+
+  it('help lists the commands as ExaBGP 4.2 does', async () => {
+    const r = await sendCommand(p.socket, 'help');
+    assert.equal(r.answer, 'done');
+    assert.deepEqual(r.lines, EXABGP_HELP.split('\n'));
+  });
+
+  it('teardown 0 tears nothing down', async () => {
+    const r = await sendCommand(p.socket, `neighbor ${p.addrB} teardown 0`);
+    assert.equal(r.answer, 'done');
+    await sleep(300);
+    assert.equal(p.a.neighbors[0]!.peer.state, 'Established');
+    assert.ok(!p.logB.some((l) => l.includes('notification received')));
+  });
+
+  it('teardown N sends Cease / Peer De-configured for any N, then the session comes back', async () => {
+    for (const code of ['2', '9']) {
+      const seen = p.logB.length;
+      const r = await sendCommand(p.socket, `neighbor ${p.addrB} teardown ${code}`);
+      assert.equal(r.answer, 'done');
+      const line = await waitFor(
+        () => p.logB.slice(seen).find((l) => l.includes('notification received')),
+        10_000,
+        `the NOTIFICATION at B after teardown ${code}`,
+      );
+      assert.match(line, /notification received: Cease \/ Peer De-configured\n$/);
+      await waitFor(() => p.a.neighbors[0]!.peer.state === 'Established', 20_000, 'the session back');
+    }
+  });
+});
