@@ -5,10 +5,12 @@
 //   TTL security on the daemon, tsbgp with outgoing-ttl 255 / incoming-ttl 254, active and passive → Established
 //   TTL security on BIRD, tsbgp without outgoing-ttl (the system's 64) → never Established
 //   tsbgp with incoming-ttl 254, the daemon without TTL security → never Established
+// Then a reload with the wrong keys corrected brings those two sessions up.
 // Loopback does not decrement the TTL, so what is sent is what is checked. The daemon sees the same tsbgp
 // neighbor addresses either way, so its own session state is the judge, and tsbgp's is checked to agree.
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { TsbgpChild } from '../support/tsbgp';
 import {
@@ -79,6 +81,8 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
   describe(`TCP MD5 and TTL security: tsbgp and ${kind}`, { skip: skipReason(kind) }, () => {
     let d: BgpDaemon;
     let t: TsbgpChild;
+    /** tsbgp's configuration; `fixed`: the wrong keys replaced by the right ones. */
+    let tsbgpConf: (fixed: boolean) => string;
     const sessions = SESSIONS.filter((s) => s.only === undefined || s.only === kind);
     const addr: string[] = sessions.map(() => allocAddress());
 
@@ -97,27 +101,30 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
       }));
       d = create();
       await d.start({ ...eD, as: AS_D, holdTime: 30, neighbors });
-      const conf = sessions.map((s, i) => {
-        const key = s.tsbgpPassword ?? s.password;
-        return [
-          `neighbor ${eD.address} {`,
-          `  router-id ${addr[i]};`,
-          `  local-address ${addr[i]};`,
-          `  local-as ${AS_T};`,
-          `  peer-as ${AS_D};`,
-          '  hold-time 30;',
-          s.tsbgpPassive ? `  passive; listen ${listen};` : `  connect ${eD.port};`,
-          key ? `  md5-password "${key}";` : '',
-          s.tsbgpTtl ? '  outgoing-ttl 255; incoming-ttl 254;' : '',
-          '  family { ipv4 unicast; }',
-          '}',
-        ].join('\n');
-      });
+      tsbgpConf = (fixed) =>
+        sessions
+          .map((s, i) => {
+            const key = fixed ? s.password : (s.tsbgpPassword ?? s.password);
+            return [
+              `neighbor ${eD.address} {`,
+              `  router-id ${addr[i]};`,
+              `  local-address ${addr[i]};`,
+              `  local-as ${AS_T};`,
+              `  peer-as ${AS_D};`,
+              '  hold-time 30;',
+              s.tsbgpPassive ? `  passive; listen ${listen};` : `  connect ${eD.port};`,
+              key ? `  md5-password "${key}";` : '',
+              s.tsbgpTtl ? '  outgoing-ttl 255; incoming-ttl 254;' : '',
+              '  family { ipv4 unicast; }',
+              '}',
+            ].join('\n');
+          })
+          .join('\n') + '\n';
       const passive = addr.filter((_a, i) => sessions[i].tsbgpPassive);
       t = new TsbgpChild({
         dir,
         name: 'tsbgp',
-        config: conf.join('\n') + '\n',
+        config: tsbgpConf(false),
         env: { 'exabgp.tcp.bind': passive.join(' '), 'exabgp.tcp.port': String(listen) },
       });
       await t.ready();
@@ -150,6 +157,21 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
         assert.notEqual(await tsbgpState(addr[i]), 'established', `tsbgp side of ${s.name}`);
       }
       assert.doesNotMatch(t.log(), /TypeError|RangeError|uncaught/i);
+    });
+
+    it('a reload that corrects the keys brings those sessions up (keys replaced on sockets and listener)', async () => {
+      fs.writeFileSync(t.confFile, tsbgpConf(true));
+      const r = await t.send('reload');
+      assert.equal(r.answer, 'done', r.lines.join(' | '));
+      for (const [i, s] of sessions.entries()) {
+        if (!s.tsbgpPassword) continue;
+        await waitFor(
+          async () =>
+            (await d.sessionState(addr[i])) === 'established' && (await tsbgpState(addr[i])) === 'established',
+          40_000,
+          `${s.name}, key corrected: Established\n${tail(t.log(), 1500)}\n${tail(d.logText(), 1500)}`,
+        );
+      }
     });
 
     after(async () => {
