@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import { checkRule, type GuardOptions, type ProtectedPrefix, REFUSED_HINT } from '../flowspec/guard';
 import { parseFlowBlock } from '../flowspec/parse';
 import { parseIp } from '../wire/ip';
+import { AFI, afiOf } from '../wire/types';
 import { type Env, loadEnv } from './env';
 import type { Config, FlowRouteConfig } from './model';
 import { ConfigError } from './tokenizer';
@@ -60,6 +61,8 @@ export interface FlowFinding {
 export function flowFindings(c: Config, opts: GuardOptions = guardOptions(c)): FlowFinding[] {
   const out: FlowFinding[] = [];
   const seen = new Set<string>();
+  /** Address lengths whose protected set was looked at already. */
+  const looked = new Set<number>();
   const add = (
     severity: FlowFinding['severity'],
     at: { file: string; line: number; col: number },
@@ -107,6 +110,19 @@ export function flowFindings(c: Config, opts: GuardOptions = guardOptions(c)): F
           f,
           x.severity === 'refuse' ? `refused: ${x.message} (${REFUSED_HINT})` : x.message,
         );
+      }
+      // IPv6 rules carried over IPv4 sessions are common: with no IPv6 address protected, the guard cannot tell
+      // which of them would cut an IPv6 session, and says so once, at the first such rule.
+      const bytes = afiOf(route.rule.family) === AFI.IPV6 ? 16 : 4;
+      if (opts.mode !== 'off' && opts.protect && !looked.has(bytes)) {
+        looked.add(bytes);
+        if (!opts.protect.some((p) => p.addr.length === bytes))
+          add(
+            'warning',
+            f.pos,
+            f,
+            `no IPv${bytes === 16 ? 6 : 4} address is protected, so the guard cannot see which IPv${bytes === 16 ? 6 : 4} rules would cut a BGP session: list your routers' IPv${bytes === 16 ? 6 : 4} loopbacks and links in tsbgp.flowspec.protect or flow { protect [ ] }`,
+          );
       }
     }
   }

@@ -36,6 +36,7 @@
 import { AFI, afiOf } from '../wire/types';
 import { decodeFlowAction, decodeFlowAction6 } from './actions';
 import { componentName } from './json';
+import { type ProtectedPrefix, reachesProtected } from './protect';
 import {
   type FlowAction,
   type FlowComponent,
@@ -45,6 +46,8 @@ import {
   isPrefixComponent,
   Op,
 } from './rule';
+
+export type { ProtectedPrefix };
 
 export interface Finding {
   severity: 'refuse' | 'warn';
@@ -65,12 +68,6 @@ export interface Finding {
 
 /** refuse: a refused rule is not sent; warn: it is sent and its findings are logged; off: no check at all. */
 export type GuardMode = 'refuse' | 'warn' | 'off';
-
-/** An address or prefix of a BGP speaker: 4 or 16 bytes, bits past `len` ignored. */
-export interface ProtectedPrefix {
-  addr: Uint8Array;
-  len: number;
-}
 
 export interface GuardOptions {
   /** Default 'refuse'. */
@@ -281,32 +278,6 @@ function coversTcpPort(byType: Map<number, FlowComponent>, port: number): boolea
     return cand.length > 0;
   };
   return sideOk(dst, src) || sideOk(src, dst);
-}
-
-/** Do the bits [from, to) of two addresses agree? */
-function sameBits(a: Uint8Array, b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from >> 3; i * 8 < to; i++) {
-    const lo = i * 8;
-    let mask = 0xff;
-    if (from > lo) mask &= 0xff >> (from - lo);
-    if (to < lo + 8) mask &= (0xff << (lo + 8 - to)) & 0xff;
-    if ((a[i]! ^ b[i]!) & mask) return false;
-  }
-  return true;
-}
-
-/**
- * Can an address match both the rule's prefix component (every address when absent) and a protected prefix?
- * The component fixes bits [offset, len) (RFC 8956 §3.1), the protected prefix bits [0, len): they overlap when
- * the bits both fix agree.
- */
-function reachesProtected(c: FlowPrefix | undefined, protect: readonly ProtectedPrefix[] | undefined, bytes: number) {
-  if (protect === undefined) return true;
-  for (const p of protect) {
-    if (p.addr.length !== bytes) continue;
-    if (c === undefined || sameBits(c.addr, p.addr, c.offset, Math.min(c.len, p.len))) return true;
-  }
-  return false;
 }
 
 /**

@@ -70,8 +70,16 @@ function tmp(text: string): string {
 
 test('safe IPv4 and IPv6 rules: no findings, exit 0, the summary counts them', async () => {
   const text = config(`${TELNET}\n${TELNET6}`);
-  assert.deepEqual(flowFindings(parseConfig(text, 'ok.conf')), []);
-  const f = tmp(text);
+  // The sessions are IPv4: the IPv6 rule passes, with one word that no IPv6 address is protected.
+  const found = flowFindings(parseConfig(text, 'ok.conf'));
+  assert.deepEqual(
+    found.map((x) => `${x.severity} ${x.line}`),
+    [`warning ${text.split('\n').findIndex((l) => l.includes('route telnet6')) + 1}`],
+  );
+  assert.match(found[0]!.text, /flow route telnet6: no IPv6 address is protected, .*tsbgp\.flowspec\.protect/);
+  const protectedV6 = text.replace('  flow {\n', '  flow {\n    protect [ 2001:db8:ffff::/48 ];\n');
+  assert.deepEqual(flowFindings(parseConfig(protectedV6, 'ok.conf')), []);
+  const f = tmp(protectedV6);
   const r = await capture([f]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /ok, 1 neighbor, 0 processes, 0 routes, 2 flow routes/);
