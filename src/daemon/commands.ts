@@ -11,7 +11,7 @@ import {
   parseRoutes,
 } from '../api/commands';
 import type { Emit } from '../api/control';
-import { parseRoute, type RouteSpec } from '../config/route';
+import { expandSplit, parseRoute, type RouteSpec } from '../config/route';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
 import { CeaseSubcode } from '../wire/notification';
@@ -143,12 +143,16 @@ export class CommandRunner {
         const targets = this.select(c.neighbors);
         if (targets.length === 0) return fail('no neighbor matches the selector');
         try {
+          // `split /N` stands for the prefix's /N more-specifics, announced or withdrawn alike, as ExaBGP 4.2's
+          // API route parser (configuration/static/__init__.py) returns them.
           for (const r of parsed.routes) {
-            const e = routeEntry(r);
-            for (const n of targets) {
-              if (!n.cfg.families.includes(e.family)) continue;
-              if (withdraw) n.withdraw(e);
-              else n.announce(e);
+            for (const part of expandSplit(r)) {
+              const e = routeEntry(part);
+              for (const n of targets) {
+                if (!n.cfg.families.includes(e.family)) continue;
+                if (withdraw) n.withdraw(e);
+                else n.announce(e);
+              }
             }
           }
         } catch (err) {

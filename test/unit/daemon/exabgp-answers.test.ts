@@ -90,3 +90,29 @@ describe('ExaBGP answers', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('split /N through the API', { timeout: 60_000 }, () => {
+  let p: Pair;
+  before(async () => {
+    p = await startPair('split');
+  });
+  after(async () => {
+    await p?.stop();
+    removeTempDirs();
+  });
+
+  const received = () =>
+    [...(p.b.neighbors[0]!.ribIn?.routes() ?? [])].map((r) => Buffer.from(r.entry).toString('hex')).sort();
+
+  it('announce route P split /N sends the /N more-specifics, withdraw with split removes them', async () => {
+    let r = await sendCommand(p.socket, 'announce route 10.20.0.0/23 next-hop 192.0.2.1 split /25');
+    assert.equal(r.answer, 'done');
+    // NLRI entries: length 25 then four address bytes (RFC 4271 §4.3).
+    const quarters = ['190a140000', '190a140080', '190a140100', '190a140180'];
+    await waitFor(() => received().length === 4, 10_000, 'four /25 at B');
+    assert.deepEqual(received(), quarters);
+    r = await sendCommand(p.socket, 'withdraw route 10.20.0.0/23 next-hop 192.0.2.1 split /25');
+    assert.equal(r.answer, 'done');
+    await waitFor(() => received().length === 0, 10_000, 'the /25 withdrawn at B');
+  });
+});
