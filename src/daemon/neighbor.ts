@@ -10,6 +10,7 @@ import type { AttrInterner } from '../rib/attr-intern';
 import type { Negotiated } from '../session/negotiate';
 import { Peer, type PeerCapabilities } from '../session/peer';
 import { ipToString } from '../wire/ip';
+import { familyName } from '../wire/nlri/registry';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { FlowTable } from './flow-table';
 import type { Logger } from './log';
@@ -151,7 +152,17 @@ export class Neighbor {
       localAs: this.localAs,
       peerAs: n ? n.peerAs : this.cfg.peerAs === 'auto' ? undefined : this.cfg.peerAs,
       routerId: this.cfg.routerId,
+      familyAllowed: this.familyAllowed(),
     };
+  }
+
+  /**
+   * The neighbor's `family-allowed` as ExaBGP 4.2 names it for selectors (bgp/neighbor.py): `in-open`, or for a
+   * multi-session neighbor its families in configured order as `afi-safi` joined with `/`.
+   */
+  private familyAllowed(): string {
+    if (!this.cfg.capability.multiSession) return 'in-open';
+    return this.cfg.families.map((f) => familyName(f).replace(' ', '-')).join('/');
   }
 
   localAddressText(): string | undefined {
