@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { skipReason } from '../support/programs';
+import { exabgpVersion, skipReason } from '../support/programs';
 import { QA_VECTORS, type QaVector } from '../vectors/exabgp-qa';
 
 /** Families out of tsbgp's scope so far (issue 12): their NLRI are printed as "raw" hex, ExaBGP decodes them. */
@@ -97,13 +97,6 @@ function options(v: QaVector): string[] {
   if (v.addPath || v.addPathFamilies) o.push('--path-information');
   if (v.asn4 === false) o.push('--asn2');
   return o;
-}
-
-function exabgpVersion(): string {
-  const r = spawnSync('exabgp', ['--version'], { encoding: 'utf8' });
-  const m = /ExaBGP\s*:\s*(\S+)/.exec(`${r.stdout}${r.stderr}`);
-  if (!m) throw new Error(`exabgp --version printed no version: ${r.stdout}${r.stderr}`);
-  return m[1]!;
 }
 
 /** ExaBGP's JSON line for the message, or a line saying it printed none. */

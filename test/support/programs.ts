@@ -9,13 +9,18 @@ import * as path from 'node:path';
  * Every outside program a test may need, by the name tests ask for: the binaries it runs (a bare name is looked up
  * in PATH, as spawn does) and, where only one version will do, a check of its `--version` output.
  */
-const PROGRAMS: Record<string, { bins: string[]; version?: { args: string[]; want: RegExp; wanted: string } }> = {
+const PROGRAMS: Record<
+  string,
+  { bins: string[]; paths?: string[]; version?: { args: string[]; want: RegExp; wanted: string } }
+> = {
   bird: { bins: ['bird', 'birdc'] },
   gobgp: { bins: ['gobgpd', 'gobgp'] },
   frr: { bins: ['/usr/lib/frr/bgpd', 'vtysh'] },
   // The differential tests compare against ExaBGP 4.2 (the version tsbgp is compatible with); 4.3 and 5 differ.
   exabgp: { bins: ['exabgp'], version: { args: ['--version'], want: /ExaBGP\s*:\s*4\.2\./, wanted: '4.2.x' } },
   exabgpcli: { bins: ['exabgpcli'] },
+  // The example configurations Debian's exabgp package ships.
+  'exabgp-examples': { bins: [], paths: ['/usr/share/doc/exabgp/examples'] },
   tshark: { bins: ['tshark', 'text2pcap'] },
 };
 
@@ -37,7 +42,9 @@ function problemWith(name: string): string | undefined {
   const p = PROGRAMS[name] ?? { bins: [name] };
   const missing = p.bins.filter((b) => !findBinary(b));
   let why: string | undefined;
+  const absent = (p.paths ?? []).filter((f) => !fs.existsSync(f));
   if (missing.length > 0) why = `${name}: ${missing.join(', ')} not found (PATH=${process.env.PATH ?? ''})`;
+  else if (absent.length > 0) why = `${name}: ${absent.join(', ')} not found`;
   else if (p.version) {
     const r = spawnSync(p.bins[0]!, p.version.args, { encoding: 'utf8', timeout: 30_000 });
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
@@ -82,4 +89,12 @@ export function skipReason(...names: string[]): string | undefined {
   const text = why.join('; ');
   if (peersRequired()) throw new Error(`peer program required (CI / TSBGP_REQUIRE_PEERS=1) but unusable: ${text}`);
   return `not usable: ${text}`;
+}
+
+/** ExaBGP's exact version ("4.2.21"): part of the keys of cached ExaBGP answers, so another ExaBGP never reuses them. */
+export function exabgpVersion(): string {
+  const r = spawnSync('exabgp', ['--version'], { encoding: 'utf8' });
+  const m = /ExaBGP\s*:\s*(\S+)/.exec(`${r.stdout}${r.stderr}`);
+  if (!m) throw new Error(`exabgp --version printed no version: ${r.stdout}${r.stderr}`);
+  return m[1]!;
 }
