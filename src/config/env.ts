@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import type { GuardMode, ProtectedPrefix } from '../flowspec/guard';
 import { ipToString, parsePrefix } from '../wire/ip';
+import type { Ipv6OffsetLayout } from '../wire/nlri/flowspec';
 
 export interface Env {
   profile: { enable: boolean; file: string };
@@ -55,6 +56,8 @@ export interface Env {
     /** Shortest destination prefix a rule that acts on traffic may have: IPv4 and IPv6 (length - offset). */
     shortest4: number;
     shortest6: number;
+    /** How IPv6 prefixes with an offset are sent (src/wire/nlri/flowspec.ts): ExaBGP's layout or RFC 8956's. */
+    offset6: Ipv6OffsetLayout;
   };
   debug: {
     pdb: boolean;
@@ -86,7 +89,8 @@ type Kind =
   | 'guard'
   | 'prefixes'
   | 'len4'
-  | 'len6';
+  | 'len6'
+  | 'layout6';
 
 /** section -> key -> [kind, default text]. Defaults as ExaBGP 4.2 ships them. */
 export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonly [Kind, string]>>>> = {
@@ -146,6 +150,7 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     protect: ['prefixes', ''],
     shortest4: ['len4', '8'],
     shortest6: ['len6', '32'],
+    offset6: ['layout6', 'exabgp'],
   },
   debug: {
     pdb: ['bool', 'false'],
@@ -206,6 +211,11 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       const max = kind === 'len4' ? 32 : 128;
       if (!/^\d+$/.test(v) || Number(v) > max) bad(`a prefix length 0-${max}`);
       return Number(v);
+    }
+    case 'layout6': {
+      const l = v.toLowerCase();
+      if (l !== 'exabgp' && l !== 'rfc8956') bad("'exabgp' or 'rfc8956'");
+      return l;
     }
     case 'guard': {
       const l = v.toLowerCase();

@@ -17,7 +17,10 @@ import { ConfigError } from './tokenizer';
  * tsbgp.flowspec.protect. A neighbor with `local-address auto` (or none) speaks from an address the kernel picks,
  * so every address of this machine is protected then.
  */
-export function guardOptions(c: Config, settings: Env['flowspec'] = loadEnv({ env: {} }).flowspec): GuardOptions {
+export function guardOptions(
+  c: Config,
+  settings: Omit<Env['flowspec'], 'offset6'> = loadEnv({ env: {} }).flowspec,
+): GuardOptions {
   const protect: ProtectedPrefix[] = [...settings.protect, ...c.flowProtect];
   let auto = false;
   for (const n of c.neighbors) {

@@ -19,7 +19,7 @@ import type { FlowRoute } from '../flowspec/rule';
 import { AttrInterner } from '../rib/attr-intern';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
-import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { encodeFlowRule, setIpv6OffsetLayout } from '../wire/nlri/flowspec';
 import { CeaseSubcode } from '../wire/notification';
 import { CommandRunner } from './commands';
 import type { Logger } from './log';
@@ -68,6 +68,7 @@ export class Daemon {
     this.log = opts.log;
     this.done = new Promise((r) => (this.resolveDone = r));
     const env = opts.env;
+    setIpv6OffsetLayout(env.flowspec.offset6);
     this.acks = new AckPolicy({ enabled: env.api.ack });
     this.processes = new ProcessManager({
       respawn: env.api.respawn,

@@ -9,6 +9,7 @@
 //  - in the text form a component with more than one term is bracketed: "port [ =80 =8080 ]".
 
 import { ipv4ToString, ipv6ToString } from '../wire/ip';
+import { ipv6OffsetLayout } from '../wire/nlri/flowspec';
 import { AFI, afiOf, SAFI, safiOf } from '../wire/types';
 import { bitNames, FRAGMENT_BITS, ICMP_TYPE_NAMES, PROTOCOL_NAMES, TCP_FLAG_BITS } from './names';
 import { type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule, isPrefixComponent, Op } from './rule';
@@ -211,7 +212,8 @@ export function textSurvivesWire(rule: FlowRule): boolean {
     if (isPrefixComponent(c)) {
       const a = c.addr;
       if (a.length !== (v6 ? 16 : 4) || c.len > a.length * 8 || c.offset > c.len) return false;
-      const from = v6 ? c.offset : 0;
+      // Bits kept: from the offset in RFC 8956's layout, from bit 0 in ExaBGP's (and IPv4), to the last byte sent.
+      const from = v6 && ipv6OffsetLayout() === 'rfc8956' ? c.offset : 0;
       const to = Math.min(a.length * 8, from + 8 * Math.max(0, (c.len - from + 7) >> 3));
       for (let bit = 0; bit < a.length * 8; bit += 8) {
         // Mask of this byte's bits outside [from, to), which must be zero.

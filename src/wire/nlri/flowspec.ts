@@ -45,23 +45,32 @@ const maxType = (afi: number): number => (afi === AFI.IPV6 ? 13 : 12);
 
 /**
  * The two layouts of an IPv6 prefix component with a non-zero offset. RFC 8956 §3.1 sends only the pattern,
- * bits [offset, length) of the address: ceil((length - offset) / 8) bytes. ExaBGP 4.2 (and 5.0) sends the
- * address from bit 0 instead, ceil(length / 8) bytes, as for offset 0. The two agree when every offset is 0.
+ * bits [offset, length) of the address: ceil((length - offset) / 8) bytes ('rfc8956'). ExaBGP 4.2 (and 5.0),
+ * GoBGP 3 and FRR 8 send the address from bit 0 instead, ceil(length / 8) bytes, as for offset 0 ('exabgp').
+ * The two agree when every offset is 0. Measured on loopback (test/interop/flowspec-offset.test.ts): GoBGP
+ * drops a rule in RFC 8956's layout and FRR resets the session; BIRD 2 drops one in ExaBGP's layout.
  */
-export enum V6Layout {
-  RFC = 0,
-  FROM_BIT_0 = 1,
+export type Ipv6OffsetLayout = 'exabgp' | 'rfc8956';
+
+/** The layout rules are sent in (tsbgp.flowspec.offset6), and read in first: ExaBGP's, as a drop-in must. */
+let sendLayout: Ipv6OffsetLayout = 'exabgp';
+
+/** Choose the layout of IPv6 prefixes with an offset, for the whole process (set once, at start). */
+export function setIpv6OffsetLayout(layout: Ipv6OffsetLayout): void {
+  sendLayout = layout;
 }
 
+export const ipv6OffsetLayout = (): Ipv6OffsetLayout => sendLayout;
+
 /** Bytes an IPv6 prefix component's address takes on the wire in a layout. */
-const v6PrefixBytes = (len: number, offset: number, layout: V6Layout): number =>
-  layout === V6Layout.RFC ? (len - offset + 7) >> 3 : (len + 7) >> 3;
+const v6PrefixBytes = (len: number, offset: number, layout: Ipv6OffsetLayout): number =>
+  layout === 'rfc8956' ? (len - offset + 7) >> 3 : (len + 7) >> 3;
 
 /**
  * Check one entry's components (from `off` to `end`, after the RD) without allocating. Returns why they are
  * malformed, or '' when they are well formed; `layout` says how IPv6 prefixes with an offset are read.
  */
-function componentsFault(d: Uint8Array, off: number, end: number, afi: number, layout: V6Layout): string {
+function componentsFault(d: Uint8Array, off: number, end: number, afi: number, layout: Ipv6OffsetLayout): string {
   const v6 = afi === AFI.IPV6;
   const top = maxType(afi);
   let last = 0;
@@ -110,14 +119,15 @@ function hasV6Offset(d: Uint8Array, off: number, end: number): boolean {
 }
 
 /**
- * The layout an entry's IPv6 prefixes are read in: RFC 8956's when the entry parses that way, else ExaBGP's
- * from-bit-0 layout when that parses, so that rules from ExaBGP speakers are not lost. Throws when neither does.
+ * The layout an entry's IPv6 prefixes are read in: the one rules are sent in when the entry parses that way
+ * (offsets 1-7 of a /128 give both layouts the same length: the bytes cannot tell), else the other one when that
+ * parses, so that rules from speakers of either kind are not lost. Throws when neither does.
  */
-function entryLayout(d: Uint8Array, off: number, end: number, afi: number): V6Layout {
-  const fault = componentsFault(d, off, end, afi, V6Layout.RFC);
-  if (fault === '') return V6Layout.RFC;
-  if (afi === AFI.IPV6 && hasV6Offset(d, off, end) && componentsFault(d, off, end, afi, V6Layout.FROM_BIT_0) === '')
-    return V6Layout.FROM_BIT_0;
+function entryLayout(d: Uint8Array, off: number, end: number, afi: number): Ipv6OffsetLayout {
+  const fault = componentsFault(d, off, end, afi, sendLayout);
+  if (fault === '') return sendLayout;
+  const other = sendLayout === 'exabgp' ? 'rfc8956' : 'exabgp';
+  if (afi === AFI.IPV6 && hasV6Offset(d, off, end) && componentsFault(d, off, end, afi, other) === '') return other;
   throw malformed(fault);
 }
 
@@ -196,7 +206,13 @@ function readValue(d: Uint8Array, off: number, size: number): number {
 }
 
 /** Decode one already validated entry's components (`off`..`end`, after the RD). */
-function decodeComponents(d: Uint8Array, off: number, end: number, afi: number, layout: V6Layout): FlowComponent[] {
+function decodeComponents(
+  d: Uint8Array,
+  off: number,
+  end: number,
+  afi: number,
+  layout: Ipv6OffsetLayout,
+): FlowComponent[] {
   const v6 = afi === AFI.IPV6;
   const out: FlowComponent[] = [];
   while (off < end) {
@@ -209,8 +225,8 @@ function decodeComponents(d: Uint8Array, off: number, end: number, afi: number, 
         const bytes = v6PrefixBytes(len, offset, layout);
         // RFC 8956 §3.1: the pattern holds bits [offset, len) of the address, starting at its first bit.
         // In ExaBGP's layout the bytes are the address from bit 0.
-        const shift = layout === V6Layout.RFC ? offset & 7 : 0;
-        let at = layout === V6Layout.RFC ? offset >> 3 : 0;
+        const shift = layout === 'rfc8956' ? offset & 7 : 0;
+        let at = layout === 'rfc8956' ? offset >> 3 : 0;
         if (shift === 0) {
           for (let i = 0; i < bytes; i++) addr[at + i] = d[off + i]!;
         } else {
@@ -264,7 +280,7 @@ function itemsFlow(block: NlriBlock, afi: number, vpn: boolean): FlowRule[] {
     const end = off + (h & 0xffff);
     let rule: FlowRule;
     const c = vpn ? off + 8 : off;
-    const layout = afi === AFI.IPV6 ? entryLayout(d, c, end, afi) : V6Layout.RFC;
+    const layout = afi === AFI.IPV6 ? entryLayout(d, c, end, afi) : sendLayout;
     const components = decodeComponents(d, c, end, afi, layout);
     if (vpn) rule = { family: block.family, rd: d.slice(off, c), components };
     else rule = { family: block.family, components };
@@ -325,15 +341,17 @@ function writeComponents(out: Uint8Array, off: number, limit: number, comps: Flo
     if (isPrefixComponent(c)) {
       const len = c.len;
       const offset = v6 ? c.offset : 0;
-      const bytes = v6 ? (len - offset + 7) >> 3 : (len + 7) >> 3;
+      // The pattern starts at the offset in RFC 8956's layout, at bit 0 in ExaBGP's (and for IPv4).
+      const from = v6 && sendLayout === 'rfc8956' ? offset : 0;
+      const bytes = (len - from + 7) >> 3;
       if (off + 3 + bytes > limit) return -1;
       out[off++] = c.type;
       out[off++] = len;
       const a = c.addr;
       if (v6) {
         out[off++] = offset;
-        const shift = offset & 7;
-        let at = offset >> 3;
+        const shift = from & 7;
+        let at = from >> 3;
         if (shift === 0) {
           for (let i = 0; i < bytes; i++) out[off + i] = a[at + i]!;
         } else {

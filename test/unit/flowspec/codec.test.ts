@@ -12,22 +12,25 @@ import {
   IPV4_FLOW_VPN,
   IPV6_FLOW,
   IPV6_FLOW_VPN,
+  type Ipv6OffsetLayout,
   ipv4Flow,
   ipv4FlowVpn,
   ipv6Flow,
+  ipv6OffsetLayout,
+  setIpv6OffsetLayout,
 } from '../../../src/wire/nlri/flowspec';
 import { familyCodec } from '../../../src/wire/nlri/registry';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
-/** Keep only the address bits the wire carries, so decode(encode(x)) can be compared with x. */
+/** Keep only the address bits the wire carries (in the layout IPv6 offsets are sent in), to compare with decode. */
 function normalize(c: FlowComponent, v6: boolean): FlowComponent {
   if (c.type > 2) return c;
   const p = c as Extract<FlowComponent, { addr: Uint8Array }>;
   const addr = new Uint8Array(p.addr.length);
-  const from = v6 ? p.offset : 0;
-  const bytes = v6 ? (p.len - p.offset + 7) >> 3 : (p.len + 7) >> 3;
+  const from = v6 && ipv6OffsetLayout() === 'rfc8956' ? p.offset : 0;
+  const bytes = (p.len - from + 7) >> 3;
   const to = Math.min(p.addr.length * 8, from + bytes * 8);
   for (let bit = from; bit < to; bit++)
     if (p.addr[bit >> 3]! & (0x80 >> (bit & 7))) addr[bit >> 3] |= 0x80 >> (bit & 7);
@@ -81,16 +84,29 @@ const ruleArb: fc.Arbitrary<FlowRule> = fc
     });
   });
 
-test('round trip: decode(encode(rule)) == rule, and the bytes re-encode identically', () => {
-  fc.assert(
-    fc.property(ruleArb, (rule) => {
-      const b = encodeFlowRule(rule);
-      const back = decodeFlowNlri(rule.family, b);
-      assert.deepEqual(back, rule);
-      assert.equal(hex(encodeFlowRule(back)), hex(b));
-    }),
-    { numRuns: 3000 },
-  );
+/** Run `f` with IPv6 offsets sent in `layout`, then back to the default (ExaBGP's). */
+function inLayout<T>(layout: Ipv6OffsetLayout, f: () => T): T {
+  setIpv6OffsetLayout(layout);
+  try {
+    return f();
+  } finally {
+    setIpv6OffsetLayout('exabgp');
+  }
+}
+
+test('round trip: decode(encode(rule)) == rule, and the bytes re-encode identically, in both IPv6 offset layouts', () => {
+  for (const layout of ['exabgp', 'rfc8956'] as const)
+    inLayout(layout, () =>
+      fc.assert(
+        fc.property(ruleArb, (rule) => {
+          const b = encodeFlowRule(rule);
+          const back = decodeFlowNlri(rule.family, b);
+          assert.deepEqual(back, rule);
+          assert.equal(hex(encodeFlowRule(back)), hex(b));
+        }),
+        { numRuns: 2000 },
+      ),
+    );
 });
 
 test('ADD-PATH blocks: scan counts entries and items() returns them with path ids', () => {
@@ -130,11 +146,16 @@ test('RFC 8955 §4 example: destination 10.0.1/24, protocol tcp, port 25', () =>
   assert.equal(hex(encodeFlowRule(r)), '0b' + '01180a0001' + '038106' + '048119');
 });
 
-test('RFC 8956 §3.8.2 style offset pattern: ::1:1234:5678:9800:0/104 offset 60', () => {
+test('RFC 8956 §3.8.2 style offset pattern: ::1:1234:5678:9800:0/104 offset 60, in both layouts', () => {
   const r = parseFlowCommand('route { match { source ::1:1234:5678:9800:0/104/60; } }').rule;
-  const b = encodeFlowRule(r);
-  assert.equal(hex(b).slice(2), '02683c' + '1123456789' + '80');
-  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, b), r);
+  // RFC 8956's layout: the 44 bits from bit 60, shifted to the first bit.
+  const rfc = inLayout('rfc8956', () => encodeFlowRule(r));
+  assert.equal(hex(rfc).slice(2), '02683c' + '1123456789' + '80');
+  // ExaBGP's (the default): the 13 bytes of a /104 from bit 0.
+  const exabgp = encodeFlowRule(r);
+  assert.equal(hex(exabgp).slice(2), '02683c' + '00000000000000011234567898');
+  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, rfc), r);
+  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, exabgp), r);
 });
 
 test('IPv6 prefix with an offset sent from bit 0, as ExaBGP 4.2 sends it: decoded, not dropped', () => {
@@ -148,51 +169,52 @@ test('IPv6 prefix with an offset sent from bit 0, as ExaBGP 4.2 sends it: decode
   const r = parseFlowCommand(
     'route { match { destination 2a02:b80:15::7aca:39ff:feae:a87a/128/0; source ::1/128/120; next-header udp; traffic-class 101; flow-label 2013; } }',
   ).rule;
-  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, exabgp), r);
-  assert.deepEqual(decodeFlowNlri(IPV6_FLOW, rfc), r);
-  // tsbgp sends RFC 8956's form.
-  assert.equal(hex(encodeFlowRule(r)), hex(rfc));
-  // Both through the codec as an MP_REACH block would carry them, one after the other.
-  const both = new Uint8Array([...exabgp, ...rfc]);
-  assert.equal(ipv6Flow.scan(both, false), 2);
-  assert.deepEqual(
-    ipv6Flow.items({ family: IPV6_FLOW, addPath: false, data: both, count: 2 }).map((x) => x.components),
-    [r.components, r.components],
-  );
+  for (const layout of ['exabgp', 'rfc8956'] as const)
+    inLayout(layout, () => {
+      // Either form is read whichever is sent.
+      assert.deepEqual(decodeFlowNlri(IPV6_FLOW, exabgp), r, layout);
+      assert.deepEqual(decodeFlowNlri(IPV6_FLOW, rfc), r, layout);
+      assert.equal(hex(encodeFlowRule(r)), hex(layout === 'exabgp' ? exabgp : rfc));
+      // Both through the codec as an MP_REACH block would carry them, one after the other.
+      const both = new Uint8Array([...exabgp, ...rfc]);
+      assert.equal(ipv6Flow.scan(both, false), 2);
+      assert.deepEqual(
+        ipv6Flow.items({ family: IPV6_FLOW, addPath: false, data: both, count: 2 }).map((x) => x.components),
+        [r.components, r.components],
+      );
+    });
 });
 
 test('IPv6 offsets in both prefixes, every offset 1-127, both layouts, plain and VPN', () => {
   const addr = unhex('20010db8 85a3 0042 1000 8a2e 0370 7334');
-  for (let offset = 1; offset < 128; offset++) {
-    for (const family of [IPV6_FLOW, IPV6_FLOW_VPN]) {
-      const rd = family === IPV6_FLOW_VPN ? unhex('0000fde800000001') : undefined;
-      // The bits of the address from `offset` to 128, as a decoder keeps them.
-      const kept = new Uint8Array(16);
-      for (let bit = offset; bit < 128; bit++)
-        if (addr[bit >> 3]! & (0x80 >> (bit & 7))) kept[bit >> 3] |= 0x80 >> (bit & 7);
-      const rule: FlowRule = {
-        family,
-        ...(rd ? { rd } : {}),
-        components: [
-          { type: 1, len: 128, offset, addr: kept },
-          { type: 2, len: 128, offset, addr: kept },
-          { type: 13, ops: [1], values: [0xfffff] },
-        ],
-      };
-      const rfc = encodeFlowRule(rule);
-      assert.deepEqual(decodeFlowNlri(family, rfc), rule, `RFC layout, offset ${offset}`);
-      // ExaBGP's layout: the 16 address bytes from bit 0 (here with the bits before the offset clear).
-      const body = [
-        ...(rd ?? []),
-        ...[1, 128, offset, ...kept],
-        ...[2, 128, offset, ...kept],
-        ...[13, 0xa1, 0x00, 0x0f, 0xff, 0xff],
-      ];
-      const exabgp = new Uint8Array([body.length, ...body]);
-      // Offsets 1-7 of a /128 give both layouts 16 bytes: the bytes cannot say which was meant, and RFC 8956's
-      // reading is taken (an ExaBGP rule with such an offset is read shifted: a difference pinned here).
-      if (offset < 8) assert.equal(exabgp.length, rfc.length, `offset ${offset}: same length`);
-      else assert.deepEqual(decodeFlowNlri(family, exabgp), rule, `ExaBGP layout, offset ${offset}`);
+  for (const layout of ['exabgp', 'rfc8956'] as const) {
+    const other = layout === 'exabgp' ? 'rfc8956' : 'exabgp';
+    for (let offset = 1; offset < 128; offset++) {
+      for (const family of [IPV6_FLOW, IPV6_FLOW_VPN]) {
+        const rd = family === IPV6_FLOW_VPN ? unhex('0000fde800000001') : undefined;
+        // The address bits from `offset` to 128: what both layouts carry.
+        const kept = new Uint8Array(16);
+        for (let bit = offset; bit < 128; bit++)
+          if (addr[bit >> 3]! & (0x80 >> (bit & 7))) kept[bit >> 3] |= 0x80 >> (bit & 7);
+        const rule: FlowRule = {
+          family,
+          ...(rd ? { rd } : {}),
+          components: [
+            { type: 1, len: 128, offset, addr: kept },
+            { type: 2, len: 128, offset, addr: kept },
+            { type: 13, ops: [1], values: [0xfffff] },
+          ],
+        };
+        const mine = inLayout(layout, () => encodeFlowRule(rule));
+        const theirs = inLayout(other, () => encodeFlowRule(rule));
+        inLayout(layout, () => {
+          assert.deepEqual(decodeFlowNlri(family, mine), rule, `${layout}, offset ${offset}`);
+          // Offsets 1-7 of a /128 give both layouts 16 bytes: the bytes cannot say which was meant, and the
+          // sending layout's reading is taken (a rule from a speaker of the other kind is read shifted).
+          if (offset < 8) assert.equal(theirs.length, mine.length, `offset ${offset}: same length`);
+          else assert.deepEqual(decodeFlowNlri(family, theirs), rule, `${other} read by ${layout}, offset ${offset}`);
+        });
+      }
     }
   }
 });
