@@ -310,7 +310,12 @@ class Parser {
       }
     });
     if (!run) throw errorAt(w[0], `process ${name} has no 'run' (expected run /path/to/program;)`);
-    if (!encoder) throw errorAt(w[0], `process ${name} has no 'encoder' (expected encoder json; or encoder text;)`);
+    // Required, as ExaBGP 4.2 requires it ("unset process sections: encoder"): its exabgp.api.encoder is no default.
+    if (!encoder)
+      throw errorAt(
+        w[0],
+        `process ${name} has no 'encoder' (expected encoder json; or encoder text;, required as in ExaBGP)`,
+      );
     this.processes.set(name, { name, run, encoder, respawn, pos: loc(w[0]) });
   }
 

@@ -42,6 +42,7 @@ import {
   type RefusedCapability,
   refusedCapabilities,
 } from './negotiate';
+import { checkReceived, type SessionFacts } from './received';
 import { hasSecurity, secureSocket, type TcpSecurity } from './tcp-security';
 
 export interface PeerCapabilities {
@@ -174,6 +175,8 @@ class Connection {
   reason = '';
   /** The other end, "address port N", for log lines. */
   remote = '';
+  /** What the checks of received UPDATEs need to know of the session (set at the first one). */
+  facts?: SessionFacts;
   notification?: { direction: Direction; notification: Notification };
 
   constructor(
@@ -808,6 +811,8 @@ export class Peer extends EventEmitter<PeerEvents> {
           c.reason = `malformed UPDATE: ${e.message}`;
           return this.dispatch(c, { type: 'UpdateMsgErr', code: e.code, subcode: e.subcode, data: e.data });
         }
+        c.facts ??= { ebgp: !c.negotiated.ibgp, localAddress: socketAddressBytes(c.socket?.localAddress) };
+        checkReceived(u, c.facts);
         this.dispatch(c, { type: 'UpdateMsg' });
         if (!c.detached) this.emit('update', u, c.negotiated, body);
         return;

@@ -78,6 +78,13 @@ interface Pending {
   as4Aggregator?: Aggregator;
 }
 
+/** An IPv4 NEXT_HOP that can name a host: not multicast (224/4), not 0.0.0.0, not 255.255.255.255. */
+function isHostAddress(v: Uint8Array): boolean {
+  if (v[0]! >= 224 && v[0]! <= 239) return false;
+  const all = (b: number): boolean => v[0] === b && v[1] === b && v[2] === b && v[3] === b;
+  return !all(0) && !all(255);
+}
+
 function decodeOne(code: number, v: Uint8Array, ctx: CodecContext, a: Attributes, p: Pending): void {
   switch (code) {
     case AttrCode.ORIGIN:
@@ -87,10 +94,11 @@ function decodeOne(code: number, v: Uint8Array, ctx: CodecContext, a: Attributes
       return;
     case AttrCode.NEXT_HOP:
       decodeNextHop(v, a);
-      // RFC 4271 §6.3 / RFC 7606 §7.3: a multicast address is no next hop.
-      if (v[0]! >= 224 && v[0]! <= 239) {
+      // RFC 4271 §6.3: the NEXT_HOP must be a valid IP host address, which a multicast address, 0.0.0.0 and
+      // the limited broadcast 255.255.255.255 are not; RFC 7606 §7.3: treat-as-withdraw.
+      if (!isHostAddress(v)) {
         delete a.nextHop;
-        throw attrError(code, UpdateError.INVALID_NEXT_HOP, `multicast address ${v[0]}.${v[1]}.${v[2]}.${v[3]}`);
+        throw attrError(code, UpdateError.INVALID_NEXT_HOP, `${v[0]}.${v[1]}.${v[2]}.${v[3]} is not a host address`);
       }
       return;
     case AttrCode.MED:

@@ -65,7 +65,7 @@ export function encodeAsPath(segs: readonly AsPathSegment[], asn4: boolean): Uin
   return out;
 }
 
-const isConfed = (t: number): boolean => t === SegmentType.AS_CONFED_SEQUENCE || t === SegmentType.AS_CONFED_SET;
+export const isConfed = (t: number): boolean => t === SegmentType.AS_CONFED_SEQUENCE || t === SegmentType.AS_CONFED_SET;
 
 /** RFC 6793 §4.2.3 path length: an AS_SET counts as one, confederation segments not at all. */
 export function pathCount(segs: readonly AsPathSegment[]): number {

@@ -110,6 +110,8 @@ test('errors carry file:line:col and say what was expected', () => {
       'process p { run /definitely/not/here; encoder json; }',
       /f:1:17: found '\/definitely\/not\/here', expected a program/,
     ],
+    // ExaBGP 4.2 refuses it too ("unset process sections: encoder"): there is no default encoder.
+    ['process p { run /bin/cat; }', /^f:1:1: process p has no 'encoder'.*required as in ExaBGP/],
     ['}', /^f:1:1: found '}'/],
     ['neighbor 1.1.1.1 { local-as 1 }', /f:1:31: found '}', expected ';'/],
   ];

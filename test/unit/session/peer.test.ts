@@ -31,9 +31,10 @@ const until = (p: Peer, s: StateName, ms = 5000) =>
 async function pair(a: Partial<PeerOptions> = {}, b: Partial<PeerOptions> = {}) {
   const listener = new Listener({ addresses: ['127.0.0.1'], port: 0 });
   await listener.listen();
+  // A connects from its own address: a next hop naming the receiver's own address is ignored (RFC 4271 §6.3).
   const pb = new Peer({
     name: 'B',
-    peerAddress: '127.0.0.1',
+    peerAddress: '127.0.0.2',
     localAs: 65002,
     peerAs: 65001,
     routerId: '2.2.2.2',
@@ -45,6 +46,7 @@ async function pair(a: Partial<PeerOptions> = {}, b: Partial<PeerOptions> = {}) 
   const pa = new Peer({
     name: 'A',
     peerAddress: '127.0.0.1',
+    localAddress: '127.0.0.2',
     peerPort: listener.ports[0],
     localAs: 65001,
     peerAs: 65002,
@@ -120,7 +122,7 @@ test('a few thousand routes go from Adj-RIB-Out of one to Adj-RIB-In of the othe
     [{ type: 2, asns: [65001] }],
     'eBGP: a route without AS_PATH gets our AS',
   );
-  assert.deepEqual(Uint8Array.from(r.attributes.attributes.nextHop!), Uint8Array.of(127, 0, 0, 1), 'next-hop self');
+  assert.deepEqual(Uint8Array.from(r.attributes.attributes.nextHop!), Uint8Array.of(127, 0, 0, 2), 'next-hop self');
   assert.equal(r.attributes.attributes.localPref, undefined);
   // Withdraw a few: they arrive as withdrawals.
   const gone = new Promise<void>((resolve) => pb.on('update', () => rib.size === 4990 && resolve()));
