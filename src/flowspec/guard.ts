@@ -6,11 +6,13 @@
 // Routers apply FlowSpec to the control plane too, so a rule that drops, polices or redirects TCP/179 between two
 // BGP speakers cuts the very sessions that would carry its withdrawal.
 //
-// What it protects: BGP sessions between *protected* addresses (opts.protect: the configuration's neighbor and
-// local addresses plus the operator's list of loopbacks and link networks, see config/flow-check.ts). A session
-// packet has a protected address at both ends, so a rule can only hit one when its destination prefix and its
-// source prefix (every address when absent) both overlap protected space. A rule towards a customer /32 that is
-// not protected therefore goes through whatever its ports: no BGP session runs to that address.
+// What it protects: the BGP sessions of *protected* addresses (opts.protect: the configuration's neighbor and
+// local addresses plus the operator's list of loopbacks and link networks, see config/flow-check.ts), whatever
+// the far end. A rule reaches them when it can match TCP port 179 to or from a protected address: its
+// destination prefix (every address when it has none) overlaps protected space, or its source prefix does. A
+// rule without a source picks its packets by destination only: towards a customer /32 that is not protected it
+// goes through whatever its ports, since no BGP session of a protected speaker ends at that address (if one
+// does, the customer speaks BGP and its link belongs in the protected list).
 //
 // Findings with severity 'refuse' (turned into 'warn' with `overridden` by the rule's `allow-unsafe` or by
 // opts.mode 'warn'; opts.mode 'off' checks nothing):
@@ -22,7 +24,7 @@
 //    patterns with an offset (RFC 8956 §3.1) the matched width is length - offset bits;
 //  - matches-bgp: a blocking action (discard, any rate-limit, a redirect that is not a copy: each takes BGP
 //    packets off their path or drops them with the flood it polices) whose match can be true for a TCP packet
-//    between two protected addresses with port 179 on one side and 179 or an ephemeral port on the other
+//    to or from a protected address with port 179 on one side and 179 or an ephemeral port on the other
 //    (decided exactly with interval arithmetic over the operator lists, RFC 8955 §4.2.1: terms joined by the AND
 //    bit form groups, groups are ORed; prefixes by bitwise overlap, with the IPv6 offset);
 //  - never-matches: a component no packet can satisfy (e.g. packet-length >1500&<400, =70000, dscp =64,
@@ -76,7 +78,7 @@ export interface GuardOptions {
   minPrefixV4?: number;
   /** Shortest IPv6 destination width accepted, length - offset (default 32); 0 as for IPv4. */
   minPrefixV6?: number;
-  /** Ports a blocking rule must not cover between protected addresses (default [179], BGP). */
+  /** Ports a blocking rule must not cover to or from a protected address (default [179], BGP). */
   protectedPorts?: number[];
   /**
    * The addresses of BGP speakers whose sessions a rule must not touch. Absent: the guard knows none, so it
@@ -380,18 +382,19 @@ export function checkRule(route: FlowRoute, opts: GuardOptions = {}): Finding[] 
     }
   }
 
-  // BGP itself: a packet of a session between two protected addresses, ports checked first (the cheap test that
-  // clears most mitigation rules: UDP, ICMP, TCP to a service port).
+  // BGP itself: a packet of a protected address's session, ports checked first (the cheap test that clears most
+  // mitigation rules: UDP, ICMP, TCP to a service port).
   if (blocking.length > 0 && !never) {
     const bytes = v6 ? 16 : 4;
+    const src = byType.get(2) as FlowPrefix | undefined;
     for (const port of ports) {
       if (
         coversTcpPort(byType, port) &&
-        reachesProtected(dest, opts.protect, bytes) &&
-        reachesProtected(byType.get(2) as FlowPrefix | undefined, opts.protect, bytes)
+        (reachesProtected(dest, opts.protect, bytes) ||
+          (src !== undefined && reachesProtected(src, opts.protect, bytes)))
       ) {
         const what = blocking.map((a) => a.kind).join(', ');
-        const where = opts.protect === undefined ? '' : ' between protected addresses';
+        const where = opts.protect === undefined ? '' : ' to or from a protected address';
         refuse(
           'matches-bgp',
           `${what} would apply to TCP port ${port}${where} (BGP sessions): narrow the destination, restrict the protocol, or exclude the port (destination-port !=${port} and source-port !=${port})`,

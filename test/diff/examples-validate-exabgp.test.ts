@@ -145,19 +145,25 @@ test('with the default guard, the FlowSpec examples are refused only for what th
     if (flowExamples.includes(f) || PINNED[f]) continue;
     assert.ok(tsbgp.get(f)!.ok, `${f}: ${tsbgp.get(f)!.messages.join(' | ')}`);
   }
-  // Rules with no destination (source-only, packet-length-only), an IPv6 traffic class beyond DSCP's 6 bits
-  // (RFC 8956 §3.7: type 11 is DSCP) and ICMP components next to protocol [ tcp udp ]: never a port-179 finding,
-  // since neither example's rules reach the neighbor 127.0.0.1 or the local address.
+  // Rules with no destination (source-only, packet-length-only): a blocking one among them also matches TCP port
+  // 179 to the neighbor 127.0.0.1, since it matches every destination. An IPv6 traffic class beyond DSCP's 6 bits
+  // (RFC 8956 §3.7: type 11 is DSCP), ICMP components next to protocol [ tcp udp ]. The rules at 10.0.0.0/8 and
+  // 192.168.0.0/16 hosts pass whatever their ports and actions.
   const reasons = (f: string): string[] =>
     tsbgp
       .get(f)!
       .messages.filter((m) => /: error: flow route /.test(m))
       .map((m) => /flow route (\S+): refused: (.*?)(?: \(to send it anyway.*)?$/.exec(m)!.slice(1, 3).join(': '));
+  const bgp = (name: string, action: string): string =>
+    `${name}: ${action} would apply to TCP port 179 to or from a protected address (BGP sessions): narrow the destination, restrict the protocol, or exclude the port (destination-port !=179 and source-port !=179)`;
   assert.deepEqual(reasons('conf-flow.conf'), [
     'first-vpn-route: the rule has no destination prefix, so it matches traffic to every address',
+    bgp('first-vpn-route', 'discard'),
     'another: the rule has no destination prefix, so it matches traffic to every address',
+    bgp('another', 'rate-limit'),
     'legal-intercept: the rule has no destination prefix, so it matches traffic to every address',
     'a-vpn-route: the rule has no destination prefix, so it matches traffic to every address',
+    bgp('a-vpn-route', 'redirect-to-nexthop'),
     'set-dscp: the rule has no destination prefix, so it matches traffic to every address',
     'take-action: the rule has no destination prefix, so it matches traffic to every address',
     'ipv6: traffic-class can never be true (no value in 0-63 satisfies it)',

@@ -106,7 +106,10 @@ describe('tsbgp.flowspec.guard: refuse, warn and off with a configuration GoBGP 
         cmd === 'validate' ? await validate(file) : await runCmd(process.execPath, [TSBGP, cmd, '--no-socket', file]);
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stderr, at('at-neighbor'));
-      assert.match(r.stderr, /flow route at-neighbor: refused: discard would apply to TCP port 179 between protected/);
+      assert.match(
+        r.stderr,
+        /flow route at-neighbor: refused: discard would apply to TCP port 179 to or from a protected/,
+      );
       assert.match(r.stderr, at('no-destination'));
       assert.match(r.stderr, /flow route no-destination: refused: the rule has no destination prefix/);
     }

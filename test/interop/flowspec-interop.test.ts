@@ -342,7 +342,10 @@ describe('FlowSpec: tsbgp with GoBGP, FRR' + (withBird ? ' and BIRD' : ''), { sk
     const range = `match { destination ${eG.address}/32; protocol tcp; destination-port >100&<200; } then { discard; }`;
     r = await t.cli(`announce flow route { ${range} }`);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /error: flow rule refused: discard would apply to TCP port 179 between protected addresses/);
+    assert.match(
+      r.stdout,
+      /error: flow rule refused: discard would apply to TCP port 179 to or from a protected address/,
+    );
     // The ordinary mitigation ExaBGP answers `done` to: no BGP session runs to a customer host.
     const customer = 'match { destination 198.18.0.10/32; protocol tcp; destination-port =8080; } then { discard; }';
     r = await t.cli(`announce flow route { ${customer} }`);

@@ -1,7 +1,7 @@
 // The FlowSpec guard against the rules DDoS detectors really send (FastNetMon, Wanguard-style: one victim address
 // or customer prefix, an amplification source port, a SYN flood, fragments, ICMP, packet lengths), in the API
 // form they use, with the protected set a real configuration gives: the neighbor and local addresses, router
-// loopbacks and link networks. Every mitigation rule passes; what can cut a BGP session between protected
+// loopbacks and link networks. Every mitigation rule passes; what can cut a BGP session of a protected
 // addresses, a rule with no destination and the August 2020 shape are refused; `warn` and `off` behave as
 // docs/FLOWSPEC.md says. Impossible and conflicting rules: guard.test.ts.
 
@@ -115,8 +115,8 @@ const MITIGATIONS: [string, string][] = [
     'match { source 192.0.2.200/32; destination 203.0.113.0/25; } then { discard; }',
   ],
   [
-    'an attacker to a router loopback: no BGP session runs from that source',
-    'match { source 192.0.2.200/32; destination 10.255.0.1/32; protocol tcp; } then { discard; }',
+    'an attacker to a router loopback, BGP excluded',
+    'match { source 192.0.2.200/32; destination 10.255.0.1/32; protocol tcp; destination-port !=179; source-port !=179; } then { discard; }',
   ],
   [
     'UDP at a protected loopback (BGP is TCP)',
@@ -172,14 +172,14 @@ test('refused: the 2020 shape, port 179 at a protected loopback, a rule with no 
     'match { destination 10.255.0.1/32; protocol tcp; destination-port >=100&<=1000; } then { discard; }',
   );
   assert.equal(loop.length, 1);
-  assert.match(loop[0]!, /^matches-bgp: discard would apply to TCP port 179 between protected addresses/);
+  assert.match(loop[0]!, /^matches-bgp: discard would apply to TCP port 179 to or from a protected address/);
   assert.deepEqual(
     refused('match { source 192.0.2.200/32; protocol udp; } then { discard; }').map((f) => f.split(':')[0]),
     ['no-destination'],
   );
 });
 
-test('refused: every way a blocking rule can reach a session between protected addresses', () => {
+test('refused: every way a blocking rule can reach a session to or from a protected address', () => {
   const bgp = (rule: string): boolean => refused(rule).some((f) => f.startsWith('matches-bgp'));
   // The replies of a session: source port 179 towards the neighbor's ephemeral port.
   assert.ok(bgp('match { destination 192.0.2.1/32; protocol tcp; destination-port >=1024; } then { discard; }'));
@@ -192,10 +192,14 @@ test('refused: every way a blocking rule can reach a session between protected a
   // IPv6: a protected loopback range, and a neighbor matched by an offset pattern (RFC 8956 §3.1).
   assert.ok(bgp('match { destination 2001:db8:ffff::1/128; next-header tcp; port =179; } then { discard; }'));
   assert.ok(bgp('match { destination ::1/128/64; next-header tcp; } then { discard; }'));
-  // A source that is a protected speaker, towards another one.
+  // A source that is a protected speaker, towards another one, or towards an address the guard does not know (a
+  // multihop eBGP peer that is not listed).
   assert.ok(
     bgp('match { source 10.255.0.2/32; destination 10.255.0.1/32; protocol tcp; source-port =179; } then { discard; }'),
   );
+  assert.ok(bgp('match { source 10.255.0.1/32; destination 203.0.113.0/25; protocol tcp; } then { discard; }'));
+  // A router loopback from any source, an attacker's too: the loopback's sessions may run to unlisted peers.
+  assert.ok(bgp('match { source 192.0.2.200/32; destination 10.255.0.1/32; protocol tcp; } then { discard; }'));
   // Both ports 179 (a session some speakers open from their own port 179).
   assert.ok(
     bgp('match { destination 192.0.2.1/32; protocol tcp; destination-port =179; source-port =179; } then { discard; }'),
