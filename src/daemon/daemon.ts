@@ -4,7 +4,7 @@
 
 import * as path from 'node:path';
 import { AckPolicy } from '../api/ack';
-import { ControlServer, type Emit, findNamedPipes, NamedPipeControl } from '../api/control';
+import { ControlServer, type Emit, findNamedPipes, NamedPipeControl, pipeSearchLocations } from '../api/control';
 import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { type ProcessConfig, ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
@@ -118,6 +118,8 @@ export class Daemon {
   }
 
   private async startControl(): Promise<void> {
+    // exabgp.api.cli=false: no command line interface at all, neither the socket nor the named pipes.
+    if (!this.opts.env.api.cli) return;
     const sock = this.opts.controlSocket;
     const handler = (line: string, emit: Emit) => this.runner.answer(line, 'cli', emit);
     if (sock) {
@@ -128,13 +130,23 @@ export class Daemon {
       });
       await this.control.listen();
     }
-    if (this.opts.env.api.cli) {
-      const dir = findNamedPipes(this.opts.env.api.pipename);
-      if (dir) {
-        this.pipes = new NamedPipeControl({ dir, pipename: this.opts.env.api.pipename, handler });
-        await this.pipes.start();
-      }
+    const name = this.opts.env.api.pipename;
+    const locations = pipeSearchLocations();
+    const dir = findNamedPipes(name, '', locations);
+    // Where the pipes were found or looked for, logged at start as ExaBGP 4.2 does (application/bgp.py); a
+    // warning rather than ExaBGP's error when they are missing, since the control socket still answers.
+    const log = this.log.with({ component: 'cli' });
+    if (!dir) {
+      log.warning(`named pipes ${name}.in and ${name}.out not found for the cli; looked in:`);
+      for (const l of locations) log.warning(`  ${l}`);
+      log.warning(`to use them: mkfifo -m 600 /run/exabgp/${name}.in /run/exabgp/${name}.out`);
+      return;
     }
+    log.info(
+      `named pipes for the cli: commands to ${path.join(dir, `${name}.in`)}, answers from ${path.join(dir, `${name}.out`)}`,
+    );
+    this.pipes = new NamedPipeControl({ dir, pipename: name, handler });
+    await this.pipes.start();
   }
 
   private startProcesses(): void {
