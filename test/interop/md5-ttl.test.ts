@@ -1,10 +1,12 @@
-// TCP MD5 (RFC 2385) and GTSM / TTL security (RFC 5082) between tsbgp and real BIRD 2, FRR and GoBGP on loopback.
-// One daemon and one tsbgp per suite, seven sessions between them, each from its own tsbgp address:
+// TCP MD5 (RFC 2385) and GTSM / TTL security (RFC 5082) between tsbgp and real BIRD 2, FRR, GoBGP and ExaBGP 4.2
+// on loopback.
+// One daemon and one tsbgp per suite, up to eight sessions between them, each from its own tsbgp address:
 //   md5 right key, tsbgp active and tsbgp passive       → Established
 //   md5 wrong key, tsbgp active and tsbgp passive       → never Established (the kernels drop the segments)
 //   TTL security on the daemon, tsbgp with outgoing-ttl 255 / incoming-ttl 254, active and passive → Established
 //   TTL security on BIRD, tsbgp without outgoing-ttl (the system's 64) → never Established
 //   tsbgp with incoming-ttl 254, the daemon without TTL security → never Established
+//   ExaBGP only: md5-base64 auto on both sides with a hex-only password → Established (same key derivation)
 // Then a reload with the wrong keys corrected brings those two sessions up.
 // Loopback does not decrement the TTL, so what is sent is what is checked. The daemon sees the same tsbgp
 // neighbor addresses either way, so its own session state is the judge, and tsbgp's is checked to agree.
@@ -18,6 +20,7 @@ import {
   allocEndpoint,
   type BgpDaemon,
   Bird,
+  ExaBgp,
   Frr,
   freePort,
   GoBgp,
@@ -32,6 +35,8 @@ import {
 
 after(stopAll);
 
+type Kind = 'bird' | 'frr' | 'gobgp' | 'exabgp';
+
 interface Session {
   name: string;
   /** tsbgp waits for the daemon to connect. */
@@ -39,12 +44,14 @@ interface Session {
   /** The daemon's key, and tsbgp's when different (the wrong one). */
   password?: string;
   tsbgpPassword?: string;
+  /** md5-base64 on both sides (ExaBGP only). */
+  md5Base64?: 'auto';
   ttlSecurity?: boolean;
   /** outgoing-ttl 255 and incoming-ttl 254 on tsbgp's side. */
   tsbgpTtl?: boolean;
   up: boolean;
-  /** Only against this daemon. */
-  only?: string;
+  /** Only against these daemons (default: all). */
+  kinds?: Kind[];
 }
 
 const SESSIONS: Session[] = [
@@ -64,26 +71,51 @@ const SESSIONS: Session[] = [
     tsbgpPassword: 'wrong-4',
     up: false,
   },
-  { name: 'ttl security, tsbgp active', tsbgpPassive: false, ttlSecurity: true, tsbgpTtl: true, up: true },
+  // ExaBGP 4.2 answers a connection it accepted with the system's TTL: its outgoing-ttl applies only to the
+  // connections it opens (and incoming-ttl only to a per-neighbor `listen` socket), so tsbgp drops its replies.
+  {
+    name: 'ttl security, tsbgp active',
+    tsbgpPassive: false,
+    ttlSecurity: true,
+    tsbgpTtl: true,
+    up: true,
+    kinds: ['bird', 'frr', 'gobgp'],
+  },
   { name: 'ttl security, tsbgp passive', tsbgpPassive: true, ttlSecurity: true, tsbgpTtl: true, up: true },
-  // The daemon without TTL security sends TTL 1 or 2 to an eBGP neighbor: tsbgp's listener drops its SYNs.
+  // The same key derivation as ExaBGP 4.2: a password of lowercase hex digits read as base64 ('c0ffee12' → 6 bytes).
+  {
+    name: 'md5-base64 auto, tsbgp active',
+    tsbgpPassive: false,
+    password: 'c0ffee12',
+    md5Base64: 'auto',
+    up: true,
+    kinds: ['exabgp'],
+  },
+  // The daemon without TTL security sends TTL 1 or 2 to an eBGP neighbor (ExaBGP: 64): tsbgp's listener drops its
+  // SYNs.
   { name: 'tsbgp incoming-ttl 254, daemon without ttl security', tsbgpPassive: true, tsbgpTtl: true, up: false },
   // The daemon checks TTLs: tsbgp without outgoing-ttl sends the system's 64. BIRD sets its minimum on the
   // listening socket before any SYN; FRR and GoBGP set it on the connection after accepting it, so a session
   // can slip through there: this case is checked against BIRD only.
-  { name: 'ttl security, tsbgp without outgoing-ttl', tsbgpPassive: false, ttlSecurity: true, up: false, only: 'bird' },
+  {
+    name: 'ttl security, tsbgp without outgoing-ttl',
+    tsbgpPassive: false,
+    ttlSecurity: true,
+    up: false,
+    kinds: ['bird'],
+  },
 ];
 
 const AS_T = 65520;
 const AS_D = 65521;
 
-function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
+function suite(kind: Kind, create: () => BgpDaemon): void {
   describe(`TCP MD5 and TTL security: tsbgp and ${kind}`, { skip: skipReason(kind) }, () => {
     let d: BgpDaemon;
     let t: TsbgpChild;
     /** tsbgp's configuration; `fixed`: the wrong keys replaced by the right ones. */
     let tsbgpConf: (fixed: boolean) => string;
-    const sessions = SESSIONS.filter((s) => s.only === undefined || s.only === kind);
+    const sessions = SESSIONS.filter((s) => s.kinds === undefined || s.kinds.includes(kind));
     const addr: string[] = sessions.map(() => allocAddress());
 
     before(async () => {
@@ -97,6 +129,7 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
         passive: !s.tsbgpPassive,
         families: ['ipv4'],
         password: s.password,
+        md5Base64: s.md5Base64,
         ttlSecurity: s.ttlSecurity,
       }));
       d = create();
@@ -114,6 +147,7 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
               '  hold-time 30;',
               s.tsbgpPassive ? `  passive; listen ${listen};` : `  connect ${eD.port};`,
               key ? `  md5-password "${key}";` : '',
+              s.md5Base64 ? `  md5-base64 ${s.md5Base64};` : '',
               s.tsbgpTtl ? '  outgoing-ttl 255; incoming-ttl 254;' : '',
               '  family { ipv4 unicast; }',
               '}',
@@ -184,3 +218,4 @@ function suite(kind: 'bird' | 'frr' | 'gobgp', create: () => BgpDaemon): void {
 suite('bird', () => new Bird());
 suite('frr', () => new Frr());
 suite('gobgp', () => new GoBgp());
+suite('exabgp', () => new ExaBgp());

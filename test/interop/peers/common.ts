@@ -18,6 +18,8 @@ export interface NeighborOpts {
   families: Family[];
   /** TCP MD5 key (RFC 2385) of the session. */
   password?: string;
+  /** ExaBGP only: how the password is read (md5-base64). */
+  md5Base64?: 'auto' | boolean;
   /** GTSM (RFC 5082): send TTL 255 and accept only 255 from a neighbor one hop away (BIRD: multihop 2 → 254). */
   ttlSecurity?: boolean;
 }

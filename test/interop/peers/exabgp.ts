@@ -69,6 +69,10 @@ export class ExaBgp extends PeerDaemonBase implements BgpDaemon {
       l.push(`neighbor ${n.address} {`, `  router-id ${o.routerId ?? o.address};`, `  local-address ${o.address};`);
       l.push(`  local-as ${o.as};`, `  peer-as ${n.as};`, `  hold-time ${o.holdTime ?? 90};`, `  connect ${n.port};`);
       if (n.passive) l.push('  passive true;');
+      if (n.password) l.push(`  md5-password "${n.password}";`);
+      if (n.md5Base64 !== undefined) l.push(`  md5-base64 ${n.md5Base64};`);
+      // ExaBGP 4.2 checks incoming-ttl only on a per-neighbor `listen` socket, not on exabgp.tcp.bind's.
+      if (n.ttlSecurity) l.push('  outgoing-ttl 255;', '  incoming-ttl 255;');
       l.push('  family {', ...n.families.map((f) => `    ${EXA_FAMILY[f]};`), '  }');
       l.push(
         '  api {',
