@@ -1,7 +1,8 @@
 // `npm run bench [-- SCENARIO... ] [--runs N] [--scale F]`: every benchmark scenario against tsbgp and, where installed,
-// ExaBGP 4.2, GoBGP, BIRD 2 and FRR on loopback; writes bench/RESULTS.md and bench/results.svg.
+// ExaBGP 4.2, GoBGP, BIRD 2 and FRR on loopback; writes bench/RESULTS.md, bench/results.svg and README.md's
+// performance section (bench/summary.ts).
 // Scenarios: receive, config, api, flowspec, peers, codec, profile (all of them when none is named);
-// `--render` only rewrites both files from the results RESULTS.md carries.
+// `--render` only rewrites them from the results RESULTS.md carries.
 // Running a subset keeps the other scenarios' previous results: they are carried in RESULTS.md itself, in a
 // comment at its end, so the file stays the single record of the last measurements.
 import * as fs from 'node:fs';
@@ -9,36 +10,27 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { isInstalled, stopAll } from '../test/interop/peers';
 import { type BarGroup, barChart, secondsText } from './chart';
+import { type Data, findMeasure, fmtInt, median, mib } from './data';
 import { apiScenario } from './scenarios/api';
-import { codecScenario, type MicroResult } from './scenarios/codec';
+import { codecScenario } from './scenarios/codec';
 import { type Floors, type Measure, measureFloors, REPO, type ScenarioContext, versions } from './scenarios/common';
 import { configScenario } from './scenarios/config';
 import { flowspecScenario } from './scenarios/flowspec';
 import { peersScenario } from './scenarios/peers';
-import { type ProfileResult, profileScenario } from './scenarios/profile';
+import { profileScenario } from './scenarios/profile';
 import { receive } from './scenarios/receive';
-
-interface Data {
-  measures: Measure[];
-  micro: MicroResult[];
-  profiles?: ProfileResult[];
-  /** When each scenario last ran, and how long it took (s). */
-  ran: Record<string, { at: string; seconds: number }>;
-  /** Wall time of the last measuring run, seconds. */
-  total?: number;
-  machine: Record<string, string>;
-  /** The runtimes' own cost before any route, measured at the start of the last measuring run. */
-  floors?: Floors;
-}
+import { notes, withPerformance } from './summary';
 
 const SCENARIOS = ['receive', 'config', 'api', 'flowspec', 'peers', 'codec', 'profile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const RESULTS_MD = path.join(REPO, 'bench', 'RESULTS.md');
 const RESULTS_SVG = path.join(REPO, 'bench', 'results.svg');
+const README_MD = path.join(REPO, 'README.md');
+/** Where RESULTS.md carries its data (read back by --render and by test/unit/bench/summary.test.ts). */
 const DATA_TAG = '<!-- bench-data ';
 
-function loadPrevious(): Data | undefined {
+export function loadPrevious(): Data | undefined {
   try {
     const md = fs.readFileSync(RESULTS_MD, 'utf8');
     const i = md.lastIndexOf(DATA_TAG);
@@ -68,15 +60,6 @@ function machine(): Record<string, string> {
 }
 
 // ---------- statistics ----------
-
-const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
-export function median(xs: number[]): number {
-  const s = sorted(xs);
-  const n = s.length;
-  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const mib = (kib: number): string => (kib > 0 ? `${(kib / 1024).toFixed(0)} MiB` : '–');
 
 function timeCell(m: Measure): string {
   if (m.note) return m.note;
@@ -220,9 +203,7 @@ interface Goal {
 function goals(data: Data): Goal[] {
   const out: Goal[] = [];
   const find = (scenario: string, impl: string, job: RegExp): Measure | undefined =>
-    data.measures.find(
-      (m) => m.scenario === scenario && m.impl === impl && job.test(m.job) && !m.note && m.runs.length > 0,
-    );
+    findMeasure(data, scenario, impl, job);
   // Speed vs ExaBGP on 1-3: every job where both ran.
   for (const m of data.measures) {
     if (m.impl === 'tsbgp' || m.note || m.runs.length === 0) continue;
@@ -293,61 +274,6 @@ function goals(data: Data): Goal[] {
   return out;
 }
 
-/** What was learnt from the profiles and changed, and the limits of the measurements (kept by hand). */
-const NOTES = [
-  '## Notes',
-  '',
-  '- Fixes that came out of the profiles, all in the code measured here:',
-  '  - Adj-RIB-In (src/rib/prefix-map.ts): a Map keyed by address × 64 + length (a number V8 boxes) was 56% of',
-  '    the receive profile; a typed-array prefix table with no object or string per prefix took 1,000,000 IPv4',
-  '    in table from 0.9 s to under 0.2 s and 200,000 IPv6 from 0.23 s to about 0.1 s.',
-  '  - Static routes (src/config/route-list.ts, src/rib/nlri-table.ts): one object graph per route in the parser',
-  '    and Maps keyed by NLRI strings in the Adj-RIB-Out made 1,000,000 static routes to BIRD take 4.6 s and',
-  '    631 MiB; routes stored by columns and a byte-packed NLRI table brought it to about 1.5 s and 220 MiB.',
-  '  - Distinct attributes per route: encoding every attribute set through an object per attribute, and one',
-  '    socket write per UPDATE (2.1 s of CPU for a million), made 1,000,000 routes with distinct communities take',
-  '    24 s and 2.6 GiB to BIRD; interning by encoded bytes and ~64 KiB writes brought it to about 8.5 s and',
-  '    560 MiB, after which BIRD importing a million one-route UPDATEs is most of the time.',
-  '  - JSON to processes (src/api/json.ts): a string per prefix; now UTF-8 bytes into shared buffers',
-  '    (1,000,000 IPv4 from 170 to about 125 MiB peak).',
-  '  - FlowSpec through the API (src/api/commands.ts, src/flowspec/, src/wire/ip.ts; profile below): a rule',
-  '    took about 25 µs, so 100,000 rules took 2.5 s to read even with a receiver that keeps up. The line split',
-  '    into words and joined again, `split` and a regular expression per IPv4 address and per prefix, keyword',
-  '    tables looked up as object properties with fresh strings (internalised on every lookup, and `toString`',
-  "    found Object.prototype's), a sort with a closure per rule, and an index -1 read in the guard (a property",
-  '    lookup up the prototype chain) made most of it; with those gone a rule takes about 14 µs and the job',
-  '    with a tsbgp receiver went from 2.1-2.4 s to 1.4-1.7 s. A token-free reader for the common block form',
-  '    was tried as well and measured no faster: what remains is spread over the parser, the guard and GC.',
-  '- Memory: the floors in the machine table are measured at the start of each run. An idle tsbgp already',
-  '  holds more than a fifth of what ExaBGP holds at 100,000 and 200,000 routes, so "≤ 1/5 of ExaBGP" cannot',
-  '  be met at those sizes by any per-route saving; the per-prefix cost (goal table) is the better measure.',
-  '  ExaBGP runs cut at their cap held only part of the table when their memory was read. Tried for the',
-  '  1,000,000-prefix jobs and not kept: a smaller young generation (--max-semi-space-size 2 and 4: no lower',
-  '  peak, slower), the prefix table sized for its final size up front (2 MiB less: growth is not the peak), and',
-  '  the values of the prefix table in 64K-entry segments (5-10 MiB less, but receive about 20% slower). The JS',
-  '  heap stays under 40 MiB in the JSON job (--trace-gc); the rest is the runtime, the typed arrays and buffers.',
-  '- Starting Node.js (floors above) is in every configuration run, and the times include the polling',
-  '  interval (20 ms for tsbgp and BIRD in scenario 1, 50 ms for BIRD in 2 and 3, 250 ms with 100 peers, 1 s',
-  '  for GoBGP, 250 ms for GoBGP with FlowSpec): the true time is up to one interval shorter.',
-  '- Receiving 1,000,000 prefixes with JSON to a process: three programs (the sender, the daemon, and the',
-  '  counting program that parses every line) share the two cores. The daemon is busy about 0.6 s (profile',
-  '  below: JSON writing, the prefix table, the Adj-RIB-In), and the counting program and the sender take about',
-  '  as much again, so the wall time cannot go much below half the sum.',
-  '- Cold code (the "second session" rows): a process\'s first table runs through code V8 has not compiled',
-  '  yet. In one process, inserting the same 100,000 prefixes takes about 40 ms the first time and 15 ms after',
-  "  (JSON included: 70-90 ms and 20-30 ms); V8's optimising compiler took 8-14 ms per hot function here",
-  '  (--trace-opt), on a background thread, while the table was already being read. Once a table has been',
-  '  through, tsbgp takes 100,000 prefixes in 0.02-0.03 s, BIRD 0.03-0.06 s. Tried and not kept: V8 flags',
-  '  (--always-sparkplug, --maglev, --interrupt-budget, --no-lazy-feedback-allocation: no gain beyond the',
-  '  noise), and a synthetic warm-up at start-up, which cost 43 ms (2,000 prefixes per family) to 210 ms',
-  '  (20,000) of start-up to save about 10-15 ms on the first table.',
-  '- FlowSpec to GoBGP: GoBGP needs about 3-4 s of its own to take in 100,000 rules (its row, with 4 s of',
-  "  its CPU against 10 ms of tsbgp's over that window), more than a twentieth of ExaBGP's time; the tsbgp",
-  '  receiver rows compare the senders. Not done: 100,000 flow rules in a configuration take about 2 s to',
-  '  validate and 240 MiB (each rule is kept as statements, and read and checked twice at start-up).',
-  "- Many peers: BIRD's runs vary widely (2.9 s and 54.5 s in an earlier run).",
-];
-
 function render(data: Data, totalSeconds: number): string {
   const L: string[] = [];
   L.push('# tsbgp benchmark results', '');
@@ -373,7 +299,7 @@ function render(data: Data, totalSeconds: number): string {
     ...Object.entries(data.machine).map(([k, v]) => `| ${k} | ${v} |`),
     ...floorRows(data.floors),
     '',
-    'The load average is there because other work shared this 2-core machine during some runs; times are',
+    `The load average is there because other work shared this ${data.machine.cores ?? '?'}-core machine during some runs; times are`,
     'wall-clock and include the sender and the polling, which run on the same two cores.',
     '',
   );
@@ -416,7 +342,7 @@ function render(data: Data, totalSeconds: number): string {
       L.push('', p.summary, '');
     }
   }
-  L.push(...NOTES, '');
+  L.push(...notes(data), '');
   L.push('## Exact commands', '');
   L.push(
     "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, profile) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
@@ -507,6 +433,7 @@ async function main(): Promise<void> {
     if (!render_only) data.total = (Date.now() - t0) / 1000;
     fs.writeFileSync(mdFile, render(data, data.total ?? 0));
     fs.writeFileSync(svgFile, chart(data));
+    if (scale === 1) fs.writeFileSync(README_MD, withPerformance(fs.readFileSync(README_MD, 'utf8'), data));
   };
   if (render_only) save();
   if (todo.length > 0) {
