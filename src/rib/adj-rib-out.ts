@@ -388,10 +388,11 @@ export class AdjRibOut {
   }
 }
 
-/** The next hop field for a family from one address (RFC 4760 §3, RFC 4364 §4.3.2 with a zero RD, RFC 8955). */
+/** The next hop field for a family from one address (RFC 4760 §3, RFC 4364 §4.3.2 with a zero RD; empty for FlowSpec
+ * and FlowSpec VPN, RFC 8955 §4 and §8, as ExaBGP sends them). */
 function selfNextHop(f: FamilyKey, addr: Uint8Array): Uint8Array {
   const safi = safiOf(f);
-  if (safi === SAFI.FLOW) return new Uint8Array(0);
+  if (safi === SAFI.FLOW || safi === SAFI.FLOW_VPN) return new Uint8Array(0);
   let a = addr;
   if (afiOf(f) === AFI.IPV6 && a.length === 4) {
     // IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2) for an IPv6 family over an IPv4 session.

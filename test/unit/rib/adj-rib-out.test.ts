@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { FlowRule } from '../../../src/flowspec/rule';
 import { AdjRibIn } from '../../../src/rib/adj-rib-in';
 import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
+import { encodeFlowRule, IPV4_FLOW, IPV4_FLOW_VPN } from '../../../src/wire/nlri/flowspec';
 import { decodeRouteRefresh } from '../../../src/wire/refresh';
 import { IPV4_UNICAST, IPV6_UNICAST, MessageType, type Update } from '../../../src/wire/types';
 import { decodeUpdate } from '../../../src/wire/update';
@@ -175,4 +177,25 @@ test('add-path send: path ids on the wire only when negotiated', () => {
   for (const x of d) rib.apply(x.u);
   assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 7));
   assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 8));
+});
+
+test('FlowSpec and FlowSpec VPN rules without a next hop go out with an empty MP_REACH next hop (RFC 8955 §4, §8)', () => {
+  // qa/ci/conf-flow of ExaBGP: "rd 65535:65536; match { source 10.0.0.1/32; } then { discard; }" has no next hop;
+  // the VPN rule used to get the session's local address ("self") as its next hop.
+  for (const family of [IPV4_FLOW, IPV4_FLOW_VPN]) {
+    const rule: FlowRule = {
+      family,
+      components: [{ type: 2, len: 32, offset: 0, addr: Uint8Array.of(10, 0, 0, 1) }],
+      ...(family === IPV4_FLOW_VPN ? { rd: Uint8Array.of(0, 2, 0xff, 0xff, 0, 1, 0, 0) } : {}),
+    };
+    const out = new AdjRibOut();
+    out.announce(family, encodeFlowRule(rule), { origin: 0 }, { nextHop: 'self' });
+    const s = session({ families: new Set([family]) });
+    out.attach(s);
+    const [first] = decode(out.pull(), s);
+    assert.equal(first?.kind, 'update');
+    const mp = (first as { u: Update }).u.attributes.mpReach!;
+    assert.equal(mp.family, family);
+    assert.equal(mp.nextHop.length, 0, `next hop of ${family}`);
+  }
 });
