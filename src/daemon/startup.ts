@@ -55,6 +55,8 @@ export function loadConfiguration(file: string, opts: StartupOptions = {}): Chec
     errors.push(
       `${n.pos.file}:${n.pos.line}:${n.pos.col}: neighbor ${n.peerAddress}: md5-password, outgoing-ttl and incoming-ttl cannot be used here: ${why}`,
     );
-  if (errors.length > 0) throw new ConfigRefused(errors);
-  return { config, warnings, guard };
+  // A route or rule shared by several neighbors (a template, a group) is checked once per neighbor: its
+  // finding is said once.
+  if (errors.length > 0) throw new ConfigRefused([...new Set(errors)]);
+  return { config, warnings: [...new Set(warnings)], guard };
 }
