@@ -118,6 +118,21 @@ test('a listening socket carries the keys of the peers that can reach it, the hi
   ]);
 });
 
+test('a socket option that cannot be set fails the connect attempt with the reason, and the peer retries', async () => {
+  const p = new Peer({
+    peerAddress: '127.0.0.69',
+    localAs: 1,
+    peerAs: 2,
+    routerId: '1.1.1.1',
+    connectRetry: { min: 1, max: 1 },
+    security: { md5Key: new Uint8Array(81) },
+  });
+  const down = new Promise<string>((resolve) => p.once('down', (i) => resolve(i.reason)));
+  p.start();
+  assert.equal(await down, 'connect failed: TCP MD5 key longer than 80 bytes');
+  await p.stop();
+});
+
 const until = (p: Peer, s: StateName, ms: number) =>
   new Promise<boolean>((resolve) => {
     if (p.state === s) return resolve(true);
