@@ -138,7 +138,7 @@ export class Daemon {
     const log = this.log.with({ component: 'cli' });
     if (!dir) {
       log.warning(`named pipes ${name}.in and ${name}.out not found for the cli; looked in:`);
-      for (const l of locations) log.warning(`  ${l}`);
+      for (const l of new Set(locations)) log.warning(`  ${l}`);
       log.warning(`to use them: mkfifo -m 600 /run/exabgp/${name}.in /run/exabgp/${name}.out`);
       return;
     }
