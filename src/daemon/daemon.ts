@@ -133,13 +133,13 @@ export class Daemon {
     const name = this.opts.env.api.pipename;
     const locations = pipeSearchLocations();
     const dir = findNamedPipes(name, '', locations);
-    // Where the pipes were found or looked for, logged at start as ExaBGP 4.2 does (application/bgp.py); a
-    // warning rather than ExaBGP's error when they are missing, since the control socket still answers.
+    // Where the pipes were found or looked for, logged at start as ExaBGP 4.2 does (application/bgp.py); at info
+    // level rather than ExaBGP's error when they are missing, since the control socket still answers.
     const log = this.log.with({ component: 'cli' });
     if (!dir) {
-      log.warning(`named pipes ${name}.in and ${name}.out not found for the cli; looked in:`);
-      for (const l of new Set(locations)) log.warning(`  ${l}`);
-      log.warning(`to use them: mkfifo -m 600 /run/exabgp/${name}.in /run/exabgp/${name}.out`);
+      log.info(`named pipes ${name}.in and ${name}.out not found for the cli; looked in:`);
+      for (const l of new Set(locations)) log.info(`  ${l}`);
+      log.info(`to use them: mkfifo -m 600 /run/exabgp/${name}.in /run/exabgp/${name}.out`);
       return;
     }
     log.info(

@@ -49,7 +49,7 @@ test('named pipes missing: the log lists every folder looked in', async () => {
   const r = await startOnce({ 'exabgp.api.pipename': pipename });
   assert.equal(r.socket, true);
   const text = r.log.join('');
-  assert.match(text, new RegExp(`WARNING component=cli named pipes ${pipename}\\.in and ${pipename}\\.out not found`));
+  assert.match(text, new RegExp(`INFO    component=cli named pipes ${pipename}\\.in and ${pipename}\\.out not found`));
   for (const l of pipeSearchLocations())
     assert.ok(
       r.log.some((x) => x.endsWith(`  ${l}\n`)),
