@@ -131,7 +131,23 @@ async function cli(socket: string, command: string): Promise<void> {
   for (const l of r.lines) process.stdout.write(`  ${l}\n`);
 }
 
+const USAGE = `usage: tsbgp demo [--quick]
+  Starts two tsbgp speakers on loopback (127.0.0.1 and 127.0.0.2) with a health check and a FlowSpec rule,
+  and narrates the loop: announce, withdraw, a rule changed live, the guard refusing a rule. About 30 s.
+  --quick   half the pauses
+`;
+
 export async function run(args: string[]): Promise<number> {
+  for (const a of args) {
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (a !== '--quick') {
+      process.stderr.write(`tsbgp demo: unknown option ${a}\n${USAGE}`);
+      return 2;
+    }
+  }
   const quick = args.includes('--quick');
   const pace = quick ? 0.5 : 1;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-demo-'));
