@@ -61,6 +61,22 @@ test('TCP MD5: a connection needs the same key on both ends', async () => {
   srv.close();
 });
 
+test('TCP MD5 for a range of peers (TCP_MD5SIG_EXT with a prefix length, for passive range neighbors)', async () => {
+  const fd = openTcpSocket(false);
+  setMd5Key(fd, false, ip('127.0.70.0'), 24, bytes('range'));
+  bindSocket(fd, false, ip('127.0.0.71'), 0);
+  const srv = net.createServer((s) => s.end('hello'));
+  await new Promise<void>((r) => srv.listen({ fd }, r));
+  const port = (srv.address() as net.AddressInfo).port;
+  const [inside, wrong, outside] = await Promise.all([
+    attempt('127.0.0.71', port, '127.0.70.5', { md5Key: bytes('range') }),
+    attempt('127.0.0.71', port, '127.0.70.6', { md5Key: bytes('other') }),
+    attempt('127.0.0.71', port, '127.0.71.5', { md5Key: bytes('range') }),
+  ]);
+  assert.deepEqual([inside, wrong, outside], ['hello', 'nothing', 'nothing']);
+  srv.close();
+});
+
 test('TCP MD5 over IPv6, and for an IPv4 peer of a dual-stack socket', async () => {
   const v6 = await server('::1', [['::1', 'six']]);
   assert.equal(await attempt('::1', v6.port, '::1', { md5Key: bytes('six') }), 'hello');
