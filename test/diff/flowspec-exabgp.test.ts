@@ -186,6 +186,13 @@ test('FlowSpec rules: NLRI, extended communities, next hop and JSON identical to
     assert.deepEqual(ours, match.json.value, `JSON for: ${text}`);
     assert.deepEqual(Object.keys(ours), Object.keys(match.json.value), `JSON key order for: ${text}`);
     assert.equal(flowToJSONText(route.rule, route.nextHop), match.json.text, `JSON text for: ${text}`);
+    // The other direction: ExaBGP's bytes through tsbgp's decoder give ExaBGP's JSON too.
+    const decoded = decodeFlowNlri(route.rule.family, unhex(match.nlri));
+    assert.equal(
+      flowToJSONText(decoded, route.nextHop),
+      match.json.text,
+      `JSON text of ExaBGP's bytes decoded for: ${text}`,
+    );
   }
 });
 
