@@ -21,7 +21,9 @@ import {
 const USAGE = `usage: tsbgp decode [options] [HEX ...]
   Print BGP messages as ExaBGP 4.2 JSON (what 'exabgp --decode HEX CONF' prints), one object per line.
   HEX: a full message (marker included), a message without marker, or an UPDATE body; ':' and spaces ignored.
-  Without HEX, each line of standard input is decoded.
+  Without HEX, each line of standard input is decoded and answered in its place: a line that cannot be decoded
+  gets {"error": "REASON"} (with --text: error REASON), a blank or comment line an empty line, so JSON output has
+  one line per input line; the exit code is 1 if a line was refused.
 options:
   --family "AFI SAFI"      accept only these families (repeatable; default: every family tsbgp knows)
   --path-information       NLRI carry ADD-PATH path identifiers (RFC 7911), for every family
@@ -224,24 +226,35 @@ export async function run(args: string[]): Promise<number> {
   const json = new JsonEncoder({ compact: o.compact });
   const text = new ExabgpTextEncoder();
   let failed = 0;
-  const one = (hex: string): void => {
-    try {
-      const lines = decodeToLines(hex, o, json, text);
-      if (lines.length) process.stdout.write(lines.join('\n') + '\n');
-    } catch (e) {
-      failed++;
-      process.stderr.write(`tsbgp decode: ${(e as Error).message}\n`);
-    }
-  };
   if (o.hex.length) {
     // Like exabgp --decode, several words form one hex string ("FFFF... 001E02 0000...").
-    one(o.hex.join(''));
-    return failed ? 1 : 0;
+    try {
+      const lines = decodeToLines(o.hex.join(''), o, json, text);
+      if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+    } catch (e) {
+      process.stderr.write(`tsbgp decode: ${(e as Error).message}\n`);
+      return 1;
+    }
+    return 0;
   }
+  // Standard input: the output keeps in step with the input, so that line N answers line N. A line that
+  // cannot be decoded gets an error line in its place on stdout (a JSON object with "error" in JSON mode);
+  // a blank or comment line an empty line. Only a line holding several messages gives one line per message.
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    one(line);
+    if (line.trim() === '' || line.trimStart().startsWith('#')) {
+      process.stdout.write('\n');
+      continue;
+    }
+    let lines: string[];
+    try {
+      lines = decodeToLines(line, o, json, text);
+    } catch (e) {
+      failed++;
+      const reason = (e as Error).message;
+      lines = [o.text ? `error ${reason}` : JSON.stringify({ error: reason })];
+    }
+    process.stdout.write(`${lines.length > 0 ? lines.join('\n') : ''}\n`);
   }
   return failed ? 1 : 0;
 }
