@@ -338,6 +338,9 @@ describe('fuzz: mutated UPDATEs and OPENs through a live session', { timeout: 60
         `daemon log lines naming treat-as-withdraw ${(d.log().match(/treat-as-withdraw/gi) ?? []).length}; API lines ${r.lines}, events ${JSON.stringify(r.types)}\n`,
     );
     assert.equal(r.bad, 0, `invalid JSON lines:\n${r.badLines.join('\n')}`);
-    assert.ok(r.lines > TARGET / 2, `only ${r.lines} event lines`);
+    // Through a live session: each UPDATE sent before the one meant to end its session reached the program as an
+    // event (a few more come from the good session and from the zeros that end some sessions).
+    const survivable = stats.updatesSent - stats.verdicts['session-reset'];
+    assert.ok((r.types.update ?? 0) >= 0.99 * survivable, `${r.types.update} update events for ${survivable} UPDATEs`);
   });
 });
