@@ -12,11 +12,13 @@
 //    non-blocking for each answer: with no reader the open fails (ENXIO), and the answer is retried briefly,
 //    then dropped, so a missing reader never blocks the daemon.
 
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isAnswerLine } from './ack';
+import { folderRefusal, myUid, refusal, userName } from './ownership';
 
 /** Executes one command line; resolves to the answer lines, ideally ending with done/error/shutdown. */
 /**
@@ -62,24 +64,155 @@ async function answer(handler: CommandHandler, line: string, log: LogFn, emit: E
   }
 }
 
+/** TSBGP_SOCKET (or tsbgp.api.socket / tsbgp_api_socket): a socket path chosen by the environment. */
+const socketFromEnv = (env: NodeJS.ProcessEnv): string | undefined =>
+  env.TSBGP_SOCKET || env['tsbgp.api.socket'] || env.tsbgp_api_socket || undefined;
+
 /**
- * The default control socket: $TSBGP_SOCKET, else /run/tsbgp/tsbgp.sock when /run/tsbgp is a writable folder,
- * else tsbgp-UID.sock in the temporary folder.
+ * Folders for control sockets, most private first: $XDG_RUNTIME_DIR/tsbgp (the user's own runtime folder),
+ * /run/tsbgp (root's, or a service user's made by systemd), then TMPDIR/tsbgp-UID, a folder of our own.
  */
-export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.TSBGP_SOCKET ?? env['tsbgp.api.socket'] ?? env.tsbgp_api_socket;
-  if (fromEnv) return fromEnv;
+export function socketFolders(env: NodeJS.ProcessEnv = process.env): string[] {
+  const out: string[] = [];
+  if (env.XDG_RUNTIME_DIR) out.push(path.join(env.XDG_RUNTIME_DIR, 'tsbgp'));
+  out.push('/run/tsbgp', path.join(os.tmpdir(), `tsbgp-${myUid()}`));
+  return out;
+}
+
+/**
+ * The control socket's file name for a configuration: the file's name, so that `ls` tells them apart, and a hash
+ * of its full path, so that two configurations of the same name in different folders do not meet.
+ */
+export function socketName(configFile: string): string {
+  let full = path.resolve(configFile);
   try {
-    fs.accessSync('/run/tsbgp', fs.constants.W_OK | fs.constants.X_OK);
-    return '/run/tsbgp/tsbgp.sock';
+    full = fs.realpathSync(full);
   } catch {
-    const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-    return path.join(os.tmpdir(), `tsbgp-${uid}.sock`);
+    // not there (yet): the resolved path names it
   }
+  const base =
+    path
+      .basename(full)
+      .replace(/\.conf$/, '')
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'tsbgp';
+  return `${base}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}.sock`;
+}
+
+/** Make `dir` (mode 0700) unless it exists; why it cannot hold our socket, or null. */
+function privateFolder(dir: string): string | null {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return `${dir}: ${(e as Error).message}`;
+  }
+  if (!fs.lstatSync(dir).isDirectory()) return `${dir} is not a folder`;
+  const why = folderRefusal(dir, [myUid()]);
+  if (why) return why;
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch {
+    return `${dir} is not writable by ${userName(myUid())}`;
+  }
+  return null;
+}
+
+/**
+ * Where `tsbgp run CONF` listens when no --socket is given: TSBGP_SOCKET, else CONF's socket (socketName) in the
+ * first of socketFolders() that is private: owned by root or us, writable by nobody else (made 0700 when
+ * missing). Never a name in a folder every user can write to, where another user could bind it first.
+ */
+export function daemonSocketPath(configFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = socketFromEnv(env);
+  if (fromEnv) return fromEnv;
+  const problems: string[] = [];
+  for (const dir of socketFolders(env)) {
+    const why = privateFolder(dir);
+    if (!why) return path.join(dir, socketName(configFile));
+    problems.push(why);
+  }
+  throw new Error(
+    `no private folder for the control socket (${problems.join('; ')}): set XDG_RUNTIME_DIR or give --socket PATH`,
+  );
+}
+
+/** The control sockets in `dir` (none when it is missing). */
+function socketsIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.sock'))
+    .map((n) => path.join(dir, n))
+    .filter((p) => {
+      try {
+        return fs.lstatSync(p).isSocket();
+      } catch {
+        return false;
+      }
+    })
+    .sort();
+}
+
+/**
+ * The sockets `tsbgp cli` may mean, best first: TSBGP_SOCKET; else, given the daemon's configuration, its socket
+ * in the first folder that has it; else every socket of the first folder that has any (one daemon: the answer).
+ * `looked`: the folders searched, for the message when nothing is found.
+ */
+export function cliSockets(
+  configFile?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { sockets: string[]; looked: string[] } {
+  const fromEnv = socketFromEnv(env);
+  if (fromEnv) return { sockets: [fromEnv], looked: [] };
+  const looked = socketFolders(env);
+  for (const dir of looked) {
+    if (configFile !== undefined) {
+      const p = path.join(dir, socketName(configFile));
+      if (socketsIn(dir).includes(p)) return { sockets: [p], looked };
+      continue;
+    }
+    const found = socketsIn(dir);
+    if (found.length > 0) return { sockets: found, looked };
+  }
+  return { sockets: [], looked };
+}
+
+/**
+ * Why `tsbgp cli` must not talk to the socket at `p`, or null. Whoever bound it receives the commands and writes
+ * the answers printed as the daemon's: it must be owned by root or the caller, in a folder nobody else can
+ * replace it in; or be the socket of a service user, in a folder of /run owned by that user (as systemd's
+ * RuntimeDirectory= makes it: only root can create folders in /run).
+ */
+export function socketRefusal(p: string): string | null {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return null; // nothing there: connecting says so
+  }
+  if (!st.isSocket()) return `${p} is not a socket`;
+  const me = myUid();
+  const dir = path.dirname(p);
+  if (st.uid === 0 || st.uid === me) return folderRefusal(dir, [me], true);
+  let realDir = dir;
+  try {
+    realDir = fs.realpathSync(dir);
+  } catch {
+    // refused below
+  }
+  const service =
+    path.dirname(realDir) === '/run' && fs.statSync(realDir).uid === st.uid && !folderRefusal(realDir, [st.uid]);
+  if (service) return null;
+  return `${p} is owned by ${userName(st.uid)}, not by root or you (${userName(me)})`;
 }
 
 export interface ControlServerOptions {
-  socketPath?: string;
+  /** See daemonSocketPath() for the default `tsbgp run` uses. */
+  socketPath: string;
   handler: CommandHandler;
   log?: LogFn;
   /** File mode of the socket (default 0o600: only the daemon's user may send commands). */
@@ -96,7 +229,7 @@ export class ControlServer {
   private readonly clients = new Set<net.Socket>();
 
   constructor(opts: ControlServerOptions) {
-    this.socketPath = opts.socketPath ?? defaultSocketPath();
+    this.socketPath = opts.socketPath;
     this.handler = opts.handler;
     this.log = opts.log ?? (() => undefined);
     this.mode = opts.mode ?? 0o600;
@@ -104,14 +237,21 @@ export class ControlServer {
 
   async listen(): Promise<void> {
     await removeStaleSocket(this.socketPath);
-    fs.mkdirSync(path.dirname(this.socketPath), { recursive: true });
+    fs.mkdirSync(path.dirname(this.socketPath), { recursive: true, mode: 0o700 });
     const server = net.createServer((sock) => this.serve(sock));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.socketPath, () => {
-        server.off('error', reject);
-        resolve();
-      });
+      // The socket is made with our mode from the start (bind happens within listen()), not made with the
+      // umask's and narrowed afterwards: in between, anyone the umask let in could connect.
+      const umask = process.umask(0o777 & ~this.mode);
+      try {
+        server.listen(this.socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      } finally {
+        process.umask(umask);
+      }
     });
     fs.chmodSync(this.socketPath, this.mode);
     server.on('error', (err) => this.log('error', `control socket: ${err.message}`));
@@ -181,6 +321,18 @@ export class ControlServer {
   }
 }
 
+/** Whether something accepts connections on the unix socket `p` (nothing is sent). */
+export function isListening(p: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const c = net.connect(p);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
 async function removeStaleSocket(p: string): Promise<void> {
   let st: fs.Stats;
   try {
@@ -190,15 +342,7 @@ async function removeStaleSocket(p: string): Promise<void> {
   }
   if (!st.isSocket()) throw new Error(`${p} exists and is not a socket`);
   // A socket file nobody listens on is left over from a daemon that died: remove it. One that answers is in use.
-  const alive = await new Promise<boolean>((resolve) => {
-    const c = net.connect(p);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`another daemon is listening on ${p}`);
+  if (await isListening(p)) throw new Error(`another daemon is listening on ${p}`);
   fs.unlinkSync(p);
 }
 
@@ -262,12 +406,58 @@ function isFifo(p: string): boolean {
   }
 }
 
-/** The first folder holding both PIPENAME.in and PIPENAME.out as FIFOs, or null. */
-export function findNamedPipes(pipename = 'exabgp', root = '', locations = pipeSearchLocations(root)): string | null {
-  for (const dir of locations) {
-    if (isFifo(path.join(dir, `${pipename}.in`)) && isFifo(path.join(dir, `${pipename}.out`))) return dir;
+/**
+ * Why the named pipes of `dir` must not be used, or null: whoever can write to them gives the daemon orders, so
+ * the folder (and those above it) and both FIFOs must be owned by root or the daemon's user and not writable by
+ * group or others (ownership.ts). A symbolic link is refused: what it points to is what would be opened.
+ */
+export function pipesRefusal(dir: string, pipename: string): string | null {
+  const owners = [myUid()];
+  const folder = folderRefusal(dir, owners);
+  if (folder) return folder;
+  for (const p of [path.join(dir, `${pipename}.in`), path.join(dir, `${pipename}.out`)]) {
+    const st = fs.lstatSync(p);
+    if (!st.isFIFO()) return `${p} is not a named pipe itself (a symbolic link?)`;
+    const why = refusal(st, `named pipe ${p}`, owners);
+    if (why) return why;
   }
   return null;
+}
+
+/**
+ * The first folder holding both PIPENAME.in and PIPENAME.out as FIFOs that may be trusted (pipesRefusal), or
+ * null. Folders holding pipes that may not are skipped, each reported to `refused` with the reason.
+ */
+export function findNamedPipes(
+  pipename = 'exabgp',
+  root = '',
+  locations = pipeSearchLocations(root),
+  refused: (reason: string) => void = () => undefined,
+): string | null {
+  const seen = new Set<string>();
+  for (const dir of locations) {
+    if (!isFifo(path.join(dir, `${pipename}.in`)) || !isFifo(path.join(dir, `${pipename}.out`))) continue;
+    // /var/run is /run on most systems: the same pipes, judged and reported once.
+    const real = fs.realpathSync(dir);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const why = pipesRefusal(dir, pipename);
+    if (!why) return dir;
+    refused(`named pipes in ${dir} refused: ${why}`);
+  }
+  return null;
+}
+
+/** Open a FIFO and check, on what was opened, that it is one the daemon may trust; throws when not. */
+function openTrustedFifo(p: string, flags: number): number {
+  const fd = fs.openSync(p, flags | fs.constants.O_NOFOLLOW);
+  const st = fs.fstatSync(fd);
+  const why = st.isFIFO() ? refusal(st, `named pipe ${p}`, [myUid()]) : `${p} is not a named pipe`;
+  if (why) {
+    fs.closeSync(fd);
+    throw new Error(why);
+  }
+  return fd;
 }
 
 export interface NamedPipeOptions {
@@ -303,8 +493,10 @@ export class NamedPipeControl {
   start(): void {
     if (!isFifo(this.inPath)) throw new Error(`${this.inPath} is not a named pipe (create it with mkfifo)`);
     if (!isFifo(this.outPath)) throw new Error(`${this.outPath} is not a named pipe (create it with mkfifo)`);
+    const why = pipesRefusal(path.dirname(this.inPath), path.basename(this.inPath, '.in'));
+    if (why) throw new Error(`named pipes refused: ${why}`);
     // Read-write, so the FIFO never reports end-of-file when a cli closes its end (we are a writer too).
-    const fd = fs.openSync(this.inPath, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    const fd = openTrustedFifo(this.inPath, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
     const reader = new net.Socket({ fd, readable: true, writable: false });
     reader.setEncoding('utf8');
     let buf = '';
@@ -338,7 +530,7 @@ export class NamedPipeControl {
     for (;;) {
       let fd: number;
       try {
-        fd = fs.openSync(this.outPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        fd = openTrustedFifo(this.outPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENXIO' && !this.closed && Date.now() < deadline) {

@@ -2,7 +2,7 @@
 // Signals as ExaBGP 4.2 handles them (daemon/signals.ts): SIGTERM, SIGHUP and SIGINT shut down with a Cease to
 // every peer, SIGUSR1 reloads the configuration, SIGUSR2 also restarts the processes, SIGALRM restarts.
 
-import { defaultSocketPath } from '../api/control';
+import { daemonSocketPath } from '../api/control';
 import { loadEnv } from '../config/env';
 import { Daemon } from '../daemon/daemon';
 import { Logger, levelFromSyslog, sinkFor } from '../daemon/log';
@@ -41,7 +41,16 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const log = new Logger(sinkFor(env.log.destination), debug ? 'debug' : levelFromSyslog(env.log.level));
-  const daemon = new Daemon({ configFile: conf, env, log, controlSocket: socket ?? defaultSocketPath() });
+  // exabgp.api.cli=false: no control socket (daemon.ts), so no folder for one either.
+  if (socket === undefined && env.api.cli) {
+    try {
+      socket = daemonSocketPath(conf);
+    } catch (e) {
+      process.stderr.write(`tsbgp: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  const daemon = new Daemon({ configFile: conf, env, log, controlSocket: socket });
   try {
     await daemon.start();
   } catch (e) {

@@ -76,7 +76,6 @@ export class Daemon {
       stderr: 'inherit',
       env: { exabgp_api_ack: String(env.api.ack) },
       maxWriteBuffer: env.api.buffer,
-      stallMs: env.api.stall * 1000,
       log: (level, message) => this.log.log(level, message, { component: 'process' }),
     });
     this.runner = new CommandRunner(this);
@@ -133,10 +132,13 @@ export class Daemon {
     }
     const name = this.opts.env.api.pipename;
     const locations = pipeSearchLocations();
-    const dir = findNamedPipes(name, '', locations);
+    const refused: string[] = [];
+    const dir = findNamedPipes(name, '', locations, (why) => refused.push(why));
     // Where the pipes were found or looked for, logged at start as ExaBGP 4.2 does (application/bgp.py); at info
     // level rather than ExaBGP's error when they are missing, since the control socket still answers.
     const log = this.log.with({ component: 'cli' });
+    // Pipes another user made or can write to would take that user's orders (api/ownership.ts): said, not used.
+    for (const why of refused) log.warning(why);
     if (!dir) {
       log.info(`named pipes ${name}.in and ${name}.out not found for the cli; looked in:`);
       for (const l of new Set(locations)) log.info(`  ${l}`);
@@ -146,7 +148,7 @@ export class Daemon {
     log.info(
       `named pipes for the cli: commands to ${path.join(dir, `${name}.in`)}, answers from ${path.join(dir, `${name}.out`)}`,
     );
-    this.pipes = new NamedPipeControl({ dir, pipename: name, handler });
+    this.pipes = new NamedPipeControl({ dir, pipename: name, handler, log: (lvl, m) => log.log(lvl, m) });
     await this.pipes.start();
   }
 
@@ -166,8 +168,13 @@ export class Daemon {
       ),
     );
     pm.on('giveup', (name, reason) => this.log.error(`process given up: ${reason}`, { process: name }));
-    // A process cut off for not reading is logged once, by the process manager, with its numbers.
     pm.on('drain', () => this.release());
+    pm.on('overflow', (name, bytes) =>
+      this.log.error(
+        `process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`,
+        { process: name },
+      ),
+    );
     pm.start(this.processConfigs());
   }
 

@@ -23,7 +23,7 @@ import {
 
 after(async () => {
   await stopAll();
-  for (const end of ['in', 'out']) fs.rmSync(`/run/exabgp/tsbgp-e2e-${process.pid}.${end}`, { force: true });
+  for (const end of ['in', 'out']) fs.rmSync(`/run/tsbgp-e2e-${process.pid}.${end}`, { force: true });
 });
 
 describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
@@ -33,10 +33,11 @@ describe('control: cli, reload, SIGUSR1, SIGTERM', () => {
   let addrB: string;
   let recorded: string;
   let confA: (routes: string[]) => string;
-  // ExaBGP's named pipes for exabgpcli, in the first folder both look in (/run/exabgp/); a name of our own so
-  // that a real ExaBGP on the machine is not disturbed. Needs a writable /run (root, as in CI).
+  // ExaBGP's named pipes for exabgpcli, in /run/, a folder of both search lists that root owns (Debian's
+  // /run/exabgp belongs to the exabgp user, and the daemon refuses pipes there: api/ownership.ts); a name of
+  // our own so that a real ExaBGP on the machine is not disturbed. Needs a writable /run (root, as in CI).
   const pipename = `tsbgp-e2e-${process.pid}`;
-  const pipeDir = '/run/exabgp';
+  const pipeDir = '/run';
   let pipes = false;
 
   const received = (): Set<string> => {
