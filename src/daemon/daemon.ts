@@ -102,7 +102,9 @@ export class Daemon {
     // local address, since a passive neighbor with no listener can never come up.
     const addresses = new Set(env.tcp.bind.filter((a) => a !== ''));
     for (const n of this.neighbors) {
-      if (n.cfg.passive && n.cfg.localAddress !== 'auto' && addresses.size === 0) addresses.add(n.cfg.localAddress);
+      // md5-ip, when given, is the session's local address (ExaBGP listens there).
+      if (n.cfg.passive && n.cfg.localAddress !== 'auto' && addresses.size === 0)
+        addresses.add(n.cfg.md5Ip ?? n.cfg.localAddress);
     }
     if (addresses.size === 0) return;
     const port = this.neighbors.find((n) => n.cfg.listen !== 0)?.cfg.listen || env.tcp.port;

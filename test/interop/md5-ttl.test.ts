@@ -1,11 +1,12 @@
 // TCP MD5 (RFC 2385) and GTSM / TTL security (RFC 5082) between tsbgp and real BIRD 2, FRR, GoBGP and ExaBGP 4.2
 // on loopback.
-// One daemon and one tsbgp per suite, up to eight sessions between them, each from its own tsbgp address:
+// One daemon and one tsbgp per suite, up to nine sessions between them, each from its own tsbgp address:
 //   md5 right key, tsbgp active and tsbgp passive       → Established
 //   md5 wrong key, tsbgp active and tsbgp passive       → never Established (the kernels drop the segments)
 //   TTL security on the daemon, tsbgp with outgoing-ttl 255 / incoming-ttl 254, active and passive → Established
 //   TTL security on BIRD, tsbgp without outgoing-ttl (the system's 64) → never Established
 //   tsbgp with incoming-ttl 254, the daemon without TTL security → never Established
+//   md5 with local-address elsewhere and md5-ip the session's address → Established (md5-ip is bound)
 //   ExaBGP only: md5-base64 auto on both sides with a hex-only password → Established (same key derivation)
 // Then a reload with the wrong keys corrected brings those two sessions up.
 // Loopback does not decrement the TTL, so what is sent is what is checked. The daemon sees the same tsbgp
@@ -44,6 +45,8 @@ interface Session {
   /** The daemon's key, and tsbgp's when different (the wrong one). */
   password?: string;
   tsbgpPassword?: string;
+  /** tsbgp's local-address is another address and md5-ip the session's (ExaBGP: md5-ip is what is bound). */
+  md5Ip?: boolean;
   /** md5-base64 on both sides (ExaBGP only). */
   md5Base64?: 'auto';
   ttlSecurity?: boolean;
@@ -82,6 +85,7 @@ const SESSIONS: Session[] = [
     kinds: ['bird', 'frr', 'gobgp'],
   },
   { name: 'ttl security, tsbgp passive', tsbgpPassive: true, ttlSecurity: true, tsbgpTtl: true, up: true },
+  { name: 'md5 with md5-ip as the source, tsbgp active', tsbgpPassive: false, password: 'five', md5Ip: true, up: true },
   // The same key derivation as ExaBGP 4.2: a password of lowercase hex digits read as base64 ('c0ffee12' → 6 bytes).
   {
     name: 'md5-base64 auto, tsbgp active',
@@ -117,6 +121,8 @@ function suite(kind: Kind, create: () => BgpDaemon): void {
     let tsbgpConf: (fixed: boolean) => string;
     const sessions = SESSIONS.filter((s) => s.kinds === undefined || s.kinds.includes(kind));
     const addr: string[] = sessions.map(() => allocAddress());
+    /** A local-address that is not the session's, for md5-ip. */
+    const elsewhere = allocAddress();
 
     before(async () => {
       const dir = makeTempDir(`md5ttl-${kind}`);
@@ -141,7 +147,7 @@ function suite(kind: Kind, create: () => BgpDaemon): void {
             return [
               `neighbor ${eD.address} {`,
               `  router-id ${addr[i]};`,
-              `  local-address ${addr[i]};`,
+              s.md5Ip ? `  local-address ${elsewhere}; md5-ip ${addr[i]};` : `  local-address ${addr[i]};`,
               `  local-as ${AS_T};`,
               `  peer-as ${AS_D};`,
               '  hold-time 30;',
