@@ -2,6 +2,7 @@
 // `grep peer=192.0.2.1` gives one session's story. Written to stderr unless told otherwise.
 
 import * as fs from 'node:fs';
+import { syslogSink } from './syslog';
 
 export type Level = 'debug' | 'info' | 'warning' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warning: 30, error: 40 };
@@ -58,6 +59,8 @@ export function boundLine(s: string, max: number = MAX_LOG_LINE): string {
 
 export interface LogSink {
   write(line: string): void;
+  /** A sink that stamps lines itself (syslog) takes the level and the text after it instead of a whole line. */
+  record?(level: Level, text: string): void;
 }
 
 export class Logger {
@@ -82,6 +85,7 @@ export class Logger {
     for (const [k, v] of Object.entries(this.context)) line += ` ${k}=${v}`;
     if (fields) for (const [k, v] of Object.entries(fields)) line += ` ${k}=${v}`;
     line += ` ${message}`;
+    if (this.sink.record) return this.sink.record(level, boundLine(line));
     this.sink.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(7)}${boundLine(line)}\n`);
   }
 
@@ -99,11 +103,15 @@ export class Logger {
   }
 }
 
-/** exabgp.log.destination: stdout, stderr, or a file name (syslog is not reachable from Node: stderr). */
+/**
+ * exabgp.log.destination: stdout, stderr, syslog (or empty), host:ADDRESS (syslog over UDP, see syslog.ts), or
+ * a file name.
+ */
 export function sinkFor(destination: string): LogSink {
   if (destination === 'stdout') return { write: (l) => void process.stdout.write(l) };
-  if (destination === '' || destination === 'stderr' || destination === 'syslog' || destination.startsWith('host:'))
-    return { write: (l) => void process.stderr.write(l) };
+  if (destination === 'stderr') return { write: (l) => void process.stderr.write(l) };
+  const syslog = syslogSink(destination);
+  if (syslog) return { write: (l) => syslog.record('info', l.trimEnd()), record: syslog.record };
   const fd = fs.openSync(destination, 'a');
   return { write: (l) => void fs.writeSync(fd, l) };
 }

@@ -1,0 +1,109 @@
+// exabgp.log.destination `syslog` (or empty) and `host:ADDRESS`, as ExaBGP 4.2 reaches syslog (logger.py with
+// Python's SysLogHandler): a datagram per line to the local socket /dev/log (UDP to localhost:514 when there is
+// none), or UDP to ADDRESS port 514. Each datagram is an RFC 3164 message without the time and host, which the
+// syslog daemon adds: `<PRI>tsbgp[PID]: LEVEL text`, facility user. Unlike ExaBGP, which logs every line at
+// severity debug, the severity is the line's own, so that syslog filters by level work.
+//
+// Node.js has no Unix datagram sockets: the local one is a libc socket through koffi (docs/DEPENDENCIES.md),
+// loaded only when syslog is the destination. A line the socket will not take now (syslog daemon gone or
+// busy) is dropped rather than held: logging never holds the daemon up, as with syslog(3) in non-blocking use.
+
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import type { Level } from './log';
+
+/** RFC 5424 §6.2.1 facility user (1) times 8, plus the severity. */
+const FACILITY_USER = 8;
+const SEVERITY: Record<Level, number> = { error: 3, warning: 4, info: 6, debug: 7 };
+
+/** Where ExaBGP sends syslog on Linux; its fallback when the socket is missing is UDP to localhost. */
+export const LOCAL_SYSLOG = '/dev/log';
+const SYSLOG_PORT = 514;
+
+export interface SyslogSink {
+  /** Sends one log record (level, then the text after the level). */
+  record(level: Level, text: string): void;
+  close(): void;
+}
+
+/** The datagram payload for one record. */
+export function syslogMessage(level: Level, text: string, pid = process.pid): Buffer {
+  return Buffer.from(`<${FACILITY_USER + SEVERITY[level]}>tsbgp[${pid}]: ${level.toUpperCase()}${text}`);
+}
+
+/**
+ * The sink for a syslog destination: `syslog` or '' (the local socket), `host:ADDRESS` (UDP port 514), or
+ * tsbgp's `host:ADDRESS:PORT` / `host:[IPV6]:PORT` for a collector on another port. `socketPath` replaces
+ * /dev/log (tests). Returns null when the destination is not a syslog one.
+ */
+export function syslogSink(destination: string, socketPath = LOCAL_SYSLOG): SyslogSink | null {
+  if (destination === '' || destination === 'syslog') {
+    if (fs.existsSync(socketPath)) return unixSink(socketPath);
+    return udpSink('127.0.0.1', SYSLOG_PORT);
+  }
+  if (!destination.startsWith('host:')) return null;
+  const { host, port } = hostPort(destination.slice(5).trim());
+  return udpSink(host, port);
+}
+
+function hostPort(s: string): { host: string; port: number } {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracket) return { host: bracket[1]!, port: bracket[2] ? Number(bracket[2]) : SYSLOG_PORT };
+  const colon = s.lastIndexOf(':');
+  // One colon and digits after it: ADDRESS:PORT. More colons: a bare IPv6 address.
+  if (colon > 0 && s.indexOf(':') === colon && /^\d+$/.test(s.slice(colon + 1)))
+    return { host: s.slice(0, colon), port: Number(s.slice(colon + 1)) };
+  return { host: s, port: SYSLOG_PORT };
+}
+
+function udpSink(host: string, port: number): SyslogSink {
+  const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+  // A send error (no route, a resolver failure) must not become an uncaught 'error' event.
+  sock.on('error', () => undefined);
+  sock.unref();
+  return {
+    record: (level, text) => sock.send(syslogMessage(level, text), port, host, () => undefined),
+    close: () => sock.close(),
+  };
+}
+
+/** The part of koffi's API used here (typed locally: building tsbgp does not need koffi installed). */
+interface Koffi {
+  load(path: string): { func(declaration: string): (...args: unknown[]) => number };
+}
+
+// Linux values (include/linux/socket.h, net.h): AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC, MSG_DONTWAIT.
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+/** struct sockaddr_un: sa_family (u16) and sun_path[108]. */
+const SOCKADDR_UN_SIZE = 110;
+
+function unixSink(socketPath: string): SyslogSink {
+  if (process.platform !== 'linux') throw new Error(`log destination syslog: only supported on Linux`);
+  const koffi = require('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  const socket = lib.func('int socket(int, int, int)');
+  const sendto = lib.func('long sendto(int, const void *, size_t, int, const void *, uint32_t)');
+  const close = lib.func('int close(int)');
+  const path = Buffer.from(socketPath);
+  if (path.length >= SOCKADDR_UN_SIZE - 2) throw new Error(`log destination syslog: socket path too long`);
+  const addr = Buffer.alloc(SOCKADDR_UN_SIZE);
+  // sa_family is in host byte order.
+  if (os.endianness() === 'LE') addr.writeUInt16LE(AF_UNIX, 0);
+  else addr.writeUInt16BE(AF_UNIX, 0);
+  path.copy(addr, 2);
+  const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new Error('log destination syslog: cannot open a Unix datagram socket');
+  return {
+    record: (level, text) => {
+      const m = syslogMessage(level, text);
+      sendto(fd, m, m.length, MSG_DONTWAIT, addr, 2 + path.length + 1);
+    },
+    close: () => void close(fd),
+  };
+}
