@@ -6,7 +6,7 @@
 //
 // CLI: node dist/bench/sender.js --host 127.0.0.2 --port 179 --as 65001 --count 1000000
 //        [--local-address 127.0.0.3] [--family ipv4|ipv6] [--next-hop 192.0.2.1] [--hold 180]
-//        [--router-id 10.0.0.1] [--first 20.0.0.0] [--quiet]
+//        [--router-id 10.0.0.1] [--first 20.0.0.0] [--per-update N] [--quiet]
 // Prints one JSON line with the timings after End-of-RIB, then keeps the session up until SIGINT/SIGTERM.
 import * as net from 'node:net';
 import { parseIp } from '../src/wire/ip';
@@ -32,6 +32,8 @@ export interface SenderOptions {
   nextHop?: string;
   /** Bytes handed to one socket.write (several UPDATEs each). */
   chunkBytes?: number;
+  /** Prefixes per UPDATE: default as many as fit in 4096 bytes; 1 makes one UPDATE (and one API event) per prefix. */
+  perUpdate?: number;
   /** Called for messages the peer sends us (type, body); UPDATEs are otherwise ignored. */
   onMessage?: (type: number, body: Buffer) => void;
 }
@@ -115,7 +117,8 @@ function baseAttributes(as: number, ipv4NextHop: Uint8Array | null): Buffer {
  * IPv4: NLRI in the UPDATE body (RFC 4271 §4.3). IPv6: NLRI in MP_REACH_NLRI (RFC 4760 §3), extended length.
  */
 function* updateChunks(
-  o: Required<Pick<SenderOptions, 'as' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>>,
+  o: Required<Pick<SenderOptions, 'as' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>> &
+    Pick<SenderOptions, 'perUpdate'>,
 ): Generator<{ chunk: Buffer; updates: number }> {
   const v6 = o.family === 'ipv6';
   const nhRaw = parseIp(o.nextHop);
@@ -130,14 +133,15 @@ function* updateChunks(
   // MP_REACH_NLRI: flags 0x90 (optional, extended length), type 14, len(2), afi(2) safi(1) nhlen(1) nh(16) reserved(1), nlri
   const mpFixed = v6 ? 4 + 2 + 1 + 1 + 16 + 1 : 0;
   const fixed = HEADER_LENGTH + 2 + 2 + attrs.length + mpFixed;
-  const perMsg = Math.floor((MAX_MESSAGE - fixed) / pbytes);
+  const perMsg = Math.min(Math.floor((MAX_MESSAGE - fixed) / pbytes), Math.max(1, o.perUpdate ?? Infinity));
+  const msgMax = fixed + perMsg * pbytes;
   // Prefix counter as a number: IPv4 /24 index in the top 24 bits; IPv6 /48 index in the top 48 bits.
   const base = v6 ? first.readUIntBE(0, 6) : first.readUInt32BE(0) >>> 8;
   let sent = 0;
-  const maxPerChunk = Math.max(1, Math.floor(o.chunkBytes / MAX_MESSAGE));
+  const maxPerChunk = Math.max(1, Math.floor(o.chunkBytes / msgMax));
   while (sent < o.count) {
     const msgs = Math.min(maxPerChunk, Math.ceil((o.count - sent) / perMsg));
-    const chunk = Buffer.allocUnsafe(msgs * MAX_MESSAGE);
+    const chunk = Buffer.allocUnsafe(msgs * msgMax);
     let off = 0;
     for (let m = 0; m < msgs; m++) {
       const n = Math.min(perMsg, o.count - sent);
@@ -197,6 +201,7 @@ export function startSender(opts: SenderOptions): Promise<Sender> {
     first: opts.first ?? (family === 'ipv4' ? '20.0.0.0' : '2400::'),
     nextHop: opts.nextHop ?? (family === 'ipv4' ? '192.0.2.1' : '2001:db8::1'),
     chunkBytes: opts.chunkBytes ?? 256 * 1024,
+    perUpdate: opts.perUpdate,
   };
   const t0 = performance.now();
   const sock = net.connect({ host: opts.host, port: opts.port, localAddress: opts.localAddress });
@@ -362,6 +367,7 @@ function parseArgs(argv: string[]): SenderOptions & { quiet: boolean } {
     count: Number(need('count')),
     first: a.get('first'),
     nextHop: a.get('next-hop'),
+    perUpdate: a.has('per-update') ? Number(a.get('per-update')) : undefined,
     quiet: a.has('quiet'),
   };
 }

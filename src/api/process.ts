@@ -4,9 +4,12 @@
 // What differs from ExaBGP 4.2 on purpose:
 // - Reading never stalls: stdout is split into lines on the bytes (no string re-concatenation per chunk), and
 //   the daemon may pause one process's input while its peers are backed up; nothing is ever dropped.
-// - Writing never blocks: each process has a bounded output buffer. A process that stops reading and lets the
-//   bound fill is cut off (logged, 'overflow' emitted, then killed or skipped as configured) — ExaBGP instead
-//   blocks its whole reactor and lets every BGP hold timer expire.
+// - Writing never blocks, and nothing is dropped for a process that keeps reading, however slowly: above
+//   `highWater` bytes queued it is congested and the daemon stops reading from the peers whose events it gets
+//   (TCP then slows them down) for as long as it takes; above `maxWriteBuffer` its own commands are not read
+//   either (their answers are all that still reaches it). Only a process that consumes nothing at all for
+//   `stallMs` while congested is cut off (logged with the bytes queued and the time, 'overflow' emitted,
+//   killed; respawn rules apply) — ExaBGP instead blocks its whole reactor and lets every hold timer expire.
 // Same as ExaBGP: a process runs in its own process group, gets TERM=dumb, is respawned when it dies unless more
 // than `respawnLimit` starts happen within about a minute (ExaBGP: 5 in a ~63 s window), and is sent SIGTERM on stop.
 
@@ -36,23 +39,23 @@ export interface ProcessManagerOptions {
   /** Default 63,000 ms (ExaBGP's time mask spans 64 s). */
   respawnWindowMs?: number;
   /**
-   * Bytes queued for one process (default 64 MiB) past which it is cut off when it has consumed nothing for
-   * two `stallMs` periods. A process that is reading, only more slowly than a burst of events arrives, is
-   * given up to 4 times this before it is cut off regardless (memory stays bounded either way).
+   * Bytes queued for one process (default 64 MiB) past which the commands it writes are no longer read until
+   * it has consumed half of them: what it is sent in answer to its own commands (acks, `show` output) is the
+   * one kind of output no peer is held back for, and this bounds it.
    */
   maxWriteBuffer?: number;
-  /** Period of the no-progress check once over maxWriteBuffer (default 1000 ms). */
+  /**
+   * A congested process that consumes nothing at all for this long (default 30,000 ms) is cut off; one that
+   * consumes anything, however slowly, never is.
+   */
   stallMs?: number;
   /**
-   * Bytes queued for one process above which it is congested (default 4 MiB): congested(name) says so, and
-   * 'drain' is emitted once it is back to half of this. The daemon stops reading from BGP peers meanwhile,
-   * so that TCP slows the peers down to the pace of the slowest process instead of its events piling up here.
-   * A process that consumes nothing for a whole `stallMs` is not congested but stalled: it no longer holds
-   * peers back, and the maxWriteBuffer rules above apply to it.
+   * Bytes queued for one process above which it is congested (default 4 MiB, at most maxWriteBuffer):
+   * congested(name) says so, and 'drain' is emitted once it is back to half of this. The daemon stops reading
+   * from BGP peers meanwhile, so that TCP slows the peers down to the pace of the slowest process instead of
+   * its events piling up here: what is queued stays around this mark.
    */
   highWater?: number;
-  /** What to do with a process that overflows: 'kill' (default; respawn rules apply) or 'drop' (skip writes until it drains to half). */
-  overflow?: 'kill' | 'drop';
   /** A single line longer than this is discarded with an error log (default 16 MiB). */
   maxLineLength?: number;
   /** The children's stderr: inherited (default, as ExaBGP), ignored, or emitted as 'stderr' lines. */
@@ -75,8 +78,8 @@ export interface ProcessManagerEvents {
   exit: (name: string, code: number | null, signal: NodeJS.Signals | null, respawning: boolean) => void;
   /** The process will not be started again: spawn failure or too many deaths. */
   giveup: (name: string, reason: string) => void;
-  /** The process let its output buffer pass the bound. */
-  overflow: (name: string, bufferedBytes: number) => void;
+  /** The process was cut off: it consumed nothing of its `bufferedBytes` for `idleMs` while congested. */
+  overflow: (name: string, bufferedBytes: number, idleMs: number) => void;
   /** The process is no longer congested (caught up to half of highWater, stalled, cut off or gone). */
   drain: (name: string) => void;
   stderr: (name: string, line: string) => void;
@@ -168,28 +171,25 @@ class Instance {
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   finished = false;
-  /** Output not yet handed to the pipe (lines, each followed by its newline), joined in one write per flush. */
+  /**
+   * Output not yet handed to the pipe (lines, each followed by its newline) from index `outHead` on; a flush
+   * joins at most FLUSH_AT bytes of it into one write.
+   */
   out: (string | Uint8Array)[] = [];
-  /** Some of `out` is bytes: the flush builds a Buffer instead of joining strings. */
-  outBytes = false;
+  outHead = 0;
   outLen = 0;
   flushScheduled = false;
   cutOff = false;
-  dropping = false;
-  dropped = 0;
-  /** Bytes handed to write() so far: what the process consumed is this minus what is still pending. */
-  queuedTotal = 0;
-  /** While over the bound: the progress check, and what had been consumed at its previous run. */
-  stallTimer: NodeJS.Timeout | null = null;
-  consumedAtCheck = 0;
-  idleChecks = 0;
   stdinBroken = false;
   killTimer: NodeJS.Timeout | null = null;
-  /** Over highWater and consuming (see ProcessManagerOptions.highWater); the check that it still consumes. */
+  /** Over highWater (see ProcessManagerOptions.highWater), and the check that it still consumes meanwhile. */
   congested = false;
-  stalled = false;
-  slowTimer: NodeJS.Timeout | null = null;
-  consumedAtSlowCheck = 0;
+  stallTimer: NodeJS.Timeout | null = null;
+  lastStallCheck = 0;
+  /** When it last consumed something, or last had nothing waiting (performance.now()). */
+  lastProgress = 0;
+  /** Over maxWriteBuffer: its commands are not read until it drains to half. */
+  full = false;
 
   constructor(
     child: ChildProcess,
@@ -225,9 +225,8 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
       respawnLimit: opts.respawnLimit ?? 5,
       respawnWindowMs: opts.respawnWindowMs ?? 63_000,
       maxWriteBuffer: opts.maxWriteBuffer ?? 64 * 1024 * 1024,
-      stallMs: opts.stallMs ?? 1000,
-      highWater: opts.highWater ?? 4 * 1024 * 1024,
-      overflow: opts.overflow ?? 'kill',
+      stallMs: opts.stallMs ?? 30_000,
+      highWater: Math.min(opts.highWater ?? 4 * 1024 * 1024, opts.maxWriteBuffer ?? Infinity),
       maxLineLength: opts.maxLineLength ?? 16 * 1024 * 1024,
       stderr: opts.stderr ?? 'inherit',
       env: opts.env ?? {},
@@ -293,47 +292,30 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
   }
 
   /**
-   * True while the process has more than highWater bytes waiting and is still consuming them: events for it
-   * should be produced more slowly ('drain' tells when it is no longer so).
+   * True while the process has more than highWater bytes waiting: events for it should be produced more
+   * slowly ('drain' tells when it is no longer so).
    */
   congested(name: string): boolean {
-    const inst = this.slots.get(name)?.current;
-    return inst?.congested === true && !inst.stalled;
+    return this.slots.get(name)?.current?.congested === true;
   }
 
   /**
    * Queue one line (a newline is appended) for the process's stdin: text, or UTF-8 bytes (which must stay
    * unchanged until written). Never blocks. Returns false when the line was not queued: no such process, not
-   * running, or cut off after an overflow.
+   * running, or cut off.
    */
   write(name: string, line: string | Uint8Array): boolean {
     const slot = this.slots.get(name);
     const inst = slot?.current;
-    if (!inst || inst.closed || inst.cutOff || inst.stdinBroken || !inst.child.stdin) return false;
+    if (!slot || !inst || inst.closed || inst.cutOff || inst.stdinBroken || !inst.child.stdin) return false;
     const pending = inst.outLen + inst.child.stdin.writableLength;
-    if (inst.dropping) {
-      if (pending > this.opts.maxWriteBuffer / 2) {
-        inst.dropped++;
-        return false;
-      }
-      inst.dropping = false;
-      this.log('warning', `process ${name} is reading again; ${inst.dropped} message(s) were not sent to it`);
-      inst.dropped = 0;
-    }
-    if (pending + line.length + 1 > this.opts.maxWriteBuffer) {
-      // Over the bound. A burst can put a reading process there too (the daemon decodes faster than a pipe
-      // drains), so the process is cut off only when it has stopped consuming, or at 4x the bound.
-      if (pending + line.length + 1 > this.opts.maxWriteBuffer * 4) {
-        this.overflowed(name, inst, pending);
-        return false;
-      }
-      this.watchStall(name, inst);
-    }
+    // Nothing was waiting: the process is not behind, whatever it last consumed.
+    if (pending === 0) inst.lastProgress = performance.now();
     inst.out.push(line, '\n');
-    if (typeof line !== 'string') inst.outBytes = true;
     inst.outLen += line.length + 1;
-    inst.queuedTotal += line.length + 1;
-    if (!inst.congested && pending + line.length + 1 > this.opts.highWater) this.congest(name, inst);
+    const queued = pending + line.length + 1;
+    if (!inst.congested && queued > this.opts.highWater) this.congest(name, inst);
+    if (!inst.full && queued > this.opts.maxWriteBuffer) this.fill(slot, inst, queued);
     if (inst.outLen >= FLUSH_AT) this.flush(inst);
     else if (!inst.flushScheduled) {
       inst.flushScheduled = true;
@@ -356,12 +338,20 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
     if (!slot?.paused) return;
     slot.paused = false;
     const inst = slot.current;
-    if (!inst) return;
+    if (inst) this.readAgain(slot, inst);
+  }
+
+  /** Deliver what was held back, then let the pipe flow again, unless something still holds it. */
+  private readAgain(slot: Slot, inst: Instance): void {
     this.drainQueue(slot, inst);
-    if (!slot.paused) {
-      if (inst.closed) this.maybeFinish(slot, inst);
-      else inst.child.stdout?.resume();
-    }
+    if (this.holding(slot, inst)) return;
+    if (inst.closed) this.maybeFinish(slot, inst);
+    else inst.child.stdout?.resume();
+  }
+
+  /** The process's commands are held back: paused by the daemon, or it has too much output waiting. */
+  private holding(slot: Slot, inst: Instance): boolean {
+    return slot.current === inst && (slot.paused || inst.full);
   }
 
   isPaused(name: string): boolean {
@@ -409,6 +399,7 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
       );
       // Paused output must not hold the exit back now: deliver it.
       slot.paused = false;
+      inst.full = false;
       this.drainQueue(slot, inst);
       inst.child.stdout?.resume();
       this.terminate(inst);
@@ -496,7 +487,13 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
     });
     child.once('close', () => {
       inst.closed = true;
+      inst.out = [];
+      inst.outHead = 0;
+      inst.outLen = 0;
       this.uncongest(inst);
+      // Nothing will be consumed any more: its last commands are delivered.
+      inst.full = false;
+      this.drainQueue(slot, inst);
       this.maybeFinish(slot, inst);
     });
     if (slot.paused) child.stdout!.pause();
@@ -515,7 +512,7 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
       this.parse(slot, inst, chunk, 0);
       return;
     }
-    if (slot.paused || inst.queue.length > 0) {
+    if (this.holding(slot, inst) || inst.queue.length > 0) {
       inst.queue.push(chunk);
       return;
     }
@@ -568,13 +565,13 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
       }
       off = nl + 1;
       this.emit('command', name, line);
-      if (slot.paused && slot.current === inst) return off;
+      if (this.holding(slot, inst)) return off;
     }
     return len;
   }
 
   private drainQueue(slot: Slot, inst: Instance): void {
-    while (inst.queue.length > 0 && !slot.paused) {
+    while (inst.queue.length > 0 && !this.holding(slot, inst)) {
       const head = inst.queue[0];
       const off = this.parse(slot, inst, head, inst.queueOff);
       if (off >= head.length) {
@@ -588,7 +585,7 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
 
   private maybeFinish(slot: Slot, inst: Instance): void {
     if (inst.finished || !inst.closed) return;
-    if (slot.current === inst && (slot.paused || inst.queue.length > 0)) return;
+    if (slot.current === inst && (this.holding(slot, inst) || inst.queue.length > 0)) return;
     inst.finished = true;
     const name = slot.config.name;
     if (inst.partialLen > 0) {
@@ -611,120 +608,120 @@ export class ProcessManager extends EventEmitter<ProcessManagerEventArgs> {
     if (respawn) this.spawn(slot);
   }
 
+  /**
+   * Hand the pipe the next FLUSH_AT bytes or so, when it has taken what it was given. Small writes make the
+   * write callbacks, which say the process consumed something, come every few hundred KiB: a process reading
+   * 0.5 MB/s is seen consuming several times a second, never mistaken for a stuck one.
+   */
   private flush(inst: Instance): void {
     inst.flushScheduled = false;
     if (inst.outLen === 0) return;
+    const stdin = inst.child.stdin;
+    if (inst.cutOff || inst.stdinBroken || inst.closed || !stdin || stdin.destroyed) {
+      inst.out = [];
+      inst.outHead = 0;
+      inst.outLen = 0;
+      return;
+    }
+    // The write callback flushes again.
+    if (stdin.writableLength >= FLUSH_AT) return;
     const out = inst.out;
-    const bytes = inst.outBytes;
-    inst.out = [];
-    inst.outLen = 0;
-    inst.outBytes = false;
-    if (inst.cutOff || inst.stdinBroken || inst.closed || !inst.child.stdin || inst.child.stdin.destroyed) return;
-    const data = bytes ? joinBytes(out) : out.length === 2 ? (out[0] as string) + (out[1] as string) : out.join('');
+    const from = inst.outHead;
+    let to = from;
+    let len = 0;
+    let bytes = false;
+    while (to < out.length && len < FLUSH_AT) {
+      const p = out[to]!;
+      if (typeof p !== 'string') bytes = true;
+      len += p.length + 1;
+      to += 2;
+    }
+    const pieces = from === 0 && to === out.length ? out : out.slice(from, to);
+    if (to === out.length) {
+      inst.out = [];
+      inst.outHead = 0;
+    } else if (to > 65536 && to * 2 > out.length) {
+      inst.out = out.slice(to);
+      inst.outHead = 0;
+    } else inst.outHead = to;
+    inst.outLen -= len;
+    const data = bytes
+      ? joinBytes(pieces)
+      : pieces.length === 2
+        ? (pieces[0] as string) + (pieces[1] as string)
+        : pieces.join('');
     // The callback runs once this chunk is in the pipe: the process consumed what was ahead of it.
-    inst.child.stdin.write(data, () => this.progress(inst));
+    stdin.write(data, () => this.progress(inst));
   }
 
   /** Start holding peers back for a process over highWater, and watch that it keeps consuming. */
   private congest(name: string, inst: Instance): void {
     inst.congested = true;
-    inst.stalled = false;
-    inst.consumedAtSlowCheck = inst.queuedTotal - this.pending(inst);
-    if (inst.slowTimer) return;
-    inst.slowTimer = setInterval(() => {
-      if (!inst.congested) {
-        clearInterval(inst.slowTimer!);
-        inst.slowTimer = null;
-        return;
-      }
-      const consumed = inst.queuedTotal - this.pending(inst);
-      if (consumed > inst.consumedAtSlowCheck) {
-        inst.consumedAtSlowCheck = consumed;
-        return;
-      }
-      if (!inst.stalled) {
-        // Nothing consumed for a whole period: the process is not slow but stuck. Holding peers back for it
-        // would stop every session (their hold timers included) for as long as it chooses; let the events
-        // queue instead, up to maxWriteBuffer, where the overflow rules decide its fate.
-        inst.stalled = true;
-        this.log(
-          'warning',
-          `process ${name} consumed nothing for ${this.opts.stallMs} ms: no longer slowing peers down for it`,
-        );
-        this.emit('drain', name);
-      }
-    }, this.opts.stallMs);
-    inst.slowTimer.unref();
+    if (inst.stallTimer) return;
+    const period = Math.min(1000, Math.max(10, this.opts.stallMs / 4));
+    inst.lastStallCheck = performance.now();
+    inst.stallTimer = setInterval(() => {
+      const now = performance.now();
+      // A check that comes late means the daemon itself was busy: the write callbacks that would show the
+      // process consuming may not have run yet. Judge at the next, punctual, check.
+      const late = now - inst.lastStallCheck > 2 * period;
+      inst.lastStallCheck = now;
+      if (late || inst.cutOff || inst.closed) return;
+      const idle = now - inst.lastProgress;
+      if (idle >= this.opts.stallMs) this.overflowed(name, inst, this.pending(inst), idle);
+    }, period);
+    inst.stallTimer.unref();
   }
 
-  /** A write reached the pipe: the process is reading; below half of highWater it is congested no more. */
+  /** A write reached the pipe: the process consumed something. Release what its backlog held back. */
   private progress(inst: Instance): void {
-    if (!inst.congested) return;
-    if (inst.stalled) {
-      inst.stalled = false;
-      this.log('info', `process ${inst.name} is consuming again`);
+    inst.lastProgress = performance.now();
+    const pending = this.pending(inst);
+    if (inst.congested && pending <= this.opts.highWater / 2) this.uncongest(inst);
+    if (inst.full && pending <= this.opts.maxWriteBuffer / 2) {
+      inst.full = false;
+      const slot = this.slots.get(inst.name);
+      if (slot) this.readAgain(slot, inst);
     }
-    if (this.pending(inst) > this.opts.highWater / 2) return;
-    this.uncongest(inst);
+    this.flush(inst);
   }
 
   private uncongest(inst: Instance): void {
     if (!inst.congested) return;
-    const held = !inst.stalled;
     inst.congested = false;
-    inst.stalled = false;
-    if (inst.slowTimer) {
-      clearInterval(inst.slowTimer);
-      inst.slowTimer = null;
+    if (inst.stallTimer) {
+      clearInterval(inst.stallTimer);
+      inst.stallTimer = null;
     }
-    if (held) this.emit('drain', inst.name);
+    this.emit('drain', inst.name);
+  }
+
+  /** Over maxWriteBuffer: read none of its commands (their answers are all that still grows) until it drains. */
+  private fill(slot: Slot, inst: Instance, queued: number): void {
+    inst.full = true;
+    if (slot.current === inst) inst.child.stdout?.pause();
+    this.log(
+      'warning',
+      `process ${inst.name}: ${queued} bytes queued for it, its commands wait until it has read half of them`,
+    );
   }
 
   private pending(inst: Instance): number {
     return inst.outLen + (inst.child.stdin?.writableLength ?? 0);
   }
 
-  /** Start the no-progress check for a process over the bound (once; it stops itself below the bound). */
-  private watchStall(name: string, inst: Instance): void {
-    if (inst.stallTimer) return;
-    inst.consumedAtCheck = inst.queuedTotal - this.pending(inst);
-    inst.idleChecks = 0;
-    inst.stallTimer = setInterval(() => {
-      const pending = this.pending(inst);
-      if (inst.cutOff || inst.closed || pending <= this.opts.maxWriteBuffer) {
-        clearInterval(inst.stallTimer!);
-        inst.stallTimer = null;
-        return;
-      }
-      const consumed = inst.queuedTotal - pending;
-      inst.idleChecks = consumed > inst.consumedAtCheck ? 0 : inst.idleChecks + 1;
-      inst.consumedAtCheck = consumed;
-      // Two periods in a row: one late timer after a busy event loop must not look like a stall.
-      if (inst.idleChecks >= 2) {
-        clearInterval(inst.stallTimer!);
-        inst.stallTimer = null;
-        this.overflowed(name, inst, pending);
-      }
-    }, this.opts.stallMs);
-    inst.stallTimer.unref();
-  }
-
-  private overflowed(name: string, inst: Instance, pending: number): void {
-    this.emit('overflow', name, pending);
-    if (this.opts.overflow === 'drop') {
-      inst.dropping = true;
-      inst.dropped = 1;
-      this.log(
-        'error',
-        `process ${name} is not reading its input (${pending} bytes waiting): not sending to it until it catches up`,
-      );
-      return;
-    }
+  /** Cut off a process that consumed nothing for stallMs while congested: the only one ever cut off. */
+  private overflowed(name: string, inst: Instance, pending: number, idleMs: number): void {
     inst.cutOff = true;
     inst.out = [];
+    inst.outHead = 0;
     inst.outLen = 0;
+    this.log(
+      'error',
+      `process ${name} is not reading its input: ${pending} bytes queued, nothing consumed for ${(idleMs / 1000).toFixed(1)} s: terminating it`,
+    );
+    this.emit('overflow', name, pending, idleMs);
     this.uncongest(inst);
-    this.log('error', `process ${name} is not reading its input (${pending} bytes waiting): terminating it`);
     this.terminate(inst);
   }
 

@@ -44,8 +44,10 @@ export interface Env {
     terminate: boolean;
     cli: boolean;
     pipename: string;
-    /** tsbgp: bytes queued for one API process before it is cut off as not reading its input. */
+    /** tsbgp: bytes queued for one API process past which its own commands wait until it reads (api/process.ts). */
     buffer: number;
+    /** tsbgp: seconds a congested API process may consume nothing before it is cut off (api/process.ts stallMs). */
+    stall: number;
   };
   reactor: { speed: number };
   /** tsbgp only: the FlowSpec guard (docs/FLOWSPEC.md, src/flowspec/guard.ts). */
@@ -142,6 +144,7 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     pipename: ['string', 'exabgp'],
     // tsbgp only (ExaBGP has no bound and blocks instead): see api/process.ts maxWriteBuffer.
     buffer: ['int', '67108864'],
+    stall: ['int', '30'],
   },
   reactor: { speed: ['real', '1.0'] },
   // tsbgp only (ExaBGP reads only the sections it knows, so an exabgp.env with [tsbgp.flowspec] still works there).

@@ -76,6 +76,7 @@ export class Daemon {
       stderr: 'inherit',
       env: { exabgp_api_ack: String(env.api.ack) },
       maxWriteBuffer: env.api.buffer,
+      stallMs: env.api.stall * 1000,
       log: (level, message) => this.log.log(level, message, { component: 'process' }),
     });
     this.runner = new CommandRunner(this);
@@ -170,13 +171,8 @@ export class Daemon {
       ),
     );
     pm.on('giveup', (name, reason) => this.log.error(`process given up: ${reason}`, { process: name }));
+    // A process cut off for not reading is logged once, by the process manager, with its numbers.
     pm.on('drain', () => this.release());
-    pm.on('overflow', (name, bytes) =>
-      this.log.error(
-        `process does not read its input: ${bytes} bytes queued, cut off so that sessions are not held up`,
-        { process: name },
-      ),
-    );
     pm.start(this.processConfigs());
   }
 
