@@ -34,6 +34,11 @@ test('ipv4 and ipv6 text', () => {
     assert.equal(bytesToHex(parseIp(text)!), hex.toUpperCase());
   }
   assert.equal(ipToString(Uint8Array.of(10, 0, 0, 1)), '10.0.0.1');
+  // A 32-byte next hop (global + link-local, RFC 2545 §3): its global address, not four bytes of it as IPv4.
+  assert.equal(
+    ipToString(hexToBytes('20010db8000000000000000000000001fe800000000000000000000000000001')),
+    '2001:db8::1',
+  );
   for (const bad of ['1.2.3', '1.2.3.256', '1::2::3', '12345::', 'x', '1.2.3.4.5', '1:2:3:4:5:6:7:8:9', '']) {
     assert.equal(parseIp(bad), null, bad);
   }
