@@ -33,6 +33,9 @@ const DIFFERENT: Record<string, string> = {
   'qa/ci/api-vpnv4.msg#2': UNSUPPORTED_FAMILY,
   'qa/ci/api-vpnv4.msg#3': UNSUPPORTED_FAMILY,
   'qa/ci/conf-addpath.msg#2': UNSUPPORTED_FAMILY,
+  // NEXT_HOP 255.255.255.255 is no host address (RFC 4271 §6.3): tsbgp treats the route as withdrawn
+  // (RFC 7606 §7.3, commit cff0244), ExaBGP announces it under that next hop.
+  'qa/ci/conf-attributes.msg#3': 'NEXT_HOP 255.255.255.255: withdrawn by tsbgp (RFC 7606 §7.3), announced by ExaBGP',
   // Attribute 153 with flags 0x60 and 0x70: the optional bit is clear, so it claims to be well-known, and tsbgp
   // does not know it: RFC 4271 §6.3 Unrecognized Well-known Attribute (NOTIFICATION 3/2). ExaBGP shows it as
   // attribute-0x99-0x60 / -0x70. Optional ones (0x80-0xF0) are identical (test/diff/decode-exabgp.test.ts).

@@ -122,7 +122,10 @@ function routes(hex: string[], options: string[]): string[] {
   const out: string[] = [];
   for (const line of r.stdout.split('\n')) {
     if (line === '') continue;
-    const u = JSON.parse(line).neighbor?.message?.update;
+    const o = JSON.parse(line);
+    // A message the decoder refuses is answered {"error": REASON}: one route that cannot match.
+    if (o.error !== undefined) out.push(`refused: ${o.error}`);
+    const u = o.neighbor?.message?.update;
     if (!u || u.eor) continue;
     const attrs = JSON.stringify(u.attribute ?? {});
     for (const [fam, byNh] of Object.entries((u.announce ?? {}) as Record<string, Record<string, unknown[]>>))
@@ -131,8 +134,6 @@ function routes(hex: string[], options: string[]): string[] {
     for (const [fam, list] of Object.entries((u.withdraw ?? {}) as Record<string, unknown[]>))
       for (const x of list) out.push(`- ${fam} ${JSON.stringify(x)}`);
   }
-  // A message the decoder refuses counts as one route that cannot match.
-  for (const l of r.stderr.split('\n')) if (l !== '') out.push(`refused: ${l}`);
   return out;
 }
 
