@@ -384,7 +384,8 @@ export function parseCommand(line: string): ParsedCommand {
       return fail('usage: clear adj-rib in|out');
     }
     default:
-      return fail(`command not understood: ${norm}`);
+      // The reason does not repeat the line: whoever reports the refusal shows the line once, next to it.
+      return fail('command not understood');
   }
 }
 
@@ -678,14 +679,15 @@ export function parseRoutes<R>(
 ): { ok: true; routes: R[] } | { ok: false; error: string } {
   const withdraw = cmd.kind === 'withdraw-route' || cmd.kind === 'withdraw-attributes';
   const routes: R[] = [];
-  for (const text of routeTexts(cmd)) {
+  const texts = routeTexts(cmd);
+  for (let i = 0; i < texts.length; i++) {
     try {
-      routes.push(parse(text, withdraw));
+      routes.push(parse(texts[i]!, withdraw));
     } catch (err) {
-      return {
-        ok: false,
-        error: `could not parse route "${text}": ${err instanceof Error ? err.message : String(err)}`,
-      };
+      // The reason names the prefix of an `nlri` list that failed, not the text: the command line is shown
+      // next to it by whoever reports the refusal, once.
+      const which = 'nlri' in cmd ? ` ${cmd.nlri[i]}` : '';
+      return { ok: false, error: `could not parse route${which}: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
   return { ok: true, routes };

@@ -18,6 +18,7 @@ import { CeaseSubcode } from '../wire/notification';
 import { type FamilyKey, familyKey } from '../wire/types';
 import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
+import { boundLine } from './log';
 import type { Neighbor } from './neighbor';
 import { routeEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
@@ -61,7 +62,7 @@ export class CommandRunner {
     else if (this.streamed(parsed.command)) return this.streamToProcess(name, parsed.command);
     else r = this.run(parsed.command, name);
     for (const l of r.lines) this.d.processes.write(name, l);
-    if (!r.ok) this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { process: name });
+    if (!r.ok) this.refused(r, line, { process: name });
     const ack = this.d.acks.answer(name, r.ok ? 'done' : 'error', r.error);
     if (ack !== null) this.d.processes.write(name, ack);
   }
@@ -117,10 +118,19 @@ export class CommandRunner {
     else if (this.streamed(parsed.command)) return (await this.show(parsed.command, emit)) >= 0 ? ['done'] : [];
     else r = this.run(parsed.command, source);
     if (!r.ok) {
-      this.d.log.error(`command refused: ${r.error}: ${truncate(line)}`, { source });
+      this.refused(r, line, { source });
       return [...r.lines, `error: ${r.error}`, 'error'];
     }
     return [...r.lines, 'done'];
+  }
+
+  /**
+   * Log a refused command once: the reason, then the line (the logger bounds and escapes it). The reason,
+   * which is also the answer's, is bounded too: it may quote a token of a 10 MB line.
+   */
+  private refused(r: Result, line: string, fields: Record<string, string>): void {
+    r.error = boundLine(r.error ?? 'refused', MAX_REASON);
+    this.d.log.error(`command refused: ${r.error}: ${line}`, fields);
   }
 
   private select(sel: NeighborSelector): Neighbor[] {
@@ -262,6 +272,7 @@ function familyFromText(s: string): FamilyKey | undefined {
   return afi && safi ? parseFamily(afi, safi) : undefined;
 }
 
-const truncate = (s: string): string => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
+/** Longest reason given for a refused command, in its answer and its log line. */
+const MAX_REASON = 512;
 
 export { familyKey, familyName };

@@ -21,6 +21,7 @@ import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
 import { encodeFlowRule, setIpv6OffsetLayout } from '../wire/nlri/flowspec';
 import { CeaseSubcode } from '../wire/notification';
+import type { Update } from '../wire/types';
 import { CommandRunner } from './commands';
 import type { Logger } from './log';
 import { Neighbor } from './neighbor';
@@ -388,6 +389,7 @@ export class Daemon {
     });
     peer.on('update', (u, neg, body) => {
       n.updatesReceived++;
+      if (u.issues.length > 0) this.logUpdateErrors(n, u);
       n.ribIn?.apply(u, { body, asn4: neg.asn4 });
       this.emit(
         subs,
@@ -442,6 +444,29 @@ export class Daemon {
     });
     peer.on('collision', (which) => n.log.info(`connection collision: kept the ${which} connection`));
     peer.on('refused', (reason) => n.log.warning(reason));
+  }
+
+  /**
+   * RFC 7606 errors in an UPDATE that keep the session up: each with what was done (its prefixes withdrawn, or
+   * the attribute dropped), the attribute and the reason; at most LogBudget's lines a minute per neighbor.
+   */
+  private logUpdateErrors(n: Neighbor, u: Update): void {
+    const prefixes = u.nlri.count + (u.attributes.mpReach?.nlri.count ?? 0);
+    for (const issue of u.issues) {
+      const skipped = n.updateErrors.take();
+      if (skipped === null) {
+        if (n.updateErrors.justExhausted)
+          n.log.warning(
+            `more than ${n.updateErrors.perPeriod} RFC 7606 errors within ${n.updateErrors.periodMs / 1000} s: counted, not logged, until the next period`,
+          );
+        continue;
+      }
+      const what =
+        issue.action === 'treat-as-withdraw'
+          ? `treat-as-withdraw (RFC 7606): ${prefixes} prefix(es) of the UPDATE withdrawn`
+          : 'attribute discarded (RFC 7606)';
+      n.log.warning(`${what}: ${issue.message}${skipped > 0 ? ` (${skipped} more not logged before this one)` : ''}`);
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import { familyName } from '../wire/nlri/registry';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { FlowTable } from './flow-table';
 import type { Logger } from './log';
+import { LogBudget } from './log-budget';
 import type { RibEntry } from './routes';
 
 /** Bytes of UPDATEs handed to the socket in one write (see Neighbor.pullJoined). */
@@ -40,6 +41,8 @@ export class Neighbor {
   updatesSent = 0;
   updatesReceived = 0;
   upSince = 0;
+  /** The peer's RFC 7606 errors (treat-as-withdraw, attribute discard) logged: it can send them at will. */
+  readonly updateErrors = new LogBudget();
   private wakeScheduled = false;
 
   constructor(

@@ -125,6 +125,27 @@ export function neighborBlock(o: {
 }
 
 /**
+ * The receiving side of a test against a raw sender: AS 65002 on `at`, passive and listening there, for a peer of
+ * AS 65001 at `peer`, IPv4 unicast only.
+ */
+export function passiveIpv4Neighbor(
+  peer: string,
+  at: { address: string; port: number },
+  extra: string[] = [],
+  holdTime?: number,
+): string {
+  return neighborBlock({
+    peer,
+    local: at.address,
+    localAs: 65002,
+    peerAs: 65001,
+    passive: true,
+    holdTime,
+    extra: [`listen ${at.port};`, 'family {', '  ipv4 unicast;', '}', ...extra],
+  });
+}
+
+/**
  * A memory figure of a PID's /proc status (VmRSS, VmHWM) in KiB. A figure that cannot be read throws: a memory
  * bound checked against a failed measurement (0) would always hold.
  */

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Sender, startSender } from '../../bench/sender';
 import { allocAddress, allocEndpoint, stopAll, waitFor } from '../interop/peers/common';
-import { e2eDir, NODE, neighborBlock, peakRssKiB, startTsbgp, type TsbgpDaemon, writeScript } from './launch';
+import { e2eDir, NODE, passiveIpv4Neighbor, peakRssKiB, startTsbgp, type TsbgpDaemon, writeScript } from './launch';
 
 /** Reads at most `rate` bytes a second: takes what the pipe holds, then sleeps as long as those bytes earn. */
 const SLOW_JS = `'use strict';
@@ -96,24 +96,7 @@ export function slowReaderCase(n: number, rate: number, env: Record<string, stri
         env,
         config: [
           `process slow {\n  run ${NODE} ${path.join(dir, 'slow.js')} ${n} ${report} ${rate};\n  encoder json;\n}`,
-          neighborBlock({
-            peer: addrA,
-            local: eb.address,
-            localAs: 65002,
-            peerAs: 65001,
-            passive: true,
-            holdTime: 3,
-            extra: [
-              `listen ${eb.port};`,
-              'family {',
-              '  ipv4 unicast;',
-              '}',
-              'api {',
-              '  processes [ slow ];',
-              '  receive { parsed; update; }',
-              '}',
-            ],
-          }),
+          passiveIpv4Neighbor(addrA, eb, ['api {', '  processes [ slow ];', '  receive { parsed; update; }', '}'], 3),
         ].join('\n'),
       });
       sender = await startSender({

@@ -255,7 +255,14 @@ test('parseRoutes hands each route text to the route parser and reports its reas
   const bad = parseRoutes(w.command, () => {
     throw new Error('prefix length 33 is too long');
   });
-  assert.deepEqual(bad, { ok: false, error: 'could not parse route "10.0.0.0/33": prefix length 33 is too long' });
+  assert.deepEqual(bad, { ok: false, error: 'could not parse route: prefix length 33 is too long' });
+  const a = parseCommand('announce attributes next-hop 192.0.2.1 nlri 10.0.0.0/24 10.0.0.0/33');
+  assert.ok(a.ok && a.command.kind === 'announce-attributes');
+  const badList = parseRoutes(a.command, (text) => {
+    if (text.includes('/33')) throw new Error('prefix length 33 is too long');
+    return 1;
+  });
+  assert.deepEqual(badList, { ok: false, error: 'could not parse route 10.0.0.0/33: prefix length 33 is too long' });
 });
 
 test('announce/withdraw route|flow|vpls without a selector: the text cut from the line equals the words joined', () => {
