@@ -60,7 +60,7 @@ export class CommandRunner {
     let r: Result;
     if (!parsed.ok) r = fail(parsed.error);
     else if (this.streamed(parsed.command)) return this.streamToProcess(name, parsed.command);
-    else r = this.run(parsed.command, name);
+    else r = this.run(parsed.command, name, name);
     for (const l of r.lines) this.d.processes.write(name, l);
     if (!r.ok) this.refused(r, line, { process: name });
     const ack = this.d.acks.answer(name, r.ok ? 'done' : 'error', r.error);
@@ -116,7 +116,7 @@ export class CommandRunner {
     let r: Result;
     if (!parsed.ok) r = fail(parsed.error);
     else if (this.streamed(parsed.command)) return (await this.show(parsed.command, emit)) >= 0 ? ['done'] : [];
-    else r = this.run(parsed.command, source);
+    else r = this.run(parsed.command, source, null);
     if (!r.ok) {
       this.refused(r, line, { source });
       return [...r.lines, `error: ${r.error}`, 'error'];
@@ -138,7 +138,23 @@ export class CommandRunner {
     return this.d.neighbors.filter((n) => matchSelector(sel, n.facts()));
   }
 
-  private run(c: Exclude<ApiCommand, ShowAdjRib>, source: string): Result {
+  /**
+   * The neighbors a route or flow command reaches: those the selector matches and, for a command from a process,
+   * only those whose api block names the process, as ExaBGP 4.2 (reactor/loop.py peers(service)) decides; the
+   * control socket and the named pipes reach every neighbor. The reason instead when none is left.
+   */
+  private routeTargets(sel: NeighborSelector, process: string | null): Neighbor[] | string {
+    const matched = this.select(sel);
+    if (matched.length === 0) return 'no neighbor matches the selector';
+    if (process === null) return matched;
+    const heard = matched.filter((n) => n.cfg.api.some((a) => a.processes.includes(process)));
+    if (heard.length === 0)
+      return `no neighbor matching the command: process ${process} is in no matching neighbor's api processes`;
+    return heard;
+  }
+
+  /** `process`: the API process the command came from, null for the control socket and the named pipes. */
+  private run(c: Exclude<ApiCommand, ShowAdjRib>, source: string, process: string | null): Result {
     switch (c.kind) {
       case 'announce-route':
       case 'withdraw-route':
@@ -150,8 +166,8 @@ export class CommandRunner {
           parseRoute(text, { file: 'api', requireNextHop: !w, ...(family !== undefined ? { family } : {}) }),
         );
         if (!parsed.ok) return fail(parsed.error);
-        const targets = this.select(c.neighbors);
-        if (targets.length === 0) return fail('no neighbor matches the selector');
+        const targets = this.routeTargets(c.neighbors, process);
+        if (typeof targets === 'string') return fail(targets);
         try {
           // `split /N` stands for the prefix's /N more-specifics, announced or withdrawn alike, as ExaBGP 4.2's
           // API route parser (configuration/static/__init__.py) returns them.
@@ -178,8 +194,8 @@ export class CommandRunner {
         } catch (err) {
           return fail((err as Error).message);
         }
-        const targets = this.select(c.neighbors);
-        if (targets.length === 0) return fail('no neighbor matches the selector');
+        const targets = this.routeTargets(c.neighbors, process);
+        if (typeof targets === 'string') return fail(targets);
         if (c.kind === 'announce-flow') {
           // The guard runs before anything is sent: a rule that would match BGP itself is refused here.
           const refusal = this.d.guard(route);

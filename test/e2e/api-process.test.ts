@@ -119,7 +119,8 @@ describe('API process: commands, acks and JSON events between two tsbgp daemons'
         peerAs: 65003,
         connect: eb.port,
         holdTime: 30,
-        extra: FAMILY,
+        // It names the player too: as in ExaBGP 4.2, a process's routes reach only the neighbors that name it.
+        extra: [...FAMILY, 'api {', '  processes [ player ];', '}'],
       }),
     ].join('\n');
     b = await startTsbgp({ name: 'b', config: confB, dir });

@@ -128,7 +128,7 @@ describe(`API volume: ${N} routes from a process to a peer, and a process that d
         peerAs: 65002,
         connect: eb.port,
         holdTime: 3,
-        extra: family,
+        extra: [...family, 'api {', '  processes [ flood ];', '}'],
       }),
     ].join('\n');
     // The sleeper is not respawned, so the cut-off is seen once and stays.

@@ -74,7 +74,8 @@ describe('healthcheck against BIRD', { skip }, () => {
           peerAs: 65020,
           connect: eBird.port,
           holdTime: 30,
-          extra: ['family {', '  ipv4 unicast;', '}'],
+          // As in ExaBGP 4.2, a process's routes go to the neighbors whose api block names it.
+          extra: ['family {', '  ipv4 unicast;', '}', 'api {', '  processes [ hc ];', '}'],
         }),
       ].join('\n');
     await service.up();
