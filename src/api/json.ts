@@ -10,6 +10,9 @@ import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
 import { parseIp } from '../wire/ip';
 import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
+import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
+import { prefixToString } from '../wire/nlri/prefix';
+import { rdToString } from '../wire/nlri/rd';
 import type {
   Attributes,
   Capability,
@@ -279,7 +282,11 @@ for (const [afi, safi] of [
 export function mpNextHops(family: FamilyKey, nh: Uint8Array): string[] {
   const rd = safiOf(family) === 128 ? 8 : 0;
   if (nh.length === 0) return ['no-nexthop'];
-  const body = nh.subarray(Math.min(rd, nh.length));
+  // RFC 4659 §3.2.1: a 48-byte VPN next hop is RD + global and RD + link-local; the second RD is not shown.
+  const body =
+    rd > 0 && nh.length === 48
+      ? Uint8Array.from([...nh.subarray(8, 24), ...nh.subarray(32)])
+      : nh.subarray(Math.min(rd, nh.length));
   if (body.length === 4) return [ipv4At(body, 0)];
   if (body.length < 16) return [ipString(body, 0, body.length === 4 ? 4 : 16)];
   const out: string[] = [];
@@ -1222,6 +1229,40 @@ for (const codec of [ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn]) {
     forEach(block, _compact, each, nextHop) {
       const nh = nextHop === undefined ? undefined : (parseIp(nextHop) ?? undefined);
       for (const rule of codec.items(block)) each(flowToJSONText(rule, nh), flowToString(rule));
+    },
+  });
+}
+
+/**
+ * Labeled unicast and MPLS VPN routes as ExaBGP 4.2 prints them (its INET/Label/IPVPN json and extensive): the
+ * prefix, then path-information, label and rd members in that order, whether announced or withdrawn. Labels
+ * are shown as 20-bit values, each in a list of its own (`[ [100], [200] ]`): ExaBGP's form for decoded labels.
+ */
+export function labeledJson(p: LabeledPrefix): { json: string; text: string } {
+  const nlri = prefixToString(p);
+  let json = `{ "nlri": "${nlri}"`;
+  let text = nlri;
+  if (p.pathId !== undefined) {
+    const pi = `${p.pathId >>> 24}.${(p.pathId >>> 16) & 0xff}.${(p.pathId >>> 8) & 0xff}.${p.pathId & 0xff}`;
+    json += `, "path-information": "${pi}"`;
+    text += ` path-information ${pi}`;
+  }
+  json += `, "label": [ ${p.labels.map((l) => `[${l}]`).join(', ')} ]`;
+  text += p.labels.length === 1 ? ` label ${p.labels[0]}` : ` label [ ${p.labels.join(' ')} ]`;
+  if (p.rd !== undefined) {
+    json += `, "rd": "${rdToString(p.rd)}"`;
+    text += ` rd ${rdToString(p.rd)}`;
+  }
+  return { json: `${json} }`, text };
+}
+
+for (const codec of [ipv4Labeled, ipv6Labeled, ipv4Vpn, ipv6Vpn]) {
+  registerFamilyRenderer(codec.family, {
+    forEach(block, _compact, each) {
+      for (const p of codec.items(block)) {
+        const r = labeledJson(p);
+        each(r.json, r.text);
+      }
     },
   });
 }

@@ -11,6 +11,7 @@ import { flowEntry } from '../daemon/routes';
 import { parseFlowCommand } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
 import { isFlowFamily } from '../wire/nlri/flowspec';
+import { isLabeledFamily, vpnNextHop } from '../wire/nlri/labeled';
 import { familyCodec, familyName } from '../wire/nlri/registry';
 import {
   AFI,
@@ -21,6 +22,8 @@ import {
   HEADER_LENGTH,
   IPV4_UNICAST,
   MAX_MESSAGE,
+  SAFI,
+  safiOf,
 } from '../wire/types';
 import { encodeAttributes } from '../wire/update';
 
@@ -66,14 +69,20 @@ export function encodeRoute(r: RouteSpec, o: EncodeOptions): Uint8Array[] {
     maxMessage: o.maxMessage ?? MAX_MESSAGE,
   };
   const codec = familyCodec(r.family);
-  if (!codec || r.labels || r.rd) throw new Error(`tsbgp encode does not encode ${familyName(r.family)} routes`);
+  const labeled = isLabeledFamily(r.family);
+  if (!codec || (!labeled && (r.labels || r.rd)))
+    throw new Error(`tsbgp encode does not encode ${familyName(r.family)} routes`);
   const out: Uint8Array[] = [];
   for (const one of expandSplit(r)) {
     if (one.nextHop === undefined) throw new Error(`route ${one.pos?.line ?? ''} has no next-hop`);
     const v6 = afiOf(one.family) === AFI.IPV6;
-    const nh = one.nextHop === 'self' ? (v6 ? o.selfV6 : o.selfV4) : one.nextHop;
+    let nh = one.nextHop === 'self' ? (v6 ? o.selfV6 : o.selfV4) : one.nextHop;
+    if (safiOf(one.family) === SAFI.MPLS_VPN) nh = vpnNextHop(nh);
     const attrs: Attributes = withSendDefaults(one.attributes, o.localAs, o.peerAs);
-    const nlri = codec.encode(one.prefix, o.addPath);
+    const nlri = codec.encode(
+      labeled ? { ...one.prefix, labels: one.labels ?? [], rd: one.rd } : one.prefix,
+      o.addPath,
+    );
     if (one.family === IPV4_UNICAST && nh.length === 4) {
       attrs.nextHop = nh;
       const pa = encodeAttributes(attrs, ctx);

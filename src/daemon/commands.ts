@@ -173,7 +173,7 @@ export class CommandRunner {
           // API route parser (configuration/static/__init__.py) returns them.
           for (const r of parsed.routes) {
             for (const part of expandSplit(r)) {
-              const e = routeEntry(part);
+              const e = routeEntry(part, withdraw);
               for (const n of targets) {
                 if (!n.cfg.families.includes(e.family)) continue;
                 if (withdraw) n.withdraw(e);

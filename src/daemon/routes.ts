@@ -2,6 +2,7 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
+import { labeledJson } from '../api/json';
 import { expandSplit, type RouteSpec, type RouteTail, splitCount } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import { ConfigError } from '../config/tokenizer';
@@ -11,9 +12,10 @@ import type { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrSet } from '../rib/attr-intern';
 import { NlriTable } from '../rib/nlri-table';
 import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { isLabeledFamily, type LabeledPrefix, WITHDRAW_LABEL } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
-import { type Attributes, type FamilyKey, IPV4_UNICAST, SAFI, safiOf } from '../wire/types';
+import { type Attributes, type FamilyKey, IPV4_UNICAST, type Prefix, SAFI, safiOf } from '../wire/types';
 
 export interface RibEntry {
   family: FamilyKey;
@@ -27,24 +29,44 @@ export interface RibEntry {
   text: string;
 }
 
-/** Unicast and multicast of both AFIs: what the RIB can hold from a RouteSpec. */
+/** Unicast and multicast of both AFIs: what the RIB can hold from a RouteSpec without labels. */
 const PREFIX_SAFIS: ReadonlySet<number> = new Set([SAFI.UNICAST, SAFI.MULTICAST]);
 
-/** Throws an Error with the reason when the route's family cannot be sent by tsbgp. */
-export function routeEntry(r: RouteSpec): RibEntry {
-  const codec = sendable(r.family, r.rd !== undefined || r.labels !== undefined);
-  const entry = codec.encode(r.prefix, false);
+/**
+ * Throws an Error with the reason when the route's family cannot be sent by tsbgp. A labeled route to
+ * `withdraw` may come without labels: they are not part of its key (the Adj-RIB-Out finds it by RD and prefix).
+ */
+export function routeEntry(r: RouteSpec, withdraw = false): RibEntry {
+  const labeled = isLabeledFamily(r.family);
+  const labels = r.labels ?? (labeled && withdraw ? [WITHDRAW_LABEL >> 4] : undefined);
+  const codec = sendable(r.family, { labels, rd: r.rd });
+  const item: LabeledPrefix | Prefix = labeled ? { ...r.prefix, labels: labels!, rd: r.rd } : r.prefix;
+  const entry = codec.encode(item, false);
   const { attributes, nextHop } = shape(r.family, r.attributes, r.nextHop);
-  return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text: prefixToString(r.prefix) };
+  const text = labeled ? labeledJson({ ...(item as LabeledPrefix), pathId: undefined }).text : prefixToString(r.prefix);
+  return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text };
 }
 
-/** The codec of a family tsbgp can send routes of; throws with the reason otherwise. */
-function sendable(family: FamilyKey, labelled: boolean): NonNullable<ReturnType<typeof familyCodec>> {
-  if (!PREFIX_SAFIS.has(safiOf(family)) || labelled) {
-    throw new Error(`family ${familyName(family)} is not supported for routes by tsbgp yet`);
+/**
+ * The codec of a family tsbgp can send routes of; throws with the reason otherwise. Labeled unicast (RFC 8277)
+ * needs `label`, MPLS VPN (RFC 4364) `label` and `rd`; labels or an RD on a family without them are refused
+ * rather than dropped.
+ */
+function sendable(family: FamilyKey, t: Pick<RouteTail, 'labels' | 'rd'>): NonNullable<ReturnType<typeof familyCodec>> {
+  const safi = safiOf(family);
+  const name = familyName(family);
+  if (isLabeledFamily(family)) {
+    if (t.labels === undefined || t.labels.length === 0) throw new Error(`family ${name}: a route needs a label`);
+    if (safi === SAFI.MPLS_VPN && t.rd === undefined) throw new Error(`family ${name}: a route needs an rd`);
+    if (safi === SAFI.MPLS_LABEL && t.rd !== undefined)
+      throw new Error(`family ${name}: rd is for mpls-vpn routes, not nlri-mpls`);
+  } else if (!PREFIX_SAFIS.has(safi)) {
+    throw new Error(`family ${name} is not supported for routes by tsbgp yet`);
+  } else if (t.labels !== undefined || t.rd !== undefined) {
+    throw new Error(`family ${name}: label and rd are for nlri-mpls and mpls-vpn routes`);
   }
   const codec = familyCodec(family);
-  if (!codec) throw new Error(`family ${familyName(family)} has no codec`);
+  if (!codec) throw new Error(`family ${name} has no codec`);
   return codec;
 }
 
@@ -80,15 +102,16 @@ export function announceStatic(list: RouteList, rib: AdjRibOut, other: (r: Route
   for (let i = 0; i < list.length; i++) {
     const tail = list.tail(i);
     const family = list.family(i);
-    if (tail.split !== undefined || tail.watchdog !== undefined) {
-      other(list.get(i));
-      continue;
-    }
     if (tail !== lastTail || family !== lastFamily) {
-      sendable(family, tail.rd !== undefined || tail.labels !== undefined);
+      sendable(family, tail);
       lastTail = tail;
       lastFamily = family;
       set = undefined;
+    }
+    // Labeled routes: their NLRI (labels, RD) is not the list's prefix bytes, routeEntry() makes it.
+    if (tail.split !== undefined || tail.watchdog !== undefined || isLabeledFamily(family)) {
+      other(list.get(i));
+      continue;
     }
     if (tail.withdraw) continue;
     if (set === undefined) {
@@ -117,7 +140,7 @@ function forEachStaticKey(
   for (let i = 0; i < list.length; i++) {
     const tail = list.tail(i);
     if (tail.withdraw) continue;
-    if (tail.split !== undefined) {
+    if (tail.split !== undefined || isLabeledFamily(list.family(i))) {
       for (const r of expandSplit(list.get(i))) {
         const e = routeEntry(r);
         cb(e.family, e.pathId ?? 0, e.entry, 0, e.entry.length);
@@ -168,7 +191,7 @@ export function staticErrors(list: RouteList): string[] {
       lastTail = tail;
       lastFamily = family;
       try {
-        sendable(family, tail.rd !== undefined || tail.labels !== undefined);
+        sendable(family, tail);
         verdict = null;
       } catch (e) {
         verdict = (e as Error).message;

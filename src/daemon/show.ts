@@ -1,12 +1,13 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
-import { attributesText } from '../api/json';
+import { attributesText, labeledJson } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
 import { ipToString } from '../wire/ip';
 import { isFlowFamily } from '../wire/nlri/flowspec';
+import { isLabeledFamily, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
 import { type Attributes, type FamilyKey, type Prefix, SAFI, safiOf } from '../wire/types';
@@ -20,6 +21,7 @@ export function nlriText(family: FamilyKey, entry: Uint8Array): string {
   const item = items[0];
   if (item === undefined) return '';
   if (isFlowFamily(family)) return flowToString(item as FlowRule);
+  if (isLabeledFamily(family)) return labeledJson(item as LabeledPrefix).text;
   return prefixToString(item as Prefix);
 }
 

@@ -10,6 +10,7 @@
 
 import { ipv4ToString, ipv6ToString } from '../wire/ip';
 import { ipv6OffsetLayout } from '../wire/nlri/flowspec';
+import { rdToString } from '../wire/nlri/rd';
 import { AFI, afiOf, SAFI, safiOf } from '../wire/types';
 import { bitNames, FRAGMENT_BITS, ICMP_TYPE_NAMES, PROTOCOL_NAMES, TCP_FLAG_BITS } from './names';
 import { type FlowComponent, type FlowOps, type FlowPrefix, type FlowRule, isPrefixComponent, Op } from './rule';
@@ -95,17 +96,6 @@ function termText(c: FlowOps, i: number, bitmask: boolean): string {
 function prefixText(p: FlowPrefix): string {
   if (p.addr.length === 4) return `${ipv4ToString(p.addr)}/${p.len}`;
   return `${ipv6ToString(p.addr)}/${p.len}/${p.offset}`;
-}
-
-/** RD as ExaBGP prints it: type 0 "ASN:NN", type 1 "IP:NN", type 2 "ASN4:NN", other types as hex. */
-export function rdToString(rd: Uint8Array): string {
-  const t = (rd[0]! << 8) | rd[1]!;
-  const u16 = (o: number): number => (rd[o]! << 8) | rd[o + 1]!;
-  const u32 = (o: number): number => u16(o) * 0x10000 + u16(o + 2);
-  if (t === 0) return `${u16(2)}:${u32(4)}`;
-  if (t === 1) return `${rd[2]}.${rd[3]}.${rd[4]}.${rd[5]}:${u16(6)}`;
-  if (t === 2) return `${u32(2)}:${u16(6)}`;
-  return Array.from(rd, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
 }
 
 const sorted = (rule: FlowRule): FlowComponent[] => rule.components.slice().sort((a, b) => a.type - b.type);

@@ -3,7 +3,8 @@
 // memory stays bounded by the desired table, whatever the speed of the peer.
 
 import { AttrCode, AttrFlag } from '../wire/attributes/codes';
-import { writeU32 } from '../wire/bytes';
+import { bytesEqual, bytesToHex, writeU32 } from '../wire/bytes';
+import { isLabeledFamily, labeledIdentity, vpnNextHop, withdrawalEntry } from '../wire/nlri/labeled';
 import { encodeRouteRefresh } from '../wire/refresh';
 import {
   AFI,
@@ -90,6 +91,12 @@ export class AdjRibOut {
   readonly interner: AttrInterner;
   /** family → (path id, NLRI entry) → attributes, with the send queue of that family. */
   private readonly tables = new Map<FamilyKey, NlriTable<AttrSet>>();
+  /**
+   * Labeled families (RFC 8277, RFC 4364): path id and RD + prefix (the route) → the entry, labels included,
+   * that the table holds for it. The labels are not part of what identifies the route, so a route announced
+   * again with other labels replaces the one before, and a withdrawal finds it whatever labels it names.
+   */
+  private readonly labeled = new Map<FamilyKey, Map<string, Uint8Array>>();
   /** Messages due once a family's queued changes are out (End-of-RIB, EoRR). */
   private readonly tail = new Map<FamilyKey, Uint8Array[]>();
   /** Messages due before anything else (BoRR). */
@@ -151,6 +158,7 @@ export class AdjRibOut {
    */
   announceAt(family: FamilyKey, buf: Uint8Array, off: number, len: number, set: AttrSet, pathId = 0): void {
     const t = this.table(family);
+    if (isLabeledFamily(family)) this.relabel(family, t, buf.slice(off, off + len), pathId);
     const e = t.insert(pathId, buf, off, len);
     const old = t.get(e);
     if (old === set) return;
@@ -161,10 +169,41 @@ export class AdjRibOut {
     this.queue(family, t, e);
   }
 
+  /**
+   * A labeled route is about to be put in the table as `entry`: forget the entry held for the same route with
+   * other labels. Nothing is sent for it (the announcement replaces it at the peer), unless it was still
+   * queued, in which case its withdrawal goes out before the announcement.
+   */
+  private relabel(family: FamilyKey, t: NlriTable<AttrSet>, entry: Uint8Array, pathId: number): void {
+    let ids = this.labeled.get(family);
+    if (!ids) this.labeled.set(family, (ids = new Map()));
+    const id = `${pathId}:${bytesToHex(labeledIdentity(family, entry))}`;
+    const old = ids.get(id);
+    ids.set(id, entry);
+    if (old === undefined || bytesEqual(old, entry)) return;
+    const e = t.find(pathId, old, 0, old.length);
+    const v = e < 0 ? undefined : t.get(e);
+    if (!v) return;
+    t.set(e, undefined);
+    this.interner.release(v);
+    this.count--;
+  }
+
+  /** The entry the table holds for a labeled route given with any labels (or none held: the entry itself). */
+  private held(family: FamilyKey, entry: Uint8Array, pathId: number, forget: boolean): Uint8Array {
+    const ids = this.labeled.get(family);
+    if (!ids || !isLabeledFamily(family)) return entry;
+    const id = `${pathId}:${bytesToHex(labeledIdentity(family, entry))}`;
+    const e = ids.get(id);
+    if (forget) ids.delete(id);
+    return e ?? entry;
+  }
+
   /** No longer want this route; a withdrawal is sent if the session is up. Returns whether it was there. */
-  withdraw(family: FamilyKey, entry: Uint8Array, pathId = 0): boolean {
+  withdraw(family: FamilyKey, given: Uint8Array, pathId = 0): boolean {
     const t = this.tables.get(family);
     if (!t) return false;
+    const entry = this.held(family, given, pathId, true);
     const e = t.find(pathId, entry, 0, entry.length);
     const old = e < 0 ? undefined : t.get(e);
     if (!old) return false;
@@ -176,9 +215,10 @@ export class AdjRibOut {
     return true;
   }
 
-  has(family: FamilyKey, entry: Uint8Array, pathId = 0): boolean {
+  has(family: FamilyKey, given: Uint8Array, pathId = 0): boolean {
     const t = this.tables.get(family);
     if (!t) return false;
+    const entry = this.held(family, given, pathId, false);
     const e = t.find(pathId, entry, 0, entry.length);
     return e >= 0 && t.get(e) !== undefined;
   }
@@ -188,6 +228,7 @@ export class AdjRibOut {
     let n = 0;
     for (const [f, t] of this.tables) {
       if (family !== undefined && f !== family) continue;
+      this.labeled.delete(f);
       for (const e of t.entries()) {
         this.interner.release(t.get(e)!);
         t.set(e, undefined);
@@ -316,6 +357,18 @@ export class AdjRibOut {
     const addPath = s.addPathSend.has(f);
     if (withdraw.length > 0) {
       const entries = withdraw.map((e) => this.wireEntry(t, e, addPath));
+      if (isLabeledFamily(f)) {
+        // RFC 8277 §2.4: a withdrawal's label field is 0x800000, whatever the labels announced.
+        const h = addPath ? 4 : 0;
+        for (let i = 0; i < entries.length; i++) {
+          const w = entries[i]!;
+          const x = withdrawalEntry(f, w.subarray(h));
+          const out = new Uint8Array(h + x.length);
+          out.set(w.subarray(0, h));
+          out.set(x, h);
+          entries[i] = out;
+        }
+      }
       for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx))
         out.push(m);
     }
@@ -377,6 +430,13 @@ export class AdjRibOut {
       const local = s.localAddress;
       if (f === IPV4_UNICAST && local.length === 4) a.nextHop = local;
       else nextHop = selfNextHop(f, local);
+    } else if (
+      nextHop !== undefined &&
+      safiOf(f) === SAFI.MPLS_VPN &&
+      (nextHop.length === 4 || nextHop.length === 16)
+    ) {
+      // A VPN route's next hop given as an address: RFC 4364 §4.3.2 / RFC 4659 §3.2.1 put a zero RD before it.
+      nextHop = selfNextHop(f, nextHop);
     } else if (f !== IPV4_UNICAST && nextHop === undefined && a.nextHop !== undefined) {
       // An MP route given with only the IPv4 NEXT_HOP attribute: that address is its next hop.
       nextHop = selfNextHop(f, a.nextHop);
@@ -400,12 +460,7 @@ function selfNextHop(f: FamilyKey, addr: Uint8Array): Uint8Array {
     a[10] = a[11] = 0xff;
     a.set(addr, 12);
   }
-  if (safi === SAFI.MPLS_VPN) {
-    const v = new Uint8Array(8 + a.length);
-    v.set(a, 8);
-    return v;
-  }
-  return a;
+  return safi === SAFI.MPLS_VPN ? vpnNextHop(a) : a;
 }
 
 /**

@@ -37,18 +37,6 @@ const PINNED: Record<string, { reason: RegExp; why: string }> = {
     reason: /'bgp-prefix-sid-srv6' is not supported/,
     why: 'SRv6 Prefix-SID has no encoder',
   },
-  'conf-addpath.conf': {
-    reason: /family ipv4 mpls-vpn is not supported for routes/,
-    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
-  },
-  'conf-vpn.conf': {
-    reason: /family ipv4 mpls-vpn is not supported for routes/,
-    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
-  },
-  'conf-parity.conf': {
-    reason: /family ipv6 mpls-vpn is not supported for routes/,
-    why: 'routes of the VPN families (RFC 4364) are not sent by tsbgp',
-  },
   'conf-split.conf': {
     reason: /section 'neighbor 127\.0\.0\.1' is not closed/,
     why: "its last '}' is missing: ExaBGP reads to the end of the file, tsbgp refuses an unclosed section",

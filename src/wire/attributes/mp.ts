@@ -2,6 +2,7 @@
 // Errors follow RFC 7606 §7.11: AFI/SAFI disable when the family can be read, session reset otherwise.
 
 import { DecodeError, ErrorCode } from '../errors';
+import { isLabeledFamily } from '../nlri/labeled';
 import { familyCodec, familyName } from '../nlri/registry';
 import { AFI, type FamilyKey, familyKey, type MpReach, type MpUnreach, type NlriBlock, SAFI } from '../types';
 import { AttrCode, attributeName, UpdateError } from './codes';
@@ -22,7 +23,13 @@ function mpError(code: number, family: FamilyKey | undefined, why: string): Deco
 function nextHopLengthOk(family: FamilyKey, n: number): boolean | undefined {
   const afi = Math.floor(family / 256);
   const safi = family % 256;
-  if (safi !== SAFI.UNICAST && safi !== SAFI.MULTICAST) return undefined;
+  if (isLabeledFamily(family) && safi === SAFI.MPLS_VPN) {
+    // RFC 4364 §4.3.2 / RFC 4659 §3.2.1: an RD of zero then an IPv4 (12) or IPv6 address (24; 48 with the
+    // link-local one, each behind its RD; 40, one RD, is what ExaBGP 4.2 expects for that and is taken too);
+    // RFC 8950 §3: VPN-IPv4 routes may have a VPN-IPv6 next hop.
+    return n === 12 || n === 24 || n === 40 || n === 48;
+  }
+  if (safi !== SAFI.UNICAST && safi !== SAFI.MULTICAST && safi !== SAFI.MPLS_LABEL) return undefined;
   // RFC 2545 §3: 16 or 32 (global + link-local); RFC 8950 §3: IPv4 NLRI may carry an IPv6 next hop. IPv6 NLRI
   // with a 4-byte IPv4 next hop is what ExaBGP sends for `nexthop { ipv6 unicast ipv4; }` (the extended next
   // hop capability's other direction) and accepts: taken too, so such routes are not lost.

@@ -9,7 +9,8 @@ import type { NlriCodec } from './codec';
 /** UPDATE message error subcode "Invalid Network Field", RFC 4271 §6.3. */
 const INVALID_NETWORK_FIELD = 10;
 
-function malformed(family: FamilyKey, why: string): DecodeError {
+/** An NLRI entry that cannot be delimited (bad length), for the prefix-based families. */
+export function malformed(family: FamilyKey, why: string): DecodeError {
   // RFC 7606 §5.3: a prefix that overruns the field or is too long cannot be treat-as-withdraw'n (the rest of the
   // field cannot be located), so the family is disabled; the UPDATE decoder turns this into a session reset for
   // the IPv4 fields of the UPDATE body.

@@ -1,7 +1,7 @@
 // `tsbgp validate` and `tsbgp run` share one set of start-up checks (daemon/startup.ts): every configuration
 // below that `run` refuses, `validate` refuses too, with the same `file:line:col` lines and exit code 1; every
-// one `validate` accepts, the daemon starts with. The two gaps issue 10 found are in the table (routes of a
-// family tsbgp cannot send yet, an unclosed section) and are also run through the real command, bin/tsbgp.js.
+// one `validate` accepts, the daemon starts with. The two gaps issue 10 found are in the table (a route the
+// daemon refuses to send, an unclosed section) and are also run through the real command, bin/tsbgp.js.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,18 +27,14 @@ const FLOW = (match: string, extra = ''): string => `flow { route r { match { ${
 
 /** Configurations the daemon refuses at start, each with a pattern of the reason. */
 const REFUSED: Record<string, [string, RegExp]> = {
-  'mpls-vpn routes': [
-    neighbor('family { ipv4 mpls-vpn; }', 'static { route 10.0.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1; }'),
-    /:7:\d+: family ipv4 mpls-vpn is not supported for routes by tsbgp yet/,
+  'mpls-vpn route without a label': [
+    neighbor('family { ipv4 mpls-vpn; }', 'static { route 10.0.0.0/24 rd 65000:1 next-hop 192.0.2.1; }'),
+    /:7:\d+: family ipv4 mpls-vpn: a route needs a label/,
   ],
   'unclosed section': [HEAD, /:1:20: section 'neighbor 127\.0\.0\.2' is not closed/],
   'unclosed inner section': [
     `${HEAD}  static {\n    route 10.0.0.0/24 next-hop 192.0.2.1;\n`,
     /:6:10: section 'static'/,
-  ],
-  'labelled unicast route': [
-    neighbor('static { route 10.0.0.0/24 next-hop 192.0.2.1 label 5; }'),
-    /family ipv4 nlri-mpls is not supported/,
   ],
   'split larger than tsbgp expands': [
     neighbor('static { route 10.0.0.0/7 next-hop 192.0.2.1 split /32; }'),
@@ -68,6 +64,12 @@ const ACCEPTED: Record<string, string> = {
     '  route 10.1.0.0/24 next-hop 192.0.2.1 watchdog w withdraw;',
     '}',
   ),
+  'mpls-vpn routes': neighbor(
+    'family { ipv4 mpls-vpn; ipv6 mpls-vpn; }',
+    'static { route 10.0.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ]; }',
+    'static { route 2001:db8:1::/48 rd 192.0.2.1:7 label [ 100 200 ] next-hop 2001:db8::1; }',
+  ),
+  'labelled unicast route': neighbor('static { route 10.0.0.0/24 next-hop 192.0.2.1 label 5; }'),
   'flow rule to a customer /32': neighbor(
     'family { ipv4 unicast; ipv4 flow; }',
     FLOW('destination 203.0.113.7/32; protocol udp; destination-port =53;'),
@@ -113,7 +115,7 @@ for (const [name, text] of Object.entries(ACCEPTED)) {
 }
 
 test('the two gaps of issue 10 through the real command: non-zero exit, file:line:col', () => {
-  for (const key of ['mpls-vpn routes', 'unclosed section']) {
+  for (const key of ['mpls-vpn route without a label', 'unclosed section']) {
     const f = write(REFUSED[key]![0]);
     const r = spawnSync(process.execPath, [TSBGP, 'validate', f], { encoding: 'utf8' });
     assert.equal(r.status, 1, `${key}: ${r.stdout}${r.stderr}`);

@@ -346,9 +346,9 @@ test('MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760, RFC 8950, RFC 7606 §7.11)', ()
   fatal(body('800F020002', ''), ctx4, 9, 'session-reset');
   // Flags in conflict: MP attributes cannot be treat-as-withdraw'n.
   fatal(body('C00F03000201', ''), ctx4, 4, 'session-reset');
-  // A family without a codec is kept opaque.
-  const vpn = decodeUpdate(body('800F0700018001020304', ''), ctx4).attributes.mpUnreach!;
-  assert.equal(vpn.family, familyKey(1, 128));
+  // A family without a codec (SAFI 250, private use) is kept opaque.
+  const vpn = decodeUpdate(body('800F070001FA01020304', ''), ctx4).attributes.mpUnreach!;
+  assert.equal(vpn.family, familyKey(1, 250));
   assert.equal(vpn.nlri.count, 0);
   assert.equal(bytesToHex(vpn.nlri.data), '01020304');
   const un = decodeUpdate(body('800F0A000201 3020010DB80001'.replace(/ /g, ''), ''), ctx4).attributes.mpUnreach!;
