@@ -1,5 +1,6 @@
 // TCP MD5 (RFC 2385) and TTL security (RFC 5082) on real loopback sockets: the kernel decides, nothing is mocked.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import * as net from 'node:net';
 import { test } from 'node:test';
 import type { StateName } from '../../../src/session/fsm';
@@ -202,5 +203,32 @@ test('sessions: the listener carries each peer key, keys follow add and remove, 
   assert.equal(await until(pb, 'Established', 5000), true, 'new key accepted');
   await pa.stop();
   await pb.stop();
+  await l.close();
+});
+
+test('a listener made without keys gets one when a peer with a key is added (a reload)', async () => {
+  const l = new Listener({ addresses: ['127.0.0.72'], port: 0 });
+  await l.listen();
+  const port = l.ports[0];
+  const p = new Peer({
+    peerAddress: '127.0.0.73',
+    localAs: 2,
+    peerAs: 1,
+    routerId: '2.2.2.2',
+    passive: true,
+    security: { md5Key: bytes('late') },
+  });
+  l.add(p);
+  p.start();
+  const accepted: boolean[] = [];
+  l.on('connection', (_p, ok) => accepted.push(ok));
+  assert.equal(await attempt('127.0.0.72', port, '127.0.0.73', {}), 'nothing');
+  const c = secureSocket('127.0.0.72', { md5Key: bytes('late') });
+  c.connect({ host: '127.0.0.72', port, localAddress: '127.0.0.73' });
+  const [first] = (await once(c, 'data')) as [Buffer];
+  assert.equal(first[18], 1, 'the peer sent its OPEN over the signed connection');
+  assert.deepEqual(accepted, [true]);
+  c.destroy();
+  await p.stop();
   await l.close();
 });
