@@ -62,6 +62,8 @@ function writeFiles(dir: string, bgpPort: number, servicePort: number): { edge: 
       'withdraw-on-down',
       'community = 65001:100',
       'silent',
+      // The demo's service address stays off this machine's lo.
+      'no-ip-setup',
       '',
     ].join('\n'),
   );

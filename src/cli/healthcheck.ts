@@ -3,6 +3,7 @@
 // See src/roles/healthcheck.ts for the behaviour; this file wires it to the real process.
 
 import * as fs from 'node:fs';
+import { FACILITIES, type SyslogSink, syslogSink } from '../daemon/syslog';
 import {
   HEALTHCHECK_USAGE,
   Healthcheck,
@@ -94,14 +95,34 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
 
-  // Syslog is not available to Node without a native module: logs go to stderr (which the daemon
-  // inherits to its own), unless --silent. Format as ExaBGP's console handler: LEVEL[healthcheck] message.
+  // As ExaBGP's healthcheck (setup_logging): to syslog with --syslog-facility (default daemon) as
+  // `healthcheck[PID]:` (`healthcheck-NAME` with --name), unless --no-syslog or --debug; to the console as
+  // LEVEL[healthcheck] message when stderr is a terminal and not --silent. tsbgp also writes to stderr (which
+  // the daemon passes on to its log) when syslog is off, where ExaBGP's would log nowhere.
   const tag = o.name ? `healthcheck-${o.name}` : 'healthcheck';
+  const facility = FACILITIES.get(o.syslogFacility.toLowerCase());
+  if (facility === undefined) {
+    process.stderr.write(
+      `${HEALTHCHECK_USAGE}\ntsbgp healthcheck: error: unknown syslog facility ${o.syslogFacility}\n`,
+    );
+    return 2;
+  }
+  let syslog: SyslogSink | null = null;
+  let syslogError = '';
+  if (!o.noSyslog && !o.debug) {
+    try {
+      syslog = syslogSink('syslog', { facility, ident: tag });
+    } catch (err) {
+      syslogError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  const toConsole = !o.silent && (process.stderr.isTTY === true || syslog === null);
   const log: HealthcheckIO['log'] = (level, message) => {
-    if (o.silent) return;
     if (level === 'debug' && !o.debug) return;
-    process.stderr.write(`${level.toUpperCase()}[${tag}] ${message}\n`);
+    syslog?.send(level, message);
+    if (toConsole) process.stderr.write(`${level.toUpperCase()}[${tag}] ${message}\n`);
   };
+  if (syslogError) log('warning', `cannot log to syslog: ${syslogError}`);
 
   try {
     if (o.pid) fs.writeFileSync(o.pid, `${process.pid}\n`);
@@ -163,5 +184,6 @@ export async function run(args: string[]): Promise<number> {
     process.stdin.destroy();
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    syslog?.close();
   }
 }

@@ -111,7 +111,10 @@ export function sinkFor(destination: string): LogSink {
   if (destination === 'stdout') return { write: (l) => void process.stdout.write(l) };
   if (destination === 'stderr') return { write: (l) => void process.stderr.write(l) };
   const syslog = syslogSink(destination);
-  if (syslog) return { write: (l) => syslog.record('info', l.trimEnd()), record: syslog.record };
+  if (syslog) {
+    const record = (level: Level, text: string) => syslog.send(level, `${level.toUpperCase()}${text}`);
+    return { write: (l) => record('info', ` ${l.trimEnd()}`), record };
+  }
   const fd = fs.openSync(destination, 'a');
   return { write: (l) => void fs.writeSync(fd, l) };
 }

@@ -42,7 +42,7 @@ export interface HealthcheckOptions {
   ips: HcNetwork[];
   localPreference: number;
   deaggregateNetworks: boolean;
-  /** tsbgp sets missing loopback addresses only when asked (--ip-setup); ExaBGP did it by default. */
+  /** Add missing --ip addresses to lo at start (default, as ExaBGP; --no-ip-setup turns it off). */
   ipSetup: boolean;
   ipDynamic: boolean;
   label?: string;
@@ -73,11 +73,11 @@ export const HEALTHCHECK_USAGE = `usage: tsbgp healthcheck [options]
 Announce service addresses to the daemon depending on the result of a check command
 (compatible with ExaBGP's healthcheck; use as the run command of a process).
 
-  -s, --silent                 don't log
-  -sF, --syslog-facility [F]   accepted for compatibility; logs go to stderr
-  --no-syslog                  accepted for compatibility
+  -s, --silent                 don't log to the console (stderr, when it is a terminal or syslog is off)
+  -sF, --syslog-facility [F]   log to syslog (/dev/log) with facility F (default daemon)
+  --no-syslog                  don't log to syslog (nor does --debug)
   -a, --no-ack                 do not wait for "done" after each command (exabgp.api.ack=false)
-  --sudo                       use sudo to set up addresses (with --ip-setup)
+  --sudo                       use sudo to set up addresses
   -d, --debug                  debug logs
   -n, --name NAME              name of this check
   -F, --config FILE            read options from FILE ("name = value" or "flag" per line)
@@ -94,8 +94,8 @@ Announce service addresses to the daemon depending on the result of a check comm
   --ip IP[/LEN]                address or network to announce (repeatable); default: the addresses of lo
   --local-preference P         announce with local-preference P
   --deaggregate-networks       announce every address of the --ip networks
-  --ip-setup                   add missing --ip addresses to lo (needs root; tsbgp only)
-  --no-ip-setup                don't add missing addresses (the default in tsbgp)
+  --no-ip-setup                don't add missing --ip addresses to lo (by default they are added: needs root
+                               or --sudo; --ip-setup, the default, is accepted too)
   --dynamic-ip-setup           remove the addresses from lo when down/disabled, restore them when up
   --label LABEL                only lo addresses whose label starts with lo:LABEL
   --start-ip N                 index of the first address of the list
@@ -191,7 +191,7 @@ export function defaultOptions(): HealthcheckOptions {
     ips: [],
     localPreference: -1,
     deaggregateNetworks: false,
-    ipSetup: false,
+    ipSetup: true,
     ipDynamic: false,
     startIp: 0,
     upMetric: 100,

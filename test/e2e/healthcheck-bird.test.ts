@@ -64,7 +64,7 @@ describe('healthcheck against BIRD', { skip }, () => {
     const conf = (local: string, as: number, ip: string, extra: string): string =>
       [
         'process hc {',
-        `  run ${NODE} ${TSBGP} healthcheck --cmd "${NODE} ${probe} ${svc.port}" --interval 1 --fast-interval 1 --rise 1 --fall 1 --ip ${ip} --next-hop 192.0.2.1 --up-metric 100 --down-metric 1000${extra};`,
+        `  run ${NODE} ${TSBGP} healthcheck --cmd "${NODE} ${probe} ${svc.port}" --interval 1 --fast-interval 1 --rise 1 --fall 1 --ip ${ip} --no-ip-setup --no-syslog --next-hop 192.0.2.1 --up-metric 100 --down-metric 1000${extra};`,
         '  encoder text;',
         '}',
         neighborBlock({

@@ -4,52 +4,48 @@
 // exabgp.log.destination=host:ADDRESS:PORT to a UDP receiver on a 127.x address.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { Logger } from '../../../src/daemon/log';
-import { syslogMessage, syslogSink } from '../../../src/daemon/syslog';
+import { Logger, sinkFor } from '../../../src/daemon/log';
+import { syslogMessage } from '../../../src/daemon/syslog';
 import { allocEndpoint, isInstalled, makeTempDir, removeTempDirs, waitFor } from '../../interop/peers/common';
+import { startSyslogReceiver } from '../../support/syslog-receiver';
 import { NODE, TSBGP } from '../../support/tsbgp';
 
 after(removeTempDirs);
 
 test('the message: facility user, the line severity, tsbgp[PID]', () => {
-  assert.equal(syslogMessage('error', ' peer=1 down', 42).toString(), '<11>tsbgp[42]: ERROR peer=1 down');
-  assert.equal(syslogMessage('warning', ' x', 42).toString(), '<12>tsbgp[42]: WARNING x');
-  assert.equal(syslogMessage('info', ' x', 42).toString(), '<14>tsbgp[42]: INFO x');
-  assert.equal(syslogMessage('debug', ' x', 42).toString(), '<15>tsbgp[42]: DEBUG x');
+  const daemon = { facility: 1, ident: 'tsbgp' };
+  assert.equal(syslogMessage('error', 'ERROR peer=1 down', daemon, 42).toString(), '<11>tsbgp[42]: ERROR peer=1 down');
+  assert.equal(syslogMessage('warning', 'x', daemon, 42).toString(), '<12>tsbgp[42]: x');
+  assert.equal(syslogMessage('info', 'x', daemon, 42).toString(), '<14>tsbgp[42]: x');
+  assert.equal(syslogMessage('debug', 'x', daemon, 42).toString(), '<15>tsbgp[42]: x');
+  assert.equal(
+    syslogMessage('info', 'x', { facility: 3, ident: 'healthcheck' }, 42).toString(),
+    '<30>healthcheck[42]: x',
+  );
 });
-
-// Binds a Unix datagram socket at argv[1], prints "ready", then each datagram received on its own line.
-const RECEIVER_PY = `
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print("ready", flush=True)
-while True:
-    print(s.recv(65536).decode(), flush=True)
-`;
 
 test('syslog: one datagram per line on the local Unix socket', { skip: !isInstalled('python3') }, async (t) => {
   const dir = makeTempDir('syslog');
   const sockPath = path.join(dir, 'log');
-  const rx: ChildProcess = spawn('python3', ['-c', RECEIVER_PY, sockPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  t.after(() => rx.kill());
-  let got = '';
-  rx.stdout!.on('data', (d: Buffer) => (got += d.toString()));
-  await waitFor(() => got.startsWith('ready\n'), 10_000, 'the receiver bound');
-  const sink = syslogSink('syslog', sockPath);
-  assert.ok(sink);
-  t.after(() => sink.close());
+  const rx = await startSyslogReceiver(sockPath);
+  t.after(() => rx.stop());
+  const prev = process.env.TSBGP_SYSLOG_SOCKET;
+  process.env.TSBGP_SYSLOG_SOCKET = sockPath;
+  const sink = sinkFor('syslog');
+  if (prev === undefined) delete process.env.TSBGP_SYSLOG_SOCKET;
+  else process.env.TSBGP_SYSLOG_SOCKET = prev;
+  assert.ok(sink.record);
   const log = new Logger({ write: () => assert.fail('a syslog sink gets records'), record: sink.record });
   log.with({ peer: '192.0.2.1' }).warning('session down');
   log.info('started');
   log.debug('not at info level');
-  await waitFor(() => got.split('\n').length >= 4, 10_000, 'two datagrams');
-  assert.deepEqual(got.split('\n').slice(1, 3), [
+  await waitFor(() => rx.messages().length >= 2, 10_000, 'two datagrams');
+  assert.deepEqual(rx.messages(), [
     `<12>tsbgp[${process.pid}]: WARNING peer=192.0.2.1 session down`,
     `<14>tsbgp[${process.pid}]: INFO started`,
   ]);

@@ -287,6 +287,8 @@ test('tsbgp healthcheck as a process: a check toggled by a file, acks read, SIGT
       '--fast-interval',
       '0.05',
       '--silent',
+      // 192.0.2.x must not be added to this machine's lo.
+      '--no-ip-setup',
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
