@@ -262,7 +262,8 @@ export class CommandRunner {
         void this.d.restart();
         return ok();
       case 'reset':
-        for (const n of this.d.neighbors) void n.peer.stop(`${c.kind} requested by API`).then(() => n.peer.start());
+        // ExaBGP 4.2 drops the commands of this process it has scheduled and not run yet (reactor/api/command/
+        // reactor.py); tsbgp runs each command as it arrives, so there is nothing to drop. No session is touched.
         return ok();
       case 'version':
         return ok([`exabgp ${VERSION}`]);
