@@ -2,8 +2,10 @@
 // socket, log, and the real `tsbgp cli` / `tsbgp validate` commands. Every child is a ManagedProcess, so the
 // harness kills it on exit whatever the test outcome.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CommandResult } from '../../src/api/control';
-import { TSBGP, TsbgpChild } from '../support/tsbgp';
+import { RECORDER_JS, TSBGP, TsbgpChild } from '../support/tsbgp';
 import { type CmdResult, runCmd } from './peers/common';
 
 export { RECORDER_JS, REPO, readJsonLines as jsonLines, TSBGP } from '../support/tsbgp';
@@ -64,4 +66,17 @@ export function neighbor(o: {
     ...o.body.map((l) => `  ${l}`),
     '}',
   ].join('\n');
+}
+
+/**
+ * A `process recorder` block whose program appends every event line to `events` (recorder.js written in `dir`),
+ * and the `api { }` lines that subscribe a neighbor to received UPDATEs.
+ */
+export function recorder(dir: string, events: string): { process: string[]; api: string[] } {
+  const js = path.join(dir, 'recorder.js');
+  fs.writeFileSync(js, RECORDER_JS);
+  return {
+    process: ['process recorder {', `  run ${process.execPath} ${js} ${events};`, '  encoder json;', '}'],
+    api: ['api {', '  processes [ recorder ];', '  receive { parsed; update; }', '}'],
+  };
 }

@@ -16,6 +16,8 @@ export interface NeighborOpts {
   /** Only wait for the neighbor to connect. */
   passive?: boolean;
   families: Family[];
+  /** GoBGP only: more afi-safi names for the session (`l3vpn-ipv4-unicast`, `ipv4-labelled-unicast`, ...). */
+  afiSafiNames?: string[];
   /** TCP MD5 key (RFC 2385) of the session. */
   password?: string;
   /** ExaBGP only: how the password is read (md5-base64). */
