@@ -184,8 +184,9 @@ export function cliSockets(
 /**
  * Why `tsbgp cli` must not talk to the socket at `p`, or null. Whoever bound it receives the commands and writes
  * the answers printed as the daemon's: it must be owned by root or the caller, in a folder nobody else can
- * replace it in; or be the socket of a service user, in a folder of /run owned by that user (as systemd's
- * RuntimeDirectory= makes it: only root can create folders in /run).
+ * replace it in; or be the socket of a service user, in a folder below /run owned by that user (as systemd's
+ * RuntimeDirectory= makes it, /run/tsbgp or /run/tsbgp/NAME: only root creates folders in /run) with nothing
+ * above it writable by anyone else.
  */
 export function socketRefusal(p: string): string | null {
   let st: fs.Stats;
@@ -197,15 +198,20 @@ export function socketRefusal(p: string): string | null {
   if (!st.isSocket()) return `${p} is not a socket`;
   const me = myUid();
   const dir = path.dirname(p);
-  if (st.uid === 0 || st.uid === me) return folderRefusal(dir, [me], true);
+  if (st.uid === 0 || st.uid === me) return folderRefusal(dir, [me], 'all');
   let realDir = dir;
   try {
     realDir = fs.realpathSync(dir);
   } catch {
     // refused below
   }
+  // Below /run (not a user's /run/user/UID), in a folder of the socket's user, with nothing above it that anyone
+  // but root or that user may write to, sticky or not.
   const service =
-    path.dirname(realDir) === '/run' && fs.statSync(realDir).uid === st.uid && !folderRefusal(realDir, [st.uid]);
+    realDir.startsWith('/run/') &&
+    !realDir.startsWith('/run/user/') &&
+    fs.statSync(realDir).uid === st.uid &&
+    !folderRefusal(realDir, [st.uid], 'none');
   if (service) return null;
   return `${p} is owned by ${userName(st.uid)}, not by root or you (${userName(me)})`;
 }

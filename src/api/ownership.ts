@@ -38,10 +38,15 @@ export function refusal(st: fs.Stats, what: string, owners: readonly number[], a
 }
 
 /**
- * Why `dir` or a folder above it cannot be trusted, or null. `stickyToo`: `dir` itself may be a sticky folder
- * writable by all (for a file whose own owner is checked: nobody else can replace it there).
+ * Why `dir` or a folder above it cannot be trusted, or null. `sticky`: which folders may be writable by all when
+ * their sticky bit is set (nobody can then replace what another user put there): 'above' `dir` (the default),
+ * 'all' (for a file whose own owner is checked), or 'none'.
  */
-export function folderRefusal(dir: string, owners: readonly number[], stickyToo = false): string | null {
+export function folderRefusal(
+  dir: string,
+  owners: readonly number[],
+  sticky: 'above' | 'all' | 'none' = 'above',
+): string | null {
   let real: string;
   try {
     real = fs.realpathSync(dir);
@@ -49,7 +54,7 @@ export function folderRefusal(dir: string, owners: readonly number[], stickyToo 
     return `${dir}: ${(e as Error).message}`;
   }
   for (let d = real, first = true; ; first = false) {
-    const why = refusal(fs.statSync(d), `folder ${d}`, owners, stickyToo || !first);
+    const why = refusal(fs.statSync(d), `folder ${d}`, owners, sticky === 'all' || (sticky === 'above' && !first));
     if (why) return why;
     const up = path.dirname(d);
     if (up === d) return null;

@@ -152,6 +152,19 @@ test("tsbgp cli trusts a socket of root or its user, or a service user's in its 
     // ... but not when the folder lets others in to replace it.
     fs.chmodSync(run, 0o770);
     assert.match(socketRefusal(svc)!, /owned by nobody/);
+    // One level down, as tsbgp@.service's RuntimeDirectory=tsbgp/%i makes it (the parent stays root's): trusted.
+    fs.chownSync(run, 0, 0);
+    fs.chmodSync(run, 0o755);
+    const inst = path.join(run, 'edge');
+    fs.mkdirSync(inst, { mode: 0o750 });
+    fs.chownSync(inst, NOBODY, NOBODY);
+    const instSock = path.join(inst, 'tsbgp.sock');
+    await listen(instSock);
+    fs.chownSync(instSock, NOBODY, NOBODY);
+    assert.equal(socketRefusal(instSock), null);
+    // Under a folder of /run everyone may write to (sticky or not), anyone could have made that folder: refused.
+    fs.chmodSync(run, 0o1777);
+    assert.match(socketRefusal(instSock)!, /owned by nobody/);
     // Not a socket: a symbolic link to one.
     const link = path.join(tmp, 'link.sock');
     fs.symlinkSync(svc, link);
