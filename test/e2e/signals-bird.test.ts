@@ -41,13 +41,19 @@ describe('signals seen by BIRD', { skip: skipReason('bird') }, () => {
       "BIRD's last error to be the restart's Cease",
     );
     await waitFor(established, 30_000, 'the session back at BIRD after the restart');
-    assert.equal(await bird.routeCount('ipv4'), 1);
+    await waitFor(async () => (await bird.routeCount('ipv4')) === 1, 10_000, 'the route at BIRD again');
 
     process.kill(t.pid, 'SIGTERM');
     await waitFor(() => !t.proc.running, 10_000, 'tsbgp to exit');
     assert.equal(t.proc.child.exitCode, 0);
-    const text = await lastError();
-    assert.match(text, /Received: Administrative shutdown/i, text);
+    const text = await waitFor(
+      async () => {
+        const x = await lastError();
+        return /Received: Administrative shutdown/i.test(x) ? x : '';
+      },
+      10_000,
+      "BIRD's last error to be the shutdown's Cease",
+    );
     assert.match(text, /received SIGTERM/, text);
   });
 });
