@@ -329,10 +329,17 @@ export class Daemon {
     }
   }
 
+  /** Per neighbor: recomputes the subscriptions its session events are sent by (see wire). */
+  private readonly resubscribe = new WeakMap<Neighbor, () => void>();
+
   /** Session events → logs, ribs and API processes. */
   private wire(n: Neighbor): void {
     const peer = n.peer;
-    const subs = this.subscriptions(n);
+    let subs = this.subscriptions(n);
+    // A reload can change the neighbor's api blocks (or a process's encoder) and keep its session.
+    this.resubscribe.set(n, () => {
+      subs = this.subscriptions(n);
+    });
     const ctx = () => n.context();
     peer.on('state', (from, to) => {
       n.log.debug(`fsm ${from} -> ${to}`);
@@ -529,6 +536,7 @@ export class Daemon {
     this.guardOpts = nextGuard;
     if (this.stopping) return 'shutting down';
     for (const n of keep) {
+      this.resubscribe.get(n)?.();
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
       // identical), what is gone is withdrawn.
       n.watchdogs.clear();

@@ -108,7 +108,7 @@ describe('signals against a real peer', () => {
     const name = sig.toLowerCase();
     const starts = path.join(dir, `${name}-starts`);
     const lines = path.join(dir, `${name}-lines`);
-    const config = (routes: string[]) =>
+    const config = (routes: string[], api = 'neighbor-changes; signal;') =>
       [
         `process prog {\n  run ${NODE} ${path.join(dir, 'program.js')} ${starts} ${lines};\n  encoder json;\n}`,
         neighborBlock({
@@ -120,7 +120,7 @@ describe('signals against a real peer', () => {
           holdTime: 30,
           extra: [
             'family { ipv4 unicast; }',
-            'api { processes [ prog ]; neighbor-changes; signal; }',
+            `api { processes [ prog ]; ${api} }`,
             'static {',
             ...routes.map((r) => `  route ${r} next-hop 192.0.2.1;`),
             '}',
@@ -175,6 +175,26 @@ describe('signals against a real peer', () => {
     assert.equal(s.pids().length, 1);
     assert.equal(s.signalEvents().length, 1);
     assert.ok(s.d.proc.running);
+    // A reload that changes only the api block keeps the session and changes what the program hears: without
+    // neighbor-changes, a session that goes down and up again is no longer reported to it.
+    const stateEvents = () => readJsonLines(s.lines).filter((e) => e.type === 'state').length;
+    const before = stateEvents();
+    fs.writeFileSync(s.d.confFile, s.config(['10.70.0.0/24', '10.71.0.0/24'], 'signal;'));
+    process.kill(s.d.pid, 'SIGUSR1');
+    await waitFor(() => s.signalEvents().length === 2, 10_000, 'the second reload');
+    await waitFor(
+      () => /reloaded: 1 neighbor\(s\) kept/.test(s.d.log().split('SIGUSR1').at(-1) ?? ''),
+      10_000,
+      'the reload',
+    );
+    assert.deepEqual(states(s.addr), ['connected', 'up']);
+    assert.equal((await s.d.send(`neighbor ${peerAddr} teardown 2`)).answer, 'done');
+    await waitFor(
+      () => states(s.addr).join(' ') === 'connected up down connected up',
+      15_000,
+      'the session to go down and come back',
+    );
+    assert.equal(stateEvents(), before);
   });
 
   it('SIGUSR2: the edited configuration applied, the session kept, the API program restarted', async () => {
