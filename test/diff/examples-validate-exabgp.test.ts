@@ -4,13 +4,15 @@
 // with (docs/FLOWSPEC.md). Each file ExaBGP accepts is accepted by tsbgp, except the pinned ones below, each
 // refused for a stated reason outside the FlowSpec guard and with that reason in the message. With the default
 // guard (refuse), the two FlowSpec examples are refused only for what the guard stands for, each rule named.
-// Skipped when exabgp 4.2 or its examples are not installed (a failure under CI, test/support/programs.ts).
+// The exabgp.env shipped next to them loads with its values. Skipped when exabgp 4.2 or its examples are not
+// installed (a failure under CI, test/support/programs.ts).
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { loadEnv } from '../../src/config/env';
 import { skipReason } from '../support/programs';
 import { TSBGP } from '../support/tsbgp';
 
@@ -159,4 +161,12 @@ test('with the default guard, the FlowSpec examples are refused only for what th
   assert.deepEqual(reasons('conf-flow-redirect.conf'), [
     'optional-name-of-the-route: icmp-type/icmp-code only match ICMP, but protocol excludes 1',
   ]);
+});
+
+test('the exabgp.env shipped with the examples loads with its values', { skip: skipReason('exabgp-examples') }, () => {
+  const e = loadEnv({ file: `${EXAMPLES}/exabgp.env`, env: {} });
+  assert.equal(e.tcp.port, 179);
+  assert.equal(e.bgp.openwait, 60);
+  assert.equal(e.daemon.umask, 0o137);
+  assert.equal(e.daemon.user, 'nobody');
 });

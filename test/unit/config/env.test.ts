@@ -41,9 +41,32 @@ test('both spellings, tsbgp prefix wins, INI file below the environment', () => 
   fs.rmSync(dir, { recursive: true });
 });
 
-test('the shipped exabgp.env loads', () => {
-  const e = loadEnv({ file: path.join(__dirname, '../../../../test/vectors/configs/exabgp.env'), env: {} });
-  assert.equal(e.tcp.port, 179);
+test('an env file laid out as ExaBGP dumps one (every setting under its section) gives back the same settings', () => {
+  const defaults = envLines(loadEnv({ env: {} }));
+  // ExaBGP writes strings quoted, an empty value as '', the umask as '0o137' and the speed as 1.0; the rest bare.
+  const spelled: Record<string, string> = {
+    'exabgp.daemon.user': "'nobody'",
+    'exabgp.daemon.umask': "'0o137'",
+    'exabgp.log.destination': "'stdout'",
+    'exabgp.api.pipename': "'exabgp'",
+    'exabgp.reactor.speed': '1.0',
+  };
+  const sections = new Map<string, string[]>();
+  for (const line of defaults) {
+    const key = line.slice(0, line.indexOf('='));
+    const value = line.slice(key.length + 1);
+    const section = key.slice(0, key.lastIndexOf('.'));
+    const text = spelled[key] ?? (value === '' ? "''" : value);
+    sections.set(section, [...(sections.get(section) ?? []), `${key.slice(section.length + 1)} = ${text}`]);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-env-'));
+  const ini = path.join(dir, 'exabgp.env');
+  fs.writeFileSync(ini, [...sections].map(([s, lines]) => `[${s}]\n${lines.join('\n')}\n`).join('\n'));
+  try {
+    assert.deepEqual(envLines(loadEnv({ file: ini, env: {} })), defaults);
+  } finally {
+    fs.rmSync(dir, { recursive: true });
+  }
 });
 
 test('bad values name the setting', () => {
