@@ -529,14 +529,15 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
 }
 
 function parseTeardown(words: string[], neighbors: NeighborSelector): ParsedCommand {
-  // ExaBGP 4.2 (reactor/api/command/neighbor.py): `neighbor IP teardown CODE`, CODE one number and nothing after
-  // it. ExaBGP 4.2 uses the number only as a flag: any non-zero CODE sends Cease / Peer De-configured (see
-  // daemon/commands.ts), 0 does nothing.
+  // ExaBGP 4.2 (reactor/api/command/neighbor.py): `neighbor IP teardown CODE`, CODE the Cease subcode (RFC 4486)
+  // and nothing after it; 0 does nothing (see daemon/commands.ts).
   if (neighbors.length === 0) return fail('teardown: needs a neighbor selector ("neighbor IP teardown CODE")');
   const code = words[1];
   if (code === undefined || !/^\d+$/.test(code) || words.length > 2)
     return fail('teardown: expected one number after teardown');
-  return ok({ kind: 'teardown', neighbors, code: Number(code) });
+  const n = Number(code);
+  if (n > 255) return fail('teardown: subcode out of range (0-255)');
+  return ok({ kind: 'teardown', neighbors, code: n });
 }
 
 function parseShow(words: string[]): ParsedCommand {

@@ -14,7 +14,7 @@ import type { Emit } from '../api/control';
 import { expandSplit, parseRoute, type RouteSpec } from '../config/route';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
-import { CeaseSubcode } from '../wire/notification';
+import { CeaseSubcode, notificationSubcodeName } from '../wire/notification';
 import { type FamilyKey, familyKey } from '../wire/types';
 import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
@@ -227,14 +227,17 @@ export class CommandRunner {
         return ok();
       }
       case 'teardown': {
-        // As ExaBGP 4.2 (reactor/peer.py): established sessions only, torn down with Cease / Peer De-configured
-        // whatever the non-zero CODE, then connected again; CODE 0 tears nothing down. The answer is done
-        // even when no session matched.
+        // As ExaBGP 4.2 (reactor/peer.py, bgp/message/notification.py Notify): established sessions only, closed
+        // with Cease / subcode CODE and the subcode's name as data (a length-prefixed shutdown communication for
+        // 2 and 4, RFC 9003; the bare name otherwise; ExaBGP knows RFC 4486's eight), then connected again.
+        // CODE 0 tears nothing down. The answer is done even when no session matched.
         if (c.code === 0) return ok();
+        const name = c.code <= 8 ? notificationSubcodeName(6, c.code) : 'unknown notification type';
+        const rfc9003 = c.code === CeaseSubcode.ADMIN_SHUTDOWN || c.code === CeaseSubcode.ADMIN_RESET;
         for (const n of this.select(c.neighbors)) {
           if (n.peer.state !== 'Established') continue;
           n.log.info(`teardown ${c.code} requested by API`);
-          void n.peer.stop(`teardown ${c.code}`, CeaseSubcode.PEER_DECONFIGURED).then(() => n.peer.start());
+          void n.peer.stop(rfc9003 ? name : Buffer.from(name), c.code).then(() => n.peer.start());
         }
         return ok();
       }

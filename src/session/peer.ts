@@ -260,14 +260,14 @@ export class Peer extends EventEmitter<PeerEvents> {
    * ManualStop: NOTIFICATION Cease, then close. The subcode is Administrative Shutdown unless told (RFC 4486
    * §4: Peer De-configured when the configuration dropped or changed the neighbor); `text` goes with
    * Administrative Shutdown and Reset as the RFC 9003 shutdown communication, the only subcodes it is defined
-   * for. Resolves once the connection is closed.
+   * for; bytes go as the NOTIFICATION's data whatever the subcode. Resolves once the connection is closed.
    */
-  stop(text?: string, subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): Promise<void> {
+  stop(text?: string | Uint8Array, subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): Promise<void> {
     this.enabled = false;
     this.clock.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     const communication = subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET;
-    const data = text && communication ? shutdownCommunication(text) : undefined;
+    const data = text instanceof Uint8Array ? text : text && communication ? shutdownCommunication(text) : undefined;
     const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     const sockets = [this.main.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
     if (this.candidate) this.dispatch(this.candidate, { type: 'ManualStop', subcode, data });

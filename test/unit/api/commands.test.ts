@@ -51,7 +51,7 @@ const good: [string, ApiCommand][] = [
     'neighbor 192.0.2.1,neighbor 192.0.2.9 peer-as 1.10 teardown 2',
     { kind: 'teardown', neighbors: [{ ip: '192.0.2.1' }, { ip: '192.0.2.9', peerAs: 65546 }], code: 2 },
   ],
-  ['neighbor 192.0.2.1 teardown 300', { kind: 'teardown', neighbors: [{ ip: '192.0.2.1' }], code: 300 }],
+  ['neighbor 192.0.2.1 teardown 6', { kind: 'teardown', neighbors: [{ ip: '192.0.2.1' }], code: 6 }],
   [
     'announce attributes next-hop 192.0.2.1 med 5 nlri 10.0.0.0/24 10.0.1.0/24',
     {
@@ -161,6 +161,7 @@ const bad: [string, RegExp][] = [
   ['neighbor 192.0.2.1 teardown', /one number/],
   ['neighbor 192.0.2.1 teardown abc', /one number/],
   ['neighbor 192.0.2.1 teardown 4 going away', /one number/],
+  ['neighbor 192.0.2.1 teardown 300', /out of range/],
   ['neighbor 300.1.1.1 announce route 10.0.0.0/24 next-hop self', /invalid neighbor address/],
   ['neighbor 192.0.2.1 peer-as x announce route 10.0.0.0/24', /invalid peer-as/],
   ['neighbor 192.0.2.1 router-id ::1 announce eor', /invalid router-id/],
