@@ -75,6 +75,18 @@ function extraSeeds(): Uint8Array[] {
     }
     out.push(update([...ORIGIN, ...AS_PATH, ...mp(afi, 133, [], [...[0x00], ...[0x02, 0x01, 0x00], ...[0x00]])]));
   }
+  // Multicast (a prefix codec like unicast's), IPv6 with a global and a link-local next hop.
+  const v6nh = [0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 1];
+  out.push(update([...ORIGIN, ...AS_PATH, ...mp(1, 2, [192, 0, 2, 1], [24, 10, 0, 0, 32, 10, 1, 2, 3])]));
+  out.push(update([...ORIGIN, ...AS_PATH, ...mp(2, 2, v6nh, [64, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0])]));
+  out.push(
+    update([
+      ...ORIGIN,
+      ...AS_PATH,
+      ...mp(2, 1, [...v6nh, 0xfe, 0x80, ...v6nh.slice(2)], [48, 0x20, 1, 0xd, 0xb8, 0, 1]),
+    ]),
+  );
+  out.push(update([...unreach(1, 2, [24, 10, 0, 0]), ...unreach(2, 2, [0])]));
   // Families tsbgp renders without a codec (raw), with next hops of several lengths.
   for (const [afi, safi] of [
     [1, 4],
