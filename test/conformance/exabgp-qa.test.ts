@@ -1,12 +1,15 @@
-// Differential test on ExaBGP's own corpus (test/vectors/exabgp-qa.ts: the raw messages of ExaBGP 4.2's functional
-// tests and ExaBGP 5.0's decoding corpus): each message through `exabgp --decode` (ExaBGP 4.2, in a configuration
-// with the message's families, ADD-PATH, AS4 and next-hop settings) and `tsbgp decode`; the JSON must be the same
-// object with its keys in the same order, apart from when and where it was printed (time, host, pid, ppid, counter).
+// Conformance with ExaBGP on its own corpus, read at run time from a local ExaBGP repository ($TSBGP_EXABGP_REPO,
+// exabgp-corpus.ts: the raw messages of ExaBGP 4.2's functional tests and ExaBGP 5.0's decoding corpus, each with the
+// decoding context ExaBGP's configuration for it gives). Each message goes through `exabgp --decode` (ExaBGP 4.2, in
+// a configuration with the message's families, ADD-PATH, AS4 and next-hop settings) and `tsbgp decode`; the JSON
+// must be the same object with its keys in the same order, apart from when and where it was printed (time, host,
+// pid, ppid, counter). `npm run conformance`, not part of `npm test` (docs/CONFORMANCE.md).
 //
 // Every message that does not come out identical is listed in DIFFERENT with the reason, and the test fails when
 // the set of differing messages changes either way: a new difference is a regression, and a message that became
-// identical must leave the list (so the list is always the true count). ExaBGP's answers are cached in
-// dist/.cache (it takes ~0.3 s a message), keyed by ExaBGP's version, the configuration and the message.
+// identical (or left the corpus) must leave the list, so the list is always the true count. ExaBGP's answers are
+// cached in dist/.cache (it takes ~0.3 s a message), keyed by ExaBGP's version, the configuration and the message.
+// Without the repository or ExaBGP 4.2 the suite fails, saying how to get them.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { exabgpVersion, skipReason } from '../support/programs';
-import { QA_VECTORS, type QaVector } from '../vectors/exabgp-qa';
+import { type CorpusMessage, corpusCommits, exabgpRepo, readCorpus } from './exabgp-corpus';
 
 /** Families out of tsbgp's scope so far (issue 12): their NLRI are printed as "raw" hex, ExaBGP decodes them. */
 const UNSUPPORTED_FAMILY = 'family not decoded by tsbgp yet (VPLS, EVPN, BGP-LS; issue 12)';
@@ -60,8 +63,8 @@ const MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
 // In the build folder (dist/, ignored by git and private to this checkout), never in a shared temporary folder.
 const CACHE = path.join(ROOT, 'dist', '.cache', 'exabgp-qa.json');
 
-/** An ExaBGP configuration that decodes as the vector's own configuration does. */
-function conf(v: QaVector): string {
+/** An ExaBGP configuration that decodes as the message's own configuration does. */
+function conf(v: CorpusMessage): string {
   const cap: string[] = [];
   if (v.addPath) cap.push('add-path send/receive;');
   if (v.asn4 === false) cap.push('asn4 disable;');
@@ -84,7 +87,7 @@ function conf(v: QaVector): string {
 }
 
 /** The tsbgp decode options for the same context. */
-function options(v: QaVector): string[] {
+function options(v: CorpusMessage): string[] {
   const o = ['--local-as', '65533', '--peer-as', '65533'];
   if (v.addPath || v.addPathFamilies) o.push('--path-information');
   if (v.asn4 === false) o.push('--asn2');
@@ -92,7 +95,7 @@ function options(v: QaVector): string[] {
 }
 
 /** ExaBGP's JSON line for the message, or a line saying it printed none. */
-function exabgpDecode(v: QaVector, version: string, cache: Record<string, string>, dir: string): string {
+function exabgpDecode(v: CorpusMessage, version: string, cache: Record<string, string>, dir: string): string {
   const text = conf(v);
   const key = crypto.createHash('sha256').update(`${version}\n${text}\n${v.hex}`).digest('hex');
   const hit = cache[key];
@@ -114,7 +117,7 @@ function exabgpDecode(v: QaVector, version: string, cache: Record<string, string
  * tsbgp's line for each message of a group decoded with the same options: all in one run, or one run each (an
  * error line for a message it refuses) when some message gave no line.
  */
-function tsbgpDecode(vs: QaVector[], opts: string[]): string[] {
+function tsbgpDecode(vs: CorpusMessage[], opts: string[]): string[] {
   const all = spawnSync(process.execPath, [MAIN, 'decode', ...opts], {
     input: `${vs.map((v) => v.hex).join('\n')}\n`,
     encoding: 'utf8',
@@ -139,9 +142,15 @@ function comparable(line: string): string {
 }
 
 test("ExaBGP's own test messages: tsbgp decode prints what exabgp --decode prints, except the listed ones", {
-  skip: skipReason('exabgp'),
   timeout: 600_000,
 }, () => {
+  const found = exabgpRepo();
+  if ('problem' in found) assert.fail(found.problem);
+  // Asked for explicitly (npm run conformance): a missing ExaBGP is a failure here, not a skip.
+  const missing = skipReason('exabgp');
+  if (missing !== undefined) assert.fail(`${missing}: install ExaBGP 4.2 (README, Testing)`);
+  const messages = readCorpus(found.repo);
+  const commits = corpusCommits(found.repo);
   const version = exabgpVersion();
   let cache: Record<string, string> = {};
   try {
@@ -153,8 +162,8 @@ test("ExaBGP's own test messages: tsbgp decode prints what exabgp --decode print
   const differ: string[] = [];
   const report: string[] = [];
   try {
-    const groups = new Map<string, QaVector[]>();
-    for (const v of QA_VECTORS) {
+    const groups = new Map<string, CorpusMessage[]>();
+    for (const v of messages) {
       const k = options(v).join(' ');
       groups.set(k, [...(groups.get(k) ?? []), v]);
     }
@@ -173,9 +182,15 @@ test("ExaBGP's own test messages: tsbgp decode prints what exabgp --decode print
     fs.writeFileSync(CACHE, JSON.stringify(cache), { mode: 0o600 });
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const same = QA_VECTORS.length - differ.length;
-  process.stdout.write(`# exabgp-qa: ${same} of ${QA_VECTORS.length} messages identical\n`);
+  const same = messages.length - differ.length;
+  process.stdout.write(
+    `# exabgp-qa: ${same} of ${messages.length} messages identical, ${differ.length} different and pinned ` +
+      `(ExaBGP ${version}; corpus 4.2 at ${commits['4.2'].slice(0, 12)}, 5.0 at ${commits['5.0'].slice(0, 12)})\n`,
+  );
   assert.equal(report.length, 0, `${report.length} message(s) differ from ExaBGP:\n${report.join('\n')}`);
-  const nowSame = Object.keys(DIFFERENT).filter((id) => !differ.includes(id));
+  const ids = new Set(messages.map((v) => v.id));
+  const gone = Object.keys(DIFFERENT).filter((id) => !ids.has(id));
+  assert.deepEqual(gone, [], 'not in the corpus (another ExaBGP commit?): remove them from DIFFERENT');
+  const nowSame = Object.keys(DIFFERENT).filter((id) => ids.has(id) && !differ.includes(id));
   assert.deepEqual(nowSame, [], 'identical to ExaBGP now: remove them from DIFFERENT');
 });
