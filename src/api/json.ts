@@ -13,6 +13,7 @@ import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flows
 import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { rdToString } from '../wire/nlri/rd';
+import { l2vpnVpls, type Vpls } from '../wire/nlri/vpls';
 import type {
   Attributes,
   Capability,
@@ -1233,6 +1234,9 @@ for (const codec of [ipv4Flow, ipv6Flow, ipv4FlowVpn, ipv6FlowVpn]) {
   });
 }
 
+/** An ADD-PATH path identifier in the dotted form ExaBGP prints. */
+const dottedPathId = (n: number): string => `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+
 /**
  * Labeled unicast and MPLS VPN routes as ExaBGP 4.2 prints them (its INET/Label/IPVPN json and extensive): the
  * prefix, then path-information, label and rd members in that order, whether announced or withdrawn. Labels
@@ -1243,7 +1247,7 @@ export function labeledJson(p: LabeledPrefix): { json: string; text: string } {
   let json = `{ "nlri": "${nlri}"`;
   let text = nlri;
   if (p.pathId !== undefined) {
-    const pi = `${p.pathId >>> 24}.${(p.pathId >>> 16) & 0xff}.${(p.pathId >>> 8) & 0xff}.${p.pathId & 0xff}`;
+    const pi = dottedPathId(p.pathId);
     json += `, "path-information": "${pi}"`;
     text += ` path-information ${pi}`;
   }
@@ -1266,3 +1270,26 @@ for (const codec of [ipv4Labeled, ipv6Labeled, ipv4Vpn, ipv6Vpn]) {
     },
   });
 }
+
+/**
+ * VPLS routes (RFC 4761) as ExaBGP 4.2 prints them (its VPLS json and extensive): RD, endpoint (VE ID), base
+ * (label base), offset and size, in that order, announced or withdrawn.
+ */
+export function vplsJson(v: Vpls): { json: string; text: string } {
+  const rd = rdToString(v.rd);
+  const pi = v.pathId === undefined ? '' : dottedPathId(v.pathId);
+  const fields = `endpoint ${v.endpoint} base ${v.base} offset ${v.offset} size ${v.size}`;
+  return {
+    json: `{ ${pi ? `"path-information": "${pi}", ` : ''}"rd": "${rd}", "endpoint": ${v.endpoint}, "base": ${v.base}, "offset": ${v.offset}, "size": ${v.size} }`,
+    text: `vpls${pi ? ` path-information ${pi}` : ''} rd ${rd} ${fields}`,
+  };
+}
+
+registerFamilyRenderer(l2vpnVpls.family, {
+  forEach(block, _compact, each) {
+    for (const v of l2vpnVpls.items(block)) {
+      const r = vplsJson(v);
+      each(r.json, r.text);
+    }
+  },
+});

@@ -22,15 +22,13 @@ import { exabgpVersion, skipReason } from '../support/programs';
 import { type CorpusMessage, corpusCommits, exabgpRepo, readCorpus } from './exabgp-corpus';
 
 /** Families out of tsbgp's scope so far (issue 12): their NLRI are printed as "raw" hex, ExaBGP decodes them. */
-const UNSUPPORTED_FAMILY = 'family not decoded by tsbgp yet (VPLS, EVPN, BGP-LS; issue 12)';
+const UNSUPPORTED_FAMILY = 'family not decoded by tsbgp yet (EVPN, BGP-LS; issue 12)';
 const NO_JSON = 'ExaBGP 4.2 prints no JSON for it (its --decode decodes UPDATEs only)';
 
 /** Messages whose JSON differs from ExaBGP's, and why. */
 const DIFFERENT: Record<string, string> = {
   'qa/ci/api-teardown.msg#3': `${NO_JSON}: a NOTIFICATION`,
   'qa/ci/api-teardown.msg#7': `${NO_JSON}: a NOTIFICATION`,
-  'qa/ci/api-vpls.msg#2': UNSUPPORTED_FAMILY,
-  'qa/ci/api-vpls.msg#3': UNSUPPORTED_FAMILY,
   // NEXT_HOP 255.255.255.255 is no host address (RFC 4271 §6.3): tsbgp treats the route as withdrawn
   // (RFC 7606 §7.3, commit cff0244), ExaBGP announces it under that next hop.
   'qa/ci/conf-attributes.msg#3': 'NEXT_HOP 255.255.255.255: withdrawn by tsbgp (RFC 7606 §7.3), announced by ExaBGP',
@@ -39,9 +37,6 @@ const DIFFERENT: Record<string, string> = {
   // attribute-0x99-0x60 / -0x70. Optional ones (0x80-0xF0) are identical (test/diff/decode-exabgp.test.ts).
   'qa/ci/conf-generic-attribute.msg#2': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
   'qa/ci/conf-generic-attribute.msg#3': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
-  'qa/ci/conf-l2vpn.msg#1': UNSUPPORTED_FAMILY,
-  'qa/ci/conf-l2vpn.msg#2': UNSUPPORTED_FAMILY,
-  'qa/ci/conf-l2vpn.msg#3': UNSUPPORTED_FAMILY,
   'qa/ci/conf-prefix-sid.msg#1': `${UNSUPPORTED_FAMILY}; and the prefix-SID attribute`,
   'qa/ci/conf-prefix-sid.msg#2': `${UNSUPPORTED_FAMILY}; and the prefix-SID attribute`,
   'qa/decoding/bgp-evpn-1': UNSUPPORTED_FAMILY,

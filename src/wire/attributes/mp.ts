@@ -4,6 +4,8 @@
 import { DecodeError, ErrorCode } from '../errors';
 import { isLabeledFamily } from '../nlri/labeled';
 import { familyCodec, familyName } from '../nlri/registry';
+// VPLS (RFC 4761) registers its codec when loaded: MP_REACH/MP_UNREACH of l2vpn vpls are then read, not kept raw.
+import '../nlri/vpls';
 import { AFI, type FamilyKey, familyKey, type MpReach, type MpUnreach, type NlriBlock, SAFI } from '../types';
 import { AttrCode, attributeName, UpdateError } from './codes';
 
