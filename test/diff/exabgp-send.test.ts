@@ -1,10 +1,10 @@
 // Differential test on ExaBGP's example configurations (as Debian's exabgp package ships them in
-// /usr/share/doc/exabgp/examples, read there at run time): what ExaBGP sends for each one's static routes and flow rules (`exabgp -d -t CONF`, its "parsed hex"
-// UPDATEs) against what tsbgp's daemon path builds from the same file (every neighbor's routes and rules into an
-// Adj-RIB-Out, attached to a session with the neighbor's families, ADD-PATH and AS4 settings). Both sides are
-// decoded with `tsbgp decode` and compared route by route: family, next hop, NLRI and attributes must be the
-// same; how routes are packed into UPDATEs and the attribute order may differ (the issue's "identical decoded
-// routes and attributes where only the packing differs").
+// /usr/share/doc/exabgp/examples, read there at run time): what ExaBGP sends for each one's static routes and flow
+// rules (`exabgp -d -t CONF`, its "parsed hex" UPDATEs) against what tsbgp's daemon path builds from the same file
+// (every neighbor's routes and rules into an Adj-RIB-Out, attached to a session with the neighbor's families, ADD-PATH
+// and AS4 settings). Both sides are decoded with `tsbgp decode` and compared route by route: family, next hop, NLRI and
+// attributes must be the same; how routes are packed into UPDATEs and the attribute order may differ (the issue's
+// "identical decoded routes and attributes where only the packing differs").
 //
 // Every configuration whose routes do not all match is listed in DIFFERENT with the counts and the reason; the test
 // fails when anything else differs or a listed difference goes away. ExaBGP's answers are cached in dist/.cache.
