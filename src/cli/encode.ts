@@ -7,7 +7,8 @@ import { ipBytes } from '../config/addr';
 import { FAMILY_NAMES } from '../config/parser';
 import { expandSplit, parseRoute, type RouteSpec, withSendDefaults } from '../config/route';
 import { ConfigError } from '../config/tokenizer';
-import { flowEntry } from '../daemon/routes';
+import { parseVpls, type VplsRoute } from '../config/vpls';
+import { flowEntry, type RibEntry, vplsEntry } from '../daemon/routes';
 import { parseFlowCommand } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
 import { isFlowFamily } from '../wire/nlri/flowspec';
@@ -110,10 +111,22 @@ export function encodeRoute(r: RouteSpec, o: EncodeOptions): Uint8Array[] {
  * send defaults of withSendDefaults, and MP_REACH_NLRI last with the redirect next hop or an empty one.
  */
 export function encodeFlow(f: FlowRoute, o: EncodeOptions): Uint8Array {
+  return mpUpdate(flowEntry(f), f.nextHop ?? new Uint8Array(0), o);
+}
+
+/**
+ * The UPDATE ExaBGP 4.2 sends for one VPLS route (RFC 4761 §3.2.2): the send defaults of withSendDefaults, then
+ * MP_REACH_NLRI with the next hop (`self`: the local IPv4 address).
+ */
+export function encodeVpls(v: VplsRoute, o: EncodeOptions): Uint8Array {
+  if (v.nextHop === undefined) throw new Error(`vpls route ${v.pos.line} has no next-hop`);
+  return mpUpdate(vplsEntry(v), v.nextHop === 'self' ? o.selfV4 : v.nextHop, o);
+}
+
+/** One UPDATE for one entry: its attributes with the send defaults, MP_REACH_NLRI last (as ExaBGP orders them). */
+function mpUpdate(e: RibEntry, nextHop: Uint8Array, o: EncodeOptions): Uint8Array {
   const ctx: CodecContext = { asn4: o.asn4, addPath: new Set(), maxMessage: o.maxMessage ?? MAX_MESSAGE };
-  const e = flowEntry(f);
   const pa = encodeAttributes(withSendDefaults(e.attributes, o.localAs, o.peerAs), ctx);
-  const nextHop = f.nextHop ?? new Uint8Array(0);
   const mp = encodeAttributes(
     { mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath: false, data: e.entry, count: 1 } } },
     ctx,
@@ -125,7 +138,7 @@ export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').t
 
 const USAGE =
   'usage: tsbgp encode [--family "AFI SAFI"] [--local-as N] [--peer-as N] [--path-information] [--no-asn4]\n' +
-  '                    [--local-address IP] ["route PREFIX next-hop IP ..."]\n' +
+  '                    [--local-address IP] ["route PREFIX next-hop IP ..." | "vpls rd RD endpoint N ..."]\n' +
   'Prints the UPDATE messages ExaBGP would send for the route, in hex, one per line.\n' +
   'Without a route, reads one route per line from standard input.\n';
 
@@ -193,6 +206,10 @@ export async function run(args: string[]): Promise<number> {
             `--family ${familyName(family)} does not match the rule's family ${familyName(flow.rule.family)}`,
           );
         process.stdout.write(`${toHex(encodeFlow(flow, opts))}\n`);
+        return true;
+      }
+      if (/^vpls\b/.test(text)) {
+        process.stdout.write(`${toHex(encodeVpls(parseVpls(text, { file }, 1), opts))}\n`);
         return true;
       }
       const r = parseRoute(text, { file, family });

@@ -5,6 +5,7 @@ import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
 import type { RouteList } from './route-list';
 import type { Location } from './tokenizer';
+import type { VplsRoute } from './vpls';
 
 export type { RouteSpec } from './route';
 export type { RouteList } from './route-list';
@@ -157,6 +158,8 @@ export interface NeighborConfig extends SocketSecurityConfig {
    */
   routes: RouteList;
   flows: FlowRouteConfig[];
+  /** VPLS routes (RFC 4761) of `l2vpn { vpls ... }` and `announce { l2vpn { vpls ... } }`, in file order. */
+  vpls: VplsRoute[];
   /** Template names inherited, in order. */
   inherit: string[];
   pos: Location;

@@ -41,6 +41,7 @@ import {
 } from './route';
 import { RouteList } from './route-list';
 import { ConfigError, errorAt, expected, Lexer, type Location, type Token } from './tokenizer';
+import { parseVpls, type VplsRoute } from './vpls';
 
 export interface ParseOptions {
   /** Check that `run` programs exist and are executable, as ExaBGP does (default true). */
@@ -135,6 +136,9 @@ interface Draft {
   api: ApiConfig[];
   routes: RouteList;
   flows: FlowRouteConfig[];
+  /** VPLS routes of `l2vpn` sections, and of `announce { l2vpn { } }` (which ExaBGP 4.2 sends first). */
+  vpls: VplsRoute[];
+  vplsAnnounce: VplsRoute[];
   inherit: { name: string; at: Token }[];
 }
 
@@ -146,6 +150,8 @@ const newDraft = (file: string): Draft => ({
   api: [],
   routes: new RouteList(file),
   flows: [],
+  vpls: [],
+  vplsAnnounce: [],
   inherit: [],
 });
 
@@ -390,10 +396,13 @@ class Parser {
             this.flowBlock(d, br);
             break;
           case 'l2vpn':
+            this.noArgs(b, br);
+            this.l2vpnBlock(d, br);
+            break;
           case 'operational':
             throw errorAt(k, `'${k.text}' sections are not supported by tsbgp (refused rather than ignored)`);
           default:
-            this.unknown(k, where, 'family, capability, add-path, nexthop, api, static, announce, flow');
+            this.unknown(k, where, 'family, capability, add-path, nexthop, api, static, announce, flow, l2vpn');
         }
       },
     );
@@ -513,6 +522,8 @@ class Parser {
       d.api.push(...t.api);
       d.routes.append(t.routes);
       d.flows.push(...t.flows);
+      d.vpls.push(...t.vpls);
+      d.vplsAnnounce.push(...t.vplsAnnounce);
     }
     const g = <T>(k: string, dflt: T): T => (d.scalars.has(k) ? (d.scalars.get(k)!.value as T) : dflt);
     const where = (k: string): Token => d.scalars.get(k)?.at ?? at;
@@ -593,6 +604,12 @@ class Parser {
         throw errorAt(f.pos, `${name}: flow route but no flow family in the neighbor's family block`);
     }
 
+    // ExaBGP 4.2 (configuration/neighbor/__init__.py) lists the routes of announce sections before those of the
+    // l2vpn ones: for the same NLRI, the l2vpn section's route is the one that stays.
+    const vpls = [...d.vplsAnnounce, ...d.vpls];
+    if (vpls.length > 0 && !families.includes(FAMILY_NAMES.l2vpn.vpls!))
+      throw errorAt(vpls[0]!.pos, `${name}: vpls route but l2vpn vpls is not in the neighbor's family block`);
+
     const localAs = g<number | 'auto'>('local-as', 'auto');
     const peerAs = g<number | 'auto'>('peer-as', 'auto');
     const security = this.socketSecurity(d, name, localAddress, v6);
@@ -625,6 +642,7 @@ class Parser {
       api: d.api,
       routes: d.routes,
       flows: d.flows,
+      vpls,
       inherit: d.inherit.map((x) => x.name),
       pos: loc(at),
     };
@@ -946,11 +964,15 @@ class Parser {
     this.section(
       brace,
       'announce',
-      (s) => this.unknown(s[0], 'announce', 'ipv4 { }, ipv6 { }'),
+      (s) => this.unknown(s[0], 'announce', 'ipv4 { }, ipv6 { }, l2vpn { }'),
       (b, br) => {
         const afi = b[0].text;
-        if (afi === 'l2vpn') throw errorAt(b[0], "'announce { l2vpn { } }' (VPLS) is not supported by tsbgp");
-        if (afi !== 'ipv4' && afi !== 'ipv6') this.unknown(b[0], 'announce', 'ipv4 { }, ipv6 { }');
+        if (afi === 'l2vpn') {
+          this.noArgs(b, br);
+          this.l2vpnBlock(d, br, 'announce l2vpn');
+          return;
+        }
+        if (afi !== 'ipv4' && afi !== 'ipv6') this.unknown(b[0], 'announce', 'ipv4 { }, ipv6 { }, l2vpn { }');
         this.noArgs(b, br);
         this.section(br, `announce ${afi}`, (s) => {
           const safi = s[0].text;
@@ -967,6 +989,27 @@ class Parser {
           if (isV6 !== (afi === 'ipv6')) throw errorAt(s[1], `found '${s[1].text}', expected an ${afi} prefix`);
           d.routes.push(r);
         });
+      },
+    );
+  }
+
+  /**
+   * `l2vpn { vpls KEYWORDS; vpls [NAME] { KEYWORD VALUE; ... } }` (and `announce { l2vpn { vpls KEYWORDS; } }`):
+   * VPLS routes, as ExaBGP 4.2's l2vpn sections take them; a block's name is a label only, as in ExaBGP.
+   */
+  private l2vpnBlock(d: Draft, brace: Token, where = 'l2vpn'): void {
+    this.section(
+      brace,
+      where,
+      (s) => {
+        if (s[0].text !== 'vpls') this.unknown(s[0], where, "'vpls ...;'");
+        (where === 'l2vpn' ? d.vpls : d.vplsAnnounce).push(parseVpls(s, { at: s[0] }, 1, s.length));
+      },
+      (b, br) => {
+        if (b[0].text !== 'vpls' || b.length > 2 || where !== 'l2vpn') this.unknown(b[0], where, "'vpls [NAME] { }'");
+        const words: Token[] = [];
+        this.section(br, 'l2vpn vpls', (s) => void words.push(...s));
+        d.vpls.push(parseVpls(words, { at: b[0] }, 0, words.length));
       },
     );
   }

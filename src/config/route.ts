@@ -127,7 +127,7 @@ export class Cursor {
   }
 }
 
-const endOf = (toks: Token[], fallback: Location): Location => {
+export const endOf = (toks: Token[], fallback: Location): Location => {
   const last = toks[toks.length - 1];
   return last ? { file: last.file, line: last.line, col: last.col + (last.end - last.start) } : fallback;
 };
@@ -558,9 +558,10 @@ const nextHopBytes = (s: string): Uint8Array | null => {
 
 /**
  * Parses keyword/value pairs from the cursor up to its end (a `;` stops it too). ExaBGP keeps the first
- * occurrence of an attribute given twice; tsbgp does the same.
+ * occurrence of an attribute given twice; tsbgp does the same. `extra` takes the keywords of another NLRI
+ * (VPLS's endpoint, base, ...): it returns true when it consumed the keyword and its value.
  */
-export function parseRouteTail(c: Cursor): RouteTail {
+export function parseRouteTail(c: Cursor, extra?: (kw: Token, c: Cursor) => boolean): RouteTail {
   const a: Attributes = {};
   const tail: RouteTail = { attributes: a };
   let other: RawAttribute[] | undefined;
@@ -699,6 +700,7 @@ export function parseRouteTail(c: Cursor): RouteTail {
         tail.name ??= c.word('a route name').text;
         break;
       default:
+        if (extra?.(kw, c)) break;
         if (REFUSED_ROUTE_KEYWORDS.has(kw.text))
           throw errorAt(kw, `'${kw.text}' is not supported by tsbgp (BGP Prefix-SID, RFC 8669, has no encoder here)`);
         throw expected(kw, `a route keyword (${ROUTE_KEYWORDS})`);

@@ -12,6 +12,7 @@ import type { Env } from '../config/env';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit } from '../config/route';
 import type { RouteList } from '../config/route-list';
+import type { VplsRoute } from '../config/vpls';
 import { checkRule, type GuardOptions, mustRefuse, REFUSED_HINT } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import { parseFlowBlock } from '../flowspec/parse';
@@ -25,7 +26,15 @@ import type { Update } from '../wire/types';
 import { CommandRunner } from './commands';
 import type { Logger } from './log';
 import { Neighbor } from './neighbor';
-import { announceStatic, flowParts, routeEntry, withdrawRemoved } from './routes';
+import {
+  announceStatic,
+  flowParts,
+  type RibEntry,
+  routeEntry,
+  vplsEntry,
+  withdrawRemoved,
+  withdrawRemovedVpls,
+} from './routes';
 import { loadConfiguration } from './startup';
 
 export interface DaemonOptions {
@@ -210,18 +219,9 @@ export class Daemon {
   /** Static routes and flow rules of the configuration into the neighbor's Adj-RIB-Out (or its watchdogs). */
   private loadStatic(n: Neighbor): void {
     announceStatic(n.cfg.routes, n.ribOut, (route) => {
-      for (const r of expandSplit(route)) {
-        const e = routeEntry(r);
-        if (r.watchdog !== undefined) {
-          let w = n.watchdogs.get(r.watchdog);
-          if (!w) n.watchdogs.set(r.watchdog, (w = { entries: [], announced: !r.withdraw }));
-          w.entries.push(e);
-          if (!r.withdraw) n.announce(e);
-        } else if (!r.withdraw) {
-          n.announce(e);
-        }
-      }
+      for (const r of expandSplit(route)) this.staticEntry(n, routeEntry(r), r);
     });
+    for (const v of n.cfg.vpls) this.staticEntry(n, vplsEntry(v), v);
     for (const f of n.cfg.flows) {
       if (f.scope.length > 0) {
         const at = f.scope[0]!;
@@ -242,6 +242,16 @@ export class Daemon {
       // The guard ran over this rule in loadConfiguration, before start or reload applied anything.
       this.addFlow(n, route, 'configuration');
     }
+  }
+
+  /** A configured route into the neighbor's Adj-RIB-Out, or kept by its watchdog (announced unless `withdraw`). */
+  private staticEntry(n: Neighbor, e: RibEntry, r: { watchdog?: string; withdraw?: boolean }): void {
+    if (r.watchdog !== undefined) {
+      let w = n.watchdogs.get(r.watchdog);
+      if (!w) n.watchdogs.set(r.watchdog, (w = { entries: [], announced: !r.withdraw }));
+      w.entries.push(e);
+    }
+    if (!r.withdraw) n.announce(e);
   }
 
   /** The guard's verdict: null when the rule may be sent, else why not (warnings are logged). */
@@ -513,11 +523,13 @@ export class Daemon {
     // The static routes of the configuration being replaced: taken before `cfg` changes, else nothing that
     // was removed from the file would ever be withdrawn.
     const previous = new Map<Neighbor, RouteList>();
+    const previousVpls = new Map<Neighbor, VplsRoute[]>();
     for (const cfg of next.neighbors) {
       const n = byKey.get(neighborKey(cfg));
       if (n && !keep.has(n)) {
         keep.add(n);
         previous.set(n, n.cfg.routes);
+        previousVpls.set(n, n.cfg.vpls);
         (n as { cfg: NeighborConfig }).cfg = cfg;
       } else added.push(cfg);
     }
@@ -548,6 +560,7 @@ export class Daemon {
       const before = previous.get(n);
       if (before !== undefined)
         withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
+      withdrawRemovedVpls(previousVpls.get(n) ?? [], n.cfg.vpls, (e) => n.withdraw(e));
       for (const f of flowsBefore) if (!n.flows.has(f.family, f.entry)) n.ribOut.withdraw(f.family, f.entry, f.pathId);
       n.scheduleFlowExpiry();
     }

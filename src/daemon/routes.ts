@@ -2,10 +2,11 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
-import { labeledJson } from '../api/json';
+import { labeledJson, vplsJson } from '../api/json';
 import { expandSplit, type RouteSpec, type RouteTail, splitCount } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import { ConfigError } from '../config/tokenizer';
+import type { VplsRoute } from '../config/vpls';
 import { flowToString } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
 import type { AdjRibOut } from '../rib/adj-rib-out';
@@ -15,6 +16,7 @@ import { encodeFlowRule } from '../wire/nlri/flowspec';
 import { isLabeledFamily, type LabeledPrefix, WITHDRAW_LABEL } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
+import { L2VPN_VPLS, l2vpnVpls } from '../wire/nlri/vpls';
 import { type Attributes, type FamilyKey, IPV4_UNICAST, type Prefix, SAFI, safiOf } from '../wire/types';
 
 export interface RibEntry {
@@ -238,4 +240,30 @@ export function flowParts(f: FlowRoute): Omit<RibEntry, 'text'> {
     attributes: a,
     nextHop: f.nextHop ?? 'self',
   };
+}
+
+/**
+ * A VPLS route (RFC 4761) as the Adj-RIB-Out takes it: the NLRI is the route's key (a route announced again
+ * with the same RD, VE ID, offset, size and label base replaces the first); the next hop goes in MP_REACH.
+ */
+export function vplsEntry(v: VplsRoute): RibEntry {
+  return {
+    family: L2VPN_VPLS,
+    entry: l2vpnVpls.encode(v.vpls, false),
+    attributes: v.attributes,
+    nextHop: v.nextHop,
+    text: vplsJson(v.vpls).text,
+  };
+}
+
+/** The configured VPLS routes of `before` that `after` no longer has, each given to `withdraw` once. */
+export function withdrawRemovedVpls(before: VplsRoute[], after: VplsRoute[], withdraw: (e: RibEntry) => void): void {
+  const kept = new Set(after.map((v) => vplsEntry(v).text));
+  for (const v of before) {
+    const e = vplsEntry(v);
+    if (!kept.has(e.text)) {
+      kept.add(e.text);
+      withdraw(e);
+    }
+  }
 }

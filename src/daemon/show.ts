@@ -1,7 +1,7 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
-import { attributesText, labeledJson } from '../api/json';
+import { attributesText, labeledJson, vplsJson } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
@@ -10,6 +10,7 @@ import { isFlowFamily } from '../wire/nlri/flowspec';
 import { isLabeledFamily, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
+import { L2VPN_VPLS, type Vpls } from '../wire/nlri/vpls';
 import { type Attributes, type FamilyKey, type Prefix, SAFI, safiOf } from '../wire/types';
 import type { Daemon } from './daemon';
 
@@ -22,6 +23,7 @@ export function nlriText(family: FamilyKey, entry: Uint8Array): string {
   if (item === undefined) return '';
   if (isFlowFamily(family)) return flowToString(item as FlowRule);
   if (isLabeledFamily(family)) return labeledJson(item as LabeledPrefix).text;
+  if (family === L2VPN_VPLS) return vplsJson(item as Vpls).text;
   return prefixToString(item as Prefix);
 }
 

@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { expandedRoutes, parseConfigFile } from '../../src/config/parser';
 import { expandSplit } from '../../src/config/route';
-import { flowParts, routeEntry } from '../../src/daemon/routes';
+import { flowParts, routeEntry, vplsEntry } from '../../src/daemon/routes';
 import { parseFlowBlock } from '../../src/flowspec/parse';
 import { AdjRibOut } from '../../src/rib/adj-rib-out';
 import { parseIp } from '../../src/wire/ip';
@@ -35,7 +35,6 @@ const DIFFERENT: Record<string, { missing: number; extra: number; why: string }>
     extra: 0,
     why: 'attribute [ 0x99 0x60/0x70 ... ]: both send it (ExaBGP in two UPDATEs, tsbgp in one); tsbgp cannot decode it back (unknown well-known, RFC 4271 §6.3)',
   },
-  'conf-l2vpn.conf': { missing: 2, extra: 0, why: 'l2vpn/vpls refused (issue 12)' },
   'conf-prefix-sid-srv6.conf': { missing: 2, extra: 0, why: 'bgp-prefix-sid-srv6 and mpls-vpn refused (issue 12)' },
   'conf-prefix-sid.conf': { missing: 2, extra: 0, why: 'bgp-prefix-sid and nlri-mpls refused (issue 12)' },
   'conf-split.conf': { missing: 8, extra: 0, why: "refused: the file's neighbor section is never closed" },
@@ -80,13 +79,18 @@ function tsbgpSends(file: string): { hex: string[]; decodeOptions: string[]; err
         decodeOptions.push('--path-information');
       if (!n.capability.asn4 && !decodeOptions.includes('--asn2')) decodeOptions.push('--asn2');
       const rib = new AdjRibOut();
-      // As the daemon loads them: every route not marked withdraw (split ones expanded), then the flow rules.
+      // As the daemon loads them: every route not marked withdraw (split ones expanded), the VPLS routes, then the flow rules.
       for (const spec of expandedRoutes(n))
         for (const r of expandSplit(spec)) {
           if (r.withdraw) continue;
           const e = routeEntry(r);
           rib.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
         }
+      for (const v of n.vpls) {
+        if (v.withdraw) continue;
+        const e = vplsEntry(v);
+        rib.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+      }
       for (const f of n.flows) {
         const route = parseFlowBlock({ ...f, file: f.pos.file, line: f.pos.line, col: f.pos.col });
         const e = flowParts(route);

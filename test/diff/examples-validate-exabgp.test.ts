@@ -30,7 +30,6 @@ const files = fs.existsSync(EXAMPLES)
  * message must give (at file:line:col).
  */
 const PINNED: Record<string, { reason: RegExp; why: string }> = {
-  'conf-l2vpn.conf': { reason: /'l2vpn' sections are not supported/, why: 'VPLS (l2vpn) is not implemented' },
   'conf-prefix-sid.conf': {
     reason: /'bgp-prefix-sid' is not supported/,
     why: 'BGP Prefix-SID (RFC 8669) has no encoder',
