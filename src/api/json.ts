@@ -25,6 +25,7 @@ import type {
   Update,
 } from '../wire/types';
 import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
+import { prefixSidJson, prefixSidText } from './prefixsid-json';
 
 /** What ExaBGP prints as "exabgp": its JSON schema version (exabgp/version.py `json`), not the release. */
 export const EXABGP_JSON_VERSION = '4.0.1';
@@ -763,6 +764,8 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
       text: ` large-community ${listRepr(l, (x) => `${x[0]}:${x[1]}:${x[2]}`, cmpLarge)}`,
     });
   }
+  if (a.prefixSid !== undefined)
+    p.push({ code: 40, json: prefixSidJson(a.prefixSid), text: prefixSidText(a.prefixSid) });
   for (const o of shownOther(a)) {
     const v = hexLower(o.value);
     p.push({

@@ -15,6 +15,7 @@ import {
   SegmentType,
 } from '../wire/types';
 import { ipBytes, parseIpv4Into, parseIpv6Into } from './addr';
+import { parsePrefixSid, parsePrefixSidSrv6 } from './prefix-sid';
 import { ConfigError, errorAt, expected, isPunct, type Location, Token, tokenize } from './tokenizer';
 
 /** Everything after the prefix: what routes written alike share. */
@@ -56,9 +57,6 @@ export interface RouteParseOptions {
   requireNextHop?: boolean;
 }
 
-/** Attribute keywords ExaBGP accepts that tsbgp refuses (no encoder for them). */
-export const REFUSED_ROUTE_KEYWORDS: ReadonlySet<string> = new Set(['bgp-prefix-sid', 'bgp-prefix-sid-srv6']);
-
 /** RFC 1997 and IANA well-known communities, by the names ExaBGP (and tsbgp) accept. */
 export const COMMUNITY_NAMES: ReadonlyMap<string, number> = new Map([
   ['no-export', 0xffffff01],
@@ -76,7 +74,7 @@ export const COMMUNITY_NAMES: ReadonlyMap<string, number> = new Map([
 const ROUTE_KEYWORDS =
   'next-hop, origin, as-path, med, local-preference, atomic-aggregate, aggregator, community, ' +
   'large-community, extended-community, originator-id, cluster-list, label, rd, path-information, split, ' +
-  'watchdog, withdraw, name, attribute, aigp';
+  'watchdog, withdraw, name, attribute, aigp, bgp-prefix-sid, bgp-prefix-sid-srv6';
 
 /** A cursor over a token slice; `end` is where "found end of input" points. */
 export class Cursor {
@@ -699,10 +697,18 @@ export function parseRouteTail(c: Cursor, extra?: (kw: Token, c: Cursor) => bool
       case 'name':
         tail.name ??= c.word('a route name').text;
         break;
+      case 'bgp-prefix-sid': {
+        const v = parsePrefixSid(c);
+        a.prefixSid ??= v;
+        break;
+      }
+      case 'bgp-prefix-sid-srv6': {
+        const v = parsePrefixSidSrv6(c);
+        a.prefixSid ??= v;
+        break;
+      }
       default:
         if (extra?.(kw, c)) break;
-        if (REFUSED_ROUTE_KEYWORDS.has(kw.text))
-          throw errorAt(kw, `'${kw.text}' is not supported by tsbgp (BGP Prefix-SID, RFC 8669, has no encoder here)`);
         throw expected(kw, `a route keyword (${ROUTE_KEYWORDS})`);
     }
   }

@@ -121,6 +121,8 @@ export interface Attributes {
   largeCommunities?: [number, number, number][];
   /** RFC 7311 AIGP metric (TLV type 1). */
   aigp?: bigint;
+  /** RFC 8669 BGP Prefix-SID, its TLVs in order (attributes/prefixsid.ts). */
+  prefixSid?: import('./attributes/prefixsid').PrefixSidTlv[];
   mpReach?: MpReach;
   mpUnreach?: MpUnreach;
   /** Attributes without a model, in the order received. */

@@ -39,6 +39,7 @@ import {
   encodeLargeCommunities,
 } from './attributes/communities';
 import { decodeMpReach, decodeMpUnreach, encodeMpReach, encodeMpUnreach, mpReachHead } from './attributes/mp';
+import { decodePrefixSid, encodePrefixSid } from './attributes/prefixsid';
 import { EMPTY, readU16, writeHeader, writeU16, writeU32 } from './bytes';
 import { DecodeError, ErrorCode } from './errors';
 import { scanPrefixes } from './nlri/prefix';
@@ -136,6 +137,8 @@ function decodeOne(code: number, v: Uint8Array, ctx: CodecContext, a: Attributes
       return decodeAigp(v, a);
     case AttrCode.LARGE_COMMUNITIES:
       return decodeLargeCommunities(v, a);
+    case AttrCode.PREFIX_SID:
+      return decodePrefixSid(v, a);
   }
 }
 
@@ -416,6 +419,7 @@ function attributeItems(a: Attributes, ctx: CodecContext): Item[] {
   if (a.largeCommunities !== undefined && a.largeCommunities.length > 0) {
     add(AttrCode.LARGE_COMMUNITIES, F_OT, encodeLargeCommunities(a.largeCommunities));
   }
+  if (a.prefixSid !== undefined) add(AttrCode.PREFIX_SID, F_OT, encodePrefixSid(a.prefixSid));
   if (a.other !== undefined) {
     // A modelled code written by hand (`attribute [ 0x20 0xc0 ... ]`) is sent as written unless the typed field
     // is there too: two attributes of one code would be malformed (RFC 7606 §3g), and the typed field wins.
@@ -597,6 +601,7 @@ export function encodeAttributesInto(a: Attributes, ctx: CodecContext, out: Byte
       writeU32(out.bytes, off + 8, l[i]![2]);
     }
   }
+  if (a.prefixSid !== undefined) putBytes(out, F_OT, AttrCode.PREFIX_SID, encodePrefixSid(a.prefixSid));
   return out.length;
 }
 

@@ -37,8 +37,6 @@ const DIFFERENT: Record<string, string> = {
   // attribute-0x99-0x60 / -0x70. Optional ones (0x80-0xF0) are identical (test/diff/decode-exabgp.test.ts).
   'qa/ci/conf-generic-attribute.msg#2': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
   'qa/ci/conf-generic-attribute.msg#3': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
-  'qa/ci/conf-prefix-sid.msg#1': 'the BGP prefix-SID attribute (RFC 8669) is not decoded by tsbgp yet (issue 12)',
-  'qa/ci/conf-prefix-sid.msg#2': 'the BGP prefix-SID attribute (RFC 8669) is not decoded by tsbgp yet (issue 12)',
   'qa/decoding/bgp-evpn-1': UNSUPPORTED_FAMILY,
   'qa/decoding/bgp-ls-1': UNSUPPORTED_FAMILY,
   'qa/decoding/bgp-ls-2': UNSUPPORTED_FAMILY,

@@ -21,6 +21,8 @@ interface Case {
   addPath?: boolean;
   asn4?: boolean;
   family?: 'unicast' | 'multicast';
+  /** IPv4 VPN routes with an IPv6 next hop (RFC 8950): `capability { nexthop true; }`, `nexthop { ... }`. */
+  nexthop6?: boolean;
 }
 
 const NH = 'next-hop 192.0.2.1';
@@ -80,6 +82,25 @@ const CASES: Case[] = [
   { route: '2001:db8:1::/48 rd 65000:1 label 100 next-hop 2001:db8::1 extended-community [ target:65000:1 ]' },
   { route: '2001:db8:1::/48 rd 65000:1 label [ 7 8 ] next-hop ::ffff:192.0.2.1' },
   { route: '2001:db8:1::/48 label 100 next-hop 2001:db8::1 origin egp' },
+  // BGP Prefix-SID (RFC 8669) and ExaBGP 4.2's SRv6 TLVs: conf-prefix-sid.conf's and conf-prefix-sid-srv6.conf's
+  // routes as written there, and the IPv6 VPN and ipv6 SID forms.
+  { route: '198.51.100.100/32 next-hop 198.51.100.1 label [ 800001 ] bgp-prefix-sid [ 777 ]' },
+  {
+    route:
+      '198.51.100.101/32 next-hop 198.51.100.2 label [ 800002 ] bgp-prefix-sid [ 300, [ ( 800000,4096 ), ( 1000000,5000 ) ] ]',
+  },
+  {
+    route:
+      '10.0.0.0/24 rd 1:1 next-hop cafe::1 extended-community [ 0x0002fde800000001 ] label 3 bgp-prefix-sid-srv6 ( vpn 2001:1::10 )',
+    nexthop6: true,
+  },
+  {
+    route:
+      '10.1.0.0/24 rd 1:1 next-hop cafe::1 extended-community [ 0x0002fde800000001 ] label 3 bgp-prefix-sid-srv6 ( l3vpn 2001:1::20 )',
+    nexthop6: true,
+  },
+  { route: '2001:db8:1::/48 rd 65000:1 label 100 next-hop 2001:db8::1 bgp-prefix-sid-srv6 ( l3vpn 2001:db8:5::1 )' },
+  { route: '2001:db8:1::/48 label 100 next-hop 2001:db8::1 bgp-prefix-sid-srv6 ( ipv6 2001:db8:5::2 )' },
 ];
 
 function config(c: Case): string {
@@ -88,6 +109,7 @@ function config(c: Case): string {
   const caps: string[] = [];
   if (c.addPath) caps.push('add-path send/receive;');
   if (c.asn4 === false) caps.push('asn4 disable;');
+  if (c.nexthop6) caps.push('nexthop true;');
   return `neighbor 127.0.0.1 {
   router-id 10.10.10.10;
   local-address 127.0.0.1;
@@ -95,6 +117,7 @@ function config(c: Case): string {
   peer-as ${peer};
   family { ipv4 unicast; ipv6 unicast; ipv4 multicast; ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; ipv6 nlri-mpls; }
   capability { ${caps.join(' ')} }
+  ${c.nexthop6 ? 'nexthop { ipv4 mpls-vpn ipv6; }' : ''}
   static {
     route ${c.route};
   }
@@ -112,7 +135,8 @@ const differs = (c: Case): boolean =>
  * ignores it); tsbgp does not send it. Pinned: ExaBGP's message without that attribute must be tsbgp's, byte
  * for byte, and ExaBGP's own must differ.
  */
-const labeledV4 = (c: Case): boolean => / (rd|label) /.test(c.route) && !c.route.startsWith('2001:');
+const labeledV4 = (c: Case): boolean =>
+  / (rd|label) /.test(c.route) && !c.route.startsWith('2001:') && c.nexthop6 !== true;
 
 /** An UPDATE (hex) with its NEXT_HOP attribute taken out and its lengths fixed. */
 function withoutNextHop(h: string): string {

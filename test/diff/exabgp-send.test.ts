@@ -35,8 +35,6 @@ const DIFFERENT: Record<string, { missing: number; extra: number; why: string }>
     extra: 0,
     why: 'attribute [ 0x99 0x60/0x70 ... ]: both send it (ExaBGP in two UPDATEs, tsbgp in one); tsbgp cannot decode it back (unknown well-known, RFC 4271 §6.3)',
   },
-  'conf-prefix-sid-srv6.conf': { missing: 2, extra: 0, why: 'bgp-prefix-sid-srv6 and mpls-vpn refused (issue 12)' },
-  'conf-prefix-sid.conf': { missing: 2, extra: 0, why: 'bgp-prefix-sid and nlri-mpls refused (issue 12)' },
   'conf-split.conf': { missing: 8, extra: 0, why: "refused: the file's neighbor section is never closed" },
   // ExaBGP's check stops after "decoding routes in configuration" without a parsed UPDATE for this file (the one
   // with capability multi-session); tsbgp sends its five static routes.

@@ -30,14 +30,6 @@ const files = fs.existsSync(EXAMPLES)
  * message must give (at file:line:col).
  */
 const PINNED: Record<string, { reason: RegExp; why: string }> = {
-  'conf-prefix-sid.conf': {
-    reason: /'bgp-prefix-sid' is not supported/,
-    why: 'BGP Prefix-SID (RFC 8669) has no encoder',
-  },
-  'conf-prefix-sid-srv6.conf': {
-    reason: /'bgp-prefix-sid-srv6' is not supported/,
-    why: 'SRv6 Prefix-SID has no encoder',
-  },
   'conf-split.conf': {
     reason: /section 'neighbor 127\.0\.0\.1' is not closed/,
     why: "its last '}' is missing: ExaBGP reads to the end of the file, tsbgp refuses an unclosed section",

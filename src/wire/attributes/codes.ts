@@ -22,6 +22,7 @@ export const AttrCode = {
   IPV6_EXTENDED_COMMUNITIES: 25,
   AIGP: 26,
   LARGE_COMMUNITIES: 32,
+  PREFIX_SID: 40,
 } as const;
 
 export const AttrFlag = {
@@ -81,6 +82,8 @@ export const KNOWN_ATTRIBUTES: ReadonlyMap<number, Known> = new Map<number, Know
   [AttrCode.AIGP, { name: 'aigp', flags: F_ON, action: 'attribute-discard' }],
   // RFC 8092 §6.
   [AttrCode.LARGE_COMMUNITIES, { name: 'large-community', flags: F_OT, action: 'treat-as-withdraw' }],
+  // RFC 8669 §6 (and RFC 9252 §8 for its SRv6 Service TLVs): a malformed Prefix-SID is discarded.
+  [AttrCode.PREFIX_SID, { name: 'bgp-prefix-sid', flags: F_OT, action: 'attribute-discard' }],
 ]);
 
 export function attributeName(code: number): string {

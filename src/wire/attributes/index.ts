@@ -6,3 +6,4 @@ export * from './basic';
 export * from './codes';
 export * from './communities';
 export * from './mp';
+export * from './prefixsid';

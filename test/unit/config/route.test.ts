@@ -67,7 +67,8 @@ test('errors say where and what', () => {
     ['10.0.0.0/24 next-hop 1.1.1.1 colour red', /1:30: found 'colour', expected a route keyword/],
     ['10.0.0.0/24', /no next-hop/],
     ['10.0.0.0/24 next-hop 1.1.1.1 community [ 1:1', /found end of input, expected a community or '\]'/],
-    ['10.0.0.0/24 next-hop 1.1.1.1 bgp-prefix-sid 1', /not supported by tsbgp/],
+    ['10.0.0.0/24 next-hop 1.1.1.1 bgp-prefix-sid [ 1, [ ( 16777216,1 ) ] ]', /1:54: .*24-bit/],
+    ['10.0.0.0/24 next-hop 1.1.1.1 bgp-prefix-sid-srv6 ( l3vpn 10.0.0.1 )', /expected an IPv6 SID/],
     ['10.0.0.0/33 next-hop 1.1.1.1', /expected an IP prefix/],
   ];
   for (const [s, re] of cases)
