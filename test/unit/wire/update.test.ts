@@ -273,7 +273,7 @@ const segment = (types: number[]) =>
 const asPath = fc
   .tuple(fc.array(segment([3, 4]), { maxLength: 2 }), fc.array(segment([1, 2]), { maxLength: 4 }))
   .map(([c, s]) => [...c, ...s] as AsPathSegment[]);
-const KNOWN = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 25, 26, 32]);
+const KNOWN = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 25, 26, 32, 40]);
 
 const attributesArb: fc.Arbitrary<Attributes> = fc.record(
   {
@@ -291,6 +291,12 @@ const attributesArb: fc.Arbitrary<Attributes> = fc.record(
     ipv6ExtendedCommunities: fc.array(bytes(20), { minLength: 1, maxLength: 3 }),
     largeCommunities: fc.array(fc.tuple(u32, u32, u32), { minLength: 1, maxLength: 5 }),
     aigp: fc.bigUintN(64),
+    prefixSid: fc
+      .tuple(u32, fc.array(fc.tuple(fc.nat(0xffffff), fc.nat(0xffffff)), { maxLength: 3 }))
+      .map(([index, ranges]) => [
+        { kind: 'label-index' as const, index },
+        ...(ranges.length > 0 ? [{ kind: 'srgb' as const, ranges }] : []),
+      ]),
     mpReach: fc.array(fc.tuple(fc.integer({ min: 0, max: 128 }), bytes(16)), { maxLength: 5 }).chain((ps) =>
       fc.tuple(fc.constantFrom(16, 32), fc.constant(ps)).chain(([n, ps2]) =>
         bytes(n).map((nh) => ({
