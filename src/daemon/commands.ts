@@ -12,6 +12,7 @@ import {
 } from '../api/commands';
 import type { Emit } from '../api/control';
 import { expandSplit, parseRoute, type RouteSpec } from '../config/route';
+import { parseVpls } from '../config/vpls';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
 import { CeaseSubcode, notificationSubcodeName } from '../wire/notification';
@@ -20,7 +21,7 @@ import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
 import { boundLine } from './log';
 import type { Neighbor } from './neighbor';
-import { routeEntry } from './routes';
+import { type RibEntry, routeEntry, vplsEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
 
 const VERSION = '4.2.21-tsbgp';
@@ -206,6 +207,26 @@ export class CommandRunner {
         }
         return ok();
       }
+      case 'announce-vpls':
+      case 'withdraw-vpls': {
+        // ExaBGP 4.2's `announce vpls` (configuration/announce/vpls.py): the keywords of `l2vpn { vpls }`. A
+        // withdrawal needs the NLRI keywords only; it finds the route by them (the NLRI is the route's key).
+        const withdraw = c.kind === 'withdraw-vpls';
+        let e: RibEntry;
+        try {
+          e = vplsEntry(parseVpls(c.text, { file: 'api', requireNextHop: !withdraw }));
+        } catch (err) {
+          return fail(`could not parse vpls: ${(err as Error).message}`);
+        }
+        const targets = this.routeTargets(c.neighbors, process);
+        if (typeof targets === 'string') return fail(targets);
+        for (const n of targets) {
+          if (!n.cfg.families.includes(e.family)) continue;
+          if (withdraw) n.withdraw(e);
+          else n.announce(e);
+        }
+        return ok();
+      }
       case 'announce-watchdog':
       case 'withdraw-watchdog': {
         const name = c.name ?? source;
@@ -274,9 +295,6 @@ export class CommandRunner {
         return ok([...HELP_LINES]);
       case 'comment':
         return ok();
-      case 'announce-vpls':
-      case 'withdraw-vpls':
-        return fail('vpls is not supported by tsbgp');
       case 'announce-operational':
         return fail('operational messages are not supported by tsbgp');
       case 'enable-ack':
