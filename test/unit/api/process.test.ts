@@ -129,11 +129,17 @@ test('a slow reader stays congested until it has caught up, is never cut off, an
   // 5 MB queued at once for a program reading about 1.3 MB/s in bites of what is buffered (at most 64 KiB) with 50 ms pauses: it consumes
   // steadily but takes seconds for the backlog, far longer than stallMs. It must hold its peers back all that
   // time (congested whenever more than highWater is queued), not be taken for a stuck one.
-  const pm = new ProcessManager({ respawn: false, highWater: 256 * 1024, stallMs: 300 });
+  // stallMs is far below the seconds the backlog takes, yet long enough that a loaded CI machine descheduling the
+  // reader for a moment is not a stall (300 ms cut it off there and the test then waited forever).
+  const pm = new ProcessManager({ respawn: false, highWater: 256 * 1024, stallMs: 1500 });
   const counts: string[] = [];
   pm.on('command', (_n, l) => counts.push(l));
   let overflows = 0;
   pm.on('overflow', () => overflows++);
+  let exited = false;
+  pm.on('exit', () => {
+    exited = true;
+  });
   pm.start([
     {
       name: 'slow',
@@ -156,13 +162,15 @@ test('a slow reader stays congested until it has caught up, is never cut off, an
   const line = 'y'.repeat(999);
   for (let i = 0; i < 5000; i++) pm.write('slow', line);
   let wrong = 0;
-  while (counts.length === 0) {
+  // Until the reader reports, or it is gone (cut off or crashed): then the assertions below say what went wrong.
+  while (counts.length === 0 && !exited && overflows === 0) {
     if (pm.buffered('slow') > 256 * 1024 && !pm.congested('slow')) wrong++;
     await new Promise((r) => setTimeout(r, 20));
   }
+  while (counts.length === 0 && !exited) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(overflows, 0, 'never cut off');
   assert.deepEqual(counts, ['5000'], 'every line read');
   assert.equal(wrong, 0, 'not congested while over highWater');
-  assert.equal(overflows, 0, 'never cut off');
   await pm.stop();
 });
 
