@@ -43,6 +43,7 @@ const MPREACH = (afi: number, safi: number, nh: number[], nlri: number[]): numbe
   attr(0x90, 14, [...u16(afi), safi, nh.length, ...nh, 0, ...nlri]);
 const MPUNREACH = (afi: number, safi: number, nlri: number[]): number[] => attr(0x90, 15, [...u16(afi), safi, ...nlri]);
 const V6 = (s: string): number[] => h(s);
+const PSID = (...tlvs: number[][]): number[] => attr(0xc0, 40, tlvs.flat());
 
 const BASE = [...ORIGIN(0), ...PATH([2, [65001]]), ...NH(192, 0, 2, 1)];
 
@@ -330,6 +331,33 @@ export const CASES: Record<string, { hex: string; addPath?: boolean; nexthop?: b
   },
   'ipv4 multicast': {
     hex: update([], [...ORIGIN(0), ...PATH([2, [65001]]), ...MPREACH(1, 2, [192, 0, 2, 1], h('18e00001'))]),
+  },
+  // BGP Prefix-SID (RFC 8669): Label-Index and Originator SRGB TLVs, the three SRv6 TLVs ExaBGP 4.2 knows (types 2,
+  // 4 and 21-byte 5). A TLV type it does not know makes exabgp 4.2.21 --decode fail (GenericSRId has no pack()):
+  // tsbgp keeps and shows it (test/unit/wire/prefixsid.test.ts).
+  'prefix-SID label index and three SRGB ranges': {
+    hex: update(
+      [],
+      [...BASE, ...PSID(h('01 0007 00 0000 00000010'), h('03 0014 0000 0186a0 001000 0f4240 001388 ffffff 000001'))],
+      [24, 10, 0, 0],
+    ),
+  },
+  'prefix-SID label index 2^32-1': {
+    hex: update([], [...BASE, ...PSID(h('01 0007 00 0000 ffffffff'))], [24, 10, 0, 0]),
+  },
+  'prefix-SID SRv6 TLVs of ExaBGP 4.2: IPv6 SID, VPN SID, L3VPN SID': {
+    hex: update(
+      [],
+      [
+        ...BASE,
+        ...PSID(
+          h('02 0013 00 0000 20010db8000000000000000000000001'),
+          h('04 0013 00 00 00 20010db8000000000000000000000002'),
+          h('05 0015 00 20010db8000500000000000000000003 00 ffff 00'),
+        ),
+      ],
+      [24, 10, 0, 0],
+    ),
   },
 };
 

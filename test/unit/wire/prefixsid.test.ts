@@ -147,4 +147,6 @@ test('a malformed Prefix-SID is discarded, the route and its other attributes ke
   const unknown = decodeUpdate(updateWith('6300020102'), ctx);
   assert.deepEqual(unknown.issues, []);
   assert.deepEqual(unknown.attributes.prefixSid, [{ kind: 'unknown', type: 99, value: Uint8Array.of(1, 2) }]);
+  assert.match(attributesJson(unknown.attributes), /"bgp-prefix-sid": \{ "attribute-not-implemented": "99" \}/);
+  assert.equal(bytesToHex(encodePrefixSid(unknown.attributes.prefixSid!)), '6300020102');
 });
