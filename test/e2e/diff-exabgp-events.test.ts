@@ -1,5 +1,5 @@
 // Differential: the same receiving configuration and the same recording program under ExaBGP 4.2 and under
-// tsbgp. A tsbgp sender announces the same routes (IPv4 and IPv6, with attributes) to both; the JSON events
+// tsbgp. A tsbgp sender announces the same routes (IPv4, IPv6 and VPLS, with attributes) to both; the JSON events
 // each receiver hands its program must be the same objects once time, pid, ppid, host, counter and the
 // neighbor addresses (which must differ on one machine) are set aside.
 
@@ -22,6 +22,12 @@ const ROUTES = [
   'route 2001:db8:20::/48 next-hop 2001:db8::1 med 30 community [ 65000:3 ];',
 ];
 
+/** VPLS routes (RFC 4761), from the sender's `l2vpn { }` section. */
+const VPLS = [
+  'vpls rd 192.0.2.1:123 endpoint 5 base 10702 offset 1 size 8 next-hop 192.0.2.1 origin igp med 2000 extended-community [ target:65000:6 l2info:19:0:1500:111 ];',
+  'vpls rd 65000:124 endpoint 6 base 10732 offset 0 size 16 next-hop 192.0.2.1 community [ 65000:9 ];',
+];
+
 /** The receivers' configuration: identical text but for the addresses. */
 function receiverConf(peer: string, local: string, recorder: string, events: string): string {
   return `process rec {
@@ -38,6 +44,7 @@ neighbor ${peer} {
   family {
     ipv4 unicast;
     ipv6 unicast;
+    l2vpn vpls;
   }
   api {
     processes [ rec ];
@@ -106,9 +113,13 @@ describe('JSON events: ExaBGP 4.2 and tsbgp as receivers of the same routes', { 
   family {
     ipv4 unicast;
     ipv6 unicast;
+    l2vpn vpls;
   }
   static {
 ${ROUTES.map((r) => `    ${r}`).join('\n')}
+  }
+  l2vpn {
+${VPLS.map((r) => `    ${r}`).join('\n')}
   }
 }`;
     // Give ExaBGP a moment to bind before the sender tries it (the sender retries anyway).
@@ -121,8 +132,8 @@ ${ROUTES.map((r) => `    ${r}`).join('\n')}
     const settled = (file: string): boolean => {
       const ev = readJsonLines(file);
       return (
-        ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 2 &&
-        ev.filter((e) => e.type === 'update').length >= 5
+        ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 3 &&
+        ev.filter((e) => e.type === 'update').length >= 7
       );
     };
     try {
@@ -166,6 +177,25 @@ ${ROUTES.map((r) => `    ${r}`).join('\n')}
     };
     assert.ok(eorAfterRoutes(exaEvents), 'ExaBGP: End-of-RIB after the routes');
     assert.ok(eorAfterRoutes(tsEvents), 'tsbgp: End-of-RIB after the routes');
+  });
+
+  it("ExaBGP reads tsbgp's VPLS routes with their RD, VE ID, label block and Layer2 Info community", () => {
+    const vpls = exaEvents.flatMap((e) => {
+      const u = e.neighbor?.message?.update;
+      const byNh = u?.announce?.['l2vpn vpls'] as Record<string, unknown[]> | undefined;
+      return byNh ? Object.entries(byNh).flatMap(([nh, l]) => l.map((x) => ({ nh, x, attr: u.attribute }))) : [];
+    });
+    assert.deepEqual(
+      vpls.map((v) => [v.nh, v.x]),
+      [
+        ['192.0.2.1', { rd: '192.0.2.1:123', endpoint: 5, base: 10702, offset: 1, size: 8 }],
+        ['192.0.2.1', { rd: '65000:124', endpoint: 6, base: 10732, offset: 0, size: 16 }],
+      ],
+    );
+    assert.deepEqual(
+      vpls[0]!.attr['extended-community'].map((c: { string: string }) => c.string),
+      ['target:65000:6', 'l2info:19:0:1500:111'],
+    );
   });
 
   it('the event sequence is the same', () => {
