@@ -326,18 +326,7 @@ const SIMPLE: ReadonlySet<string> = new Set<SimpleKind>([
 ]);
 
 /** Commands that take no neighbor selector (ExaBGP registers them with neighbor=False). */
-const NO_SELECTOR = new Set([
-  'show',
-  'shutdown',
-  'restart',
-  'reload',
-  'reset',
-  'version',
-  'help',
-  'enable-ack',
-  'disable-ack',
-  'silence-ack',
-]);
+const NO_SELECTOR: ReadonlySet<string> = new Set([...SIMPLE, 'show']);
 
 /** Parse one API line. Never throws; a line that is not a valid command comes back with the reason. */
 export function parseCommand(line: string): ParsedCommand {

@@ -11,6 +11,20 @@ import { type Env, loadEnv } from './env';
 import type { Config, FlowRouteConfig } from './model';
 import { ConfigError } from './tokenizer';
 
+/** A configured `flow { route NAME { ... } }` as a rule; errors carry the route's file:line:col. */
+export function parseConfiguredFlow(f: FlowRouteConfig): ReturnType<typeof parseFlowBlock> {
+  return parseFlowBlock({
+    name: f.name,
+    rd: f.rd,
+    statements: f.statements,
+    match: f.match,
+    then: f.then,
+    file: f.pos.file,
+    line: f.pos.line,
+    col: f.pos.col,
+  });
+}
+
 /**
  * The guard's settings for a configuration: the mode and limits of tsbgp.flowspec, and what it protects: every
  * neighbor address (or range) and local address of the configuration, the `flow { protect [ ] }` lists and
@@ -91,16 +105,7 @@ export function flowFindings(c: Config, opts: GuardOptions = guardOptions(c)): F
       }
       let route: ReturnType<typeof parseFlowBlock>;
       try {
-        route = parseFlowBlock({
-          name: f.name,
-          rd: f.rd,
-          statements: f.statements,
-          match: f.match,
-          then: f.then,
-          file: f.pos.file,
-          line: f.pos.line,
-          col: f.pos.col,
-        });
+        route = parseConfiguredFlow(f);
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
         add('error', e, f, e.detail);

@@ -9,13 +9,13 @@ import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { type ProcessConfig, ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
+import { parseConfiguredFlow } from '../config/flow-check';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { VplsRoute } from '../config/vpls';
 import { checkRule, type GuardOptions, mustRefuse, REFUSED_HINT } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
-import { parseFlowBlock } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
 import { AttrInterner } from '../rib/attr-intern';
 import { Listener } from '../session/listener';
@@ -229,16 +229,7 @@ export class Daemon {
           `${at.file}:${at.line}:${at.col}: flow route ${f.name}: scope { } (interface-set) is not supported by tsbgp`,
         );
       }
-      const route = parseFlowBlock({
-        name: f.name,
-        rd: f.rd,
-        statements: f.statements,
-        match: f.match,
-        then: f.then,
-        file: f.pos.file,
-        line: f.pos.line,
-        col: f.pos.col,
-      });
+      const route = parseConfiguredFlow(f);
       // The guard ran over this rule in loadConfiguration, before start or reload applied anything.
       this.addFlow(n, route, 'configuration');
     }
