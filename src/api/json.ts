@@ -204,11 +204,17 @@ const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 /**
  * Renders the NLRI of one family. `each` is called once per NLRI with its JSON value (an object literal, or a
  * string literal in compact mode) and its text form (what ExaBGP's text encoder prints after "announced"/
- * "withdrawn", without the next hop). `nextHop` is the MP_REACH next hop the NLRI are announced with (absent
+ * "withdrawn", without the next hop; `afterNextHop` is the rest of it that ExaBGP prints after the next hop, " rd
+ * X" for VPN routes). `nextHop` is the MP_REACH next hop the NLRI are announced with (absent
  * for withdrawals and "no-nexthop"), for families whose JSON repeats it per NLRI (FlowSpec).
  */
 export interface FamilyRenderer {
-  forEach(block: NlriBlock, compact: boolean, each: (json: string, text: string) => void, nextHop?: string): void;
+  forEach(
+    block: NlriBlock,
+    compact: boolean,
+    each: (json: string, text: string, afterNextHop?: string) => void,
+    nextHop?: string,
+  ): void;
 }
 
 const renderers = new Map<FamilyKey, FamilyRenderer>();
@@ -1242,10 +1248,11 @@ const dottedPathId = (n: number): string => `${n >>> 24}.${(n >>> 16) & 0xff}.${
 
 /**
  * Labeled unicast and MPLS VPN routes as ExaBGP 4.2 prints them (its INET/Label/IPVPN json and extensive): the
- * prefix, then path-information, label and rd members in that order, whether announced or withdrawn. Labels
+ * prefix, then path-information, label and rd members in that order, whether announced or withdrawn; in text
+ * the rd comes after the next hop. Labels
  * are shown as 20-bit values, each in a list of its own (`[ [100], [200] ]`): ExaBGP's form for decoded labels.
  */
-export function labeledJson(p: LabeledPrefix): { json: string; text: string } {
+export function labeledJson(p: LabeledPrefix): { json: string; text: string; afterNextHop: string } {
   const nlri = prefixToString(p);
   let json = `{ "nlri": "${nlri}"`;
   let text = nlri;
@@ -1256,11 +1263,18 @@ export function labeledJson(p: LabeledPrefix): { json: string; text: string } {
   }
   json += `, "label": [ ${p.labels.map((l) => `[${l}]`).join(', ')} ]`;
   text += p.labels.length === 1 ? ` label ${p.labels[0]}` : ` label [ ${p.labels.join(' ')} ]`;
+  let afterNextHop = '';
   if (p.rd !== undefined) {
     json += `, "rd": "${rdToString(p.rd)}"`;
-    text += ` rd ${rdToString(p.rd)}`;
+    afterNextHop = ` rd ${rdToString(p.rd)}`;
   }
-  return { json: `${json} }`, text };
+  return { json: `${json} }`, text, afterNextHop };
+}
+
+/** A labeled or VPN route on one line, rd included (logs, `show adj-rib`). */
+export function labeledText(p: LabeledPrefix): string {
+  const t = labeledJson(p);
+  return t.text + t.afterNextHop;
 }
 
 for (const codec of [ipv4Labeled, ipv6Labeled, ipv4Vpn, ipv6Vpn]) {
@@ -1268,7 +1282,7 @@ for (const codec of [ipv4Labeled, ipv6Labeled, ipv4Vpn, ipv6Vpn]) {
     forEach(block, _compact, each) {
       for (const p of codec.items(block)) {
         const r = labeledJson(p);
-        each(r.json, r.text);
+        each(r.json, r.text, r.afterNextHop);
       }
     },
   });

@@ -104,8 +104,8 @@ export class ExabgpTextEncoder {
       const mpWithdrawn = parts.withdrawn.filter((b) => b !== u.withdrawn);
       const emitWithdrawn = (blocks: typeof parts.withdrawn): void => {
         for (const b of blocks)
-          familyRenderer(b.family).forEach(b, false, (_j, t) => {
-            r += `${prefix} withdrawn ${t}\n`;
+          familyRenderer(b.family).forEach(b, false, (_j, t, after = '') => {
+            r += `${prefix} withdrawn ${t}${after}\n`;
           });
       };
       emitWithdrawn(bodyWithdrawn);
@@ -113,9 +113,9 @@ export class ExabgpTextEncoder {
       const mpAnn = parts.announced.filter((x) => x.block !== u.nlri);
       const emitAnnounced = (list: typeof parts.announced): void => {
         for (const { block, nextHops } of list)
-          familyRenderer(block.family).forEach(block, false, (_j, t) => {
+          familyRenderer(block.family).forEach(block, false, (_j, t, after = '') => {
             for (const nh of nextHops)
-              r += `${prefix} announced ${t}${nh === 'no-nexthop' ? '' : ` next-hop ${nh}`}${attrs}\n`;
+              r += `${prefix} announced ${t}${nh === 'no-nexthop' ? '' : ` next-hop ${nh}`}${after}${attrs}\n`;
           });
       };
       emitAnnounced(bodyAnn);

@@ -2,7 +2,7 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
-import { labeledJson, vplsJson } from '../api/json';
+import { labeledText, vplsJson } from '../api/json';
 import { expandSplit, type RouteSpec, type RouteTail, splitCount } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import { ConfigError } from '../config/tokenizer';
@@ -45,7 +45,7 @@ export function routeEntry(r: RouteSpec, withdraw = false): RibEntry {
   const item: LabeledPrefix | Prefix = labeled ? { ...r.prefix, labels: labels!, rd: r.rd } : r.prefix;
   const entry = codec.encode(item, false);
   const { attributes, nextHop } = shape(r.family, r.attributes, r.nextHop);
-  const text = labeled ? labeledJson({ ...(item as LabeledPrefix), pathId: undefined }).text : prefixToString(r.prefix);
+  const text = labeled ? labeledText({ ...(item as LabeledPrefix), pathId: undefined }) : prefixToString(r.prefix);
   return { family: r.family, entry, pathId: r.prefix.pathId, attributes, nextHop, text };
 }
 

@@ -1,7 +1,7 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
-import { attributesText, labeledJson, vplsJson } from '../api/json';
+import { attributesText, labeledText, vplsJson } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
@@ -22,7 +22,7 @@ export function nlriText(family: FamilyKey, entry: Uint8Array): string {
   const item = items[0];
   if (item === undefined) return '';
   if (isFlowFamily(family)) return flowToString(item as FlowRule);
-  if (isLabeledFamily(family)) return labeledJson(item as LabeledPrefix).text;
+  if (isLabeledFamily(family)) return labeledText(item as LabeledPrefix);
   if (family === L2VPN_VPLS) return vplsJson(item as Vpls).text;
   return prefixToString(item as Prefix);
 }

@@ -359,6 +359,77 @@ export const CASES: Record<string, { hex: string; addPath?: boolean; nexthop?: b
       [24, 10, 0, 0],
     ),
   },
+  // MPLS VPN (RFC 4364, RFC 4659): next hop RD 0 + address; NLRI length, labels, RD, prefix. The three RD types.
+  'ipv4 mpls-vpn, RD type 0, one label, route target': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH([2, [65001]]),
+        ...LP(100),
+        ...EXT('0002fde800000001'),
+        ...MPREACH(1, 128, h('0000000000000000 c0000201'), h('70 000641 0000fde800000001 0a0000')),
+      ],
+    ),
+  },
+  'ipv4 mpls-vpn, RD type 1, two labels, two routes': {
+    hex: update(
+      [],
+      [
+        ...BASE,
+        ...MPREACH(
+          1,
+          128,
+          h('0000000000000000 c0000201'),
+          h('88 000640 000c81 0001c0000209000a 0a0000 71 000651 0001c0000209000a 0a000180'),
+        ),
+      ],
+    ),
+  },
+  'ipv4 mpls-vpn, RD type 2, ADD-PATH': {
+    addPath: true,
+    hex: update(
+      [],
+      [...BASE, ...MPREACH(1, 128, h('0000000000000000 c0000201'), h('00000007 70 004e21 0002fa56ea000007 0a0000'))],
+    ),
+  },
+  'ipv6 mpls-vpn, 24-byte next hop': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH(),
+        ...EXT('0002fde800000002'),
+        ...MPREACH(
+          2,
+          128,
+          h('0000000000000000 20010db8000000000000000000000001'),
+          h('98 0000c1 0000fde800000001 20010db800010000'),
+        ),
+      ],
+    ),
+  },
+  'ipv4 mpls-vpn withdrawals: the 0x800000 label and a real one': {
+    hex: update(
+      [],
+      [MPUNREACH(1, 128, h('70 800000 0000fde800000001 0a0000 70 000641 0000fde800000001 0a0001'))].flat(),
+    ),
+  },
+  // Labeled unicast (RFC 8277).
+  'ipv4 nlri-mpls, one and three labels': {
+    hex: update([], [...BASE, ...MPREACH(1, 4, [192, 0, 2, 1], h('30 000641 c00002 60 000640 000c80 0012c1 c63364'))]),
+  },
+  'ipv6 nlri-mpls and its withdrawal': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH(),
+        ...MPUNREACH(2, 4, h('48 800000 20010db80002')),
+        ...MPREACH(2, 4, V6('20010db8000000000000000000000001'), h('48 0003e1 20010db80001')),
+      ],
+    ),
+  },
 };
 
 // ------------------------------------------------------------------ running both
@@ -377,7 +448,7 @@ const conf = (mode: Mode): string => `neighbor 127.0.0.1 {
   family {
     ipv4 unicast;
     ipv6 unicast;
-${mode === 'nexthop' ? '' : '    ipv4 multicast;\n    ipv4 flow;\n    ipv6 flow;\n    ipv4 flow-vpn;\n    ipv6 flow-vpn;\n'}  }
+${mode === 'nexthop' ? '' : '    ipv4 multicast;\n    ipv4 flow;\n    ipv6 flow;\n    ipv4 flow-vpn;\n    ipv6 flow-vpn;\n    ipv4 mpls-vpn;\n    ipv6 mpls-vpn;\n    ipv4 nlri-mpls;\n    ipv6 nlri-mpls;\n'}  }
 ${mode === 'addpath' ? '  capability { add-path send/receive; }\n' : ''}${mode === 'nexthop' ? '  capability { nexthop true; }\n  nexthop {\n    ipv4 unicast ipv6;\n    ipv6 unicast ipv4;\n  }\n' : ''}}
 `;
 

@@ -169,11 +169,13 @@ test('JSON and text as ExaBGP 4.2 prints them', () => {
   const p: LabeledPrefix = { family: ipv4Vpn.family, len: 24, addr: Uint8Array.of(10, 0, 0, 0), labels: [100], rd };
   assert.deepEqual(labeledJson(p), {
     json: '{ "nlri": "10.0.0.0/24", "label": [ [100] ], "rd": "65000:1" }',
-    text: '10.0.0.0/24 label 100 rd 65000:1',
+    text: '10.0.0.0/24 label 100',
+    afterNextHop: ' rd 65000:1',
   });
   assert.deepEqual(labeledJson({ ...p, family: ipv4Labeled.family, rd: undefined, labels: [1, 2], pathId: 10 }), {
     json: '{ "nlri": "10.0.0.0/24", "path-information": "0.0.0.10", "label": [ [1], [2] ] }',
     text: '10.0.0.0/24 path-information 0.0.0.10 label [ 1 2 ]',
+    afterNextHop: '',
   });
 });
 
