@@ -3,7 +3,7 @@
 //     target and next hop;
 //  2. a VPNv4 route announced through tsbgp's API arrives; announced again with another label it is replaced
 //     (one path, the new label); `withdraw route PREFIX rd RD` (no label) takes it away;
-//  3. VPNv4 and labeled routes GoBGP originates reach tsbgp's API process as ExaBGP 4.2 JSON (`"ipv4 mpls-vpn"`
+//  3. VPNv4, VPNv6 and labeled IPv4/IPv6 routes GoBGP originates reach tsbgp's API process as ExaBGP 4.2 JSON (`"ipv4 mpls-vpn"`
 //     with "label" and "rd", the route target in "extended-community"), and their withdrawals too.
 // GoBGP is passive; tsbgp connects. Skipped when gobgpd is missing (failed under CI).
 
@@ -51,14 +51,14 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
     dir = makeTempDir('vpn-gobgp');
     [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
     g = new GoBgp();
-    // GoBGP 3.10's afi-safi names for VPNv4, VPNv6 and labeled IPv4 (RFC 8277).
-    const afiSafiNames = ['l3vpn-ipv4-unicast', 'l3vpn-ipv6-unicast', 'ipv4-labelled-unicast'];
+    // GoBGP 3.10's afi-safi names for VPNv4, VPNv6 and labeled IPv4 and IPv6 (RFC 8277).
+    const afiSafiNames = ['l3vpn-ipv4-unicast', 'l3vpn-ipv6-unicast', 'ipv4-labelled-unicast', 'ipv6-labelled-unicast'];
     const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], afiSafiNames };
     await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
     events = path.join(dir, 'events.jsonl');
     const rec = recorder(dir, events);
     const body = [
-      'family { ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; }',
+      'family { ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; ipv6 nlri-mpls; }',
       'static {',
       '  route 10.1.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
       '  route 2001:db8:1::/48 rd 192.0.2.9:7 label 200 next-hop 2001:db8::1 extended-community [ target:65000:2 ];',
@@ -142,7 +142,7 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
     await seen('vpnv4', (p) => p.some((x) => x.startsWith('65000:1:10.1.0.0/24')), 'static route kept');
   });
 
-  it("GoBGP's VPNv4 and labeled routes reach tsbgp's process as ExaBGP 4.2 JSON, and their withdrawals", async () => {
+  it("GoBGP's VPNv4, VPNv6 and labeled routes reach tsbgp's process as ExaBGP 4.2 JSON, and a withdrawal", async () => {
     await g.cli([
       'global',
       'rib',
@@ -191,6 +191,41 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
     );
     assert.deepEqual(lu.neighbor.message.update.announce['ipv4 nlri-mpls'], {
       '192.0.2.7': [{ nlri: '10.8.0.0/24', label: [[600]] }],
+    });
+    await g.cli([
+      'global',
+      'rib',
+      '-a',
+      'vpnv6',
+      'add',
+      '2001:db8:9::/48',
+      'label',
+      '700',
+      'rd',
+      '192.0.2.7:9',
+      'rt',
+      '65001:9',
+      'nexthop',
+      '2001:db8::7',
+    ]);
+    const v6 = await waitFor(
+      async () => find('announce', 'ipv6 mpls-vpn', '2001:db8:9::/48')(),
+      10_000,
+      'VPNv6 update event',
+      200,
+    );
+    assert.deepEqual(v6.neighbor.message.update.announce['ipv6 mpls-vpn'], {
+      '2001:db8::7': [{ nlri: '2001:db8:9::/48', label: [[700]], rd: '192.0.2.7:9' }],
+    });
+    await g.cli(['global', 'rib', '-a', 'ipv6-mpls', 'add', '2001:db8:8::/48', '800', 'nexthop', '2001:db8::7']);
+    const lu6 = await waitFor(
+      async () => find('announce', 'ipv6 nlri-mpls', '2001:db8:8::/48')(),
+      10_000,
+      'IPv6 labeled update event',
+      200,
+    );
+    assert.deepEqual(lu6.neighbor.message.update.announce['ipv6 nlri-mpls'], {
+      '2001:db8::7': [{ nlri: '2001:db8:8::/48', label: [[800]] }],
     });
     await g.cli(['global', 'rib', '-a', 'vpnv4', 'del', '10.9.0.0/24', 'label', '500', 'rd', '65001:9']);
     const w = await waitFor(
