@@ -3,13 +3,10 @@
 
 import type { FlowRule } from '../src/flowspec/rule';
 import { encodeFlowRule, IPV4_FLOW, IPV6_FLOW, ipv4Flow, ipv6Flow } from '../src/wire/nlri/flowspec';
+import { benchNlri, type NlriBenchResult, printNlri } from './nlri';
 
-export interface FlowspecBenchResult {
-  rules: number;
-  encodePerSec: number;
-  decodePerSec: number;
-  scanPerSec: number;
-}
+/** `entries` counts rules. */
+export type FlowspecBenchResult = NlriBenchResult;
 
 function makeRules(n: number, v6: boolean): FlowRule[] {
   const out: FlowRule[] = [];
@@ -31,54 +28,8 @@ function makeRules(n: number, v6: boolean): FlowRule[] {
 }
 
 function run(v6: boolean, total: number): FlowspecBenchResult {
-  // A working set of 10,000 distinct rules, encoded and decoded over and over: steady-state throughput of the
-  // codec, not of the garbage collector promoting a million retained rules.
-  const n = 10_000;
-  const rules = makeRules(n, v6);
-  const codec = v6 ? ipv6Flow : ipv4Flow;
-  const parts: Uint8Array[] = rules.map((r) => encodeFlowRule(r));
-  const data = new Uint8Array(Buffer.concat(parts));
-  // UPDATE-sized blocks of ~4 KB, as they come off the wire.
-  const blocks: { data: Uint8Array; count: number }[] = [];
-  let start = 0;
-  let off = 0;
-  let count = 0;
-  for (const p of parts) {
-    if (off + p.length - start > 4000) {
-      blocks.push({ data: data.subarray(start, off), count });
-      start = off;
-      count = 0;
-    }
-    off += p.length;
-    count++;
-  }
-  blocks.push({ data: data.subarray(start, off), count });
-  const rounds = Math.max(1, Math.round(total / n));
-  const time = (f: () => number): number => {
-    f(); // warm up
-    const t = process.hrtime.bigint();
-    let done = 0;
-    for (let r = 0; r < rounds; r++) done += f();
-    return (done / Number(process.hrtime.bigint() - t)) * 1e9;
-  };
-  let sink = 0;
-  const encodePerSec = time(() => {
-    for (let i = 0; i < n; i++) sink += encodeFlowRule(rules[i]!).length;
-    return n;
-  });
-  const scanPerSec = time(() => {
-    let c = 0;
-    for (const b of blocks) c += codec.scan(b.data, false);
-    return c;
-  });
-  const decodePerSec = time(() => {
-    let c = 0;
-    for (const b of blocks)
-      c += codec.items({ family: codec.family, addPath: false, data: b.data, count: codec.scan(b.data, false) }).length;
-    return c;
-  });
-  if (sink === 0) throw new Error('bench: nothing encoded');
-  return { rules: rounds * n, encodePerSec, decodePerSec, scanPerSec };
+  // 10,000 distinct rules.
+  return benchNlri(v6 ? ipv6Flow : ipv4Flow, makeRules(10_000, v6), (r) => encodeFlowRule(r), total);
 }
 
 export async function benchFlowspec(n = 2_000_000): Promise<{ ipv4: FlowspecBenchResult; ipv6: FlowspecBenchResult }> {
@@ -86,12 +37,5 @@ export async function benchFlowspec(n = 2_000_000): Promise<{ ipv4: FlowspecBenc
 }
 
 if (require.main === module) {
-  void benchFlowspec().then((r) => {
-    for (const [name, x] of Object.entries(r)) {
-      const m = (v: number): string => `${(v / 1e6).toFixed(2)} M/s`;
-      console.log(
-        `flowspec ${name}: ${x.rules} rules  encode ${m(x.encodePerSec)}  decode (scan+items) ${m(x.decodePerSec)}  scan only ${m(x.scanPerSec)}`,
-      );
-    }
-  });
+  void benchFlowspec().then((r) => printNlri('flowspec', r));
 }

@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { benchCodec, benchDecodeWalk } from '../codec';
 import { benchFlowspec } from '../flowspec';
+import { benchLabeled } from '../labeled';
 import type { ScenarioContext } from './common';
 
 export interface MicroResult {
@@ -29,6 +30,7 @@ async function measure(): Promise<MicroResult[]> {
   const c = await benchCodec();
   const walk = await benchDecodeWalk();
   const f = await benchFlowspec();
+  const v = await benchLabeled();
   const out: MicroResult[] = [
     {
       name: 'UPDATE decode (IPv4 /24)',
@@ -44,6 +46,10 @@ async function measure(): Promise<MicroResult[]> {
     out.push({ name: `FlowSpec ${fam} encode`, value: `${M(r.encodePerSec)} rules/s` });
     out.push({ name: `FlowSpec ${fam} decode (scan + items)`, value: `${M(r.decodePerSec)} rules/s` });
     out.push({ name: `FlowSpec ${fam} scan only`, value: `${M(r.scanPerSec)} rules/s` });
+  }
+  for (const [fam, r] of Object.entries(v)) {
+    out.push({ name: `${fam} encode`, value: `${M(r.encodePerSec)} routes/s` });
+    out.push({ name: `${fam} decode (scan + items)`, value: `${M(r.decodePerSec)} routes/s` });
   }
   return out;
 }
