@@ -1,7 +1,7 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
-import { attributesText, labeledText, vplsJson } from '../api/json';
+import { attributesText, labeledJson, labeledText, vplsJson } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
@@ -33,11 +33,19 @@ function routeLine(peer: string, family: FamilyKey, entry: Uint8Array, pathId: n
   const hop = a.nextHop ?? set.nextHop;
   if (hop !== undefined)
     nh = hop.length === 0 ? (safiOf(family) === SAFI.FLOW ? '' : ' next-hop self') : ` next-hop ${ipToString(hop)}`;
+  const attrs = attributesText({ ...a, nextHop: undefined });
+  if (isLabeledFamily(family)) {
+    // ExaBGP's order: prefix, path-information, label, next-hop, rd.
+    const item = familyCodec(family)!.items({ family, addPath: false, data: entry, count: 1 })[0] as LabeledPrefix;
+    if (pathId !== 0) item.pathId = pathId;
+    const t = labeledJson(item);
+    return `neighbor ${peer} ${familyName(family)} ${t.text}${nh}${t.afterNextHop}${attrs}`;
+  }
   const path =
     pathId !== 0
       ? ` path-information ${pathId >>> 24}.${(pathId >>> 16) & 255}.${(pathId >>> 8) & 255}.${pathId & 255}`
       : '';
-  return `neighbor ${peer} ${familyName(family)} ${nlriText(family, entry)}${path}${nh}${attributesText({ ...a, nextHop: undefined })}`;
+  return `neighbor ${peer} ${familyName(family)} ${nlriText(family, entry)}${path}${nh}${attrs}`;
 }
 
 /** One route of an Adj-RIB, as held when the answer began. */

@@ -112,6 +112,18 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
     );
     const lu = await seen('ipv4-mpls', (p) => p.length === 1, 'the labeled route at GoBGP');
     assert.equal(lu[0], '198.51.100.0/24 labels=[300] nh=192.0.2.1 ext=[]');
+    // tsbgp's own view, in ExaBGP's route syntax: the rd after the next hop.
+    const out = (await t.command('show adj-rib out')).lines;
+    assert.ok(
+      out.includes(
+        `neighbor ${eG.address} ipv4 mpls-vpn 10.1.0.0/24 label 100 next-hop 192.0.2.1 rd 65000:1 extended-community target:65000:1`,
+      ),
+      out.join('\n'),
+    );
+    assert.ok(
+      out.includes(`neighbor ${eG.address} ipv4 nlri-mpls 198.51.100.0/24 label 300 next-hop 192.0.2.1`),
+      out.join('\n'),
+    );
   });
 
   it('an API VPN route arrives, is replaced when announced with another label, and is withdrawn by RD and prefix', async () => {
