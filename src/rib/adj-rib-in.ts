@@ -4,6 +4,7 @@
 // interned attribute sets, so a full table is a few typed arrays of keys, one array of references, and one AttrSet
 // per distinct attribute combination.
 
+import { labeledIdentity } from '../wire/nlri/labeled';
 import { familyCodec } from '../wire/nlri/registry';
 import {
   AFI,
@@ -309,9 +310,10 @@ export class AdjRibIn {
       if (len < 0) return n + this.walkCodec(r, b, set);
       const entry = d.subarray(off, off + len);
       let key: string;
-      if (lab && entry.length >= 4 && entry[0] >= 24) {
-        // Key without the 3-byte label: bit length minus 24, then the rest (RFC 8277 §2.4).
-        key = pfx + String.fromCharCode(entry[0] - 24) + bytesKey(entry.subarray(4));
+      if (lab) {
+        // Key without the label stack, however many labels (RFC 8277 §2.2) and whatever a withdrawal puts
+        // there (§2.4): length of RD and prefix, then them.
+        key = pfx + bytesKey(labeledIdentity(f, entry));
         if (set) r.full!.set(key, bytesKey(entry));
         else r.full!.delete(key);
       } else key = pfx + bytesKey(entry);

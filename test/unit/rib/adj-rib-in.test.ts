@@ -157,6 +157,13 @@ test('IPv6 and labelled VPN: byte keys; a VPN withdrawal matches whatever label 
   assert.deepEqual([...rib.routes(VPN4)][0].entry, ann, 'label given back');
   rib.apply(withdraw(Uint8Array.of(112, 0x80, 0, 0, ...rd, 10, 0, 0), 1, VPN4));
   assert.equal(rib.sizeOf(VPN4), 0);
+  // A two-label stack (RFC 8277 §2.2): one route, withdrawn with the one-label 0x800000 form.
+  const two = Uint8Array.of(136, 0, 0x06, 0x40, 0, 0x0c, 0x81, ...rd, 10, 0, 0);
+  rib.apply({ ...uv, attributes: { origin: 0, mpReach: { ...uv.attributes.mpReach!, nlri: block(VPN4, two, 1) } } });
+  assert.equal(rib.sizeOf(VPN4), 1);
+  assert.deepEqual([...rib.routes(VPN4)][0].entry, two);
+  rib.apply(withdraw(Uint8Array.of(112, 0x80, 0, 0, ...rd, 10, 0, 0), 1, VPN4));
+  assert.equal(rib.sizeOf(VPN4), 0);
 });
 
 test('add-path: same prefix, different path ids are different routes', () => {
