@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
+import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, type VpnFamily, waitFor } from './peers';
 import { jsonLines, neighbor, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
@@ -51,9 +51,8 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
     dir = makeTempDir('vpn-gobgp');
     [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
     g = new GoBgp();
-    // GoBGP 3.10's afi-safi names for VPNv4, VPNv6 and labeled IPv4 and IPv6 (RFC 8277).
-    const afiSafiNames = ['l3vpn-ipv4-unicast', 'l3vpn-ipv6-unicast', 'ipv4-labelled-unicast', 'ipv6-labelled-unicast'];
-    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], afiSafiNames };
+    const vpnFamilies: VpnFamily[] = ['vpnv4', 'vpnv6', 'ipv4-labeled', 'ipv6-labeled'];
+    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], vpnFamilies };
     await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
     events = path.join(dir, 'events.jsonl');
     const rec = recorder(dir, events);

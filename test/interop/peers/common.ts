@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export type Family = 'ipv4' | 'ipv6' | 'ipv4-flowspec' | 'ipv6-flowspec';
+export type VpnFamily = 'vpnv4' | 'vpnv6' | 'ipv4-labeled' | 'ipv6-labeled';
 
 export interface NeighborOpts {
   address: string;
@@ -16,8 +17,8 @@ export interface NeighborOpts {
   /** Only wait for the neighbor to connect. */
   passive?: boolean;
   families: Family[];
-  /** GoBGP only: more afi-safi names for the session (`l3vpn-ipv4-unicast`, `ipv4-labelled-unicast`, ...). */
-  afiSafiNames?: string[];
+  /** GoBGP and FRR: MPLS VPN (RFC 4364/4659) and labeled unicast (RFC 8277) families of the session. */
+  vpnFamilies?: VpnFamily[];
   /** TCP MD5 key (RFC 2385) of the session. */
   password?: string;
   /** ExaBGP only: how the password is read (md5-base64). */

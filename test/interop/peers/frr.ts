@@ -17,6 +17,7 @@ import {
   type RouteSpec,
   runCmd,
   type SessionState,
+  type VpnFamily,
 } from './common';
 
 const AF: Record<Family, string> = {
@@ -24,6 +25,13 @@ const AF: Record<Family, string> = {
   ipv6: 'ipv6 unicast',
   'ipv4-flowspec': 'ipv4 flowspec',
   'ipv6-flowspec': 'ipv6 flowspec',
+};
+
+const VPN_AF: Record<VpnFamily, string> = {
+  vpnv4: 'ipv4 vpn',
+  vpnv6: 'ipv6 vpn',
+  'ipv4-labeled': 'ipv4 labeled-unicast',
+  'ipv6-labeled': 'ipv6 labeled-unicast',
 };
 
 interface FrrPath {
@@ -82,6 +90,14 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
         // address, which GoBGP drops and FRR itself calls martian.
         if (!isFlow(f)) l.push(`  neighbor ${n.address} attribute-unchanged next-hop`);
       }
+      l.push(' exit-address-family');
+    }
+    for (const f of ['vpnv4', 'vpnv6', 'ipv4-labeled', 'ipv6-labeled'] as VpnFamily[]) {
+      const ns = o.neighbors.filter((n) => n.vpnFamilies?.includes(f));
+      if (ns.length === 0) continue;
+      l.push(` address-family ${VPN_AF[f]}`);
+      for (const n of ns)
+        l.push(`  neighbor ${n.address} activate`, `  neighbor ${n.address} attribute-unchanged next-hop`);
       l.push(' exit-address-family');
     }
     l.push('!');

@@ -18,6 +18,7 @@ import {
   type RouteSpec,
   runCmd,
   type SessionState,
+  type VpnFamily,
 } from './common';
 
 const AFI_SAFI: Record<Family, string> = {
@@ -25,6 +26,13 @@ const AFI_SAFI: Record<Family, string> = {
   ipv6: 'ipv6-unicast',
   'ipv4-flowspec': 'ipv4-flowspec',
   'ipv6-flowspec': 'ipv6-flowspec',
+};
+// GoBGP 3.10's afi-safi names.
+const VPN_AFI_SAFI: Record<VpnFamily, string> = {
+  vpnv4: 'l3vpn-ipv4-unicast',
+  vpnv6: 'l3vpn-ipv6-unicast',
+  'ipv4-labeled': 'ipv4-labelled-unicast',
+  'ipv6-labeled': 'ipv6-labelled-unicast',
 };
 const CLI_FAMILY: Record<Family, string> = {
   ipv4: 'ipv4',
@@ -83,7 +91,7 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
       if (n.ttlSecurity) l.push('  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255');
       else if (n.as !== o.as)
         l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 2');
-      for (const name of [...n.families.map((f) => AFI_SAFI[f]), ...(n.afiSafiNames ?? [])])
+      for (const name of [...n.families.map((f) => AFI_SAFI[f]), ...(n.vpnFamilies ?? []).map((f) => VPN_AFI_SAFI[f])])
         l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${name}"`);
     }
     return l.join('\n') + '\n';
