@@ -58,7 +58,7 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
     lines.push(`router id ${o.routerId ?? (o.address.includes(':') ? '10.255.255.1' : o.address)};`);
     lines.push(`log "${path.join(this.dir, 'bird.log')}" all;`);
     lines.push('protocol device { }');
-    lines.push('flow4 table flowtab4;', 'flow6 table flowtab6;');
+    lines.push('flow4 table flowtab4;', 'flow6 table flowtab6;', 'vpn4 table vpntab4;', 'vpn6 table vpntab6;');
     for (const f of Object.keys(CHANNEL) as Family[]) {
       const ch = isFlow(f) ? `${CHANNEL[f]} { table ${TABLE[f]}; };` : `${CHANNEL[f]};`;
       lines.push(`protocol static orig_${CHANNEL[f]} {`, `  ${ch}`);
@@ -97,6 +97,14 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
           parts.push('validate off;');
         }
         lines.push(`  ${CHANNEL[f]} { ${parts.join(' ')} };`);
+      }
+      // MPLS VPN (RFC 4364/4659) received into vpntab4/vpntab6; next hops kept as sent (they are unresolvable).
+      for (const f of n.vpnFamilies ?? []) {
+        if (f !== 'vpnv4' && f !== 'vpnv6') throw new Error(`bird peer: ${f} is not configured here`);
+        const v = f === 'vpnv4' ? '4' : '6';
+        lines.push(
+          `  vpn${v} mpls { table vpntab${v}; import all; export none; next hop keep; gateway recursive; igp table master${v}; };`,
+        );
       }
       lines.push('}');
     });
