@@ -1,6 +1,7 @@
-// MPLS VPN (RFC 4364, RFC 4659) from tsbgp to BIRD 2 (its vpn4/vpn6 channels) on loopback: tsbgp's VPNv4 and
-// VPNv6 routes are in BIRD's vpntab4/vpntab6 with their RD, label and route target, and a VPN route withdrawn
-// through the API ('withdraw route PREFIX rd RD') leaves. BIRD is passive; tsbgp connects. Skipped when BIRD is
+// MPLS VPN (RFC 4364, RFC 4659) and labeled unicast (RFC 8277) from tsbgp to BIRD 2 (its vpn4/vpn6/ipv4 mpls
+// channels) on loopback: tsbgp's VPNv4 and VPNv6 routes are in BIRD's vpntab4/vpntab6 with their RD, label and
+// route target, a labeled route with two labels in master4 with both, and a VPN route withdrawn through the API
+// ('withdraw route PREFIX rd RD') leaves. BIRD is passive; tsbgp connects. Skipped when BIRD is
 // missing (failed under CI).
 
 import assert from 'node:assert/strict';
@@ -25,13 +26,19 @@ describe('MPLS VPN: tsbgp to BIRD 2', { skip }, () => {
     [eT, eB] = await Promise.all([allocEndpoint(), allocEndpoint()]);
     bird = new Bird();
     const peer = { ...eT, as: AS_T, passive: true, families: [] };
-    await bird.start({ ...eB, as: AS_B, holdTime: 30, neighbors: [{ ...peer, vpnFamilies: ['vpnv4', 'vpnv6'] }] });
+    await bird.start({
+      ...eB,
+      as: AS_B,
+      holdTime: 30,
+      neighbors: [{ ...peer, vpnFamilies: ['vpnv4', 'vpnv6', 'ipv4-labeled'] }],
+    });
     const body = [
-      'family { ipv4 mpls-vpn; ipv6 mpls-vpn; }',
+      'family { ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; }',
       'static {',
       '  route 10.1.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
       '  route 10.2.0.0/24 rd 65000:1 label 101 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
       '  route 2001:db8:1::/48 rd 192.0.2.9:7 label 200 next-hop 2001:db8::1 extended-community [ target:65000:2 ];',
+      '  route 198.51.100.0/24 label [ 300 301 ] next-hop 192.0.2.1;',
       '}',
     ];
     const conf = neighbor({ peer: eB.address, port: eB.port, local: eT.address, localAs: AS_T, peerAs: AS_B, body });
@@ -39,7 +46,7 @@ describe('MPLS VPN: tsbgp to BIRD 2', { skip }, () => {
     await waitFor(() => t.established(eB.address), 20_000, 'tsbgp session Established', 200);
   });
 
-  /** BIRD's routes of a table: "RD PREFIX next_hop=... rt=... labels=..." per route. */
+  /** BIRD's routes of a table: "[RD] PREFIX next_hop=... rt=... labels=..." per route. */
   async function table(name: string): Promise<string[]> {
     const out = await bird.birdc('show', 'route', 'all', 'table', name);
     const routes: string[] = [];
@@ -49,7 +56,7 @@ describe('MPLS VPN: tsbgp to BIRD 2', { skip }, () => {
       if (cur) routes.push(`${key} next_hop=${cur.next_hop} rt=${cur.ext_community} labels=${cur.mpls_label_stack}`);
     };
     for (const line of out.split('\n')) {
-      const m = /^(\S+ \S+\/\d+)\s/.exec(line);
+      const m = /^((?:\S+ )?\S+\/\d+)\s/.exec(line);
       if (m) {
         flush();
         key = m[1]!;
@@ -83,6 +90,16 @@ describe('MPLS VPN: tsbgp to BIRD 2', { skip }, () => {
       ),
       ['192.0.2.9:7 2001:db8:1::/48 next_hop=2001:db8::1 rt=(rt, 65000, 2) labels=200'],
     );
+  });
+
+  it('a labeled route with a two-label stack (RFC 8277) is in master4 with both labels', async () => {
+    const lu = await waitFor(
+      async () => ((await table('master4')).length ? table('master4') : undefined),
+      10_000,
+      'master4',
+      200,
+    );
+    assert.deepEqual(lu, ['198.51.100.0/24 next_hop=192.0.2.1 rt=undefined labels=300/301']);
   });
 
   it("'withdraw route PREFIX rd RD' takes the route out of BIRD's table, the other stays", async () => {

@@ -98,13 +98,12 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
         }
         lines.push(`  ${CHANNEL[f]} { ${parts.join(' ')} };`);
       }
-      // MPLS VPN (RFC 4364/4659) received into vpntab4/vpntab6; next hops kept as sent (they are unresolvable).
+      // MPLS VPN (RFC 4364/4659) received into vpntab4/vpntab6, labeled unicast (RFC 8277) into master4/master6;
+      // next hops kept as sent (they are unresolvable).
       for (const f of n.vpnFamilies ?? []) {
-        if (f !== 'vpnv4' && f !== 'vpnv6') throw new Error(`bird peer: ${f} is not configured here`);
-        const v = f === 'vpnv4' ? '4' : '6';
-        lines.push(
-          `  vpn${v} mpls { table vpntab${v}; import all; export none; next hop keep; gateway recursive; igp table master${v}; };`,
-        );
+        const v = f === 'vpnv4' || f === 'ipv4-labeled' ? '4' : '6';
+        const ch = f.startsWith('vpn') ? `vpn${v} mpls { table vpntab${v};` : `ipv${v} mpls { table master${v};`;
+        lines.push(`  ${ch} import all; export none; next hop keep; gateway recursive; igp table master${v}; };`);
       }
       lines.push('}');
     });
