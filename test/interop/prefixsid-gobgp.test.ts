@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
+import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, type VpnFamily, waitFor } from './peers';
 import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
@@ -36,8 +36,8 @@ describe('BGP Prefix-SID: tsbgp to GoBGP', { skip }, () => {
     const dir = makeTempDir('prefixsid-gobgp');
     [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
     g = new GoBgp();
-    const afiSafiNames = ['ipv4-labelled-unicast', 'l3vpn-ipv6-unicast'];
-    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], afiSafiNames };
+    const vpnFamilies: VpnFamily[] = ['ipv4-labeled', 'vpnv6'];
+    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], vpnFamilies };
     await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
     const body = [
       'family { ipv4 nlri-mpls; ipv6 mpls-vpn; }',

@@ -19,6 +19,8 @@ export interface NeighborOpts {
   families: Family[];
   /** GoBGP and FRR: MPLS VPN (RFC 4364/4659) and labeled unicast (RFC 8277) families of the session. */
   vpnFamilies?: VpnFamily[];
+  /** GoBGP only: further afi-safi names for the session, for families no other peer here speaks (`l2vpn-vpls`). */
+  afiSafiNames?: string[];
   /** TCP MD5 key (RFC 2385) of the session. */
   password?: string;
   /** ExaBGP only: how the password is read (md5-base64). */

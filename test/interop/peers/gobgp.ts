@@ -91,7 +91,11 @@ export class GoBgp extends PeerDaemonBase implements BgpDaemon {
       if (n.ttlSecurity) l.push('  [neighbors.ttl-security.config]', '    enabled = true', '    ttl-min = 255');
       else if (n.as !== o.as)
         l.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', '    multihop-ttl = 2');
-      for (const name of [...n.families.map((f) => AFI_SAFI[f]), ...(n.vpnFamilies ?? []).map((f) => VPN_AFI_SAFI[f])])
+      for (const name of [
+        ...n.families.map((f) => AFI_SAFI[f]),
+        ...(n.vpnFamilies ?? []).map((f) => VPN_AFI_SAFI[f]),
+        ...(n.afiSafiNames ?? []),
+      ])
         l.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${name}"`);
     }
     return l.join('\n') + '\n';
