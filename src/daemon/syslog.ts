@@ -5,7 +5,7 @@
 // ExaBGP, which logs every line at severity debug, the severity is the line's own, so that syslog filters by
 // level work. The health check uses the same sink with its own facility and ident, as ExaBGP's does.
 //
-// Node.js has no Unix datagram sockets: the local one is a libc socket through koffi (docs/DEPENDENCIES.md),
+// Node.js has no Unix datagram sockets: the local one is a libc socket through src/sys/libc.ts (koffi),
 // loaded only when syslog is the destination. A line the socket will not take now (syslog daemon gone or
 // busy) is dropped rather than held: logging never holds the daemon up, as with syslog(3) in non-blocking use.
 
@@ -13,6 +13,7 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
+import { loadLibc, SOCK_CLOEXEC, SOCK_NONBLOCK } from '../sys/libc';
 import type { Level } from './log';
 
 /** RFC 5424 §6.2.1 severities of our levels. */
@@ -108,27 +109,20 @@ function udpSink(host: string, port: number, format: SyslogFormat): SyslogSink {
   };
 }
 
-/** The part of koffi's API used here (typed locally: building tsbgp does not need koffi installed). */
-interface Koffi {
-  load(path: string): { func(declaration: string): (...args: unknown[]) => number };
-}
-
-// Linux values (include/linux/socket.h, net.h): AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC, MSG_DONTWAIT.
+// Linux values (include/linux/socket.h): AF_UNIX, SOCK_DGRAM, MSG_DONTWAIT.
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
 /** struct sockaddr_un: sa_family (u16) and sun_path[108]. */
 const SOCKADDR_UN_SIZE = 110;
 
 function unixSink(socketPath: string, format: SyslogFormat): SyslogSink {
-  if (process.platform !== 'linux') throw new Error(`log destination syslog: only supported on Linux`);
-  const koffi = require('koffi') as Koffi;
-  const lib = koffi.load('libc.so.6');
-  const socket = lib.func('int socket(int, int, int)');
-  const sendto = lib.func('long sendto(int, const void *, size_t, int, const void *, uint32_t)');
-  const close = lib.func('int close(int)');
+  let c: ReturnType<typeof loadLibc>;
+  try {
+    c = loadLibc();
+  } catch (e) {
+    throw new Error(`log destination syslog: ${(e as Error).message}`);
+  }
   const path = Buffer.from(socketPath);
   if (path.length >= SOCKADDR_UN_SIZE - 2) throw new Error(`log destination syslog: socket path too long`);
   const addr = Buffer.alloc(SOCKADDR_UN_SIZE);
@@ -136,13 +130,13 @@ function unixSink(socketPath: string, format: SyslogFormat): SyslogSink {
   if (os.endianness() === 'LE') addr.writeUInt16LE(AF_UNIX, 0);
   else addr.writeUInt16BE(AF_UNIX, 0);
   path.copy(addr, 2);
-  const fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw new Error('log destination syslog: cannot open a Unix datagram socket');
   return {
     send: (level, text) => {
       const m = syslogMessage(level, text, format);
-      sendto(fd, m, m.length, MSG_DONTWAIT, addr, 2 + path.length + 1);
+      c.sendto(fd, m, m.length, MSG_DONTWAIT, addr, 2 + path.length + 1);
     },
-    close: () => void close(fd),
+    close: () => void c.close(fd),
   };
 }

@@ -1,8 +1,9 @@
 // TCP MD5 signatures (RFC 2385) and TTL security (GTSM, RFC 5082) on Linux sockets. Node.js has no API for
-// TCP_MD5SIG, IP_MINTTL or IP_TTL on a TCP socket, so these few libc calls go through koffi (a prebuilt FFI, see
-// docs/DEPENDENCIES.md). koffi is loaded on first use: a configuration without these settings never loads it.
+// TCP_MD5SIG, IP_MINTTL or IP_TTL on a TCP socket, so these few libc calls go through src/sys/libc.ts (koffi,
+// loaded on first use: a configuration without these settings never loads it).
 
 import * as os from 'node:os';
+import { type Libc, loadLibc, SOCK_CLOEXEC, SOCK_NONBLOCK } from '../sys/libc';
 
 /** A socket option could not be set: the message says which, on what, and the kernel's reason. */
 export class SockoptError extends Error {}
@@ -11,8 +12,6 @@ export class SockoptError extends Error {}
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 const IPPROTO_IP = 0;
@@ -29,52 +28,17 @@ const TCP_MD5SIG_FLAG_PREFIX = 1;
 const MD5SIG_SIZE = 216;
 const MD5SIG_MAXKEYLEN = 80;
 
-/** The part of koffi's API used here (typed locally: building tsbgp does not need koffi installed). */
-interface Koffi {
-  load(path: string): { func(declaration: string): (...args: unknown[]) => number };
-  errno(): number;
-}
-
-interface Libc {
-  socket(domain: number, type: number, protocol: number): number;
-  setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
-  bind(fd: number, addr: Buffer, len: number): number;
-  close(fd: number): number;
-  errno(): number;
-}
-
-let libc: Libc | undefined;
-let loadError: string | undefined;
-
 /** Structures handed to the kernel are in host byte order, except ports and addresses. */
 const LE = os.endianness() === 'LE';
 
 const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
 
 function load(): Libc {
-  if (libc) return libc;
-  if (loadError === undefined) {
-    if (process.platform !== 'linux') {
-      loadError = `TCP MD5 and TTL security are only supported on Linux (this is ${process.platform})`;
-    } else {
-      try {
-        // Required here, not imported: only configurations with these settings pay for loading it.
-        const koffi = require('koffi') as Koffi;
-        const lib = koffi.load('libc.so.6');
-        libc = {
-          socket: lib.func('int socket(int, int, int)'),
-          setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
-          bind: lib.func('int bind(int, const void *, uint32_t)'),
-          close: lib.func('int close(int)'),
-          errno: () => koffi.errno(),
-        };
-        return libc;
-      } catch (e) {
-        loadError = `cannot load the socket option helper (koffi, libc.so.6): ${(e as Error).message}`;
-      }
-    }
+  try {
+    return loadLibc();
+  } catch (e) {
+    throw new SockoptError(`TCP MD5 and TTL security: ${(e as Error).message}`);
   }
-  throw new SockoptError(loadError);
 }
 
 function fail(c: Libc, what: string): never {
