@@ -237,6 +237,36 @@ export const CASES: Record<string, { hex: string; addPath?: boolean; nexthop?: b
       ],
     ),
   },
+  // FlowSpec VPN (SAFI 134, RFC 8955 §8): the three RD types, both AFIs, withdrawn rules.
+  'ipv4 flow-vpn, 4-byte-AS RD, redirect, two rules': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH(),
+        ...LP(100),
+        ...EXT('0002fde800000064', '8008fde800000064'),
+        ...MPREACH(1, 134, [], h('0d 0002fa56ea000005 02180a0001 14 0000fde800000001 01180a0000 0381 06 0591 0017')),
+      ],
+    ),
+  },
+  'ipv6 flow-vpn, IPv4-address RD, rate-limit': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH(),
+        ...EXT('8006000046160000'),
+        ...MPREACH(2, 134, [], h('12 0001c000020100070120002001 0db8 0381 06')),
+      ],
+    ),
+  },
+  'ipv4 flow-vpn withdrawal': {
+    hex: update([], [...MPUNREACH(1, 134, h('0d 0000fde800000001 01180a0000'))]),
+  },
+  'ipv6 flow-vpn withdrawal': {
+    hex: update([], [...MPUNREACH(2, 134, h('12 0001c000020100070120002001 0db8 0381 06'))]),
+  },
   'ipv6 flow with an IPv6 next hop': {
     hex: update(
       [],

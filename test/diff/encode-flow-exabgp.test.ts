@@ -1,5 +1,6 @@
 // `tsbgp encode` of FlowSpec routes gives the whole UPDATE byte for byte as ExaBGP 4.2 (`exabgp -d -t`) sends
-// it: NLRI, actions as extended communities, attribute order, MP_REACH last with the redirect next hop.
+// it: NLRI, actions as extended communities, attribute order, MP_REACH last with the redirect next hop; FlowSpec
+// VPN rules (SAFI 134) with their route distinguisher too.
 
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -21,6 +22,11 @@ const RULES = [
   'route f { match { destination 10.0.4.0/24; protocol icmp; icmp-type 8; icmp-code 0; } then { redirect 65000:100; } }',
   'route g { match { destination 10.0.5.0/24; protocol udp; destination-port =53; } then { action sample-terminal; extended-community [ target:65000:1 ]; } }',
   'route h { match { destination 2001:db8:1::/48; source 2001:db8:2::/48; next-header udp; flow-label 1234; } then { discard; } }',
+  // FlowSpec VPN (SAFI 134): the three RD types, both AFIs, a redirect next hop.
+  'route i { rd 65000:1; match { destination 10.0.0.0/24; protocol tcp; destination-port =23; } then { discard; } }',
+  'route j { rd 192.0.2.1:7; match { destination 2001:db8::/32; next-header tcp; } then { rate-limit 9600; extended-community [ target:65000:1 ]; } }',
+  'route k { route-distinguisher 4200000000:5; match { source 10.0.1.0/24; } then { redirect 65000:100; } }',
+  'route l { rd 65000:2; next-hop 192.0.2.9; match { destination 10.0.2.0/24; } then { redirect-to-nexthop; } }',
 ];
 
 test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', {
@@ -32,7 +38,7 @@ test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', {
     fs.writeFileSync(
       conf,
       `neighbor 127.0.0.1 {\n  router-id 10.10.10.10;\n  local-address 127.0.0.1;\n  local-as 65000;\n  peer-as 65000;\n` +
-        `  family { ipv4 flow; ipv6 flow; }\n  flow {\n${RULES.map((r) => `    ${r}\n`).join('')}  }\n}\n`,
+        `  family { ipv4 flow; ipv6 flow; ipv4 flow-vpn; ipv6 flow-vpn; }\n  flow {\n${RULES.map((r) => `    ${r}\n`).join('')}  }\n}\n`,
     );
     const theirs = await new Promise<string[]>((resolve, reject) =>
       execFile(

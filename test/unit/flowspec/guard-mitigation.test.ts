@@ -209,6 +209,31 @@ test('refused: every way a blocking rule can reach a session to or from a protec
   assert.ok(!bgp('match { destination 192.0.2.1/32; } then { mark 46; }'));
 });
 
+test('FlowSpec VPN rules (SAFI 134, with rd) go through the same guard as plain FlowSpec', () => {
+  const codes = (rule: string): string[] => refused(rule).map((f) => f.split(':')[0]!);
+  assert.deepEqual(
+    codes('rd 65000:1; match { destination 10.255.0.1/32; protocol tcp; port =179; } then { discard; }'),
+    ['matches-bgp'],
+  );
+  assert.deepEqual(codes('rd 192.0.2.1:7; match { source-port >=0; } then { discard; }'), [
+    'no-destination',
+    'matches-bgp',
+  ]);
+  assert.deepEqual(
+    codes('rd 4200000000:5; match { destination 2001:db8:ffff::1/128; next-header tcp; } then { redirect 65001:666; }'),
+    ['matches-bgp'],
+  );
+  // A customer rule inside a VPN passes as it would outside one.
+  assert.deepEqual(
+    codes('rd 65000:1; match { destination 203.0.113.5/32; protocol udp; source-port =53; } then { discard; }'),
+    [],
+  );
+  assert.equal(
+    parseFlowCommand('route { rd 65000:1; match { destination 203.0.113.5/32; } then { discard; } }').rule.family,
+    0x186,
+  );
+});
+
 test('the limits and the protected set are settings', () => {
   const wide = 'match { destination 203.0.0.0/16; protocol udp; } then { discard; }';
   assert.deepEqual(refused(wide), []);
