@@ -211,6 +211,28 @@ export class PrefixMap<V> {
     this.used = n;
   }
 
+  /**
+   * Entry slots, holes included, for a walk without allocation: `for (i = 0; i < m.slots; i++) if (m.keyAt(i,
+   * k)) use(k, m.valueAt(i))`. A set or delete during the walk may move entries: collect first, then change.
+   */
+  get slots(): number {
+    return this.used;
+  }
+
+  /** Fill `k` with the key of slot i; false (k untouched) for a hole. */
+  keyAt(i: number, k: PrefixKey): boolean {
+    const len = this.lens[i]!;
+    if (len === HOLE) return false;
+    k[0] = len;
+    const w = this.words;
+    for (let j = 0; j < w; j++) k[1 + j] = this.keys[i * w + j]!;
+    return true;
+  }
+
+  valueAt(i: number): V | undefined {
+    return this.vals[i];
+  }
+
   /** Every entry in insertion order; each key is a fresh array (not for hot paths). */
   *entries(): Generator<[PrefixKey, V]> {
     const w = this.words;
@@ -254,10 +276,16 @@ export function prefixKeyFrom(k: PrefixKey, words: number, len: number, data: Ui
 
 /** The NLRI bytes (length octet, then the prefix's octets) a key stands for. */
 export function prefixKeyEntry(k: PrefixKey): Uint8Array {
+  const out = new Uint8Array(1 + ((k[0]! + 7) >> 3));
+  prefixKeyWrite(k, out);
+  return out;
+}
+
+/** Write the NLRI bytes of a key at the start of `out` (17 bytes hold any); returns their length. */
+export function prefixKeyWrite(k: PrefixKey, out: Uint8Array): number {
   const len = k[0]!;
   const nb = (len + 7) >> 3;
-  const out = new Uint8Array(1 + nb);
   out[0] = len;
   for (let i = 0; i < nb; i++) out[1 + i] = (k[1 + (i >> 2)]! >>> (24 - 8 * (i & 3))) & 0xff;
-  return out;
+  return 1 + nb;
 }
