@@ -4,11 +4,13 @@ import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
 import type { RouteList } from './route-list';
+import type { RpkiConfig } from './rpki';
 import type { Location } from './tokenizer';
 import type { VplsRoute } from './vpls';
 
 export type { RouteSpec } from './route';
 export type { RouteList } from './route-list';
+export type { RpkiCacheConfig, RpkiConfig } from './rpki';
 export type { Location } from './tokenizer';
 
 export interface ProcessConfig {
@@ -173,6 +175,8 @@ export interface Config {
   warnings: string[];
   /** tsbgp: prefixes from `flow { protect [ ... ]; }` blocks, for the FlowSpec guard. */
   flowProtect: ProtectedPrefix[];
+  /** tsbgp: the top-level `rpki` section (RPKI-to-Router caches), when there is one. */
+  rpki?: RpkiConfig;
 }
 
 /** An address or prefix of a BGP speaker for the FlowSpec guard (see flowspec/guard.ts), where it was written. */

@@ -40,6 +40,7 @@ import {
   tailFamily,
 } from './route';
 import { RouteList } from './route-list';
+import { type RpkiConfig, rpkiStatement } from './rpki';
 import { ConfigError, errorAt, expected, Lexer, type Location, type Token } from './tokenizer';
 import { parseVpls, type VplsRoute } from './vpls';
 
@@ -171,6 +172,7 @@ class Parser {
   private autoApi = 0;
   private readonly warnings: string[] = [];
   private readonly flowProtect: ProtectedPrefix[] = [];
+  private rpkiConfig: RpkiConfig | undefined;
 
   constructor(
     private readonly src: string,
@@ -273,7 +275,8 @@ class Parser {
       if (kw.text === 'process') this.process(w, s.end);
       else if (kw.text === 'neighbor') this.neighbor(w, s.end);
       else if (kw.text === 'template') this.template(w, s.end);
-      else this.unknown(kw, 'the configuration root', "'process', 'neighbor' or 'template'");
+      else if (kw.text === 'rpki') this.rpki(w, s.end);
+      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template' or 'rpki'");
     }
     this.checkApis();
     return {
@@ -282,7 +285,18 @@ class Parser {
       neighbors: this.neighbors,
       warnings: this.warnings,
       flowProtect: this.flowProtect,
+      rpki: this.rpkiConfig,
     };
+  }
+
+  /** tsbgp's `rpki { cache ...; }` section (config/rpki.ts); one per file. */
+  private rpki(w: Token[], brace: Token): void {
+    if (w.length !== 1) throw expected(w[1], "'{' (rpki takes no name)");
+    if (this.rpkiConfig) throw errorAt(w[0], 'a second rpki section: put every cache in one');
+    const r: RpkiConfig = { caches: [], pos: loc(w[0]) };
+    this.section(brace, 'rpki', (s, end) => rpkiStatement(s, end, r));
+    if (r.caches.length === 0) throw errorAt(w[0], "rpki section without a 'cache' line");
+    this.rpkiConfig = r;
   }
 
   // ------------------------------------------------------------------------------------ process

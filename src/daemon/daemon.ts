@@ -35,6 +35,7 @@ import {
   withdrawRemoved,
   withdrawRemovedVpls,
 } from './routes';
+import { RpkiService } from './rpki';
 import { loadConfiguration } from './startup';
 
 export interface DaemonOptions {
@@ -62,6 +63,8 @@ export class Daemon {
   readonly json = new JsonEncoder();
   readonly text = new ExabgpTextEncoder();
   readonly log: Logger;
+  /** RPKI origin validation from the `rpki` section's caches (daemon/rpki.ts). */
+  readonly rpki: RpkiService;
   config!: Config;
   /** The FlowSpec guard's settings for the configuration in force (tsbgp.flowspec and what it protects). */
   private guardOpts: GuardOptions = {};
@@ -76,6 +79,7 @@ export class Daemon {
 
   constructor(readonly opts: DaemonOptions) {
     this.log = opts.log;
+    this.rpki = new RpkiService(opts.log);
     this.done = new Promise((r) => (this.resolveDone = r));
     const env = opts.env;
     setIpv6OffsetLayout(env.flowspec.offset6);
@@ -99,6 +103,7 @@ export class Daemon {
     // The parser's warnings and the guard's, each once with its file:line:col (rules let through by
     // tsbgp.flowspec.guard=warn or allow-unsafe among them).
     for (const w of checked.warnings) this.log.warning(w);
+    this.rpki.configure(this.config.rpki);
     for (const n of this.config.neighbors) this.addNeighbor(n);
     await this.startListener();
     this.startProcesses();
@@ -538,6 +543,7 @@ export class Daemon {
     this.config = next;
     this.guardOpts = nextGuard;
     if (this.stopping) return 'shutting down';
+    this.rpki.configure(next.rpki);
     for (const n of keep) {
       this.resubscribe.get(n)?.();
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when
@@ -590,6 +596,7 @@ export class Daemon {
     this.log.info(`shutting down: ${reason}`);
     await Promise.all(this.neighbors.map((n) => n.peer.stop(reason).catch(() => undefined)));
     for (const n of this.neighbors) n.stopFlowExpiry();
+    this.rpki.stop();
     // ExaBGP's shutdown event, written as the farewell: the manager then gives it (and what was queued before,
     // such as a `signal` event) time to be read before it stops the processes.
     await this.processes

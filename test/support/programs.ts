@@ -22,6 +22,8 @@ const PROGRAMS: Record<
   // The example configurations Debian's exabgp package ships.
   'exabgp-examples': { bins: [], paths: ['/usr/share/doc/exabgp/examples'] },
   tshark: { bins: ['tshark', 'text2pcap'] },
+  // RPKI-to-Router cache (RFC 6810/8210) serving a VRP file written by the test.
+  stayrtr: { bins: ['stayrtr'] },
 };
 
 /**
