@@ -9,6 +9,7 @@
 import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
 import { parseIp } from '../wire/ip';
+import { l2vpnEvpn } from '../wire/nlri/evpn';
 import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
 import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
@@ -25,6 +26,7 @@ import type {
   Update,
 } from '../wire/types';
 import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
+import { evpnJson } from './evpn-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
 
 /** What ExaBGP prints as "exabgp": its JSON schema version (exabgp/version.py `json`), not the release. */
@@ -1307,6 +1309,15 @@ registerFamilyRenderer(l2vpnVpls.family, {
     for (const v of l2vpnVpls.items(block)) {
       const r = vplsJson(v);
       each(r.json, r.text);
+    }
+  },
+});
+
+registerFamilyRenderer(l2vpnEvpn.family, {
+  forEach(block, _compact, each) {
+    for (const r of l2vpnEvpn.items(block)) {
+      const x = evpnJson(r);
+      each(x.json, x.text);
     }
   },
 });

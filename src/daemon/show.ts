@@ -1,11 +1,13 @@
 // Answers to `show neighbor ...` and `show adj-rib ...`: readable at 3 a.m., one line per route or peer,
 // in the shape ExaBGP 4.2 prints (neighbor, family, NLRI, then the attributes in route syntax).
 
+import { evpnJson } from '../api/evpn-json';
 import { attributesText, labeledJson, labeledText, vplsJson } from '../api/json';
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
 import { ipToString } from '../wire/ip';
+import { type EvpnRoute, L2VPN_EVPN } from '../wire/nlri/evpn';
 import { isFlowFamily } from '../wire/nlri/flowspec';
 import { isLabeledFamily, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
@@ -24,6 +26,7 @@ export function nlriText(family: FamilyKey, entry: Uint8Array): string {
   if (isFlowFamily(family)) return flowToString(item as FlowRule);
   if (isLabeledFamily(family)) return labeledText(item as LabeledPrefix);
   if (family === L2VPN_VPLS) return vplsJson(item as Vpls).text;
+  if (family === L2VPN_EVPN) return evpnJson(item as EvpnRoute).text;
   return prefixToString(item as Prefix);
 }
 

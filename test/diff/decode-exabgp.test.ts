@@ -44,6 +44,21 @@ const MPREACH = (afi: number, safi: number, nh: number[], nlri: number[]): numbe
 const MPUNREACH = (afi: number, safi: number, nlri: number[]): number[] => attr(0x90, 15, [...u16(afi), safi, ...nlri]);
 const V6 = (s: string): number[] => h(s);
 const PSID = (...tlvs: number[][]): number[] => attr(0xc0, 40, tlvs.flat());
+/** An EVPN NLRI (RFC 7432 §7): route type, length, then the fields given in hex. */
+const EVPN = (type: number, ...fields: string[]): number[] => {
+  const b = fields.flatMap(h);
+  return [type, b.length, ...b];
+};
+/** ESIs of the types of RFC 7432 §5 (type byte, then nine value bytes). */
+const ESI = {
+  zero: '00000000000000000000',
+  type0: '00112233445566778899',
+  lacp: '01 aabbccddeeff 0102 00',
+  mac: '03 aabbccddeeff 000007',
+  router: '04 c0000201 00000009 00',
+  asn: '05 0000fde8 00000009 00',
+  max: 'ffffffffffffffffffff',
+};
 
 const BASE = [...ORIGIN(0), ...PATH([2, [65001]]), ...NH(192, 0, 2, 1)];
 
@@ -460,6 +475,89 @@ export const CASES: Record<string, { hex: string; addPath?: boolean; nexthop?: b
       ],
     ),
   },
+  // EVPN (RFC 7432, RFC 9136): route type, length, fields. Every route type, the ESI types of RFC 7432 §5, the
+  // EVPN extended communities (RFC 7432 §7.5-7.9, RFC 9135 §8.1: ExaBGP 4.2 names only MAC Mobility), IPv6.
+  'l2vpn evpn, route types 1-5 and an unknown one, EVPN extended communities': {
+    hex: update(
+      [],
+      [
+        ...BASE,
+        ...EXT(
+          '0600000000000005',
+          '0600010000000007',
+          '06010000000003e9',
+          '0602001122334455',
+          '0603001122334455',
+          '030d000000000000',
+          '030c000000000008',
+          '0002fde800000001',
+        ),
+        ...MPREACH(
+          25,
+          70,
+          [192, 0, 2, 1],
+          [
+            ...EVPN(1, '0000fde800000001', ESI.type0, '00000064', '000641'),
+            ...EVPN(2, '0000fde800000001', ESI.zero, '00000000', '30 001122334455 00', '000641'),
+            ...EVPN(2, '0001c0000201000a', ESI.lacp, '00000005', '30 00aabbccddee 20 0a000001', '000641 000c81'),
+            ...EVPN(3, '0002fa56ea000007', '00000000', '20 c0000201'),
+            ...EVPN(4, '0000fde800000001', ESI.mac, '20 c0000201'),
+            ...EVPN(5, '0000fde800000001', ESI.zero, '00000000', '18 0a000000 00000000', '000641'),
+            ...EVPN(5, '0000fde800000002', ESI.asn, '000003e8', '20 0a000101 c0000202', '002774'),
+            ...EVPN(9, 'deadbeef'),
+          ],
+        ),
+      ],
+    ),
+  },
+  // ExaBGP 4.2 takes only a 4-byte next hop for l2vpn evpn (RFC 7432 §7 allows IPv6 too; tsbgp reads both).
+  'l2vpn evpn, IPv6 addresses, VXLAN label fields, the all-ones ESI': {
+    hex: update(
+      [],
+      [
+        ...ORIGIN(0),
+        ...PATH([2, [65001]]),
+        ...EXT('030c000000000008', '0002fde800000064'),
+        ...MPREACH(
+          25,
+          70,
+          [192, 0, 2, 9],
+          [
+            ...EVPN(1, '0000fde800000001', ESI.max, 'ffffffff', '000000'),
+            ...EVPN(
+              2,
+              '0000fde800000001',
+              ESI.router,
+              '00000064',
+              '30 020000000001 80 20010db8000000000000000000000042',
+              '002774',
+            ),
+            ...EVPN(3, '0000fde800000001', '00000064', '80 20010db8000000000000000000000001'),
+            ...EVPN(4, '0000fde800000001', ESI.lacp, '80 20010db8000000000000000000000001'),
+            ...EVPN(
+              5,
+              '0000fde800000001',
+              ESI.zero,
+              '00000000',
+              '40 20010db8000100000000000000000000 20010db8000000000000000000000001',
+              '000641',
+            ),
+          ],
+        ),
+      ],
+    ),
+  },
+  'l2vpn evpn withdrawals': {
+    hex: update(
+      [],
+      [
+        MPUNREACH(25, 70, [
+          ...EVPN(2, '0000fde800000001', ESI.zero, '00000000', '30 001122334455 00', '000000'),
+          ...EVPN(3, '0000fde800000001', '00000000', '20 c0000201'),
+        ]),
+      ].flat(),
+    ),
+  },
 };
 
 // ------------------------------------------------------------------ running both
@@ -478,7 +576,7 @@ const conf = (mode: Mode): string => `neighbor 127.0.0.1 {
   family {
     ipv4 unicast;
     ipv6 unicast;
-${mode === 'nexthop' ? '' : '    ipv4 multicast;\n    ipv4 flow;\n    ipv6 flow;\n    ipv4 flow-vpn;\n    ipv6 flow-vpn;\n    ipv4 mpls-vpn;\n    ipv6 mpls-vpn;\n    ipv4 nlri-mpls;\n    ipv6 nlri-mpls;\n'}  }
+${mode === 'nexthop' ? '' : '    ipv4 multicast;\n    ipv4 flow;\n    ipv6 flow;\n    ipv4 flow-vpn;\n    ipv6 flow-vpn;\n    ipv4 mpls-vpn;\n    ipv6 mpls-vpn;\n    ipv4 nlri-mpls;\n    ipv6 nlri-mpls;\n    l2vpn evpn;\n'}  }
 ${mode === 'addpath' ? '  capability { add-path send/receive; }\n' : ''}${mode === 'nexthop' ? '  capability { nexthop true; }\n  nexthop {\n    ipv4 unicast ipv6;\n    ipv6 unicast ipv4;\n  }\n' : ''}}
 `;
 
