@@ -22,7 +22,7 @@ import { exabgpVersion, skipReason } from '../support/programs';
 import { type CorpusMessage, corpusCommits, exabgpRepo, readCorpus } from './exabgp-corpus';
 
 /** Families out of tsbgp's scope so far (issue 12): their NLRI are printed as "raw" hex, ExaBGP decodes them. */
-const UNSUPPORTED_FAMILY = 'family not decoded by tsbgp yet (EVPN, BGP-LS; issue 12)';
+const UNSUPPORTED_FAMILY = 'family not decoded by tsbgp yet (BGP-LS; issue 12)';
 const NO_JSON = 'ExaBGP 4.2 prints no JSON for it (its --decode decodes UPDATEs only)';
 
 /** Messages whose JSON differs from ExaBGP's, and why. */
@@ -37,7 +37,10 @@ const DIFFERENT: Record<string, string> = {
   // attribute-0x99-0x60 / -0x70. Optional ones (0x80-0xF0) are identical (test/diff/decode-exabgp.test.ts).
   'qa/ci/conf-generic-attribute.msg#2': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
   'qa/ci/conf-generic-attribute.msg#3': 'unknown well-known attribute: an error in tsbgp (RFC 4271 §6.3)',
-  'qa/decoding/bgp-evpn-1': UNSUPPORTED_FAMILY,
+  // ExaBGP 4.2 fails printing it ("'GenericEVPN' object has no attribute 'nexthop'"): it withdraws a route of type
+  // 8, which ExaBGP does not know. tsbgp prints that one as { code, parsed: false, raw }, ExaBGP's form for the
+  // unknown types it announces, and the MAC/IP routes as ExaBGP prints them (checked by hand with the header).
+  'qa/decoding/bgp-evpn-1': `${NO_JSON}: ExaBGP 4.2 fails on the unknown EVPN route type 8 it withdraws`,
   'qa/decoding/bgp-ls-1': UNSUPPORTED_FAMILY,
   'qa/decoding/bgp-ls-2': UNSUPPORTED_FAMILY,
   'qa/decoding/bgp-ls-3': UNSUPPORTED_FAMILY,
