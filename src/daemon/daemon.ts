@@ -534,7 +534,15 @@ export class Daemon {
     // RFC 4486 §4: Peer De-configured, for a neighbor the configuration no longer has (or has changed), and,
     // as ExaBGP sends it, for every session a restart closes.
     const closing = [...removed, ...(how.restartSessions ? keep : [])];
-    await Promise.all(closing.map((n) => n.peer.stop(`${why}`, CeaseSubcode.PEER_DECONFIGURED).catch(() => undefined)));
+    // A session kept across a restart closes without NOTIFICATION when graceful restart was negotiated, as
+    // ExaBGP does, so that the peer keeps our routes until we are back.
+    await Promise.all(
+      closing.map((n) =>
+        n.peer
+          .stop(`${why}`, CeaseSubcode.PEER_DECONFIGURED, { graceful: how.restartSessions && keep.has(n) })
+          .catch(() => undefined),
+      ),
+    );
     for (const n of removed) {
       this.listener?.remove(n.peer);
       this.neighbors.splice(this.neighbors.indexOf(n), 1);
@@ -589,12 +597,19 @@ export class Daemon {
     }
   }
 
-  /** Clean shutdown: NOTIFICATION Cease to every peer, processes stopped, sockets closed. */
+  /**
+   * Clean shutdown: NOTIFICATION Cease to every peer (none where graceful restart was negotiated: the peer keeps
+   * our routes until we are back, RFC 4724 §4.1), processes stopped, sockets closed.
+   */
   async shutdown(reason = 'tsbgp shutting down'): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
     this.log.info(`shutting down: ${reason}`);
-    await Promise.all(this.neighbors.map((n) => n.peer.stop(reason).catch(() => undefined)));
+    await Promise.all(
+      this.neighbors.map((n) =>
+        n.peer.stop(reason, CeaseSubcode.ADMIN_SHUTDOWN, { graceful: true }).catch(() => undefined),
+      ),
+    );
     for (const n of this.neighbors) n.stopFlowExpiry();
     this.rpki.stop();
     // ExaBGP's shutdown event, written as the farewell: the manager then gives it (and what was queued before,

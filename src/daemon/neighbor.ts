@@ -7,6 +7,7 @@ import type { NeighborConfig } from '../config/model';
 import { AdjRibIn } from '../rib/adj-rib-in';
 import { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrInterner } from '../rib/attr-intern';
+import { systemClock } from '../session/clock';
 import type { Negotiated } from '../session/negotiate';
 import { Peer, type PeerCapabilities } from '../session/peer';
 import { ipToString } from '../wire/ip';
@@ -64,7 +65,16 @@ export class Neighbor {
       caps.addPath = cfg.addPathFamilies.map((family) => ({ family, mode: cfg.capability.addPath }));
     }
     if (cfg.capability.gracefulRestart !== false) {
-      caps.gracefulRestart = { restartTime: cfg.capability.gracefulRestart || cfg.holdTime, families: cfg.families };
+      // As ExaBGP 4.2 (reactor/peer.py FORCE_GRACEFUL): the R bit on every OPEN, since a speaker that starts cannot
+      // tell a restart from a first start, and on a first start R only tells the peer not to wait for our
+      // End-of-RIB (RFC 4724 §3); the F bit for every family, else the peer deletes our stale routes the moment
+      // we are back instead of when our End-of-RIB has refreshed them (§4.2).
+      caps.gracefulRestart = {
+        restartTime: cfg.capability.gracefulRestart || cfg.holdTime,
+        families: cfg.families,
+        restarting: true,
+        forwarding: true,
+      };
     }
     if (cfg.nexthops.length > 0 && cfg.capability.nexthop !== false) {
       caps.extendedNextHop = cfg.nexthops.map((n) => ({
@@ -91,7 +101,16 @@ export class Neighbor {
       openWait,
       security: { md5Key: cfg.md5Key, outgoingTtl: cfg.outgoingTtl, incomingTtl: cfg.incomingTtl },
     });
-    this.ribIn = cfg.adjRibIn ? new AdjRibIn({ interner }) : null;
+    // The clock runs the restart timer of a peer that went down with graceful restart (RFC 4724 §4.2): without
+    // it the peer's stale routes would outlive its restart time.
+    this.ribIn = cfg.adjRibIn
+      ? new AdjRibIn({
+          interner,
+          clock: systemClock,
+          onPurge: (family, count, why) =>
+            log.info(`graceful restart: ${count} stale route(s) of ${familyName(family)} deleted (${why})`),
+        })
+      : null;
     this.ribOut = new AdjRibOut(interner);
     // Wake the peer once per turn of the event loop, not once per route: an API process's chunk of a few
     // thousand `announce route` lines then leaves as packed UPDATEs instead of one UPDATE per prefix.

@@ -5,7 +5,7 @@
 //
 // Where tsbgp differs on purpose: a shutdown sends every peer a NOTIFICATION Cease / Administrative Shutdown
 // (RFC 4486 §4) with the signal's name as the RFC 9003 message, where ExaBGP 4.2 closes the TCP connections
-// without one; and the other signals that would end the process and that a program can catch (ExaBGP is killed
+// without one (both close without one a session with graceful restart negotiated, RFC 4724 §4.1); and the other signals that would end the process and that a program can catch (ExaBGP is killed
 // by them at once) shut down as SIGTERM does. A shutdown is never delayed; a reload or restart waits for the one
 // before it to finish.
 

@@ -24,7 +24,11 @@ export type TimerName = 'connect-retry' | 'hold' | 'keepalive';
 /** Events of RFC 4271 §8.1 (numbers in comments), carrying what the actions need. */
 export type FsmEvent =
   | { type: 'ManualStart'; passive?: boolean } // 1, 4
-  | { type: 'ManualStop'; subcode?: number; data?: Uint8Array } // 2
+  /**
+   * `silent`: close without the Cease, as a restarting speaker does once graceful restart is negotiated (RFC 4724
+   * §4.1: the peer then keeps our routes, stale, until we are back or the restart time runs out).
+   */
+  | { type: 'ManualStop'; subcode?: number; data?: Uint8Array; silent?: boolean } // 2
   | { type: 'AutomaticStart'; passive?: boolean } // 3, 5
   | { type: 'AutomaticStop'; subcode?: number; data?: Uint8Array } // 8
   | { type: 'ConnectRetryTimerExpires' } // 9
@@ -113,19 +117,20 @@ const fail = (s: FsmState, before: FsmAction[] = [], countIt = true): FsmResult 
 /** ManualStop / AutomaticStop once a connection exists: Cease (RFC 4486 §4, RFC 9003 text in data). */
 const stop = (
   s: FsmState,
-  e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: number; data?: Uint8Array },
+  e: { type: 'ManualStop' | 'AutomaticStop'; subcode?: number; data?: Uint8Array; silent?: boolean },
   sendCease: boolean,
 ): FsmResult => {
   const manual = e.type === 'ManualStop';
-  const before = sendCease
-    ? [
-        notify(
-          ErrorCode.CEASE,
-          e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIGURATION_CHANGE),
-          e.data,
-        ),
-      ]
-    : [];
+  const before =
+    sendCease && !e.silent
+      ? [
+          notify(
+            ErrorCode.CEASE,
+            e.subcode ?? (manual ? CeaseSubcode.ADMIN_SHUTDOWN : CeaseSubcode.OTHER_CONFIGURATION_CHANGE),
+            e.data,
+          ),
+        ]
+      : [];
   // RFC 4271 §8.2.2: ManualStop sets the ConnectRetryCounter to zero, AutomaticStop increments it.
   const r = fail(s, before, !manual);
   if (manual) r.state.connectRetryCounter = 0;

@@ -54,8 +54,12 @@ export interface PeerCapabilities {
   enhancedRouteRefresh?: boolean;
   /** RFC 7911 per family: 1 receive, 2 send, 3 both. */
   addPath?: { family: FamilyKey; mode: number }[];
-  /** RFC 4724: announce graceful restart (we act as receiving speaker for the peer). */
-  gracefulRestart?: { restartTime: number; families?: FamilyKey[]; forwarding?: boolean };
+  /**
+   * RFC 4724: announce graceful restart. `restarting` sets the R bit (§3: we have restarted, the peer must not
+   * wait for our End-of-RIB), `forwarding` the F bit of every family (§3: forwarding state preserved, so the
+   * peer keeps our stale routes until our End-of-RIB instead of deleting them when we are back).
+   */
+  gracefulRestart?: { restartTime: number; families?: FamilyKey[]; forwarding?: boolean; restarting?: boolean };
   /** RFC 8654. */
   extendedMessage?: boolean;
   /** RFC 8950. */
@@ -261,8 +265,14 @@ export class Peer extends EventEmitter<PeerEvents> {
    * §4: Peer De-configured when the configuration dropped or changed the neighbor); `text` goes with
    * Administrative Shutdown and Reset as the RFC 9003 shutdown communication, the only subcodes it is defined
    * for; bytes go as the NOTIFICATION's data whatever the subcode. Resolves once the connection is closed.
+   * `graceful`: an Established session on which both sides announced graceful restart is closed without the
+   * NOTIFICATION (RFC 4724 §4.1, what ExaBGP 4.2 does), so that the peer keeps our routes while we restart.
    */
-  stop(text?: string | Uint8Array, subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): Promise<void> {
+  stop(
+    text?: string | Uint8Array,
+    subcode: number = CeaseSubcode.ADMIN_SHUTDOWN,
+    opts: { graceful?: boolean } = {},
+  ): Promise<void> {
     this.enabled = false;
     this.clock.clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
@@ -271,8 +281,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     const sockets = [this.main.socket, this.candidate?.socket].filter((s): s is net.Socket => !!s);
     if (this.candidate) this.dispatch(this.candidate, { type: 'ManualStop', subcode, data });
-    this.main.reason = subcode === CeaseSubcode.PEER_DECONFIGURED ? 'peer de-configured' : 'administrative shutdown';
-    this.dispatch(this.main, { type: 'ManualStop', subcode, data });
+    const silent = !!opts.graceful && this.main.fsm.name === 'Established' && !!this.main.negotiated?.gracefulRestart;
+    this.main.reason = silent
+      ? 'closed without NOTIFICATION for graceful restart (RFC 4724)'
+      : subcode === CeaseSubcode.PEER_DECONFIGURED
+        ? 'peer de-configured'
+        : 'administrative shutdown';
+    this.dispatch(this.main, { type: 'ManualStop', subcode, data, silent });
     let left = sockets.length;
     if (left === 0) this.resolveStop();
     for (const s of sockets) {
@@ -622,7 +637,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       const g = cp.gracefulRestart;
       caps.push({
         code: Cap.GRACEFUL_RESTART,
-        restartFlags: 0,
+        restartFlags: g.restarting ? 0x8 : 0,
         restartTime: g.restartTime,
         families: (g.families ?? families).map((f) => ({
           afi: afiOf(f),

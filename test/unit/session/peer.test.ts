@@ -88,6 +88,49 @@ test('two peers reach Established over loopback and negotiate', async () => {
   await close();
 });
 
+test('graceful restart: R and F bits in the OPEN; a graceful stop closes without NOTIFICATION only when negotiated', async () => {
+  const gr = { gracefulRestart: { restartTime: 120, restarting: true, forwarding: true } };
+  const { pa, pb, close } = await pair(
+    { capabilities: gr },
+    { capabilities: { gracefulRestart: { restartTime: 90 } } },
+  );
+  const opens: Open[] = [];
+  pb.on('open', (d, o) => d === 'received' && opens.push(o));
+  await Promise.all([until(pa, 'Established'), until(pb, 'Established')]);
+  const cap = opens[0]!.capabilities.find((c) => c.code === 64) as {
+    restartFlags: number;
+    restartTime: number;
+    families: { flags: number }[];
+  };
+  assert.equal(cap.restartFlags, 0x8, 'R bit');
+  assert.equal(cap.restartTime, 120);
+  assert.deepEqual(
+    cap.families.map((f) => f.flags),
+    [0x80],
+    'F bit per family',
+  );
+  assert.equal(pb.negotiated!.gracefulRestart!.restarting, true);
+  let notified = false;
+  pb.on('notification', () => {
+    notified = true;
+  });
+  const down = once(pb, 'down');
+  await pa.stop('restarting', undefined, { graceful: true });
+  const [info] = await down;
+  assert.equal(notified, false, 'no NOTIFICATION on a graceful stop');
+  assert.equal(info.graceful, true, 'the receiving side keeps the routes stale');
+  await close();
+
+  // Without graceful restart on the other side, the same stop sends the Cease.
+  const p2 = await pair({ capabilities: gr });
+  await Promise.all([until(p2.pa, 'Established'), until(p2.pb, 'Established')]);
+  const notif = once(p2.pb, 'notification');
+  await p2.pa.stop('restarting', undefined, { graceful: true });
+  const [, n] = await notif;
+  assert.deepEqual([n.code, n.subcode], [6, 2]);
+  await p2.close();
+});
+
 test('a few thousand routes go from Adj-RIB-Out of one to Adj-RIB-In of the other, then End-of-RIB', async () => {
   const { pa, pb, close } = await pair();
   const out = new AdjRibOut();
