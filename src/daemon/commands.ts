@@ -11,8 +11,9 @@ import {
   parseRoutes,
 } from '../api/commands';
 import type { Emit } from '../api/control';
-import { expandSplit, parseRoute, type RouteSpec } from '../config/route';
+import { parseRoute, type RouteSpec } from '../config/route';
 import { parseVpls } from '../config/vpls';
+import { REFUSED_HINT } from '../flowspec/guard';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
 import { CeaseSubcode, notificationSubcodeName } from '../wire/notification';
@@ -21,7 +22,7 @@ import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
 import { boundLine } from './log';
 import type { Neighbor } from './neighbor';
-import { type RibEntry, routeEntry, vplsEntry } from './routes';
+import { type RibEntry, vplsEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
 
 const VERSION = '4.2.21-tsbgp';
@@ -170,18 +171,7 @@ export class CommandRunner {
         const targets = this.routeTargets(c.neighbors, process);
         if (typeof targets === 'string') return fail(targets);
         try {
-          // `split /N` stands for the prefix's /N more-specifics, announced or withdrawn alike, as ExaBGP 4.2's
-          // API route parser (configuration/static/__init__.py) returns them.
-          for (const r of parsed.routes) {
-            for (const part of expandSplit(r)) {
-              const e = routeEntry(part, withdraw);
-              for (const n of targets) {
-                if (!n.cfg.families.includes(e.family)) continue;
-                if (withdraw) n.withdraw(e);
-                else n.announce(e);
-              }
-            }
-          }
+          this.d.applyRoutes(parsed.routes, targets, withdraw);
         } catch (err) {
           return fail((err as Error).message);
         }
@@ -198,10 +188,8 @@ export class CommandRunner {
         const targets = this.routeTargets(c.neighbors, process);
         if (typeof targets === 'string') return fail(targets);
         if (c.kind === 'announce-flow') {
-          // The guard runs before anything is sent: a rule that would match BGP itself is refused here.
-          const refusal = this.d.guard(route);
-          if (refusal) return fail(`flow rule refused: ${refusal}`);
-          for (const n of targets) if (n.cfg.families.includes(route.rule.family)) this.d.addFlow(n, route, source);
+          const refused = this.d.announceFlow(route, targets, source);
+          if (refused.length > 0) return fail(`flow rule refused: ${refused.join('; ')} (${REFUSED_HINT})`);
         } else {
           for (const n of targets) this.d.removeFlow(n, route);
         }

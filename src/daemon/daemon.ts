@@ -11,10 +11,10 @@ import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
 import { parseConfiguredFlow } from '../config/flow-check';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
-import { expandSplit } from '../config/route';
+import { expandSplit, type RouteSpec } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { VplsRoute } from '../config/vpls';
-import { checkRule, type GuardOptions, mustRefuse, REFUSED_HINT } from '../flowspec/guard';
+import { checkRule, type GuardOptions, mustRefuse } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
 import { AttrInterner } from '../rib/attr-intern';
@@ -44,6 +44,10 @@ export interface DaemonOptions {
   log: Logger;
   /** Control socket path ('' = none). */
   controlSocket?: string;
+  /** The configuration's text instead of the file's (the library's Speaker); `configFile` then only names it. */
+  configText?: string;
+  /** Called with each neighbor once its session events are wired, before its session starts (the Speaker's events). */
+  onNeighbor?: (n: Neighbor) => void;
 }
 
 type Encoder = 'json' | 'text';
@@ -98,7 +102,10 @@ export class Daemon {
 
   /** Parse the configuration, bind the listener, start processes and sessions. Throws on a bad config. */
   async start(): Promise<void> {
-    const checked = loadConfiguration(this.opts.configFile, { flowspec: this.opts.env.flowspec });
+    const checked = loadConfiguration(this.opts.configFile, {
+      flowspec: this.opts.env.flowspec,
+      text: this.opts.configText,
+    });
     ({ config: this.config, guard: this.guardOpts } = checked);
     // The parser's warnings and the guard's, each once with its file:line:col (rules let through by
     // tsbgp.flowspec.guard=warn or allow-unsafe among them).
@@ -218,6 +225,7 @@ export class Daemon {
     this.neighbors.push(n);
     this.loadStatic(n);
     this.wire(n);
+    this.opts.onNeighbor?.(n);
     return n;
   }
 
@@ -250,16 +258,44 @@ export class Daemon {
     if (!r.withdraw) n.announce(e);
   }
 
-  /** The guard's verdict: null when the rule may be sent, else why not (warnings are logged). */
-  guard(route: FlowRoute): string | null {
+  /** Why the guard refuses the rule, one reason each (none: it may be sent); its warnings are logged. */
+  guardReasons(route: FlowRoute): string[] {
     const findings = checkRule(route, this.guardOpts);
     const name = route.name ?? 'rule';
     for (const f of findings) if (f.severity === 'warn') this.log.warning(`flow ${name}: ${f.message}`);
-    if (!mustRefuse(findings)) return null;
-    return `${findings
-      .filter((f) => f.severity === 'refuse')
-      .map((f) => f.message)
-      .join('; ')} (${REFUSED_HINT})`;
+    if (!mustRefuse(findings)) return [];
+    return findings.filter((f) => f.severity === 'refuse').map((f) => f.message);
+  }
+
+  /**
+   * Routes announced or withdrawn to the neighbors among `targets` that negotiate their family: what an API
+   * process's `announce route` and the library's Speaker both do. `split /N` stands for the prefix's /N
+   * more-specifics, as ExaBGP 4.2's API route parser (configuration/static/__init__.py) returns them. Throws an
+   * Error with the reason for a route tsbgp cannot send.
+   */
+  applyRoutes(routes: RouteSpec[], targets: Neighbor[], withdraw: boolean): void {
+    for (const r of routes) {
+      for (const part of expandSplit(r)) {
+        const e = routeEntry(part, withdraw);
+        for (const n of targets) {
+          if (!n.cfg.families.includes(e.family)) continue;
+          if (withdraw) n.withdraw(e);
+          else n.announce(e);
+        }
+      }
+    }
+  }
+
+  /**
+   * A flow rule announced to the neighbors among `targets` that negotiate its family, after the guard: the
+   * reasons it refuses the rule for (nothing sent then), or none.
+   */
+  announceFlow(route: FlowRoute, targets: Neighbor[], source: string): string[] {
+    // The guard runs before anything is sent: a rule that would match BGP itself is refused here.
+    const reasons = this.guardReasons(route);
+    if (reasons.length > 0) return reasons;
+    for (const n of targets) if (n.cfg.families.includes(route.rule.family)) this.addFlow(n, route, source);
+    return [];
   }
 
   /** Announce a flow rule to a neighbor and list it (with its expiry) in the neighbor's flow table. */
@@ -504,6 +540,7 @@ export class Daemon {
         warnings,
       } = loadConfiguration(this.opts.configFile, {
         flowspec: this.opts.env.flowspec,
+        text: this.opts.configText,
       }));
       for (const w of warnings) this.log.warning(w);
     } catch (e) {

@@ -57,10 +57,21 @@ export function boundLine(s: string, max: number = MAX_LOG_LINE): string {
   return `${out}... (${Buffer.byteLength(s.slice(i))} bytes cut)`;
 }
 
+/** One event as a structured record: the fields are the logger's context (peer, process, ...) and the call's. */
+export interface LogEntry {
+  time: Date;
+  level: Level;
+  /** Bounded and made safe as boundLine() does. */
+  message: string;
+  fields: Record<string, string | number>;
+}
+
 export interface LogSink {
   write(line: string): void;
   /** A sink that stamps lines itself (syslog) takes the level and the text after it instead of a whole line. */
   record?(level: Level, text: string): void;
+  /** A sink that keeps the fields apart (the library's log callback) takes the record instead. */
+  entry?(e: LogEntry): void;
 }
 
 export class Logger {
@@ -81,6 +92,13 @@ export class Logger {
 
   log(level: Level, message: string, fields?: Record<string, string | number>): void {
     if (RANK[level] < RANK[this.min]) return;
+    if (this.sink.entry)
+      return this.sink.entry({
+        time: new Date(),
+        level,
+        message: boundLine(message),
+        fields: { ...this.context, ...fields },
+      });
     let line = '';
     for (const [k, v] of Object.entries(this.context)) line += ` ${k}=${v}`;
     if (fields) for (const [k, v] of Object.entries(fields)) line += ` ${k}=${v}`;

@@ -7,7 +7,7 @@
 import type { Env } from '../config/env';
 import { flowFindings, guardOptions } from '../config/flow-check';
 import type { Config } from '../config/model';
-import { type ParseOptions, parseConfigFile } from '../config/parser';
+import { type ParseOptions, parseConfig, parseConfigFile } from '../config/parser';
 import { ConfigError } from '../config/tokenizer';
 import type { GuardOptions } from '../flowspec/guard';
 import { unsupported } from '../session/sockopt';
@@ -16,6 +16,8 @@ import { staticErrors } from './routes';
 export interface StartupOptions extends ParseOptions {
   /** tsbgp.flowspec: the guard's mode, limits and protected prefixes (default: the settings' defaults). */
   flowspec?: Env['flowspec'];
+  /** The configuration's text, when it does not come from `file` (the library's Speaker builds one); `file` then names it in errors. */
+  text?: string;
 }
 
 /** The configuration would be refused: every reason, one `file:line:col: ...` line each. */
@@ -38,7 +40,7 @@ export interface CheckedConfig {
 export function loadConfiguration(file: string, opts: StartupOptions = {}): CheckedConfig {
   let config: Config;
   try {
-    config = parseConfigFile(file, opts);
+    config = opts.text === undefined ? parseConfigFile(file, opts) : parseConfig(opts.text, file, opts);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigRefused([e.message]);
     throw e;

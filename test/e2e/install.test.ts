@@ -61,10 +61,15 @@ describe('npm pack, npm install -g, tsbgp on the PATH', () => {
       'package/etc/systemd/tsbgp@.service',
       'package/etc/sysusers.d/tsbgp.conf',
       'package/docs/OPERATIONS.md',
+      'package/dist/src/lib/index.js',
+      'package/dist/src/lib/index.d.ts',
     ])
       assert.ok(list.includes(f), `${f} missing from the tarball`);
     assert.deepEqual(
-      list.filter((f) => f.startsWith('package/test/') || f.startsWith('package/dist/test/') || /\.ts$/.test(f)),
+      // Type declarations (.d.ts) ship for the library (docs/LIBRARY.md); TypeScript sources do not.
+      list.filter(
+        (f) => f.startsWith('package/test/') || f.startsWith('package/dist/test/') || /(?<!\.d)\.ts$/.test(f),
+      ),
       [],
     );
   });
