@@ -9,6 +9,7 @@
 import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
 import { parseIp } from '../wire/ip';
+import { BGPLS_VPN, bgpLs, bgpLsVpn } from '../wire/nlri/bgpls';
 import { l2vpnEvpn } from '../wire/nlri/evpn';
 import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
 import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
@@ -26,6 +27,7 @@ import type {
   Update,
 } from '../wire/types';
 import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
+import { bgpLsAttributeJson, bgpLsNlriJson } from './bgpls-json';
 import { evpnJson } from './evpn-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
 
@@ -290,7 +292,8 @@ for (const [afi, safi] of [
  * written for ExaBGP see the same thing. An empty next hop (FlowSpec) is "no-nexthop".
  */
 export function mpNextHops(family: FamilyKey, nh: Uint8Array): string[] {
-  const rd = safiOf(family) === 128 ? 8 : 0;
+  // VPN families put a zero RD before the address (RFC 4364 §4.3.2, RFC 7752 §3.4 for BGP-LS VPN).
+  const rd = safiOf(family) === 128 || family === BGPLS_VPN ? 8 : 0;
   if (nh.length === 0) return ['no-nexthop'];
   // RFC 4659 §3.2.1: a 48-byte VPN next hop is RD + global and RD + link-local; the second RD is not shown.
   const body =
@@ -694,6 +697,19 @@ function shownOther(a: Attributes): { code: number; flags: number; value: Uint8A
 }
 const hex2 = (n: number): string => HEXU[n & 0xff]!;
 
+/** How an attribute kept as received (in `other`) is shown: its JSON member and text, undefined to leave it out. */
+export type AttributeRenderer = (value: Uint8Array, flags: number) => { json: string; text: string } | undefined;
+
+const attributeRenderers = new Map<number, AttributeRenderer>();
+
+/**
+ * Attributes tsbgp passes on without a model but ExaBGP shows in a form of its own (BGP-LS, PMSI tunnel): they
+ * are shown so, whatever their transitive bit, instead of the generic attribute-0xNN-0xFF form.
+ */
+export function registerAttributeRenderer(code: number, r: AttributeRenderer): void {
+  attributeRenderers.set(code, r);
+}
+
 /** One entry of the attribute list: type code (for ordering) and the JSON/text pieces. */
 interface AttrPiece {
   code: number;
@@ -774,7 +790,16 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
   }
   if (a.prefixSid !== undefined)
     p.push({ code: 40, json: prefixSidJson(a.prefixSid), text: prefixSidText(a.prefixSid) });
+  const rendered = new Set<number>();
+  for (const o of a.other ?? []) {
+    const r = attributeRenderers.get(o.code);
+    if (r === undefined || rendered.has(o.code)) continue; // first of duplicates wins, as in ExaBGP
+    rendered.add(o.code);
+    const shown = r(o.value, o.flags);
+    if (shown !== undefined) p.push({ code: o.code, ...shown });
+  }
   for (const o of shownOther(a)) {
+    if (rendered.has(o.code)) continue;
     const v = hexLower(o.value);
     p.push({
       code: o.code,
@@ -1320,4 +1345,22 @@ registerFamilyRenderer(l2vpnEvpn.family, {
       each(x.json, x.text);
     }
   },
+});
+
+// BGP-LS (RFC 7752): each NLRI as ExaBGP 4.2 prints it (api/bgpls-json.ts); its text form is the same object, as
+// ExaBGP's str() of these NLRI is their JSON.
+for (const codec of [bgpLs, bgpLsVpn]) {
+  registerFamilyRenderer(codec.family, {
+    forEach(block, _compact, each, nextHop) {
+      for (const n of codec.items(block)) {
+        const j = bgpLsNlriJson(n, nextHop);
+        each(j, j);
+      }
+    },
+  });
+}
+
+registerAttributeRenderer(29, (value) => {
+  const json = bgpLsAttributeJson(value);
+  return json === undefined ? undefined : { json, text: ` bgp-ls ${json.slice('"bgp-ls": '.length)}` };
 });

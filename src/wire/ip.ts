@@ -4,8 +4,11 @@ export function ipv4ToString(b: Uint8Array, off = 0): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
-/** RFC 5952 §4: lowercase hex, leading zeros dropped, the longest run (>= 2) of zero groups compressed to "::". */
-export function ipv6ToString(b: Uint8Array, off = 0): string {
+/**
+ * RFC 5952 §4: lowercase hex, leading zeros dropped, the longest run (>= 2) of zero groups compressed to "::".
+ * `dotted` false leaves out RFC 5952 §5's dotted quad for IPv4-mapped addresses (Python's ipaddress form).
+ */
+export function ipv6ToString(b: Uint8Array, off = 0, dotted = true): string {
   const g: number[] = new Array(8);
   for (let i = 0; i < 8; i++) g[i] = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
   let bestStart = -1;
@@ -27,7 +30,7 @@ export function ipv6ToString(b: Uint8Array, off = 0): string {
   // RFC 5952 §4.2.2: a single zero group is not compressed.
   if (bestLen < 2) bestStart = -1;
   // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad.
-  if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${ipv4ToString(b, off + 12)}`;
+  if (dotted && bestStart === 0 && bestLen === 5 && g[5] === 0xffff) return `::ffff:${ipv4ToString(b, off + 12)}`;
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
