@@ -165,6 +165,10 @@ export interface NeighborConfig extends SocketSecurityConfig {
   /** Template names inherited, in order. */
   inherit: string[];
   pos: Location;
+  /** tsbgp: `route-reflector-client;` (RFC 4456): routes are reflected to and from this internal neighbor. */
+  routeReflectorClient?: boolean;
+  /** tsbgp: `cluster-id A.B.C.D;` for this neighbor (RFC 4456 §7), else the global one, else its router-id. */
+  clusterId?: string;
 }
 
 export interface Config {
@@ -177,6 +181,10 @@ export interface Config {
   flowProtect: ProtectedPrefix[];
   /** tsbgp: the top-level `rpki` section (RPKI-to-Router caches), when there is one. */
   rpki?: RpkiConfig;
+  /** tsbgp: top-level `cluster-id A.B.C.D;` (RFC 4456 §7). */
+  clusterId?: string;
+  /** tsbgp: top-level `always-compare-med;` for the Loc-RIB's decision (RFC 4271 §9.1.2.2 c). */
+  alwaysCompareMed?: boolean;
 }
 
 /** An address or prefix of a BGP speaker for the FlowSpec guard (see flowspec/guard.ts), where it was written. */

@@ -108,7 +108,8 @@ const API_MESSAGES = [
 const NEIGHBOR_KEYWORDS =
   'inherit, description, host-name, domain-name, router-id, hold-time, rate-limit, local-address, peer-address, ' +
   'local-as, peer-as, passive, listen, connect, outgoing-ttl, incoming-ttl, md5-password, md5-base64, md5-ip, ' +
-  'group-updates, auto-flush, adj-rib-out, adj-rib-in, manual-eor, or a block: family, capability, add-path, ' +
+  'group-updates, auto-flush, adj-rib-out, adj-rib-in, manual-eor, route-reflector-client, cluster-id, ' +
+  'or a block: family, capability, add-path, ' +
   'nexthop, api, static, flow, announce';
 
 /** One statement: its words and what ended it (`;`, `{`, `}` or end of input). */
@@ -173,6 +174,8 @@ class Parser {
   private readonly warnings: string[] = [];
   private readonly flowProtect: ProtectedPrefix[] = [];
   private rpkiConfig: RpkiConfig | undefined;
+  private clusterId: string | undefined;
+  private alwaysCompareMed = false;
 
   constructor(
     private readonly src: string,
@@ -246,6 +249,13 @@ class Parser {
     if (w.length - 1 > n) throw expected(w[n + 1], `';' (${w[0].text} takes ${n === 1 ? 'one value' : `${n} values`})`);
   }
 
+  /** `cluster-id A.B.C.D;` (RFC 4456 §7: four octets, written as an IPv4 address). */
+  private clusterIdOf(s: Token[]): string {
+    this.arity(s, 1, 'a cluster id (A.B.C.D)');
+    if (ipBytes(s[1]!.text)?.length !== 4) throw expected(s[1], 'a cluster id written as an IPv4 address (A.B.C.D)');
+    return s[1]!.text;
+  }
+
   private endAfter(t: Token): Location {
     return { file: t.file, line: t.line, col: t.col + (t.end - t.start) };
   }
@@ -267,6 +277,17 @@ class Parser {
       }
       const w = s.words.slice();
       const kw = w[0];
+      if (s.end.text === ';' && kw.text === 'cluster-id') {
+        // tsbgp: the route reflector's cluster id for every neighbor without its own (RFC 4456 §7).
+        if (this.clusterId !== undefined) throw errorAt(kw, 'cluster-id is given twice at the top level');
+        this.clusterId = this.clusterIdOf(w);
+        continue;
+      }
+      if (s.end.text === ';' && kw.text === 'always-compare-med') {
+        // tsbgp: the decision process compares MED between paths from any neighbor AS (RFC 4271 §9.1.2.2 c).
+        this.alwaysCompareMed = bool(w, true);
+        continue;
+      }
       if (s.end.text === ';')
         throw errorAt(
           kw,
@@ -286,6 +307,8 @@ class Parser {
       warnings: this.warnings,
       flowProtect: this.flowProtect,
       rpki: this.rpkiConfig,
+      ...(this.clusterId !== undefined ? { clusterId: this.clusterId } : {}),
+      ...(this.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
     };
   }
 
@@ -511,6 +534,11 @@ class Parser {
         if (t === 'false' || t === 'disable' || t === 'disabled') return set(0);
         return set(parseUint(s[1], 255, "a TTL from 1 to 255 or 'disable'"));
       }
+      case 'route-reflector-client':
+        // tsbgp: RFC 4456 route reflection (docs/CONFIGURATION.md); checked against the AS numbers when complete.
+        return set(bool(s, true));
+      case 'cluster-id':
+        return set(this.clusterIdOf(s));
       case 'route': {
         // Routes written directly in a neighbor (an old form some configurations still use).
         d.routes.push(parseRoute(s, { cache: this.routeCache }, 0, s.length));
@@ -626,6 +654,14 @@ class Parser {
 
     const localAs = g<number | 'auto'>('local-as', 'auto');
     const peerAs = g<number | 'auto'>('peer-as', 'auto');
+    const routeReflectorClient = g('route-reflector-client', false);
+    // RFC 4456 §2: reflection is between internal peers.
+    if (routeReflectorClient && localAs !== 'auto' && peerAs !== 'auto' && localAs !== peerAs)
+      throw errorAt(
+        where('route-reflector-client'),
+        `${name}: route-reflector-client needs an internal neighbor (peer-as ${peerAs} is not local-as ${localAs})`,
+      );
+    const cluster = g<string | undefined>('cluster-id', undefined);
     const security = this.socketSecurity(d, name, localAddress, v6);
     const n: NeighborConfig = {
       peerAddress: peer.text,
@@ -660,6 +696,8 @@ class Parser {
       inherit: d.inherit.map((x) => x.name),
       pos: loc(at),
     };
+    if (routeReflectorClient) n.routeReflectorClient = true;
+    if (cluster !== undefined) n.clusterId = cluster;
     const dup = this.neighbors.find(
       (o) =>
         o.peerAddress === n.peerAddress &&

@@ -17,7 +17,9 @@ import type { VplsRoute } from '../config/vpls';
 import { checkRule, type GuardOptions, mustRefuse } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
+import { internUpdate } from '../rib/adj-rib-in';
 import { AttrInterner } from '../rib/attr-intern';
+import { RouteReflector, reflectionConfigured } from '../roles/route-reflector/reflector';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
 import { encodeFlowRule, setIpv6OffsetLayout } from '../wire/nlri/flowspec';
@@ -72,6 +74,8 @@ export class Daemon {
   config!: Config;
   /** The FlowSpec guard's settings for the configuration in force (tsbgp.flowspec and what it protects). */
   private guardOpts: GuardOptions = {};
+  /** Route reflection (RFC 4456) and its Loc-RIB: only when some neighbor is a route-reflector-client. */
+  reflector: RouteReflector | null = null;
   private listener: Listener | null = null;
   private control: ControlServer | null = null;
   private pipes: NamedPipeControl | null = null;
@@ -112,6 +116,7 @@ export class Daemon {
     for (const w of checked.warnings) this.log.warning(w);
     this.rpki.configure(this.config.rpki);
     for (const n of this.config.neighbors) this.addNeighbor(n);
+    this.syncRoles();
     await this.startListener();
     this.startProcesses();
     await this.startControl();
@@ -209,6 +214,13 @@ export class Daemon {
       run: p.run,
       respawn: p.respawn && respawn,
     }));
+  }
+
+  /** The route reflector follows the configuration: made when first asked for, its members kept in step. */
+  private syncRoles(): void {
+    if (this.reflector === null && !reflectionConfigured(this.config.neighbors)) return;
+    this.reflector ??= new RouteReflector(this.interner, { alwaysCompareMed: this.config.alwaysCompareMed });
+    this.reflector.sync(this.neighbors, this.config.clusterId);
   }
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
@@ -414,6 +426,7 @@ export class Daemon {
         `session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`,
       );
       n.ribIn?.sessionUp(neg.gracefulRestart?.families);
+      this.reflector?.up(n, neg.peerRouterId);
       n.ribOut.attach({
         localAs: n.localAs,
         peerAs: neg.peerAs,
@@ -440,6 +453,8 @@ export class Daemon {
       n.updatesReceived++;
       if (u.issues.length > 0) this.logUpdateErrors(n, u);
       n.ribIn?.apply(u, { body, asn4: neg.asn4 });
+      if (this.reflector?.member(n))
+        this.reflector.receive(n, u, internUpdate(this.interner, u, { body, asn4: neg.asn4 }));
       this.emit(
         subs,
         (s) => s.api.receive.update || s.api.receive.parsed,
@@ -478,6 +493,7 @@ export class Daemon {
       if (info.wasEstablished) n.log.warning(`session down: ${info.reason}`);
       else n.log.debug(`connection closed: ${info.reason}`);
       n.ribOut.detach();
+      this.reflector?.down(n);
       const gr = n.negotiated?.gracefulRestart;
       if (n.ribIn) {
         if (info.graceful && gr) n.ribIn.sessionDown({ families: gr.families.keys(), restartTime: gr.restartTime });
@@ -613,6 +629,7 @@ export class Daemon {
       this.listener?.add(n.peer);
       n.peer.start();
     }
+    this.syncRoles();
     const msg = `${how.restartSessions ? 'restarted' : 'reloaded'}: ${keep.size} neighbor(s) kept, ${added.length} added, ${removed.length} removed${how.restartProcesses ? ', processes restarted' : ''}`;
     this.log.info(msg);
     return msg;

@@ -232,13 +232,7 @@ export class AdjRibIn {
   }
 
   private internOf(u: Update, opts: ApplyOptions): AttrSet {
-    const nh = u.attributes.mpReach?.nextHop;
-    if (opts.body && u.issues.length === 0) {
-      const key = rawAttributeKey(opts.body, opts.asn4 ?? true);
-      if (key !== undefined)
-        return this.interner.internKey(key, () => ({ attributes: u.attributes, nextHop: nh ? nh.slice() : undefined }));
-    }
-    return this.interner.intern(u.attributes, nh);
+    return internUpdate(this.interner, u, opts);
   }
 
   private fam(f: FamilyKey): FamilyRib {
@@ -575,6 +569,20 @@ export class AdjRibIn {
     }
     this.restartTimer = this.staleTimer = undefined;
   }
+}
+
+/**
+ * The interned attribute set of a received UPDATE: keyed by its raw attribute bytes when the body is given and
+ * decoded without error (no re-encoding), else by the canonical encoding. Not referenced yet.
+ */
+export function internUpdate(interner: AttrInterner, u: Update, opts: ApplyOptions): AttrSet {
+  const nh = u.attributes.mpReach?.nextHop;
+  if (opts.body && u.issues.length === 0) {
+    const key = rawAttributeKey(opts.body, opts.asn4 ?? true);
+    if (key !== undefined)
+      return interner.internKey(key, () => ({ attributes: u.attributes, nextHop: nh ? nh.slice() : undefined }));
+  }
+  return interner.intern(u.attributes, nh);
 }
 
 /**

@@ -1,0 +1,189 @@
+// Route reflection (RFC 4456) over the Loc-RIB. The neighbors that take part are the internal ones of a
+// configuration where some neighbor is a `route-reflector-client`: clients, and the other internal neighbors
+// (non-clients). What they send goes into the Loc-RIB; each best-path change is exported by RFC 4456 §6:
+// a best path from a client to every other client and to the non-clients, one from a non-client to the
+// clients only, never back to the neighbor it came from; where the new best may not go (or there is none any
+// more), the previous one is withdrawn. Reflected paths carry ORIGINATOR_ID and CLUSTER_LIST (§8) and every
+// other attribute as received: next hop, MED, communities, unknown optional transitive attributes (their
+// Partial bit set when they were decoded, RFC 4271 §5).
+
+import { ipBytes } from '../../config/addr';
+import type { NeighborConfig } from '../../config/model';
+import type { AdjRibOut } from '../../rib/adj-rib-out';
+import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
+import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
+import { readU32, u32Bytes } from '../../wire/bytes';
+import type { FamilyKey, NlriBlock, Update } from '../../wire/types';
+
+/** What the reflector needs of a configured neighbor (the daemon's Neighbor is one). */
+export interface ReflectorNeighbor {
+  readonly cfg: NeighborConfig;
+  readonly ribOut: AdjRibOut;
+  readonly localAs: number;
+}
+
+/** One neighbor taking part, with its counters for `show rib neighbors`. */
+export interface Member {
+  neighbor: ReflectorNeighbor;
+  source: number;
+  client: boolean;
+  /** The cluster id put first in CLUSTER_LIST of what is reflected to this neighbor (RFC 4456 §7). */
+  clusterId: Uint8Array;
+  families: ReadonlySet<FamilyKey>;
+  /** NLRI received in UPDATEs (announcements), those dropped as reflection loops (RFC 4456 §8). */
+  received: number;
+  loops: number;
+  /** Reflected sets by the set received, for paths that came from this member (one per session). */
+  reflected: WeakMap<AttrSet, WeakMap<Uint8Array, AttrSet>>;
+}
+
+/** True when the neighbor's AS numbers make it internal (RFC 4271 §1.1); `auto` counts as not known. */
+function internal(cfg: NeighborConfig): boolean {
+  return cfg.localAs !== 'auto' && cfg.peerAs !== 'auto' && cfg.localAs === cfg.peerAs;
+}
+
+/** True when the configuration asks for reflection at all: some neighbor is a `route-reflector-client`. */
+export function reflectionConfigured(neighbors: readonly NeighborConfig[]): boolean {
+  return neighbors.some((n) => n.routeReflectorClient === true);
+}
+
+export class RouteReflector {
+  readonly rib: LocRib;
+  private readonly members = new Map<ReflectorNeighbor, Member>();
+  private readonly bySource: (Member | undefined)[] = [];
+  /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
+  private ownIds = new Set<number>();
+  private ownClusters = new Set<number>();
+
+  constructor(
+    private readonly interner: AttrInterner,
+    opts: { alwaysCompareMed?: boolean } = {},
+  ) {
+    this.rib = new LocRib(interner, { alwaysCompareMed: opts.alwaysCompareMed });
+    this.rib.onBest = (c) => this.export(c);
+  }
+
+  /** The members, in the order they were added. */
+  list(): Member[] {
+    return [...this.members.values()];
+  }
+
+  member(n: ReflectorNeighbor): Member | undefined {
+    return this.members.get(n);
+  }
+
+  memberBySource(source: number): Member | undefined {
+    return this.bySource[source];
+  }
+
+  /**
+   * Make the members the internal neighbors of `neighbors` (after start or a reload): new ones are added,
+   * those no longer there have their paths withdrawn. `globalCluster` is the top-level cluster-id.
+   */
+  sync(neighbors: readonly ReflectorNeighbor[], globalCluster: string | undefined): void {
+    const keep = new Set<ReflectorNeighbor>();
+    for (const n of neighbors) {
+      if (!internal(n.cfg)) continue;
+      keep.add(n);
+      if (this.members.has(n)) continue;
+      const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
+      const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ibgp', routerId: 0, address });
+      const m: Member = {
+        neighbor: n,
+        source,
+        client: n.cfg.routeReflectorClient === true,
+        clusterId: ipBytes(n.cfg.clusterId ?? globalCluster ?? n.cfg.routerId)!,
+        families: new Set(n.cfg.families.filter(locRibFamily)),
+        received: 0,
+        loops: 0,
+        reflected: new WeakMap(),
+      };
+      this.members.set(n, m);
+      this.bySource[source] = m;
+    }
+    for (const [n, m] of this.members) {
+      if (keep.has(n)) continue;
+      this.members.delete(n);
+      this.bySource[m.source] = undefined;
+      this.rib.withdrawSource(m.source);
+    }
+    this.ownIds = new Set([...this.members.keys()].map((n) => readU32(ipBytes(n.cfg.routerId)!, 0)));
+    this.ownClusters = new Set([...this.members.values()].map((m) => readU32(m.clusterId, 0)));
+  }
+
+  /** The member's session is up: its peer's BGP identifier is known now (RFC 4456 §8 ORIGINATOR_ID). */
+  up(n: ReflectorNeighbor, peerRouterId: Uint8Array): void {
+    const m = this.members.get(n);
+    if (!m) return;
+    this.rib.source(m.source).routerId = readU32(peerRouterId, 0);
+    m.reflected = new WeakMap();
+  }
+
+  /** The member's session went down: its paths leave the Loc-RIB (and the other members' Adj-RIBs-Out). */
+  down(n: ReflectorNeighbor): void {
+    const m = this.members.get(n);
+    if (m) this.rib.withdrawSource(m.source);
+  }
+
+  /** An UPDATE from a member, with the attribute set interned for it (null: nothing to announce). */
+  receive(n: ReflectorNeighbor, u: Update, set: AttrSet | null): void {
+    const m = this.members.get(n);
+    if (!m || u.eorFamily !== undefined) return;
+    const rib = this.rib;
+    if (u.withdrawn.count > 0) rib.applyBlock(u.withdrawn, m.source, null);
+    const mpu = u.attributes.mpUnreach;
+    if (mpu && mpu.nlri.count > 0) rib.applyBlock(mpu.nlri, m.source, null);
+    const mpr = u.attributes.mpReach;
+    const count = u.nlri.count + (mpr?.nlri.count ?? 0);
+    if (count === 0) return;
+    // RFC 7606 treat-as-withdraw, or a path that went round (RFC 4456 §8): its NLRI are withdrawn.
+    let use = u.issues.some((i) => i.action === 'treat-as-withdraw') ? null : set;
+    if (use !== null) {
+      m.received += count;
+      if (this.looped(u)) {
+        m.loops += count;
+        use = null;
+      }
+    }
+    if (u.nlri.count > 0) rib.applyBlock(u.nlri, m.source, use);
+    if (mpr && mpr.nlri.count > 0) rib.applyBlock(mpr.nlri as NlriBlock, m.source, use);
+  }
+
+  /** RFC 4456 §8: our own BGP identifier as ORIGINATOR_ID, or one of our cluster ids in CLUSTER_LIST. */
+  private looped(u: Update): boolean {
+    const a = u.attributes;
+    if (a.originatorId !== undefined && this.ownIds.has(readU32(a.originatorId, 0))) return true;
+    if (a.clusterList !== undefined)
+      for (const c of a.clusterList) if (this.ownClusters.has(readU32(c, 0))) return true;
+    return false;
+  }
+
+  private export(c: BestChange): void {
+    const from = c.source < 0 ? undefined : this.bySource[c.source];
+    for (const m of this.members.values()) {
+      if (!m.families.has(c.family)) continue;
+      // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
+      const may = from !== undefined && from !== m && (from.client || m.client);
+      if (may) m.neighbor.ribOut.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0);
+      else if (c.oldSource >= 0) m.neighbor.ribOut.withdraw(c.family, c.entry, 0);
+    }
+  }
+
+  /**
+   * RFC 4456 §8: ORIGINATOR_ID is the BGP identifier of the peer the path came from unless it has one
+   * already; the cluster id of the reflector toward `to` goes first in CLUSTER_LIST. Everything else is
+   * kept as received, next hop included. Interned once per received set and cluster id.
+   */
+  private reflect(from: Member, to: Member, set: AttrSet): AttrSet {
+    let byCluster = from.reflected.get(set);
+    if (byCluster === undefined) from.reflected.set(set, (byCluster = new WeakMap()));
+    const hit = byCluster.get(to.clusterId);
+    if (hit !== undefined) return hit;
+    const a = set.attributes;
+    const originatorId = a.originatorId ?? u32Bytes(this.rib.source(from.source).routerId);
+    const clusterList = [to.clusterId, ...(a.clusterList ?? [])];
+    const out = this.interner.intern({ ...a, originatorId, clusterList }, set.nextHop);
+    byCluster.set(to.clusterId, out);
+    return out;
+  }
+}

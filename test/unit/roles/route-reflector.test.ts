@@ -1,0 +1,210 @@
+// Route reflection (RFC 4456) from received UPDATEs to the members' Adj-RIBs-Out, with the configuration
+// parsed from text: who gets what, ORIGINATOR_ID and CLUSTER_LIST, attributes passed unchanged, loops
+// dropped, withdrawals when the best path changes or a session goes down.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../../src/config/parser';
+import { AdjRibOut } from '../../../src/rib/adj-rib-out';
+import { AttrInterner } from '../../../src/rib/attr-intern';
+import {
+  type ReflectorNeighbor,
+  RouteReflector,
+  reflectionConfigured,
+} from '../../../src/roles/route-reflector/reflector';
+import {
+  AFI,
+  type Attributes,
+  familyKey,
+  IPV4_UNICAST,
+  type NlriBlock,
+  SAFI,
+  type Update,
+} from '../../../src/wire/types';
+
+const IPV4_FLOW = familyKey(AFI.IPV4, SAFI.FLOW);
+
+const neighbor = (ip: string, extra: string, as = 65000) =>
+  `neighbor ${ip} { router-id 10.0.0.1; local-address 192.0.2.1; local-as 65000; peer-as ${as}; ${extra}\n family { ipv4 unicast; ipv4 flow; } }\n`;
+
+const CONFIG =
+  'cluster-id 1.1.1.1;\n' +
+  neighbor('192.0.2.11', 'route-reflector-client;') +
+  neighbor('192.0.2.12', 'route-reflector-client; cluster-id 2.2.2.2;') +
+  neighbor('192.0.2.13', '') +
+  neighbor('192.0.2.14', '') +
+  neighbor('192.0.2.15', '', 65099);
+
+function setup() {
+  const config = parseConfig(CONFIG, 'rr.conf');
+  assert.equal(reflectionConfigured(config.neighbors), true);
+  const interner = new AttrInterner();
+  const ns: ReflectorNeighbor[] = config.neighbors.map((cfg) => ({
+    cfg,
+    ribOut: new AdjRibOut(interner),
+    localAs: 65000,
+  }));
+  const rr = new RouteReflector(interner);
+  rr.sync(ns, config.clusterId);
+  const [a, b, n, m, e] = ns as [
+    ReflectorNeighbor,
+    ReflectorNeighbor,
+    ReflectorNeighbor,
+    ReflectorNeighbor,
+    ReflectorNeighbor,
+  ];
+  rr.up(a, Uint8Array.of(10, 9, 9, 11));
+  rr.up(b, Uint8Array.of(10, 9, 9, 12));
+  rr.up(n, Uint8Array.of(10, 9, 9, 13));
+  rr.up(m, Uint8Array.of(10, 9, 9, 14));
+  const send = (
+    from: ReflectorNeighbor,
+    attrs: Attributes,
+    nlri: number[],
+    withdrawn: number[] = [],
+    family = IPV4_UNICAST,
+  ) => {
+    const block = (data: number[]): NlriBlock => ({
+      family,
+      addPath: false,
+      data: Uint8Array.from(data),
+      count: data.length ? 1 : 0,
+    });
+    const u: Update = {
+      withdrawn: block(family === IPV4_UNICAST ? withdrawn : []),
+      attributes:
+        family === IPV4_UNICAST
+          ? attrs
+          : { ...attrs, mpReach: { family, nextHop: new Uint8Array(0), nlri: block(nlri) } },
+      nlri: block(family === IPV4_UNICAST ? nlri : []),
+      issues: [],
+    };
+    rr.receive(
+      from,
+      u,
+      nlri.length ? interner.intern(attrs, family === IPV4_UNICAST ? undefined : new Uint8Array(0)) : null,
+    );
+  };
+  const held = (x: ReflectorNeighbor) =>
+    [...x.ribOut.routes()].map((r) => ({
+      entry: Buffer.from(r.entry).toString('hex'),
+      originator: r.attributes.attributes.originatorId?.join('.'),
+      clusters: r.attributes.attributes.clusterList?.map((c) => c.join('.')),
+      nextHop: r.attributes.attributes.nextHop?.join('.'),
+      localPref: r.attributes.attributes.localPref,
+      other: r.attributes.attributes.other?.map((o) => `${o.code}/${o.flags.toString(16)}`),
+    }));
+  return { rr, a, b, n, m, e, send, held };
+}
+
+const P = [24, 10, 0, 0];
+const base: Attributes = { origin: 0, asPath: [], nextHop: Uint8Array.of(192, 0, 2, 111), localPref: 100 };
+
+test('a client path goes to the other clients and the non-clients, with ORIGINATOR_ID, CLUSTER_LIST, unchanged rest', () => {
+  const { a, b, n, m, e, send, held } = setup();
+  const unknown = { flags: 0xe0, code: 99, value: Uint8Array.of(1, 2, 3) };
+  send(a, { ...base, other: [unknown] }, P);
+  assert.deepEqual(held(a), []);
+  assert.deepEqual(held(e), [], 'an external neighbor takes no part');
+  const want = (cluster: string) => [
+    {
+      entry: '180a0000',
+      originator: '10.9.9.11',
+      clusters: [cluster],
+      nextHop: '192.0.2.111',
+      localPref: 100,
+      other: ['99/e0'],
+    },
+  ];
+  assert.deepEqual(held(b), want('2.2.2.2'), 'its own cluster-id for b');
+  assert.deepEqual(held(n), want('1.1.1.1'), 'the global cluster-id for the others');
+  assert.deepEqual(held(m), want('1.1.1.1'));
+});
+
+test('a non-client path goes to the clients only; an ORIGINATOR_ID already there is kept, the CLUSTER_LIST grows', () => {
+  const { a, b, n, m, send, held } = setup();
+  send(n, { ...base, originatorId: Uint8Array.of(10, 7, 7, 7), clusterList: [Uint8Array.of(3, 3, 3, 3)] }, P);
+  assert.deepEqual(held(n), []);
+  assert.deepEqual(held(m), [], 'non-client to non-client: never (RFC 4456 §6)');
+  assert.equal(held(a)[0]!.originator, '10.7.7.7');
+  assert.deepEqual(held(a)[0]!.clusters, ['1.1.1.1', '3.3.3.3']);
+  assert.deepEqual(held(b)[0]!.clusters, ['2.2.2.2', '3.3.3.3']);
+});
+
+test('a path that came back (our ORIGINATOR_ID or cluster id) is dropped and counted', () => {
+  const { rr, a, b, send, held } = setup();
+  send(a, { ...base, clusterList: [Uint8Array.of(2, 2, 2, 2)] }, P);
+  send(a, { ...base, originatorId: Uint8Array.of(10, 0, 0, 1) }, [24, 10, 0, 1]);
+  assert.deepEqual(held(b), []);
+  assert.equal(rr.member(a)!.loops, 2);
+  assert.equal(rr.member(a)!.received, 2);
+  assert.equal(rr.rib.pathCount, 0);
+});
+
+test('when the best changes, each member gets the new best or loses the old one; a session down withdraws', () => {
+  const { rr, a, b, n, m, send, held } = setup();
+  send(a, base, P);
+  send(n, { ...base, localPref: 200, nextHop: Uint8Array.of(192, 0, 2, 113) }, P);
+  // n's path is best: the clients get it, n loses a's path (it is the source now), m loses it (non-client path).
+  assert.equal(held(a)[0]!.nextHop, '192.0.2.113');
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.113');
+  assert.deepEqual(held(n), []);
+  assert.deepEqual(held(m), []);
+  // n withdraws: a's path is best again.
+  send(n, base, [], P);
+  assert.deepEqual(held(a), []);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
+  assert.equal(held(n)[0]!.nextHop, '192.0.2.111');
+  assert.equal(held(m)[0]!.nextHop, '192.0.2.111');
+  rr.down(a);
+  for (const x of [a, b, n, m]) assert.deepEqual(held(x), []);
+  assert.equal(rr.rib.pathCount, 0);
+});
+
+test('FlowSpec is reflected like unicast', () => {
+  const { rr, a, b, n, send, held } = setup();
+  const rule = [5, 1, 24, 10, 0, 0];
+  send(
+    a,
+    { origin: 0, asPath: [], localPref: 100, extendedCommunities: [Uint8Array.of(0x80, 6, 0, 0, 0, 0, 0, 0)] },
+    rule,
+    [],
+    IPV4_FLOW,
+  );
+  assert.equal(held(b)[0]!.entry, '0501180a0000');
+  assert.deepEqual(held(n)[0]!.clusters, ['1.1.1.1']);
+  const u: Update = {
+    withdrawn: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 },
+    attributes: {
+      mpUnreach: {
+        family: IPV4_FLOW,
+        nlri: { family: IPV4_FLOW, addPath: false, data: Uint8Array.from(rule), count: 1 },
+      },
+    },
+    nlri: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 },
+    issues: [],
+  };
+  rr.receive(a, u, null);
+  assert.deepEqual(held(b), []);
+  assert.deepEqual(held(n), []);
+});
+
+test('a configuration without route-reflector-client asks for no reflection', () => {
+  const config = parseConfig(neighbor('192.0.2.13', ''), 'plain.conf');
+  assert.equal(reflectionConfigured(config.neighbors), false);
+});
+
+test('validate: route-reflector-client on an external neighbor and a bad cluster-id are file:line:col errors', () => {
+  assert.throws(
+    () => parseConfig(neighbor('192.0.2.15', 'route-reflector-client;', 65099), 'x.conf'),
+    /^ConfigError: x\.conf:1:99: neighbor 192\.0\.2\.15: route-reflector-client needs an internal neighbor/,
+  );
+  assert.throws(
+    () => parseConfig('cluster-id 1.2.3;\n', 'y.conf'),
+    /y\.conf:1:12: found '1\.2\.3', expected a cluster id/,
+  );
+  assert.throws(
+    () => parseConfig(neighbor('192.0.2.13', 'cluster-id 2001:db8::1;'), 'z.conf'),
+    /z\.conf:1:\d+: found '2001:db8::1', expected a cluster id/,
+  );
+});
