@@ -15,6 +15,7 @@ import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flows
 import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { rdToString } from '../wire/nlri/rd';
+import { ipv4Rtc } from '../wire/nlri/rtc';
 import { l2vpnVpls, type Vpls } from '../wire/nlri/vpls';
 import type {
   Attributes,
@@ -30,6 +31,7 @@ import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
 import { bgpLsAttributeJson, bgpLsNlriJson } from './bgpls-json';
 import { evpnJson } from './evpn-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
+import { rtcJson } from './rtc-json';
 
 /** What ExaBGP prints as "exabgp": its JSON schema version (exabgp/version.py `json`), not the release. */
 export const EXABGP_JSON_VERSION = '4.0.1';
@@ -1363,4 +1365,13 @@ for (const codec of [bgpLs, bgpLsVpn]) {
 registerAttributeRenderer(29, (value) => {
   const json = bgpLsAttributeJson(value);
   return json === undefined ? undefined : { json, text: ` bgp-ls ${json.slice('"bgp-ls": '.length)}` };
+});
+
+registerFamilyRenderer(ipv4Rtc.family, {
+  forEach(block, _compact, each) {
+    for (const r of ipv4Rtc.items(block)) {
+      const x = rtcJson(r);
+      each(x.json, x.text);
+    }
+  },
 });

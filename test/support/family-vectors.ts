@@ -162,3 +162,27 @@ export const BGPLS_CASES: Record<string, string> = {
   ),
   'bgp-ls node withdrawn': update([], [...MPUNREACH(LS, 71, nodeNlri)]),
 };
+
+// ------------------------------------------------------------------ RT constraint (RFC 4684)
+
+/** One RTC NLRI: prefix length in bits, origin AS, then the route target's first len - 32 bits. */
+export const rtcNlri = (len: number, origin: number, rt: number[]): number[] =>
+  len === 0 ? [0] : [len, ...[...u32(origin), ...rt].slice(0, (len + 7) >> 3)];
+const RT_ASN2 = h('0002fde800000001');
+const RT_IP = h('0102c000020100 05');
+
+export const RTC_CASES: Record<string, string> = {
+  'rtc: an AS2 target, the default route, an IPv4 target': update(
+    [],
+    [
+      ...ORIGIN,
+      ...PATH(65001),
+      ...LP(100),
+      ...MPREACH(1, 132, [192, 0, 2, 9], [...rtcNlri(96, 65000, RT_ASN2), 0, ...rtcNlri(96, 65001, RT_IP)]),
+    ],
+  ),
+  'rtc: withdrawn, a prefix shorter than a route target': update(
+    [],
+    MPUNREACH(1, 132, [...rtcNlri(96, 65000, RT_ASN2), ...rtcNlri(64, 65000, RT_ASN2)]),
+  ),
+};
