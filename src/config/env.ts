@@ -61,6 +61,17 @@ export interface Env {
     /** How IPv6 prefixes with an offset are sent (src/wire/nlri/flowspec.ts): ExaBGP's layout or RFC 8956's. */
     offset6: Ipv6OffsetLayout;
   };
+  /** tsbgp only: the HTTP server (JSON API, /metrics, looking glass; src/http/, docs/HTTP.md). Port 0: off. */
+  http: {
+    port: number;
+    bind: string;
+    /** Bearer token that turns the write API on ('' = read-only). */
+    token: string;
+    /** A file holding the token (its first line), so that it need not be in the environment. */
+    tokenfile: string;
+    /** A JSON file naming communities ({"65000:666": "blackhole at the edge", "65000:1:2": "..."}). */
+    names: string;
+  };
   debug: {
     pdb: boolean;
     memory: boolean;
@@ -92,7 +103,8 @@ type Kind =
   | 'prefixes'
   | 'len4'
   | 'len6'
-  | 'layout6';
+  | 'layout6'
+  | 'port';
 
 /** section -> key -> [kind, default text]. Defaults as ExaBGP 4.2 ships them. */
 export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonly [Kind, string]>>>> = {
@@ -155,6 +167,14 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     shortest6: ['len6', '32'],
     offset6: ['layout6', 'exabgp'],
   },
+  // tsbgp only: off unless a port is given; on loopback unless told otherwise (docs/OPERATIONS.md).
+  http: {
+    port: ['port', '0'],
+    bind: ['string', '127.0.0.1'],
+    token: ['string', ''],
+    tokenfile: ['string', ''],
+    names: ['string', ''],
+  },
   debug: {
     pdb: ['bool', 'false'],
     memory: ['bool', 'false'],
@@ -209,6 +229,9 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       if (l !== 'json' && l !== 'text') bad("'json' or 'text'");
       return l;
     }
+    case 'port':
+      if (!/^\d+$/.test(v) || Number(v) > 65535) bad('a TCP port 0-65535 (0: off)');
+      return Number(v);
     case 'len4':
     case 'len6': {
       const max = kind === 'len4' ? 32 : 128;
@@ -345,18 +368,24 @@ export function envLines(e: Env): string[] {
   for (const section of Object.keys(ENV_SCHEMA)) {
     for (const key of Object.keys(ENV_SCHEMA[section])) {
       const v = rec[section][key];
-      const text =
-        section === 'flowspec' && key === 'protect'
+      // The write API's token is a secret: a dump says whether one is set, never what it is.
+      const secret = section === 'http' && key === 'token' && v !== '';
+      const text = secret
+        ? '(set)'
+        : section === 'flowspec' && key === 'protect'
           ? (v as ProtectedPrefix[]).map(prefixText).join(' ')
           : Array.isArray(v)
             ? v.join(' ')
             : key === 'umask'
               ? `0${(v as number).toString(8)}`
               : String(v);
-      out.push(`${section === 'flowspec' ? 'tsbgp' : 'exabgp'}.${section}.${key}=${text}`);
+      out.push(`${TSBGP_ONLY.has(section) ? 'tsbgp' : 'exabgp'}.${section}.${key}=${text}`);
     }
   }
   return out;
 }
+
+/** Sections ExaBGP does not have, dumped under the tsbgp prefix. */
+const TSBGP_ONLY = new Set(['flowspec', 'http']);
 
 const prefixText = (p: ProtectedPrefix): string => `${ipToString(p.addr)}/${p.len}`;

@@ -13,7 +13,7 @@ import {
 import type { Emit } from '../api/control';
 import { parseRoute, type RouteSpec } from '../config/route';
 import { parseVpls } from '../config/vpls';
-import { REFUSED_HINT } from '../flowspec/guard';
+import { type Finding, REFUSED_HINT } from '../flowspec/guard';
 import { parseFlowCommand } from '../flowspec/parse';
 import { familyName, parseFamily } from '../wire/nlri/registry';
 import { CeaseSubcode, notificationSubcodeName } from '../wire/notification';
@@ -35,6 +35,24 @@ interface Result {
   ok: boolean;
   lines: string[];
   error?: string;
+  /** The FlowSpec guard's findings when it refused the rule. */
+  refusal?: Finding[];
+}
+
+/** What the HTTP write API may do: routes and flow rules, nothing that stops or restarts anything. */
+const WRITE_KINDS: ReadonlySet<ApiCommand['kind']> = new Set([
+  'announce-route',
+  'withdraw-route',
+  'announce-flow',
+  'withdraw-flow',
+]);
+
+/** The answer to a command of the HTTP write API. */
+export interface WriteResult {
+  ok: boolean;
+  error?: string;
+  /** Set when the FlowSpec guard refused the rule: its findings, each with a code and a message. */
+  refusal?: Finding[];
 }
 
 type ShowAdjRib = Extract<ApiCommand, { kind: 'show-adj-rib' }>;
@@ -63,6 +81,7 @@ export class CommandRunner {
     if (!parsed.ok) r = fail(parsed.error);
     else if (this.streamed(parsed.command)) return this.streamToProcess(name, parsed.command);
     else r = this.run(parsed.command, name, name);
+    this.d.stats.command(name, r.ok);
     for (const l of r.lines) this.d.processes.write(name, l);
     if (!r.ok) this.refused(r, line, { process: name });
     const ack = this.d.acks.answer(name, r.ok ? 'done' : 'error', r.error);
@@ -119,11 +138,29 @@ export class CommandRunner {
     if (!parsed.ok) r = fail(parsed.error);
     else if (this.streamed(parsed.command)) return (await this.show(parsed.command, emit)) >= 0 ? ['done'] : [];
     else r = this.run(parsed.command, source, null);
+    this.d.stats.command(source, r.ok);
     if (!r.ok) {
       this.refused(r, line, { source });
       return [...r.lines, `error: ${r.error}`, 'error'];
     }
     return [...r.lines, 'done'];
+  }
+
+  /**
+   * A line from the HTTP write API (authenticated by its caller): announce or withdraw a route or a flow rule,
+   * through the same parser and FlowSpec guard as a process's, reaching every neighbor its selector matches.
+   */
+  write(line: string): WriteResult {
+    const parsed = parseCommand(line);
+    let r: Result;
+    if (!parsed.ok) r = fail(parsed.error);
+    else if (!WRITE_KINDS.has(parsed.command.kind))
+      r = fail('the HTTP API announces and withdraws routes and flow rules only');
+    else r = this.run(parsed.command as Exclude<ApiCommand, ShowAdjRib>, 'http', null);
+    this.d.stats.command('http', r.ok);
+    if (r.ok) return { ok: true };
+    this.refused(r, line, { source: 'http' });
+    return { ok: false, error: r.error, ...(r.refusal ? { refusal: r.refusal } : {}) };
   }
 
   /**
@@ -188,8 +225,11 @@ export class CommandRunner {
         const targets = this.routeTargets(c.neighbors, process);
         if (typeof targets === 'string') return fail(targets);
         if (c.kind === 'announce-flow') {
-          const refused = this.d.announceFlow(route, targets, source);
-          if (refused.length > 0) return fail(`flow rule refused: ${refused.join('; ')} (${REFUSED_HINT})`);
+          const refusal = this.d.announceFlow(route, targets, source);
+          if (refusal.length > 0) {
+            const why = refusal.map((f) => f.message).join('; ');
+            return { ...fail(`flow rule refused: ${why} (${REFUSED_HINT})`), refusal };
+          }
         } else {
           for (const n of targets) this.d.removeFlow(n, route);
         }

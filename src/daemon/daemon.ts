@@ -14,9 +14,10 @@ import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit, type RouteSpec } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { VplsRoute } from '../config/vpls';
-import { checkRule, type GuardOptions, mustRefuse } from '../flowspec/guard';
+import { checkRule, type Finding, type GuardOptions, mustRefuse } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
+import type { HttpServer } from '../http/server';
 import { internUpdate } from '../rib/adj-rib-in';
 import { AttrInterner } from '../rib/attr-intern';
 import { RouteReflector, reflectionConfigured } from '../roles/route-reflector/reflector';
@@ -39,6 +40,7 @@ import {
 } from './routes';
 import { RpkiService } from './rpki';
 import { loadConfiguration } from './startup';
+import { DaemonStats } from './stats';
 
 export interface DaemonOptions {
   configFile: string;
@@ -71,6 +73,8 @@ export class Daemon {
   readonly log: Logger;
   /** RPKI origin validation from the `rpki` section's caches (daemon/rpki.ts). */
   readonly rpki: RpkiService;
+  /** Commands and guard refusals counted, for /metrics. */
+  readonly stats = new DaemonStats();
   config!: Config;
   /** The FlowSpec guard's settings for the configuration in force (tsbgp.flowspec and what it protects). */
   private guardOpts: GuardOptions = {};
@@ -79,7 +83,10 @@ export class Daemon {
   private listener: Listener | null = null;
   private control: ControlServer | null = null;
   private pipes: NamedPipeControl | null = null;
-  private readonly runner: CommandRunner;
+  private http: HttpServer | null = null;
+  /** Started and not stopping: what /readyz tells. */
+  private ready = false;
+  readonly runner: CommandRunner;
   private stopping = false;
   /** Resolves when the daemon has shut down. */
   readonly done: Promise<void>;
@@ -120,7 +127,11 @@ export class Daemon {
     await this.startListener();
     this.startProcesses();
     await this.startControl();
+    // The HTTP server (and prom-client) are loaded only when asked for.
+    if (this.opts.env.http.port !== 0)
+      this.http = await (await import('../http/server')).startHttp(this, this.opts.env.http, () => this.ready);
     for (const n of this.neighbors) n.peer.start();
+    this.ready = true;
     this.log.info(`started with ${this.neighbors.length} neighbor(s), ${this.config.processes.size} process(es)`);
   }
 
@@ -270,13 +281,15 @@ export class Daemon {
     if (!r.withdraw) n.announce(e);
   }
 
-  /** Why the guard refuses the rule, one reason each (none: it may be sent); its warnings are logged. */
-  guardReasons(route: FlowRoute): string[] {
+  /** The guard's findings that refuse the rule (none: it may be sent); its warnings are logged. */
+  guardFindings(route: FlowRoute): Finding[] {
     const findings = checkRule(route, this.guardOpts);
     const name = route.name ?? 'rule';
     for (const f of findings) if (f.severity === 'warn') this.log.warning(`flow ${name}: ${f.message}`);
     if (!mustRefuse(findings)) return [];
-    return findings.filter((f) => f.severity === 'refuse').map((f) => f.message);
+    const refusing = findings.filter((f) => f.severity === 'refuse');
+    for (const f of refusing) this.stats.guardRefused(f.code);
+    return refusing;
   }
 
   /**
@@ -300,11 +313,11 @@ export class Daemon {
 
   /**
    * A flow rule announced to the neighbors among `targets` that negotiate its family, after the guard: the
-   * reasons it refuses the rule for (nothing sent then), or none.
+   * findings it refuses the rule for (nothing sent then), or none.
    */
-  announceFlow(route: FlowRoute, targets: Neighbor[], source: string): string[] {
+  announceFlow(route: FlowRoute, targets: Neighbor[], source: string): Finding[] {
     // The guard runs before anything is sent: a rule that would match BGP itself is refused here.
-    const reasons = this.guardReasons(route);
+    const reasons = this.guardFindings(route);
     if (reasons.length > 0) return reasons;
     for (const n of targets) if (n.cfg.families.includes(route.rule.family)) this.addFlow(n, route, source);
     return [];
@@ -658,6 +671,7 @@ export class Daemon {
   async shutdown(reason = 'tsbgp shutting down'): Promise<void> {
     if (this.stopping) return this.done;
     this.stopping = true;
+    this.ready = false;
     this.log.info(`shutting down: ${reason}`);
     await Promise.all(
       this.neighbors.map((n) =>
@@ -676,6 +690,7 @@ export class Daemon {
     await this.listener?.close().catch(() => undefined);
     await this.control?.close().catch(() => undefined);
     await this.pipes?.close().catch(() => undefined);
+    await this.http?.close().catch(() => undefined);
     this.resolveDone();
   }
 }

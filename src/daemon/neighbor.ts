@@ -17,6 +17,7 @@ import { FlowTable } from './flow-table';
 import type { Logger } from './log';
 import { LogBudget } from './log-budget';
 import type { RibEntry } from './routes';
+import { NeighborStats } from './stats';
 
 /** Bytes of UPDATEs handed to the socket in one write (see Neighbor.pullJoined). */
 const WRITE_BYTES = 65536;
@@ -42,6 +43,8 @@ export class Neighbor {
   updatesSent = 0;
   updatesReceived = 0;
   upSince = 0;
+  /** Counters since the daemon started, last error and NOTIFICATION (for /metrics and the HTTP API). */
+  readonly stats = new NeighborStats();
   /** The peer's RFC 7606 errors (treat-as-withdraw, attribute discard) logged: it can send them at will. */
   readonly updateErrors = new LogBudget();
   private wakeScheduled = false;
@@ -123,11 +126,16 @@ export class Neighbor {
       });
     };
     this.peer.setSource({ pull: (max) => this.pullJoined(max) });
+    this.stats.watch(this.peer);
   }
 
   /** Counts the UPDATEs among whole messages (type at octet 18, RFC 4271 §4.1); ROUTE-REFRESH markers are not. */
   private countUpdates(msgs: Uint8Array[]): void {
-    for (const m of msgs) if (m[18] === 2) this.updatesSent++;
+    for (const m of msgs) {
+      if (m[18] !== 2) continue;
+      this.updatesSent++;
+      this.stats.count('sent', 'update');
+    }
   }
 
   /**

@@ -153,8 +153,12 @@ export class Speaker extends EventEmitter {
    */
   announceFlow(flow: FlowSpec | string, to?: Target): void {
     const targets = this.targets(to, 'announceFlow');
-    const reasons = this.daemon.announceFlow(parsedFlow(flow), targets, 'library');
-    if (reasons.length > 0) throw new FlowSpecRefused(reasons, REFUSED_HINT);
+    const refused = this.daemon.announceFlow(parsedFlow(flow), targets, 'library');
+    if (refused.length > 0)
+      throw new FlowSpecRefused(
+        refused.map((f) => f.message),
+        REFUSED_HINT,
+      );
   }
 
   withdrawFlow(flow: FlowSpec | string, to?: Target): void {

@@ -126,6 +126,8 @@ function prefixWords(f: FamilyKey): 0 | 1 | 4 {
   return afiOf(f) === AFI.IPV4 ? 1 : afiOf(f) === AFI.IPV6 ? 4 : 0;
 }
 
+const all = (): boolean => true;
+
 /** RFC 8277: labelled unicast and VPN NLRI carry a label that withdrawals need not repeat. */
 const labelled = (f: FamilyKey): boolean => {
   const s = safiOf(f);
@@ -395,21 +397,52 @@ export class AdjRibIn {
     return st ? { attributes: st, stale: true } : undefined;
   }
 
+  /**
+   * Every path held for one unicast or multicast prefix (any path identifier, live or stale): one hash probe per
+   * path identifier, no scan, so a looking glass answers at once on a full table. `addr` holds the prefix's
+   * octets, its bits past `len` zero.
+   */
+  paths(f: FamilyKey, len: number, addr: Uint8Array): RibRoute[] {
+    const r = this.fams.get(f);
+    if (r?.kind !== 'prefix') return [];
+    const key = new Uint32Array(1 + r.words);
+    prefixKeyFrom(key, r.words, len, addr, 0);
+    const out: RibRoute[] = [];
+    for (const [pathId, t] of r.byPath) {
+      const live = t.live.get(key);
+      const set = live ?? t.stale?.get(key);
+      if (set) out.push({ family: f, entry: prefixKeyEntry(key), pathId, attributes: set, stale: live === undefined });
+    }
+    return out;
+  }
+
+  /**
+   * The unicast and multicast routes whose attributes pass `keep` (by origin AS, by community): a scan, but one
+   * that makes an object only for a route that matches, and stops when the caller stops reading.
+   */
+  *routesWhere(keep: (s: AttrSet) => boolean): Generator<RibRoute> {
+    for (const [family, r] of this.fams) if (r.kind === 'prefix') yield* this.prefixRoutes(family, r, keep);
+  }
+
+  private *prefixRoutes(family: FamilyKey, r: PrefixFamily, keep: (s: AttrSet) => boolean): Generator<RibRoute> {
+    for (const [pathId, t] of r.byPath) {
+      for (const [stale, m] of [
+        [false, t.live],
+        [true, t.stale],
+      ] as const) {
+        if (!m) continue;
+        for (const [key, attributes] of (m as PrefixMap<AttrSet>).entriesWhere(keep))
+          yield { family, entry: prefixKeyEntry(key), pathId, attributes, stale };
+      }
+    }
+  }
+
   /** Every route of a family (or all families). Allocates per route: for display and dumps, not hot paths. */
   *routes(f?: FamilyKey): Generator<RibRoute> {
     for (const [family, r] of this.fams) {
       if (f !== undefined && family !== f) continue;
-      if (r.kind === 'prefix') {
-        for (const [pathId, t] of r.byPath) {
-          for (const [stale, m] of [
-            [false, t.live],
-            [true, t.stale],
-          ] as const) {
-            if (!m) continue;
-            for (const [key, attributes] of m) yield { family, entry: prefixKeyEntry(key), pathId, attributes, stale };
-          }
-        }
-      } else {
+      if (r.kind === 'prefix') yield* this.prefixRoutes(family, r, all);
+      else {
         for (const [stale, m] of [
           [false, r.table.live],
           [true, r.table.stale],

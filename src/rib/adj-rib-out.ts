@@ -216,11 +216,23 @@ export class AdjRibOut {
   }
 
   has(family: FamilyKey, given: Uint8Array, pathId = 0): boolean {
+    return this.get(family, given, pathId) !== undefined;
+  }
+
+  /** The attributes wanted at the peer for one route, or undefined. */
+  get(family: FamilyKey, given: Uint8Array, pathId = 0): AttrSet | undefined {
     const t = this.tables.get(family);
-    if (!t) return false;
+    if (!t) return undefined;
     const entry = this.held(family, given, pathId, false);
     const e = t.find(pathId, entry, 0, entry.length);
-    return e >= 0 && t.get(e) !== undefined;
+    return e < 0 ? undefined : t.get(e);
+  }
+
+  /** Routes held per family (for metrics: no walk). */
+  sizes(): Map<FamilyKey, number> {
+    const out = new Map<FamilyKey, number>();
+    for (const [f, t] of this.tables) out.set(f, t.size);
+    return out;
   }
 
   /** Withdraw every route (of one family or all). */

@@ -234,10 +234,15 @@ export class PrefixMap<V> {
   }
 
   /** Every entry in insertion order; each key is a fresh array (not for hot paths). */
-  *entries(): Generator<[PrefixKey, V]> {
+  entries(): Generator<[PrefixKey, V]> {
+    return this.entriesWhere(() => true);
+  }
+
+  /** The entries whose value passes `keep`, in insertion order; a key is made only for those (a filtered scan). */
+  *entriesWhere(keep: (v: V) => boolean): Generator<[PrefixKey, V]> {
     const w = this.words;
     for (let i = 0; i < this.used; i++) {
-      if (this.lens[i] === HOLE) continue;
+      if (this.lens[i] === HOLE || !keep(this.vals[i] as V)) continue;
       const k = this.newKey();
       k[0] = this.lens[i]!;
       for (let j = 0; j < w; j++) k[1 + j] = this.keys[i * w + j]!;
