@@ -30,6 +30,7 @@ import type {
 import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
 import { bgpLsAttributeJson, bgpLsNlriJson } from './bgpls-json';
 import { evpnJson } from './evpn-json';
+import { pmsiJson } from './pmsi-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
 import { rtcJson } from './rtc-json';
 
@@ -1361,6 +1362,8 @@ for (const codec of [bgpLs, bgpLsVpn]) {
     },
   });
 }
+
+registerAttributeRenderer(22, pmsiJson);
 
 registerAttributeRenderer(29, (value) => {
   const json = bgpLsAttributeJson(value);

@@ -1,4 +1,4 @@
-// Differential test for the decode-mostly families and attributes (BGP-LS, ...): the same UPDATE bytes
+// Differential test for the decode-mostly families and attributes (BGP-LS, PMSI tunnel, unknown attributes): the same UPDATE bytes
 // (test/support/family-vectors.ts, written for tsbgp) through `exabgp --decode` (ExaBGP 4.2, the reference) and
 // `tsbgp decode` give the same JSON object with its keys in the same order, apart from time, host, pid, ppid and
 // counter. ExaBGP 4.2 prints its JSON after a text line that fails for BGP-LS; with -d its parser logs the JSON of
@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BGPLS_CASES } from '../support/family-vectors';
+import { ATTRIBUTE_CASES, BGPLS_CASES } from '../support/family-vectors';
 import { skipReason } from '../support/programs';
 
 const MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -60,21 +60,32 @@ function comparable(line: string): string {
 
 const skip = skipReason('exabgp');
 
-test('BGP-LS: tsbgp decode prints the JSON exabgp --decode prints for the same bytes', { skip }, () => {
+/** Every case through both decoders; the names of those whose JSON differs, with both lines. */
+function differences(cases: Record<string, string>): string[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-families-'));
   try {
     const file = path.join(dir, 'families.conf');
     fs.writeFileSync(file, CONF);
-    const names = Object.keys(BGPLS_CASES);
-    const ours = tsbgpJson(names.map((n) => BGPLS_CASES[n]!));
+    const names = Object.keys(cases);
+    const ours = tsbgpJson(names.map((n) => cases[n]!));
     const failures: string[] = [];
     names.forEach((name, i) => {
-      const theirs = exabgpJson(BGPLS_CASES[name]!, file);
+      const theirs = exabgpJson(cases[name]!, file);
       if (comparable(ours[i]!) !== comparable(theirs))
         failures.push(`${name}:\n  exabgp: ${comparable(theirs)}\n  tsbgp:  ${comparable(ours[i]!)}`);
     });
-    assert.equal(failures.length, 0, failures.join('\n'));
+    return failures;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('BGP-LS: tsbgp decode prints the JSON exabgp --decode prints for the same bytes', { skip }, () => {
+  const failures = differences(BGPLS_CASES);
+  assert.equal(failures.length, 0, failures.join('\n'));
+});
+
+test('PMSI tunnel, tunnel encapsulation and unknown attributes: the JSON exabgp --decode prints', { skip }, () => {
+  const failures = differences(ATTRIBUTE_CASES);
+  assert.equal(failures.length, 0, failures.join('\n'));
 });

@@ -186,3 +186,20 @@ export const RTC_CASES: Record<string, string> = {
     MPUNREACH(1, 132, [...rtcNlri(96, 65000, RT_ASN2), ...rtcNlri(64, 65000, RT_ASN2)]),
   ),
 };
+
+// ------------------------------------------------------------------ PMSI tunnel (RFC 6514 §5), other attributes
+
+const NH_ATTR = attr(0x40, 3, [192, 0, 2, 1]);
+/** PMSI Tunnel: flags, tunnel type, MPLS label (3 octets, the label in the top 20 bits), tunnel identifier. */
+const PMSI = (flags: number, type: number, label: number[], id: number[]): number[] =>
+  attr(0xc0, 22, [flags, type, ...label, ...id]);
+const route = (attrs: number[]): string =>
+  update([], [...ORIGIN, ...PATH(65001), ...NH_ATTR, ...attrs].flat(), [24, 10, 0, 0]);
+
+export const ATTRIBUTE_CASES: Record<string, string> = {
+  'pmsi: ingress replication with a label': route(PMSI(0, 6, [0, 0x27, 0x11], [192, 0, 2, 7])),
+  'pmsi: no tunnel, leaf information required': route(PMSI(1, 0, [0, 0, 0], [])),
+  'pmsi: PIM-SSM tree (a type ExaBGP keeps as bytes)': route(PMSI(0, 3, [0, 0x06, 0x41], [192, 0, 2, 7, 232, 1, 1, 1])),
+  'tunnel encapsulation (23): the generic form': route(attr(0xc0, 23, [...u16(8), ...u16(7), 1, 4, 0, 0, 0, 100, 0])),
+  'an unknown transitive attribute with Partial set': route(attr(0xe0, 0xf0, [1, 2, 3])),
+};
