@@ -71,6 +71,8 @@ export type ApiCommand =
       text: string;
     }
   | { kind: 'announce-vpls' | 'withdraw-vpls'; neighbors: NeighborSelector; text: string }
+  /** tsbgp's `announce evpn TYPE KEYWORDS` (config/evpn.ts; ExaBGP has no EVPN command): `text` from TYPE on. */
+  | { kind: 'announce-evpn' | 'withdraw-evpn'; neighbors: NeighborSelector; text: string }
   | {
       kind: 'announce-watchdog' | 'withdraw-watchdog';
       /** Absent: ExaBGP uses the name of the process that sent the command. */
@@ -402,6 +404,8 @@ function announceText(norm: string): ParsedCommand | null {
       return ok({ kind: announce ? 'announce-flow' : 'withdraw-flow', neighbors: [], text });
     case 'vpls':
       return ok({ kind: announce ? 'announce-vpls' : 'withdraw-vpls', neighbors: [], text });
+    case 'evpn':
+      return ok({ kind: announce ? 'announce-evpn' : 'withdraw-evpn', neighbors: [], text });
     default:
       return null;
   }
@@ -438,6 +442,10 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
     case 'vpls': {
       if (rest.length === 0) return fail(`${verb} vpls: missing definition`);
       return ok({ kind: verb === 'announce' ? 'announce-vpls' : 'withdraw-vpls', neighbors, text: rest.join(' ') });
+    }
+    case 'evpn': {
+      if (rest.length === 0) return fail(`${verb} evpn: missing definition`);
+      return ok({ kind: verb === 'announce' ? 'announce-evpn' : 'withdraw-evpn', neighbors, text: rest.join(' ') });
     }
     case 'watchdog': {
       // ExaBGP reads the third word of the line; with no name the process name is used.
@@ -481,9 +489,9 @@ function parseAnnounce(verb: 'announce' | 'withdraw', words: string[], neighbors
       const body = rest.slice(1);
       const family = `${what} ${safi}`;
       if (what === 'l2vpn') {
-        if (safi !== 'vpls') return fail(`${verb} ${family}: unsupported family`);
+        if (safi !== 'vpls' && safi !== 'evpn') return fail(`${verb} ${family}: unsupported family`);
         if (body.length === 0) return fail(`${verb} ${family}: missing definition`);
-        return ok({ kind: verb === 'announce' ? 'announce-vpls' : 'withdraw-vpls', neighbors, text: body.join(' ') });
+        return ok({ kind: `${verb}-${safi}`, neighbors, text: body.join(' ') });
       }
       if (FLOW_SAFIS.has(safi)) {
         const def = body[0] === 'route' ? body.slice(1) : body;

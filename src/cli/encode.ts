@@ -4,13 +4,15 @@
 
 import * as readline from 'node:readline';
 import { ipBytes } from '../config/addr';
+import { type EvpnConfigRoute, parseEvpn } from '../config/evpn';
 import { FAMILY_NAMES } from '../config/parser';
 import { expandSplit, parseRoute, type RouteSpec, withSendDefaults } from '../config/route';
 import { ConfigError } from '../config/tokenizer';
 import { parseVpls, type VplsRoute } from '../config/vpls';
-import { flowEntry, type RibEntry, vplsEntry } from '../daemon/routes';
+import { evpnEntry, flowEntry, type RibEntry, vplsEntry } from '../daemon/routes';
 import { parseFlowCommand } from '../flowspec/parse';
 import type { FlowRoute } from '../flowspec/rule';
+import { l2vpnEvpn } from '../wire/nlri/evpn';
 import { isFlowFamily } from '../wire/nlri/flowspec';
 import { isLabeledFamily, vpnNextHop } from '../wire/nlri/labeled';
 import { familyCodec, familyName } from '../wire/nlri/registry';
@@ -123,12 +125,23 @@ export function encodeVpls(v: VplsRoute, o: EncodeOptions): Uint8Array {
   return mpUpdate(vplsEntry(v), v.nextHop === 'self' ? o.selfV4 : v.nextHop, o);
 }
 
+/**
+ * The UPDATE for one EVPN route (tsbgp's syntax, config/evpn.ts): as for VPLS, with the route's path id when
+ * `--path-information` is given (RFC 7911).
+ */
+export function encodeEvpn(v: EvpnConfigRoute, o: EncodeOptions): Uint8Array {
+  if (v.nextHop === undefined) throw new Error(`evpn route ${v.pos.line} has no next-hop`);
+  const e = evpnEntry(v);
+  if (o.addPath) e.entry = l2vpnEvpn.encode({ ...v.evpn, pathId: v.evpn.pathId ?? 0 }, true);
+  return mpUpdate(e, v.nextHop === 'self' ? o.selfV4 : v.nextHop, o, o.addPath);
+}
+
 /** One UPDATE for one entry: its attributes with the send defaults, MP_REACH_NLRI last (as ExaBGP orders them). */
-function mpUpdate(e: RibEntry, nextHop: Uint8Array, o: EncodeOptions): Uint8Array {
+function mpUpdate(e: RibEntry, nextHop: Uint8Array, o: EncodeOptions, addPath = false): Uint8Array {
   const ctx: CodecContext = { asn4: o.asn4, addPath: new Set(), maxMessage: o.maxMessage ?? MAX_MESSAGE };
   const pa = encodeAttributes(withSendDefaults(e.attributes, o.localAs, o.peerAs), ctx);
   const mp = encodeAttributes(
-    { mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath: false, data: e.entry, count: 1 } } },
+    { mpReach: { family: e.family, nextHop, nlri: { family: e.family, addPath, data: e.entry, count: 1 } } },
     ctx,
   );
   return frame([u16(0), u16(pa.length + mp.length), pa, mp]);
@@ -138,7 +151,8 @@ export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').t
 
 const USAGE =
   'usage: tsbgp encode [--family "AFI SAFI"] [--local-as N] [--peer-as N] [--path-information] [--no-asn4]\n' +
-  '                    [--local-address IP] ["route PREFIX next-hop IP ..." | "vpls rd RD endpoint N ..."]\n' +
+  '                    [--local-address IP] ["route PREFIX next-hop IP ..." | "vpls rd RD endpoint N ..." |\n' +
+  '                    "evpn TYPE rd RD ..."]\n' +
   'Prints the UPDATE messages ExaBGP would send for the route, in hex, one per line.\n' +
   'Without a route, reads one route per line from standard input.\n';
 
@@ -206,6 +220,10 @@ export async function run(args: string[]): Promise<number> {
             `--family ${familyName(family)} does not match the rule's family ${familyName(flow.rule.family)}`,
           );
         process.stdout.write(`${toHex(encodeFlow(flow, opts))}\n`);
+        return true;
+      }
+      if (/^evpn\b/.test(text)) {
+        process.stdout.write(`${toHex(encodeEvpn(parseEvpn(text, { file }, 1), opts))}\n`);
         return true;
       }
       if (/^vpls\b/.test(text)) {

@@ -53,13 +53,15 @@ export async function run(args: string[]): Promise<number> {
       let routes = 0;
       let flows = 0;
       let vpls = 0;
+      let evpn = 0;
       for (const n of c.neighbors) {
         routes += n.routes.length;
         flows += n.flows.length;
         vpls += n.vpls.length;
+        evpn += n.evpn.length;
       }
       process.stdout.write(
-        `${f}: ok, ${c.neighbors.length} neighbor${c.neighbors.length === 1 ? '' : 's'}, ${c.processes.size} process${c.processes.size === 1 ? '' : 'es'}, ${routes} route${routes === 1 ? '' : 's'}, ${flows} flow route${flows === 1 ? '' : 's'}${vpls > 0 ? `, ${vpls} vpls route${vpls === 1 ? '' : 's'}` : ''}\n`,
+        `${f}: ok, ${c.neighbors.length} neighbor${c.neighbors.length === 1 ? '' : 's'}, ${c.processes.size} process${c.processes.size === 1 ? '' : 'es'}, ${routes} route${routes === 1 ? '' : 's'}, ${flows} flow route${flows === 1 ? '' : 's'}${vpls > 0 ? `, ${vpls} vpls route${vpls === 1 ? '' : 's'}` : ''}${evpn > 0 ? `, ${evpn} evpn route${evpn === 1 ? '' : 's'}` : ''}\n`,
       );
     } catch (e) {
       if (!(e instanceof ConfigRefused)) throw e;

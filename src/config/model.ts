@@ -3,6 +3,7 @@
 import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
+import type { EvpnConfigRoute } from './evpn';
 import type { RouteList } from './route-list';
 import type { RpkiConfig } from './rpki';
 import type { Location } from './tokenizer';
@@ -162,6 +163,8 @@ export interface NeighborConfig extends SocketSecurityConfig {
   flows: FlowRouteConfig[];
   /** VPLS routes (RFC 4761) of `l2vpn { vpls ... }` and `announce { l2vpn { vpls ... } }`, in file order. */
   vpls: VplsRoute[];
+  /** EVPN routes (RFC 7432, RFC 9136) of `l2vpn { evpn ... }` and `announce { l2vpn { evpn ... } }`, in file order. */
+  evpn: EvpnConfigRoute[];
   /** Template names inherited, in order. */
   inherit: string[];
   pos: Location;

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
+import { type EvpnConfigRoute, parseEvpn } from './evpn';
 import { MD5_MAX_KEY, md5Key } from './md5';
 import type {
   ApiConfig,
@@ -141,6 +142,8 @@ interface Draft {
   /** VPLS routes of `l2vpn` sections, and of `announce { l2vpn { } }` (which ExaBGP 4.2 sends first). */
   vpls: VplsRoute[];
   vplsAnnounce: VplsRoute[];
+  /** EVPN routes of `l2vpn` and `announce { l2vpn { } }` sections, in file order (tsbgp's syntax). */
+  evpn: EvpnConfigRoute[];
   inherit: { name: string; at: Token }[];
 }
 
@@ -154,6 +157,7 @@ const newDraft = (file: string): Draft => ({
   flows: [],
   vpls: [],
   vplsAnnounce: [],
+  evpn: [],
   inherit: [],
 });
 
@@ -566,6 +570,7 @@ class Parser {
       d.flows.push(...t.flows);
       d.vpls.push(...t.vpls);
       d.vplsAnnounce.push(...t.vplsAnnounce);
+      d.evpn.push(...t.evpn);
     }
     const g = <T>(k: string, dflt: T): T => (d.scalars.has(k) ? (d.scalars.get(k)!.value as T) : dflt);
     const where = (k: string): Token => d.scalars.get(k)?.at ?? at;
@@ -651,6 +656,8 @@ class Parser {
     const vpls = [...d.vplsAnnounce, ...d.vpls];
     if (vpls.length > 0 && !families.includes(FAMILY_NAMES.l2vpn.vpls!))
       throw errorAt(vpls[0]!.pos, `${name}: vpls route but l2vpn vpls is not in the neighbor's family block`);
+    if (d.evpn.length > 0 && !families.includes(FAMILY_NAMES.l2vpn.evpn!))
+      throw errorAt(d.evpn[0]!.pos, `${name}: evpn route but l2vpn evpn is not in the neighbor's family block`);
 
     const localAs = g<number | 'auto'>('local-as', 'auto');
     const peerAs = g<number | 'auto'>('peer-as', 'auto');
@@ -693,6 +700,7 @@ class Parser {
       routes: d.routes,
       flows: d.flows,
       vpls,
+      evpn: d.evpn,
       inherit: d.inherit.map((x) => x.name),
       pos: loc(at),
     };
@@ -1047,14 +1055,16 @@ class Parser {
 
   /**
    * `l2vpn { vpls KEYWORDS; vpls [NAME] { KEYWORD VALUE; ... } }` (and `announce { l2vpn { vpls KEYWORDS; } }`):
-   * VPLS routes, as ExaBGP 4.2's l2vpn sections take them; a block's name is a label only, as in ExaBGP.
+   * VPLS routes, as ExaBGP 4.2's l2vpn sections take them; a block's name is a label only, as in ExaBGP. And
+   * `evpn TYPE KEYWORDS;` there: EVPN routes in tsbgp's syntax (config/evpn.ts; ExaBGP has none).
    */
   private l2vpnBlock(d: Draft, brace: Token, where = 'l2vpn'): void {
     this.section(
       brace,
       where,
       (s) => {
-        if (s[0].text !== 'vpls') this.unknown(s[0], where, "'vpls ...;'");
+        if (s[0].text === 'evpn') return void d.evpn.push(parseEvpn(s, { at: s[0] }, 1, s.length));
+        if (s[0].text !== 'vpls') this.unknown(s[0], where, "'vpls ...;' or 'evpn ...;'");
         (where === 'l2vpn' ? d.vpls : d.vplsAnnounce).push(parseVpls(s, { at: s[0] }, 1, s.length));
       },
       (b, br) => {

@@ -15,6 +15,7 @@ import {
   SegmentType,
 } from '../wire/types';
 import { ipBytes, parseIpv4Into, parseIpv6Into } from './addr';
+import { evpnExtendedCommunity } from './evpn-communities';
 import { parsePrefixSid, parsePrefixSidSrv6 } from './prefix-sid';
 import { ConfigError, errorAt, expected, isPunct, type Location, Token, tokenize } from './tokenizer';
 
@@ -129,6 +130,25 @@ export const endOf = (toks: Token[], fallback: Location): Location => {
   const last = toks[toks.length - 1];
   return last ? { file: last.file, line: last.line, col: last.col + (last.end - last.start) } : fallback;
 };
+
+/**
+ * A cursor over one statement's words (tokens [from, to) of `input`, a trailing `;` left out), and where errors
+ * about the statement as a whole point: `opts.at`, else its first word (VPLS and EVPN routes).
+ */
+export function statementCursor(
+  input: Token[] | string,
+  opts: { file?: string; at?: Token },
+  from: number,
+  to: number | undefined,
+): { c: Cursor; where: Location } {
+  const toks = typeof input === 'string' ? tokenize(input, opts.file ?? '<input>') : input;
+  let stop = to ?? toks.length;
+  while (stop > from && isPunct(toks[stop - 1], ';')) stop--;
+  const endLoc = endOf(toks, { file: opts.file ?? '<input>', line: 1, col: 1 });
+  const at = opts.at ?? toks[from];
+  const where: Location = at ? { file: at.file, line: at.line, col: at.col } : endLoc;
+  return { c: new Cursor(toks, from, stop, endLoc), where };
+}
 
 // ---------------------------------------------------------------------------------------------- numbers
 
@@ -405,7 +425,7 @@ export function parseExtendedCommunity(t: Token): Uint8Array {
   const out = new Uint8Array(8);
   const dv = new DataView(out.buffer);
   const what =
-    'an extended community (target:A:B, origin:A:B, redirect:A:B, l2info:A:B:C:D, bandwidth:A:B, redirect-to-nexthop or 0x + 16 hex digits)';
+    'an extended community (target:A:B, origin:A:B, redirect:A:B, l2info:A:B:C:D, bandwidth:A:B, redirect-to-nexthop, an EVPN one or 0x + 16 hex digits)';
   if (/^0x/i.test(s)) {
     const b = hexBytes(t, s.slice(2), what);
     if (b.length !== 8) throw expected(t, what);
@@ -415,6 +435,8 @@ export function parseExtendedCommunity(t: Token): Uint8Array {
     out[0] = 0x08;
     return out;
   }
+  const evpn = evpnExtendedCommunity(t);
+  if (evpn) return evpn;
   const parts = s.split(':');
   if (parts.length < 2) throw expected(t, what);
   const kind = parts.length === 2 ? 'target' : parts.shift()!;

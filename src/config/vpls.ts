@@ -4,8 +4,8 @@
 // `route` (configuration/l2vpn/vpls.py and announce/vpls.py list the same set). Facts from ExaBGP 4.2; own code.
 
 import type { Vpls } from '../wire/nlri/vpls';
-import { Cursor, endOf, parseRouteTail, parseUint, type RouteTail } from './route';
-import { errorAt, isPunct, type Location, type Token, tokenize } from './tokenizer';
+import { parseRouteTail, parseUint, type RouteTail, statementCursor } from './route';
+import { errorAt, type Location, type Token } from './tokenizer';
 
 /** One VPLS route as written: the NLRI, then what `route` tails hold (no labels, path id or split). */
 export interface VplsRoute extends Omit<RouteTail, 'labels' | 'rd' | 'pathId' | 'split'> {
@@ -31,14 +31,9 @@ const FIELDS: Record<string, { max: number; what: string }> = {
 
 /** Parses the keywords of one VPLS route (tokens [from, to), a trailing `;` ignored). Throws ConfigError. */
 export function parseVpls(input: Token[] | string, opts: VplsParseOptions = {}, from = 0, to?: number): VplsRoute {
-  const toks = typeof input === 'string' ? tokenize(input, opts.file ?? '<input>') : input;
-  let stop = to ?? toks.length;
-  while (stop > from && isPunct(toks[stop - 1], ';')) stop--;
-  const endLoc = endOf(toks, { file: opts.file ?? '<input>', line: 1, col: 1 });
-  const at = opts.at ?? toks[from];
-  const where: Location = at ? { file: at.file, line: at.line, col: at.col } : endLoc;
+  const { c: cursor, where } = statementCursor(input, opts, from, to);
   const nums = new Map<string, number>();
-  const tail = parseRouteTail(new Cursor(toks, from, stop, endLoc), (kw, c) => {
+  const tail = parseRouteTail(cursor, (kw, c) => {
     const f = FIELDS[kw.text];
     if (f === undefined) return false;
     const v = parseUint(c.word(f.what), f.max, f.what);

@@ -11,6 +11,7 @@ import {
   parseRoutes,
 } from '../api/commands';
 import type { Emit } from '../api/control';
+import { parseEvpn } from '../config/evpn';
 import { parseRoute, type RouteSpec } from '../config/route';
 import { parseVpls } from '../config/vpls';
 import { type Finding, REFUSED_HINT } from '../flowspec/guard';
@@ -22,7 +23,7 @@ import { encodeEndOfRib } from '../wire/update';
 import type { Daemon } from './daemon';
 import { boundLine } from './log';
 import type { Neighbor } from './neighbor';
-import { type RibEntry, vplsEntry } from './routes';
+import { evpnEntry, type RibEntry, vplsEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
 
 const VERSION = '4.2.21-tsbgp';
@@ -236,15 +237,20 @@ export class CommandRunner {
         return ok();
       }
       case 'announce-vpls':
-      case 'withdraw-vpls': {
-        // ExaBGP 4.2's `announce vpls` (configuration/announce/vpls.py): the keywords of `l2vpn { vpls }`. A
-        // withdrawal needs the NLRI keywords only; it finds the route by them (the NLRI is the route's key).
-        const withdraw = c.kind === 'withdraw-vpls';
+      case 'withdraw-vpls':
+      case 'announce-evpn':
+      case 'withdraw-evpn': {
+        // ExaBGP 4.2's `announce vpls` (configuration/announce/vpls.py): the keywords of `l2vpn { vpls }`; and
+        // tsbgp's `announce evpn`, the keywords of `l2vpn { evpn }`. A withdrawal needs the NLRI keywords only; it
+        // finds the route by them (its key: the NLRI, or the EVPN route key, labels aside).
+        const withdraw = c.kind.startsWith('withdraw');
+        const evpn = c.kind.endsWith('evpn');
         let e: RibEntry;
         try {
-          e = vplsEntry(parseVpls(c.text, { file: 'api', requireNextHop: !withdraw }));
+          const opts = { file: 'api', requireNextHop: !withdraw };
+          e = evpn ? evpnEntry(parseEvpn(c.text, opts)) : vplsEntry(parseVpls(c.text, opts));
         } catch (err) {
-          return fail(`could not parse vpls: ${(err as Error).message}`);
+          return fail(`could not parse ${evpn ? 'evpn' : 'vpls'}: ${(err as Error).message}`);
         }
         const targets = this.routeTargets(c.neighbors, process);
         if (typeof targets === 'string') return fail(targets);

@@ -9,6 +9,7 @@ import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { type ProcessConfig, ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
+import type { EvpnConfigRoute } from '../config/evpn';
 import { parseConfiguredFlow } from '../config/flow-check';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit, type RouteSpec } from '../config/route';
@@ -31,11 +32,13 @@ import type { Logger } from './log';
 import { Neighbor } from './neighbor';
 import {
   announceStatic,
+  evpnEntry,
   flowParts,
   type RibEntry,
   routeEntry,
   vplsEntry,
   withdrawRemoved,
+  withdrawRemovedEvpn,
   withdrawRemovedVpls,
 } from './routes';
 import { RpkiService } from './rpki';
@@ -258,6 +261,7 @@ export class Daemon {
       for (const r of expandSplit(route)) this.staticEntry(n, routeEntry(r), r);
     });
     for (const v of n.cfg.vpls) this.staticEntry(n, vplsEntry(v), v);
+    for (const v of n.cfg.evpn) this.staticEntry(n, evpnEntry(v), v);
     for (const f of n.cfg.flows) {
       if (f.scope.length > 0) {
         const at = f.scope[0]!;
@@ -586,12 +590,14 @@ export class Daemon {
     // was removed from the file would ever be withdrawn.
     const previous = new Map<Neighbor, RouteList>();
     const previousVpls = new Map<Neighbor, VplsRoute[]>();
+    const previousEvpn = new Map<Neighbor, EvpnConfigRoute[]>();
     for (const cfg of next.neighbors) {
       const n = byKey.get(neighborKey(cfg));
       if (n && !keep.has(n)) {
         keep.add(n);
         previous.set(n, n.cfg.routes);
         previousVpls.set(n, n.cfg.vpls);
+        previousEvpn.set(n, n.cfg.evpn);
         (n as { cfg: NeighborConfig }).cfg = cfg;
       } else added.push(cfg);
     }
@@ -632,6 +638,7 @@ export class Daemon {
       if (before !== undefined)
         withdrawRemoved(before, n.cfg.routes, (family, entry, pathId) => n.ribOut.withdraw(family, entry, pathId));
       withdrawRemovedVpls(previousVpls.get(n) ?? [], n.cfg.vpls, (e) => n.withdraw(e));
+      withdrawRemovedEvpn(previousEvpn.get(n) ?? [], n.cfg.evpn, (e) => n.withdraw(e));
       for (const f of flowsBefore) if (!n.flows.has(f.family, f.entry)) n.ribOut.withdraw(f.family, f.entry, f.pathId);
       n.scheduleFlowExpiry();
     }

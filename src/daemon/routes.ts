@@ -2,7 +2,9 @@
 // holds: a family, one encoded NLRI entry, attributes and a next hop. One place, so that a static route and
 // the same route announced through the API end up byte-identical on the wire.
 
+import { evpnJson } from '../api/evpn-json';
 import { labeledText, vplsJson } from '../api/json';
+import type { EvpnConfigRoute } from '../config/evpn';
 import { expandSplit, type RouteSpec, type RouteTail, splitCount } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import { ConfigError } from '../config/tokenizer';
@@ -12,7 +14,10 @@ import type { FlowRoute } from '../flowspec/rule';
 import type { AdjRibOut } from '../rib/adj-rib-out';
 import type { AttrSet } from '../rib/attr-intern';
 import { NlriTable } from '../rib/nlri-table';
+import { bytesToHex } from '../wire/bytes';
+import { L2VPN_EVPN, l2vpnEvpn } from '../wire/nlri/evpn';
 import { encodeFlowRule } from '../wire/nlri/flowspec';
+import { hasRouteIdentity, routeIdentity } from '../wire/nlri/identity';
 import { isLabeledFamily, type LabeledPrefix, WITHDRAW_LABEL } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
@@ -258,11 +263,45 @@ export function vplsEntry(v: VplsRoute): RibEntry {
 
 /** The configured VPLS routes of `before` that `after` no longer has, each given to `withdraw` once. */
 export function withdrawRemovedVpls(before: VplsRoute[], after: VplsRoute[], withdraw: (e: RibEntry) => void): void {
-  const kept = new Set(after.map((v) => vplsEntry(v).text));
-  for (const v of before) {
-    const e = vplsEntry(v);
-    if (!kept.has(e.text)) {
-      kept.add(e.text);
+  withdrawGone(before.map(vplsEntry), after.map(vplsEntry), withdraw);
+}
+
+/**
+ * An EVPN route (RFC 7432, RFC 9136) as the Adj-RIB-Out takes it: the NLRI entry, keyed by the RIB by its
+ * route key (routeIdentity: a route given again with another label replaces the first); the next hop goes in
+ * MP_REACH.
+ */
+export function evpnEntry(v: EvpnConfigRoute): RibEntry {
+  const route = { ...v.evpn, pathId: undefined };
+  return {
+    family: L2VPN_EVPN,
+    entry: l2vpnEvpn.encode(route, false),
+    pathId: v.evpn.pathId,
+    attributes: v.attributes,
+    nextHop: v.nextHop,
+    text: evpnJson(route).text,
+  };
+}
+
+/** The configured EVPN routes of `before` whose route `after` no longer has, each given to `withdraw` once. */
+export function withdrawRemovedEvpn(
+  before: EvpnConfigRoute[],
+  after: EvpnConfigRoute[],
+  withdraw: (e: RibEntry) => void,
+): void {
+  withdrawGone(before.map(evpnEntry), after.map(evpnEntry), withdraw);
+}
+
+/** The route a RIB keys an entry by: family, path id and the entry (its identity for labeled and EVPN routes). */
+const routeKey = (e: RibEntry): string =>
+  `${e.family}:${e.pathId ?? 0}:${bytesToHex(hasRouteIdentity(e.family) ? routeIdentity(e.family, e.entry) : e.entry)}`;
+
+function withdrawGone(before: RibEntry[], after: RibEntry[], withdraw: (e: RibEntry) => void): void {
+  const kept = new Set(after.map(routeKey));
+  for (const e of before) {
+    const k = routeKey(e);
+    if (!kept.has(k)) {
+      kept.add(k);
       withdraw(e);
     }
   }

@@ -4,7 +4,7 @@
 // interned attribute sets, so a full table is a few typed arrays of keys, one array of references, and one AttrSet
 // per distinct attribute combination.
 
-import { labeledIdentity } from '../wire/nlri/labeled';
+import { hasRouteIdentity, routeIdentity } from '../wire/nlri/identity';
 import { familyCodec } from '../wire/nlri/registry';
 import {
   AFI,
@@ -112,9 +112,9 @@ interface PrefixFamily {
 }
 interface BytesFamily {
   kind: 'bytes';
-  /** Key: 4-byte path id + NLRI bytes (labels removed for labelled families, see labelled()). */
+  /** Key: 4-byte path id + NLRI bytes (labels removed for labelled families, see labelled(); EVPN: evpnIdentity). */
   table: Table<string>;
-  /** Labelled families: key → full entry (with the label) as received, to give it back. */
+  /** Labelled and EVPN families: key → full entry (with the label) as received, to give it back. */
   full: Map<string, string> | null;
 }
 type FamilyRib = PrefixFamily | BytesFamily;
@@ -244,7 +244,11 @@ export class AdjRibIn {
       r =
         words !== 0
           ? { kind: 'prefix', words, byPath: new Map(), scratch: new Uint32Array(1 + words) }
-          : { kind: 'bytes', table: new Table<string>(() => new StringMap()), full: labelled(f) ? new Map() : null };
+          : {
+              kind: 'bytes',
+              table: new Table<string>(() => new StringMap()),
+              full: labelled(f) || (afiOf(f) === AFI.L2VPN && hasRouteIdentity(f)) ? new Map() : null,
+            };
       this.fams.set(f, r);
     }
     return r;
@@ -309,7 +313,7 @@ export class AdjRibIn {
       if (lab) {
         // Key without the label stack, however many labels (RFC 8277 §2.2) and whatever a withdrawal puts
         // there (§2.4): length of RD and prefix, then them.
-        key = pfx + bytesKey(labeledIdentity(f, entry));
+        key = pfx + bytesKey(routeIdentity(f, entry));
         if (set) r.full!.set(key, bytesKey(entry));
         else r.full!.delete(key);
       } else key = pfx + bytesKey(entry);

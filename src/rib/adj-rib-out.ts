@@ -4,7 +4,8 @@
 
 import { AttrCode, AttrFlag } from '../wire/attributes/codes';
 import { bytesEqual, bytesToHex, writeU32 } from '../wire/bytes';
-import { isLabeledFamily, labeledIdentity, vpnNextHop, withdrawalEntry } from '../wire/nlri/labeled';
+import { hasRouteIdentity, routeIdentity } from '../wire/nlri/identity';
+import { isLabeledFamily, vpnNextHop, withdrawalEntry } from '../wire/nlri/labeled';
 import { encodeRouteRefresh } from '../wire/refresh';
 import {
   AFI,
@@ -158,7 +159,7 @@ export class AdjRibOut {
    */
   announceAt(family: FamilyKey, buf: Uint8Array, off: number, len: number, set: AttrSet, pathId = 0): void {
     const t = this.table(family);
-    if (isLabeledFamily(family)) this.relabel(family, t, buf.slice(off, off + len), pathId);
+    if (hasRouteIdentity(family)) this.relabel(family, t, buf.slice(off, off + len), pathId);
     const e = t.insert(pathId, buf, off, len);
     const old = t.get(e);
     if (old === set) return;
@@ -170,14 +171,14 @@ export class AdjRibOut {
   }
 
   /**
-   * A labeled route is about to be put in the table as `entry`: forget the entry held for the same route with
-   * other labels. Nothing is sent for it (the announcement replaces it at the peer), unless it was still
+   * A labeled or EVPN route is about to be put in the table as `entry`: forget the entry held for the same route
+   * with other labels (or, for EVPN, another ESI or gateway: routeIdentity). Nothing is sent for it (the announcement replaces it at the peer), unless it was still
    * queued, in which case its withdrawal goes out before the announcement.
    */
   private relabel(family: FamilyKey, t: NlriTable<AttrSet>, entry: Uint8Array, pathId: number): void {
     let ids = this.labeled.get(family);
     if (!ids) this.labeled.set(family, (ids = new Map()));
-    const id = `${pathId}:${bytesToHex(labeledIdentity(family, entry))}`;
+    const id = `${pathId}:${bytesToHex(routeIdentity(family, entry))}`;
     const old = ids.get(id);
     ids.set(id, entry);
     if (old === undefined || bytesEqual(old, entry)) return;
@@ -192,8 +193,8 @@ export class AdjRibOut {
   /** The entry the table holds for a labeled route given with any labels (or none held: the entry itself). */
   private held(family: FamilyKey, entry: Uint8Array, pathId: number, forget: boolean): Uint8Array {
     const ids = this.labeled.get(family);
-    if (!ids || !isLabeledFamily(family)) return entry;
-    const id = `${pathId}:${bytesToHex(labeledIdentity(family, entry))}`;
+    if (!ids || !hasRouteIdentity(family)) return entry;
+    const id = `${pathId}:${bytesToHex(routeIdentity(family, entry))}`;
     const e = ids.get(id);
     if (forget) ids.delete(id);
     return e ?? entry;

@@ -307,6 +307,32 @@ export function forEachEvpn(block: NlriBlock, cb: (r: EvpnRoute, entry: Uint8Arr
   }
 }
 
+/**
+ * What identifies the route of an entry (no path id, already scanned): the fields RFC 7432 and RFC 9136 make the
+ * route's key, without those they make attributes of it: the label of type 1 (§7.1), the ESI and labels of type
+ * 2 (§7.2), the ESI, gateway and label of type 5 (RFC 9136 §3.1). A route announced again with another label
+ * replaces the first, and a withdrawal with any label (or none, 0) takes it out. Only a key: not an NLRI.
+ */
+export function evpnIdentity(entry: Uint8Array): Uint8Array {
+  const p = 2;
+  switch (entry[0]) {
+    case EvpnType.ETHERNET_AD:
+      return entry.subarray(0, entry.length - 3);
+    case EvpnType.MAC_IP: {
+      const out = entry.slice(0, p + 30 + entry[p + 29]! / 8);
+      out.fill(0, p + 8, p + 8 + ESI_LENGTH);
+      return out;
+    }
+    case EvpnType.PREFIX: {
+      const out = entry.slice(0, p + 23 + (entry.length - p - 26) / 2);
+      out.fill(0, p + 8, p + 8 + ESI_LENGTH);
+      return out;
+    }
+    default:
+      return entry;
+  }
+}
+
 export const l2vpnEvpn: NlriCodec<EvpnRoute> = {
   family: L2VPN_EVPN,
   name: 'l2vpn evpn',
