@@ -40,7 +40,10 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`tsbgp: ${(e as Error).message}\n`);
     return 1;
   }
-  const log = new Logger(sinkFor(env.log.destination), debug ? 'debug' : levelFromSyslog(env.log.level));
+  const log = new Logger(
+    sinkFor(env.log.destination, env.log.format),
+    debug ? 'debug' : levelFromSyslog(env.log.level),
+  );
   // exabgp.api.cli=false: no control socket (daemon.ts), so no folder for one either.
   if (socket === undefined && env.api.cli) {
     try {

@@ -31,6 +31,8 @@ export interface Env {
     routes: boolean;
     parser: boolean;
     short: boolean;
+    /** tsbgp: `text` (ExaBGP's lines) or `json` (one JSON object a line) for stdout, stderr and files. */
+    format: 'text' | 'json';
   };
   tcp: { once: boolean; delay: number; bind: string[]; port: number; acl: boolean };
   bgp: { openwait: number };
@@ -104,7 +106,8 @@ type Kind =
   | 'len4'
   | 'len6'
   | 'layout6'
-  | 'port';
+  | 'port'
+  | 'logformat';
 
 /** section -> key -> [kind, default text]. Defaults as ExaBGP 4.2 ships them. */
 export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonly [Kind, string]>>>> = {
@@ -134,6 +137,8 @@ export const ENV_SCHEMA: Readonly<Record<string, Readonly<Record<string, readonl
     routes: ['bool', 'false'],
     parser: ['bool', 'false'],
     short: ['bool', 'false'],
+    // tsbgp only: ExaBGP reads only the keys it knows.
+    format: ['logformat', 'text'],
   },
   tcp: {
     once: ['bool', 'false'],
@@ -237,6 +242,11 @@ function convert(kind: Kind, raw: string, where: string): unknown {
       const max = kind === 'len4' ? 32 : 128;
       if (!/^\d+$/.test(v) || Number(v) > max) bad(`a prefix length 0-${max}`);
       return Number(v);
+    }
+    case 'logformat': {
+      const l = v.toLowerCase();
+      if (l !== 'text' && l !== 'json') bad("'text' or 'json'");
+      return l;
     }
     case 'layout6': {
       const l = v.toLowerCase();
@@ -379,13 +389,14 @@ export function envLines(e: Env): string[] {
             : key === 'umask'
               ? `0${(v as number).toString(8)}`
               : String(v);
-      out.push(`${TSBGP_ONLY.has(section) ? 'tsbgp' : 'exabgp'}.${section}.${key}=${text}`);
+      const own = TSBGP_ONLY.has(section) || TSBGP_ONLY.has(`${section}.${key}`);
+      out.push(`${own ? 'tsbgp' : 'exabgp'}.${section}.${key}=${text}`);
     }
   }
   return out;
 }
 
-/** Sections ExaBGP does not have, dumped under the tsbgp prefix. */
-const TSBGP_ONLY = new Set(['flowspec', 'http']);
+/** Sections (and keys of ExaBGP's sections) ExaBGP does not have, dumped under the tsbgp prefix. */
+const TSBGP_ONLY = new Set(['flowspec', 'http', 'log.format']);
 
 const prefixText = (p: ProtectedPrefix): string => `${ipToString(p.addr)}/${p.len}`;

@@ -122,17 +122,34 @@ export class Logger {
 }
 
 /**
- * exabgp.log.destination: stdout, stderr, syslog (or empty), host:ADDRESS (syslog over UDP, see syslog.ts), or
- * a file name.
+ * One record as one line of JSON (tsbgp.log.format=json): time, level and message first, then the context; the
+ * text format's `peer` is `neighbor` here. The message is bounded and escaped as boundLine() does.
  */
-export function sinkFor(destination: string): LogSink {
-  if (destination === 'stdout') return { write: (l) => void process.stdout.write(l) };
-  if (destination === 'stderr') return { write: (l) => void process.stderr.write(l) };
+export function jsonLine(e: LogEntry): string {
+  const o: Record<string, string | number> = { time: e.time.toISOString(), level: e.level, message: e.message };
+  for (const [k, v] of Object.entries(e.fields)) {
+    const key = k === 'peer' ? 'neighbor' : k;
+    if (!(key in o)) o[key] = v;
+  }
+  return `${JSON.stringify(o)}\n`;
+}
+
+/**
+ * exabgp.log.destination: stdout, stderr, syslog (or empty), host:ADDRESS (syslog over UDP, see syslog.ts), or
+ * a file name. `format` (tsbgp.log.format) is for stdout, stderr and files; syslog lines stay as they are.
+ */
+export function sinkFor(destination: string, format: 'text' | 'json' = 'text'): LogSink {
   const syslog = syslogSink(destination);
   if (syslog) {
     const record = (level: Level, text: string) => syslog.send(level, `${level.toUpperCase()}${text}`);
     return { write: (l) => record('info', ` ${l.trimEnd()}`), record };
   }
-  const fd = fs.openSync(destination, 'a');
-  return { write: (l) => void fs.writeSync(fd, l) };
+  let write: (l: string) => void;
+  if (destination === 'stdout') write = (l) => void process.stdout.write(l);
+  else if (destination === 'stderr') write = (l) => void process.stderr.write(l);
+  else {
+    const fd = fs.openSync(destination, 'a');
+    write = (l) => void fs.writeSync(fd, l);
+  }
+  return format === 'json' ? { write, entry: (e) => write(jsonLine(e)) } : { write };
 }

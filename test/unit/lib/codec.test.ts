@@ -16,7 +16,7 @@ import {
   type Route,
   Speaker,
   TsbgpError,
-} from '../../src/lib/index';
+} from '../../../src/lib/index';
 
 describe('library codec', () => {
   it('routes with their attributes go to UPDATEs and back as the same typed values', () => {
