@@ -1231,8 +1231,15 @@ export function capabilitiesJson(caps: Capability[]): string {
       v =
         `{ "name": "graceful restart", "time": ${c.restartTime}, "address-family-flags": { ${fams.join(', ')}}, ` +
         `"restart-flags": [${c.restartFlags & 0x8 ? ' "forwarding" ' : ' '}] }`;
+    } else if (c.code === 73 && 'hostname' in c) {
+      // ExaBGP 4.2 has no class for code 73 (its hostname capability used the private code 0xB8) and printed it
+      // as unknown; ExaBGP 5.0 prints it so (draft-walton-bgp-hostname-capability).
+      v = `{ "host-name": ${jsonString(c.hostname)}, "domain-name": ${jsonString(c.domain)} }`;
+    } else if (c.code === 75 && 'version' in c) {
+      // ExaBGP 5.0's form for draft-abraitis-bgp-version-capability; 4.2 printed it as unknown.
+      v = `{ "software": ${jsonString(c.version)} }`;
     } else {
-      // Codes ExaBGP 4.2 has no class for (hostname 73, software version 75, ...) appear as unknown.
+      // Codes neither ExaBGP prints (and malformed hostname / software version values) appear as unknown.
       v = unknownCap(code, capabilityValue(c));
     }
     out.push(`"${code}": ${v}`);
@@ -1245,21 +1252,8 @@ function unknownCap(code: number, value: Uint8Array): string {
   return `{ "name": "unknown", "iana": "${iana}", "value": ${code}, "raw": "${hexUpper(value).slice(2)}" }`;
 }
 
-/** Value bytes for capabilities ExaBGP does not know but tsbgp models (to print them as ExaBGP's "raw"). */
-function capabilityValue(c: Capability): Uint8Array {
-  const enc = new TextEncoder();
-  if ('hostname' in c) {
-    const h = enc.encode(c.hostname);
-    const d = enc.encode(c.domain);
-    return Uint8Array.from([h.length, ...h, d.length, ...d]);
-  }
-  if ('version' in c) {
-    const v = enc.encode(c.version);
-    return Uint8Array.from([v.length, ...v]);
-  }
-  if ('value' in c) return c.value;
-  return new Uint8Array(0);
-}
+/** Value bytes of a capability printed as unknown (tsbgp keeps those it has no model for as bytes). */
+const capabilityValue = (c: Capability): Uint8Array => ('value' in c ? c.value : new Uint8Array(0));
 
 // FlowSpec families (RFC 8955/8956): each rule as ExaBGP 4.2 prints it, component lists and "string". A rule
 // announced with a next hop (redirect-to-nexthop, RFC 7674 / draft-ietf-idr-flowspec-redirect-ip) has it in

@@ -137,7 +137,9 @@ export class ExabgpTextEncoder {
 }
 
 /** A reason or advisory must not break the line protocol. */
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
+// Control characters and Unicode line/paragraph separators: a peer's text (a hostname, a shutdown reason) must not
+// break or garble the one-line event.
+const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
 
 const fam = (afi: number, safi: number): string => `${afiName(afi)} ${safiName(safi)}`;
 
@@ -178,7 +180,10 @@ export function capabilitiesText(caps: Capability[]): string {
     } else if (c.code === 64 && 'restartTime' in c) {
       const f = c.families.map((x) => `${afiName(x.afi)}/${safiName(x.safi)}=0x${x.flags.toString(16)}`).join(' ');
       s = `Graceful Restart Flags 0x${c.restartFlags.toString(16)} Time ${c.restartTime} ${f}`;
-    } else s = unknownText(code);
+    } else if (c.code === 73 && 'hostname' in c) s = `Hostname(${oneLine(c.hostname)} ${oneLine(c.domain)})`;
+    // ExaBGP 5.0's str() for codes 73 and 75, which 4.2 shows as unassigned.
+    else if (c.code === 75 && 'version' in c) s = `Software(${oneLine(c.version)})`;
+    else s = unknownText(code);
     out.push(s);
   }
   return out.join(', ').toLowerCase();

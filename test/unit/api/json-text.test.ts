@@ -103,7 +103,7 @@ test('other events', () => {
   assert.equal(t.negotiated(), null);
 });
 
-test('open capabilities text, as ExaBGP prints str(capabilities).lower()', () => {
+test('open capabilities text, as ExaBGP prints str(capabilities).lower() (hostname and software version: 5.0)', () => {
   const s = capabilitiesText([
     { code: 1, afi: 1, safi: 1 },
     { code: 1, afi: 2, safi: 1 },
@@ -135,6 +135,6 @@ test('open capabilities text, as ExaBGP prints str(capabilities).lower()', () =>
   ]);
   assert.equal(
     s,
-    'multiprotocol(ipv4 unicast,ipv6 unicast), cisco route refresh, nexthop(ipv4 unicast ipv6), extended message(65535), graceful restart flags 0x8 time 120 ipv4/unicast=0x80 ipv6/unicast=0x0, asn4(4200000000), addpath(send/receive ipv4 unicast,receive ipv6 unicast), enhanced route refresh, unassigned 73, unassigned 75, cisco route refresh, reserved 200',
+    'multiprotocol(ipv4 unicast,ipv6 unicast), cisco route refresh, nexthop(ipv4 unicast ipv6), extended message(65535), graceful restart flags 0x8 time 120 ipv4/unicast=0x80 ipv6/unicast=0x0, asn4(4200000000), addpath(send/receive ipv4 unicast,receive ipv6 unicast), enhanced route refresh, hostname(abc d.e), software(tsbg), cisco route refresh, reserved 200',
   );
 });

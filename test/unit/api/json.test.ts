@@ -10,9 +10,11 @@ import {
   type NeighborContext,
   registerFamilyRenderer,
 } from '../../../src/api/json';
+import { decodeCapability } from '../../../src/wire/capabilities';
 import { DecodeError } from '../../../src/wire/errors';
 import {
   type Attributes,
+  type Capability,
   familyKey,
   IPV4_UNICAST,
   IPV6_UNICAST,
@@ -181,7 +183,25 @@ test('state, keepalive, notification, refresh, signal, shutdown events', () => {
   for (const s of [k, r]) JSON.parse(s);
 });
 
-test('open with capabilities as ExaBGP 4.2 prints them', () => {
+test('hostname and software version: quotes escaped; a malformed value is shown as unknown with its bytes', () => {
+  const caps = (...c: Capability[]) =>
+    JSON.parse(
+      enc().open(N, 'receive', { version: 4, myAs: 65002, holdTime: 180, routerId: ip(1, 2, 3, 4), capabilities: c }),
+    ).neighbor.open.capabilities;
+  assert.deepEqual(
+    caps(decodeCapability(73, Uint8Array.of(2, 0x61, 0x22, 0)), decodeCapability(75, Uint8Array.of(1, 0x5c))),
+    {
+      '73': { 'host-name': 'a"', 'domain-name': '' },
+      '75': { software: '\\' },
+    },
+  );
+  assert.deepEqual(caps(decodeCapability(73, Uint8Array.of(5, 0x61)), decodeCapability(75, Uint8Array.of(3, 0x61))), {
+    '73': { name: 'unknown', iana: 'unassigned', value: 73, raw: '0561' },
+    '75': { name: 'unknown', iana: 'unassigned', value: 75, raw: '0361' },
+  });
+});
+
+test('open with capabilities as ExaBGP 4.2 prints them, hostname and software version as ExaBGP 5.0 does', () => {
   const o = enc().open(N, 'receive', {
     version: 4,
     myAs: 23456,
@@ -221,7 +241,7 @@ test('open with capabilities as ExaBGP 4.2 prints them', () => {
     HEAD +
     '"type": "open", ' +
     NB +
-    ', "direction": "receive", "open": { "version": 4, "asn": 23456, "hold_time": 180, "router_id": "1.2.3.4", "capabilities": { "1": { "name": "multiprotocol", "families": [ "ipv4/unicast", "ipv6/unicast" ] }, "2": { "name": "route-refresh", "variant": "Cisco" }, "128": { "name": "route-refresh", "variant": "Cisco" }, "65": { "name": "asn4", "asn4": 4200000000 }, "69": { "name": "addpath", "ipv4/unicast": "send/receive","ipv6/unicast": "receive" }, "64": { "name": "graceful restart", "time": 120, "address-family-flags": { "ipv4/unicast": [ "restart" ] , "ipv6/unicast": [ ] }, "restart-flags": [ "forwarding" ] }, "70": { "name": "enhanced-route-refresh" }, "6": { "name": "extended-message", "size": 65535 }, "5": { "name": "nexthop", "conversion": [ "ipv4/unicast/ipv6" ] }, "73": { "name": "unknown", "iana": "unassigned", "value": 73, "raw": "0361626303642E65" }, "75": { "name": "unknown", "iana": "unassigned", "value": 75, "raw": "0474736267" }, "200": { "name": "unknown", "iana": "reserved", "value": 200, "raw": "0102" } } } } }';
+    ', "direction": "receive", "open": { "version": 4, "asn": 23456, "hold_time": 180, "router_id": "1.2.3.4", "capabilities": { "1": { "name": "multiprotocol", "families": [ "ipv4/unicast", "ipv6/unicast" ] }, "2": { "name": "route-refresh", "variant": "Cisco" }, "128": { "name": "route-refresh", "variant": "Cisco" }, "65": { "name": "asn4", "asn4": 4200000000 }, "69": { "name": "addpath", "ipv4/unicast": "send/receive","ipv6/unicast": "receive" }, "64": { "name": "graceful restart", "time": 120, "address-family-flags": { "ipv4/unicast": [ "restart" ] , "ipv6/unicast": [ ] }, "restart-flags": [ "forwarding" ] }, "70": { "name": "enhanced-route-refresh" }, "6": { "name": "extended-message", "size": 65535 }, "5": { "name": "nexthop", "conversion": [ "ipv4/unicast/ipv6" ] }, "73": { "host-name": "abc", "domain-name": "d.e" }, "75": { "software": "tsbg" }, "200": { "name": "unknown", "iana": "reserved", "value": 200, "raw": "0102" } } } } }';
   assert.equal(o, want);
   JSON.parse(o);
 });
