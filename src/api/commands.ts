@@ -101,6 +101,16 @@ export type ApiCommand =
       json: boolean;
     }
   | {
+      /**
+       * tsbgp: the Loc-RIB's looking glass (docs/API.md): `show rib` (summary), `show rib PREFIX`, `show rib
+       * longest IP`, `show rib origin-as N | as-path N | community A:B[:C]`, `show rib neighbors`.
+       */
+      kind: 'show-rib';
+      query: 'summary' | 'prefix' | 'longest' | 'neighbors' | 'origin-as' | 'as-path' | 'community';
+      value?: string;
+      json: boolean;
+    }
+  | {
       kind: 'show-adj-rib';
       direction: 'in' | 'out';
       extensive: boolean;
@@ -566,6 +576,7 @@ function parseShow(words: string[]): ParsedCommand {
     if (ip !== undefined) cmd.ip = ip;
     return ok(cmd);
   }
+  if (what === 'rib') return parseShowRib(w.slice(1), json);
   let direction: 'in' | 'out' | undefined;
   let i = 1;
   if (what === 'adj-rib') {
@@ -576,7 +587,7 @@ function parseShow(words: string[]): ParsedCommand {
   } else if (what === 'adj-rib-in' || what === 'adj-rib-out') {
     direction = what === 'adj-rib-in' ? 'in' : 'out';
   } else {
-    return fail(`show: unknown "${what ?? ''}" (neighbor, adj-rib)`);
+    return fail(`show: unknown "${what ?? ''}" (neighbor, adj-rib, rib)`);
   }
   let extensive = false;
   let filter: 'inet' | 'flow' | 'l2vpn' | undefined;
@@ -594,6 +605,23 @@ function parseShow(words: string[]): ParsedCommand {
   if (filter !== undefined) cmd.filter = filter;
   if (ip !== undefined) cmd.ip = ip;
   return ok(cmd);
+}
+
+/** The words after `show rib` (json/text already taken out). */
+function parseShowRib(w: string[], json: boolean): ParsedCommand {
+  const [what, value, extra] = w;
+  if (what === undefined) return ok({ kind: 'show-rib', query: 'summary', json });
+  if (what === 'neighbors' || what === 'neighbor') {
+    if (value !== undefined) return fail(`show rib neighbors: unexpected "${value}"`);
+    return ok({ kind: 'show-rib', query: 'neighbors', json });
+  }
+  if (what === 'longest' || what === 'origin-as' || what === 'as-path' || what === 'community') {
+    if (value === undefined) return fail(`show rib ${what}: a value is missing`);
+    if (extra !== undefined) return fail(`show rib ${what}: unexpected "${extra}"`);
+    return ok({ kind: 'show-rib', query: what, value, json });
+  }
+  if (value !== undefined) return fail(`show rib: unexpected "${value}"`);
+  return ok({ kind: 'show-rib', query: 'prefix', value: what, json });
 }
 
 /**

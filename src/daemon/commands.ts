@@ -25,6 +25,7 @@ import { boundLine } from './log';
 import type { Neighbor } from './neighbor';
 import { evpnEntry, type RibEntry, vplsEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
+import { showRib } from './show-rib';
 
 const VERSION = '4.2.21-tsbgp';
 
@@ -298,6 +299,10 @@ export class CommandRunner {
       }
       case 'show-neighbor':
         return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
+      case 'show-rib': {
+        const lines = showRib(this.d.reflector, c);
+        return lines instanceof Error ? fail(lines.message) : ok(lines);
+      }
       case 'flush-adj-rib-out': {
         for (const n of this.select(c.neighbors)) for (const f of n.cfg.families) n.ribOut.refresh(f);
         return ok();

@@ -446,6 +446,11 @@ export class LocRib {
     return out;
   }
 
+  /** The best path of a list (its head). */
+  bestAt(head: number): RibPath {
+    return { source: this.pSrc[head]!, pathId: this.pId[head]!, set: this.pSet[head]!, best: true };
+  }
+
   /** The paths of one destination given by its NLRI bytes, best first; empty when there is none. */
   paths(f: FamilyKey, entry: Uint8Array): RibPath[] {
     const t = this.fams.get(f);
@@ -458,7 +463,7 @@ export class LocRib {
     const t = this.fams.get(f);
     if (t === undefined) return undefined;
     const h = this.head(t, entry, 0, entry.length);
-    return h === NONE ? undefined : { source: this.pSrc[h]!, pathId: this.pId[h]!, set: this.pSet[h]!, best: true };
+    return h === NONE ? undefined : this.bestAt(h);
   }
 
   /** The facts of a source for the decision, as a Candidate of the path (for whyBetter). */

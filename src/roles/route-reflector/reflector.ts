@@ -37,6 +37,15 @@ export interface Member {
   reflected: WeakMap<AttrSet, WeakMap<Uint8Array, AttrSet>>;
 }
 
+export interface NeighborCounters {
+  peer: string;
+  role: 'client' | 'non-client';
+  received: number;
+  accepted: number;
+  loops: number;
+  exported: number;
+}
+
 /** True when the neighbor's AS numbers make it internal (RFC 4271 §1.1); `auto` counts as not known. */
 function internal(cfg: NeighborConfig): boolean {
   return cfg.localAs !== 'auto' && cfg.peerAs !== 'auto' && cfg.localAs === cfg.peerAs;
@@ -109,6 +118,21 @@ export class RouteReflector {
     }
     this.ownIds = new Set([...this.members.keys()].map((n) => readU32(ipBytes(n.cfg.routerId)!, 0)));
     this.ownClusters = new Set([...this.members.values()].map((m) => readU32(m.clusterId, 0)));
+  }
+
+  /**
+   * Counters per member for `show rib neighbors`: NLRI received in announcements, paths held in the Loc-RIB
+   * (accepted), paths dropped as loops, routes in its Adj-RIB-Out (exported: reflected and configured).
+   */
+  counters(): NeighborCounters[] {
+    return this.list().map((m) => ({
+      peer: m.neighbor.cfg.peerAddress,
+      role: m.client ? 'client' : 'non-client',
+      received: m.received,
+      accepted: this.rib.heldFrom(m.source),
+      loops: m.loops,
+      exported: m.neighbor.ribOut.size,
+    }));
   }
 
   /** The member's session is up: its peer's BGP identifier is known now (RFC 4456 §8 ORIGINATOR_ID). */
