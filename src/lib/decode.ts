@@ -5,11 +5,12 @@ import { communityText, extendedCommunityText, familyRenderer, ipString, originN
 import { decodeFlowAction, decodeFlowAction6 } from '../flowspec/actions';
 import { flowToJSON, flowToString } from '../flowspec/json';
 import type { FlowAction, FlowRule } from '../flowspec/rule';
+import type { AttrSet } from '../rib/attr-intern';
 import { ipToString } from '../wire/ip';
 import { isFlowFamily } from '../wire/nlri/flowspec';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
-import { type Attributes, type NlriBlock, type Prefix, SAFI, safiOf, type Update } from '../wire/types';
+import { type Attributes, type FamilyKey, type NlriBlock, type Prefix, SAFI, safiOf, type Update } from '../wire/types';
 import type { DecodedUpdate, FlowMatch, FlowThen, ReceivedFlow, ReceivedRoute, RouteAttributes } from './types';
 
 const PREFIX_SAFIS: ReadonlySet<number> = new Set([SAFI.UNICAST, SAFI.MULTICAST]);
@@ -36,11 +37,13 @@ export function decodedUpdate(u: Update): DecodedUpdate {
     errors,
   };
   for (const block of parts.withdrawn) {
-    if (isFlowFamily(block.family)) out.flows.withdrawn.push(...flows(block, u.attributes, false));
+    if (isFlowFamily(block.family)) out.flows.withdrawn.push(...flows(block, undefined, undefined));
     else out.withdrawn.push(...routes(block, undefined, {}));
   }
+  const mpNextHop = u.attributes.mpReach?.nextHop;
   for (const { block, nextHops } of parts.announced) {
-    if (isFlowFamily(block.family)) out.flows.announced.push(...flows(block, u.attributes, true));
+    if (isFlowFamily(block.family))
+      out.flows.announced.push(...flows(block, u.attributes, mpNextHop?.length ? mpNextHop : undefined));
     else {
       const nh = nextHops[0] === 'no-nexthop' ? undefined : nextHops[0];
       out.announced.push(...routes(block, nh, attributes));
@@ -66,11 +69,11 @@ function routes(block: NlriBlock, nextHop: string | undefined, attributes: Route
   return out;
 }
 
-function flows(block: NlriBlock, a: Attributes, announced: boolean): ReceivedFlow[] {
+/** The rules of a block; with the attributes they were announced with, their actions and next hop. */
+function flows(block: NlriBlock, a: Attributes | undefined, nh: Uint8Array | undefined): ReceivedFlow[] {
   const codec = familyCodec(block.family);
   if (!codec) return [];
-  const nh = announced && a.mpReach && a.mpReach.nextHop.length > 0 ? a.mpReach.nextHop : undefined;
-  const then = announced ? flowThen(a, nh) : undefined;
+  const then = a ? flowThen(a, nh) : undefined;
   return (codec.items(block) as FlowRule[]).map((rule) => {
     const f: ReceivedFlow = {
       family: familyName(rule.family) as ReceivedFlow['family'],
@@ -82,6 +85,26 @@ function flows(block: NlriBlock, a: Attributes, announced: boolean): ReceivedFlo
     if (then && Object.keys(then).length > 0) f.then = then;
     return f;
   });
+}
+
+/**
+ * One route held in an Adj-RIB (its NLRI bytes without path identifier, its interned attributes) as a typed
+ * route or rule. An empty next hop is the session's own address (`self`) for a route, none for a rule.
+ */
+export function heldRoute(
+  family: FamilyKey,
+  entry: Uint8Array,
+  pathId: number,
+  set: AttrSet,
+): ReceivedRoute | ReceivedFlow {
+  const a = set.attributes;
+  const hop = a.nextHop ?? set.nextHop;
+  const block: NlriBlock = { family, addPath: false, data: entry, count: 1 };
+  if (isFlowFamily(family)) return flows(block, a, hop?.length ? hop : undefined)[0]!;
+  const nh = hop === undefined ? undefined : hop.length === 0 ? 'self' : ipToString(hop);
+  const r = routes(block, nh, typedAttributes(a))[0]!;
+  if (pathId !== 0) r.pathId = pathId;
+  return r;
 }
 
 /** The rule's components with the keywords and terms ExaBGP's JSON gives them (they parse back as a FlowMatch). */

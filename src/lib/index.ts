@@ -23,7 +23,7 @@ export type {
 } from './events';
 export { ITERATOR_HIGH_WATER } from './events';
 export type { NeighborOptions, SpeakerOptions } from './options';
-export { type NeighborStatus, Speaker, type SpeakerLogOptions, type Target } from './speaker';
+export { type HeldRoute, type NeighborStatus, Speaker, type SpeakerLogOptions, type Target } from './speaker';
 export type {
   DecodedUpdate,
   Family,

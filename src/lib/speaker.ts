@@ -12,11 +12,11 @@ import { ConfigRefused, loadConfiguration } from '../daemon/startup';
 import { REFUSED_HINT } from '../flowspec/guard';
 import { familyName } from '../wire/nlri/registry';
 import { parsedFlow, parsedRoute } from './codec';
-import { decodedUpdate } from './decode';
+import { decodedUpdate, heldRoute } from './decode';
 import { ConfigurationError, FlowSpecRefused, NotRunning, TsbgpError } from './errors';
 import { EventStream, type SpeakerEvent, type SpeakerEventMap } from './events';
 import { configurationText, type SpeakerOptions } from './options';
-import type { FlowSpec, Route } from './types';
+import type { FlowSpec, ReceivedFlow, ReceivedRoute, Route } from './types';
 
 /** The name the generated configuration has in messages (`<speaker>:LINE:COL: ...`). */
 const CONFIG_NAME = '<speaker>';
@@ -47,6 +47,9 @@ export interface NeighborStatus {
   /** Routes held from the peer (Adj-RIB-In), when it is kept. */
   routesReceived?: number;
 }
+
+/** A route or rule held in an Adj-RIB, with the neighbor it came from or goes to; rules have `match`. */
+export type HeldRoute = (ReceivedRoute | ReceivedFlow) & { neighbor: string };
 
 export class Speaker extends EventEmitter {
   /** The ExaBGP configuration the options stand for: `tsbgp validate` and `tsbgp run` accept it as is. */
@@ -185,6 +188,23 @@ export class Speaker extends EventEmitter {
     });
   }
 
+  /**
+   * The routes and rules a neighbor's peer sent and that are held now (Adj-RIB-In), or those of every neighbor;
+   * nothing for a neighbor with `adjRibIn: false`. One object per route, made as the generator is read.
+   */
+  *adjRibIn(neighbor?: string): Generator<HeldRoute> {
+    for (const n of this.pick(neighbor, 'adjRibIn'))
+      for (const r of n.ribIn?.routes() ?? [])
+        yield { neighbor: n.cfg.peerAddress, ...heldRoute(r.family, r.entry, r.pathId, r.attributes) };
+  }
+
+  /** The routes and rules announced to a neighbor (or to each) now (Adj-RIB-Out), sent or waiting for the session. */
+  *adjRibOut(neighbor?: string): Generator<HeldRoute> {
+    for (const n of this.pick(neighbor, 'adjRibOut'))
+      for (const r of n.ribOut.routes())
+        yield { neighbor: n.cfg.peerAddress, ...heldRoute(r.family, r.entry, r.pathId, r.attributes) };
+  }
+
   /** Every event from now on, in order, until stop() or the loop ends (see ITERATOR_HIGH_WATER). */
   events(): AsyncIterableIterator<SpeakerEvent> {
     const stream: EventStream = new EventStream({
@@ -225,9 +245,14 @@ export class Speaker extends EventEmitter {
 
   private targets(to: Target | undefined, what: string): Neighbor[] {
     if (!this.running) throw new NotRunning(what);
+    return this.pick(to?.neighbor, what);
+  }
+
+  /** The neighbors named (all when none is), or a TsbgpError naming the one that is not there. */
+  private pick(neighbor: string | string[] | undefined, what: string): Neighbor[] {
     const all = this.daemon.neighbors;
-    if (to?.neighbor === undefined) return all;
-    const wanted = Array.isArray(to.neighbor) ? to.neighbor : [to.neighbor];
+    if (neighbor === undefined) return all;
+    const wanted = Array.isArray(neighbor) ? neighbor : [neighbor];
     return wanted.map((w) => {
       const ip = typeof w === 'string' ? canonicalIp(w) : null;
       const n = all.find((x) => x.cfg.peerAddress === w || (ip !== null && canonicalIp(x.cfg.peerAddress) === ip));

@@ -84,6 +84,9 @@ describe('library Speaker against BIRD', { skip }, () => {
     await waitFor(() => iterated.some((x) => x.type === 'eor' && x.family === 'ipv4 unicast'), 30_000, 'End-of-RIB');
     assert.equal(speaker.neighbors()[0]!.state, 'Established');
     assert.ok((speaker.neighbors()[0]!.routesReceived ?? 0) >= 1);
+    // The Adj-RIB-In holds it, typed the same way.
+    const held = [...speaker.adjRibIn(eB.address)].find((x) => 'prefix' in x && x.prefix === '198.51.100.0/24');
+    assert.deepEqual(held, { neighbor: eB.address, ...r });
   });
 
   it('BIRD receives the routes of the options and of announce(), and sees withdraw()', async () => {
@@ -127,6 +130,15 @@ describe('library Speaker against BIRD', { skip }, () => {
     );
     assert.equal(flows.length, 1, JSON.stringify(flows.map((f) => f.match)));
     assert.match(flows[0]!.match, /203\.0\.113\.5\/32/);
+    // The Adj-RIB-Out holds the rule (and not the refused one) and the route of the options.
+    const out = [...speaker.adjRibOut()];
+    const rules = out.filter((x) => 'match' in x);
+    assert.deepEqual(
+      rules.map((x) => ('match' in x ? [x.match['destination-ipv4'], x.then] : [])),
+      [[['203.0.113.5/32'], { discard: true }]],
+    );
+    const route = out.find((x) => 'prefix' in x && x.prefix === '203.0.113.0/25');
+    assert.deepEqual(route && 'prefix' in route ? [route.nextHop, route.communities] : [], ['192.0.2.9', ['65431:1']]);
   });
 
   it('stop() ends the session at BIRD and the iteration', async () => {
