@@ -135,7 +135,7 @@ async function streamRib(s: HttpServer, res: Res, n: Neighbor, rib: 'in' | 'out'
       }
       const r = it.value;
       const stale = 'stale' in r && r.stale === true;
-      lines.push(JSON.stringify(routeView(s.opts.names, peer, rib, r.family, r.entry, r.pathId, r.attributes, stale)));
+      lines.push(JSON.stringify(routeView(s.view, peer, rib, r.family, r.entry, r.pathId, r.attributes, stale)));
     }
     if (lines.length > 0 && !res.write(`${lines.join('\n')}\n`))
       await new Promise<void>((resolve) => {
@@ -159,7 +159,7 @@ function ribPage(s: HttpServer, u: URL, n: Neighbor, rib: 'in' | 'out'): unknown
     if (i++ < offset) continue;
     if (routes.length >= limit) break;
     const stale = 'stale' in r && r.stale === true;
-    routes.push(routeView(s.opts.names, peer, rib, r.family, r.entry, r.pathId, r.attributes, stale));
+    routes.push(routeView(s.view, peer, rib, r.family, r.entry, r.pathId, r.attributes, stale));
   }
   const total = rib === 'in' ? (n.ribIn?.size ?? 0) : n.ribOut.size;
   return { neighbor: peer, rib, total, offset, limit, routes };
@@ -174,7 +174,7 @@ function lookup(s: HttpServer, u: URL): unknown {
   if (m !== 'exact' && m !== 'longest') throw new HttpError(400, `match: expected 'exact' or 'longest', got '${m}'`);
   const rib = ribParam(u);
   const neighbor = neighborParam(s, u);
-  const routes = lookupPrefix(s.d, s.opts.names, q, { rib, match: m, ...(neighbor ? { neighbor } : {}) });
+  const routes = lookupPrefix(s.d, s.view, q, { rib, match: m, ...(neighbor ? { neighbor } : {}) });
   return { query: text, match: m, rib, routes };
 }
 
@@ -197,7 +197,7 @@ function search(s: HttpServer, u: URL): unknown {
   const limit = intParam(u, 'limit', PAGE, MAX_PAGE);
   const rib = ribParam(u);
   const neighbor = neighborParam(s, u);
-  const routes = findRoutes(s.d, s.opts.names, keep, { rib, offset, limit, ...(neighbor ? { neighbor } : {}) });
+  const routes = findRoutes(s.d, s.view, keep, { rib, offset, limit, ...(neighbor ? { neighbor } : {}) });
   return { rib, offset, limit, routes };
 }
 

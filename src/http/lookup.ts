@@ -9,8 +9,7 @@ import type { Neighbor } from '../daemon/neighbor';
 import type { AttrSet } from '../rib/attr-intern';
 import { parseIp } from '../wire/ip';
 import { type FamilyKey, IPV4_UNICAST, IPV6_UNICAST } from '../wire/types';
-import type { CommunityNames } from './communities';
-import { originAs, type RouteView, routeView } from './route-view';
+import { originAs, type RouteView, routeView, type ViewContext } from './route-view';
 
 export interface PrefixQuery {
   family: FamilyKey;
@@ -63,13 +62,13 @@ export interface LookupOptions {
 }
 
 /** The routes for one prefix or address in each neighbor's Adj-RIB (-In or -Out). */
-export function lookupPrefix(d: Daemon, names: CommunityNames, q: PrefixQuery, o: LookupOptions): RouteView[] {
+export function lookupPrefix(d: Daemon, ctx: ViewContext, q: PrefixQuery, o: LookupOptions): RouteView[] {
   const out: RouteView[] = [];
   for (const n of d.neighbors) {
     if (o.neighbor !== undefined && n.cfg.peerAddress !== o.neighbor) continue;
     const shortest = o.match === 'exact' ? q.len : 0;
     for (let len = q.len; len >= shortest; len--) {
-      const found = probe(n, names, o.rib, q.family, masked(q.addr, len), len);
+      const found = probe(n, ctx, o.rib, q.family, masked(q.addr, len), len);
       if (found.length > 0) {
         out.push(...found);
         break;
@@ -81,7 +80,7 @@ export function lookupPrefix(d: Daemon, names: CommunityNames, q: PrefixQuery, o
 
 function probe(
   n: Neighbor,
-  names: CommunityNames,
+  ctx: ViewContext,
   rib: 'in' | 'out',
   family: FamilyKey,
   addr: Uint8Array,
@@ -92,11 +91,11 @@ function probe(
     if (!n.ribIn) return [];
     return n.ribIn
       .paths(family, len, addr)
-      .map((r) => routeView(names, peer, 'in', family, r.entry, r.pathId, r.attributes, r.stale));
+      .map((r) => routeView(ctx, peer, 'in', family, r.entry, r.pathId, r.attributes, r.stale));
   }
   const entry = entryOf(addr, len);
   const set = n.ribOut.get(family, entry);
-  return set ? [routeView(names, peer, 'out', family, entry, 0, set)] : [];
+  return set ? [routeView(ctx, peer, 'out', family, entry, 0, set)] : [];
 }
 
 export type AttrFilter = (s: AttrSet) => boolean;
@@ -140,7 +139,7 @@ function* outWhere(n: Neighbor, keep: AttrFilter): Generator<HeldRoute> {
 /** Routes whose attributes pass `keep`, skipping `offset` of them and giving at most `limit`. */
 export function findRoutes(
   d: Daemon,
-  names: CommunityNames,
+  ctx: ViewContext,
   keep: AttrFilter,
   o: { rib: 'in' | 'out'; neighbor?: string; offset: number; limit: number },
 ): RouteView[] {
@@ -156,7 +155,7 @@ export function findRoutes(
         skip--;
         continue;
       }
-      out.push(routeView(names, peer, o.rib, r.family, r.entry, r.pathId, r.attributes, r.stale === true));
+      out.push(routeView(ctx, peer, o.rib, r.family, r.entry, r.pathId, r.attributes, r.stale === true));
       if (out.length >= o.limit) return out;
     }
   }

@@ -3,12 +3,20 @@
 // object an API process gets, so a program can read either).
 
 import { attributesJson, extendedCommunityText, originName } from '../api/json';
+import type { RpkiService } from '../daemon/rpki';
 import { nlriText } from '../daemon/show';
 import type { AttrSet } from '../rib/attr-intern';
+import { ORIGIN_NONE, STATE_NAMES } from '../rpki/vrp-table';
 import { ipToString } from '../wire/ip';
 import { familyName } from '../wire/nlri/registry';
-import type { Attributes, FamilyKey } from '../wire/types';
+import { type Attributes, type FamilyKey, IPV4_UNICAST, IPV6_UNICAST } from '../wire/types';
 import type { CommunityNames, NamedCommunity } from './communities';
+
+/** What a route view needs besides the route: community names, and the RPKI validator when one is configured. */
+export interface ViewContext {
+  names: CommunityNames;
+  rpki?: RpkiService;
+}
 
 export interface RouteView {
   neighbor: string;
@@ -28,6 +36,8 @@ export interface RouteView {
   communities: NamedCommunity[];
   largeCommunities: NamedCommunity[];
   extendedCommunities: string[];
+  /** RFC 6811 origin validation state of a unicast route, when RPKI is configured (`rpki` section); else null. */
+  rpki: 'valid' | 'invalid' | 'not-found' | null;
   /** ExaBGP 4.2's "attribute" object for the route. */
   attributes: Record<string, unknown>;
 }
@@ -57,7 +67,7 @@ export function originAs(a: Attributes): number | null {
 const attrJson = new WeakMap<AttrSet, Record<string, unknown>>();
 
 export function routeView(
-  names: CommunityNames,
+  ctx: ViewContext,
   neighbor: string,
   rib: 'in' | 'out',
   family: FamilyKey,
@@ -83,9 +93,17 @@ export function routeView(
     originAs: originAs(a),
     med: a.med ?? null,
     localPref: a.localPref ?? null,
-    communities: (a.communities ?? []).map((c) => names.standard(c)),
-    largeCommunities: (a.largeCommunities ?? []).map((c) => names.large(c)),
+    communities: (a.communities ?? []).map((c) => ctx.names.standard(c)),
+    largeCommunities: (a.largeCommunities ?? []).map((c) => ctx.names.large(c)),
     extendedCommunities: (a.extendedCommunities ?? []).map(extendedCommunityText),
+    rpki: rpkiState(ctx, family, entry, a),
     attributes: json,
   };
+}
+
+/** RFC 6811 state of a unicast route (the entry is its length octet and prefix octets), null without RPKI. */
+function rpkiState(ctx: ViewContext, family: FamilyKey, entry: Uint8Array, a: Attributes): RouteView['rpki'] {
+  if (!ctx.rpki?.enabled || (family !== IPV4_UNICAST && family !== IPV6_UNICAST)) return null;
+  const state = ctx.rpki.validate(family === IPV6_UNICAST, entry, 1, entry[0]!, originAs(a) ?? ORIGIN_NONE);
+  return STATE_NAMES[state];
 }

@@ -15,6 +15,7 @@ import type { Daemon } from '../daemon/daemon';
 import { CommunityNames } from './communities';
 import { serveRoutes } from './handlers';
 import { daemonMetrics } from './metrics';
+import type { ViewContext } from './route-view';
 
 export interface HttpOptions {
   port: number;
@@ -63,12 +64,15 @@ export const WEB_DIR = path.resolve(__dirname, '..', '..', '..', 'web');
 export class HttpServer {
   private readonly server: http.Server;
   readonly metrics: Registry;
+  /** Community names and the RPKI validator, for route views. */
+  readonly view: ViewContext;
 
   constructor(
     readonly d: Daemon,
     readonly opts: HttpOptions,
   ) {
     this.metrics = daemonMetrics(d);
+    this.view = { names: opts.names, rpki: d.rpki };
     this.server = http.createServer((req, res) => {
       serveRoutes(this, req, res).catch((e: Error) => {
         d.log.error(`http: ${req.method} ${req.url}: ${e.message}`, { component: 'http' });

@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TsbgpChild } from '../support/tsbgp';
-import { allocEndpoint, Bird, freePort, ManagedProcess, makeTempDir, skipReason, stopAll, waitFor } from './peers';
+import type { TsbgpChild } from '../support/tsbgp';
+import { startHttpLab } from './http-lab';
+import { allocEndpoint, type Bird, ManagedProcess, makeTempDir, skipReason, stopAll, waitFor } from './peers';
 
 after(stopAll);
 
@@ -26,19 +27,8 @@ describe('HTTP API and /metrics against BIRD and Prometheus', { skip }, () => {
   let bird: Bird;
   let base: string;
   let eB: { address: string; port: number };
-  let eT: { address: string; port: number };
 
   before(async () => {
-    const dir = makeTempDir('http-bird');
-    [eB, eT] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    const httpPort = await freePort(eT.address);
-    bird = new Bird();
-    await bird.start({
-      ...eB,
-      as: AS_B,
-      holdTime: 30,
-      neighbors: [{ address: eT.address, port: eT.port, as: AS_T, passive: true, families: ['ipv4', 'ipv6'] }],
-    });
     const routes = [];
     for (let i = 0; i < ROUTES; i++)
       routes.push({
@@ -48,46 +38,16 @@ describe('HTTP API and /metrics against BIRD and Prometheus', { skip }, () => {
         communities: ['65535:65281', '65441:100'],
         largeCommunities: ['65441:1:2'],
       });
-    await bird.addRoutes('ipv4', routes);
-    fs.writeFileSync(
-      path.join(dir, 'names.json'),
-      JSON.stringify({ '65441:100': 'learned at the lab IX', '65441:1:*': 'lab region' }),
-    );
-    const config = [
-      `neighbor ${eB.address} {`,
-      `  router-id ${eT.address};`,
-      `  local-address ${eT.address};`,
-      `  local-as ${AS_T};`,
-      `  peer-as ${AS_B};`,
-      `  connect ${eB.port};`,
-      '  hold-time 30;',
-      '  family { ipv4 unicast; ipv4 flow; }',
-      '}',
-      '',
-    ].join('\n');
-    t = new TsbgpChild({
-      dir,
-      name: 'tsbgp',
-      config,
-      env: {
-        'tsbgp.http.port': String(httpPort),
-        tsbgp_http_bind: eT.address,
-        'tsbgp.http.token': TOKEN,
-        'tsbgp.http.names': path.join(dir, 'names.json'),
-      },
+    const lab = await startHttpLab({
+      name: 'http-bird',
+      asT: AS_T,
+      asB: AS_B,
+      routes,
+      names: { '65441:100': 'learned at the lab IX', '65441:1:*': 'lab region' },
+      env: { 'tsbgp.http.token': TOKEN },
     });
-    await t.ready();
-    base = `http://${eT.address}:${httpPort}`;
-    await waitFor(
-      async () => (await bird.receivedCount(eT.address, 'ipv4')) >= 0 && (await t.established(eB.address)),
-      20_000,
-      'session up',
-    );
-    await waitFor(
-      async () => (await getJson('/api/v1/neighbors')).neighbors[0].prefixes.received['ipv4-unicast'] === ROUTES,
-      20_000,
-      `${ROUTES} routes at tsbgp`,
-    );
+    ({ t, bird, base } = lab);
+    eB = { address: lab.birdAddress, port: 0 };
   });
 
   after(async () => {

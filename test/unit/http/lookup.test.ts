@@ -10,7 +10,7 @@ import { AdjRibIn } from '../../../src/rib/adj-rib-in';
 import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 import { type Attributes, IPV4_UNICAST, IPV6_UNICAST, type Update } from '../../../src/wire/types';
 
-const names = new CommunityNames();
+const names = { names: new CommunityNames() };
 
 function update(family: number, nlri: number[], count: number, a: Attributes, addPath = false): Update {
   const data = Uint8Array.from(nlri);

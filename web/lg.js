@@ -1,0 +1,241 @@
+// tsbgp looking glass: asks the daemon's JSON API (docs/HTTP.md) and draws the answers. Text from the API is
+// only ever put in the page as text (textContent), never parsed as HTML.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+
+/** An element with attributes and children (strings become text). */
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+async function api(path) {
+  const r = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || `${r.status} ${r.statusText}`);
+  return body;
+}
+
+/** Seconds as "2d 3h", "4h 05m", "12m 30s", "45s". */
+function duration(s) {
+  s = Math.max(0, Math.floor(s));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+/** A countdown as "H:MM:SS" (or "M:SS" under an hour). */
+function clock(s) {
+  s = Math.max(0, Math.ceil(s));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+const td = (label, ...c) => el('td', { 'data-label': label }, ...c);
+const sum = (o) => Object.values(o || {}).reduce((a, b) => a + b, 0);
+
+// ---- neighbors --------------------------------------------------------------------------------------------
+
+async function loadNeighbors() {
+  let data;
+  try {
+    data = await api('/api/v1/neighbors');
+  } catch (e) {
+    $('status').textContent = `cannot reach tsbgp: ${e.message}`;
+    return;
+  }
+  const list = data.neighbors;
+  const up = list.filter((n) => n.state === 'established').length;
+  $('status').textContent = `${up} of ${list.length} neighbor${list.length === 1 ? '' : 's'} established · ${new Date().toLocaleTimeString()}`;
+  const rows = list.map((n) =>
+    el(
+      'tr',
+      { 'data-peer': n.peerAddress },
+      td('Neighbor', el('span', { class: 'mono' }, n.peerAddress), n.description ? el('div', { class: 'muted' }, n.description) : null),
+      td('AS', n.peerAs === null ? '—' : `AS${n.peerAs}`),
+      td('State', el('span', { class: `state ${n.state === 'established' ? 'established' : 'down'}` }, n.state)),
+      td('Up for', n.state === 'established' ? duration(n.uptimeSeconds) : '—'),
+      td('Received', sum(n.prefixes.received).toLocaleString()),
+      td('Advertised', sum(n.prefixes.advertised).toLocaleString()),
+      td('Flow rules', String(n.flowRules)),
+      td(
+        'Last error',
+        n.lastNotification
+          ? `NOTIFICATION ${n.lastNotification.direction}: ${n.lastNotification.text}`
+          : n.lastError
+            ? n.lastError.reason
+            : '—',
+      ),
+    ),
+  );
+  $('neighbors').tBodies[0].replaceChildren(...rows);
+  const sel = $('neighbor');
+  const keep = sel.value;
+  sel.replaceChildren(el('option', { value: '' }, 'all'), ...list.map((n) => el('option', { value: n.peerAddress }, n.peerAddress)));
+  sel.value = list.some((n) => n.peerAddress === keep) ? keep : '';
+}
+
+// ---- FlowSpec rules, with a live countdown ------------------------------------------------------------------
+
+/** Server time minus local time, so countdowns hold on a machine whose clock is off. */
+let skew = 0;
+
+async function loadFlows() {
+  let data;
+  try {
+    data = await api('/api/v1/flows');
+  } catch {
+    return;
+  }
+  skew = Date.parse(data.now) - Date.now();
+  const rows = data.flows.map((f) =>
+    el(
+      'tr',
+      { 'data-rule': f.rule },
+      td('Neighbor', el('span', { class: 'mono' }, f.neighbor)),
+      td('Rule', el('code', {}, f.rule)),
+      td('Actions', f.actions.length ? f.actions.join(', ') : '—'),
+      td('Source', f.source),
+      td('Age', el('span', { class: 'age', 'data-since': f.announcedAt }, duration(f.ageSeconds))),
+      td(
+        'Expires in',
+        f.expiresAt
+          ? el('span', { class: 'countdown', 'data-expires': f.expiresAt }, clock(f.expiresInSeconds))
+          : el('span', { class: 'muted' }, 'never'),
+      ),
+    ),
+  );
+  $('flows').tBodies[0].replaceChildren(...rows);
+  $('flows').hidden = rows.length === 0;
+  $('flows-empty').hidden = rows.length !== 0;
+  tick();
+}
+
+function tick() {
+  const now = Date.now() + skew;
+  for (const e of document.querySelectorAll('.countdown[data-expires]')) {
+    const left = (Date.parse(e.dataset.expires) - now) / 1000;
+    e.textContent = left > 0 ? clock(left) : 'expired';
+    e.classList.toggle('soon', left < 60);
+  }
+  for (const e of document.querySelectorAll('.age[data-since]')) e.textContent = duration((now - Date.parse(e.dataset.since)) / 1000);
+}
+
+// ---- lookups ---------------------------------------------------------------------------------------------
+
+function communityChips(list) {
+  if (!list || list.length === 0) return '—';
+  return el(
+    'div',
+    { class: 'chips' },
+    list.map((c) =>
+      el('span', { class: `chip${c.wellKnown ? ' wk' : ''}`, title: c.name || '' }, el('span', { class: 'mono' }, c.value), c.name ? el('span', { class: 'name' }, c.name) : null),
+    ),
+  );
+}
+
+function asPathChips(r) {
+  if (!r.asPath) return el('span', { class: 'muted' }, '(empty: a route of the neighbor itself)');
+  const words = r.asPath.split(' ');
+  return el(
+    'div',
+    { class: 'chips', 'data-field': 'as-path' },
+    words.map((w, i) => el('span', { class: `chip mono${i === words.length - 1 && r.originAs !== null ? ' origin' : ''}`, title: i === words.length - 1 ? 'origin AS' : '' }, w)),
+  );
+}
+
+function routeCard(r) {
+  const rows = [
+    ['Next hop', el('span', { class: 'mono' }, r.nextHop || '—')],
+    ['AS path', asPathChips(r)],
+    ['Origin AS', r.originAs === null ? '—' : `AS${r.originAs}`],
+    ['Origin', r.origin || '—'],
+  ];
+  if (r.med !== null) rows.push(['MED', String(r.med)]);
+  if (r.localPref !== null) rows.push(['Local pref', String(r.localPref)]);
+  rows.push(['Communities', communityChips(r.communities)]);
+  if (r.largeCommunities.length) rows.push(['Large communities', communityChips(r.largeCommunities)]);
+  if (r.extendedCommunities.length)
+    rows.push(['Extended communities', el('div', { class: 'chips' }, r.extendedCommunities.map((x) => el('span', { class: 'chip mono' }, x)))]);
+  return el(
+    'article',
+    { class: 'route', 'data-prefix': r.prefix, 'data-neighbor': r.neighbor },
+    el(
+      'header',
+      {},
+      el('span', { class: 'prefix mono' }, r.prefix),
+      el('span', { class: 'badge' }, `${r.rib === 'in' ? 'from' : 'to'} ${r.neighbor}`),
+      r.pathId ? el('span', { class: 'badge' }, `path id ${r.pathId}`) : null,
+      r.stale ? el('span', { class: 'badge invalid' }, 'stale') : null,
+      r.rpki ? el('span', { class: `badge ${r.rpki}` }, `RPKI ${r.rpki}`) : null,
+    ),
+    el('dl', {}, rows.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+  );
+}
+
+async function lookup(q, rib, neighbor) {
+  const params = new URLSearchParams({ prefix: q, rib });
+  if (neighbor) params.set('neighbor', neighbor);
+  const note = $('lookup-note');
+  note.textContent = 'looking up…';
+  const t0 = performance.now();
+  let data;
+  try {
+    data = await api(`/api/v1/lookup?${params}`);
+  } catch (e) {
+    note.textContent = e.message;
+    $('results').replaceChildren();
+    return;
+  }
+  const ms = Math.round(performance.now() - t0);
+  const how = data.match === 'longest' ? 'longest match' : 'exact prefix';
+  note.textContent =
+    data.routes.length === 0
+      ? `No route for ${q} (${how}).`
+      : `${data.routes.length} route${data.routes.length === 1 ? '' : 's'} for ${q} (${how}) · ${ms} ms`;
+  $('results').replaceChildren(...data.routes.map(routeCard));
+}
+
+function fromHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const q = h.get('q');
+  if (!q) return;
+  $('q').value = q;
+  $('rib').value = h.get('rib') === 'out' ? 'out' : 'in';
+  void lookup(q, $('rib').value, h.get('neighbor') || '');
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('lookup').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = $('q').value.trim();
+    if (!q) return;
+    const h = new URLSearchParams({ q, rib: $('rib').value });
+    if ($('neighbor').value) h.set('neighbor', $('neighbor').value);
+    history.replaceState(null, '', `#${h}`);
+    void lookup(q, $('rib').value, $('neighbor').value);
+  });
+  void loadNeighbors().then(fromHash);
+  window.addEventListener('hashchange', fromHash);
+  void loadFlows();
+  setInterval(loadNeighbors, 5000);
+  setInterval(loadFlows, 5000);
+  setInterval(tick, 1000);
+});
