@@ -63,6 +63,11 @@ describe('npm pack, npm install -g, tsbgp on the PATH', () => {
       'package/docs/OPERATIONS.md',
       'package/dist/src/lib/index.js',
       'package/dist/src/lib/index.d.ts',
+      // The looking glass and the OpenAPI description the HTTP server serves (docs/HTTP.md).
+      'package/web/index.html',
+      'package/web/lg.js',
+      'package/web/lg.css',
+      'package/web/openapi.json',
     ])
       assert.ok(list.includes(f), `${f} missing from the tarball`);
     assert.deepEqual(
