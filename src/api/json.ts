@@ -10,12 +10,14 @@ import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
 import { parseIp } from '../wire/ip';
 import { BGPLS_VPN, bgpLs, bgpLsVpn } from '../wire/nlri/bgpls';
+import type { NlriCodec } from '../wire/nlri/codec';
 import { l2vpnEvpn } from '../wire/nlri/evpn';
 import { ipv4Flow, ipv4FlowVpn, ipv6Flow, ipv6FlowVpn } from '../wire/nlri/flowspec';
 import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { rdToString } from '../wire/nlri/rd';
 import { ipv4Rtc } from '../wire/nlri/rtc';
+import { ipv4Mup, ipv4Mvpn, ipv6Mup, ipv6Mvpn } from '../wire/nlri/typed';
 import { l2vpnVpls, type Vpls } from '../wire/nlri/vpls';
 import type {
   Attributes,
@@ -30,6 +32,8 @@ import type {
 import { afiOf, familyKey, IPV4_UNICAST, safiOf } from '../wire/types';
 import { bgpLsAttributeJson, bgpLsNlriJson } from './bgpls-json';
 import { evpnJson } from './evpn-json';
+import { mupJson } from './mup-json';
+import { mvpnJson } from './mvpn-json';
 import { pmsiJson } from './pmsi-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
 import { rtcJson } from './rtc-json';
@@ -95,10 +99,12 @@ const SAFI_NAMES: Record<number, string> = {
   1: 'unicast',
   2: 'multicast',
   4: 'nlri-mpls',
+  5: 'mcast-vpn',
   65: 'vpls',
   70: 'evpn',
   71: 'bgp-ls',
   72: 'bgp-ls-vpn',
+  85: 'mup',
   128: 'mpls-vpn',
   132: 'rtc',
   133: 'flow',
@@ -1364,11 +1370,20 @@ registerAttributeRenderer(29, (value) => {
   return json === undefined ? undefined : { json, text: ` bgp-ls ${json.slice('"bgp-ls": '.length)}` };
 });
 
-registerFamilyRenderer(ipv4Rtc.family, {
-  forEach(block, _compact, each) {
-    for (const r of ipv4Rtc.items(block)) {
-      const x = rtcJson(r);
-      each(x.json, x.text);
-    }
-  },
-});
+/** Families whose NLRI each render to one JSON value and text on their own (RT constraint, MVPN, MUP). */
+function registerItems<T>(codec: NlriCodec<T>, render: (item: T) => { json: string; text: string }): void {
+  registerFamilyRenderer(codec.family, {
+    forEach(block, _compact, each) {
+      for (const item of codec.items(block)) {
+        const x = render(item);
+        each(x.json, x.text);
+      }
+    },
+  });
+}
+
+registerItems(ipv4Rtc, rtcJson);
+registerItems(ipv4Mvpn, mvpnJson);
+registerItems(ipv6Mvpn, mvpnJson);
+registerItems(ipv4Mup, (n) => mupJson(n, false));
+registerItems(ipv6Mup, (n) => mupJson(n, true));

@@ -60,6 +60,9 @@ export const FAMILY_NAMES: Readonly<Record<string, Readonly<Record<string, Famil
     flow: familyKey(AFI.IPV4, SAFI.FLOW),
     'flow-vpn': familyKey(AFI.IPV4, SAFI.FLOW_VPN),
     rtc: familyKey(AFI.IPV4, SAFI.RTC),
+    // ExaBGP 5.0's names: received and printed (docs/API.md), no route syntax.
+    'mcast-vpn': familyKey(AFI.IPV4, 5),
+    mup: familyKey(AFI.IPV4, 85),
   },
   ipv6: {
     unicast: familyKey(AFI.IPV6, SAFI.UNICAST),
@@ -68,6 +71,8 @@ export const FAMILY_NAMES: Readonly<Record<string, Readonly<Record<string, Famil
     'mpls-vpn': familyKey(AFI.IPV6, SAFI.MPLS_VPN),
     flow: familyKey(AFI.IPV6, SAFI.FLOW),
     'flow-vpn': familyKey(AFI.IPV6, SAFI.FLOW_VPN),
+    'mcast-vpn': familyKey(AFI.IPV6, 5),
+    mup: familyKey(AFI.IPV6, 85),
   },
   l2vpn: { vpls: familyKey(AFI.L2VPN, SAFI.VPLS), evpn: familyKey(AFI.L2VPN, SAFI.EVPN) },
   'bgp-ls': { 'bgp-ls': familyKey(AFI.BGPLS, 71), 'bgp-ls-vpn': familyKey(AFI.BGPLS, 72) },
@@ -1037,7 +1042,7 @@ class Parser {
         this.section(br, `announce ${afi}`, (s) => {
           const safi = s[0].text;
           const fam = FAMILY_NAMES[afi][safi];
-          if (fam === undefined || safi === 'rtc')
+          if (fam === undefined || safi === 'rtc' || safi === 'mcast-vpn' || safi === 'mup')
             this.unknown(s[0], `announce ${afi}`, 'unicast, multicast, nlri-mpls, mpls-vpn');
           if (safi === 'flow' || safi === 'flow-vpn')
             throw errorAt(

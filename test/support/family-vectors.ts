@@ -203,3 +203,60 @@ export const ATTRIBUTE_CASES: Record<string, string> = {
   'tunnel encapsulation (23): the generic form': route(attr(0xc0, 23, [...u16(8), ...u16(7), 1, 4, 0, 0, 0, 100, 0])),
   'an unknown transitive attribute with Partial set': route(attr(0xe0, 0xf0, [1, 2, 3])),
 };
+
+// ------------------------------------------------------------------ MVPN (RFC 6514) and MUP (draft-mpmz-bess-mup-safi)
+
+const RD1 = [0, 0, ...u16(65000), ...u32(1)];
+const mvpn = (type: number, body: number[]): number[] => [type, body.length, ...body];
+const mup = (type: number, body: number[]): number[] => [1, ...u16(type), body.length, ...body];
+
+export const MVPN_CASES: Record<string, string> = {
+  'mvpn: source active A-D, shared and source tree joins, an intra-AS I-PMSI A-D': update(
+    [],
+    [
+      ...ORIGIN,
+      ...PATH(),
+      ...MPREACH(
+        1,
+        5,
+        [192, 0, 2, 9],
+        [
+          ...mvpn(5, [...RD1, 32, 198, 51, 100, 1, 32, 232, 1, 1, 1]),
+          ...mvpn(6, [...RD1, ...u32(65001), 32, 198, 51, 100, 2, 32, 239, 1, 1, 1]),
+          ...mvpn(7, [...RD1, ...u32(65001), 32, 198, 51, 100, 3, 32, 232, 1, 1, 3]),
+          ...mvpn(1, [...RD1, 192, 0, 2, 9]),
+        ],
+      ),
+    ],
+  ),
+};
+
+export const MUP_CASES: Record<string, string> = {
+  'mup: interwork and direct segment discovery, type 1 and type 2 session transformed': update(
+    [],
+    [
+      ...ORIGIN,
+      ...PATH(),
+      ...MPREACH(
+        1,
+        85,
+        [192, 0, 2, 9],
+        [
+          ...mup(1, [...RD1, 24, 10, 0, 1]),
+          ...mup(2, [...RD1, 192, 0, 2, 10]),
+          ...mup(3, [...RD1, 32, 10, 0, 0, 7, ...u32(12345), 9, 32, 192, 0, 2, 20, 32, 192, 0, 2, 21]),
+          ...mup(4, [...RD1, 64, 192, 0, 2, 30, ...u32(4000)]),
+          ...mup(9, [1, 2]),
+        ],
+      ),
+    ],
+  ),
+  'mup: IPv6 type 1 session transformed without source, withdrawn': update(
+    [],
+    MPUNREACH(
+      2,
+      85,
+      mup(3, [...RD1, 64, ...h('20010db800000001'), ...u32(1), 0, 128, ...h('20010db8000000000000000000000020')]),
+    ),
+  ),
+};
