@@ -111,6 +111,7 @@ export class Speaker extends EventEmitter {
   /** Listen (when told to) and open the sessions. */
   async start(): Promise<void> {
     if (this.running) return;
+    if (this.stopped) throw new TsbgpError('start: a stopped speaker does not start again (make a new one)');
     try {
       await this.daemon.start();
     } catch (e) {

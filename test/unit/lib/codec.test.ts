@@ -179,5 +179,7 @@ describe('library Speaker checks', () => {
     } finally {
       await s.stop();
     }
+    await assert.rejects(s.start(), /does not start again/);
+    assert.throws(() => s.withdraw('10.0.0.0/8'), NotRunning);
   });
 });
