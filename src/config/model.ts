@@ -6,6 +6,7 @@ import type { FamilyKey } from '../wire/types';
 import type { EvpnConfigRoute } from './evpn';
 import type { RouteList } from './route-list';
 import type { RpkiConfig } from './rpki';
+import type { RouteServerFilterConfig } from './rs-filter';
 import type { Location } from './tokenizer';
 import type { VplsRoute } from './vpls';
 
@@ -172,6 +173,10 @@ export interface NeighborConfig extends SocketSecurityConfig {
   routeReflectorClient?: boolean;
   /** tsbgp: `cluster-id A.B.C.D;` for this neighbor (RFC 4456 §7), else the global one, else its router-id. */
   clusterId?: string;
+  /** tsbgp: `route-server-client;` (RFC 7947): routes from and to this external neighbor go through the route server. */
+  routeServerClient?: boolean;
+  /** tsbgp: the import filters of a route server client (`filter { }`, config/rs-filter.ts), defaults filled in. */
+  filter?: RouteServerFilterConfig;
 }
 
 export interface Config {

@@ -42,6 +42,7 @@ import {
 } from './route';
 import { RouteList } from './route-list';
 import { type RpkiConfig, rpkiStatement } from './rpki';
+import { defaultFilter, filterStatement, type RouteServerFilterConfig } from './rs-filter';
 import { ConfigError, errorAt, expected, Lexer, type Location, type Token } from './tokenizer';
 import { parseVpls, type VplsRoute } from './vpls';
 
@@ -115,8 +116,7 @@ const NEIGHBOR_KEYWORDS =
   'inherit, description, host-name, domain-name, router-id, hold-time, rate-limit, local-address, peer-address, ' +
   'local-as, peer-as, passive, listen, connect, outgoing-ttl, incoming-ttl, md5-password, md5-base64, md5-ip, ' +
   'group-updates, auto-flush, adj-rib-out, adj-rib-in, manual-eor, route-reflector-client, cluster-id, ' +
-  'or a block: family, capability, add-path, ' +
-  'nexthop, api, static, flow, announce';
+  'route-server-client, or a block: family, capability, add-path, nexthop, api, static, flow, announce, filter';
 
 /** One statement: its words and what ended it (`;`, `{`, `}` or end of input). */
 interface Stmt {
@@ -445,10 +445,19 @@ class Parser {
             this.noArgs(b, br);
             this.l2vpnBlock(d, br);
             break;
+          case 'filter': {
+            // tsbgp: a route server client's import filters (config/rs-filter.ts).
+            this.noArgs(b, br);
+            const f = defaultFilter();
+            const dir = path.dirname(path.resolve(this.file));
+            this.section(br, 'filter', (st, end) => filterStatement(st, end, f, dir));
+            d.scalars.set('filter', { value: f, at: k });
+            break;
+          }
           case 'operational':
             throw errorAt(k, `'${k.text}' sections are not supported by tsbgp (refused rather than ignored)`);
           default:
-            this.unknown(k, where, 'family, capability, add-path, nexthop, api, static, announce, flow, l2vpn');
+            this.unknown(k, where, 'family, capability, add-path, nexthop, api, static, announce, flow, l2vpn, filter');
         }
       },
     );
@@ -548,6 +557,9 @@ class Parser {
         return set(bool(s, true));
       case 'cluster-id':
         return set(this.clusterIdOf(s));
+      case 'route-server-client':
+        // tsbgp: RFC 7947 route server client (docs/CONFIGURATION.md).
+        return set(bool(s, true));
       case 'route': {
         // Routes written directly in a neighbor (an old form some configurations still use).
         d.routes.push(parseRoute(s, { cache: this.routeCache }, 0, s.length));
@@ -674,6 +686,16 @@ class Parser {
         `${name}: route-reflector-client needs an internal neighbor (peer-as ${peerAs} is not local-as ${localAs})`,
       );
     const cluster = g<string | undefined>('cluster-id', undefined);
+    const routeServerClient = g('route-server-client', false);
+    // RFC 7947 §2: a route server's clients are external peers.
+    if (routeServerClient && localAs !== 'auto' && peerAs !== 'auto' && localAs === peerAs)
+      throw errorAt(
+        where('route-server-client'),
+        `${name}: route-server-client needs an external neighbor (peer-as is local-as ${localAs})`,
+      );
+    const filter = g<RouteServerFilterConfig | undefined>('filter', undefined);
+    if (filter && !routeServerClient)
+      throw errorAt(where('filter'), `${name}: a filter block needs route-server-client (its import filters)`);
     const security = this.socketSecurity(d, name, localAddress, v6);
     const n: NeighborConfig = {
       peerAddress: peer.text,
@@ -708,6 +730,7 @@ class Parser {
       evpn: d.evpn,
       inherit: d.inherit.map((x) => x.name),
       pos: loc(at),
+      ...(routeServerClient ? { routeServerClient, filter: filter ?? defaultFilter() } : {}),
     };
     if (routeReflectorClient) n.routeReflectorClient = true;
     if (cluster !== undefined) n.clusterId = cluster;
