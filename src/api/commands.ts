@@ -111,6 +111,13 @@ export type ApiCommand =
       json: boolean;
     }
   | {
+      /** tsbgp: the route server's looking glass (`show rib filtered|accepted [IP]`, `show route-server`, `show rpki`). */
+      kind: 'show-route-server';
+      what: 'filtered' | 'accepted' | 'clients' | 'rpki';
+      ip?: string;
+      json: boolean;
+    }
+  | {
       kind: 'show-adj-rib';
       direction: 'in' | 'out';
       extensive: boolean;
@@ -576,6 +583,17 @@ function parseShow(words: string[]): ParsedCommand {
     if (ip !== undefined) cmd.ip = ip;
     return ok(cmd);
   }
+  if (what === 'route-server' || what === 'rpki' || (what === 'rib' && (w[1] === 'filtered' || w[1] === 'accepted'))) {
+    const kind = what === 'rib' ? (w[1] as 'filtered' | 'accepted') : what === 'rpki' ? 'rpki' : 'clients';
+    const rest = w.slice(what === 'rib' ? 2 : 1);
+    const cmd: ApiCommand = { kind: 'show-route-server', what: kind, json };
+    if (rest.length > 0) {
+      const c = what === 'rib' && rest.length === 1 ? canonicalIp(rest[0]!) : null;
+      if (c === null) return fail(`show ${w.slice(0, what === 'rib' ? 2 : 1).join(' ')}: unexpected "${rest[0]}"`);
+      cmd.ip = c;
+    }
+    return ok(cmd);
+  }
   if (what === 'rib') return parseShowRib(w.slice(1), json);
   let direction: 'in' | 'out' | undefined;
   let i = 1;
@@ -587,7 +605,9 @@ function parseShow(words: string[]): ParsedCommand {
   } else if (what === 'adj-rib-in' || what === 'adj-rib-out') {
     direction = what === 'adj-rib-in' ? 'in' : 'out';
   } else {
-    return fail(`show: unknown "${what ?? ''}" (neighbor, adj-rib, rib)`);
+    return fail(
+      `show: unknown "${what ?? ''}" (neighbor, adj-rib, rib, rib filtered, rib accepted, route-server, rpki)`,
+    );
   }
   let extensive = false;
   let filter: 'inet' | 'flow' | 'l2vpn' | undefined;

@@ -26,6 +26,7 @@ import type { Neighbor } from './neighbor';
 import { evpnEntry, type RibEntry, vplsEntry } from './routes';
 import { showFlows, showNeighbor, streamAdjRib } from './show';
 import { showRib } from './show-rib';
+import { showClientRoutes, showRouteServer, showRpki } from './show-rs';
 
 const VERSION = '4.2.21-tsbgp';
 
@@ -303,6 +304,10 @@ export class CommandRunner {
         const lines = showRib(this.d.reflector, c);
         return lines instanceof Error ? fail(lines.message) : ok(lines);
       }
+      case 'show-route-server':
+        if (c.what === 'clients') return ok(showRouteServer(this.d, c.json));
+        if (c.what === 'rpki') return ok(showRpki(this.d, c.json));
+        return ok(showClientRoutes(this.d, c.what === 'filtered', c.ip, c.json));
       case 'flush-adj-rib-out': {
         for (const n of this.select(c.neighbors)) for (const f of n.cfg.families) n.ribOut.refresh(f);
         return ok();

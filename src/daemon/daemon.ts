@@ -22,6 +22,7 @@ import type { HttpServer } from '../http/server';
 import { internUpdate } from '../rib/adj-rib-in';
 import { AttrInterner } from '../rib/attr-intern';
 import { RouteReflector, reflectionConfigured } from '../roles/route-reflector/reflector';
+import { RouteServer } from '../roles/route-server/server';
 import { Listener } from '../session/listener';
 import type { Negotiated } from '../session/negotiate';
 import { encodeFlowRule, setIpv6OffsetLayout } from '../wire/nlri/flowspec';
@@ -83,6 +84,8 @@ export class Daemon {
   private guardOpts: GuardOptions = {};
   /** Route reflection (RFC 4456) and its Loc-RIB: only when some neighbor is a route-reflector-client. */
   reflector: RouteReflector | null = null;
+  /** The IX route server (RFC 7947) and its Loc-RIB: only when some neighbor is a route-server-client. */
+  routeServer: RouteServer | null = null;
   private listener: Listener | null = null;
   private control: ControlServer | null = null;
   private pipes: NamedPipeControl | null = null;
@@ -232,9 +235,23 @@ export class Daemon {
 
   /** The route reflector follows the configuration: made when first asked for, its members kept in step. */
   private syncRoles(): void {
+    this.syncRouteServer();
     if (this.reflector === null && !reflectionConfigured(this.config.neighbors)) return;
     this.reflector ??= new RouteReflector(this.interner, { alwaysCompareMed: this.config.alwaysCompareMed });
     this.reflector.sync(this.neighbors, this.config.clusterId);
+  }
+
+  /** The route server follows the configuration like the reflector; VRP changes reach it for revalidation. */
+  private syncRouteServer(): void {
+    if (this.routeServer === null && !this.config.neighbors.some((n) => n.routeServerClient)) return;
+    if (this.routeServer === null) {
+      const rs = new RouteServer(this.interner, (v6, buf, off, len, origin) =>
+        this.rpki.validate(v6, buf, off, len, origin),
+      );
+      this.rpki.onChange((changed) => rs.revalidate(changed));
+      this.routeServer = rs;
+    }
+    this.routeServer.sync(this.neighbors);
   }
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
@@ -444,6 +461,7 @@ export class Daemon {
       );
       n.ribIn?.sessionUp(neg.gracefulRestart?.families);
       this.reflector?.up(n, neg.peerRouterId);
+      this.routeServer?.up(n, neg.peerRouterId, neg.peerAs);
       n.ribOut.attach({
         localAs: n.localAs,
         peerAs: neg.peerAs,
@@ -472,6 +490,8 @@ export class Daemon {
       n.ribIn?.apply(u, { body, asn4: neg.asn4 });
       if (this.reflector?.member(n))
         this.reflector.receive(n, u, internUpdate(this.interner, u, { body, asn4: neg.asn4 }));
+      if (this.routeServer?.client(n))
+        this.routeServer.receive(n, u, internUpdate(this.interner, u, { body, asn4: neg.asn4 }));
       this.emit(
         subs,
         (s) => s.api.receive.update || s.api.receive.parsed,
@@ -511,6 +531,7 @@ export class Daemon {
       else n.log.debug(`connection closed: ${info.reason}`);
       n.ribOut.detach();
       this.reflector?.down(n);
+      this.routeServer?.down(n);
       const gr = n.negotiated?.gracefulRestart;
       if (n.ribIn) {
         if (info.graceful && gr) n.ribIn.sessionDown({ families: gr.families.keys(), restartTime: gr.restartTime });

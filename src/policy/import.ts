@@ -47,6 +47,8 @@ export interface ImportPolicy {
   /** Longest AS_PATH accepted (AS_SET counts 1, RFC 4271 §9.1.2.2 a); 0 = no limit. */
   maxAsPathLength: number;
   bogons: boolean;
+  /** RFC 7947 §2.2.2 check that the client's AS leads the AS_PATH. */
+  firstAs: boolean;
   prefixList?: PrefixSet;
   asSet?: ReadonlySet<number>;
   /** RFC 6811 invalid routes: dropped, or accepted and tagged; 'off' does not validate. */
@@ -121,7 +123,8 @@ export function checkImport(r: ImportRoute, p: ImportPolicy, world: ImportWorld)
   const path = a.asPath ?? [];
   // RFC 7947 §2.2.2: the route server does not insert itself, so the client's AS must lead the path.
   const first = path[0];
-  if (!first || first.type !== SegmentType.AS_SEQUENCE || first.asns[0] !== p.peerAs) return verdict('first-as');
+  if (p.firstAs && (!first || first.type !== SegmentType.AS_SEQUENCE || first.asns[0] !== p.peerAs))
+    return verdict('first-as');
   if (p.maxAsPathLength > 0 && pathLength(path) > p.maxAsPathLength) return verdict('as-path-length');
   if (p.bogons) {
     for (const s of path) for (const asn of s.asns) if (isBogonAsn(asn)) return verdict('bogon-asn');

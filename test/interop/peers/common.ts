@@ -27,6 +27,8 @@ export interface NeighborOpts {
   md5Base64?: 'auto' | boolean;
   /** GTSM (RFC 5082): send TTL 255 and accept only 255 from a neighbor one hop away (BIRD: multihop 2 → 254). */
   ttlSecurity?: boolean;
+  /** The neighbor is a route server (RFC 7947 §2.2.2): its routes do not start with its own AS (FRR checks that). */
+  routeServer?: boolean;
 }
 
 export interface DaemonOpts {

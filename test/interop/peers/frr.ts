@@ -79,6 +79,7 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
       if (n.passive) l.push(` neighbor ${n.address} passive`);
       if (n.password) l.push(` neighbor ${n.address} password ${n.password}`);
       if (n.ttlSecurity) l.push(` neighbor ${n.address} ttl-security hops 1`);
+      if (n.routeServer) l.push(` no neighbor ${n.address} enforce-first-as`);
     }
     for (const f of ['ipv4', 'ipv6', 'ipv4-flowspec', 'ipv6-flowspec'] as Family[]) {
       const ns = o.neighbors.filter((n) => n.families.includes(f));

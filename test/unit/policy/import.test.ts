@@ -22,6 +22,7 @@ const policy = (over: Partial<ImportPolicy> = {}): ImportPolicy => ({
   v6Lengths: DEFAULT_V6_LENGTHS,
   maxAsPathLength: 64,
   bogons: true,
+  firstAs: true,
   rpki: 'drop',
   blackhole: true,
   ...over,

@@ -1,0 +1,444 @@
+// IX route server (RFC 7947, RFC 7948) over the Loc-RIB. The neighbors that take part are the configuration's
+// `route-server-client`s. What a client sends passes its import filters (src/policy/import.ts; a refused route is
+// kept with its reason for the looking glass); accepted paths go into the Loc-RIB. Every destination that changed
+// is then exported to each client on its own: the best of the paths that may go to that client (not its own, and
+// allowed by the action communities), so that no client loses a route because the overall best may not reach it
+// (RFC 7947 §2.3.2.1, path hiding). The route server is transparent (§2.2): its AS is not added and NEXT_HOP, MED
+// and communities go out as received; only the prepends a client asked for (action communities) change the path.
+import { ipBytes } from '../../config/addr';
+import type { NeighborConfig } from '../../config/model';
+import { exportAction } from '../../policy/actions';
+import { checkImport, type FilterReason, type ImportPolicy } from '../../policy/import';
+import type { AdjRibOut } from '../../rib/adj-rib-out';
+import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
+import { type Candidate, Decision } from '../../rib/decision';
+import { LocRib, type RibPath } from '../../rib/loc-rib';
+import { NOT_FOUND, type OriginState, type VrpTable } from '../../rpki/vrp-table';
+import { readU32 } from '../../wire/bytes';
+import { CeaseSubcode } from '../../wire/notification';
+import {
+  AFI,
+  afiOf,
+  type FamilyKey,
+  familyKey,
+  type NlriBlock,
+  SAFI,
+  SegmentType,
+  type Update,
+} from '../../wire/types';
+
+/** The prefix families a route server handles: IPv4 and IPv6 unicast. */
+const RS_FAMILIES: ReadonlySet<FamilyKey> = new Set([
+  familyKey(AFI.IPV4, SAFI.UNICAST),
+  familyKey(AFI.IPV6, SAFI.UNICAST),
+]);
+
+/** What the route server needs of a configured neighbor (the daemon's Neighbor is one). */
+export interface ServerNeighbor {
+  readonly cfg: NeighborConfig;
+  readonly ribOut: AdjRibOut;
+  readonly localAs: number;
+  readonly peer: { stop(data?: Uint8Array, subcode?: number): Promise<void>; start(): void };
+  readonly log: { info(m: string): void; warning(m: string): void };
+}
+
+/** What is known of one route a client sent: its attributes and how the import filters judged it. */
+export interface ClientRoute {
+  set: AttrSet;
+  /** Undefined: accepted. */
+  reason?: FilterReason;
+  rpki: OriginState;
+}
+
+export interface Client {
+  neighbor: ServerNeighbor;
+  source: number;
+  peerAs: number;
+  policy: ImportPolicy;
+  /** Every route the client sent, by family, keyed by path id + NLRI bytes (latin1). */
+  routes: Map<FamilyKey, Map<string, ClientRoute>>;
+  /** NLRI announced to us since the session came up (each announcement counts). */
+  received: number;
+  accepted: number;
+  filtered: number;
+  /** Over the max-prefix limit: told once per session. */
+  overLimit: boolean;
+  restartTimer?: NodeJS.Timeout;
+}
+
+/** RFC 7947-style informational large community for `rpki tag`: RS:1000:1 valid, :2 not-found, :3 invalid. */
+export const RPKI_TAG = 1000;
+
+export class RouteServer {
+  readonly rib: LocRib;
+  private readonly clients = new Map<ServerNeighbor, Client>();
+  private readonly bySource: (Client | undefined)[] = [];
+  private readonly decision = new Decision();
+  /** Sets with the announcing client's AS prepended N times, per received set. */
+  private readonly prepended = new WeakMap<AttrSet, AttrSet[]>();
+  private readonly tagged = new WeakMap<AttrSet, AttrSet[]>();
+  private readonly addr = new Uint8Array(16);
+  /** Destinations changed by the work under way: exported once it is done. */
+  private touched = new Map<FamilyKey, Set<string>>();
+
+  constructor(
+    private readonly interner: AttrInterner,
+    /** RFC 6811 state of a route (NOT_FOUND without RPKI). */
+    private readonly rpki: (v6: boolean, buf: Uint8Array, off: number, len: number, origin: number) => OriginState,
+  ) {
+    this.rib = new LocRib(interner);
+  }
+
+  list(): Client[] {
+    return [...this.clients.values()];
+  }
+
+  client(n: ServerNeighbor): Client | undefined {
+    return this.clients.get(n);
+  }
+
+  /** Make the clients the `route-server-client` neighbors (after start or a reload). */
+  sync(neighbors: readonly ServerNeighbor[]): void {
+    const keep = new Set<ServerNeighbor>();
+    for (const n of neighbors) {
+      if (!n.cfg.routeServerClient) continue;
+      keep.add(n);
+      const c = this.clients.get(n);
+      if (c) {
+        // A reload may change the filters (or the list files): every route the client sent is judged again.
+        c.policy = policyOf(n);
+        for (const [f, m] of c.routes) for (const [k, r] of m) this.judge(c, f, k, r.set, r);
+        continue;
+      }
+      const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
+      const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ebgp', routerId: 0, address });
+      const client: Client = {
+        neighbor: n,
+        source,
+        peerAs: n.cfg.peerAs === 'auto' ? 0 : n.cfg.peerAs,
+        policy: policyOf(n),
+        routes: new Map(),
+        received: 0,
+        accepted: 0,
+        filtered: 0,
+        overLimit: false,
+      };
+      this.clients.set(n, client);
+      this.bySource[source] = client;
+      // A new client gets what the others hold.
+      this.exportAll(client);
+    }
+    for (const [n, c] of this.clients) {
+      if (keep.has(n)) continue;
+      this.down(n);
+      clearTimeout(c.restartTimer);
+      this.clients.delete(n);
+      this.bySource[c.source] = undefined;
+    }
+    this.flush();
+  }
+
+  /** The client's session is up: its BGP identifier breaks ties (RFC 4271 §9.1.2.2 f). */
+  up(n: ServerNeighbor, peerRouterId: Uint8Array, peerAs: number): void {
+    const c = this.clients.get(n);
+    if (!c) return;
+    this.rib.source(c.source).routerId = readU32(peerRouterId, 0);
+    c.peerAs = peerAs;
+    c.policy.peerAs = peerAs;
+    c.received = 0;
+    c.overLimit = false;
+  }
+
+  /** The client's session went down: its paths leave the Loc-RIB and every other client's Adj-RIB-Out. */
+  down(n: ServerNeighbor): void {
+    const c = this.clients.get(n);
+    if (!c) return;
+    for (const [f, m] of c.routes)
+      for (const [k, r] of m) {
+        if (r.reason === undefined) this.touch(f, k.slice(4));
+        this.interner.release(r.set);
+      }
+    c.routes.clear();
+    c.accepted = 0;
+    c.filtered = 0;
+    this.rib.withdrawSource(c.source);
+    this.flush();
+  }
+
+  /** An UPDATE from a client, with the attribute set interned for it (null: nothing announced). */
+  receive(n: ServerNeighbor, u: Update, set: AttrSet | null): void {
+    const c = this.clients.get(n);
+    if (!c || u.eorFamily !== undefined) return;
+    if (u.withdrawn.count > 0) this.walk(c, u.withdrawn, null);
+    const mpu = u.attributes.mpUnreach;
+    if (mpu && mpu.nlri.count > 0) this.walk(c, mpu.nlri, null);
+    const mpr = u.attributes.mpReach;
+    // RFC 7606 treat-as-withdraw: every NLRI of the UPDATE is withdrawn.
+    const use = u.issues.some((i) => i.action === 'treat-as-withdraw') ? null : set;
+    if (u.nlri.count > 0) this.walk(c, u.nlri, use);
+    if (mpr && mpr.nlri.count > 0) this.walk(c, mpr.nlri as NlriBlock, use);
+    this.flush();
+  }
+
+  /** VRPs changed: every route the change covers is judged again (and exported or withdrawn). */
+  revalidate(changed: VrpTable): number {
+    let n = 0;
+    for (const c of this.clients.values()) {
+      if (c.policy.rpki === 'off') continue;
+      for (const [f, m] of c.routes) {
+        const v6 = afiOf(f) === AFI.IPV6;
+        for (const [k, r] of m) {
+          const len = k.charCodeAt(4);
+          this.loadAddress(k, 5, v6);
+          if (!changed.covers(v6, this.addr, 0, len)) continue;
+          n++;
+          this.judge(c, f, k, r.set, r);
+        }
+      }
+    }
+    this.flush();
+    return n;
+  }
+
+  private loadAddress(k: string, from: number, v6: boolean): void {
+    const a = this.addr;
+    a.fill(0);
+    for (let i = from; i < k.length && i - from < (v6 ? 16 : 4); i++) a[i - from] = k.charCodeAt(i);
+  }
+
+  /** Each NLRI of a received block: stored, judged, and (when accepted) put in the Loc-RIB. */
+  private walk(c: Client, b: NlriBlock, set: AttrSet | null): void {
+    if (!RS_FAMILIES.has(b.family)) return;
+    let routes = c.routes.get(b.family);
+    if (!routes) c.routes.set(b.family, (routes = new Map()));
+    const d = b.data;
+    let off = 0;
+    while (off < d.length) {
+      let pathId = 0;
+      if (b.addPath) {
+        pathId = readU32(d, off);
+        off += 4;
+      }
+      const len = 1 + ((d[off]! + 7) >> 3);
+      const k = keyOf(pathId, d, off, len);
+      off += len;
+      const old = routes.get(k);
+      if (set === null) {
+        if (!old) continue;
+        routes.delete(k);
+        this.forget(c, b.family, k, old);
+        this.interner.release(old.set);
+        continue;
+      }
+      c.received++;
+      this.interner.ref(set);
+      if (old) this.interner.release(old.set);
+      const r: ClientRoute = old ?? { set, rpki: NOT_FOUND };
+      r.set = set;
+      routes.set(k, r);
+      this.judge(c, b.family, k, set, r, old === undefined);
+    }
+  }
+
+  /** A route leaves: out of the Loc-RIB if it was accepted, out of the counters. */
+  private forget(c: Client, f: FamilyKey, k: string, r: ClientRoute): void {
+    if (r.reason === undefined) {
+      c.accepted--;
+      this.ribWithdraw(c, f, k);
+    } else c.filtered--;
+  }
+
+  private ribWithdraw(c: Client, f: FamilyKey, k: string): void {
+    const e = Buffer.from(k, 'latin1');
+    if (this.rib.withdraw(f, e, 4, e.length - 4, c.source, readU32(e, 0))) this.touch(f, k.slice(4));
+  }
+
+  /** Runs the import filters on a stored route and applies the verdict (the route's counters follow). */
+  private judge(c: Client, f: FamilyKey, k: string, set: AttrSet, r: ClientRoute, fresh = false): void {
+    const v6 = afiOf(f) === AFI.IPV6;
+    const len = k.charCodeAt(4);
+    this.loadAddress(k, 5, v6);
+    const wasAccepted = !fresh && r.reason === undefined;
+    if (!fresh) {
+      if (wasAccepted) c.accepted--;
+      else c.filtered--;
+    }
+    const a = set.attributes;
+    const verdict = checkImport(
+      { v6, buf: this.addr, off: 0, len, attributes: a, nextHop: v6 ? set.nextHop : a.nextHop },
+      c.policy,
+      { rpki: this.rpki, ownCovering: (v, buf, o, l) => this.ownCovering(c, f, v, buf, o, l) },
+    );
+    let reason = verdict.reason;
+    if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f);
+    r.reason = reason;
+    r.rpki = verdict.rpki;
+    if (reason !== undefined) {
+      c.filtered++;
+      if (wasAccepted) this.ribWithdraw(c, f, k);
+      return;
+    }
+    c.accepted++;
+    const e = Buffer.from(k, 'latin1');
+    const use = c.policy.rpki === 'tag' ? this.tag(set, c.neighbor.localAs, verdict.rpki) : set;
+    this.rib.announce(f, e, 4, e.length - 4, c.source, readU32(e, 0), use);
+    this.touch(f, k.slice(4));
+  }
+
+  /** RFC 7999 blackholes: does the client have an accepted route covering the prefix (its own space)? */
+  private ownCovering(c: Client, f: FamilyKey, v6: boolean, buf: Uint8Array, off: number, len: number): boolean {
+    const routes = c.routes.get(f);
+    if (!routes) return false;
+    const e = new Uint8Array(1 + (v6 ? 16 : 4));
+    for (let l = len - 1; l >= 0; l--) {
+      e.fill(0);
+      e[0] = l;
+      for (let i = 0; i < (l + 7) >> 3; i++) e[1 + i] = buf[off + i]!;
+      if (l & 7) e[(l >> 3) + 1]! &= (0xff << (8 - (l & 7))) & 0xff;
+      const r = routes.get(keyOf(0, e, 0, 1 + ((l + 7) >> 3)));
+      if (r && r.reason === undefined) return true;
+    }
+    return false;
+  }
+
+  /** The max-prefix rule (RFC 7948 §4.6) for one more accepted route: a reason to refuse it, or undefined. */
+  private overLimit(c: Client, f: FamilyKey): FilterReason | undefined {
+    const mp = c.neighbor.cfg.filter?.maxPrefix;
+    if (!mp || c.accepted < mp.limit) return undefined;
+    const n = c.neighbor;
+    if (!c.overLimit) {
+      c.overLimit = true;
+      n.log.warning(`route server: ${n.cfg.peerAddress} is over its max-prefix ${mp.limit} (${mp.action})`);
+      if (mp.action === 'teardown') {
+        // RFC 4486 §4: Cease, Maximum Number of Prefixes Reached, with AFI, SAFI and the limit as data.
+        const data = new Uint8Array(7);
+        data[0] = f >> 16;
+        data[1] = (f >> 8) & 0xff;
+        data[2] = f & 0xff;
+        new DataView(data.buffer).setUint32(3, mp.limit);
+        void n.peer.stop(data, CeaseSubcode.MAX_PREFIXES);
+        clearTimeout(c.restartTimer);
+        c.restartTimer = setTimeout(() => n.peer.start(), mp.restartMinutes * 60_000);
+        c.restartTimer.unref();
+      }
+    }
+    return mp.action === 'warn' ? undefined : 'max-prefix';
+  }
+
+  private tag(set: AttrSet, rsAs: number, state: OriginState): AttrSet {
+    let by = this.tagged.get(set);
+    if (!by) this.tagged.set(set, (by = []));
+    const hit = by[state];
+    if (hit) return hit;
+    const a = set.attributes;
+    const large: [number, number, number][] = [...(a.largeCommunities ?? []), [rsAs, RPKI_TAG, state + 1]];
+    const out = this.interner.intern({ ...a, largeCommunities: large }, set.nextHop);
+    by[state] = out;
+    return out;
+  }
+
+  private touch(f: FamilyKey, dest: string): void {
+    let s = this.touched.get(f);
+    if (!s) this.touched.set(f, (s = new Set()));
+    s.add(dest);
+  }
+
+  /** Export every destination touched since the last flush to every client. */
+  private flush(): void {
+    const t = this.touched;
+    if (t.size === 0) return;
+    this.touched = new Map();
+    const clients = [...this.clients.values()];
+    for (const [f, dests] of t)
+      for (const d of dests) {
+        const entry = Buffer.from(d, 'latin1');
+        const paths = this.rib.paths(f, entry);
+        for (const c of clients) this.exportTo(c, f, entry, paths);
+      }
+  }
+
+  /** A client that joined gets every destination the route server holds. */
+  private exportAll(c: Client): void {
+    for (const f of this.rib.families())
+      this.rib.scan(f, (entry, head) => this.exportTo(c, f, entry.slice(), this.rib.pathsAt(head)));
+  }
+
+  /**
+   * The best of the paths that may go to client `c` (RFC 7947 §2.3.2.1: chosen per client, so that a path the
+   * client may not have does not hide the others), or a withdrawal when none may.
+   */
+  private exportTo(c: Client, f: FamilyKey, entry: Uint8Array, paths: RibPath[]): void {
+    const out = c.neighbor.ribOut;
+    const rsAs = c.neighbor.localAs;
+    const cand: RibPath[] = [];
+    let prepend = 0;
+    for (const p of paths) {
+      if (p.source === c.source) continue;
+      const act = exportAction(p.set.attributes, rsAs, c.peerAs);
+      if (!act.send) continue;
+      // The overall best, when it may go, is also the best of any subset holding it (RFC 4271 §9.1.2.2).
+      if (p.best) {
+        cand.length = 0;
+        cand.push(p);
+        prepend = act.prepend;
+        break;
+      }
+      cand.push(p);
+    }
+    if (cand.length === 0) {
+      out.withdraw(f, entry, 0);
+      return;
+    }
+    let chosen = cand[0]!;
+    if (cand.length > 1) {
+      const cands: Candidate[] = cand.map((p) => this.rib.candidate(p));
+      chosen = cand[this.decision.best(cands.length, (i) => cands[i]!)]!;
+      prepend = exportAction(chosen.set.attributes, rsAs, c.peerAs).prepend;
+    }
+    const from = this.bySource[chosen.source];
+    const set = prepend > 0 && from ? this.prepend(chosen.set, from.peerAs, prepend) : chosen.set;
+    out.announceAt(f, entry, 0, entry.length, set, 0);
+  }
+
+  /** The path with the announcing client's AS `n` more times in front (action community). */
+  private prepend(set: AttrSet, asn: number, n: number): AttrSet {
+    let by = this.prepended.get(set);
+    if (!by) this.prepended.set(set, (by = []));
+    const hit = by[n];
+    if (hit) return hit;
+    const a = set.attributes;
+    const path = (a.asPath ?? []).map((s) => ({ type: s.type, asns: s.asns.slice() }));
+    const extra = Array.from({ length: n }, () => asn);
+    if (path[0]?.type === SegmentType.AS_SEQUENCE && path[0].asns.length + n <= 255) path[0].asns.unshift(...extra);
+    else path.unshift({ type: SegmentType.AS_SEQUENCE, asns: extra });
+    const out = this.interner.intern({ ...a, asPath: path }, set.nextHop);
+    by[n] = out;
+    return out;
+  }
+}
+
+/** The key of a received route: path id (4 bytes) then the NLRI entry, as latin1. */
+function keyOf(pathId: number, d: Uint8Array, off: number, len: number): string {
+  let s = String.fromCharCode(pathId >>> 24, (pathId >>> 16) & 255, (pathId >>> 8) & 255, pathId & 255);
+  for (let i = 0; i < len; i++) s += String.fromCharCode(d[off + i]!);
+  return s;
+}
+
+/** A client's import policy from its configuration (`filter { }` with the defaults filled in). */
+export function policyOf(n: ServerNeighbor): ImportPolicy {
+  const f = n.cfg.filter!;
+  const nextHops = f.nextHops === undefined ? [ipBytes(n.cfg.peerAddress)!] : f.nextHops.map((h) => ipBytes(h)!);
+  return {
+    peerAs: n.cfg.peerAs === 'auto' ? 0 : n.cfg.peerAs,
+    nextHops,
+    v4Lengths: f.v4Lengths,
+    v6Lengths: f.v6Lengths,
+    maxAsPathLength: f.maxAsPathLength,
+    bogons: f.bogons,
+    firstAs: f.firstAs,
+    prefixList: f.prefixList?.set,
+    asSet: f.asSet?.set,
+    rpki: f.rpki,
+    blackhole: f.blackhole,
+  };
+}
