@@ -17,6 +17,7 @@ import {
   Speaker,
   TsbgpError,
 } from '../../../src/lib/index';
+import { freePort } from '../../interop/peers/common';
 
 describe('library codec', () => {
   it('routes with their attributes go to UPDATEs and back as the same typed values', () => {
@@ -161,7 +162,12 @@ describe('library Speaker checks', () => {
 
   it('the FlowSpec guard refuses through a running Speaker, with its reasons; nothing needs a peer', async () => {
     // The peer's port 1 on loopback refuses connections: the session retries while the test runs.
-    const s = new Speaker({ neighbors: [{ ...base, families: ['ipv4 unicast', 'ipv4 flow'] }] });
+    // The daemon's HTTP server comes with it when its settings ask for it.
+    const httpPort = await freePort('127.0.0.1');
+    const s = new Speaker({
+      neighbors: [{ ...base, families: ['ipv4 unicast', 'ipv4 flow'] }],
+      settings: { 'tsbgp.http.port': String(httpPort), 'tsbgp.http.bind': '127.0.0.1' },
+    });
     assert.throws(() => s.announce({ prefix: '10.0.0.0/8', nextHop: 'self' }), NotRunning);
     await s.start();
     try {
@@ -176,6 +182,9 @@ describe('library Speaker checks', () => {
         /no neighbor/,
       );
       assert.equal(s.neighbors()[0]!.peerAddress, '127.0.0.1');
+      const metrics = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /127\.0\.0\.1/);
     } finally {
       await s.stop();
     }
