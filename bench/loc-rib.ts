@@ -1,13 +1,17 @@
-// `node dist/bench/loc-rib.js [PREFIXES]`: the Loc-RIB's decision process on a full table from two peers.
-// Peer A sends PREFIXES distinct IPv4 prefixes (default 1,000,000) in UPDATE-sized NLRI blocks, 64 prefixes per
-// attribute set; peer B sends the same prefixes with other attributes, winning on LOCAL_PREF for every other
-// block, so that half the prefixes change their best path. Then A's session goes down (every path of A is
-// withdrawn, B's paths become best). Each step's time and the heap after it are printed; onBest counts the
-// best-path changes a reflector would export. Run it on an idle machine: numbers vary with the load.
+// `node --expose-gc dist/bench/loc-rib.js [PREFIXES]`: the Loc-RIB's decision process on a full table from two
+// peers. Peer 1 sends PREFIXES distinct IPv4 prefixes (default 1,000,000) in UPDATE-sized NLRI blocks, 64
+// prefixes per attribute set; peer 2 sends the same prefixes with other attributes, winning on LOCAL_PREF for
+// every other block, so that half the prefixes change their best path. Then peer 1's session goes down (every
+// path of it withdrawn, peer 2's become best). Each step's time and the heap after it are printed. Then the same
+// with route reflection (RFC 4456): three clients and a non-client, each best change exported to the members'
+// Adj-RIBs-Out. Run it on an idle machine: numbers vary with the load.
 
+import { parseConfig } from '../src/config/parser';
+import { AdjRibOut } from '../src/rib/adj-rib-out';
 import { AttrInterner } from '../src/rib/attr-intern';
 import { LocRib } from '../src/rib/loc-rib';
-import { IPV4_UNICAST, type NlriBlock, SegmentType } from '../src/wire/types';
+import { type ReflectorNeighbor, RouteReflector } from '../src/roles/route-reflector/reflector';
+import { type Attributes, IPV4_UNICAST, type NlriBlock, SegmentType, type Update } from '../src/wire/types';
 
 const PER_SET = 64;
 
@@ -34,52 +38,87 @@ function heapMiB(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
-function main(): void {
-  const count = Number(process.argv[2] ?? 1_000_000);
-  const bs = blocks(count);
+/** Time one step, print it with the heap growth since `base`. */
+function timed(name: string, count: number, base: number, fn: () => void, tail: () => string): void {
+  const t0 = process.hrtime.bigint();
+  fn();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(
+    `${name}: ${s.toFixed(3)} s (${(count / s / 1e6).toFixed(2)} M prefixes/s), heap +${(heapMiB() - base).toFixed(1)} MiB, ${tail()}`,
+  );
+}
+
+/** Attributes of block i from peer 1 or 2: peer 2 wins every other block on LOCAL_PREF. */
+function attrs(peer: 1 | 2, i: number): Attributes {
+  return {
+    origin: 0,
+    asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65000 + peer, 64500 + (i % 500)] }],
+    nextHop: Uint8Array.of(192, 0, 2, peer),
+    localPref: peer === 1 ? 100 : i % 2 === 0 ? 200 : 50,
+    med: i % 1000,
+  };
+}
+
+function decision(count: number, bs: NlriBlock[]): void {
   const interner = new AttrInterner();
   const rib = new LocRib(interner);
   let changes = 0;
   rib.onBest = () => changes++;
-  const peer = (n: number, ip: number[]) =>
-    rib.addSource({ name: ip.join('.'), kind: 'ibgp', routerId: n, address: Uint8Array.from(ip) });
-  const a = peer(1, [192, 0, 2, 1]);
-  const b = peer(2, [192, 0, 2, 2]);
+  const peer = (n: number) =>
+    rib.addSource({ name: `192.0.2.${n}`, kind: 'ibgp', routerId: n, address: Uint8Array.of(192, 0, 2, n) });
+  const a = peer(1);
+  const b = peer(2);
   const base = heapMiB();
   const step = (name: string, fn: () => void): void => {
     changes = 0;
-    const t0 = process.hrtime.bigint();
-    fn();
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(
-      `${name}: ${s.toFixed(3)} s (${(count / s / 1e6).toFixed(2)} M prefixes/s), ${changes} best changes, heap +${(heapMiB() - base).toFixed(1)} MiB, ${rib.pathCount} paths`,
-    );
+    timed(name, count, base, fn, () => `${changes} best changes, ${rib.pathCount} paths`);
   };
-  step('peer A announces', () => {
-    for (let i = 0; i < bs.length; i++) {
-      const set = interner.intern({
-        origin: 0,
-        asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65001, 64500 + (i % 500)] }],
-        nextHop: Uint8Array.of(192, 0, 2, 1),
-        med: i % 1000,
-      });
-      rib.applyBlock(bs[i]!, a, set);
-    }
+  step('peer 1 announces', () => {
+    for (let i = 0; i < bs.length; i++) rib.applyBlock(bs[i]!, a, interner.intern(attrs(1, i)));
   });
-  step('peer B announces the same prefixes', () => {
-    for (let i = 0; i < bs.length; i++) {
-      const set = interner.intern({
-        origin: 0,
-        asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65002, 64500 + (i % 500)] }],
-        nextHop: Uint8Array.of(192, 0, 2, 2),
-        localPref: i % 2 === 0 ? 200 : 50,
-      });
-      rib.applyBlock(bs[i]!, b, set);
-    }
+  step('peer 2 announces the same prefixes', () => {
+    for (let i = 0; i < bs.length; i++) rib.applyBlock(bs[i]!, b, interner.intern(attrs(2, i)));
   });
-  step('peer A goes down (withdrawSource)', () => rib.withdrawSource(a));
-  const rss = process.memoryUsage().rss / 2 ** 20;
-  console.log(`${rib.size(IPV4_UNICAST)} prefixes left; RSS ${rss.toFixed(0)} MiB; ${interner.size} attribute sets`);
+  step('peer 1 goes down (withdrawSource)', () => rib.withdrawSource(a));
+}
+
+function reflection(count: number, bs: NlriBlock[]): void {
+  const member = (ip: string, client: boolean) =>
+    `neighbor ${ip} { router-id 10.0.0.1; local-address 192.0.2.254; local-as 65000; peer-as 65000; ${client ? 'route-reflector-client;' : ''} }\n`;
+  const config = parseConfig(
+    member('192.0.2.1', true) + member('192.0.2.2', true) + member('192.0.2.3', true) + member('192.0.2.4', false),
+    'bench.conf',
+  );
+  const interner = new AttrInterner();
+  const ns: ReflectorNeighbor[] = config.neighbors.map((cfg) => ({
+    cfg,
+    ribOut: new AdjRibOut(interner),
+    localAs: 65000,
+  }));
+  const rr = new RouteReflector(interner);
+  rr.sync(ns, undefined);
+  for (const [i, n] of ns.entries()) rr.up(n, Uint8Array.of(10, 0, 0, 11 + i));
+  const empty: NlriBlock = { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 };
+  const send = (peer: 1 | 2) => {
+    for (let i = 0; i < bs.length; i++) {
+      const a = attrs(peer, i);
+      const u: Update = { withdrawn: empty, attributes: a, nlri: bs[i]!, issues: [] };
+      rr.receive(ns[peer - 1]!, u, interner.intern(a));
+    }
+  };
+  const base = heapMiB();
+  const outs = () => `Adj-RIBs-Out ${ns.map((n) => n.ribOut.size).join('/')}`;
+  timed('reflection: client 1 announces, reflected to 3 members', count, base, () => send(1), outs);
+  timed('reflection: client 2 the same prefixes (half win)', count, base, () => send(2), outs);
+  timed('reflection: client 1 goes down', count, base, () => rr.down(ns[0]!), outs);
+}
+
+function main(): void {
+  const count = Number(process.argv[2] ?? 1_000_000);
+  const bs = blocks(count);
+  decision(count, bs);
+  reflection(count, bs);
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }
 
 main();

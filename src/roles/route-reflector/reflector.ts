@@ -35,6 +35,10 @@ export interface Member {
   loops: number;
   /** Reflected sets by the set received, for paths that came from this member (one per session). */
   reflected: WeakMap<AttrSet, WeakMap<Uint8Array, AttrSet>>;
+  /** The last set reflected to this member, from whom, and what it became. */
+  lastIn?: AttrSet;
+  lastFrom?: Member;
+  lastOut?: AttrSet;
 }
 
 export interface NeighborCounters {
@@ -60,6 +64,8 @@ export class RouteReflector {
   readonly rib: LocRib;
   private readonly members = new Map<ReflectorNeighbor, Member>();
   private readonly bySource: (Member | undefined)[] = [];
+  /** The members as an array, for the export loop (run once per best change). */
+  private order: Member[] = [];
   /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
   private ownIds = new Set<number>();
   private ownClusters = new Set<number>();
@@ -74,7 +80,7 @@ export class RouteReflector {
 
   /** The members, in the order they were added. */
   list(): Member[] {
-    return [...this.members.values()];
+    return this.order.slice();
   }
 
   member(n: ReflectorNeighbor): Member | undefined {
@@ -116,6 +122,7 @@ export class RouteReflector {
       this.bySource[m.source] = undefined;
       this.rib.withdrawSource(m.source);
     }
+    this.order = [...this.members.values()];
     this.ownIds = new Set([...this.members.keys()].map((n) => readU32(ipBytes(n.cfg.routerId)!, 0)));
     this.ownClusters = new Set([...this.members.values()].map((m) => readU32(m.clusterId, 0)));
   }
@@ -141,6 +148,8 @@ export class RouteReflector {
     if (!m) return;
     this.rib.source(m.source).routerId = readU32(peerRouterId, 0);
     m.reflected = new WeakMap();
+    // What was reflected from m to the others carried its old identifier.
+    for (const o of this.members.values()) if (o.lastFrom === m) o.lastIn = o.lastFrom = o.lastOut = undefined;
   }
 
   /** The member's session went down: its paths leave the Loc-RIB (and the other members' Adj-RIBs-Out). */
@@ -184,7 +193,9 @@ export class RouteReflector {
 
   private export(c: BestChange): void {
     const from = c.source < 0 ? undefined : this.bySource[c.source];
-    for (const m of this.members.values()) {
+    const order = this.order;
+    for (let i = 0; i < order.length; i++) {
+      const m = order[i]!;
       if (!m.families.has(c.family)) continue;
       // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
       const may = from !== undefined && from !== m && (from.client || m.client);
@@ -199,6 +210,16 @@ export class RouteReflector {
    * kept as received, next hop included. Interned once per received set and cluster id.
    */
   private reflect(from: Member, to: Member, set: AttrSet): AttrSet {
+    // Routes come in runs that share a set (one UPDATE's NLRI): the last answer per target is kept.
+    if (to.lastIn === set && to.lastFrom === from) return to.lastOut!;
+    const out = this.reflectOnce(from, to, set);
+    to.lastIn = set;
+    to.lastFrom = from;
+    to.lastOut = out;
+    return out;
+  }
+
+  private reflectOnce(from: Member, to: Member, set: AttrSet): AttrSet {
     let byCluster = from.reflected.get(set);
     if (byCluster === undefined) from.reflected.set(set, (byCluster = new WeakMap()));
     const hit = byCluster.get(to.clusterId);

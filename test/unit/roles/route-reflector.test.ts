@@ -19,6 +19,7 @@ import {
   IPV4_UNICAST,
   type NlriBlock,
   SAFI,
+  SegmentType,
   type Update,
 } from '../../../src/wire/types';
 
@@ -159,6 +160,19 @@ test('when the best changes, each member gets the new best or loses the old one;
   rr.down(a);
   for (const x of [a, b, n, m]) assert.deepEqual(held(x), []);
   assert.equal(rr.rib.pathCount, 0);
+});
+
+test('inside a confederation member AS: confederation segments pass unchanged and do not count in the decision', () => {
+  const { a, b, n, send, held } = setup();
+  const confed = (...asns: number[]) => ({ type: SegmentType.AS_CONFED_SEQUENCE, asns });
+  const seq = (...asns: number[]) => ({ type: SegmentType.AS_SEQUENCE, asns });
+  // From a: three member ASes crossed, then one AS outside; from n: no confederation hop but two ASes outside.
+  send(a, { ...base, asPath: [confed(64512, 64513, 64514), seq(65100)] }, P);
+  send(n, { ...base, asPath: [seq(65200, 65100)], nextHop: Uint8Array.of(192, 0, 2, 113) }, P);
+  // RFC 5065 §5.3: a's path counts 1, n's 2: a's wins, reaches b and n with its AS_PATH as received.
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
+  const out = [...n.ribOut.routes()][0]!.attributes.attributes.asPath;
+  assert.deepEqual(out, [confed(64512, 64513, 64514), seq(65100)]);
 });
 
 test('FlowSpec is reflected like unicast', () => {
