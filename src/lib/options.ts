@@ -12,8 +12,8 @@ export interface NeighborOptions {
   peerAddress: string;
   peerAs: number;
   localAs: number;
-  /** The address to connect from and to be reached at (default: chosen by the kernel). */
-  localAddress?: string;
+  /** The address to connect from and to be reached at; `auto` lets the kernel choose (as in the configuration). */
+  localAddress: string;
   /** IPv4 router id (default: the local address). */
   routerId?: string;
   /** Families to negotiate (default: ipv4 unicast alone). */
@@ -100,7 +100,7 @@ function neighborText(n: NeighborOptions, at: string): string[] {
   const set = (k: string, v: string) => out.push(`  ${k} ${v};`);
   set('local-as', integer(n.localAs, `${at}.localAs`, 1, 0xffffffff));
   set('peer-as', integer(n.peerAs, `${at}.peerAs`, 1, 0xffffffff));
-  if (n.localAddress !== undefined) set('local-address', w(n.localAddress, 'localAddress'));
+  set('local-address', w(n.localAddress, 'localAddress'));
   if (n.routerId !== undefined) set('router-id', w(n.routerId, 'routerId'));
   if (n.holdTime !== undefined) set('hold-time', integer(n.holdTime, `${at}.holdTime`, 0, 65535));
   if (flag(n.passive, `${at}.passive`)) set('passive', 'true');

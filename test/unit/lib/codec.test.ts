@@ -142,6 +142,12 @@ describe('library Speaker checks', () => {
         e instanceof ConfigurationError && /no flow family/.test(e.message) && /in: route flow-1/.test(e.message),
     );
     assert.throws(() => new Speaker({ neighbors: [] }), TsbgpError);
+    // What a program in JavaScript may leave out, the types require: said with the field's name.
+    const { localAddress: _, ...noLocal } = base;
+    assert.throws(
+      () => new Speaker({ neighbors: [noLocal as typeof base] }),
+      (e: unknown) => e instanceof TsbgpError && /neighbors\[0\]\.localAddress/.test(e.message),
+    );
     assert.throws(
       () => new Speaker({ neighbors: [{ ...base, description: 'a\nb' }] }),
       (e: unknown) => e instanceof TsbgpError && /description/.test(e.message),
