@@ -1,0 +1,185 @@
+// Differential: the route server scenario (route-server-scenario.ts: two BIRD 2, FRR and GoBGP as clients, StayRTR)
+// run twice, once with tsbgp as the route server and once with BIRD 2 (its route server configuration below, the
+// usual IX one: `rs client`, import filters for next hop, first AS, prefix length, bogons and RPKI, an import
+// limit, and export filters for the same action communities). Each client must end up with the same prefixes,
+// next hops and AS_PATHs from both (GoBGP's max-prefix routes compared by count: which two of three pass depends
+// on arrival order in either server).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { allocEndpoint, ManagedProcess, makeTempDir, type Route, runCmd, skipReason, stopAll, waitFor } from './peers';
+import type { StayRtr } from './peers/stayrtr';
+import {
+  announceAll,
+  CLIENTS,
+  type Clients,
+  complete,
+  RS_AS,
+  received,
+  startClients,
+  startRtr,
+  tsbgpConfig,
+} from './route-server-scenario';
+import { startTsbgp } from './tsbgp-launch';
+
+after(stopAll);
+
+const skip = skipReason('bird', 'frr', 'gobgp', 'stayrtr');
+
+/** What a client holds, comparable: prefix -> "next hop | AS_PATH"; GoBGP's max-prefix routes as a count. */
+type View = Record<string, string>;
+
+function view(tb: Map<string, Route>): View {
+  const v: View = {};
+  let limited = 0;
+  for (const [p, r] of tb) {
+    if (p.startsWith('4.4.')) limited++;
+    else v[p] = `${r.nextHop} | ${r.asPath.join(' ')}`;
+  }
+  v['4.4.x routes'] = String(limited);
+  return v;
+}
+
+async function collect(cl: Clients, what: string): Promise<Record<string, View>> {
+  const out: Record<string, View> = {};
+  for (const c of CLIENTS) {
+    const tb = await waitFor(
+      async () => {
+        const t = await received(cl, c.name);
+        return complete(c.name, t) ? t : undefined;
+      },
+      30_000,
+      `${c.name}'s table with ${what} as route server`,
+      300,
+    ).catch(async (e) => {
+      throw new Error(`${(e as Error).message}: ${JSON.stringify([...(await received(cl, c.name)).values()])}`);
+    });
+    out[c.name] = view(tb);
+  }
+  return out;
+}
+
+async function stopClients(cl: Clients | undefined): Promise<void> {
+  await Promise.all([...(cl?.daemons.values() ?? [])].map((d) => d.stop()));
+}
+
+const BOGONS4 = [
+  '0.0.0.0/8+',
+  '10.0.0.0/8+',
+  '100.64.0.0/10+',
+  '127.0.0.0/8+',
+  '169.254.0.0/16+',
+  '172.16.0.0/12+',
+  '192.0.0.0/24+',
+  '192.0.2.0/24+',
+  '192.168.0.0/16+',
+  '198.18.0.0/15+',
+  '198.51.100.0/24+',
+  '203.0.113.0/24+',
+  '224.0.0.0/4+',
+  '240.0.0.0/4+',
+];
+
+/** BIRD 2 as an IX route server for the scenario's clients: the configuration this differential runs. */
+function birdRsConfig(dir: string, rs: { address: string; port: number }, cl: Clients, rtr: StayRtr): string {
+  const l: string[] = [
+    `router id ${rs.address};`,
+    `log "${path.join(dir, 'bird.log')}" all;`,
+    'protocol device { }',
+    'roa4 table r4;',
+    `protocol rpki rtr { roa4 { table r4; }; remote ${rtr.address} port ${rtr.port}; retry keep 5; }`,
+    `define BOGONS = [ ${BOGONS4.join(', ')} ];`,
+  ];
+  CLIENTS.forEach((c, i) => {
+    const x = c.as;
+    l.push(
+      `filter import_${i} {`,
+      `  if bgp_next_hop != ${c.nh} then reject;`,
+      `  if bgp_path.first != ${x} then reject;`,
+      '  if net.len < 8 || net.len > 24 then reject;',
+      '  if net ~ BOGONS then reject;',
+      '  if roa_check(r4, net, bgp_path.last) = ROA_INVALID then reject;',
+      '  accept;',
+      '}',
+      `filter export_${i} {`,
+      `  if (0, ${x}) ~ bgp_community then reject;`,
+      `  if (${RS_AS}, 0, ${x}) ~ bgp_large_community then reject;`,
+      `  if (bgp_community ~ [(${RS_AS}, *)] || bgp_large_community ~ [(${RS_AS}, 1, *)] || (0, ${RS_AS}) ~ bgp_community)`,
+      `     && !((${RS_AS}, ${x}) ~ bgp_community || (${RS_AS}, 1, ${x}) ~ bgp_large_community) then reject;`,
+      ...[1, 2, 3].flatMap((n) => [
+        `  if (6550${n}, ${x}) ~ bgp_community || (${RS_AS}, 10${n}, ${x}) ~ bgp_large_community then {`,
+        ...Array.from({ length: n }, () => '    bgp_path.prepend(bgp_path.first);'),
+        '  }',
+      ]),
+      // BIRD leaves MED out on eBGP export unless a filter sets it.
+      '  if defined(bgp_med) then bgp_med = bgp_med;',
+      '  accept;',
+      '}',
+      `protocol bgp client${i} {`,
+      `  local ${rs.address} port ${rs.port} as ${RS_AS};`,
+      `  neighbor ${cl.ends[i]!.address} port ${cl.ends[i]!.port} as ${x};`,
+      '  strict bind on; multihop 2; rs client;',
+      '  connect retry time 1; connect delay time 1; error wait time 1, 5;',
+      `  ipv4 { import filter import_${i}; export filter export_${i}; next hop keep;` +
+        `${c.filter?.some((f) => f.startsWith('max-prefix 2')) ? ' import limit 2 action block;' : ''} };`,
+      '}',
+    );
+  });
+  return l.join('\n') + '\n';
+}
+
+test('the four clients hold the same prefixes, next hops and AS_PATHs with tsbgp and with BIRD 2 as route server', {
+  skip,
+  timeout: 240_000,
+}, async (tc) => {
+  const rtr = await startRtr();
+  let cl: Clients | undefined;
+  try {
+    // tsbgp
+    const eT = await allocEndpoint();
+    cl = await startClients(eT);
+    const t = await startTsbgp(makeTempDir('rs-diff-t'), tsbgpConfig(eT, cl, rtr));
+    await waitFor(async () => /rpki: .* 3 VRPs/.test(t.log()), 10_000, 'VRPs at tsbgp');
+    await announceAll(cl);
+    const withTsbgp = await collect(cl, 'tsbgp');
+    await t.stop();
+    await stopClients(cl);
+
+    // BIRD 2
+    const eB = await allocEndpoint();
+    cl = await startClients(eB);
+    const dir = makeTempDir('rs-diff-b');
+    const file = path.join(dir, 'bird-rs.conf');
+    fs.writeFileSync(file, birdRsConfig(dir, eB, cl, rtr));
+    const ctl = path.join(dir, 'bird.ctl');
+    const bird = new ManagedProcess(
+      'bird-rs',
+      'bird',
+      ['-f', '-c', file, '-s', ctl, '-P', path.join(dir, 'pid')],
+      path.join(dir, 'out.log'),
+    );
+    try {
+      await waitFor(
+        async () =>
+          /ROA.*\b3\b|3 imported/.test((await runCmd('birdc', ['-s', ctl, 'show', 'protocols', 'all', 'rtr'])).stdout),
+        15_000,
+        'VRPs at BIRD',
+        300,
+      ).catch(async (e) => {
+        throw new Error(
+          `${(e as Error).message}\n${bird.log()}\n${fs.readFileSync(path.join(dir, 'bird.log'), 'utf8').slice(-2000)}`,
+        );
+      });
+      await announceAll(cl);
+      const withBird = await collect(cl, 'BIRD 2');
+      tc.diagnostic(`each client's table, the same with both: ${JSON.stringify(withBird)}`);
+      assert.deepEqual(withTsbgp, withBird);
+    } finally {
+      await bird.stop();
+    }
+  } finally {
+    await stopClients(cl);
+    await rtr.stop();
+  }
+});
