@@ -2,12 +2,15 @@
 // them uses, so that each figure in RESULTS.md and the README comes from the stored measurements.
 import type { MicroResult } from './scenarios/codec';
 import type { Floors, Measure } from './scenarios/common';
+import type { HttpBenchResult } from './scenarios/http';
 import type { ProfileResult } from './scenarios/profile';
 
 export interface Data {
   measures: Measure[];
   micro: MicroResult[];
   profiles?: ProfileResult[];
+  /** Scenario 7's lookup latencies (the receive times are measures). */
+  http?: HttpBenchResult;
   /** When each scenario last ran, and how long it took (s). */
   ran: Record<string, { at: string; seconds: number }>;
   /** Wall time of the last measuring run, seconds. */

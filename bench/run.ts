@@ -1,7 +1,7 @@
 // `npm run bench [-- SCENARIO... ] [--runs N] [--scale F]`: every benchmark scenario against tsbgp and, where installed,
 // ExaBGP 4.2, GoBGP, BIRD 2 and FRR on loopback; writes bench/RESULTS.md, bench/results.svg and README.md's
 // performance section (bench/summary.ts).
-// Scenarios: receive, config, api, flowspec, peers, codec, profile (all of them when none is named);
+// Scenarios: receive, config, api, flowspec, peers, codec, http, profile (all of them when none is named);
 // `--render` only rewrites them from the results RESULTS.md carries.
 // Running a subset keeps the other scenarios' previous results: they are carried in RESULTS.md itself, in a
 // comment at its end, so the file stays the single record of the last measurements.
@@ -16,12 +16,13 @@ import { codecScenario } from './scenarios/codec';
 import { type Floors, type Measure, measureFloors, REPO, type ScenarioContext, versions } from './scenarios/common';
 import { configScenario } from './scenarios/config';
 import { flowspecScenario } from './scenarios/flowspec';
+import { httpScenario } from './scenarios/http';
 import { peersScenario } from './scenarios/peers';
 import { profileScenario } from './scenarios/profile';
 import { receive } from './scenarios/receive';
 import { notes, withPerformance } from './summary';
 
-const SCENARIOS = ['receive', 'config', 'api', 'flowspec', 'peers', 'codec', 'profile'] as const;
+const SCENARIOS = ['receive', 'config', 'api', 'flowspec', 'peers', 'codec', 'http', 'profile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const RESULTS_MD = path.join(REPO, 'bench', 'RESULTS.md');
@@ -119,6 +120,7 @@ const TITLES: Record<string, string> = {
   api: '3. Announce a table from an API process to BIRD',
   flowspec: '4. Announce FlowSpec rules from an API process to GoBGP (and to tsbgp)',
   peers: '5. Many peers: 100 sessions × 10,000 prefixes into one daemon',
+  http: '7. HTTP lookups while a full table arrives',
 };
 
 const HOW: Record<string, string> = {
@@ -152,6 +154,15 @@ const HOW: Record<string, string> = {
     'already listening) until the daemon holds every path (tsbgp: `show neighbor json` every 250 ms; BIRD: ' +
     'the sum of `birdc show protocols all` "Routes: N imported" every 250 ms, configured with `import all; export none;` on every session, so that ' +
     "it does not re-advertise each peer's routes to the 99 others).",
+  http:
+    "Scenario 1's 1,000,000-prefix receive into a tsbgp whose HTTP server is on (`tsbgp.http.port`), once with " +
+    'no client and once with 200 lookups a second (`GET /api/v1/lookup?prefix=ADDRESS`, a random address of the ' +
+    'table each, longest match) from the moment the session is Established until tsbgp holds every prefix; the ' +
+    'runs alternate between the two. After each run, 200 lookups one after another with the whole table held. ' +
+    'Latencies are measured by the client (request to parsed JSON answer) on the same two cores. A lookup that ' +
+    'arrives while tsbgp decodes a burst of UPDATEs waits for that slice of work, so the latencies during the ' +
+    'receive show how the receive is sliced, and the "held" row what a lookup costs. The machine is shared (load ' +
+    "average above): the spread of each row's runs is the noise a difference between the two rows must beat.",
 };
 
 function table(data: Data, scenario: string): string[] {
@@ -271,6 +282,23 @@ function goals(data: Data): Goal[] {
       detail: `tsbgp ${pt.toFixed(0)} B/prefix, BIRD ${pb.toFixed(0)} B/prefix (${(pt / pb).toFixed(2)}×)`,
     });
   }
+  const idle = find('http', 'tsbgp', /no client$/);
+  const busy = find('http', 'tsbgp', /lookups\/s meanwhile$/);
+  if (idle && busy) {
+    const slow = median(busy.runs) / median(idle.runs) - 1;
+    out.push({
+      goal: `200 HTTP lookups/s slow a ${fmtInt(idle.items)}-prefix receive by at most 10%`,
+      met: slow <= 0.1 && data.http?.sessionsUp !== false,
+      detail: `${secondsText(median(busy.runs))} with lookups vs ${secondsText(median(idle.runs))} without (${slow >= 0 ? '+' : ''}${(slow * 100).toFixed(1)}%)${data.http?.sessionsUp === false ? '; a session went down' : ''}`,
+    });
+  }
+  if (data.http) {
+    out.push({
+      goal: `a lookup answers in under 50 ms with ${fmtInt(data.http.prefixes)} routes held`,
+      met: data.http.held[1] < 50,
+      detail: `over HTTP, p99 ${data.http.held[1].toFixed(1)} ms, max ${data.http.held[2].toFixed(1)} ms`,
+    });
+  }
   return out;
 }
 
@@ -317,6 +345,20 @@ function render(data: Data, totalSeconds: number): string {
       '',
     );
   }
+  L.push(`## ${TITLES.http}`, '', HOW.http!, '', ...table(data, 'http'), '');
+  if (data.http) {
+    const h = data.http;
+    const ms = (x: number): string => `${x.toFixed(1)} ms`;
+    L.push(
+      '| Lookups over HTTP | Count | p50 | p99 | max |',
+      '|---|---|---|---|---|',
+      `| while the table arrives (${h.rate}/s) | ${fmtInt(h.loadedCount)} | ${ms(h.loaded[0])} | ${ms(h.loaded[1])} | ${ms(h.loaded[2])} |`,
+      `| ${fmtInt(h.prefixes)} prefixes held, one after another | ${fmtInt(h.heldCount)} | ${ms(h.held[0])} | ${ms(h.held[1])} | ${ms(h.held[2])} |`,
+      '',
+      `Sessions: ${h.sessionsUp ? 'every run ended Established, with one session from start to end (none reset)' : '**a session went down or was reset in at least one run**'}.`,
+      '',
+    );
+  }
   L.push('## Goals', '');
   const gs = goals(data);
   if (gs.length === 0) L.push('No comparable measurements yet.', '');
@@ -345,7 +387,7 @@ function render(data: Data, totalSeconds: number): string {
   L.push(...notes(data), '');
   L.push('## Exact commands', '');
   L.push(
-    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, profile) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
+    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, http, profile) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
     '',
   );
   L.push(
@@ -410,6 +452,7 @@ async function main(): Promise<void> {
     measures: (prev?.measures ?? []).filter((m) => !todo.includes(m.scenario as Scenario)),
     micro: todo.includes('codec') ? [] : (prev?.micro ?? []),
     profiles: todo.includes('profile') ? undefined : prev?.profiles,
+    http: todo.includes('http') ? undefined : prev?.http,
     ran: Object.fromEntries(Object.entries(prev?.ran ?? {}).filter(([k]) => !todo.includes(k as Scenario))),
     machine: render_only && prev ? prev.machine : machine(),
     floors: prev?.floors,
@@ -463,6 +506,9 @@ async function main(): Promise<void> {
           break;
         case 'codec':
           data.micro = await codecScenario(ctx);
+          break;
+        case 'http':
+          data.http = await httpScenario(ctx);
           break;
         case 'profile':
           data.profiles = await profileScenario(ctx);
