@@ -301,7 +301,7 @@ export class CommandRunner {
       case 'show-neighbor':
         return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
       case 'show-rib': {
-        const lines = showRib(this.d.reflector, c);
+        const lines = showRib(this.d.reflector, this.d.routeServer, c);
         return lines instanceof Error ? fail(lines.message) : ok(lines);
       }
       case 'show-route-server':

@@ -429,6 +429,7 @@ export class Daemon {
       subs = this.subscriptions(n);
     });
     const ctx = () => n.context();
+    n.stalePurged = (family) => this.reflector?.stale(n, family);
     peer.on('state', (from, to) => {
       n.log.debug(`fsm ${from} -> ${to}`);
       this.emit(
@@ -471,7 +472,6 @@ export class Daemon {
         sendCtx: neg.sendCtx,
         localAddress: peer.localAddress ?? new Uint8Array(4),
         enhancedRouteRefresh: neg.enhancedRouteRefresh,
-        labels: neg.labelsSend,
       });
       if (n.cfg.manualEor) n.log.debug('manual-eor: End-of-RIB is sent by the API');
       this.emit(
@@ -531,9 +531,10 @@ export class Daemon {
       if (info.wasEstablished) n.log.warning(`session down: ${info.reason}`);
       else n.log.debug(`connection closed: ${info.reason}`);
       n.ribOut.detach();
-      this.reflector?.down(n);
-      this.routeServer?.down(n);
       const gr = n.negotiated?.gracefulRestart;
+      // Under graceful restart the reflected paths stay as long as the Adj-RIB-In keeps them (stalePurged).
+      this.reflector?.down(n, info.graceful && gr && n.ribIn ? gr.families.keys() : undefined);
+      this.routeServer?.down(n);
       if (n.ribIn) {
         if (info.graceful && gr) n.ribIn.sessionDown({ families: gr.families.keys(), restartTime: gr.restartTime });
         else n.ribIn.clear();

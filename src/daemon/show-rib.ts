@@ -2,6 +2,7 @@
 // document. The answers come from rib/rib-query.ts (typed data); only the layout is here.
 
 import type { ApiCommand } from '../api/commands';
+import type { LocRib } from '../rib/loc-rib';
 import {
   type PathInfo,
   type PrefixAnswer,
@@ -41,10 +42,15 @@ function prefixText(a: PrefixAnswer): string[] {
   ];
 }
 
-/** The answer lines, or an Error whose message is the `error` ack's reason. */
-export function showRib(rr: RouteReflector | null, c: ShowRib): string[] | Error {
-  if (rr === null) return new Error('show rib: no Loc-RIB (no neighbor is a route-reflector-client)');
-  const rib = rr.rib;
+/**
+ * The answer lines, or an Error whose message is the `error` ack's reason. The Loc-RIB read is the route
+ * reflector's, else the route server's; `show rib neighbors` gives the reflector's counters (the route
+ * server has `show route-server`).
+ */
+export function showRib(rr: RouteReflector | null, rs: { rib: LocRib } | null, c: ShowRib): string[] | Error {
+  const rib = rr?.rib ?? rs?.rib;
+  if (rib === undefined)
+    return new Error('show rib: no Loc-RIB (no neighbor is a route-reflector-client or a route-server-client)');
   const out = (json: unknown, text: () => string[]): string[] => (c.json ? [JSON.stringify(json)] : text());
   switch (c.query) {
     case 'summary': {
@@ -55,6 +61,7 @@ export function showRib(rr: RouteReflector | null, c: ShowRib): string[] | Error
       ]);
     }
     case 'neighbors': {
+      if (rr === null) return new Error('show rib neighbors: no route reflection here (see show route-server)');
       const cs = rr.counters();
       return out(cs, () =>
         cs.map(

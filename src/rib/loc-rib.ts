@@ -73,11 +73,17 @@ export class LocRib {
   private readonly sources: PathSource[] = [];
   /** Paths held per source. */
   private held = new Int32Array(8);
+  /**
+   * Generation per source, raised when its session goes down under graceful restart (RFC 4724 §4.2): a path
+   * whose slot generation is older was not refreshed since, it is stale.
+   */
+  private gen = new Uint32Array(8);
   private readonly decision: Decision;
   // The path pool: slot s is a path of source pSrc[s] with identifier pId[s], next in its list pNext[s].
   private pSrc = new Int32Array(1024);
   private pNext = new Int32Array(1024);
   private pId = new Uint32Array(1024);
+  private pGen = new Uint32Array(1024);
   private pSet: (AttrSet | undefined)[] = [];
   private free = NONE;
   private used = 0;
@@ -120,6 +126,9 @@ export class LocRib {
       const h = new Int32Array(this.held.length * 2);
       h.set(this.held);
       this.held = h;
+      const g = new Uint32Array(h.length);
+      g.set(this.gen);
+      this.gen = g;
     }
     return this.sources.length - 1;
   }
@@ -195,9 +204,12 @@ export class LocRib {
       next.set(this.pNext);
       const id = new Uint32Array(n);
       id.set(this.pId);
+      const gen = new Uint32Array(n);
+      gen.set(this.pGen);
       this.pSrc = src;
       this.pNext = next;
       this.pId = id;
+      this.pGen = gen;
     }
     this.pSet.push(undefined);
     return s;
@@ -235,6 +247,7 @@ export class LocRib {
     const oldSource = h === NONE ? NONE : this.pSrc[h]!;
     this.interner.ref(set);
     if (s !== NONE) {
+      this.pGen[s] = this.gen[source]!;
       const before = this.pSet[s]!;
       if (before === set) {
         this.interner.release(set);
@@ -248,6 +261,7 @@ export class LocRib {
     s = this.alloc();
     this.pSrc[s] = source;
     this.pId[s] = pathId;
+    this.pGen[s] = this.gen[source]!;
     this.pSet[s] = set;
     this.held[source]!++;
     this.total++;
@@ -324,10 +338,20 @@ export class LocRib {
   }
 
   /**
-   * Every path of a source gone (its session went down), in one family or all. Returns how many; onBest is
-   * told of each destination whose best changes.
+   * The source's session went down with graceful restart (RFC 4724 §4.2): its paths stay, used as before, but
+   * are stale until announced again; withdrawSource(source, family, true) then takes those never refreshed.
    */
-  withdrawSource(source: number, family?: FamilyKey): number {
+  markStale(source: number): void {
+    this.gen[source] = (this.gen[source]! + 1) >>> 0;
+  }
+
+  /**
+   * Every path of a source gone (its session went down), in one family or all; with `staleOnly`, only those
+   * not announced again since markStale. Returns how many; onBest is told of each destination whose best
+   * changes.
+   */
+  withdrawSource(source: number, family?: FamilyKey, staleOnly = false): number {
+    const current = this.gen[source]!;
     let n = 0;
     for (const [f, t] of this.fams) {
       if (family !== undefined && f !== family) continue;
@@ -337,7 +361,7 @@ export class LocRib {
       let used = 0;
       this.scan(f, (entry, h) => {
         for (let s = h; s !== NONE; s = this.pNext[s]!) {
-          if (this.pSrc[s] !== source) continue;
+          if (this.pSrc[s] !== source || (staleOnly && this.pGen[s] === current)) continue;
           if (used + entry.length + 6 > buf.length) {
             const g = new Uint8Array(Math.max(buf.length * 2, used + entry.length + 6));
             g.set(buf.subarray(0, used));

@@ -152,10 +152,27 @@ export class RouteReflector {
     for (const o of this.members.values()) if (o.lastFrom === m) o.lastIn = o.lastFrom = o.lastOut = undefined;
   }
 
-  /** The member's session went down: its paths leave the Loc-RIB (and the other members' Adj-RIBs-Out). */
-  down(n: ReflectorNeighbor): void {
+  /**
+   * The member's session went down: its paths leave the Loc-RIB (and the other members' Adj-RIBs-Out). Under
+   * graceful restart (`kept`: the families the peer's capability covers, RFC 4724 §4.2), the paths of those
+   * families stay, stale, until stale() is told they were not refreshed.
+   */
+  down(n: ReflectorNeighbor, kept?: Iterable<FamilyKey>): void {
     const m = this.members.get(n);
-    if (m) this.rib.withdrawSource(m.source);
+    if (!m) return;
+    if (kept === undefined) {
+      this.rib.withdrawSource(m.source);
+      return;
+    }
+    const keep = new Set(kept);
+    this.rib.markStale(m.source);
+    for (const f of this.rib.families()) if (!keep.has(f)) this.rib.withdrawSource(m.source, f);
+  }
+
+  /** The member's stale paths of a family were not refreshed (End-of-RIB, or a restart timer ran out). */
+  stale(n: ReflectorNeighbor, family: FamilyKey): void {
+    const m = this.members.get(n);
+    if (m) this.rib.withdrawSource(m.source, family, true);
   }
 
   /** An UPDATE from a member, with the attribute set interned for it (null: nothing to announce). */

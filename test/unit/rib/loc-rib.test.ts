@@ -160,3 +160,24 @@ test('scan gives every destination with its NLRI bytes', () => {
   rib.scan(IPV4_UNICAST, (e, h) => seen.push(`${Buffer.from(e).toString('hex')}:${rib.pathsAt(h).length}`));
   assert.deepEqual(seen.sort(), ['080b:1', '180a0000:1', '2001020304:1']);
 });
+
+test('graceful restart: markStale keeps the paths; withdrawSource(staleOnly) takes only those not announced again', () => {
+  const { rib, events, peer, set } = setup();
+  const a = peer(1);
+  const b = peer(2);
+  const p1 = v4(10, 0, 1);
+  const p2 = v4(10, 0, 2);
+  const p3 = v4(10, 0, 3);
+  for (const p of [p1, p2, p3]) rib.announce(IPV4_UNICAST, p, 0, p.length, a, 0, set({ localPref: 200 }));
+  rib.announce(IPV4_UNICAST, p2, 0, p2.length, b, 0, set({ localPref: 100 }));
+  rib.markStale(a);
+  assert.equal(rib.pathCount, 4, 'stale paths are still held and used');
+  // Refreshed after the restart: p1 with the same attributes, p3 with new ones.
+  rib.announce(IPV4_UNICAST, p1, 0, p1.length, a, 0, set({ localPref: 200 }));
+  rib.announce(IPV4_UNICAST, p3, 0, p3.length, a, 0, set({ localPref: 300 }));
+  events.length = 0;
+  assert.equal(rib.withdrawSource(a, IPV4_UNICAST, true), 1);
+  assert.deepEqual(events, [{ source: b, oldSource: a, entry: '180a0002', med: undefined }]);
+  assert.equal(rib.best(IPV4_UNICAST, p1)?.source, a);
+  assert.equal(rib.best(IPV4_UNICAST, p3)?.source, a);
+});

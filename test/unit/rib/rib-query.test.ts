@@ -104,7 +104,7 @@ test('show rib words, text and JSON answers, errors', () => {
     const p = parseCommand(line);
     assert.ok(p.ok, line);
     assert.equal(p.command.kind, 'show-rib');
-    return showRib(rr, p.command as Parameters<typeof showRib>[1]);
+    return showRib(rr, null, p.command as Parameters<typeof showRib>[2]);
   };
   assert.deepEqual(run('show rib 10.1.0.0/24'), [
     '10.1.0.0/24 ipv4 unicast, 2 paths',
@@ -132,6 +132,15 @@ test('show rib words, text and JSON answers, errors', () => {
   assert.ok(run('show rib community 1:2:3:4') instanceof Error);
   for (const bad of ['show rib longest', 'show rib neighbors x', 'show rib 10.0.0.0/8 x', 'show rib as-path 1 2'])
     assert.equal(parseCommand(bad).ok, false, bad);
-  const none = showRib(null, { kind: 'show-rib', query: 'summary', json: false });
+  const none = showRib(null, null, { kind: 'show-rib', query: 'summary', json: false });
   assert.ok(none instanceof Error && /no Loc-RIB/.test(none.message));
+  // A route server's Loc-RIB answers the same queries; its counters are elsewhere.
+  assert.deepEqual(
+    showRib(null, { rib: rr.rib }, { kind: 'show-rib', query: 'prefix', value: '10.1.0.0/16', json: false }),
+    [
+      '10.1.0.0/16 ipv4 unicast, 1 path',
+      '  * from 192.0.2.12 next-hop 192.0.2.2 origin igp as-path [ 65002 65020 ] large-community [ 65000:1:2 ] best',
+    ],
+  );
+  assert.ok(showRib(null, { rib: rr.rib }, { kind: 'show-rib', query: 'neighbors', json: false }) instanceof Error);
 });

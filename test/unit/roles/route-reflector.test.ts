@@ -175,6 +175,26 @@ test('inside a confederation member AS: confederation segments pass unchanged an
   assert.deepEqual(out, [confed(64512, 64513, 64514), seq(65100)]);
 });
 
+test('graceful restart of a member: its paths stay reflected until the stale ones are purged', () => {
+  const { rr, a, b, send, held } = setup();
+  send(a, base, P);
+  send(a, base, [24, 10, 0, 1]);
+  send(a, base, [5, 1, 24, 10, 0, 0], [], IPV4_FLOW);
+  rr.down(a, [IPV4_UNICAST]);
+  // IPv4 unicast kept (the capability covers it), FlowSpec gone at once.
+  assert.deepEqual(
+    held(b).map((r) => r.entry),
+    ['180a0000', '180a0001'],
+  );
+  rr.up(a, Uint8Array.of(10, 9, 9, 11));
+  send(a, base, P);
+  rr.stale(a, IPV4_UNICAST);
+  assert.deepEqual(
+    held(b).map((r) => r.entry),
+    ['180a0000'],
+  );
+});
+
 test('FlowSpec is reflected like unicast', () => {
   const { rr, a, b, n, send, held } = setup();
   const rule = [5, 1, 24, 10, 0, 0];
