@@ -74,6 +74,19 @@ describe('the packed tarball in a fresh project, the LIBRARY.md example against 
       project,
     );
     assert.equal(esm.out, 'functionfunction', esm.err);
+    // Every name CommonJS gives is a named export of the ES module too (Node's CJS named-export detection).
+    const names = sh(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import { createRequire } from 'node:module'; const m = await import('tsbgp'); const c = createRequire(import.meta.url)('tsbgp'); process.stdout.write(JSON.stringify([Object.keys(c).sort(), Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort()]))",
+      ],
+      project,
+    );
+    const [cjsNames, esmNames] = JSON.parse(names.out || '[[],[]]') as string[][];
+    assert.ok(cjsNames!.length >= 10 && cjsNames!.includes('Speaker'), names.err);
+    assert.deepEqual(esmNames, cjsNames);
     // Deep imports are not part of the interface: `exports` closes them.
     const deep = sh(process.execPath, ['-e', "require('tsbgp/dist/src/daemon/daemon')"], project);
     assert.match(deep.err, /ERR_PACKAGE_PATH_NOT_EXPORTED/);
