@@ -17,6 +17,7 @@ import { ipv4Labeled, ipv4Vpn, ipv6Labeled, ipv6Vpn, type LabeledPrefix } from '
 import { prefixToString } from '../wire/nlri/prefix';
 import { rdToString } from '../wire/nlri/rd';
 import { ipv4Rtc } from '../wire/nlri/rtc';
+import { ipv4SrPolicy, ipv6SrPolicy, SAFI_SR_POLICY } from '../wire/nlri/srpolicy';
 import { ipv4Mup, ipv4Mvpn, ipv6Mup, ipv6Mvpn } from '../wire/nlri/typed';
 import { l2vpnVpls, type Vpls } from '../wire/nlri/vpls';
 import type {
@@ -37,6 +38,7 @@ import { mvpnJson } from './mvpn-json';
 import { pmsiJson } from './pmsi-json';
 import { prefixSidJson, prefixSidText } from './prefixsid-json';
 import { rtcJson } from './rtc-json';
+import { srPolicyJson, tunnelEncapJson } from './tunnel-encap-json';
 
 /** What ExaBGP prints as "exabgp": its JSON schema version (exabgp/version.py `json`), not the release. */
 export const EXABGP_JSON_VERSION = '4.0.1';
@@ -104,6 +106,7 @@ const SAFI_NAMES: Record<number, string> = {
   70: 'evpn',
   71: 'bgp-ls',
   72: 'bgp-ls-vpn',
+  73: 'sr-policy',
   85: 'mup',
   128: 'mpls-vpn',
   132: 'rtc',
@@ -706,8 +709,15 @@ function shownOther(a: Attributes): { code: number; flags: number; value: Uint8A
 }
 const hex2 = (n: number): string => HEXU[n & 0xff]!;
 
-/** How an attribute kept as received (in `other`) is shown: its JSON member and text, undefined to leave it out. */
-export type AttributeRenderer = (value: Uint8Array, flags: number) => { json: string; text: string } | undefined;
+/**
+ * How an attribute kept as received (in `other`) is shown: its JSON member and text, given the attribute and the
+ * others of its UPDATE; undefined to leave it to the generic form (which shows only transitive attributes).
+ */
+export type AttributeRenderer = (
+  value: Uint8Array,
+  flags: number,
+  attributes: Attributes,
+) => { json: string; text: string } | undefined;
 
 const attributeRenderers = new Map<number, AttributeRenderer>();
 
@@ -803,9 +813,10 @@ function attributePieces(a: Attributes, withAigp: boolean): AttrPiece[] {
   for (const o of a.other ?? []) {
     const r = attributeRenderers.get(o.code);
     if (r === undefined || rendered.has(o.code)) continue; // first of duplicates wins, as in ExaBGP
+    const shown = r(o.value, o.flags, a);
+    if (shown === undefined) continue;
     rendered.add(o.code);
-    const shown = r(o.value, o.flags);
-    if (shown !== undefined) p.push({ code: o.code, ...shown });
+    p.push({ code: o.code, ...shown });
   }
   for (const o of shownOther(a)) {
     if (rendered.has(o.code)) continue;
@@ -1370,7 +1381,7 @@ registerAttributeRenderer(29, (value) => {
   return json === undefined ? undefined : { json, text: ` bgp-ls ${json.slice('"bgp-ls": '.length)}` };
 });
 
-/** Families whose NLRI each render to one JSON value and text on their own (RT constraint, MVPN, MUP). */
+/** Families whose NLRI each render to one JSON value and text on their own (RT constraint, MVPN, MUP, SR Policy). */
 function registerItems<T>(codec: NlriCodec<T>, render: (item: T) => { json: string; text: string }): void {
   registerFamilyRenderer(codec.family, {
     forEach(block, _compact, each) {
@@ -1387,3 +1398,12 @@ registerItems(ipv4Mvpn, mvpnJson);
 registerItems(ipv6Mvpn, mvpnJson);
 registerItems(ipv4Mup, (n) => mupJson(n, false));
 registerItems(ipv6Mup, (n) => mupJson(n, true));
+registerItems(ipv4SrPolicy, srPolicyJson);
+registerItems(ipv6SrPolicy, srPolicyJson);
+
+// Tunnel Encapsulation (23): ExaBGP 4.2 shows it in the generic form, and so does tsbgp, but for SR Policy
+// UPDATEs (which 4.2 cannot decode at all) it is shown as ExaBGP's main branch shows it.
+registerAttributeRenderer(23, (value, _flags, a) => {
+  const f = a.mpReach?.family ?? a.mpUnreach?.family;
+  return f !== undefined && safiOf(f) === SAFI_SR_POLICY ? tunnelEncapJson(value) : undefined;
+});

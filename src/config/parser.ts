@@ -61,9 +61,10 @@ export const FAMILY_NAMES: Readonly<Record<string, Readonly<Record<string, Famil
     flow: familyKey(AFI.IPV4, SAFI.FLOW),
     'flow-vpn': familyKey(AFI.IPV4, SAFI.FLOW_VPN),
     rtc: familyKey(AFI.IPV4, SAFI.RTC),
-    // ExaBGP 5.0's names: received and printed (docs/API.md), no route syntax.
+    // ExaBGP 5.0's (and its main branch's, sr-policy) names: received and printed (docs/API.md), no route syntax.
     'mcast-vpn': familyKey(AFI.IPV4, 5),
     mup: familyKey(AFI.IPV4, 85),
+    'sr-policy': familyKey(AFI.IPV4, 73),
   },
   ipv6: {
     unicast: familyKey(AFI.IPV6, SAFI.UNICAST),
@@ -74,6 +75,7 @@ export const FAMILY_NAMES: Readonly<Record<string, Readonly<Record<string, Famil
     'flow-vpn': familyKey(AFI.IPV6, SAFI.FLOW_VPN),
     'mcast-vpn': familyKey(AFI.IPV6, 5),
     mup: familyKey(AFI.IPV6, 85),
+    'sr-policy': familyKey(AFI.IPV6, 73),
   },
   l2vpn: { vpls: familyKey(AFI.L2VPN, SAFI.VPLS), evpn: familyKey(AFI.L2VPN, SAFI.EVPN) },
   'bgp-ls': { 'bgp-ls': familyKey(AFI.BGPLS, 71), 'bgp-ls-vpn': familyKey(AFI.BGPLS, 72) },
@@ -1065,7 +1067,7 @@ class Parser {
         this.section(br, `announce ${afi}`, (s) => {
           const safi = s[0].text;
           const fam = FAMILY_NAMES[afi][safi];
-          if (fam === undefined || safi === 'rtc' || safi === 'mcast-vpn' || safi === 'mup')
+          if (fam === undefined || ['rtc', 'mcast-vpn', 'mup', 'sr-policy'].includes(safi))
             this.unknown(s[0], `announce ${afi}`, 'unicast, multicast, nlri-mpls, mpls-vpn');
           if (safi === 'flow' || safi === 'flow-vpn')
             throw errorAt(

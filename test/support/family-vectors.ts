@@ -260,3 +260,43 @@ export const MUP_CASES: Record<string, string> = {
     ),
   ),
 };
+
+// ------------------------------------------------------------------ SR Policy (RFC 9830) and its tunnel TLV
+
+/** A sub-TLV of the SR Policy tunnel: 1-octet length below type 128, 2 octets from 128 on (RFC 9012 §2). */
+const sub = (type: number, v: number[]): number[] =>
+  type >= 128 ? [type, ...u16(v.length), ...v] : [type, v.length, ...v];
+const V6SID = h('20010db8000000000000000000000001');
+
+export const SR_POLICY_CASES: Record<string, string> = {
+  'sr-policy: a candidate path with every sub-TLV ExaBGP decodes': update(
+    [],
+    [
+      ...ORIGIN,
+      ...PATH(),
+      ...attr(
+        0xc0,
+        23,
+        tlv(15, [
+          ...sub(12, [0, 0, ...u32(100)]),
+          ...sub(13, [0, 0, ...u32(24001 << 12)]),
+          ...sub(15, [5, 0]),
+          ...sub(20, [0x20, 0, ...V6SID, ...u16(71), 0, 0, 32, 16, 16, 0]),
+          ...sub(129, [0, ...Buffer.from('path-1')]),
+          ...sub(130, [0, ...Buffer.from('pol "a"')]),
+          ...sub(128, [
+            0,
+            ...sub(9, [0, 0, ...u32(10)]),
+            ...sub(1, [0, 0, ...u32(((16001 << 12) | 0x100 | 64) >>> 0)]),
+            ...sub(13, [0, 0, ...V6SID]),
+            ...sub(3, [0, 0, 192, 0, 2, 5, ...u32((16005 << 12) >>> 0)]),
+            ...sub(4, [0, 1, ...V6SID]),
+          ]),
+          ...sub(99, [7]),
+        ]),
+      ),
+      ...MPREACH(1, 73, [192, 0, 2, 9], [96, ...u32(1), ...u32(100), 192, 0, 2, 1]),
+    ],
+  ),
+  'sr-policy: IPv6 endpoint withdrawn': update([], MPUNREACH(2, 73, [192, ...u32(2), ...u32(200), ...V6SID])),
+};

@@ -32,6 +32,7 @@ const SAFI_NAMES: ReadonlyMap<number, string> = new Map([
   [SAFI.EVPN, 'evpn'],
   [71, 'bgp-ls'],
   [72, 'bgp-ls-vpn'],
+  [73, 'sr-policy'],
   [85, 'mup'],
   [SAFI.MPLS_VPN, 'mpls-vpn'],
   [SAFI.RTC, 'rtc'],
