@@ -8,6 +8,7 @@
 
 import * as os from 'node:os';
 import { flowToJSONText, flowToString } from '../flowspec/json';
+import { capabilityValue } from '../wire/capabilities';
 import { parseIp } from '../wire/ip';
 import { BGPLS_VPN, bgpLs, bgpLsVpn } from '../wire/nlri/bgpls';
 import type { NlriCodec } from '../wire/nlri/codec';
@@ -1257,6 +1258,7 @@ export function capabilitiesJson(caps: Capability[]): string {
       v = `{ "software": ${jsonString(c.version)} }`;
     } else {
       // Codes neither ExaBGP prints (and malformed hostname / software version values) appear as unknown.
+      // (Multiple Labels, code 8, too: ExaBGP 4.2 has no class for it.)
       v = unknownCap(code, capabilityValue(c));
     }
     out.push(`"${code}": ${v}`);
@@ -1268,9 +1270,6 @@ function unknownCap(code: number, value: Uint8Array): string {
   const iana = code >= 128 ? 'reserved' : code >= 70 ? 'unassigned' : 'unknown';
   return `{ "name": "unknown", "iana": "${iana}", "value": ${code}, "raw": "${hexUpper(value).slice(2)}" }`;
 }
-
-/** Value bytes of a capability printed as unknown (tsbgp keeps those it has no model for as bytes). */
-const capabilityValue = (c: Capability): Uint8Array => ('value' in c ? c.value : new Uint8Array(0));
 
 // FlowSpec families (RFC 8955/8956): each rule as ExaBGP 4.2 prints it, component lists and "string". A rule
 // announced with a next hop (redirect-to-nexthop, RFC 7674 / draft-ietf-idr-flowspec-redirect-ip) has it in

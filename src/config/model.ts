@@ -71,6 +71,8 @@ export interface CapabilityConfig {
   nexthop?: boolean;
   /** Software version capability (draft-abraitis-bgp-version-capability); default false. */
   softwareVersion: boolean;
+  /** RFC 8277 §2.1 Multiple Labels: the Count announced for the labeled families; 0 = not announced (default). */
+  multipleLabels: number;
 }
 
 // A statement as the parser keeps it for the FlowSpec layer, which owns the type (config may import flowspec,

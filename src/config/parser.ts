@@ -633,6 +633,7 @@ class Parser {
       aigp: (cap.get('aigp') as boolean | undefined) ?? false,
       extendedMessage: (cap.get('extended-message') as boolean | undefined) ?? true,
       softwareVersion: (cap.get('software-version') as boolean | undefined) ?? false,
+      multipleLabels: (cap.get('multiple-labels') as number | undefined) ?? 0,
     };
     const nh = cap.get('nexthop') as boolean | undefined;
     if (nh !== undefined) capability.nexthop = nh;
@@ -855,6 +856,15 @@ class Parser {
           // RFC 4724 §3: the restart time is 12 bits.
           return void d.capability.set(k.text, parseUint(s[1], 4095, "a restart time (0-4095) or 'disable'"));
         }
+        case 'multiple-labels': {
+          // RFC 8277 §2.1: a Count of 0 or 1 would say nothing, so 2-255.
+          this.arity(s, 1, "a label count (2-255) or 'disable'");
+          const t = s[1].text.toLowerCase();
+          if (t === 'disable' || t === 'disabled') return void d.capability.set(k.text, 0);
+          const n = parseUint(s[1], 255, "a label count (2-255) or 'disable'");
+          if (n < 2) throw expected(s[1], "a label count (2-255) or 'disable'");
+          return void d.capability.set(k.text, n);
+        }
         case 'add-path': {
           this.arity(s, 1, 'send, receive, send/receive or disable');
           const v = ({ disable: 0, disabled: 0, receive: 1, send: 2, 'send/receive': 3 } as Record<string, number>)[
@@ -867,7 +877,7 @@ class Parser {
           this.unknown(
             k,
             'capability',
-            'asn4, route-refresh, graceful-restart, add-path, multi-session, operational, aigp, extended-message, nexthop, software-version',
+            'asn4, route-refresh, graceful-restart, add-path, multi-session, operational, aigp, extended-message, nexthop, software-version, multiple-labels',
           );
       }
     });

@@ -472,6 +472,7 @@ export class Daemon {
         sendCtx: neg.sendCtx,
         localAddress: peer.localAddress ?? new Uint8Array(4),
         enhancedRouteRefresh: neg.enhancedRouteRefresh,
+        labels: neg.labelsSend,
       });
       if (n.cfg.manualEor) n.log.debug('manual-eor: End-of-RIB is sent by the API');
       this.emit(

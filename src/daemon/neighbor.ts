@@ -11,6 +11,7 @@ import { systemClock } from '../session/clock';
 import type { Negotiated } from '../session/negotiate';
 import { Peer, type PeerCapabilities } from '../session/peer';
 import { ipToString } from '../wire/ip';
+import { isLabeledFamily } from '../wire/nlri/labeled';
 import { familyName } from '../wire/nlri/registry';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { FlowTable } from './flow-table';
@@ -90,6 +91,10 @@ export class Neighbor {
     }
     if (cfg.hostName !== '') caps.hostname = { hostname: cfg.hostName, domain: cfg.domainName };
     if (cfg.capability.softwareVersion) caps.softwareVersion = SOFTWARE_VERSION;
+    if (cfg.capability.multipleLabels > 0) {
+      const count = cfg.capability.multipleLabels;
+      caps.multipleLabels = cfg.families.filter(isLabeledFamily).map((family) => ({ family, count }));
+    }
     this.peer = new Peer({
       name: cfg.peerAddress,
       peerAddress: cfg.peerAddress,
@@ -119,6 +124,10 @@ export class Neighbor {
         })
       : null;
     this.ribOut = new AdjRibOut(interner);
+    this.ribOut.onTooManyLabels = (family, routes, max) =>
+      log.warning(
+        `${routes} ${familyName(family)} route(s) not sent: more than ${max} label(s), the most the peer accepts (RFC 8277 §2.1 Multiple Labels capability${max === 1 ? ' not received' : ''})`,
+      );
     // Wake the peer once per turn of the event loop, not once per route: an API process's chunk of a few
     // thousand `announce route` lines then leaves as packed UPDATEs instead of one UPDATE per prefix.
     this.ribOut.onWork = () => {

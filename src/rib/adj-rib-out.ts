@@ -35,6 +35,11 @@ export interface ExportSession {
   localAddress: Uint8Array;
   /** RFC 7313: send BoRR/EoRR around a refresh. */
   enhancedRouteRefresh?: boolean;
+  /**
+   * RFC 8277 §2.1: the most labels a route may carry per family, from the peer's Multiple Labels capability; a
+   * labeled family missing here takes one label.
+   */
+  labels?: ReadonlyMap<FamilyKey, number>;
 }
 
 export interface AnnounceOptions {
@@ -107,6 +112,8 @@ export class AdjRibOut {
   private count = 0;
   /** Called when there is something new to pull (the daemon points it at the Peer's wake()). */
   onWork: (() => void) | null = null;
+  /** Told of labeled routes held back (and withdrawn) because they carry more labels than the peer accepts. */
+  onTooManyLabels: ((family: FamilyKey, routes: number, max: number) => void) | null = null;
 
   constructor(interner?: AttrInterner) {
     this.interner = interner ?? new AttrInterner();
@@ -370,21 +377,12 @@ export class AdjRibOut {
     const addPath = s.addPathSend.has(f);
     if (withdraw.length > 0) {
       const entries = withdraw.map((e) => this.wireEntry(t, e, addPath));
-      if (isLabeledFamily(f)) {
-        // RFC 8277 §2.4: a withdrawal's label field is 0x800000, whatever the labels announced.
-        const h = addPath ? 4 : 0;
-        for (let i = 0; i < entries.length; i++) {
-          const w = entries[i]!;
-          const x = withdrawalEntry(f, w.subarray(h));
-          const out = new Uint8Array(h + x.length);
-          out.set(w.subarray(0, h));
-          out.set(x, h);
-          entries[i] = out;
-        }
-      }
-      for (const m of packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, s.sendCtx))
-        out.push(m);
+      for (const m of packWithdrawals(f, entries, addPath, s.sendCtx)) out.push(m);
     }
+    // RFC 8277 §2.1: no more labels on a route than the peer's Multiple Labels capability allows (one without
+    // it). Such a route is withdrawn instead, in case the peer holds an earlier version of it.
+    const maxLabels = isLabeledFamily(f) ? (s.labels?.get(f) ?? 1) : 0;
+    const tooMany: Uint8Array[] = [];
     for (let g = 0; g < groups.length; g++) {
       const set = groups[g]!;
       if (f === IPV4_UNICAST && v4WireExport(s, set, exportSink)) {
@@ -398,12 +396,21 @@ export class AdjRibOut {
         continue;
       }
       const announce: Uint8Array[] = [];
-      for (let k = groupFirst[g]!; k >= 0; k = batchLink[k]!) announce.push(this.wireEntry(t, batchEntry[k]!, addPath));
+      for (let k = groupFirst[g]!; k >= 0; k = batchLink[k]!) {
+        const w = this.wireEntry(t, batchEntry[k]!, addPath);
+        if (maxLabels > 0 && labelCount(w, addPath ? 4 : 0) > maxLabels) tooMany.push(w);
+        else announce.push(w);
+      }
+      if (announce.length === 0) continue;
       for (const m of packUpdates(
         { family: f, attributes: e.attributes, nextHop: e.nextHop, announce, withdraw: [] },
         s.sendCtx,
       ))
         out.push(m);
+    }
+    if (tooMany.length > 0) {
+      for (const m of packWithdrawals(f, tooMany, addPath, s.sendCtx)) out.push(m);
+      this.onTooManyLabels?.(f, tooMany.length, maxLabels);
     }
     // Withdrawn keys that just left the queue may now be forgotten.
     if (withdraw.length > 0) t.compact();
@@ -615,4 +622,30 @@ function packV4(
     out.push(msg);
     i = j;
   }
+}
+
+/** Withdrawals of `entries` (path id in front when `addPath`) as UPDATE messages. */
+function packWithdrawals(f: FamilyKey, entries: Uint8Array[], addPath: boolean, ctx: CodecContext): Uint8Array[] {
+  if (isLabeledFamily(f)) {
+    // RFC 8277 §2.4: a withdrawal's label field is 0x800000, whatever the labels announced.
+    const h = addPath ? 4 : 0;
+    entries = entries.map((w) => {
+      const x = withdrawalEntry(f, w.subarray(h));
+      const out = new Uint8Array(h + x.length);
+      out.set(w.subarray(0, h));
+      out.set(x, h);
+      return out;
+    });
+  }
+  return packUpdates({ family: f, attributes: NO_ATTRS, announce: [], withdraw: entries }, ctx);
+}
+
+/** Labels of a labeled entry as we encode it (the last one has the bottom-of-stack bit, RFC 3032 §2.1). */
+function labelCount(w: Uint8Array, at: number): number {
+  let n = 0;
+  for (let p = at + 1; p + 3 <= w.length; p += 3) {
+    n++;
+    if ((w[p + 2]! & 1) === 1) break;
+  }
+  return n;
 }

@@ -54,6 +54,12 @@ export interface Negotiated {
   enhancedRouteRefresh: boolean;
   /** RFC 4724: the peer's graceful restart capability, when both sides announced one. */
   gracefulRestart?: GracefulRestartInfo;
+  /**
+   * RFC 8277 §2.1 Multiple Labels: the most labels one route may carry, per negotiated family, towards the peer
+   * (its capability) and from it (ours). A family missing here takes one label.
+   */
+  labelsSend: Map<FamilyKey, number>;
+  labelsReceive: Map<FamilyKey, number>;
   peerHostname?: { hostname: string; domain: string };
   peerSoftwareVersion?: string;
   /** Context to decode what the peer sends. */
@@ -124,6 +130,25 @@ function mpFamilies(o: Open): Set<FamilyKey> {
     if (c.code === Cap.MULTIPROTOCOL) s.add(familyKey((c as { afi: number }).afi, (c as { safi: number }).safi));
   if (s.size === 0) s.add(IPV4_UNICAST);
   return s;
+}
+
+/**
+ * RFC 8277 §2.1: the Multiple Labels counts of an OPEN for the negotiated families. Only the first triple of a
+ * family counts; a Count of 0 or 1 says no more than a missing triple (one label).
+ */
+function labelCounts(o: Open, families: ReadonlySet<FamilyKey>): Map<FamilyKey, number> {
+  const out = new Map<FamilyKey, number>();
+  const seen = new Set<FamilyKey>();
+  for (const c of o.capabilities) {
+    if (c.code !== Cap.MULTIPLE_LABELS || !('families' in c)) continue;
+    for (const f of (c as Extract<Capability, { code: 8 }>).families) {
+      const k = familyKey(f.afi, f.safi);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      if (f.count >= 2 && families.has(k)) out.set(k, f.count);
+    }
+  }
+  return out;
 }
 
 const has = (o: Open, code: number): boolean => o.capabilities.some((c) => c.code === code);
@@ -204,6 +229,8 @@ export function negotiate(ours: Open, theirs: Open, localAs: number = openAsn(ou
   }
   const host = find(theirs, Cap.HOSTNAME);
   const sw = find(theirs, Cap.SOFTWARE_VERSION);
+  const labelsSend = labelCounts(theirs, families);
+  const labelsReceive = labelCounts(ours, families);
 
   return {
     localAs,
@@ -221,6 +248,8 @@ export function negotiate(ours: Open, theirs: Open, localAs: number = openAsn(ou
     routeRefresh,
     enhancedRouteRefresh,
     gracefulRestart,
+    labelsSend,
+    labelsReceive,
     peerHostname: host ? { hostname: host.hostname, domain: host.domain } : undefined,
     peerSoftwareVersion: sw?.version,
     // We accept large messages as soon as we announced the capability (RFC 8654 §3).

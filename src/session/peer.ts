@@ -68,6 +68,8 @@ export interface PeerCapabilities {
   hostname?: { hostname: string; domain: string };
   /** draft-abraitis-bgp-version-capability. */
   softwareVersion?: string;
+  /** RFC 8277 §2.1: the most labels we receive per route, per labeled family. */
+  multipleLabels?: { family: FamilyKey; count: number }[];
 }
 
 export interface PeerOptions {
@@ -653,6 +655,12 @@ export class Peer extends EventEmitter<PeerEvents> {
       });
     }
     if (cp.extendedMessage) caps.push({ code: Cap.EXTENDED_MESSAGE });
+    if (cp.multipleLabels && cp.multipleLabels.length > 0) {
+      caps.push({
+        code: Cap.MULTIPLE_LABELS,
+        families: cp.multipleLabels.map((m) => ({ afi: afiOf(m.family), safi: safiOf(m.family), count: m.count })),
+      });
+    }
     if (cp.extendedNextHop && cp.extendedNextHop.length > 0)
       caps.push({ code: Cap.EXTENDED_NEXT_HOP, entries: cp.extendedNextHop });
     if (cp.hostname) caps.push({ code: Cap.HOSTNAME, hostname: cp.hostname.hostname, domain: cp.hostname.domain });
@@ -826,7 +834,11 @@ export class Peer extends EventEmitter<PeerEvents> {
           c.reason = `malformed UPDATE: ${e.message}`;
           return this.dispatch(c, { type: 'UpdateMsgErr', code: e.code, subcode: e.subcode, data: e.data });
         }
-        c.facts ??= { ebgp: !c.negotiated.ibgp, localAddress: socketAddressBytes(c.socket?.localAddress) };
+        c.facts ??= {
+          ebgp: !c.negotiated.ibgp,
+          localAddress: socketAddressBytes(c.socket?.localAddress),
+          labels: c.negotiated.labelsReceive,
+        };
         checkReceived(u, c.facts);
         this.dispatch(c, { type: 'UpdateMsg' });
         if (!c.detached) this.emit('update', u, c.negotiated, body);

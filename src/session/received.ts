@@ -6,13 +6,16 @@ import { isConfed } from '../wire/attributes/aspath';
 import { UpdateError } from '../wire/attributes/codes';
 import { DecodeError, ErrorCode } from '../wire/errors';
 import { ipToString } from '../wire/ip';
-import type { Update } from '../wire/types';
+import { forEachLabeled, isLabeledFamily } from '../wire/nlri/labeled';
+import type { FamilyKey, Update } from '../wire/types';
 
 export interface SessionFacts {
   /** The neighbor is in another AS. tsbgp has no confederation members, so it is never in ours. */
   ebgp: boolean;
   /** Our address on this connection (4 or 16 bytes), when known. */
   localAddress: Uint8Array | null;
+  /** RFC 8277 §2.1: the labels per route we announced we can receive, per family (one when missing). */
+  labels?: ReadonlyMap<FamilyKey, number>;
 }
 
 const treatAsWithdraw = (subcode: number, why: string): DecodeError =>
@@ -40,6 +43,23 @@ export function checkReceived(u: Update, s: SessionFacts): void {
     u.issues.push(
       treatAsWithdraw(UpdateError.MALFORMED_AS_PATH, 'AS_PATH: confederation segment from an external neighbor'),
     );
+  }
+  // RFC 8277 §2.1: a route with more labels than our Multiple Labels capability counts (one without it).
+  const mp = a.mpReach?.nlri;
+  if (mp !== undefined && mp.count > 0 && isLabeledFamily(mp.family)) {
+    const max = s.labels?.get(mp.family) ?? 1;
+    let most = 0;
+    forEachLabeled(mp, (l) => {
+      if (l.count > most) most = l.count;
+    });
+    if (most > max) {
+      u.issues.push(
+        treatAsWithdraw(
+          UpdateError.OPTIONAL_ATTRIBUTE,
+          `MP_REACH_NLRI: a route with ${most} labels, more than the ${max} we accept (RFC 8277 §2.1 Multiple Labels)`,
+        ),
+      );
+    }
   }
   // RFC 4271 §6.3: a NEXT_HOP that is the receiving speaker's own address is semantically incorrect; the route
   // is ignored without a NOTIFICATION (here: treat-as-withdraw, so that an earlier version of it goes too).

@@ -40,6 +40,27 @@ const malformed = (code: number, why: string): DecodeError =>
 const isUnknown = (c: Capability): c is { code: number; unknown: true; value: Uint8Array } =>
   'unknown' in c && c.unknown === true;
 
+/** AFI (2), SAFI (1) and one more octet per family, after `head` bytes left for the caller. */
+function packTriples<F extends { afi: number; safi: number }>(fams: F[], last: (f: F) => number, head = 0): Uint8Array {
+  const v = new Uint8Array(head + fams.length * 4);
+  fams.forEach((f, i) => {
+    const o = head + i * 4;
+    v[o] = f.afi >>> 8;
+    v[o + 1] = f.afi & 0xff;
+    v[o + 2] = f.safi & 0xff;
+    v[o + 3] = last(f) & 0xff;
+  });
+  return v;
+}
+
+/** The AFI (2), SAFI (1), octet triples of `v` from `start` on (the length is checked by the caller). */
+function readTriples(v: Uint8Array, start = 0): { afi: number; safi: number; last: number }[] {
+  const out: { afi: number; safi: number; last: number }[] = [];
+  for (let o = start; o < v.length; o += 4)
+    out.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, last: v[o + 3]! });
+  return out;
+}
+
 /** The value bytes of one capability (without code and length). Throws RangeError when it cannot be encoded. */
 export function capabilityValue(c: Capability): Uint8Array {
   if (isUnknown(c)) return c.value;
@@ -69,20 +90,16 @@ export function capabilityValue(c: Capability): Uint8Array {
       });
       return v;
     }
+    case Cap.MULTIPLE_LABELS:
+      // RFC 8277 §2.1: AFI (2), SAFI (1), Count (1), repeated.
+      return packTriples((c as Extract<Capability, { code: 8 }>).families, (f) => f.count);
     case Cap.GRACEFUL_RESTART: {
       // RFC 4724 §3: 4 flag bits + 12-bit restart time, then AFI (2), SAFI (1), flags (1) per family.
       const g = c as Extract<Capability, { code: 64 }>;
-      const v = new Uint8Array(2 + g.families.length * 4);
+      const v = packTriples(g.families, (f) => f.flags, 2);
       const word = ((g.restartFlags & 0xf) << 12) | (g.restartTime & 0xfff);
       v[0] = word >>> 8;
       v[1] = word & 0xff;
-      g.families.forEach((f, i) => {
-        const o = 2 + i * 4;
-        v[o] = f.afi >>> 8;
-        v[o + 1] = f.afi & 0xff;
-        v[o + 2] = f.safi & 0xff;
-        v[o + 3] = f.flags & 0xff;
-      });
       return v;
     }
     case Cap.AS4: {
@@ -91,16 +108,7 @@ export function capabilityValue(c: Capability): Uint8Array {
     }
     case Cap.ADD_PATH: {
       // RFC 7911 §4: AFI (2), SAFI (1), Send/Receive (1), repeated.
-      const fams = (c as Extract<Capability, { code: 69 }>).families;
-      const v = new Uint8Array(fams.length * 4);
-      fams.forEach((f, i) => {
-        const o = i * 4;
-        v[o] = f.afi >>> 8;
-        v[o + 1] = f.afi & 0xff;
-        v[o + 2] = f.safi & 0xff;
-        v[o + 3] = f.mode & 0xff;
-      });
-      return v;
+      return packTriples((c as Extract<Capability, { code: 69 }>).families, (f) => f.mode);
     }
     case Cap.HOSTNAME: {
       // draft-walton-bgp-hostname-capability §3: hostname length + hostname, domain length + domain.
@@ -169,11 +177,14 @@ export function decodeCapability(code: number, v: Uint8Array): Capability {
       }
       return { code, entries };
     }
+    case Cap.MULTIPLE_LABELS: {
+      // RFC 8277 §2.1: the value is whole triples; the triples are kept as sent (negotiate.ts applies the rules).
+      if (v.length % 4 !== 0) throw malformed(code, `length ${v.length} is not a multiple of 4`);
+      return { code, families: readTriples(v).map((t) => ({ afi: t.afi, safi: t.safi, count: t.last })) };
+    }
     case Cap.GRACEFUL_RESTART: {
       if (v.length < 2 || (v.length - 2) % 4 !== 0) throw malformed(code, `length ${v.length}`);
-      const families: { afi: number; safi: number; flags: number }[] = [];
-      for (let o = 2; o < v.length; o += 4)
-        families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, flags: v[o + 3]! });
+      const families = readTriples(v, 2).map((t) => ({ afi: t.afi, safi: t.safi, flags: t.last }));
       return { code, restartFlags: v[0]! >>> 4, restartTime: ((v[0]! & 0xf) << 8) | v[1]!, families };
     }
     case Cap.AS4:
@@ -181,10 +192,7 @@ export function decodeCapability(code: number, v: Uint8Array): Capability {
       return { code, asn: ((v[0]! << 24) >>> 0) + ((v[1]! << 16) | (v[2]! << 8) | v[3]!) };
     case Cap.ADD_PATH: {
       if (v.length % 4 !== 0) throw malformed(code, `length ${v.length} is not a multiple of 4`);
-      const families: { afi: number; safi: number; mode: number }[] = [];
-      for (let o = 0; o < v.length; o += 4)
-        families.push({ afi: (v[o]! << 8) | v[o + 1]!, safi: v[o + 2]!, mode: v[o + 3]! });
-      return { code, families };
+      return { code, families: readTriples(v).map((t) => ({ afi: t.afi, safi: t.safi, mode: t.last })) };
     }
     case Cap.HOSTNAME: {
       if (v.length < 1) return unknown(code, v);

@@ -153,6 +153,7 @@ export const Cap = {
   ROUTE_REFRESH: 2,
   EXTENDED_NEXT_HOP: 5,
   EXTENDED_MESSAGE: 6,
+  MULTIPLE_LABELS: 8,
   GRACEFUL_RESTART: 64,
   AS4: 65,
   ADD_PATH: 69,
@@ -166,6 +167,8 @@ export type Capability =
   | { code: 1; afi: number; safi: number }
   | { code: 2 | 128 | 6 | 70 }
   | { code: 5; entries: { afi: number; safi: number; nextHopAfi: number }[] }
+  /** RFC 8277 §2.1: the most labels the speaker can receive bound to one prefix, per family. */
+  | { code: 8; families: { afi: number; safi: number; count: number }[] }
   | {
       code: 64;
       restartFlags: number; // top 4 bits: R (restart) and N (notification, RFC 8538)

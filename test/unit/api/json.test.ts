@@ -195,6 +195,10 @@ test('hostname and software version: quotes escaped; a malformed value is shown 
       '75': { software: '\\' },
     },
   );
+  // Multiple Labels (RFC 8277, code 8): ExaBGP 4.2 shows it as unknown, with its bytes.
+  assert.deepEqual(caps({ code: 8, families: [{ afi: 1, safi: 4, count: 3 }] }), {
+    '8': { name: 'unknown', iana: 'unknown', value: 8, raw: '00010403' },
+  });
   assert.deepEqual(caps(decodeCapability(73, Uint8Array.of(5, 0x61)), decodeCapability(75, Uint8Array.of(3, 0x61))), {
     '73': { name: 'unknown', iana: 'unassigned', value: 73, raw: '0561' },
     '75': { name: 'unknown', iana: 'unassigned', value: 75, raw: '0361' },

@@ -1,5 +1,5 @@
 // Two tsbgp daemons in this process, peered over loopback: A connects to B (passive, listening on a free port),
-// both ipv4 unicast only. Each daemon's log lines are kept, and A has a control socket, for tests of what one
+// both ipv4 unicast unless told. Each daemon's log lines are kept, and A has a control socket, for tests of what one
 // side's commands do to the session as the other side sees it.
 
 import * as fs from 'node:fs';
@@ -21,8 +21,20 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
+/** What else the two neighbor blocks say: their family block (both), and lines of B's neighbor block. */
+export interface PairOptions {
+  families?: string;
+  neighborB?: string;
+}
+
 /** Starts B then A; `staticA`: routes of A's static block; `extraA`: configuration after A's neighbor block. */
-export async function startPair(name: string, staticA: string[] = [], extraA = (_addrA: string) => ''): Promise<Pair> {
+export async function startPair(
+  name: string,
+  staticA: string[] = [],
+  extraA = (_addrA: string) => '',
+  opts: PairOptions = {},
+): Promise<Pair> {
+  const families = opts.families ?? 'ipv4 unicast;';
   const dir = makeTempDir(name);
   const [addrA, addrB] = [allocAddress(), allocAddress()];
   const port = await freePort(addrB);
@@ -35,12 +47,12 @@ export async function startPair(name: string, staticA: string[] = [], extraA = (
   const confA = write(
     'a.conf',
     `neighbor ${addrB} {\n router-id 10.0.0.1; local-address ${addrA}; local-as 65001; peer-as 65002;` +
-      ` connect ${port};\n family { ipv4 unicast; }\n${staticBlock}}\n${extraA(addrA)}`,
+      ` connect ${port};\n family { ${families} }\n${staticBlock}}\n${extraA(addrA)}`,
   );
   const confB = write(
     'b.conf',
     `neighbor ${addrA} {\n router-id 10.0.0.2; local-address ${addrB}; local-as 65002; peer-as 65001; passive;\n` +
-      ` family { ipv4 unicast; }\n}\n`,
+      ` family { ${families} }\n${opts.neighborB ?? ''}}\n`,
   );
   const logA: string[] = [];
   const logB: string[] = [];

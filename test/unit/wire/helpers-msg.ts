@@ -40,6 +40,10 @@ export const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
     restartTime: fc.integer({ min: 0, max: 4095 }),
     families: fc.array(fc.record({ afi: u16, safi: u8, flags: u8 }), { maxLength: 10 }),
   }),
+  fc.record({
+    code: fc.constant(8 as const),
+    families: fc.array(fc.record({ afi: u16, safi: u8, count: u8 }), { maxLength: 10 }),
+  }),
   fc.record({ code: fc.constant(65 as const), asn: fc.integer({ min: 1, max: 0xffffffff }) }),
   fc.record({
     code: fc.constant(69 as const),
@@ -49,7 +53,7 @@ export const capabilityArb: fc.Arbitrary<Capability> = fc.oneof(
   fc.record({ code: fc.constant(75 as const), version: shortText(64) }),
   fc
     .record({
-      code: u8.filter((c) => ![1, 2, 5, 6, 64, 65, 69, 70, 73, 75, 128].includes(c)),
+      code: u8.filter((c) => ![1, 2, 5, 6, 8, 64, 65, 69, 70, 73, 75, 128].includes(c)),
       value: fc.uint8Array({ maxLength: 40 }),
     })
     .map(({ code, value }) => ({ code, unknown: true as const, value })),
