@@ -1,0 +1,163 @@
+// The route server (RFC 7947) from received UPDATEs to the clients' Adj-RIBs-Out, with the configuration parsed
+// from text: per-client best paths (no path hiding), transparency, action communities, refusals with their
+// reasons, max-prefix (refuse and teardown), RPKI revalidation on a VRP change, a client going down.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseConfig } from '../../../src/config/parser';
+import { AdjRibOut } from '../../../src/rib/adj-rib-out';
+import { AttrInterner } from '../../../src/rib/attr-intern';
+import { RouteServer, type ServerNeighbor } from '../../../src/roles/route-server/server';
+import { VrpTable } from '../../../src/rpki/vrp-table';
+import { CeaseSubcode } from '../../../src/wire/notification';
+import { type Attributes, IPV4_UNICAST, type NlriBlock, SegmentType, type Update } from '../../../src/wire/types';
+
+const RS = 64999;
+const client = (ip: string, as: number, filter = '') =>
+  `neighbor ${ip} { router-id 192.0.2.1; local-address 192.0.2.1; local-as ${RS}; peer-as ${as}; route-server-client;\n` +
+  ` filter { next-hop any; ${filter} } }\n`;
+
+function setup(extra = '') {
+  const config = parseConfig(
+    client('192.0.2.11', 1001) +
+      client('192.0.2.12', 1002) +
+      client('192.0.2.13', 1003, 'max-prefix 2 refuse;') +
+      client('192.0.2.14', 1004, 'max-prefix 1 teardown 3;') +
+      extra,
+    'rs.conf',
+  );
+  const interner = new AttrInterner();
+  const stops: { data?: Uint8Array; subcode?: number }[] = [];
+  const ns: ServerNeighbor[] = config.neighbors.map((cfg) => ({
+    cfg,
+    ribOut: new AdjRibOut(interner),
+    localAs: RS,
+    peer: {
+      stop: async (data?: Uint8Array, subcode?: number) => void stops.push({ data, subcode }),
+      start: () => {},
+    },
+    log: { info: () => {}, warning: () => {} },
+  }));
+  const vrps = new VrpTable();
+  const rs = new RouteServer(interner, (v6, buf, off, len, origin) => vrps.validate(v6, buf, off, len, origin));
+  rs.sync(ns);
+  for (const [i, n] of ns.entries()) rs.up(n, Uint8Array.of(10, 0, 0, 11 + i), 1001 + i);
+  const send = (from: ServerNeighbor, attrs: Attributes | null, nlri: number[], withdrawn: number[] = []) => {
+    const block = (data: number[]): NlriBlock => ({
+      family: IPV4_UNICAST,
+      addPath: false,
+      data: Uint8Array.from(data),
+      count: data.length ? 1 : 0,
+    });
+    const u: Update = { withdrawn: block(withdrawn), attributes: attrs ?? {}, nlri: block(nlri), issues: [] };
+    rs.receive(from, u, attrs && nlri.length ? interner.intern(attrs) : null);
+  };
+  const held = (x: ServerNeighbor) =>
+    Object.fromEntries(
+      [...x.ribOut.routes()].map((r) => [
+        Buffer.from(r.entry).toString('hex'),
+        `${r.attributes.attributes.nextHop?.join('.')} ${r.attributes.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`,
+      ]),
+    );
+  return { rs, ns, send, held, stops, vrps };
+}
+
+const path = (...asns: number[]) => [{ type: SegmentType.AS_SEQUENCE, asns }];
+const attrs = (as: number[], extra: Partial<Attributes> = {}): Attributes => ({
+  origin: 0,
+  asPath: path(...as),
+  nextHop: Uint8Array.of(192, 0, 2, as[0]! - 990),
+  ...extra,
+});
+const P1 = [24, 11, 0, 1];
+const P2 = [24, 11, 0, 2];
+const P3 = [24, 11, 0, 3];
+
+test('transparent: the path goes to every other client as received, never back', () => {
+  const { ns, send, held } = setup();
+  const [a, b, c, d] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  send(a, attrs([1001, 3356], { med: 7, communities: [0x00030003] }), P1);
+  assert.deepEqual(held(a), {});
+  for (const x of [b, c, d]) assert.deepEqual(held(x), { '180b0001': '192.0.2.11 1001 3356' });
+  const out = [...b.ribOut.routes()][0]!.attributes.attributes;
+  assert.equal(out.med, 7);
+  assert.deepEqual(out.communities, [0x00030003]);
+});
+
+test('no path hiding: a client the best path may not reach gets the next best (RFC 7947 §2.3.2.1)', () => {
+  const { ns, send, held } = setup();
+  const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  // a's path is shorter (the overall best) but says "not to 1003"; b's longer path is what c must get.
+  send(a, attrs([1001], { communities: [(0 << 16) | 1003] }), P1);
+  send(b, attrs([1002, 7018]), P1);
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.12 1002 7018' });
+  assert.deepEqual(held(b), { '180b0001': '192.0.2.11 1001' });
+  assert.deepEqual(held(a), { '180b0001': '192.0.2.12 1002 7018' });
+  // The best leaves: c keeps b's path, b has nothing left, a still has b's.
+  send(a, null, [], P1);
+  assert.deepEqual(held(b), {});
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.12 1002 7018' });
+});
+
+test('action communities: only to X, prepend N to X', () => {
+  const { ns, send, held } = setup();
+  const [a, b, c, d] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  send(a, attrs([1001], { communities: [(RS << 16) | 1003] }), P1);
+  send(a, attrs([1001], { largeCommunities: [[RS, 103, 1002]] }), P2);
+  assert.deepEqual(held(b), { '180b0002': '192.0.2.11 1001 1001 1001 1001' });
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.11 1001', '180b0002': '192.0.2.11 1001' });
+  assert.deepEqual(held(d), { '180b0002': '192.0.2.11 1001' });
+});
+
+test('refused routes keep their reason; max-prefix refuses over the limit, teardown closes with Cease 1', () => {
+  const { rs, ns, send, held, stops } = setup();
+  const [a, b, c, d] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  send(a, attrs([1002]), P1); // first AS is not a's
+  send(a, attrs([1001]), [16, 10, 1]); // bogon
+  assert.deepEqual(
+    [...rs.client(a)!.routes.get(IPV4_UNICAST)!.values()].map((r) => r.reason),
+    ['first-as', 'bogon-prefix'],
+  );
+  assert.deepEqual(held(b), {});
+  send(c, attrs([1003]), P1);
+  send(c, attrs([1003]), P2);
+  send(c, attrs([1003]), P3);
+  const cc = rs.client(c)!;
+  assert.deepEqual([cc.received, cc.accepted, cc.filtered], [3, 2, 1]);
+  assert.equal(Object.keys(held(a)).length, 2);
+  send(d, attrs([1004]), P1);
+  assert.equal(stops.length, 0);
+  send(d, attrs([1004]), P2);
+  assert.equal(stops.length, 1);
+  assert.equal(stops[0]!.subcode, CeaseSubcode.MAX_PREFIXES);
+  assert.deepEqual([...stops[0]!.data!], [0, 1, 1, 0, 0, 0, 1], 'RFC 4486: AFI 1, SAFI 1, limit 1');
+  clearTimeout(rs.client(d)!.restartTimer);
+});
+
+test('a VRP change judges the covered routes again: newly invalid ones are withdrawn, valid again ones return', () => {
+  const { rs, ns, send, held, vrps } = setup();
+  const [a, b] = ns as [ServerNeighbor, ServerNeighbor];
+  send(a, attrs([1001]), P1);
+  send(a, attrs([1001]), P2);
+  assert.equal(Object.keys(held(b)).length, 2);
+  vrps.add(false, Uint8Array.of(11, 0, 0, 0), 0, 24, 24, 9999); // 11.0.0.0/24 only: P1 and P2 are not covered
+  vrps.add(false, Uint8Array.of(11, 0, 1, 0), 0, 24, 24, 9999);
+  assert.equal(rs.revalidate(vrps.takeChanges()!), 1, 'only the covered route is judged again');
+  assert.deepEqual(held(b), { '180b0002': '192.0.2.11 1001' });
+  assert.equal(rs.client(a)!.routes.get(IPV4_UNICAST)!.get('\0\0\0\0\x18\x0b\x00\x01')!.reason, 'rpki-invalid');
+  vrps.add(false, Uint8Array.of(11, 0, 1, 0), 0, 24, 24, 1001);
+  rs.revalidate(vrps.takeChanges()!);
+  assert.equal(Object.keys(held(b)).length, 2);
+});
+
+test('a client that goes down takes its paths out of every other client', () => {
+  const { rs, ns, send, held } = setup();
+  const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  send(a, attrs([1001]), P1);
+  send(b, attrs([1002, 1]), P1);
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.11 1001' });
+  rs.down(a);
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.12 1002 1' });
+  assert.deepEqual(held(b), {});
+  assert.deepEqual([rs.client(a)!.accepted, rs.client(a)!.filtered], [0, 0]);
+});
