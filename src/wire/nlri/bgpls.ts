@@ -3,10 +3,11 @@
 // The codec delimits and keeps the body as received (tsbgp decodes BGP-LS to show it, it does not originate
 // it); api/bgpls-json.ts reads the descriptors for the JSON.
 
-import { readU16, readU32, writeU16, writeU32 } from '../bytes';
+import { readU16, writeU16, writeU32 } from '../bytes';
 import { DecodeError, ErrorCode } from '../errors';
 import { AFI, type FamilyKey, familyKey, type NlriBlock } from '../types';
 import type { NlriCodec } from './codec';
+import { countEntries, readEntries } from './entries';
 import { RD_LENGTH } from './labeled';
 import { registerFamily } from './registry';
 
@@ -52,25 +53,17 @@ function makeCodec(family: FamilyKey, name: string): NlriCodec<BgpLsNlri> {
   return {
     family,
     name,
-    scan(data, addPath) {
-      let n = 0;
-      for (let off = 0; off < data.length; n++) off = entryEnd(family, data, off, addPath);
-      return n;
-    },
-    items(block: NlriBlock): BgpLsNlri[] {
-      const d = block.data;
-      const out: BgpLsNlri[] = [];
-      for (let off = 0; off < d.length; ) {
-        const end = entryEnd(family, d, off, block.addPath);
-        const p = off + (block.addPath ? 4 : 0);
-        const v: BgpLsNlri = { type: readU16(d, p), body: d.subarray(p + 4 + rdLen, end) };
-        if (rdLen) v.rd = d.slice(p + 4, p + 4 + rdLen);
-        if (block.addPath) v.pathId = readU32(d, off);
-        out.push(v);
-        off = end;
-      }
-      return out;
-    },
+    scan: (data, addPath) => countEntries(data, addPath, (d, off, ap) => entryEnd(family, d, off, ap)),
+    items: (block: NlriBlock): BgpLsNlri[] =>
+      readEntries(
+        block,
+        (d, off, ap) => entryEnd(family, d, off, ap),
+        (d, p, end): BgpLsNlri => {
+          const v: BgpLsNlri = { type: readU16(d, p), body: d.subarray(p + 4 + rdLen, end) };
+          if (rdLen) v.rd = d.slice(p + 4, p + 4 + rdLen);
+          return v;
+        },
+      ),
     encode(v, addPath) {
       const h = addPath ? 4 : 0;
       const len = rdLen + v.body.length;

@@ -6,6 +6,7 @@ import { readU32, writeU32 } from '../bytes';
 import { DecodeError, ErrorCode } from '../errors';
 import { AFI, type FamilyKey, familyKey, type NlriBlock, SAFI } from '../types';
 import type { NlriCodec } from './codec';
+import { countEntries, readEntries } from './entries';
 import { registerFamily } from './registry';
 
 export const IPV4_RTC: FamilyKey = familyKey(AFI.IPV4, SAFI.RTC);
@@ -38,33 +39,17 @@ function entryEnd(d: Uint8Array, off: number, addPath: boolean): number {
 export const ipv4Rtc: NlriCodec<RtcRoute> = {
   family: IPV4_RTC,
   name: 'ipv4 rtc',
-  scan(data, addPath) {
-    let n = 0;
-    for (let off = 0; off < data.length; n++) off = entryEnd(data, off, addPath);
-    return n;
-  },
-  items(block: NlriBlock): RtcRoute[] {
-    const d = block.data;
-    const out: RtcRoute[] = [];
-    for (let off = 0; off < d.length; ) {
-      const end = entryEnd(d, off, block.addPath);
-      const p = off + (block.addPath ? 4 : 0);
+  scan: (data, addPath) => countEntries(data, addPath, entryEnd),
+  items: (block: NlriBlock): RtcRoute[] =>
+    readEntries(block, entryEnd, (d, p, end): RtcRoute => {
       const len = d[p]!;
-      const r: RtcRoute = { len, origin: 0 };
-      if (len > 0) {
-        // The bits past the prefix length carry nothing (RFC 4684 §4): zeroed.
-        const full = new Uint8Array(12);
-        full.set(d.subarray(p + 1, end));
-        if (len % 8) full[len >> 3]! &= 0xff << (8 - (len % 8));
-        r.origin = readU32(full, 0);
-        r.rt = full.slice(4);
-      }
-      if (block.addPath) r.pathId = readU32(d, off);
-      out.push(r);
-      off = end;
-    }
-    return out;
-  },
+      if (len === 0) return { len, origin: 0 };
+      // The bits past the prefix length carry nothing (RFC 4684 §4): zeroed.
+      const full = new Uint8Array(12);
+      full.set(d.subarray(p + 1, end));
+      if (len % 8) full[len >> 3]! &= 0xff << (8 - (len % 8));
+      return { len, origin: readU32(full, 0), rt: full.slice(4) };
+    }),
   encode(r, addPath) {
     if (r.len !== 0 && (r.len < 32 || r.len > 96)) throw new RangeError(`RTC prefix length ${r.len}`);
     const h = addPath ? 4 : 0;

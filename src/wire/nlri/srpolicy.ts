@@ -5,6 +5,7 @@ import { readU32, writeU32 } from '../bytes';
 import { DecodeError, ErrorCode } from '../errors';
 import { AFI, type FamilyKey, familyKey, type NlriBlock } from '../types';
 import type { NlriCodec } from './codec';
+import { countEntries, readEntries } from './entries';
 import { registerFamily } from './registry';
 
 export const SAFI_SR_POLICY = 73;
@@ -38,24 +39,17 @@ function makeCodec(afi: number, name: string): NlriCodec<SrPolicy> {
   return {
     family,
     name,
-    scan(data, addPath) {
-      let n = 0;
-      for (let off = 0; off < data.length; n++) off = entryEnd(data, off, addPath);
-      return n;
-    },
-    items(block: NlriBlock): SrPolicy[] {
-      const d = block.data;
-      const out: SrPolicy[] = [];
-      for (let off = 0; off < d.length; ) {
-        const end = entryEnd(d, off, block.addPath);
-        const p = off + (block.addPath ? 4 : 0) + 1;
-        const v: SrPolicy = { distinguisher: readU32(d, p), color: readU32(d, p + 4), endpoint: d.slice(p + 8, end) };
-        if (block.addPath) v.pathId = readU32(d, off);
-        out.push(v);
-        off = end;
-      }
-      return out;
-    },
+    scan: (data, addPath) => countEntries(data, addPath, entryEnd),
+    items: (block: NlriBlock): SrPolicy[] =>
+      readEntries(
+        block,
+        entryEnd,
+        (d, p, end): SrPolicy => ({
+          distinguisher: readU32(d, p + 1),
+          color: readU32(d, p + 5),
+          endpoint: d.slice(p + 9, end),
+        }),
+      ),
     encode(v, addPath) {
       if (v.endpoint.length !== size) throw new RangeError(`${name}: the endpoint must be ${size} octets`);
       const h = addPath ? 4 : 0;

@@ -3,10 +3,11 @@
 // route type 2, length 1). The codec delimits entries and keeps each body as received: tsbgp decodes these
 // families to show them (api/mvpn-json.ts, api/mup-json.ts), it does not originate them.
 
-import { readU32, writeU32 } from '../bytes';
+import { writeU32 } from '../bytes';
 import { DecodeError, ErrorCode } from '../errors';
 import { AFI, type FamilyKey, familyKey, type NlriBlock } from '../types';
 import type { NlriCodec } from './codec';
+import { countEntries, readEntries } from './entries';
 import { registerFamily } from './registry';
 
 export interface TypedNlri {
@@ -35,27 +36,16 @@ export function typedCodec(family: FamilyKey, name: string, headBytes: 1 | 3): N
   return {
     family,
     name,
-    scan(data, addPath) {
-      let n = 0;
-      for (let off = 0; off < data.length; n++) off = entryEnd(data, off, addPath);
-      return n;
-    },
-    items(block: NlriBlock): TypedNlri[] {
-      const d = block.data;
-      const out: TypedNlri[] = [];
-      for (let off = 0; off < d.length; ) {
-        const end = entryEnd(d, off, block.addPath);
-        const p = off + (block.addPath ? 4 : 0);
-        const v: TypedNlri =
+    scan: (data, addPath) => countEntries(data, addPath, entryEnd),
+    items: (block: NlriBlock): TypedNlri[] =>
+      readEntries(
+        block,
+        entryEnd,
+        (d, p, end): TypedNlri =>
           headBytes === 1
             ? { arch: 0, type: d[p]!, body: d.subarray(p + hdr, end) }
-            : { arch: d[p]!, type: (d[p + 1]! << 8) | d[p + 2]!, body: d.subarray(p + hdr, end) };
-        if (block.addPath) v.pathId = readU32(d, off);
-        out.push(v);
-        off = end;
-      }
-      return out;
-    },
+            : { arch: d[p]!, type: (d[p + 1]! << 8) | d[p + 2]!, body: d.subarray(p + hdr, end) },
+      ),
     encode(v, addPath) {
       if (v.body.length > 255) throw new RangeError(`${name} NLRI longer than 255 octets`);
       const h = addPath ? 4 : 0;
