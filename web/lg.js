@@ -138,6 +138,90 @@ function tick() {
   for (const e of document.querySelectorAll('.age[data-since]')) e.textContent = duration((now - Date.parse(e.dataset.since)) / 1000);
 }
 
+// ---- Loc-RIB and filtered routes, where a route reflector or route server keeps them ---------------------------
+
+/** The Loc-RIB summary, or null when tsbgp keeps none. */
+let locRib = null;
+
+async function loadLocRib() {
+  try {
+    locRib = await api('/api/v1/rib');
+  } catch {
+    locRib = null;
+    return;
+  }
+  const sel = $('rib');
+  if (!sel.querySelector('option[value="loc"]')) sel.prepend(el('option', { value: 'loc' }, `best paths (Loc-RIB, ${locRib.role})`));
+}
+
+async function loadFiltered() {
+  let data;
+  try {
+    data = await api('/api/v1/filtered?limit=1000');
+  } catch {
+    $('filtered-section').hidden = true;
+    return;
+  }
+  $('filtered-section').hidden = false;
+  const rows = data.routes.map((r) =>
+    el(
+      'tr',
+      { 'data-prefix': r.prefix },
+      td('Neighbor', el('span', { class: 'mono' }, r.neighbor)),
+      td('Prefix', el('span', { class: 'mono' }, r.prefix)),
+      td('AS path', el('span', { class: 'mono' }, r['as-path'].join(' '))),
+      td('RPKI', el('span', { class: `badge ${r.rpki}` }, r.rpki)),
+      td('Reason', el('span', { title: r.reason }, r.reasonText)),
+    ),
+  );
+  $('filtered').tBodies[0].replaceChildren(...rows);
+  $('filtered').hidden = rows.length === 0;
+  $('filtered-empty').hidden = rows.length !== 0;
+}
+
+/** One path of the Loc-RIB (rib/rib-query.ts PathInfo) as a card. */
+function pathCard(prefix, p) {
+  // rib-query writes sets as "{ 1 2 }": as the other views, "{1,2}".
+  const asPath = p.asPath.replace(/\{ ([^}]*) \}/g, (_, x) => `{${x.split(' ').join(',')}}`);
+  const named = (list) => list.map((value) => ({ value, name: WELL_KNOWN[value] }));
+  const rows = [
+    ['Next hop', el('span', { class: 'mono' }, p.nextHop || '—')],
+    ['AS path', asPathChips({ asPath, originAs: /[})]$/.test(asPath) ? null : 0 })],
+    ['Origin', p.origin],
+  ];
+  if (p.med !== undefined) rows.push(['MED', String(p.med)]);
+  if (p.localPref !== undefined) rows.push(['Local pref', String(p.localPref)]);
+  rows.push(['Communities', communityChips(named(p.communities))]);
+  if (p.largeCommunities.length) rows.push(['Large communities', communityChips(named(p.largeCommunities))]);
+  if (p.originatorId) rows.push(['Originator', el('span', { class: 'mono' }, p.originatorId)]);
+  return el(
+    'article',
+    { class: 'route', 'data-prefix': prefix, 'data-neighbor': p.from, 'data-best': p.best ? 'yes' : 'no' },
+    el(
+      'header',
+      {},
+      el('span', { class: 'prefix mono' }, prefix),
+      el('span', { class: 'badge' }, `from ${p.from}`),
+      p.best ? el('span', { class: 'badge valid' }, 'best') : el('span', { class: 'badge' }, `lost on ${p.beatenOn}`),
+      p.rpki ? el('span', { class: `badge ${p.rpki}` }, `RPKI ${p.rpki}`) : null,
+    ),
+    el('dl', {}, rows.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+  );
+}
+
+/** Names of the well-known communities (IANA), for Loc-RIB paths, whose communities come as bare values. */
+const WELL_KNOWN = {
+  '65535:0': 'graceful-shutdown',
+  '65535:1': 'accept-own',
+  '65535:6': 'llgr-stale',
+  '65535:7': 'no-llgr',
+  '65535:666': 'blackhole',
+  '65535:65281': 'no-export',
+  '65535:65282': 'no-advertise',
+  '65535:65283': 'no-export-subconfed',
+  '65535:65284': 'no-peer',
+};
+
 // ---- lookups ---------------------------------------------------------------------------------------------
 
 function communityChips(list) {
@@ -191,14 +275,15 @@ function routeCard(r) {
 }
 
 async function lookup(q, rib, neighbor) {
-  const params = new URLSearchParams({ prefix: q, rib });
-  if (neighbor) params.set('neighbor', neighbor);
+  const params = new URLSearchParams({ prefix: q });
+  if (rib !== 'loc') params.set('rib', rib);
+  if (neighbor && rib !== 'loc') params.set('neighbor', neighbor);
   const note = $('lookup-note');
   note.textContent = 'looking up…';
   const t0 = performance.now();
   let data;
   try {
-    data = await api(`/api/v1/lookup?${params}`);
+    data = await api(`${rib === 'loc' ? '/api/v1/rib/lookup' : '/api/v1/lookup'}?${params}`);
   } catch (e) {
     note.textContent = e.message;
     $('results').replaceChildren();
@@ -206,11 +291,14 @@ async function lookup(q, rib, neighbor) {
   }
   const ms = Math.round(performance.now() - t0);
   const how = data.match === 'longest' ? 'longest match' : 'exact prefix';
+  const cards =
+    rib === 'loc' ? data.routes.flatMap((a) => a.paths.map((p) => pathCard(a.prefix, p))) : data.routes.map(routeCard);
+  const what = rib === 'loc' ? 'path' : 'route';
   note.textContent =
-    data.routes.length === 0
+    cards.length === 0
       ? `No route for ${q} (${how}).`
-      : `${data.routes.length} route${data.routes.length === 1 ? '' : 's'} for ${q} (${how}) · ${ms} ms`;
-  $('results').replaceChildren(...data.routes.map(routeCard));
+      : `${cards.length} ${what}${cards.length === 1 ? '' : 's'} for ${q} (${how}) · ${ms} ms`;
+  $('results').replaceChildren(...cards);
 }
 
 function fromHash() {
@@ -218,7 +306,8 @@ function fromHash() {
   const q = h.get('q');
   if (!q) return;
   $('q').value = q;
-  $('rib').value = h.get('rib') === 'out' ? 'out' : 'in';
+  const rib = h.get('rib');
+  $('rib').value = rib === 'out' || (rib === 'loc' && locRib) ? rib : 'in';
   void lookup(q, $('rib').value, h.get('neighbor') || '');
 }
 
@@ -232,7 +321,9 @@ document.addEventListener('DOMContentLoaded', () => {
     history.replaceState(null, '', `#${h}`);
     void lookup(q, $('rib').value, $('neighbor').value);
   });
-  void loadNeighbors().then(fromHash);
+  void Promise.all([loadNeighbors(), loadLocRib()]).then(fromHash);
+  void loadFiltered();
+  setInterval(loadFiltered, 15000);
   window.addEventListener('hashchange', fromHash);
   void loadFlows();
   setInterval(loadNeighbors, 5000);

@@ -11,7 +11,7 @@ import { familyName } from '../wire/nlri/registry';
 import { AFI, afiOf, type FamilyKey } from '../wire/types';
 import type { Daemon } from './daemon';
 
-interface Row {
+export interface Row {
   neighbor: string;
   family: string;
   prefix: string;
@@ -43,16 +43,21 @@ function rowOf(c: Client, f: FamilyKey, k: string, r: ClientRoute): Row {
   return row;
 }
 
-/** `show rib filtered|accepted [IP] [json]`. */
-export function showClientRoutes(d: Daemon, filtered: boolean, ip: string | undefined, json: boolean): string[] {
+/** The routes route server clients sent that the import filters refused (`filtered`) or accepted, as rows. */
+export function clientRoutes(d: Daemon, filtered: boolean, ip?: string): Row[] {
   const rs = d.routeServer;
-  if (!rs) return json ? ['[]'] : [];
   const rows: Row[] = [];
-  for (const c of rs.list()) {
+  for (const c of rs?.list() ?? []) {
     if (ip !== undefined && c.neighbor.cfg.peerAddress !== ip) continue;
     for (const [f, m] of c.routes)
       for (const [k, r] of m) if ((r.reason !== undefined) === filtered) rows.push(rowOf(c, f, k, r));
   }
+  return rows;
+}
+
+/** `show rib filtered|accepted [IP] [json]`. */
+export function showClientRoutes(d: Daemon, filtered: boolean, ip: string | undefined, json: boolean): string[] {
+  const rows = clientRoutes(d, filtered, ip);
   if (json) return [JSON.stringify(rows)];
   return rows.map(
     (r) =>

@@ -6,6 +6,7 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Neighbor } from '../daemon/neighbor';
 import { parseCommunityQuery } from './communities';
+import { filteredRoutes, locRib, ribLookup, ribRoutes, ribSummary } from './loc-rib';
 import { byCommunity, byOriginAs, findRoutes, lookupPrefix, parsePrefixQuery } from './lookup';
 import { routeView } from './route-view';
 import type { HttpServer } from './server';
@@ -201,6 +202,29 @@ function search(s: HttpServer, u: URL): unknown {
   return { rib, offset, limit, routes };
 }
 
+/** `/api/v1/rib`, `/api/v1/rib/lookup`, `/api/v1/rib/routes`: the Loc-RIB, where a role keeps one. */
+function locRibAnswer(s: HttpServer, u: URL): unknown {
+  const r = locRib(s.d);
+  if (!r) throw new HttpError(404, 'no Loc-RIB: no neighbor is a route-reflector-client or route-server-client');
+  const p = u.pathname;
+  if (p === '/api/v1/rib') return ribSummary(s.d, r);
+  let a: unknown;
+  if (p === '/api/v1/rib/lookup') {
+    const text = (u.searchParams.get('prefix') ?? '').trim();
+    const q = parsePrefixQuery(text);
+    if (!q) throw new HttpError(400, `prefix: '${text}' is neither an IP prefix nor an address`);
+    const m = u.searchParams.get('match') ?? (q.address ? 'longest' : 'exact');
+    if (m !== 'exact' && m !== 'longest') throw new HttpError(400, `match: expected 'exact' or 'longest', got '${m}'`);
+    a = ribLookup(s.d, r.rib, text, m);
+  } else if (p === '/api/v1/rib/routes') {
+    const kind = ['origin-as', 'as-path', 'community'].find((k) => u.searchParams.has(k));
+    if (!kind) throw new HttpError(400, "give one of 'origin-as', 'as-path' or 'community'");
+    a = ribRoutes(s.d, r.rib, kind, u.searchParams.get(kind)!.trim(), intParam(u, 'limit', PAGE, MAX_PAGE));
+  } else throw new HttpError(404, 'not found');
+  if (a instanceof Error) throw new HttpError(400, a.message);
+  return a;
+}
+
 /** The write API: `announce`/`withdraw` of a route or a flow rule, as the command an API process would write. */
 async function write(s: HttpServer, req: Req, res: Res, verb: 'announce' | 'withdraw'): Promise<void> {
   if (s.opts.token === '') throw new HttpError(401, 'the write API is off: no token is configured (tsbgp.http.token)');
@@ -273,6 +297,16 @@ async function route(s: HttpServer, req: Req, res: Res, u: URL): Promise<void> {
   }
   if (p === '/api/v1/lookup') return sendJson(res, 200, lookup(s, u));
   if (p === '/api/v1/routes') return sendJson(res, 200, search(s, u));
+  if (p.startsWith('/api/v1/rib')) return sendJson(res, 200, locRibAnswer(s, u));
+  if (p === '/api/v1/filtered') {
+    if (!s.d.routeServer) throw new HttpError(404, 'no route server: tsbgp filters no routes (no route-server-client)');
+    const neighbor = neighborParam(s, u);
+    return sendJson(
+      res,
+      200,
+      filteredRoutes(s.d, neighbor, intParam(u, 'offset', 0, 2 ** 31), intParam(u, 'limit', PAGE, MAX_PAGE)),
+    );
+  }
   if (p === '/api/v1/flows') {
     const neighbor = neighborParam(s, u);
     return sendJson(res, 200, { now: new Date().toISOString(), flows: flowViews(s.d, neighbor) });

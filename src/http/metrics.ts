@@ -140,12 +140,31 @@ export function daemonMetrics(d: Daemon): Registry {
   gauge(
     r,
     'tsbgp_neighbor_prefixes_accepted',
-    'Routes received and accepted, per family (tsbgp has no import filter: every route held is accepted; stale ones of a graceful restart are not counted).',
+    'Routes received and accepted, per family: for a route server client those its import filters let in; for another neighbor every route held but the stale ones of a graceful restart (nothing else filters them).',
     ['neighbor', 'family'],
     (set) => {
-      for (const n of ns())
+      for (const n of ns()) {
+        const client = d.routeServer?.client(n);
+        if (client) {
+          for (const [f, routes] of client.routes) {
+            let ok = 0;
+            for (const r of routes.values()) if (r.reason === undefined) ok++;
+            set({ neighbor: n.cfg.peerAddress, family: familyLabel(f) }, ok);
+          }
+          continue;
+        }
         for (const [f, v] of receivedByFamily(n))
           set({ neighbor: n.cfg.peerAddress, family: familyLabel(f) }, v - n.ribIn!.staleCount(f));
+      }
+    },
+  );
+  gauge(
+    r,
+    'tsbgp_neighbor_prefixes_filtered',
+    'Routes of a route server client its import filters refused (kept with their reason: /api/v1/filtered).',
+    ['neighbor'],
+    (set) => {
+      for (const c of d.routeServer?.list() ?? []) set({ neighbor: c.neighbor.cfg.peerAddress }, c.filtered);
     },
   );
   gauge(

@@ -27,6 +27,8 @@ export async function startHttpLab(o: {
   names: Record<string, string>;
   /** More tsbgp.http settings (the token). */
   env?: Record<string, string>;
+  /** Lines inside tsbgp's neighbor block (route-server-client, a filter block). */
+  neighborLines?: string[];
 }): Promise<HttpLab> {
   const dir = makeTempDir(o.name);
   const [eB, eT] = await Promise.all([allocEndpoint(), allocEndpoint()]);
@@ -49,6 +51,7 @@ export async function startHttpLab(o: {
     `  connect ${eB.port};`,
     '  hold-time 30;',
     '  family { ipv4 unicast; ipv4 flow; }',
+    ...(o.neighborLines ?? []).map((l) => `  ${l}`),
     '}',
     '',
   ].join('\n');
