@@ -118,6 +118,11 @@ export type ApiCommand =
       json: boolean;
     }
   | {
+      /** tsbgp: the DDoS detector's attacks, top talkers and collector counters (docs/DDOS.md). */
+      kind: 'show-ddos';
+      json: boolean;
+    }
+  | {
       kind: 'show-adj-rib';
       direction: 'in' | 'out';
       extensive: boolean;
@@ -595,6 +600,7 @@ function parseShow(words: string[]): ParsedCommand {
     return ok(cmd);
   }
   if (what === 'rib') return parseShowRib(w.slice(1), json);
+  if (what === 'ddos') return w.length > 1 ? fail(`show ddos: unexpected "${w[1]}"`) : ok({ kind: 'show-ddos', json });
   let direction: 'in' | 'out' | undefined;
   let i = 1;
   if (what === 'adj-rib') {
@@ -606,7 +612,7 @@ function parseShow(words: string[]): ParsedCommand {
     direction = what === 'adj-rib-in' ? 'in' : 'out';
   } else {
     return fail(
-      `show: unknown "${what ?? ''}" (neighbor, adj-rib, rib, rib filtered, rib accepted, route-server, rpki)`,
+      `show: unknown "${what ?? ''}" (neighbor, adj-rib, rib, rib filtered, rib accepted, route-server, rpki, ddos)`,
     );
   }
   let extensive = false;

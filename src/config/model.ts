@@ -1,5 +1,6 @@
 // The typed result of parsing an ExaBGP 4.2 configuration file. Defaults are ExaBGP's (noted per field).
 
+import type { DdosConfig } from '../ddos/config';
 import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
@@ -189,6 +190,8 @@ export interface Config {
   warnings: string[];
   /** tsbgp: prefixes from `flow { protect [ ... ]; }` blocks, for the FlowSpec guard. */
   flowProtect: ProtectedPrefix[];
+  /** tsbgp: the top-level `ddos` section (flow collection, attack detection and mitigation, docs/DDOS.md). */
+  ddos?: DdosConfig;
   /** tsbgp: the top-level `rpki` section (RPKI-to-Router caches), when there is one. */
   rpki?: RpkiConfig;
   /** tsbgp: top-level `cluster-id A.B.C.D;` (RFC 4456 §7). */

@@ -5,6 +5,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  type DdosConfig,
+  type DdosGroup,
+  ddosStatement,
+  defaultDdos,
+  finishDdos,
+  groupStatement,
+} from '../ddos/config';
 import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
@@ -185,6 +193,7 @@ class Parser {
   private readonly warnings: string[] = [];
   private readonly flowProtect: ProtectedPrefix[] = [];
   private rpkiConfig: RpkiConfig | undefined;
+  private ddosConfig: DdosConfig | undefined;
   private clusterId: string | undefined;
   private alwaysCompareMed = false;
 
@@ -308,9 +317,13 @@ class Parser {
       else if (kw.text === 'neighbor') this.neighbor(w, s.end);
       else if (kw.text === 'template') this.template(w, s.end);
       else if (kw.text === 'rpki') this.rpki(w, s.end);
-      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template' or 'rpki'");
+      else if (kw.text === 'ddos') this.ddos(w, s.end);
+      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template', 'rpki' or 'ddos'");
     }
     this.checkApis();
+    for (const p of this.ddosConfig?.processes ?? [])
+      if (!this.processes.has(p))
+        throw errorAt(this.ddosConfig!.pos, `ddos: processes names "${p}", which is no process section`);
     return {
       file: this.file,
       processes: this.processes,
@@ -318,6 +331,7 @@ class Parser {
       warnings: this.warnings,
       flowProtect: this.flowProtect,
       rpki: this.rpkiConfig,
+      ...(this.ddosConfig ? { ddos: this.ddosConfig } : {}),
       ...(this.clusterId !== undefined ? { clusterId: this.clusterId } : {}),
       ...(this.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
     };
@@ -331,6 +345,30 @@ class Parser {
     this.section(brace, 'rpki', (s, end) => rpkiStatement(s, end, r));
     if (r.caches.length === 0) throw errorAt(w[0], "rpki section without a 'cache' line");
     this.rpkiConfig = r;
+  }
+
+  /** tsbgp's `ddos { ... }` section (ddos/config.ts); one per file. */
+  private ddos(w: Token[], brace: Token): void {
+    if (w.length !== 1) throw expected(w[1], "'{' (ddos takes no name)");
+    if (this.ddosConfig) throw errorAt(w[0], 'a second ddos section: put everything in one');
+    const d = defaultDdos(loc(w[0]));
+    this.section(
+      brace,
+      'ddos',
+      (s, end) => ddosStatement(s, end, d),
+      (b, br) => {
+        if (b[0].text !== 'group') this.unknown(b[0], 'ddos', "'group NAME { }'");
+        if (b.length !== 2) throw b.length < 2 ? expected(br, 'a group name') : expected(b[2], "'{'");
+        const name = b[1].text;
+        if (d.groups.some((g) => g.name === name)) throw errorAt(b[1], `a ddos group called "${name}" already exists`);
+        const g: DdosGroup = { name, networks: [], thresholds: [], pos: loc(b[0]) };
+        const index = d.groups.length;
+        this.section(br, `group ${name}`, (s, end) => groupStatement(s, end, g, index));
+        d.groups.push(g);
+      },
+    );
+    finishDdos(d);
+    this.ddosConfig = d;
   }
 
   // ------------------------------------------------------------------------------------ process

@@ -167,6 +167,22 @@ export class CommandRunner {
   }
 
   /**
+   * A command of tsbgp's own making (the DDoS mitigator's announce/withdraw lines), run as from the control
+   * socket under `source`: null when carried out, else the reason (logged as any refused command).
+   */
+  internal(line: string, source: string): string | null {
+    const parsed = parseCommand(line);
+    const r = !parsed.ok
+      ? fail(parsed.error)
+      : this.streamed(parsed.command)
+        ? fail('not a change')
+        : this.run(parsed.command, source, null);
+    if (r.ok) return null;
+    this.refused(r, line, { source });
+    return r.error ?? 'refused';
+  }
+
+  /**
    * Log a refused command once: the reason, then the line (the logger bounds and escapes it). The reason,
    * which is also the answer's, is bounded too: it may quote a token of a 10 MB line.
    */
@@ -304,6 +320,8 @@ export class CommandRunner {
         const lines = showRib(this.d.reflector, this.d.routeServer, c);
         return lines instanceof Error ? fail(lines.message) : ok(lines);
       }
+      case 'show-ddos':
+        return this.d.ddos ? ok(this.d.ddos.show(c.json)) : fail('show ddos: no ddos section in the configuration');
       case 'show-route-server':
         if (c.what === 'clients') return ok(showRouteServer(this.d, c.json));
         if (c.what === 'rpki') return ok(showRpki(this.d, c.json));

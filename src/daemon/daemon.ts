@@ -15,6 +15,8 @@ import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit, type RouteSpec } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { VplsRoute } from '../config/vpls';
+import type { DdosConfig } from '../ddos/config';
+import { DdosService } from '../ddos/service';
 import { checkRule, type Finding, type GuardOptions, mustRefuse } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
 import type { FlowRoute } from '../flowspec/rule';
@@ -77,6 +79,8 @@ export class Daemon {
   readonly log: Logger;
   /** RPKI origin validation from the `rpki` section's caches (daemon/rpki.ts). */
   readonly rpki: RpkiService;
+  /** The `ddos` section's flow collector and detector, when configured (changes to it need a restart). */
+  ddos: DdosService | undefined;
   /** Commands and guard refusals counted, for /metrics. */
   readonly stats = new DaemonStats();
   config!: Config;
@@ -136,9 +140,23 @@ export class Daemon {
     // The HTTP server (and prom-client) are loaded only when asked for.
     if (this.opts.env.http.port !== 0)
       this.http = await (await import('../http/server')).startHttp(this, this.opts.env.http, () => this.ready);
+    if (this.config.ddos) await this.startDdos(this.config.ddos);
     for (const n of this.neighbors) n.peer.start();
     this.ready = true;
     this.log.info(`started with ${this.neighbors.length} neighbor(s), ${this.config.processes.size} process(es)`);
+  }
+
+  /** The DDoS detector (ddos/service.ts): its rules go through the command path, so through the FlowSpec guard. */
+  private async startDdos(cfg: DdosConfig): Promise<void> {
+    const log = this.log.with({ component: 'ddos' });
+    this.ddos = new DdosService(cfg, {
+      run: (line) => this.runner.internal(line, 'ddos'),
+      event: (line) => {
+        for (const p of cfg.processes ?? [...this.config.processes.keys()]) this.processes.write(p, line);
+      },
+      log: (level, message) => log.log(level, message),
+    });
+    await this.ddos.start();
   }
 
   private async startListener(): Promise<void> {
@@ -711,6 +729,7 @@ export class Daemon {
     );
     for (const n of this.neighbors) n.stopFlowExpiry();
     this.rpki.stop();
+    this.ddos?.stop();
     // ExaBGP's shutdown event, written as the farewell: the manager then gives it (and what was queued before,
     // such as a `signal` event) time to be read before it stops the processes.
     await this.processes

@@ -1,0 +1,127 @@
+// Mitigation through the paths tsbgp already has, as API commands run by the daemon like any other (so every
+// FlowSpec rule goes through the FlowSpec guard, src/flowspec/guard.ts, and the flow table's expiry,
+// src/daemon/flow-table.ts): a FlowSpec rule built from the attack's signature (discard or rate-limit, always
+// with `expires`, refreshed while the attack lasts, so a rule outlives a stopped tsbgp-side detector by at most
+// one calm period), and/or an RTBH route (the victim /32 or /128 with the blackhole community, RFC 7999, and the
+// configured next hop), withdrawn when the attack ends. Limits: at most max-rules rules in force, nothing for a
+// victim in never-mitigate, nothing sent in dry-run.
+
+import type { DdosConfig, Method } from './config';
+import { inPrefix } from './hosts';
+import type { Signature } from './signature';
+
+/** The daemon's command path: null when the command was carried out, else the reason it was refused. */
+export type RunCommand = (line: string) => string | null;
+
+export interface Mitigation {
+  method: Method;
+  /** The commands in force (announce lines, without `expires`), FlowSpec then RTBH. */
+  rules: string[];
+  /** Rules not sent and why (the guard's refusal, max-rules, never-mitigate, dry-run). */
+  notSent: { rule: string; reason: string }[];
+  dryRun: boolean;
+  /** When the FlowSpec rules were last announced with a fresh expiry (ms). */
+  refreshedAt: number;
+}
+
+export class Mitigator {
+  /** Rules in force over every attack. */
+  inForce = 0;
+
+  constructor(
+    private readonly cfg: DdosConfig,
+    private readonly run: RunCommand,
+  ) {}
+
+  /** Seconds a FlowSpec rule lives without a refresh: the calm period plus one window of detection lag. */
+  get lifetime(): number {
+    return this.cfg.calm + this.cfg.window;
+  }
+
+  /** Build and send the rules for a new attack on `host` (address text, `words` as the host table keeps it). */
+  start(host: string, words: Uint32Array, v6: boolean, method: Method, sig: Signature, now: number): Mitigation {
+    const m: Mitigation = { method, rules: [], notSent: [], dryRun: this.cfg.dryRun, refreshedAt: now };
+    const wanted: string[] = [];
+    if (method === 'flowspec' || method === 'both') wanted.push(flowRule(host, v6, sig, this.cfg));
+    if (method === 'rtbh' || method === 'both') {
+      const c = this.cfg.communities.join(' ');
+      wanted.push(`announce route ${host}/${v6 ? 128 : 32} next-hop ${this.cfg.nextHop} community [ ${c} ]`);
+    }
+    const never = this.cfg.neverMitigate.find((p) => inPrefix(p, words));
+    for (const rule of wanted) {
+      let reason: string | null = null;
+      if (never) reason = `${host} is in never-mitigate ${never.text}`;
+      else if (this.cfg.dryRun) reason = 'dry-run';
+      else if (this.inForce >= this.cfg.maxRules) reason = `max-rules ${this.cfg.maxRules} in force`;
+      else reason = this.run(this.withExpiry(rule));
+      if (reason === null) {
+        m.rules.push(rule);
+        this.inForce++;
+      } else {
+        m.notSent.push({ rule, reason });
+      }
+    }
+    return m;
+  }
+
+  /** While the attack lasts: announce the FlowSpec rules again with a fresh expiry once half of it is gone. */
+  extend(m: Mitigation, now: number): void {
+    if (now - m.refreshedAt < (this.lifetime * 1000) / 2) return;
+    m.refreshedAt = now;
+    for (const rule of m.rules) if (rule.startsWith('announce flow')) this.run(this.withExpiry(rule));
+  }
+
+  /** The attack is over: withdraw what was sent. */
+  end(m: Mitigation): void {
+    for (const rule of m.rules) {
+      this.run(rule.startsWith('announce flow') ? withdrawFlow(rule) : withdrawRoute(rule));
+      this.inForce--;
+    }
+  }
+
+  private withExpiry(rule: string): string {
+    return rule.startsWith('announce flow') ? `${rule} expires ${this.lifetime}` : rule;
+  }
+}
+
+/** The FlowSpec rule for a signature: the victim as destination, narrowed to the attack's traffic class. */
+export function flowRule(host: string, v6: boolean, sig: Signature, cfg: Pick<DdosConfig, 'action'>): string {
+  const proto = v6 ? 'next-header' : 'protocol';
+  const parts = [`destination ${host}/${v6 ? 128 : 32}`];
+  switch (sig.kind) {
+    case 'amplification':
+      parts.push(`${proto} udp`, `source-port [ ${sig.sourcePorts.map((p) => `=${p}`).join(' ')} ]`);
+      break;
+    case 'syn':
+      // SYN without ACK (RFC 8955 §4.2.2.9 bitmask: syn set, ack not set).
+      parts.push(`${proto} tcp`, 'tcp-flags [ syn&!ack ]');
+      break;
+    case 'udp':
+      parts.push(`${proto} udp`);
+      break;
+    case 'tcp':
+      parts.push(`${proto} tcp`);
+      break;
+    case 'icmp':
+      parts.push(`${proto} ${v6 ? 58 : 'icmp'}`);
+      break;
+    case 'fragment':
+      parts.push('fragment [ is-fragment ]');
+      break;
+    case 'mixed':
+      break;
+  }
+  if (sig.destinationPorts.length > 0 && (sig.kind === 'syn' || sig.kind === 'udp' || sig.kind === 'tcp'))
+    parts.push(`destination-port [ ${sig.destinationPorts.map((p) => `=${p}`).join(' ')} ]`);
+  parts.push(cfg.action.kind === 'discard' ? 'discard' : `rate-limit ${cfg.action.rate}`);
+  return `announce flow route ${parts.join(' ')}`;
+}
+
+/** The withdrawal of an announced flow rule: the same match, no action. */
+function withdrawFlow(rule: string): string {
+  return rule.replace(/^announce/, 'withdraw').replace(/ (discard|rate-limit \d+)$/, '');
+}
+
+function withdrawRoute(rule: string): string {
+  return rule.replace(/^announce/, 'withdraw').replace(/ community \[[^\]]*\]$/, '');
+}
