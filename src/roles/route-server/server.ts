@@ -13,7 +13,7 @@ import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type Candidate, Decision } from '../../rib/decision';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
-import { NOT_FOUND, type OriginState, type VrpTable } from '../../rpki/vrp-table';
+import { NOT_FOUND, type OriginState, VALID, type VrpTable } from '../../rpki/vrp-table';
 import { readU32 } from '../../wire/bytes';
 import { CeaseSubcode } from '../../wire/notification';
 import {
@@ -331,7 +331,8 @@ export class RouteServer {
     const hit = by[state];
     if (hit) return hit;
     const a = set.attributes;
-    const large: [number, number, number][] = [...(a.largeCommunities ?? []), [rsAs, RPKI_TAG, state + 1]];
+    const tag = state === VALID ? 1 : state === NOT_FOUND ? 2 : 3;
+    const large: [number, number, number][] = [...(a.largeCommunities ?? []), [rsAs, RPKI_TAG, tag]];
     const out = this.interner.intern({ ...a, largeCommunities: large }, set.nextHop);
     by[state] = out;
     return out;

@@ -161,3 +161,24 @@ test('a client that goes down takes its paths out of every other client', () => 
   assert.deepEqual(held(b), {});
   assert.deepEqual([rs.client(a)!.accepted, rs.client(a)!.filtered], [0, 0]);
 });
+
+test('rpki tag: an invalid route is accepted with RS:1000:3, a valid one with RS:1000:1, not-found with RS:1000:2', () => {
+  const { ns, send, vrps } = setup(client('192.0.2.15', 1005, 'rpki tag;'));
+  const [a, , , , e] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  vrps.add(false, Uint8Array.of(11, 0, 0, 0), 0, 16, 24, 1005);
+  vrps.add(false, Uint8Array.of(12, 0, 0, 0), 0, 16, 24, 9999);
+  send(e, attrs([1005]), P1);
+  send(e, attrs([1005]), [24, 12, 0, 1]);
+  send(e, attrs([1005]), [24, 13, 0, 1]);
+  const tags = Object.fromEntries(
+    [...a.ribOut.routes()].map((r) => [
+      Buffer.from(r.entry).toString('hex'),
+      r.attributes.attributes.largeCommunities?.map((l) => l.join(':')),
+    ]),
+  );
+  assert.deepEqual(tags, {
+    '180b0001': [`${RS}:1000:1`],
+    '180c0001': [`${RS}:1000:3`],
+    '180d0001': [`${RS}:1000:2`],
+  });
+});
