@@ -21,9 +21,10 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
-/** What else the two neighbor blocks say: their family block (both), and lines of B's neighbor block. */
+/** What else the two neighbor blocks say: their family block (both), and lines of each neighbor block. */
 export interface PairOptions {
   families?: string;
+  neighborA?: string;
   neighborB?: string;
 }
 
@@ -47,7 +48,7 @@ export async function startPair(
   const confA = write(
     'a.conf',
     `neighbor ${addrB} {\n router-id 10.0.0.1; local-address ${addrA}; local-as 65001; peer-as 65002;` +
-      ` connect ${port};\n family { ${families} }\n${staticBlock}}\n${extraA(addrA)}`,
+      ` connect ${port};\n family { ${families} }\n${opts.neighborA ?? ''}${staticBlock}}\n${extraA(addrA)}`,
   );
   const confB = write(
     'b.conf',
