@@ -64,6 +64,8 @@ export class RouteReflector {
   readonly rib: LocRib;
   private readonly members = new Map<ReflectorNeighbor, Member>();
   private readonly bySource: (Member | undefined)[] = [];
+  /** The attribute sets reflection made: a route in a member's Adj-RIB-Out with another set is not ours. */
+  private readonly mine = new WeakSet<AttrSet>();
   /** The members as an array, for the export loop (run once per best change). */
   private order: Member[] = [];
   /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
@@ -216,8 +218,13 @@ export class RouteReflector {
       if (!m.families.has(c.family)) continue;
       // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
       const may = from !== undefined && from !== m && (from.client || m.client);
-      if (may) m.neighbor.ribOut.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0);
-      else if (c.oldSource >= 0) m.neighbor.ribOut.withdraw(c.family, c.entry, 0);
+      const out = m.neighbor.ribOut;
+      const held = out.get(c.family, c.entry, 0);
+      // A route the configuration or a program gave this neighbor is theirs: reflection neither replaces
+      // nor withdraws it.
+      if (held !== undefined && !this.mine.has(held)) continue;
+      if (may) out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0);
+      else if (held !== undefined) out.withdraw(c.family, c.entry, 0);
     }
   }
 
@@ -246,6 +253,7 @@ export class RouteReflector {
     const clusterList = [to.clusterId, ...(a.clusterList ?? [])];
     const out = this.interner.intern({ ...a, originatorId, clusterList }, set.nextHop);
     byCluster.set(to.clusterId, out);
+    this.mine.add(out);
     return out;
   }
 }

@@ -195,6 +195,18 @@ test('graceful restart of a member: its paths stay reflected until the stale one
   );
 });
 
+test('a route configured for a member (or given by a program) is neither replaced nor withdrawn by reflection', () => {
+  const { a, b, n, send, held } = setup();
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), { origin: 0, asPath: [], nextHop: Uint8Array.of(192, 0, 2, 77) });
+  send(a, base, P);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
+  assert.equal(held(b)[0]!.originator, undefined);
+  assert.equal(held(n)[0]!.nextHop, '192.0.2.111');
+  send(a, base, [], P);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
+  assert.deepEqual(held(n), []);
+});
+
 test('FlowSpec is reflected like unicast', () => {
   const { rr, a, b, n, send, held } = setup();
   const rule = [5, 1, 24, 10, 0, 0];
