@@ -1,7 +1,7 @@
 // EVPN (RFC 7432, RFC 9136, AFI 25 SAFI 70) between tsbgp and GoBGP 3 on loopback (GoBGP's `l2vpn-evpn`), both
 // ways:
 //  1. tsbgp's static EVPN routes of the five route types reach GoBGP's Adj-RIB-In as GoBGP decodes them: RD,
-//     ESI, Ethernet Tag, MAC, IP, label (or VNI), gateway, route target, MAC Mobility and Router's MAC;
+//     ESI, Ethernet Tag, MAC, IP, label (or VNI), gateway, route target, MAC Mobility, ES-Import and Router's MAC;
 //  2. a MAC/IP route announced through tsbgp's API arrives, is replaced when announced again with another label
 //     (one path), and `withdraw evpn ...` without a label takes it away while the static ones stay;
 //  3. MAC/IP, Inclusive Multicast and IP Prefix routes GoBGP originates reach tsbgp's API process as ExaBGP 4.2
@@ -11,8 +11,9 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { STATIC_EVPN } from './evpn-routes';
 import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import { jsonLines, neighbor, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { jsonLines, neighbor, recordedNlri, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -62,17 +63,7 @@ describe('EVPN: tsbgp with GoBGP', { skip }, () => {
     await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
     events = path.join(dir, 'events.jsonl');
     const rec = recorder(dir, events);
-    const body = [
-      'family { l2vpn evpn; }',
-      'l2vpn {',
-      '  evpn ethernet-ad rd 65000:1 esi 00:11:22:33:44:55:66:77:88:99 etag 10 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
-      '  evpn mac-ip rd 65000:1 esi - etag 10 mac 00:aa:bb:cc:dd:01 ip 10.0.0.1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 mac-mobility:3:sticky ];',
-      '  evpn multicast rd 65000:1 etag 10 ip 192.0.2.1 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
-      '  evpn segment rd 65000:1 esi 00:11:22:33:44:55:66:77:88:99 ip 192.0.2.1 next-hop 192.0.2.1;',
-      '  evpn prefix rd 65000:2 etag 0 ip 10.1.0.0/16 gateway 192.0.2.9 vni 10100 next-hop 192.0.2.1 extended-community [ target:65000:2 router-mac:00:aa:bb:cc:dd:02 ];',
-      '}',
-      ...rec.api,
-    ];
+    const body = [...STATIC_EVPN, ...rec.api];
     const conf = [
       ...rec.process,
       neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body }),
@@ -116,7 +107,7 @@ describe('EVPN: tsbgp with GoBGP', { skip }, () => {
       `{"type":1,"value":{"rd":${RD1},"esi":"ESI_ARBITRARY | 11:22:33:44:55:66:77:88:99","etag":10,"label":1601}} | 192.0.2.1 | [${RT1}]`,
       `{"type":2,"value":{"rd":${RD1},"esi":"single-homed","etag":10,"mac":"00:aa:bb:cc:dd:01","ip":"10.0.0.1","labels":[1601]}} | 192.0.2.1 | [${RT1},{"type":6,"subtype":0,"sequence":3,"is_sticky":true}]`,
       `{"type":3,"value":{"rd":${RD1},"etag":10,"ip":"192.0.2.1"}} | 192.0.2.1 | [${RT1}]`,
-      `{"type":4,"value":{"rd":${RD1},"esi":"ESI_ARBITRARY | 11:22:33:44:55:66:77:88:99","ip":"192.0.2.1"}} | 192.0.2.1 | []`,
+      `{"type":4,"value":{"rd":${RD1},"esi":"ESI_ARBITRARY | 11:22:33:44:55:66:77:88:99","ip":"192.0.2.1"}} | 192.0.2.1 | [{"type":6,"subtype":2,"value":"11:22:33:44:55:66"}]`,
       '{"type":5,"value":{"rd":{"type":0,"admin":65000,"assigned":2},"esi":"single-homed","etag":0,"prefix":"10.1.0.0/16","gateway":"192.0.2.9","label":10100}} | 192.0.2.1 | [{"type":0,"subtype":2,"value":"65000:2"},{"type":6,"subtype":3,"mac":"00:aa:bb:cc:dd:02"}]',
     ]);
     // tsbgp's own view, in ExaBGP's text for EVPN routes.
@@ -132,22 +123,18 @@ describe('EVPN: tsbgp with GoBGP', { skip }, () => {
   });
 
   it('an API MAC/IP route arrives, is replaced when announced with another label, and is withdrawn without it', async () => {
-    const cmd = async (line: string): Promise<void> => {
-      const r = await t.command(line);
-      assert.equal(r.answer, 'done', `${line}: ${JSON.stringify(r)}`);
-    };
     const key = 'rd 65000:3 mac 00:aa:bb:cc:dd:03 ip 10.0.0.3';
     const mine = (p: string): boolean => p.includes('"mac":"00:aa:bb:cc:dd:03"');
-    await cmd(
+    await t.done(
       `neighbor ${eG.address} announce evpn mac-ip ${key} label 200 next-hop 192.0.2.1 extended-community [ target:65000:3 ]`,
     );
     await seen((p) => p.some((x) => mine(x) && x.includes('"labels":[3201]')), 'API route, label 200');
-    await cmd(
+    await t.done(
       `neighbor ${eG.address} announce evpn mac-ip ${key} label 201 next-hop 192.0.2.1 extended-community [ target:65000:3 ]`,
     );
     const now = await seen((p) => p.some((x) => mine(x) && x.includes('"labels":[3217]')), 'API route, label 201');
     assert.equal(now.filter(mine).length, 1, now.join('\n'));
-    await cmd(`neighbor ${eG.address} withdraw evpn mac-ip ${key}`);
+    await t.done(`neighbor ${eG.address} withdraw evpn mac-ip ${key}`);
     const left = await seen((p) => !p.some(mine), 'API route withdrawn');
     assert.equal(left.length, 5, 'the static routes stay');
     assert.doesNotMatch(g.logText(), /NOTIFICATION|malformed/i);
@@ -187,12 +174,7 @@ describe('EVPN: tsbgp with GoBGP', { skip }, () => {
       'nexthop',
       '192.0.2.7',
     ]);
-    const routes = (kind: 'announce' | 'withdraw'): Record<string, any>[] =>
-      jsonLines(events).flatMap((e) => {
-        const part = e.neighbor?.message?.update?.[kind]?.['l2vpn evpn'];
-        if (!part) return [];
-        return (kind === 'announce' ? Object.values(part).flat() : part) as Record<string, any>[];
-      });
+    const routes = (kind: 'announce' | 'withdraw') => recordedNlri(events, kind, 'l2vpn evpn');
     const got = await waitFor(
       async () => {
         const r = routes('announce');

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandResult } from '../../src/api/control';
-import { RECORDER_JS, TSBGP, TsbgpChild } from '../support/tsbgp';
+import { RECORDER_JS, readJsonLines, TSBGP, TsbgpChild } from '../support/tsbgp';
 import { type CmdResult, runCmd } from './peers/common';
 
 export { RECORDER_JS, REPO, readJsonLines as jsonLines, TSBGP } from '../support/tsbgp';
@@ -27,6 +27,12 @@ export class Tsbgp extends TsbgpChild {
   /** One command over the control socket. */
   command(line: string): Promise<CommandResult> {
     return this.send(line, 10_000);
+  }
+
+  /** One command over the control socket that must be answered `done` (else the test fails, saying why). */
+  async done(line: string): Promise<void> {
+    const r = await this.command(line);
+    if (r.answer !== 'done') throw new Error(`${line}: ${JSON.stringify(r)}`);
   }
 
   /** The real command-line client: `tsbgp cli --socket S COMMAND`. */
@@ -79,4 +85,16 @@ export function recorder(dir: string, events: string): { process: string[]; api:
     process: ['process recorder {', `  run ${process.execPath} ${js} ${events};`, '  encoder json;', '}'],
     api: ['api {', '  processes [ recorder ];', '  receive { parsed; update; }', '}'],
   };
+}
+
+/**
+ * The NLRI of `family` (ExaBGP's name, "l2vpn evpn") that the recorder's events announced (under any next hop)
+ * or withdrew, in the order received.
+ */
+export function recordedNlri(events: string, kind: 'announce' | 'withdraw', family: string): Record<string, any>[] {
+  return readJsonLines(events).flatMap((e) => {
+    const part = e.neighbor?.message?.update?.[kind]?.[family];
+    if (!part) return [];
+    return kind === 'announce' ? Object.values(part).flat() : part;
+  });
 }

@@ -21,6 +21,8 @@ export interface NeighborOpts {
   vpnFamilies?: VpnFamily[];
   /** GoBGP only: further afi-safi names for the session, for families no other peer here speaks (`l2vpn-vpls`). */
   afiSafiNames?: string[];
+  /** FRR only: further address families for the session, as FRR names them (`l2vpn evpn`). */
+  addressFamilies?: string[];
   /** TCP MD5 key (RFC 2385) of the session. */
   password?: string;
   /** ExaBGP only: how the password is read (md5-base64). */

@@ -101,6 +101,11 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
         l.push(`  neighbor ${n.address} activate`, `  neighbor ${n.address} attribute-unchanged next-hop`);
       l.push(' exit-address-family');
     }
+    for (const af of new Set(o.neighbors.flatMap((n) => n.addressFamilies ?? []))) {
+      l.push(` address-family ${af}`);
+      for (const n of o.neighbors) if (n.addressFamilies?.includes(af)) l.push(`  neighbor ${n.address} activate`);
+      l.push(' exit-address-family');
+    }
     l.push('!');
     return l.join('\n') + '\n';
   }
