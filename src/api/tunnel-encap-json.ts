@@ -30,10 +30,110 @@ const labelEntry = (v: Uint8Array, o: number): { label: number; tc: number; s: b
   return { label: e >>> 12, tc: (e >> 9) & 7, s: (e & 0x100) !== 0, ttl: e & 0xff };
 };
 
-/**
- * One segment sub-sub-TLV of a segment list (RFC 9830 §2.4.4.2): types A (MPLS label), B (SRv6 SID), C (IPv4
- * node) and D (IPv6 node); undefined for the others, which are left out.
- */
+/** The fields of segment types E to K (RFC 9830 §2.4.4.2.5 to §2.4.4.2.11): name, kind and offset. */
+type Field = [string, 'u32' | 'v4' | 'v6' | 'alg', number];
+const SEGMENTS: Record<number, { name: string; base: number; fields: Field[]; sid: 'mpls' | 'srv6'; at: number }> = {
+  5: {
+    name: 'E',
+    base: 10,
+    fields: [
+      ['local_if_id', 'u32', 2],
+      ['ipv4_node', 'v4', 6],
+    ],
+    sid: 'mpls',
+    at: 10,
+  },
+  6: {
+    name: 'F',
+    base: 10,
+    fields: [
+      ['local_ipv4', 'v4', 2],
+      ['remote_ipv4', 'v4', 6],
+    ],
+    sid: 'mpls',
+    at: 10,
+  },
+  7: {
+    name: 'G',
+    base: 42,
+    fields: [
+      ['local_if_id', 'u32', 2],
+      ['local_ipv6', 'v6', 6],
+      ['remote_if_id', 'u32', 22],
+      ['remote_ipv6', 'v6', 26],
+    ],
+    sid: 'mpls',
+    at: 42,
+  },
+  8: {
+    name: 'H',
+    base: 34,
+    fields: [
+      ['local_ipv6', 'v6', 2],
+      ['remote_ipv6', 'v6', 18],
+    ],
+    sid: 'mpls',
+    at: 34,
+  },
+  14: {
+    name: 'I',
+    base: 18,
+    fields: [
+      ['ipv6_node', 'v6', 2],
+      ['algorithm', 'alg', 1],
+    ],
+    sid: 'srv6',
+    at: 18,
+  },
+  15: {
+    name: 'J',
+    base: 42,
+    fields: [
+      ['local_if_id', 'u32', 2],
+      ['local_ipv6', 'v6', 6],
+      ['remote_if_id', 'u32', 22],
+      ['remote_ipv6', 'v6', 26],
+      ['algorithm', 'alg', 1],
+    ],
+    sid: 'srv6',
+    at: 42,
+  },
+  16: {
+    name: 'K',
+    base: 34,
+    fields: [
+      ['local_ipv6', 'v6', 2],
+      ['remote_ipv6', 'v6', 18],
+      ['algorithm', 'alg', 1],
+    ],
+    sid: 'srv6',
+    at: 34,
+  },
+};
+
+/** Segment types E to K; a value too short for the fixed fields shows them zero, as ExaBGP does. */
+function otherSegment(type: number, v: Uint8Array): string | undefined {
+  const spec = SEGMENTS[type];
+  if (spec === undefined) return undefined;
+  const short = v.length < spec.base;
+  const parts = [`"type": "${spec.name}"`];
+  for (const [name, kind, at] of spec.fields) {
+    if (kind === 'u32' || kind === 'alg')
+      parts.push(`"${name}": ${short ? 0 : kind === 'alg' ? v[at] : readU32(v, at)}`);
+    else
+      parts.push(
+        `"${name}": "${short ? (kind === 'v4' ? '0.0.0.0' : '::') : ipString(v, at, kind === 'v4' ? 4 : 16)}"`,
+      );
+  }
+  if (!short && spec.sid === 'mpls' && v.length >= spec.at + 4) parts.push(`"sid": ${labelEntry(v, spec.at).label}`);
+  if (!short && spec.sid === 'srv6' && v.length >= spec.at + 16) {
+    parts.push(`"sid": "${ipString(v, spec.at, 16)}"`);
+    if (v[0]! & 0x10 && v.length >= spec.at + 24) parts.push(endpointBehavior(v, spec.at + 16));
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** One segment sub-sub-TLV of a segment list (RFC 9830 §2.4.4.2); undefined for a type it does not define. */
 function segment(type: number, v: Uint8Array): string | undefined {
   switch (type) {
     case 1: {
@@ -60,7 +160,7 @@ function segment(type: number, v: Uint8Array): string | undefined {
       return `{"type": "D", "ipv6_node": "${ipString(v, 2, 16)}", "algorithm": ${v[1]}${sid}}`;
     }
   }
-  return undefined;
+  return otherSegment(type, v);
 }
 
 /** Walks sub-TLVs whose length is 1 octet, or 2 from `wideFrom` on (RFC 9012 §2); false if one overruns. */

@@ -52,3 +52,32 @@ test('SR Policy codec: the length fixed by the AFI (96 bits for IPv4), ADD-PATH 
   assert.deepEqual(ipv4SrPolicy.items({ family: ipv4SrPolicy.family, addPath: true, data, count: 1 }), [p]);
   assert.throws(() => ipv4SrPolicy.scan(Uint8Array.from([192, ...new Array(24).fill(0)]), false), /expected 96/);
 });
+
+test('SR Policy segment types E to K: interface ids, adjacency addresses, MPLS and SRv6 SIDs', () => {
+  const v6 = (n: number): number[] => [0x20, 1, 0x0d, 0xb8, ...new Array(11).fill(0), n];
+  const seg = (type: number, v: number[]): number[] => [type, v.length, ...v];
+  const label = (l: number): number[] => [(l >>> 12) & 0xff, (l >>> 4) & 0xff, (l << 4) & 0xf0, 0];
+  const list = [
+    0,
+    ...seg(5, [0, 0, 0, 0, 0, 7, 192, 0, 2, 1, ...label(100)]),
+    ...seg(6, [0, 0, 192, 0, 2, 1, 192, 0, 2, 2]),
+    ...seg(7, [0, 0, 0, 0, 0, 1, ...v6(1), 0, 0, 0, 2, ...v6(2), ...label(200)]),
+    ...seg(8, [0, 0, ...v6(3), ...v6(4)]),
+    ...seg(14, [0x10, 128, ...v6(5), ...v6(6), 0, 71, 0, 0, 32, 16, 16, 0]),
+    ...seg(15, [0, 1, 0, 0, 0, 3, ...v6(7), 0, 0, 0, 4, ...v6(8), ...v6(9)]),
+    ...seg(16, [0, 0]),
+  ];
+  const tunnel = [0, 15, 0, list.length + 3, 128, list.length >> 8, list.length & 0xff, ...list];
+  assert.equal(
+    tunnelEncapJson(Uint8Array.from(tunnel))?.json,
+    '"tunnel-encap": {"sr-policy": {"segment-lists": [{"weight": 1, "segments": [' +
+      '{"type": "E", "local_if_id": 7, "ipv4_node": "192.0.2.1", "sid": 100}, ' +
+      '{"type": "F", "local_ipv4": "192.0.2.1", "remote_ipv4": "192.0.2.2"}, ' +
+      '{"type": "G", "local_if_id": 1, "local_ipv6": "2001:db8::1", "remote_if_id": 2, "remote_ipv6": "2001:db8::2", "sid": 200}, ' +
+      '{"type": "H", "local_ipv6": "2001:db8::3", "remote_ipv6": "2001:db8::4"}, ' +
+      '{"type": "I", "ipv6_node": "2001:db8::5", "algorithm": 128, "sid": "2001:db8::6", "endpoint-behavior": ' +
+      '{"behavior": 71, "lb-length": 32, "ln-length": 16, "fun-length": 16, "arg-length": 0}}, ' +
+      '{"type": "J", "local_if_id": 3, "local_ipv6": "2001:db8::7", "remote_if_id": 4, "remote_ipv6": "2001:db8::8", "algorithm": 1, "sid": "2001:db8::9"}, ' +
+      '{"type": "K", "local_ipv6": "::", "remote_ipv6": "::", "algorithm": 0}]}]}}',
+  );
+});
