@@ -287,7 +287,13 @@ async function route(s: HttpServer, req: Req, res: Res, u: URL): Promise<void> {
   if (p === '/api/v1/neighbors') return sendJson(res, 200, { neighbors: s.d.neighbors.map((n) => neighborView(n)) });
   const m = /^\/api\/v1\/neighbors\/([^/]+)(?:\/(adj-rib-in|adj-rib-out))?$/.exec(p);
   if (m) {
-    const n = findNeighbor(s, decodeURIComponent(m[1]!));
+    let ip: string;
+    try {
+      ip = decodeURIComponent(m[1]!);
+    } catch {
+      throw new HttpError(400, `'${m[1]}' is not a valid neighbor address`);
+    }
+    const n = findNeighbor(s, ip);
     if (m[2] === undefined) return sendJson(res, 200, neighborView(n));
     const rib = m[2] === 'adj-rib-in' ? 'in' : 'out';
     if (rib === 'in' && !n.ribIn)
