@@ -28,8 +28,8 @@ export function ntpFlood(count: number, victim = NTP_VICTIM): TestPacket[] {
   return out;
 }
 
-/** `count` bare SYNs from spoofed sources to the victim's port 80. */
-export function synFlood(count: number, victim = SYN_VICTIM): TestPacket[] {
+/** `count` bare SYNs from spoofed sources to the victim's port (80 by default). */
+export function synFlood(count: number, victim = SYN_VICTIM, dport = 80): TestPacket[] {
   const out: TestPacket[] = [];
   for (let i = 0; i < count; i++) {
     out.push({
@@ -37,7 +37,7 @@ export function synFlood(count: number, victim = SYN_VICTIM): TestPacket[] {
       dst: victim,
       proto: 6,
       sport: 1024 + ((i * 104729) % 60000),
-      dport: 80,
+      dport,
       flags: 0x02,
     });
   }
