@@ -209,6 +209,16 @@ describe('HTTP API and /metrics against BIRD and Prometheus', { skip }, () => {
         body,
       });
     assert.equal((await post()).status, 401);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const bad = async (b: string, status: number, why: RegExp) => {
+      const r = await fetch(`${base}/api/v1/announce`, { method: 'POST', headers: auth, body: b });
+      assert.equal(r.status, status, b);
+      assert.match(((await r.json()) as { error: string }).error, why);
+    };
+    await bad('not json', 400, /not JSON/);
+    await bad(JSON.stringify({ route: '10.99.2.0/24' }), 400, /next-hop/);
+    await bad(JSON.stringify({ route: '10.99.2.0/24 next-hop 192.0.2.9\nshutdown' }), 400, /one line/);
+    await bad(JSON.stringify({ route: '10.99.2.0/24 next-hop 192.0.2.9', neighbor: '192.0.2.77' }), 404, /no neighbor/);
     assert.equal((await post('Bearer wrong-token')).status, 401);
     const ok = await post(`Bearer ${TOKEN}`);
     assert.equal(ok.status, 200, await ok.clone().text());
