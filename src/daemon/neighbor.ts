@@ -77,7 +77,8 @@ export class Neighbor {
       // we are back instead of when our End-of-RIB has refreshed them (§4.2).
       caps.gracefulRestart = {
         restartTime: cfg.capability.gracefulRestart || cfg.holdTime,
-        families: cfg.families,
+        // By AFI then SAFI, the order ExaBGP 4.2 lists them in (checked against its OPEN, test/diff/open-exabgp).
+        families: [...cfg.families].sort((a, b) => a - b),
         restarting: true,
         forwarding: true,
       };

@@ -4,7 +4,8 @@
 //  2. SIGTERM closes the session without NOTIFICATION, and BIRD keeps tsbgp's routes while tsbgp is away;
 //  3. tsbgp started again with a changed configuration: its new route arrives, the route it no longer has leaves
 //     once tsbgp's End-of-RIB is in, the route it still has stays (never withdrawn in between);
-//  4. tsbgp away for longer than its restart time: BIRD deletes the routes when the time runs out.
+//  4. SIGALRM (restart) closes without NOTIFICATION as well, and BIRD never loses the routes;
+//  5. tsbgp away for longer than its restart time: BIRD deletes the routes when the time runs out.
 // BIRD is passive; tsbgp connects. Skipped when BIRD is missing (failed under CI).
 
 import assert from 'node:assert/strict';
@@ -104,7 +105,26 @@ describe('graceful restart: tsbgp restarts, BIRD keeps its routes', { skip: skip
       throw fail(e, t);
     }
 
-    // 4. Away longer than the restart time now announced (3 s): BIRD keeps the routes, then deletes them.
+    // SIGALRM (restart): the session closes without NOTIFICATION too and comes back, the routes never leave BIRD.
+    const before = (bird.logText().match(/Received: /g) ?? []).length;
+    process.kill(t.pid, 'SIGALRM');
+    await waitFor(
+      () => /session down: closed without NOTIFICATION for graceful restart/.test(t.log()),
+      10_000,
+      'the restart to close the session',
+    );
+    await waitFor(
+      async () => {
+        assert.deepEqual(await prefixes(), ['10.81.0.0/24', '10.81.2.0/24'], 'routes kept across SIGALRM');
+        return established();
+      },
+      20_000,
+      'the session back after SIGALRM',
+      100,
+    );
+    assert.equal((bird.logText().match(/Received: /g) ?? []).length, before, 'no NOTIFICATION on SIGALRM');
+
+    // 5. Away longer than the restart time now announced (3 s): BIRD keeps the routes, then deletes them.
     await stopped(t);
     const left = Date.now();
     await waitFor(async () => !(await established()), 10_000, 'BIRD to see the session go');
