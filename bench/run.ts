@@ -341,7 +341,7 @@ function render(data: Data, totalSeconds: number): string {
     for (const r of data.micro) L.push(`| ${r.name} | ${r.value} |`);
     L.push(
       '',
-      'From bench/codec.ts (IPv4 /24s packed in 4096-byte UPDATEs, 200,000 prefixes per pass), bench/flowspec.ts (10,000 distinct rules, 4 components each) and bench/labeled.ts (10,000 distinct VPN and labeled routes, one label each).',
+      'From bench/codec.ts (IPv4 /24s packed in 4096-byte UPDATEs, 200,000 prefixes per pass), bench/flowspec.ts (10,000 distinct rules, 4 components each) bench/labeled.ts (10,000 distinct VPN and labeled routes, one label each) and bench/evpn.ts (10,000 distinct EVPN MAC/IP or IP Prefix routes, one label each).',
       '',
     );
   }

@@ -1,8 +1,9 @@
-// Scenario 6, codec micro-benchmarks: bench/codec.ts and bench/flowspec.ts on one core, in a fresh child
+// Scenario 6, codec micro-benchmarks: bench/codec.ts, flowspec.ts, labeled.ts and evpn.ts on one core, in a fresh child
 // process: run inside the bench runner, after the other scenarios had grown its heap, one FlowSpec decode figure
 // came out at a sixth of its usual value.
 import { fork } from 'node:child_process';
 import { benchCodec, benchDecodeWalk } from '../codec';
+import { benchEvpn } from '../evpn';
 import { benchFlowspec } from '../flowspec';
 import { benchLabeled } from '../labeled';
 import type { ScenarioContext } from './common';
@@ -31,6 +32,7 @@ async function measure(): Promise<MicroResult[]> {
   const walk = await benchDecodeWalk();
   const f = await benchFlowspec();
   const v = await benchLabeled();
+  const e = await benchEvpn();
   const out: MicroResult[] = [
     {
       name: 'UPDATE decode (IPv4 /24)',
@@ -47,7 +49,7 @@ async function measure(): Promise<MicroResult[]> {
     out.push({ name: `FlowSpec ${fam} decode (scan + items)`, value: `${M(r.decodePerSec)} rules/s` });
     out.push({ name: `FlowSpec ${fam} scan only`, value: `${M(r.scanPerSec)} rules/s` });
   }
-  for (const [fam, r] of Object.entries(v)) {
+  for (const [fam, r] of [...Object.entries(v), ...Object.entries(e)]) {
     out.push({ name: `${fam} encode`, value: `${M(r.encodePerSec)} routes/s` });
     out.push({ name: `${fam} decode (scan + items)`, value: `${M(r.decodePerSec)} routes/s` });
   }

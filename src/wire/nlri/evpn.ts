@@ -223,63 +223,61 @@ function uint(what: string, n: number, max: number): number {
   return n;
 }
 
-/** The fields of a route after type and length, as parts in wire order. */
-function bodyParts(r: EvpnRoute): (Uint8Array | number[])[] {
-  const u32b = (n: number): number[] => {
-    uint('ethernet tag', n, 0xffffffff);
-    return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-  };
-  const label = (n: number): number[] => {
-    uint('label field', n, 0xffffff);
-    return [(n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-  };
+/** The length of a route's fields after type and length, its values checked; throws RangeError. */
+function bodyLength(r: EvpnRoute): number {
   if (r.code === 'other') {
     uint('route type', r.type, 0xff);
-    return [r.data];
+    return r.data.length;
   }
-  const rd = fixed('route distinguisher', r.rd, RD_LENGTH);
+  fixed('route distinguisher', r.rd, RD_LENGTH);
+  if (r.code !== 3) fixed('ESI', r.esi, ESI_LENGTH);
+  if (r.code !== 4) uint('ethernet tag', r.etag, 0xffffffff);
   switch (r.code) {
     case 1:
-      return [rd, fixed('ESI', r.esi, ESI_LENGTH), u32b(r.etag), label(r.label)];
+      uint('label field', r.label, 0xffffff);
+      return 25;
     case 2: {
       if (r.labels.length !== 1 && r.labels.length !== 2)
         throw new RangeError('an EVPN MAC/IP route has 1 or 2 labels');
-      const ip = r.ip === undefined ? new Uint8Array(0) : ipAddress('MAC/IP address', r.ip);
-      return [
-        rd,
-        fixed('ESI', r.esi, ESI_LENGTH),
-        u32b(r.etag),
-        [uint('MAC address length', r.macLen, 48)],
-        fixed('MAC address', r.mac, MAC_LENGTH),
-        [ip.length * 8],
-        ip,
-        ...r.labels.map(label),
-      ];
+      for (const l of r.labels) uint('label field', l, 0xffffff);
+      uint('MAC address length', r.macLen, 48);
+      fixed('MAC address', r.mac, MAC_LENGTH);
+      return 30 + (r.ip === undefined ? 0 : ipAddress('MAC/IP address', r.ip).length) + 3 * r.labels.length;
     }
     case 3:
-      return [rd, u32b(r.etag), [ipAddress('originating router', r.ip).length * 8], r.ip];
+      return 13 + ipAddress('originating router', r.ip).length;
     case 4:
-      return [rd, fixed('ESI', r.esi, ESI_LENGTH), [ipAddress('originating router', r.ip).length * 8], r.ip];
+      return 19 + ipAddress('originating router', r.ip).length;
     case 5: {
       const n = ipAddress('IP prefix', r.prefix).length;
       if (r.gateway.length !== n) throw new RangeError('an EVPN IP Prefix route has a gateway of its prefix family');
-      return [
-        rd,
-        fixed('ESI', r.esi, ESI_LENGTH),
-        u32b(r.etag),
-        [uint('IP prefix length', r.prefixLen, n * 8)],
-        r.prefix,
-        r.gateway,
-        label(r.label),
-      ];
+      uint('IP prefix length', r.prefixLen, n * 8);
+      uint('label field', r.label, 0xffffff);
+      return 26 + 2 * n;
     }
   }
 }
 
+/** Writes a 32-bit value at p; returns the offset after it. */
+function putU32(out: Uint8Array, p: number, v: number): number {
+  out[p] = v >>> 24;
+  out[p + 1] = (v >>> 16) & 0xff;
+  out[p + 2] = (v >>> 8) & 0xff;
+  out[p + 3] = v & 0xff;
+  return p + 4;
+}
+
+/** Writes a 24-bit label field at p; returns the offset after it. */
+function putU24(out: Uint8Array, p: number, v: number): number {
+  out[p] = v >>> 16;
+  out[p + 1] = (v >>> 8) & 0xff;
+  out[p + 2] = v & 0xff;
+  return p + 3;
+}
+
 /** Encodes one route, [path id] type, length and fields; throws RangeError for a route that cannot be sent. */
 export function encodeEvpn(r: EvpnRoute, addPath: boolean): Uint8Array {
-  const parts = bodyParts(r);
-  const n = parts.reduce((s, x) => s + x.length, 0);
+  const n = bodyLength(r);
   if (n > 255) throw new RangeError(`an EVPN route of ${n} bytes does not fit its length byte`);
   const h = addPath ? 4 : 0;
   const out = new Uint8Array(h + 2 + n);
@@ -287,9 +285,50 @@ export function encodeEvpn(r: EvpnRoute, addPath: boolean): Uint8Array {
   out[h] = evpnTypeOf(r);
   out[h + 1] = n;
   let p = h + 2;
-  for (const x of parts) {
-    out.set(x, p);
-    p += x.length;
+  if (r.code === 'other') {
+    out.set(r.data, p);
+    return out;
+  }
+  out.set(r.rd, p);
+  p += RD_LENGTH;
+  if (r.code !== 3) {
+    out.set(r.esi, p);
+    p += ESI_LENGTH;
+  }
+  switch (r.code) {
+    case 1:
+      p = putU32(out, p, r.etag);
+      putU24(out, p, r.label);
+      break;
+    case 2:
+      p = putU32(out, p, r.etag);
+      out[p++] = r.macLen;
+      out.set(r.mac, p);
+      p += MAC_LENGTH;
+      if (r.ip === undefined) out[p++] = 0;
+      else {
+        out[p++] = r.ip.length * 8;
+        out.set(r.ip, p);
+        p += r.ip.length;
+      }
+      for (const l of r.labels) p = putU24(out, p, l);
+      break;
+    case 3:
+      p = putU32(out, p, r.etag);
+      out[p++] = r.ip.length * 8;
+      out.set(r.ip, p);
+      break;
+    case 4:
+      out[p++] = r.ip.length * 8;
+      out.set(r.ip, p);
+      break;
+    case 5:
+      p = putU32(out, p, r.etag);
+      out[p++] = r.prefixLen;
+      out.set(r.prefix, p);
+      out.set(r.gateway, p + r.prefix.length);
+      putU24(out, p + 2 * r.prefix.length, r.label);
+      break;
   }
   return out;
 }
