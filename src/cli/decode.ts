@@ -8,10 +8,10 @@ import { afiName, type Direction, JsonEncoder, type NeighborContext, safiName } 
 import { ExabgpTextEncoder } from '../api/text';
 import { isDecodeError } from '../wire/errors';
 import { decodeMessage } from '../wire/message';
+import { parseFamily } from '../wire/nlri/registry';
 import {
   type CodecContext,
   type FamilyKey,
-  familyKey,
   HEADER_LENGTH,
   MAX_EXTENDED_MESSAGE,
   type Message,
@@ -82,7 +82,7 @@ function parseArgs(args: string[]): Options | string {
         return 'help';
       case '--family': {
         const words = val().trim().split(/\s+/);
-        const k = parseFamilyName(words[0] ?? '', words[1] ?? '');
+        const k = parseFamily(words[0] ?? '', words[1] ?? '');
         if (k === undefined) throw new Error(`unknown family: ${words.join(' ')}`);
         (o.families ??= []).push(k);
         break;
@@ -121,13 +121,6 @@ function parseArgs(args: string[]): Options | string {
     }
   }
   return o;
-}
-
-function parseFamilyName(afi: string, safi: string): FamilyKey | undefined {
-  for (const a of [1, 2, 25, 16388])
-    if (afiName(a) === afi)
-      for (const s of [1, 2, 4, 65, 70, 71, 72, 128, 132, 133, 134]) if (safiName(s) === safi) return familyKey(a, s);
-  return undefined;
 }
 
 /** Hex text to bytes; ':' and whitespace are separators, as in ExaBGP. */
