@@ -251,7 +251,10 @@ export class RouteReflector {
     const a = set.attributes;
     const originatorId = a.originatorId ?? u32Bytes(this.rib.source(from.source).routerId);
     const clusterList = [to.clusterId, ...(a.clusterList ?? [])];
-    const out = this.interner.intern({ ...a, originatorId, clusterList }, set.nextHop);
+    // RFC 2545 §3: a link-local next hop is only for peers on the link of the global one, which a reflector
+    // cannot know: the global address goes on alone.
+    const nh = set.nextHop?.length === 32 ? set.nextHop.subarray(0, 16) : set.nextHop;
+    const out = this.interner.intern({ ...a, originatorId, clusterList }, nh);
     byCluster.set(to.clusterId, out);
     this.mine.add(out);
     return out;

@@ -17,6 +17,7 @@ import {
   type Attributes,
   familyKey,
   IPV4_UNICAST,
+  IPV6_UNICAST,
   type NlriBlock,
   SAFI,
   SegmentType,
@@ -26,7 +27,7 @@ import {
 const IPV4_FLOW = familyKey(AFI.IPV4, SAFI.FLOW);
 
 const neighbor = (ip: string, extra: string, as = 65000) =>
-  `neighbor ${ip} { router-id 10.0.0.1; local-address 192.0.2.1; local-as 65000; peer-as ${as}; ${extra}\n family { ipv4 unicast; ipv4 flow; } }\n`;
+  `neighbor ${ip} { router-id 10.0.0.1; local-address 192.0.2.1; local-as 65000; peer-as ${as}; ${extra}\n family { ipv4 unicast; ipv6 unicast; ipv4 flow; } }\n`;
 
 const CONFIG =
   'cluster-id 1.1.1.1;\n' +
@@ -95,7 +96,7 @@ function setup() {
       localPref: r.attributes.attributes.localPref,
       other: r.attributes.attributes.other?.map((o) => `${o.code}/${o.flags.toString(16)}`),
     }));
-  return { rr, a, b, n, m, e, send, held };
+  return { rr, a, b, n, m, e, send, held, interner };
 }
 
 const P = [24, 10, 0, 0];
@@ -205,6 +206,34 @@ test('a route configured for a member (or given by a program) is neither replace
   send(a, base, [], P);
   assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
   assert.deepEqual(held(n), []);
+});
+
+test('IPv6: the global next hop is passed unchanged, a link-local one is not passed on (RFC 2545 §3)', () => {
+  const { rr, a, b, interner } = setup();
+  const global = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 7]);
+  const linkLocal = Uint8Array.from([0xfe, 0x80, ...new Array(13).fill(0), 7]);
+  const nh = new Uint8Array(32);
+  nh.set(global);
+  nh.set(linkLocal, 16);
+  const nlri: NlriBlock = {
+    family: IPV6_UNICAST,
+    addPath: false,
+    data: Uint8Array.of(48, 0x20, 0x01, 0x0d, 0xb8, 0, 9),
+    count: 1,
+  };
+  const attrs: Attributes = { origin: 0, asPath: [], localPref: 100 };
+  const empty: NlriBlock = { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 };
+  const u: Update = {
+    withdrawn: empty,
+    attributes: { ...attrs, mpReach: { family: IPV6_UNICAST, nextHop: nh, nlri } },
+    nlri: empty,
+    issues: [],
+  };
+  rr.receive(a, u, interner.intern(attrs, nh));
+  const r = [...b.ribOut.routes()][0]!;
+  assert.equal(r.family, IPV6_UNICAST);
+  assert.deepEqual([...r.attributes.nextHop!], [...global]);
+  assert.deepEqual([...r.attributes.attributes.clusterList![0]!], [2, 2, 2, 2]);
 });
 
 test('FlowSpec is reflected like unicast', () => {
