@@ -1,5 +1,5 @@
 // Differential: the same receiving configuration and the same recording program under ExaBGP 4.2 and under
-// tsbgp. A tsbgp sender announces the same routes (IPv4, IPv6 and VPLS, with attributes) to both; the JSON events
+// tsbgp. A tsbgp sender announces the same routes (IPv4, IPv6, VPLS and EVPN, with attributes) to both; the JSON events
 // each receiver hands its program must be the same objects once time, pid, ppid, host, counter and the
 // neighbor addresses (which must differ on one machine) are set aside.
 
@@ -28,6 +28,15 @@ const VPLS = [
   'vpls rd 65000:124 endpoint 6 base 10732 offset 0 size 16 next-hop 192.0.2.1 community [ 65000:9 ];',
 ];
 
+/** EVPN routes (RFC 7432, RFC 9136), one of each type, from the sender's `l2vpn { }` section (tsbgp's syntax). */
+const EVPN = [
+  'evpn ethernet-ad rd 65000:1 esi 00:11:22:33:44:55:66:77:88:99 etag 10 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 esi-label:300:single-active ];',
+  'evpn mac-ip rd 65000:1 etag 10 mac 00:aa:bb:cc:dd:01 ip 10.0.0.1 label [ 100 200 ] next-hop 192.0.2.1 extended-community [ target:65000:1 mac-mobility:3:sticky default-gateway ];',
+  'evpn multicast rd 192.0.2.1:7 ip 192.0.2.1 next-hop 192.0.2.1 med 5;',
+  'evpn segment rd 65000:1 esi 01:aa:bb:cc:dd:ee:ff:01:02:00 ip 2001:db8::1 next-hop 192.0.2.1 extended-community [ es-import:aa:bb:cc:dd:ee:ff ];',
+  'evpn prefix rd 4200000000:2 ip 2001:db8:5::/48 gateway 2001:db8::9 vni 10100 next-hop 192.0.2.1 extended-community [ router-mac:00:aa:bb:cc:dd:02 ];',
+];
+
 /** The receivers' configuration: identical text but for the addresses. */
 function receiverConf(peer: string, local: string, recorder: string, events: string): string {
   return `process rec {
@@ -45,6 +54,7 @@ neighbor ${peer} {
     ipv4 unicast;
     ipv6 unicast;
     l2vpn vpls;
+    l2vpn evpn;
   }
   api {
     processes [ rec ];
@@ -114,12 +124,13 @@ describe('JSON events: ExaBGP 4.2 and tsbgp as receivers of the same routes', { 
     ipv4 unicast;
     ipv6 unicast;
     l2vpn vpls;
+    l2vpn evpn;
   }
   static {
 ${ROUTES.map((r) => `    ${r}`).join('\n')}
   }
   l2vpn {
-${VPLS.map((r) => `    ${r}`).join('\n')}
+${[...VPLS, ...EVPN].map((r) => `    ${r}`).join('\n')}
   }
 }`;
     // Give ExaBGP a moment to bind before the sender tries it (the sender retries anyway).
@@ -132,8 +143,8 @@ ${VPLS.map((r) => `    ${r}`).join('\n')}
     const settled = (file: string): boolean => {
       const ev = readJsonLines(file);
       return (
-        ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 3 &&
-        ev.filter((e) => e.type === 'update').length >= 7
+        ev.filter((e) => e.type === 'update' && e.neighbor?.message?.eor).length >= 4 &&
+        ev.filter((e) => e.type === 'update').length >= 9
       );
     };
     try {
@@ -196,6 +207,20 @@ ${VPLS.map((r) => `    ${r}`).join('\n')}
       vpls[0]!.attr['extended-community'].map((c: { string: string }) => c.string),
       ['target:65000:6', 'l2info:19:0:1500:111'],
     );
+  });
+
+  it("ExaBGP reads tsbgp's EVPN routes of the five types with their fields", () => {
+    const evpn = exaEvents.flatMap((e) => {
+      const byNh = e.neighbor?.message?.update?.announce?.['l2vpn evpn'] as Record<string, any[]> | undefined;
+      return byNh ? Object.entries(byNh).flatMap(([nh, l]) => l.map((x) => [nh, x.code, x.name, x.rd])) : [];
+    });
+    assert.deepEqual(evpn, [
+      ['192.0.2.1', 1, 'Ethernet Auto-Discovery', '65000:1'],
+      ['192.0.2.1', 2, 'MAC/IP advertisement', '65000:1'],
+      ['192.0.2.1', 3, 'Inclusive Multicast Ethernet Tag', '192.0.2.1:7'],
+      ['192.0.2.1', 4, 'Ethernet Segment', '65000:1'],
+      ['192.0.2.1', 5, 'IP Prefix Advertisement', '4200000000:2'],
+    ]);
   });
 
   it('the event sequence is the same', () => {
