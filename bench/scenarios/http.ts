@@ -1,9 +1,12 @@
 // Scenario 7, http: the receive of scenario 1 (bench/sender.ts blasts 1,000,000 IPv4 /24s at a passive tsbgp)
 // with the HTTP server on, once with no client and once with 200 longest-match lookups a second of random
-// addresses of the table over HTTP (GET /api/v1/lookup) for as long as the table arrives. The clock runs from
+// addresses of the table over HTTP (GET /api/v1/lookup, over at most 8 kept-alive connections, as a reverse
+// proxy's upstream pool) for as long as the table arrives. The clock runs from
 // Established until tsbgp holds every prefix, as in scenario 1; runs alternate between the two so that drift
 // of the machine's load falls on both. Each run then times 200 lookups one after another with the whole
 // table held, and checks that the session is still up and was never reset.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
 import { allocEndpoint, freePort } from '../../test/interop/peers';
 import { median } from '../data';
 import { startSender } from '../sender';
@@ -31,6 +34,20 @@ export interface HttpBenchResult {
   heldCount: number;
   /** Every run ended with the session Established, established once. */
   sessionsUp: boolean;
+  /**
+   * CPU seconds (user + system) tsbgp spent from Established to the last prefix, per run, without and with the
+   * lookups: what the lookups cost tsbgp itself, apart from the CPU the client takes from the shared cores.
+   */
+  cpuIdle: number[];
+  cpuBusy: number[];
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (in parentheses, which may hold spaces): utime and stime are 14 and 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 const RATE = 200;
@@ -56,18 +73,35 @@ const pct = (xs: number[], p: number): number => {
 };
 const summary = (xs: number[]): [number, number, number] => [pct(xs, 50), pct(xs, 99), Math.max(...xs)];
 
-async function lookup(base: string, count: number): Promise<number> {
+/**
+ * The client's connections: kept alive and at most 8, as a reverse proxy's upstream pool would hold them; a
+ * lookup that finds them all busy waits for one instead of opening a new connection.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+/** One lookup of a random address of the table: ms from the request to the parsed JSON answer. */
+function lookup(base: string, count: number): Promise<number> {
   const t0 = performance.now();
-  const r = await fetch(`${base}/api/v1/lookup?prefix=${randomAddress(count)}`);
-  const j = (await r.json()) as { routes?: unknown[] };
-  if (r.status !== 200 || !j.routes) throw new Error(`lookup answered ${r.status}`);
-  return performance.now() - t0;
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${base}/api/v1/lookup?prefix=${randomAddress(count)}`, { agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const j = JSON.parse(Buffer.concat(chunks).toString()) as { routes?: unknown[] };
+        if (res.statusCode !== 200 || !j.routes) reject(new Error(`lookup answered ${res.statusCode}`));
+        else resolve(performance.now() - t0);
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 interface Lat {
   loaded: number[];
   held: number[];
   up: boolean;
+  /** tsbgp's CPU seconds during the receive of the last run. */
+  cpu: number;
 }
 
 async function run(count: number, busy: boolean, lat: Lat): Promise<RunResult> {
@@ -100,6 +134,7 @@ async function run(count: number, busy: boolean, lat: Lat): Promise<RunResult> {
     try {
       const estPerf = await s.established;
       const est = now() - (performance.now() - estPerf);
+      const cpu0 = cpuSeconds(t.pid);
       if (busy) {
         // As many lookups as RATE a second asks for by now, checked every 5 ms: 200/s whatever the timer's jitter.
         const start = performance.now();
@@ -118,6 +153,7 @@ async function run(count: number, busy: boolean, lat: Lat): Promise<RunResult> {
         if (failed) throw failed;
       };
       const r = await until(async () => (await t.neighbors()).routesIn, count, est, CAP_MS, POLL_MS, alive);
+      lat.cpu = cpuSeconds(t.pid) - cpu0;
       clearInterval(timer);
       for (let i = 0; i < HELD_LOOKUPS; i++) lat.held.push(await lookup(base, count));
       const n = (await (await fetch(`${base}/api/v1/neighbors/${es.address}`)).json()) as {
@@ -149,7 +185,8 @@ async function run(count: number, busy: boolean, lat: Lat): Promise<RunResult> {
 export async function httpScenario(ctx: ScenarioContext): Promise<HttpBenchResult> {
   const count = scaled(ctx, 1_000_000);
   const runs = Math.max(ctx.runs, 5);
-  const lat: Lat = { loaded: [], held: [], up: true };
+  const lat: Lat = { loaded: [], held: [], up: true, cpu: 0 };
+  const cpu = { idle: [] as number[], busy: [] as number[] };
   const measures = {
     idle: {
       scenario: 'http',
@@ -179,6 +216,7 @@ export async function httpScenario(ctx: ScenarioContext): Promise<HttpBenchResul
       measures[k].runs.push(r.seconds);
       measures[k].hwmKiB.push(r.hwm);
       measures[k].commands = r.commands;
+      cpu[k].push(lat.cpu);
       ctx.say(`${measures[k].job}: ${r.seconds.toFixed(3)} s`);
     }
   }
@@ -194,5 +232,7 @@ export async function httpScenario(ctx: ScenarioContext): Promise<HttpBenchResul
     held: summary(lat.held),
     heldCount: lat.held.length,
     sessionsUp: lat.up,
+    cpuIdle: cpu.idle,
+    cpuBusy: cpu.busy,
   };
 }
