@@ -491,6 +491,7 @@ export class Daemon {
         localAddress: peer.localAddress ?? new Uint8Array(4),
         enhancedRouteRefresh: neg.enhancedRouteRefresh,
         labels: neg.labelsSend,
+        manualEor: n.cfg.manualEor,
       });
       if (n.cfg.manualEor) n.log.debug('manual-eor: End-of-RIB is sent by the API');
       this.emit(

@@ -35,6 +35,8 @@ export interface ExportSession {
   localAddress: Uint8Array;
   /** RFC 7313: send BoRR/EoRR around a refresh. */
   enhancedRouteRefresh?: boolean;
+  /** `manual-eor`: no End-of-RIB after the initial table; the API sends it (`announce eor`), as in ExaBGP 4.2. */
+  manualEor?: boolean;
   /**
    * RFC 8277 §2.1: the most labels a route may carry per family, from the peer's Multiple Labels capability; a
    * labeled family missing here takes one label.
@@ -274,7 +276,10 @@ export class AdjRibOut {
     }
   }
 
-  /** Session established: send the whole table of every negotiated family, then End-of-RIB (RFC 4724 §2). */
+  /**
+   * Session established: send the whole table of every negotiated family, then End-of-RIB (RFC 4724 §2) unless
+   * the End-of-RIB is left to the API.
+   */
   attach(s: ExportSession): void {
     this.session = s;
     this.exported = new Map();
@@ -284,7 +289,7 @@ export class AdjRibOut {
     for (const f of s.families) {
       const t = this.tables.get(f);
       if (t && t.size > 0) t.enqueueAll();
-      this.tail.set(f, [encodeEndOfRib(f)]);
+      if (!s.manualEor) this.tail.set(f, [encodeEndOfRib(f)]);
     }
     this.onWork?.();
   }

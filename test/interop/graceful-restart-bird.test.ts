@@ -5,7 +5,8 @@
 //  3. tsbgp started again with a changed configuration: its new route arrives, the route it no longer has leaves
 //     once tsbgp's End-of-RIB is in, the route it still has stays (never withdrawn in between);
 //  4. SIGALRM (restart) closes without NOTIFICATION as well, and BIRD never loses the routes;
-//  5. tsbgp away for longer than its restart time: BIRD deletes the routes when the time runs out.
+//  5. with manual-eor, BIRD keeps the stale routes until the API sends `announce eor`;
+//  6. tsbgp away for longer than its restart time: BIRD deletes the routes when the time runs out.
 // BIRD is passive; tsbgp connects. Skipped when BIRD is missing (failed under CI).
 
 import assert from 'node:assert/strict';
@@ -24,7 +25,7 @@ describe('graceful restart: tsbgp restarts, BIRD keeps its routes', { skip: skip
     const eTs = await allocEndpoint();
     const bird = new Bird();
     await bird.start({ ...eBird, as: 65030, neighbors: [{ ...eTs, as: 65031, families: ['ipv4'], passive: true }] });
-    const conf = (restartTime: number, routes: string[]) =>
+    const conf = (restartTime: number, routes: string[], extra: string[] = []) =>
       neighborBlock({
         peer: eBird.address,
         local: eTs.address,
@@ -42,6 +43,7 @@ describe('graceful restart: tsbgp restarts, BIRD keeps its routes', { skip: skip
           'static {',
           ...routes.map((p) => `  route ${p} next-hop 192.0.2.1;`),
           '}',
+          ...extra,
         ],
       });
     const prefixes = async () => (await bird.routes('ipv4')).map((r) => r.prefix).sort();
@@ -124,11 +126,30 @@ describe('graceful restart: tsbgp restarts, BIRD keeps its routes', { skip: skip
     );
     assert.equal((bird.logText().match(/Received: /g) ?? []).length, before, 'no NOTIFICATION on SIGALRM');
 
-    // 5. Away longer than the restart time now announced (3 s): BIRD keeps the routes, then deletes them.
+    // 5. manual-eor: tsbgp back with 10.81.2.0/24 gone sends no End-of-RIB by itself, so BIRD keeps the stale route
+    // until the API says `announce eor` (what a program does once it has announced its routes again).
+    await stopped(t);
+    t = await startTsbgp({ name: 'third', dir, config: conf(3, ['10.81.0.0/24'], ['manual-eor true;']) });
+    try {
+      await waitFor(established, 20_000, 'the session back with manual-eor');
+      await sleep(1500);
+      assert.deepEqual(await prefixes(), ['10.81.0.0/24', '10.81.2.0/24'], 'stale route kept: no End-of-RIB yet');
+      const r = await t.send('announce eor ipv4 unicast');
+      assert.equal(r.answer, 'done', JSON.stringify(r));
+      await waitFor(
+        async () => (await prefixes()).join(' ') === '10.81.0.0/24',
+        10_000,
+        'the stale route gone after EoR',
+      );
+    } catch (e) {
+      throw fail(e, t);
+    }
+
+    // 6. Away longer than the restart time now announced (3 s): BIRD keeps the routes, then deletes them.
     await stopped(t);
     const left = Date.now();
     await waitFor(async () => !(await established()), 10_000, 'BIRD to see the session go');
-    assert.equal((await prefixes()).length, 2, 'kept within the restart time');
+    assert.equal((await prefixes()).length, 1, 'kept within the restart time');
     await waitFor(async () => (await prefixes()).length === 0, 20_000, 'the routes deleted after the restart time');
     assert.ok(Date.now() - left >= 2000, `deleted after ${Date.now() - left} ms, before the restart time`);
   });

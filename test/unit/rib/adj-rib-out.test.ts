@@ -67,6 +67,17 @@ test('full table on attach, packed by attribute set, then End-of-RIB per family;
   }
 });
 
+test('manual-eor: the table without End-of-RIB (ExaBGP 4.2: the API sends it)', () => {
+  const out = new AdjRibOut();
+  out.announce(IPV4_UNICAST, entry(1), { origin: 0, nextHop: Uint8Array.of(192, 0, 2, 9) });
+  const s = session({ manualEor: true });
+  out.attach(s);
+  const d = decode(out.pull(), s);
+  assert.equal(d.length, 1);
+  assert.equal(d[0]!.kind === 'update' && d[0]!.u.eorFamily, undefined);
+  assert.equal(out.pull().length, 0);
+});
+
 test('export rules: eBGP adds our AS to a route without AS_PATH, keeps a given one, strips LOCAL_PREF; iBGP defaults LOCAL_PREF 100; next-hop self', () => {
   const out = new AdjRibOut();
   out.announce(
