@@ -3,10 +3,12 @@
 
 import { ipv6ToString } from '../wire/ip';
 
-/** repr() of a float: the shortest digits that read back, ".0" on whole numbers, exponent below 1e-4 or from 1e16. */
+/**
+ * repr() of a float: the shortest digits that read back, ".0" on whole numbers, exponent below 1e-4 or from 1e16.
+ * A NaN or an infinity (a peer's float32 bandwidth can be either) is null: Python's nan and inf are not JSON.
+ */
 export function pyFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (!Number.isFinite(x)) return 'null';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const [mant = '', exp = '0'] = x.toExponential().split('e');
   const e = Number(exp);

@@ -131,6 +131,8 @@ test('Python value forms: float repr, json.dumps strings, ipaddress IPv6', () =>
   assert.equal(pyFloat(Math.fround(1e16)), '1.0000000272564224e+16');
   assert.equal(pyFloat(Math.fround(1e-5)), '9.999999747378752e-06');
   assert.equal(pyFloat(0), '0.0');
+  assert.equal(pyFloat(Number.NaN), 'null');
+  assert.equal(pyFloat(-Infinity), 'null');
   assert.equal(pyJsonString('a"b\u00e9\n'), '"a\\"b\\u00e9\\n"');
   assert.equal(pyIpv6(Uint8Array.from(h('20010db8'))), '2001:db8::');
   assert.equal(pyIpv6(Uint8Array.from(h('00000000000000000000ffff01020304'))), '::ffff:102:304');
