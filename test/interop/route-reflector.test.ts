@@ -4,6 +4,7 @@
 // router-id as ORIGINATOR_ID). Proven, from each daemon's own view:
 //  1. every client holds the other clients' and the non-client's prefixes, each with ORIGINATOR_ID = the BGP
 //     identifier of the router that originated it, CLUSTER_LIST = [ our cluster id ] and the original next hop;
+//     IPv6 unicast the same way (FRR's and GoBGP's prefixes at the other clients, global next hop kept);
 //  2. the non-client holds the clients' prefixes the same way (client -> non-client), and not its own back;
 //  3. the looped paths reach nobody;
 //  4. a FlowSpec rule BIRD originates is reflected to FRR and GoBGP;
@@ -31,9 +32,12 @@ interface Seen {
   nextHop?: string;
 }
 
+const v6 = (prefix: string): boolean => prefix.includes(':');
+
 async function birdView(b: Bird, prefix: string): Promise<Seen | undefined> {
   // birdc exits non-zero for "Network not found".
-  const out = (await runCmd('birdc', ['-s', b.ctl, 'show', 'route', prefix, 'table', 'master4', 'all'])).stdout;
+  const table = v6(prefix) ? 'master6' : 'master4';
+  const out = (await runCmd('birdc', ['-s', b.ctl, 'show', 'route', prefix, 'table', table, 'all'])).stdout;
   if (!out.includes(prefix)) return undefined;
   return {
     originator: /BGP\.originator_id: (\S+)/.exec(out)?.[1],
@@ -43,7 +47,7 @@ async function birdView(b: Bird, prefix: string): Promise<Seen | undefined> {
 }
 
 async function frrView(f: Frr, prefix: string): Promise<Seen | undefined> {
-  const j = JSON.parse(await f.vtysh([`show bgp ipv4 unicast ${prefix} json`])) as {
+  const j = JSON.parse(await f.vtysh([`show bgp ${v6(prefix) ? 'ipv6' : 'ipv4'} unicast ${prefix} json`])) as {
     paths?: { originatorId?: string; clusterList?: { list?: string[] }; nexthops?: { ip: string }[] }[];
   };
   const p = j.paths?.[0];
@@ -58,14 +62,16 @@ interface GoAttr {
 }
 
 async function gobgpView(g: GoBgp, prefix: string): Promise<Seen | undefined> {
-  const j = JSON.parse(await g.cli(['-j', 'global', 'rib', '-a', 'ipv4'])) as Record<string, { attrs: GoAttr[] }[]>;
+  const fam = v6(prefix) ? 'ipv6' : 'ipv4';
+  const j = JSON.parse(await g.cli(['-j', 'global', 'rib', '-a', fam])) as Record<string, { attrs: GoAttr[] }[]>;
   const p = j[prefix]?.[0];
   if (!p) return undefined;
   const attr = (t: number) => p.attrs.find((a) => a.type === t);
   return {
     originator: attr(9)?.value as string | undefined,
     clusters: (attr(10)?.value as string[] | undefined) ?? [],
-    nextHop: attr(3)?.nexthop,
+    // IPv4: NEXT_HOP (3); IPv6: MP_REACH_NLRI (14).
+    nextHop: attr(3)?.nexthop ?? attr(14)?.nexthop,
   };
 }
 
@@ -123,13 +129,30 @@ describe('route reflection: tsbgp reflecting for BIRD, FRR, GoBGP (clients) and 
     gobgp = new GoBgp();
     const rrPeer = { address: eT.address, port: eT.port, as: AS, passive: true };
     await Promise.all([
-      bird.start({ ...eB, as: AS, holdTime: 30, neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv4-flowspec'] }] }),
-      frr.start({ ...eF, as: AS, holdTime: 30, neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv4-flowspec'] }] }),
-      gobgp.start({ ...eG, as: AS, holdTime: 30, neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv4-flowspec'] }] }),
+      bird.start({
+        ...eB,
+        as: AS,
+        holdTime: 30,
+        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
+      }),
+      frr.start({
+        ...eF,
+        as: AS,
+        holdTime: 30,
+        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
+      }),
+      gobgp.start({
+        ...eG,
+        as: AS,
+        holdTime: 30,
+        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
+      }),
     ]);
     await bird.addRoute('ipv4', { prefix: '10.1.0.0/24', nextHop: '192.0.2.1' });
     await frr.addRoute('ipv4', { prefix: '10.2.0.0/24', nextHop: '192.0.2.2' });
     await gobgp.addRoute('ipv4', { prefix: '10.3.0.0/24', nextHop: '192.0.2.3' });
+    await frr.addRoute('ipv6', { prefix: '2001:db8:2::/48', nextHop: '2001:db8::2' });
+    await gobgp.addRoute('ipv6', { prefix: '2001:db8:3::/48', nextHop: '2001:db8::3' });
 
     // The non-client: a second tsbgp, passive, with a recorder and the looped paths.
     ncEvents = path.join(dir, 'nonclient-events.jsonl');
@@ -169,7 +192,7 @@ describe('route reflection: tsbgp reflecting for BIRD, FRR, GoBGP (clients) and 
         local: eT.address,
         localAs: AS,
         peerAs: AS,
-        body: ['route-reflector-client;', 'family { ipv4 unicast; ipv4 flow; }'],
+        body: ['route-reflector-client;', 'family { ipv4 unicast; ipv6 unicast; ipv4 flow; }'],
       });
     rr = await startTsbgp(
       dir,
@@ -234,6 +257,21 @@ describe('route reflection: tsbgp reflecting for BIRD, FRR, GoBGP (clients) and 
           `${prefix} as ${name} holds it`,
         );
       }
+    }
+  });
+
+  it('IPv6 unicast is reflected the same way, with the global next hop', async () => {
+    const v = views();
+    const want = (from: string, nextHop: string) => ({ originator: from, clusters: [CLUSTER], nextHop });
+    const checks: [string, 'bird' | 'frr' | 'gobgp', ReturnType<typeof want>][] = [
+      ['2001:db8:2::/48', 'bird', want(eF.address, '2001:db8::2')],
+      ['2001:db8:3::/48', 'bird', want(eG.address, '2001:db8::3')],
+      ['2001:db8:3::/48', 'frr', want(eG.address, '2001:db8::3')],
+      ['2001:db8:2::/48', 'gobgp', want(eF.address, '2001:db8::2')],
+    ];
+    for (const [prefix, name, expect] of checks) {
+      const seen = await waitFor(() => v[name](prefix), 20_000, `${prefix} at ${name}`, 250);
+      assert.deepEqual(seen, expect, `${prefix} at ${name}`);
     }
   });
 
