@@ -102,14 +102,24 @@ export class RouteReflector {
     for (const n of neighbors) {
       if (!internal(n.cfg)) continue;
       keep.add(n);
-      if (this.members.has(n)) continue;
+      const cluster = ipBytes(n.cfg.clusterId ?? globalCluster ?? n.cfg.routerId)!;
+      const had = this.members.get(n);
+      if (had !== undefined) {
+        // A reload may change the top-level cluster-id under a kept session: what is reflected from now on
+        // carries the new one.
+        if (readU32(had.clusterId, 0) !== readU32(cluster, 0)) {
+          had.clusterId = cluster;
+          had.lastIn = had.lastFrom = had.lastOut = undefined;
+        }
+        continue;
+      }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ibgp', routerId: 0, address });
       const m: Member = {
         neighbor: n,
         source,
         client: n.cfg.routeReflectorClient === true,
-        clusterId: ipBytes(n.cfg.clusterId ?? globalCluster ?? n.cfg.routerId)!,
+        clusterId: cluster,
         families: new Set(n.cfg.families.filter(locRibFamily)),
         received: 0,
         loops: 0,

@@ -236,6 +236,24 @@ test('IPv6: the global next hop is passed unchanged, a link-local one is not pas
   assert.deepEqual([...r.attributes.attributes.clusterList![0]!], [2, 2, 2, 2]);
 });
 
+test('sync after a reload: a new top-level cluster-id is used from then on, a neighbor gone takes its paths along', () => {
+  const { rr, a, b, n, m, e, send, held } = setup();
+  send(a, base, P);
+  rr.sync([a, b, n, m, e], '3.3.3.3');
+  send(a, base, [24, 10, 0, 1]);
+  assert.deepEqual(
+    held(n).map((r) => [r.entry, r.clusters]),
+    [
+      ['180a0000', ['1.1.1.1']],
+      ['180a0001', ['3.3.3.3']],
+    ],
+  );
+  assert.deepEqual(held(b)[1]!.clusters, ['2.2.2.2'], "b's own cluster-id stays");
+  rr.sync([b, n, m, e], '3.3.3.3');
+  assert.deepEqual(held(n), []);
+  assert.equal(rr.member(a), undefined);
+});
+
 test('FlowSpec is reflected like unicast', () => {
   const { rr, a, b, n, send, held } = setup();
   const rule = [5, 1, 24, 10, 0, 0];
