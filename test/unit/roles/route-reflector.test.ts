@@ -285,6 +285,19 @@ test('FlowSpec is reflected like unicast', () => {
 test('a configuration without route-reflector-client asks for no reflection', () => {
   const config = parseConfig(neighbor('192.0.2.13', ''), 'plain.conf');
   assert.equal(reflectionConfigured(config.neighbors), false);
+  assert.equal(config.clusterId, undefined);
+  assert.equal(config.alwaysCompareMed, undefined);
+});
+
+test('always-compare-med; at the top level reaches the decision', () => {
+  const config = parseConfig(`always-compare-med;\n${CONFIG}`, 'med.conf');
+  assert.equal(config.alwaysCompareMed, true);
+  const rr = new RouteReflector(new AttrInterner(), { alwaysCompareMed: config.alwaysCompareMed });
+  assert.equal(rr.rib.decisionOptions.alwaysCompareMed, true);
+  assert.throws(
+    () => parseConfig('cluster-id 1.1.1.1;\ncluster-id 2.2.2.2;\n', 'twice.conf'),
+    /twice\.conf:2:1: cluster-id is given twice/,
+  );
 });
 
 test('validate: route-reflector-client on an external neighbor and a bad cluster-id are file:line:col errors', () => {
