@@ -5,6 +5,7 @@ import * as vm from 'node:vm';
 import { AdjRibIn, rawAttributeKey } from '../../../src/rib/adj-rib-in';
 import { FakeClock } from '../../../src/session/clock';
 import { DecodeError } from '../../../src/wire/errors';
+import { l2vpnEvpn } from '../../../src/wire/nlri/evpn';
 import {
   type Attributes,
   familyKey,
@@ -286,4 +287,39 @@ test('1,000,000 IPv4 prefixes: memory bounded (ingest time printed)', () => {
   assert.ok(rib.getIpv4(0x01000000 + 999_999 * 256, 24));
   rib.clear();
   assert.equal(rib.interner.size, 0);
+});
+
+test('EVPN: keyed by the RFC 7432 route key: a relabeled MAC/IP route replaces the first, a withdrawal with label 0 finds it', () => {
+  const rib = new AdjRibIn();
+  const EVPN = familyKey(25, 70);
+  const encode = (label: number, esi: number): Uint8Array =>
+    l2vpnEvpn.encode(
+      {
+        code: 2,
+        rd: Uint8Array.of(0, 0, 0xfd, 0xe8, 0, 0, 0, 1),
+        esi: new Uint8Array(10).fill(esi),
+        etag: 0,
+        macLen: 48,
+        mac: Uint8Array.of(0, 0x11, 0x22, 0x33, 0x44, 0x55),
+        ip: Uint8Array.of(10, 0, 0, 1),
+        labels: [label],
+      },
+      false,
+    );
+  const announce = (entry: Uint8Array): Update => ({
+    withdrawn: empty(),
+    nlri: empty(),
+    issues: [],
+    attributes: {
+      origin: 0,
+      mpReach: { family: EVPN, nextHop: Uint8Array.of(192, 0, 2, 1), nlri: block(EVPN, entry, 1) },
+    },
+  });
+  rib.apply(announce(encode(0x641, 0)));
+  const second = encode(0xc81, 1);
+  rib.apply(announce(second));
+  assert.equal(rib.sizeOf(EVPN), 1, 'another label and ESI: the same route (RFC 7432 §7.2)');
+  assert.deepEqual([...rib.routes(EVPN)][0]!.entry, second, 'the entry as last received given back');
+  rib.apply(withdraw(encode(0, 0), 1, EVPN));
+  assert.equal(rib.sizeOf(EVPN), 0);
 });
