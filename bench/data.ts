@@ -2,6 +2,7 @@
 // them uses, so that each figure in RESULTS.md and the README comes from the stored measurements.
 import type { MicroResult } from './scenarios/codec';
 import type { Floors, Measure } from './scenarios/common';
+import type { DdosBenchResult } from './scenarios/ddos';
 import type { HttpBenchResult } from './scenarios/http';
 import type { ProfileResult } from './scenarios/profile';
 
@@ -11,6 +12,8 @@ export interface Data {
   profiles?: ProfileResult[];
   /** Scenario 7's lookup latencies (the receive times are measures). */
   http?: HttpBenchResult;
+  /** The DDoS flow collector's figures (bench/scenarios/ddos.ts). */
+  ddos?: DdosBenchResult;
   /** When each scenario last ran, and how long it took (s). */
   ran: Record<string, { at: string; seconds: number }>;
   /** Wall time of the last measuring run, seconds. */

@@ -92,9 +92,12 @@ export class HostTable implements FlowSink {
     this.resize(Math.max(16, capacity));
   }
 
-  /** Bytes of memory per tracked host (counters, key, group, and hash slots at the table's load factor). */
-  bytesPerHost(): number {
-    return this.cols * 16 + 16 + 2 + 1 + 1 + (this.slots.length / this.capacity) * 4;
+  /** Bytes held by the table's arrays (rows allocated ahead included): counters, keys, groups, hash slots. */
+  bytes(): number {
+    return [this.keys, this.groups, this.family, this.watched, this.cur, this.prev, this.slots].reduce(
+      (n, a) => n + a.byteLength,
+      0,
+    );
   }
 
   /** Row of an address, or -1 when it is not tracked (yet). */
