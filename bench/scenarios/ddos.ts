@@ -15,7 +15,7 @@ import { type ScenarioContext, sleep } from './common';
 export interface DdosBenchResult {
   hosts: number;
   decode: { name: string; perSecond: number }[];
-  memory: { table: number; arrayBuffers: number };
+  memory: { table: number };
   replay: { name: string; impl: string; sent: number; counted: number; cpuSeconds: number; perCpuSecond: number }[];
 }
 
