@@ -18,8 +18,11 @@ function prefixIp(b: Uint8Array, o: number, len: number, size: number): string {
   return ipString(a);
 }
 
-/** The fields of a known route type after its RD, or null when they do not add up. */
-function fields(n: TypedNlri, size: number): { name: string; members: string[] } | null {
+/**
+ * The fields of a known route type after its RD, or null when they do not add up; `text` is ExaBGP's str() after
+ * "mup:SHORT::RD:" (its Type 1 text repeats the prefix length after the endpoint, as ExaBGP 5.0 does).
+ */
+function fields(n: TypedNlri, size: number): { name: string; short: string; members: string[]; text: string } | null {
   const b = n.body;
   if (n.arch !== 1 || b.length < 9) return null;
   const max = size * 8;
@@ -27,14 +30,22 @@ function fields(n: TypedNlri, size: number): { name: string; members: string[] }
     case 1: {
       const len = b[8]!;
       if (len > max || b.length !== 9 + ((len + 7) >> 3)) return null;
+      const prefix = prefixIp(b, 9, len, size);
       return {
         name: 'InterworkSegmentDiscoveryRoute',
-        members: [`"prefix_ip_len": ${len}`, `"prefix_ip": "${prefixIp(b, 9, len, size)}"`, 'RD'],
+        short: 'isd',
+        members: [`"prefix_ip_len": ${len}`, `"prefix_ip": "${prefix}"`, 'RD'],
+        text: `${prefix}/${len}`,
       };
     }
     case 2:
       if (b.length !== 12 && b.length !== 24) return null;
-      return { name: 'DirectSegmentDiscoveryRoute', members: [`"ip": "${ipString(b, 8, b.length - 8)}"`, 'RD'] };
+      return {
+        name: 'DirectSegmentDiscoveryRoute',
+        short: 'dsd',
+        members: [`"ip": "${ipString(b, 8, b.length - 8)}"`, 'RD'],
+        text: ipString(b, 8, b.length - 8),
+      };
     case 3: {
       const len = b[8]!;
       let o = 9 + ((len + 7) >> 3);
@@ -56,6 +67,8 @@ function fields(n: TypedNlri, size: number): { name: string; members: string[] }
       }
       return {
         name: 'Type1SessionTransformedRoute',
+        short: 't1st',
+        text: `${prefix}/${len}:${teid}:${qfi}:${ep}/${len}${srcLen ? `:${src}/${srcLen}` : ''}`,
         members: [
           `"prefix_ip_len": ${len}`,
           `"prefix_ip": "${prefix}"`,
@@ -76,6 +89,8 @@ function fields(n: TypedNlri, size: number): { name: string; members: string[] }
       for (let o = 9 + size; o < b.length; o++) teid = teid * 256 + b[o]!;
       return {
         name: 'Type2SessionTransformedRoute',
+        short: 't2st',
+        text: `${len}:${ipString(b, 9, size)}:${teid}:`,
         members: [`"endpoint_len": ${len}`, `"endpoint_ip": "${ipString(b, 9, size)}"`, 'RD', `"teid": "${teid}"`],
       };
     }
@@ -90,12 +105,13 @@ export function mupJson(n: TypedNlri, v6: boolean): { json: string; text: string
   if (f === null)
     return {
       json: `{ "arch": ${n.arch}, "code": ${n.type}, "raw": "${raw}" }`,
-      text: `mup:${n.arch}:${n.type}:${raw}`,
+      text: `mup:unknown:${hexUpper(n.body).toLowerCase()}`,
     };
-  const rd = `"rd": "${rdToString(n.body.subarray(0, 8))}"`;
+  const rdText = rdToString(n.body.subarray(0, 8));
+  const rd = `"rd": "${rdText}"`;
   const members = f.members.map((m) => (m === 'RD' ? rd : m));
   return {
     json: `{ "name": "${f.name}", "arch": ${n.arch}, "code": ${n.type}, ${members.join(', ')}, "raw": "${raw}" }`,
-    text: `mup:${f.name}:${raw}`,
+    text: `mup:${f.short}::${rdText}:${f.text}`,
   };
 }

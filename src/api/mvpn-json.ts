@@ -7,10 +7,11 @@ import { rdToString } from '../wire/nlri/rd';
 import type { TypedNlri } from '../wire/nlri/typed';
 import { hexUpper, ipString } from './json';
 
-const NAMES: Record<number, string> = {
-  5: 'Source Active A-D Route',
-  6: 'C-Multicast Shared Tree Join route',
-  7: 'C-Multicast Source Tree Join route',
+/** Name in JSON, short name in text (ExaBGP's str(): "mvpn:sourcead::RD:SOURCE:GROUP"). */
+const NAMES: Record<number, [string, string]> = {
+  5: ['Source Active A-D Route', 'sourcead'],
+  6: ['C-Multicast Shared Tree Join route', 'shared-join'],
+  7: ['C-Multicast Source Tree Join route', 'source-join'],
 };
 
 /** An address given as its length in bits then its octets (RFC 6514 §4.5, §4.6), or null. */
@@ -25,10 +26,13 @@ function lengthAddress(d: Uint8Array, o: number): { ip: string; end: number } | 
 
 export function mvpnJson(n: TypedNlri): { json: string; text: string } {
   const raw = hexUpper(Uint8Array.from([n.type, n.body.length, ...n.body])).slice(2);
-  const generic = { json: `{ "code": ${n.type}, "parsed": false, "raw": "${raw}" }`, text: `mvpn:${n.type}:${raw}` };
-  const name = NAMES[n.type];
+  const generic = {
+    json: `{ "code": ${n.type}, "parsed": false, "raw": "${raw}" }`,
+    text: `mvpn:unknown:${hexUpper(n.body).toLowerCase()}`,
+  };
+  const [name, short] = NAMES[n.type] ?? [];
   const b = n.body;
-  if (name === undefined || b.length < 8) return generic;
+  if (name === undefined || short === undefined || b.length < 8) return generic;
   const rd = rdToString(b.subarray(0, 8));
   let o = 8;
   let asn = '';
@@ -43,6 +47,6 @@ export function mvpnJson(n: TypedNlri): { json: string; text: string } {
   const as = asn ? `"source-as": "${asn}", ` : '';
   return {
     json: `{ "code": ${n.type}, "parsed": true, "raw": "${raw}", "name": "${name}", "rd": "${rd}", ${as}"source": "${source.ip}", "group": "${group.ip}"}`,
-    text: `mvpn:${name}:${rd}:${asn ? `${asn}:` : ''}${source.ip}:${group.ip}`,
+    text: `mvpn:${short}::${rd}:${asn ? `${asn}:` : ''}${source.ip}:${group.ip}`,
   };
 }

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { JsonEncoder } from '../../../src/api/json';
+import { mupJson } from '../../../src/api/mup-json';
+import { mvpnJson } from '../../../src/api/mvpn-json';
 import { ipv4Mup, ipv4Mvpn } from '../../../src/wire/nlri/typed';
 import { defaultContext } from '../../../src/wire/types';
 import { decodeUpdate } from '../../../src/wire/update';
@@ -104,4 +106,39 @@ test('MVPN and MUP codecs: entries delimited by their length, ADD-PATH kept, an 
       assert.throws(() => codec.scan(data.subarray(0, data.length - 1), addPath), /overruns/);
     }
   }
+});
+
+test("MVPN and MUP text forms: ExaBGP 5.0's str() of each route type", () => {
+  const items = (hex: string, codec: typeof ipv4Mvpn) => {
+    const u = decodeUpdate(Buffer.from(hex, 'hex').subarray(19), ctx);
+    const block = u.attributes.mpReach!.nlri;
+    return codec.items(block);
+  };
+  const mv = items(
+    MVPN_CASES['mvpn: source active A-D, shared and source tree joins, an intra-AS I-PMSI A-D']!,
+    ipv4Mvpn,
+  );
+  assert.deepEqual(
+    mv.map((n) => mvpnJson(n).text),
+    [
+      'mvpn:sourcead::65000:1:198.51.100.1:232.1.1.1',
+      'mvpn:shared-join::65000:1:65001:198.51.100.2:239.1.1.1',
+      'mvpn:source-join::65000:1:65001:198.51.100.3:232.1.1.3',
+      'mvpn:unknown:0x0000fde800000001c0000209',
+    ],
+  );
+  const mu = items(
+    MUP_CASES['mup: interwork and direct segment discovery, type 1 and type 2 session transformed']!,
+    ipv4Mup,
+  );
+  assert.deepEqual(
+    mu.map((n) => mupJson(n, false).text),
+    [
+      'mup:isd::65000:1:10.0.1.0/24',
+      'mup:dsd::65000:1:192.0.2.10',
+      'mup:t1st::65000:1:10.0.0.7/32:12345:9:192.0.2.20/32:192.0.2.21/32',
+      'mup:t2st::65000:1:64:192.0.2.30:4000:',
+      'mup:unknown:0x0102',
+    ],
+  );
 });
