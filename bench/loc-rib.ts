@@ -40,11 +40,15 @@ function heapMiB(): number {
 
 /** Time one step, print it with the heap growth since `base`. */
 function timed(name: string, count: number, base: number, fn: () => void, tail: () => string): void {
+  // CPU time beside wall time: on a shared machine the wall time says more about the others' load.
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
   console.log(
-    `${name}: ${s.toFixed(3)} s (${(count / s / 1e6).toFixed(2)} M prefixes/s), heap +${(heapMiB() - base).toFixed(1)} MiB, ${tail()}`,
+    `${name}: ${s.toFixed(3)} s (cpu ${cpu.toFixed(3)} s, ${(count / s / 1e6).toFixed(2)} M prefixes/s), heap +${(heapMiB() - base).toFixed(1)} MiB, ${tail()}`,
   );
 }
 
