@@ -20,7 +20,6 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -28,9 +27,9 @@ class HttpError extends Error {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-function sendJson(res: Res, status: number, value: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: Res, status: number, value: unknown): void {
   const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'cache-control': 'no-store' });
   res.end(body);
 }
 
@@ -72,13 +71,16 @@ const STATIC_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** The package's web/ folder (the looking glass's files): dist/src/http/ → ../../../web. */
+const WEB_DIR = path.resolve(__dirname, '..', '..', '..', 'web');
+
 /** A file of web/ by its plain name (no folders, so no path can leave the folder). */
-function serveStatic(s: HttpServer, res: Res, name: string): void {
+function serveStatic(res: Res, name: string): void {
   const type = STATIC_TYPES[path.extname(name)];
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(name) || type === undefined) throw new HttpError(404, 'not found');
   let body: Buffer;
   try {
-    body = fs.readFileSync(path.join(s.webDir, name));
+    body = fs.readFileSync(path.join(WEB_DIR, name));
   } catch {
     throw new HttpError(404, 'not found');
   }
@@ -281,9 +283,9 @@ async function route(s: HttpServer, req: Req, res: Res, u: URL): Promise<void> {
     res.end(text);
     return;
   }
-  if (p === '/' || p === '/index.html') return serveStatic(s, res, 'index.html');
-  if (p === '/openapi.json') return serveStatic(s, res, 'openapi.json');
-  if (p.startsWith('/static/')) return serveStatic(s, res, p.slice('/static/'.length));
+  if (p === '/' || p === '/index.html') return serveStatic(res, 'index.html');
+  if (p === '/openapi.json') return serveStatic(res, 'openapi.json');
+  if (p.startsWith('/static/')) return serveStatic(res, p.slice('/static/'.length));
   if (p === '/api/v1/neighbors') return sendJson(res, 200, { neighbors: s.d.neighbors.map((n) => neighborView(n)) });
   const m = /^\/api\/v1\/neighbors\/([^/]+)(?:\/(adj-rib-in|adj-rib-out))?$/.exec(p);
   if (m) {
@@ -328,6 +330,6 @@ export async function serveRoutes(s: HttpServer, req: Req, res: Res): Promise<vo
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
     s.d.log.debug(`http: ${req.method} ${u.pathname}: ${e.status} ${e.message}`, { component: 'http' });
-    sendJson(res, e.status, { error: e.message, ...e.extra });
+    sendJson(res, e.status, { error: e.message });
   }
 }

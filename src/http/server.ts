@@ -8,7 +8,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Env } from '../config/env';
 import type { Daemon } from '../daemon/daemon';
@@ -24,8 +23,6 @@ export interface HttpOptions {
   /** Bearer token of the write API; '' keeps the server read-only. */
   token: string;
   names: CommunityNames;
-  /** Folder of the looking glass's files (default: the package's web/). */
-  webDir?: string;
   /** False while the daemon is not (or no longer) ready: /readyz answers 503. */
   ready: () => boolean;
 }
@@ -58,9 +55,6 @@ export function tokenMatches(header: string | undefined, token: string): boolean
   return timingSafeEqual(a, b);
 }
 
-/** The package's web/ folder: dist/src/http/ → ../../../web. */
-export const WEB_DIR = path.resolve(__dirname, '..', '..', '..', 'web');
-
 export class HttpServer {
   private readonly server: http.Server;
   readonly metrics: Registry;
@@ -86,10 +80,6 @@ export class HttpServer {
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 30_000;
     this.server.keepAliveTimeout = 5_000;
-  }
-
-  get webDir(): string {
-    return this.opts.webDir ?? WEB_DIR;
   }
 
   /** Whether a request may use the write API. */
