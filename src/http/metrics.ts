@@ -213,5 +213,47 @@ export function daemonMetrics(d: Daemon): Registry {
       for (const [code, v] of d.stats.guardRefusals) set({ reason: code }, v);
     },
   );
+  ddosMetrics(r, d);
   return r;
+}
+
+/** The DDoS detector's collector counters and attacks (docs/DDOS.md), when a ddos section is configured. */
+function ddosMetrics(r: Registry, d: Daemon): void {
+  const stats = () => d.ddos?.collector.stats;
+  tally(r, 'tsbgp_ddos_flow_datagrams_total', 'Flow export datagrams received, by outcome.', ['outcome'], (set) => {
+    const s = stats();
+    if (!s) return;
+    set({ outcome: 'decoded' }, s.datagrams - s.malformed - s.wrongVersion);
+    set({ outcome: 'malformed' }, s.malformed);
+    set({ outcome: 'unknown-version' }, s.wrongVersion);
+  });
+  tally(r, 'tsbgp_ddos_flow_records_total', 'Flow records (or sFlow packet samples) accounted.', [], (set) => {
+    const s = stats();
+    if (s) set({}, s.records);
+  });
+  tally(
+    r,
+    'tsbgp_ddos_unknown_template_sets_total',
+    'NetFlow v9 / IPFIX data sets dropped for an unknown template.',
+    [],
+    (set) => {
+      const s = stats();
+      if (s) set({}, s.unknownTemplate);
+    },
+  );
+  gauge(r, 'tsbgp_ddos_hosts_tracked', 'Destination hosts in the host table.', [], (set) => {
+    if (d.ddos) set({}, d.ddos.hosts.size);
+  });
+  gauge(r, 'tsbgp_ddos_attacks', 'Attacks in progress.', [], (set) => {
+    if (d.ddos) set({}, d.ddos.detector.attacks().length);
+  });
+  gauge(
+    r,
+    'tsbgp_ddos_rules_in_force',
+    'Mitigation rules (FlowSpec and RTBH) the detector has in force.',
+    [],
+    (set) => {
+      if (d.ddos) set({}, d.ddos.mitigator.inForce);
+    },
+  );
 }
