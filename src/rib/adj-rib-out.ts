@@ -166,12 +166,21 @@ export class AdjRibOut {
    * announce() for an NLRI entry found at buf[off, off + len) and an interned set: what a bulk load (a
    * million static routes) calls, with no object made per route.
    */
-  announceAt(family: FamilyKey, buf: Uint8Array, off: number, len: number, set: AttrSet, pathId = 0): void {
+  announceAt(
+    family: FamilyKey,
+    buf: Uint8Array,
+    off: number,
+    len: number,
+    set: AttrSet,
+    pathId = 0,
+    /** When given: the route held may be replaced only if this says yes (a role leaving others' routes alone). */
+    mayReplace?: (held: AttrSet) => boolean,
+  ): void {
     const t = this.table(family);
     if (hasRouteIdentity(family)) this.relabel(family, t, buf.slice(off, off + len), pathId);
     const e = t.insert(pathId, buf, off, len);
     const old = t.get(e);
-    if (old === set) return;
+    if (old === set || (old !== undefined && mayReplace !== undefined && !mayReplace(old))) return;
     t.set(e, set);
     set.refs++;
     if (old) this.interner.release(old);
@@ -210,13 +219,21 @@ export class AdjRibOut {
   }
 
   /** No longer want this route; a withdrawal is sent if the session is up. Returns whether it was there. */
-  withdraw(family: FamilyKey, given: Uint8Array, pathId = 0): boolean {
+  withdraw(
+    family: FamilyKey,
+    given: Uint8Array,
+    pathId = 0,
+    /** When given: only a route for which this says yes is withdrawn. */
+    mayWithdraw?: (held: AttrSet) => boolean,
+  ): boolean {
     const t = this.tables.get(family);
     if (!t) return false;
-    const entry = this.held(family, given, pathId, true);
+    const entry = this.held(family, given, pathId, mayWithdraw === undefined);
     const e = t.find(pathId, entry, 0, entry.length);
     const old = e < 0 ? undefined : t.get(e);
-    if (!old) return false;
+    if (!old || (mayWithdraw !== undefined && !mayWithdraw(old))) return false;
+    // The labeled route's identity is forgotten only once the withdrawal is decided.
+    if (mayWithdraw !== undefined) this.held(family, given, pathId, true);
     t.set(e, undefined);
     this.interner.release(old);
     this.count--;

@@ -66,6 +66,7 @@ export class RouteReflector {
   private readonly bySource: (Member | undefined)[] = [];
   /** The attribute sets reflection made: a route in a member's Adj-RIB-Out with another set is not ours. */
   private readonly mine = new WeakSet<AttrSet>();
+  private readonly ours = (held: AttrSet): boolean => this.mine.has(held);
   /** The members as an array, for the export loop (run once per best change). */
   private order: Member[] = [];
   /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
@@ -228,13 +229,11 @@ export class RouteReflector {
       if (!m.families.has(c.family)) continue;
       // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
       const may = from !== undefined && from !== m && (from.client || m.client);
-      const out = m.neighbor.ribOut;
-      const held = out.get(c.family, c.entry, 0);
       // A route the configuration or a program gave this neighbor is theirs: reflection neither replaces
       // nor withdraws it.
-      if (held !== undefined && !this.mine.has(held)) continue;
-      if (may) out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0);
-      else if (held !== undefined) out.withdraw(c.family, c.entry, 0);
+      const out = m.neighbor.ribOut;
+      if (may) out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, this.ours);
+      else if (c.oldSource >= 0) out.withdraw(c.family, c.entry, 0, this.ours);
     }
   }
 
