@@ -247,8 +247,8 @@ export function groupStatement(s: Token[], end: Token, g: DdosGroup, index: numb
     return;
   }
   if (METRIC_NAMES.includes(k.text)) {
-    if (!s[1]) throw expected(end, `a ${k.text} threshold`);
-    const value = parseUint(s[1], Number.MAX_SAFE_INTEGER, `a ${k.text} threshold`);
+    if (!s[1]) throw expected(end, `a number (the ${k.text} threshold)`);
+    const value = parseUint(s[1], Number.MAX_SAFE_INTEGER, `a number (the ${k.text} threshold)`);
     if (value < 1) throw errorAt(s[1], 'a threshold is at least 1');
     if (s.length > 2) throw expected(s[2], "';'");
     g.thresholds = g.thresholds.filter((t) => t.metric !== k.text);

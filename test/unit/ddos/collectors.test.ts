@@ -343,3 +343,30 @@ test('no datagram, cut or corrupted anywhere, makes a collector throw', () => {
   );
   assert.equal(c.stats.datagrams, 3000);
 });
+
+test('netflow v9: the sampling interval of an options record applies to the exporter Source ID', () => {
+  const cap = new Capture();
+  const c = new FlowCollector(cap);
+  // Header (count 2, Source ID 0); options template FlowSet 1: template 300, scope 4 bytes (System, 4), option 4
+  // bytes (SAMPLING_INTERVAL 34, 4), padded to 20; data FlowSet 300: scope value, interval 128.
+  const head = [0, 9, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0];
+  const opt = [0, 1, 0, 20, 1, 0x2c, 0, 4, 0, 4, 0, 1, 0, 4, 0, 34, 0, 4, 0, 0];
+  const data = [1, 0x2c, 0, 12, 0, 0, 0, 1, 0, 0, 0, 128];
+  c.datagram(Uint8Array.from([...head, ...opt, ...data]), '127.0.0.1', 9000);
+  c.datagram(templated(9, { templates: [T4], data: [{ template: T4, flows: [NTP] }] }), '127.0.0.1', 9000);
+  assert.equal(c.stats.malformed, 0, c.stats.lastError);
+  assert.deepEqual(pick(cap.seen[0]!, seenOf(NTP, 128)), seenOf(NTP, 128));
+});
+
+test('ipfix: a template withdrawal (field count 0) forgets the template; the data after it is counted unknown', () => {
+  const cap = new Capture();
+  const c = new FlowCollector(cap);
+  c.datagram(templated(10, { templates: [T4], data: [{ template: T4, flows: [NTP] }] }), '127.0.0.1', 9000);
+  assert.equal(cap.seen.length, 1);
+  // Template set with one withdrawal record: template 256, field count 0 (RFC 7011 §8.1).
+  const w = [0, 10, 0, 24, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 2, 0, 8, 1, 0, 0, 0];
+  c.datagram(Uint8Array.from(w), '127.0.0.1', 9000);
+  c.datagram(templated(10, { data: [{ template: T4, flows: [NTP] }] }), '127.0.0.1', 9000);
+  assert.equal(cap.seen.length, 1);
+  assert.equal(c.stats.unknownTemplate, 1);
+});
