@@ -15,7 +15,7 @@ import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit, type RouteSpec } from '../config/route';
 import type { RouteList } from '../config/route-list';
 import type { VplsRoute } from '../config/vpls';
-import type { DdosConfig } from '../ddos/config';
+import { type DdosConfig, ddosKey } from '../ddos/config';
 import { DdosService } from '../ddos/service';
 import { checkRule, type Finding, type GuardOptions, mustRefuse } from '../flowspec/guard';
 import { flowToString, textSurvivesWire } from '../flowspec/json';
@@ -667,6 +667,8 @@ export class Daemon {
     this.guardOpts = nextGuard;
     if (this.stopping) return 'shutting down';
     this.rpki.configure(next.rpki);
+    if (ddosKey(this.ddos?.cfg) !== ddosKey(next.ddos))
+      this.log.warning('ddos: the ddos section changed; the detector keeps what it started with until tsbgp restarts');
     for (const n of keep) {
       this.resubscribe.get(n)?.();
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when

@@ -277,3 +277,11 @@ export function finishDdos(d: DdosConfig): void {
   if (uses('rtbh') && d.nextHop === undefined)
     throw errorAt(d.pos, 'ddos: rtbh mitigation needs next-hop ADDRESS; (the next hop of blackhole routes)');
 }
+
+/** What a ddos section says, as text, where it is written left out: a reload compares two of these. */
+export function ddosKey(d: DdosConfig | undefined): string {
+  if (d === undefined) return '';
+  return JSON.stringify(d, (k, v: unknown) =>
+    k === 'pos' || k === 'words' ? undefined : v instanceof Map ? [...v.entries()] : v,
+  );
+}

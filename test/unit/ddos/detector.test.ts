@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../../src/config/parser';
-import type { DdosConfig } from '../../../src/ddos/config';
+import { type DdosConfig, ddosKey } from '../../../src/ddos/config';
 import { type AttackEvent, Detector } from '../../../src/ddos/detector';
 import { HostTable } from '../../../src/ddos/hosts';
 import { Mitigator } from '../../../src/ddos/mitigator';
@@ -72,6 +72,13 @@ test('the ddos block parses into listeners, groups and thresholds', () => {
   assert.equal(d.dryRun, true);
   assert.deepEqual(d.processes, ['watcher']);
   assert.equal(d.neverMitigate[0]!.text, '203.0.113.99/32');
+});
+
+test('ddosKey tells a changed ddos section from one only moved in the file', () => {
+  assert.equal(ddosKey(config()), ddosKey(parseConfig(`\n\n${BLOCK}`, 'other.conf', { checkPrograms: false }).ddos));
+  assert.notEqual(ddosKey(config()), ddosKey(config('calm 6;')));
+  assert.notEqual(ddosKey(config()), ddosKey(config('exporter 192.0.2.1 sampling-rate 10;')));
+  assert.equal(ddosKey(undefined), '');
 });
 
 test('a bad ddos block is refused at file:line:col', () => {
