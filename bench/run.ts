@@ -324,7 +324,7 @@ function ddosSection(data: Data): string[] {
     '|---|---|---|',
     ...d.decode.map((r) => `| ${r.name} | ${M(r.perSecond)} | ${r.perSecond >= 2e6 ? 'met' : '**not met**'} |`),
     '',
-    `Memory per tracked host: ${d.memory.table.toFixed(0)} bytes (the host table's arrays over ${fmtInt(d.hosts)} hosts: counters of two windows, key, group, hash slots, with the rows the doubling allocated ahead; no object per host). Machine load during the run: see the load average above; on this shared 2-core machine the decode rates moved between runs (from 2.0 to 7.4 M records/s for NetFlow v9 in runs here).`,
+    `Memory per tracked host: ${d.memory.table.toFixed(0)} bytes (the host table's arrays over ${fmtInt(d.hosts)} hosts: counters of two windows, key, group, hash slots, with the rows the doubling allocated ahead; no object per host).${d.tickMs === undefined ? '' : ` The detector's once-a-second check of every host against four thresholds took ${d.tickMs.toFixed(1)} ms (median of ten ticks).`} Machine load during the run: see the load average above; on this shared 2-core machine the decode rates moved between runs (from 2.0 to 7.4 M records/s for NetFlow v9 in runs here).`,
     '',
     "The same datagrams over loopback UDP to tsbgp's collector (a process with FlowCollector and the host table) and to pmacct's nfacctd 1.7.7 (print plugin, `aggregate: dst_host, flows`), one after the other, sent in bursts of 200 datagrams every 20 ms; CPU seconds are utime + stime from /proc (nfacctd: its core and plugin processes), so the figure is records accounted per CPU second, sockets included:",
     '',

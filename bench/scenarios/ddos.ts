@@ -9,28 +9,31 @@ import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allocAddress, freePort, ManagedProcess, makeTempDir } from '../../test/interop/peers';
-import { decodeRate, HOSTS, memoryPerHost, PER_DATAGRAM, sflowDatagrams, templatedDatagrams } from '../ddos';
+import { decodeRate, HOSTS, memoryPerHost, PER_DATAGRAM, sflowDatagrams, templatedDatagrams, tickMs } from '../ddos';
 import { type ScenarioContext, sleep } from './common';
 
 export interface DdosBenchResult {
   hosts: number;
   decode: { name: string; perSecond: number }[];
   memory: { table: number };
+  /** Milliseconds of one detector tick over every host. */
+  tickMs?: number;
   replay: { name: string; impl: string; sent: number; counted: number; cpuSeconds: number; perCpuSecond: number }[];
 }
 
 const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
 
 export async function ddosScenario(ctx: ScenarioContext): Promise<DdosBenchResult> {
-  const child = await new Promise<Pick<DdosBenchResult, 'decode' | 'memory'>>((resolve, reject) => {
+  const child = await new Promise<Pick<DdosBenchResult, 'decode' | 'memory' | 'tickMs'>>((resolve, reject) => {
     const c = fork(__filename, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let got: Pick<DdosBenchResult, 'decode' | 'memory'> | null = null;
+    let got: Pick<DdosBenchResult, 'decode' | 'memory' | 'tickMs'> | null = null;
     c.on('message', (m) => (got = m as typeof got));
     c.on('error', reject);
     c.on('exit', (code) => (got ? resolve(got) : reject(new Error(`ddos benchmark child exited with ${code}`))));
   });
   for (const d of child.decode) ctx.say(`  ${d.name}: ${M(d.perSecond)} records/s`);
   ctx.say(`  memory per host: ${child.memory.table.toFixed(0)} bytes (table arrays)`);
+  ctx.say(`  detector tick over ${HOSTS} hosts: ${child.tickMs?.toFixed(1)} ms`);
   const replay: DdosBenchResult['replay'] = [];
   for (const version of [10, 9] as const) {
     const name = version === 10 ? 'IPFIX' : 'NetFlow v9';
@@ -181,7 +184,7 @@ if (require.main === module && process.argv.includes('--child')) {
     { name: 'IPFIX', d: templatedDatagrams(10) },
     { name: 'sFlow v5 (7 samples of 128-byte headers per datagram)', d: sflowDatagrams() },
   ].map(({ name, d }) => ({ name, perSecond: decodeRate(d).perSecond }));
-  process.send?.({ decode, memory: memoryPerHost() }, () => process.exit(0));
+  process.send?.({ decode, memory: memoryPerHost(), tickMs: tickMs() }, () => process.exit(0));
 }
 
 if (require.main === module && process.argv.includes('--receiver')) {
