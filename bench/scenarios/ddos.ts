@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { allocAddress, freePort, ManagedProcess, makeTempDir } from '../../test/interop/peers';
 import { decodeRate, HOSTS, memoryPerHost, PER_DATAGRAM, sflowDatagrams, templatedDatagrams, tickMs } from '../ddos';
@@ -16,6 +17,8 @@ export interface DdosBenchResult {
   hosts: number;
   decode: { name: string; perSecond: number }[];
   memory: { table: number };
+  /** 1-minute load average when the scenario started (the machine is shared). */
+  load?: number;
   /** Milliseconds of one detector tick over every host. */
   tickMs?: number;
   replay: { name: string; impl: string; sent: number; counted: number; cpuSeconds: number; perCpuSecond: number }[];
@@ -24,6 +27,7 @@ export interface DdosBenchResult {
 const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
 
 export async function ddosScenario(ctx: ScenarioContext): Promise<DdosBenchResult> {
+  const load = os.loadavg()[0]!;
   const child = await new Promise<Pick<DdosBenchResult, 'decode' | 'memory' | 'tickMs'>>((resolve, reject) => {
     const c = fork(__filename, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let got: Pick<DdosBenchResult, 'decode' | 'memory' | 'tickMs'> | null = null;
@@ -50,7 +54,7 @@ export async function ddosScenario(ctx: ScenarioContext): Promise<DdosBenchResul
       );
     }
   }
-  return { hosts: HOSTS, ...child, replay };
+  return { hosts: HOSTS, load, ...child, replay };
 }
 
 /** Send every datagram `passes` times to address:port, in bursts a receiver's socket buffer can hold. */
