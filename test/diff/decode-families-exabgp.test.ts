@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ATTRIBUTE_CASES, BGPLS_CASES } from '../support/family-vectors';
+import { ATTRIBUTE_CASES, BGPLS_CASES, bgpLsNode, h, tlv } from '../support/family-vectors';
 import { skipReason } from '../support/programs';
 
 const MAIN = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -32,6 +32,9 @@ function exabgpJson(hex: string, file: string): string {
   const run = (extra: string[], pattern: RegExp): string | undefined => {
     const r = spawnSync('exabgp', [...extra, '--decode', hex, file], {
       encoding: 'utf8',
+      // ExaBGP 4.2 loops for ever on some BGP-LS input (docs/MIGRATING.md), and does not stop on SIGTERM.
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
       env: { ...process.env, 'exabgp.log.destination': 'stdout' },
     });
     return `${r.stdout}\n${r.stderr}`.split('\n').find((l) => pattern.test(l));
@@ -88,4 +91,37 @@ test('BGP-LS: tsbgp decode prints the JSON exabgp --decode prints for the same b
 test('PMSI tunnel, tunnel encapsulation and unknown attributes: the JSON exabgp --decode prints', { skip }, () => {
   const failures = differences(ATTRIBUTE_CASES);
   assert.equal(failures.length, 0, failures.join('\n'));
+});
+
+/**
+ * BGP-LS that ExaBGP 4.2 prints no JSON for (checked: neither its usual line nor its -d parser line), and what
+ * tsbgp prints instead (docs/MIGRATING.md). A change on either side fails here.
+ */
+const PINNED: { name: string; hex: string; tsbgp: RegExp }[] = [
+  {
+    name: 'IPv6 next hop (4.2: NOTIFICATION 3/0)',
+    hex: bgpLsNode(tlv(1095, [0, 10]), h('20010db8000000000000000000000009')),
+    tsbgp: /"bgp-ls bgp-ls": \{ "2001:db8::9": \[ \{ "ls-nlri-type": "bgpls-node"/,
+  },
+  { name: 'an opaque node TLV (4.2: TypeError)', hex: bgpLsNode(tlv(1025, [0x41, 0x42])), tsbgp: /"opaque": "AB"/ },
+  {
+    name: 'node flags below 0x10 (4.2: NOTIFICATION 3/5, Invalid SR flags mask)',
+    hex: bgpLsNode(tlv(1024, [0x04])),
+    tsbgp: /"node-flags": \{"O": 0, "T": 0, "E": 0, "B": 0, "R": 0, "V": 1, "RSV": 0\}/,
+  },
+];
+
+test('BGP-LS ExaBGP 4.2 fails on: no JSON from exabgp --decode, the pinned JSON from tsbgp', { skip }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsbgp-families-'));
+  try {
+    const file = path.join(dir, 'families.conf');
+    fs.writeFileSync(file, CONF);
+    const ours = tsbgpJson(PINNED.map((p) => p.hex));
+    PINNED.forEach((p, i) => {
+      assert.throws(() => exabgpJson(p.hex, file), /printed no JSON/, `${p.name}: ExaBGP printed JSON`);
+      assert.match(ours[i]!, p.tsbgp, p.name);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

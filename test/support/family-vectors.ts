@@ -300,3 +300,8 @@ export const SR_POLICY_CASES: Record<string, string> = {
   ),
   'sr-policy: IPv6 endpoint withdrawn': update([], MPUNREACH(2, 73, [192, ...u32(2), ...u32(200), ...V6SID])),
 };
+
+/** A BGP-LS node UPDATE with this BGP-LS attribute and next hop: where ExaBGP 4.2 fails and tsbgp decodes. */
+export function bgpLsNode(attribute: number[], nextHop: number[] = NH4): string {
+  return update([], [...LS_BASE, ...attr(0x80, 29, attribute), ...MPREACH(LS, 71, nextHop, nodeNlri)]);
+}
