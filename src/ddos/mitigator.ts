@@ -1,8 +1,8 @@
 // Mitigation through the paths tsbgp already has, as API commands run by the daemon like any other (so every
 // FlowSpec rule goes through the FlowSpec guard, src/flowspec/guard.ts, and the flow table's expiry,
 // src/daemon/flow-table.ts): a FlowSpec rule built from the attack's signature (discard or rate-limit, always
-// with `expires`, refreshed while the attack lasts, so a rule outlives a stopped tsbgp-side detector by at most
-// one calm period), and/or an RTBH route (the victim /32 or /128 with the blackhole community, RFC 7999, and the
+// with `expires`, refreshed while the attack lasts, so a rule outlives a stopped detector by at most twice
+// the calm period and a window), and/or an RTBH route (the victim /32 or /128 with the blackhole community, RFC 7999, and the
 // configured next hop), withdrawn when the attack ends. Limits: at most max-rules rules in force, nothing for a
 // victim in never-mitigate, nothing sent in dry-run.
 
@@ -33,9 +33,13 @@ export class Mitigator {
     private readonly run: RunCommand,
   ) {}
 
-  /** Seconds a FlowSpec rule lives without a refresh: the calm period plus one window of detection lag. */
+  /**
+   * Seconds a FlowSpec rule lives without a refresh: twice the calm period plus a window. Refreshed once half of
+   * it is gone while the attack lasts, so at the last sight of the attack at least calm + window is left: the rule
+   * stays until the end withdraws it, and goes by itself within that time if the detector stops.
+   */
   get lifetime(): number {
-    return this.cfg.calm + this.cfg.window;
+    return 2 * (this.cfg.calm + this.cfg.window);
   }
 
   /** Build and send the rules for a new attack on `host` (address text, `words` as the host table keeps it). */

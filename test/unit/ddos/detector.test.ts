@@ -185,12 +185,12 @@ test('an NTP reflection flood starts an attack after min-duration, with a FlowSp
   assert.equal(start.signature.packetSize.average, 468);
   assert.equal(start.signature.topSources.length, 10);
   assert.deepEqual(t.commands, [
-    'announce flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] discard expires 7',
+    'announce flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] discard expires 14',
   ]);
   const route = parseFlowCommand(`route ${t.commands[0]!.replace(/^announce flow route /, '')}`);
   assert.equal(mustRefuse(checkRule(route, { protect: [] })), false);
-  // Still on: refreshed once half the rule's lifetime (calm 5 + window 2 s) is gone; update events every 5 s.
-  for (let s = 0; s < 6; s++) t.second(() => ntp(t.flow));
+  // Still on: refreshed once half the rule's lifetime (2 × (calm 5 + window 2) s) is gone; update events every 5 s.
+  for (let s = 0; s < 8; s++) t.second(() => ntp(t.flow));
   assert.ok(t.commands.length >= 2, 'refreshed');
   assert.equal(t.commands[1], t.commands[0]);
   assert.ok(t.events.some((e) => e.event === 'update'));
@@ -212,8 +212,8 @@ test('a SYN flood gets a SYN-without-ACK rule; an IPv6 victim gets a /128 rule',
     for (let i = 0; i < 100; i++) t.flow('2001:db8:9::1', '2001:db8:1::10', 17, 53, 4000 + i, 50, 150000);
   });
   assert.deepEqual(t.commands.sort(), [
-    'announce flow route destination 2001:db8:1::10/128 next-header udp source-port [ =53 ] discard expires 7',
-    'announce flow route destination 203.0.113.11/32 protocol tcp tcp-flags [ syn&!ack ] discard expires 7',
+    'announce flow route destination 2001:db8:1::10/128 next-header udp source-port [ =53 ] discard expires 14',
+    'announce flow route destination 203.0.113.11/32 protocol tcp tcp-flags [ syn&!ack ] discard expires 14',
   ]);
   for (const c of t.commands) {
     const route = parseFlowCommand(`route ${c.replace(/^announce flow route /, '')}`);
