@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { FlowCollector } from '../../../src/ddos/collector';
-import { addressText, type FlowRecord, type FlowSink } from '../../../src/ddos/record';
+import { decodeHeader } from '../../../src/ddos/packet';
+import { addressText, FlowRecord, type FlowSink } from '../../../src/ddos/record';
 import {
+  ipBytes,
   netflow5,
   sflow,
   type TemplateSpec,
@@ -369,4 +371,44 @@ test('ipfix: a template withdrawal (field count 0) forgets the template; the dat
   c.datagram(templated(10, { data: [{ template: T4, flows: [NTP] }] }), '127.0.0.1', 9000);
   assert.equal(cap.seen.length, 1);
   assert.equal(c.stats.unknownTemplate, 1);
+});
+
+test('sflow raw headers: 802.1Q tags, IPv6 extension headers and fragments, headers cut short', () => {
+  const r = new FlowRecord();
+  const eth = (type: number, tags: number[] = []) => [
+    ...[2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2],
+    ...tags.flatMap((t) => [0x81, 0x00, 0, t]),
+    type >> 8,
+    type & 255,
+  ];
+  const v4 = [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 192, 0, 2, 1, 203, 0, 113, 9];
+  const tcp = [0x13, 0x88, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0, 0, 0, 0, 0, 0];
+  const tagged = Uint8Array.from([...eth(0x0800, [10, 20]), ...v4, ...tcp]);
+  assert.equal(decodeHeader(tagged, 0, tagged.length, 1, r), true);
+  assert.deepEqual(
+    [addressText(r.dst, 4), r.proto, r.srcPort, r.dstPort, r.tcpFlags, r.fragment],
+    ['203.0.113.9', 6, 5000, 80, 2, 0],
+  );
+  // IPv6: hop-by-hop (8 bytes) then a fragment header, then UDP; first fragment (offset 0, M set), then a later one.
+  const v6 = (offsetAndM: number) => [
+    ...[0x60, 0, 0, 0, 0, 24, 0, 64],
+    ...ipBytes('2001:db8::1'),
+    ...ipBytes('2001:db8:1::9'),
+    ...[44, 0, 0, 0, 0, 0, 0, 0],
+    ...[17, 0, offsetAndM >> 8, offsetAndM & 255, 0, 0, 0, 7],
+    ...[0, 53, 0x9c, 0x40, 0, 8, 0, 0],
+  ];
+  const first = Uint8Array.from([...eth(0x86dd), ...v6(0x0001)]);
+  assert.equal(decodeHeader(first, 0, first.length, 1, r), true);
+  assert.deepEqual(
+    [addressText(r.dst, 6), r.proto, r.srcPort, r.dstPort, r.fragment],
+    ['2001:db8:1::9', 17, 53, 40000, 1],
+  );
+  const later = Uint8Array.from([...eth(0x86dd), ...v6(185 << 3)]);
+  assert.equal(decodeHeader(later, 0, later.length, 1, r), true);
+  assert.deepEqual([r.proto, r.srcPort, r.dstPort, r.fragment], [17, 0, 0, 1]);
+  // Cut inside the IP header, or not IP at all: nothing decoded.
+  assert.equal(decodeHeader(tagged, 0, 30, 1, r), false);
+  const arp = Uint8Array.from([...eth(0x0806), ...new Array(28).fill(0)]);
+  assert.equal(decodeHeader(arp, 0, arp.length, 1, r), false);
 });
