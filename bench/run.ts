@@ -21,9 +21,21 @@ import { httpScenario } from './scenarios/http';
 import { peersScenario } from './scenarios/peers';
 import { profileScenario } from './scenarios/profile';
 import { receive } from './scenarios/receive';
+import { routeServerScenario } from './scenarios/route-server';
 import { notes, withPerformance } from './summary';
 
-const SCENARIOS = ['receive', 'config', 'api', 'flowspec', 'peers', 'codec', 'http', 'ddos', 'profile'] as const;
+const SCENARIOS = [
+  'receive',
+  'config',
+  'api',
+  'flowspec',
+  'peers',
+  'codec',
+  'http',
+  'ddos',
+  'profile',
+  'route-server',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const RESULTS_MD = path.join(REPO, 'bench', 'RESULTS.md');
@@ -122,6 +134,7 @@ const TITLES: Record<string, string> = {
   flowspec: '4. Announce FlowSpec rules from an API process to GoBGP (and to tsbgp)',
   peers: '5. Many peers: 100 sessions × 10,000 prefixes into one daemon',
   http: '7. HTTP lookups while a full table arrives',
+  'route-server': '8. Route server: 50 clients × 20,000 prefixes, 500,000 VRPs',
 };
 
 const HOW: Record<string, string> = {
@@ -155,6 +168,15 @@ const HOW: Record<string, string> = {
     'already listening) until the daemon holds every path (tsbgp: `show neighbor json` every 250 ms; BIRD: ' +
     'the sum of `birdc show protocols all` "Routes: N imported" every 250 ms, configured with `import all; export none;` on every session, so that ' +
     "it does not re-advertise each peer's routes to the 99 others).",
+  'route-server':
+    '50 bench/sender.ts sessions, each from its own 127.x.y.z address and AS, announce 20,000 IPv4 /24s each, ' +
+    'half of them shared with the next client (510,000 distinct prefixes), to a route server that validates them ' +
+    'against 500,000 VRPs from StayRTR (the first 250,000 prefixes valid for both announcers, the rest not-found). ' +
+    'The clock runs from starting the clients (the route server already holds the VRPs) until every client has ' +
+    'received every prefix it did not announce itself, counted by the clients themselves (a bitmap each). tsbgp: ' +
+    '`route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs client` sessions, a `roa_check` ' +
+    'import filter, `export all`; GoBGP: `route-server-client = true` neighbors (a RIB per client) with an import ' +
+    'policy rejecting RPKI-invalid routes.',
   http:
     "Scenario 1's 1,000,000-prefix receive into a tsbgp whose HTTP server is on (`tsbgp.http.port`), once with " +
     'no client and once with 200 lookups a second (`GET /api/v1/lookup?prefix=ADDRESS`, a random address of the ' +
@@ -399,6 +421,7 @@ function render(data: Data, totalSeconds: number): string {
     );
   }
   L.push(...ddosSection(data));
+  L.push(`## ${TITLES['route-server']}`, '', HOW['route-server']!, '', ...table(data, 'route-server'), '');
   L.push('## Goals', '');
   const gs = goals(data);
   if (gs.length === 0) L.push('No comparable measurements yet.', '');
@@ -556,6 +579,9 @@ async function main(): Promise<void> {
           break;
         case 'profile':
           data.profiles = await profileScenario(ctx);
+          break;
+        case 'route-server':
+          await routeServerScenario(ctx);
           break;
       }
     } finally {

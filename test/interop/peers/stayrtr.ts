@@ -32,7 +32,7 @@ export class StayRtr extends PeerDaemonBase {
   }
 
   /** `protocol` 0 = RFC 6810 only, 1 = RFC 8210, 2 = StayRTR's default (8210bis draft). */
-  async start(vrps: VrpSpec[], opts: { protocol?: number; refresh?: number } = {}): Promise<void> {
+  async start(vrps: VrpSpec[], opts: { protocol?: number; refresh?: number; startMs?: number } = {}): Promise<void> {
     this.address = allocAddress();
     this.port = await freePort(this.address);
     const metrics = await freePort(this.address);
@@ -51,7 +51,11 @@ export class StayRtr extends PeerDaemonBase {
       String(opts.protocol ?? 1),
     ];
     this.proc = new ManagedProcess('stayrtr', 'stayrtr', args, path.join(this.dir, 'stayrtr.log'));
-    await this.waitStarted(() => /Updated added, new serial/.test(this.logText()), 10_000, 'stayrtr loading its file');
+    await this.waitStarted(
+      () => /Updated added, new serial/.test(this.logText()),
+      opts.startMs ?? 10_000,
+      'stayrtr loading its file',
+    );
   }
 
   logText(): string {
