@@ -4,10 +4,8 @@
 import { DecodeError, ErrorCode } from '../errors';
 import { isLabeledFamily } from '../nlri/labeled';
 import { familyCodec, familyName } from '../nlri/registry';
-// VPLS (RFC 4761) and EVPN (RFC 7432) register their codecs when loaded: MP_REACH/MP_UNREACH of l2vpn vpls and
-// l2vpn evpn are then read, not kept raw.
-import '../nlri/vpls';
-import '../nlri/evpn';
+// Every family's codec, registered before the first UPDATE is read (see nlri/families.ts).
+import '../nlri/families';
 import { AFI, type FamilyKey, familyKey, type MpReach, type MpUnreach, type NlriBlock, SAFI } from '../types';
 import { AttrCode, attributeName, UpdateError } from './codes';
 
