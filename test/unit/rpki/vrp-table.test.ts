@@ -95,7 +95,8 @@ test('validate() agrees with a linear scan over random VRPs and routes', () => {
     asn: fc.integer({ min: -1, max: 4 }),
   });
   const bytes = (a: number) => Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);
-  const mask = (a: number, l: number) => (l === 0 ? 0 : (a & ~(0xffffffff >>> l)) >>> 0);
+  // `x >>> 32` is `x >>> 0` in JavaScript (shift counts are taken mod 32): /32 needs its own case.
+  const mask = (a: number, l: number) => (l === 0 ? 0 : l === 32 ? a >>> 0 : (a & ~(0xffffffff >>> l)) >>> 0);
   fc.assert(
     fc.property(fc.array(vrp, { maxLength: 60 }), fc.array(route, { maxLength: 60 }), (vrps, routes) => {
       const t = new VrpTable();
@@ -115,6 +116,13 @@ test('validate() agrees with a linear scan over random VRPs and routes', () => {
       }
     }),
   );
+});
+
+test('a /32 VRP covers only its own address (fast-check seed -559741416 counterexample)', () => {
+  const t = new VrpTable();
+  add(t, '0.0.0.0/32', 32, 0);
+  assert.equal(check(t, '0.1.0.0/32', 0), NOT_FOUND);
+  assert.equal(check(t, '0.0.0.0/32', 0), INVALID, 'AS 0 VRP: covered, never valid');
 });
 
 test('500,000 VRPs fit in typed arrays and all validate', () => {
