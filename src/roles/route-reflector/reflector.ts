@@ -5,13 +5,14 @@
 // clients only, never back to the neighbor it came from; where the new best may not go (or there is none any
 // more), the previous one is withdrawn. Reflected paths carry ORIGINATOR_ID and CLUSTER_LIST (§8) and every
 // other attribute as received: next hop, MED, communities, unknown optional transitive attributes (their
-// Partial bit set when they were decoded, RFC 4271 §5).
+// Partial bit set, RFC 4271 §5); unknown optional non-transitive ones stay here (rib/pass-on.ts).
 
 import { ipBytes } from '../../config/addr';
 import type { NeighborConfig } from '../../config/model';
 import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
+import { passOnAttributes } from '../../rib/pass-on';
 import { readU32, u32Bytes } from '../../wire/bytes';
 import type { FamilyKey, NlriBlock, Update } from '../../wire/types';
 
@@ -240,7 +241,8 @@ export class RouteReflector {
   /**
    * RFC 4456 §8: ORIGINATOR_ID is the BGP identifier of the peer the path came from unless it has one
    * already; the cluster id of the reflector toward `to` goes first in CLUSTER_LIST. Everything else is
-   * kept as received, next hop included. Interned once per received set and cluster id.
+   * kept as received, next hop included, but unknown optional non-transitive attributes (RFC 4271 §9.1.3).
+   * Interned once per received set and cluster id.
    */
   private reflect(from: Member, to: Member, set: AttrSet): AttrSet {
     // Routes come in runs that share a set (one UPDATE's NLRI): the last answer per target is kept.
@@ -263,7 +265,7 @@ export class RouteReflector {
     // RFC 2545 §3: a link-local next hop is only for peers on the link of the global one, which a reflector
     // cannot know: the global address goes on alone.
     const nh = set.nextHop?.length === 32 ? set.nextHop.subarray(0, 16) : set.nextHop;
-    const out = this.interner.intern({ ...a, originatorId, clusterList }, nh);
+    const out = this.interner.intern({ ...passOnAttributes(a), originatorId, clusterList }, nh);
     byCluster.set(to.clusterId, out);
     this.mine.add(out);
     return out;

@@ -13,6 +13,7 @@ import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type Candidate, Decision } from '../../rib/decision';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
+import { passOnSet } from '../../rib/pass-on';
 import { NOT_FOUND, type OriginState, VALID, type VrpTable } from '../../rpki/vrp-table';
 import { readU32 } from '../../wire/bytes';
 import { CeaseSubcode } from '../../wire/notification';
@@ -398,7 +399,8 @@ export class RouteServer {
     }
     const from = this.bySource[chosen.source];
     const set = prepend > 0 && from ? this.prepend(chosen.set, from.peerAs, prepend) : chosen.set;
-    out.announceAt(f, entry, 0, entry.length, set, 0);
+    // Transparent (RFC 7947 §2.2) but for unknown optional non-transitive attributes (RFC 4271 §9.1.3).
+    out.announceAt(f, entry, 0, entry.length, passOnSet(this.interner, set), 0);
   }
 
   /** The path with the announcing client's AS `n` more times in front (action community). */

@@ -123,6 +123,16 @@ test('a client path goes to the other clients and the non-clients, with ORIGINAT
   assert.deepEqual(held(m), want('1.1.1.1'));
 });
 
+test('RFC 4271 §5, §9.1.3: an unknown optional non-transitive attribute is not reflected, a transitive one gets Partial', () => {
+  const { a, b, n, send, held } = setup();
+  const other = [
+    { flags: 0x80, code: 0xf1, value: Uint8Array.of(1) },
+    { flags: 0xc0, code: 0xf2, value: Uint8Array.of(2) },
+  ];
+  send(a, { ...base, other }, P);
+  for (const x of [b, n]) assert.deepEqual(held(x)[0]!.other, ['242/e0']);
+});
+
 test('a non-client path goes to the clients only; an ORIGINATOR_ID already there is kept, the CLUSTER_LIST grows', () => {
   const { a, b, n, m, send, held } = setup();
   send(n, { ...base, originatorId: Uint8Array.of(10, 7, 7, 7), clusterList: [Uint8Array.of(3, 3, 3, 3)] }, P);

@@ -84,6 +84,23 @@ test('transparent: the path goes to every other client as received, never back',
   assert.deepEqual(out.communities, [0x00030003]);
 });
 
+test('RFC 4271 §5, §9.1.3: an unknown optional non-transitive attribute is not passed on, a transitive one gets Partial', () => {
+  const { ns, send } = setup();
+  const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  const other = [
+    { flags: 0x80, code: 0xf1, value: Uint8Array.of(1) },
+    { flags: 0xc0, code: 0xf2, value: Uint8Array.of(2) },
+  ];
+  send(a, attrs([1001], { other }), P1);
+  for (const x of [b, c]) {
+    const out = [...x.ribOut.routes()][0]!.attributes.attributes.other;
+    assert.deepEqual(out, [{ flags: 0xe0, code: 0xf2, value: Uint8Array.of(2) }]);
+  }
+  // Only unknown non-transitive ones: the set goes on without `other`.
+  send(a, attrs([1001], { other: other.slice(0, 1) }), P2);
+  assert.equal([...b.ribOut.routes()].find((r) => r.entry[3] === 2)!.attributes.attributes.other, undefined);
+});
+
 test('no path hiding: a client the best path may not reach gets the next best (RFC 7947 §2.3.2.1)', () => {
   const { ns, send, held } = setup();
   const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
