@@ -176,7 +176,10 @@ const HOW: Record<string, string> = {
     'received every prefix it did not announce itself, counted by the clients themselves (a bitmap each). tsbgp: ' +
     '`route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs client` sessions, a `roa_check` ' +
     'import filter, `export all`; GoBGP: `route-server-client = true` neighbors (a RIB per client) with an import ' +
-    'policy rejecting RPKI-invalid routes.',
+    'policy rejecting RPKI-invalid routes. Why tsbgp holds 9 times what BIRD holds (measured, not profiled): every ' +
+    "client's Adj-RIB-Out keeps the 490,000 routes it was sent (24.5 million entries in all), where BIRD exports " +
+    'from its one table and keeps none per client; and the route server keeps each of the 1,000,000 received routes ' +
+    'with its verdict as one small object in a Map per client (for `show rib filtered`), not yet in typed tables.',
   http:
     "Scenario 1's 1,000,000-prefix receive into a tsbgp whose HTTP server is on (`tsbgp.http.port`), once with " +
     'no client and once with 200 lookups a second (`GET /api/v1/lookup?prefix=ADDRESS`, a random address of the ' +
