@@ -8,15 +8,18 @@
 // installed (a failure under CI, test/support/programs.ts).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { loadEnv } from '../../src/config/env';
+import {
+  exabgpVerdicts,
+  type Pin,
+  type ValidateVerdict,
+  tsbgpValidate as validateFiles,
+  verdictProblems,
+} from '../support/exabgp-check';
 import { skipReason } from '../support/programs';
-import { TSBGP } from '../support/tsbgp';
 
-const run = promisify(execFile);
 const EXAMPLES = '/usr/share/doc/exabgp/examples';
 const files = fs.existsSync(EXAMPLES)
   ? fs
@@ -29,52 +32,16 @@ const files = fs.existsSync(EXAMPLES)
  * Examples ExaBGP accepts that tsbgp refuses, each for a reason outside the FlowSpec guard, with the text its
  * message must give (at file:line:col).
  */
-const PINNED: Record<string, { reason: RegExp; why: string }> = {
+const PINNED: Record<string, Pin> = {
   'conf-split.conf': {
     reason: /section 'neighbor 127\.0\.0\.1' is not closed/,
     why: "its last '}' is missing: ExaBGP reads to the end of the file, tsbgp refuses an unclosed section",
   },
 };
 
-/** ExaBGP's verdict on one file: `exabgp -t` parses it and exits 1 on any error. */
-async function exabgpAccepts(file: string): Promise<boolean> {
-  try {
-    await run('exabgp', ['-t', file], {
-      cwd: EXAMPLES,
-      env: { ...process.env, 'exabgp.log.level': 'CRIT', 'exabgp.api.cli': 'false' },
-      timeout: 60_000,
-    });
-    return true;
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') throw e;
-    return false;
-  }
-}
-
-/** `tsbgp validate` over every file at once: per file, `ok` or the messages that name it. */
-async function tsbgpValidate(guard: string): Promise<Map<string, { ok: boolean; messages: string[] }>> {
-  let out = '';
-  let err = '';
-  try {
-    ({ stdout: out, stderr: err } = await run(process.execPath, [TSBGP, 'validate', ...files], {
-      cwd: EXAMPLES,
-      env: { ...process.env, 'tsbgp.flowspec.guard': guard },
-      timeout: 120_000,
-      maxBuffer: 16 << 20,
-    }));
-  } catch (e) {
-    ({ stdout: out, stderr: err } = e as { stdout: string; stderr: string });
-  }
-  const verdicts = new Map(files.map((f) => [f, { ok: false, messages: [] as string[] }]));
-  for (const line of out.split('\n')) {
-    const m = /^(.+?): ok, /.exec(line);
-    if (m && verdicts.has(m[1]!)) verdicts.get(m[1]!)!.ok = true;
-  }
-  for (const line of err.split('\n')) {
-    const f = line.slice(0, line.indexOf(':'));
-    verdicts.get(f)?.messages.push(line);
-  }
-  return verdicts;
+/** `tsbgp validate` over every example at once. */
+function tsbgpValidate(guard: string): Promise<Map<string, ValidateVerdict>> {
+  return validateFiles(files, EXAMPLES, guard);
 }
 
 test('every ExaBGP example that ExaBGP accepts validates under tsbgp with tsbgp.flowspec.guard=warn', {
@@ -82,13 +49,7 @@ test('every ExaBGP example that ExaBGP accepts validates under tsbgp with tsbgp.
   timeout: 300_000,
 }, async () => {
   assert.ok(files.length >= 60, `${files.length} examples`);
-  const accepted = new Map<string, boolean>();
-  // Four at a time: ExaBGP's start-up is most of the cost.
-  for (let i = 0; i < files.length; i += 4) {
-    const batch = files.slice(i, i + 4);
-    const verdicts = await Promise.all(batch.map((f) => exabgpAccepts(f)));
-    for (let j = 0; j < batch.length; j++) accepted.set(batch[j]!, verdicts[j]!);
-  }
+  const accepted = await exabgpVerdicts(files, EXAMPLES);
   const tsbgp = await tsbgpValidate('warn');
   const problems: string[] = [];
   for (const f of files) {
@@ -98,13 +59,8 @@ test('every ExaBGP example that ExaBGP accepts validates under tsbgp with tsbgp.
       assert.equal(pin, undefined, `${f}: pinned, but ExaBGP refuses it`);
       continue;
     }
-    if (pin) {
-      if (v.ok) problems.push(`${f}: pinned as refused (${pin.why}) but tsbgp accepts it: remove the pin`);
-      else if (!v.messages.some((m) => pin.reason.test(m) && /^[^:]+:\d+:\d+: /.test(m)))
-        problems.push(`${f}: refused, but not for ${pin.why} at file:line:col: ${v.messages.join(' | ')}`);
-      continue;
-    }
-    if (!v.ok) problems.push(`${f}: ExaBGP accepts it, tsbgp validate refuses it: ${v.messages.join(' | ')}`);
+    problems.push(...verdictProblems(f, v, pin));
+    if (pin) continue;
     // Under warn, nothing of the guard is an error.
     for (const m of v.messages) if (/: error: flow route/.test(m)) problems.push(`${f}: ${m}`);
   }
