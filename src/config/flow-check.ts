@@ -19,6 +19,7 @@ export function parseConfiguredFlow(f: FlowRouteConfig): ReturnType<typeof parse
     statements: f.statements,
     match: f.match,
     then: f.then,
+    scope: f.scope,
     file: f.pos.file,
     line: f.pos.line,
     col: f.pos.col,
@@ -99,10 +100,6 @@ export function flowFindings(c: Config, opts: GuardOptions = guardOptions(c)): F
       const key = `${f.pos.file}:${f.pos.line}:${f.pos.col}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (f.scope.length > 0) {
-        add('error', f.scope[0]!, f, 'scope { } (interface-set) is not supported by tsbgp');
-        continue;
-      }
       let route: ReturnType<typeof parseFlowBlock>;
       try {
         route = parseConfiguredFlow(f);

@@ -298,12 +298,6 @@ export class Daemon {
     for (const v of n.cfg.vpls) this.staticEntry(n, vplsEntry(v), v);
     for (const v of n.cfg.evpn) this.staticEntry(n, evpnEntry(v), v);
     for (const f of n.cfg.flows) {
-      if (f.scope.length > 0) {
-        const at = f.scope[0]!;
-        throw new Error(
-          `${at.file}:${at.line}:${at.col}: flow route ${f.name}: scope { } (interface-set) is not supported by tsbgp`,
-        );
-      }
       const route = parseConfiguredFlow(f);
       // The guard ran over this rule in loadConfiguration, before start or reload applied anything.
       this.addFlow(n, route, 'configuration');

@@ -50,6 +50,8 @@ export interface FlowRouteBlock {
   statements?: Statement[];
   match: Statement[];
   then: Statement[];
+  /** The `scope { interface-set ...; }` statements. */
+  scope?: Statement[];
   /** Where the route block starts, for errors about the route as a whole. */
   file?: string;
   line?: number;
@@ -527,6 +529,32 @@ class Builder {
     this.rdBytes = b;
   }
 
+  /**
+   * `scope { interface-set [ ]TRANSITIVITY:DIRECTION:ASN:GROUP[ ] }`: the interface-set extended community of
+   * draft-ietf-idr-flowspec-interfaceset (type 0x07, or 0x47 when non-transitive, sub-type 0x02), a 4-octet AS,
+   * then 2 direction bits (input 1, output 2, both 3) above a 14-bit group id.
+   */
+  scope(st: Statement): void {
+    if (st.keyword !== 'interface-set')
+      throw errorAt(st, `unknown scope keyword '${st.keyword}', expected interface-set`);
+    const words = listWords(st.args);
+    if (words.length === 0) throw errorAt(st, 'interface-set: expected a value');
+    for (const w of words) {
+      const m = /^(transitive|non-transitive):(input|output|input-output):(\d+):(\d+)$/.exec(w);
+      const asn = m ? Number(m[3]) : NaN;
+      const group = m ? Number(m[4]) : NaN;
+      if (!m || asn > 0xffffffff || group >= 1 << 14)
+        throw errorAt(
+          st,
+          `interface-set: '${w}' is not (non-)transitive:input|output|input-output:ASN:GROUP (ASN 32 bits, GROUP 14 bits)`,
+        );
+      const b = ext8(m[1] === 'transitive' ? 0x07 : 0x47, 0x02);
+      putN(b, 2, asn, 4);
+      putN(b, 6, ({ input: 1, output: 2, 'input-output': 3 }[m[2]!]! << 14) + group, 2);
+      this.route.extendedCommunities.push(b);
+    }
+  }
+
   then(st: Statement, opts: ParseOptions): void {
     const at: Location = st;
     const k = st.keyword;
@@ -690,6 +718,7 @@ export function parseFlowBlock(block: FlowRouteBlock, opts: ParseOptions = {}): 
   for (const st of block.statements ?? []) b.routeLevel(st, opts);
   for (const st of block.match) b.match(st);
   for (const st of block.then) b.then(st, opts);
+  for (const st of block.scope ?? []) b.scope(st);
   const first = block.match[0] ?? block.then[0];
   const at: Location = {
     file: block.file ?? first?.file ?? '<config>',
@@ -787,10 +816,12 @@ export function parseFlowCommand(text: string, opts: ParseOptions = {}): FlowRou
       if (!t.punct && (t.text === 'match' || t.text === 'then' || t.text === 'scope')) {
         const o = toks[pos.i + 1];
         if (!o?.punct || o.text !== '{') throw errorAt(o ?? end, `expected '{' after '${t.text}'`);
-        if (t.text === 'scope') throw errorAt(t, 'scope (interface-set) is not supported by tsbgp');
         pos.i += 2;
         const sts = blockStatements(toks, pos, end);
-        for (const st of sts) t.text === 'match' ? b.match(st) : b.then(st, opts);
+        for (const st of sts)
+          if (t.text === 'match') b.match(st);
+          else if (t.text === 'then') b.then(st, opts);
+          else b.scope(st);
         continue;
       }
       // Route-level statement.

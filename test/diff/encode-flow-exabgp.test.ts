@@ -27,6 +27,9 @@ const RULES = [
   'route j { rd 192.0.2.1:7; match { destination 2001:db8::/32; next-header tcp; } then { rate-limit 9600; extended-community [ target:65000:1 ]; } }',
   'route k { route-distinguisher 4200000000:5; match { source 10.0.1.0/24; } then { redirect 65000:100; } }',
   'route l { rd 65000:2; next-hop 192.0.2.9; match { destination 10.0.2.0/24; } then { redirect-to-nexthop; } }',
+  // scope { interface-set } (draft-ietf-idr-flowspec-interfaceset), one rule only: given a rule with a scope and
+  // an rd, or a second rule with a scope, ExaBGP 4.2.21 prints fewer UPDATEs than it has rules.
+  'route m { match { destination 10.0.6.0/24; } scope { interface-set transitive:input:1234:5678; } then { discard; } }',
 ];
 
 test('tsbgp encode of FlowSpec routes matches exabgp -t byte for byte', {

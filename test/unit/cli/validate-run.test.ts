@@ -40,9 +40,9 @@ const REFUSED: Record<string, [string, RegExp]> = {
     neighbor('static { route 10.0.0.0/7 next-hop 192.0.2.1 split /32; }'),
     /split \/32 of \/7 makes 33554432 routes/,
   ],
-  'flow rule with scope': [
+  'flow rule with an interface-set of no direction': [
     neighbor(FLOW('destination 10.0.0.0/24; protocol udp;', 'scope { interface-set transitive:1:1:1; } ')),
-    /scope \{ \} \(interface-set\) is not supported/,
+    /interface-set: 'transitive:1:1:1' is not \(non-\)transitive:input\|output\|input-output:ASN:GROUP/,
   ],
   'flow rule without destination': [neighbor(FLOW('source 10.0.0.0/24;')), /has no destination prefix/],
   'undefined api process': [neighbor('api { processes [ nosuch ]; }'), /uses process 'nosuch', which is not defined/],
@@ -58,6 +58,12 @@ const REFUSED: Record<string, [string, RegExp]> = {
 /** Configurations both accept. */
 const ACCEPTED: Record<string, string> = {
   plain: neighbor(),
+  'flow rule with scope': neighbor(
+    FLOW(
+      'destination 10.0.0.0/24; protocol udp;',
+      'scope { interface-set [ transitive:input:1:1 non-transitive:output:2:16383 ]; } ',
+    ),
+  ),
   routes: neighbor(
     'static {',
     '  route 10.0.0.0/24 next-hop 192.0.2.1 split /26;',

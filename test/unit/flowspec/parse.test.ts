@@ -154,3 +154,30 @@ test('flow prefixes: address/length, IPv6 with an optional offset, anything else
     /longer than the address/,
   );
 });
+
+test('scope { interface-set }: the draft-ietf-idr-flowspec-interfaceset extended community, in both forms', () => {
+  const r = parseFlowCommand(
+    'route s { match { destination 10.0.0.0/24; } scope { interface-set [ transitive:input:1234:5678 non-transitive:input-output:4200000000:16383 ]; } then { discard; } }',
+  );
+  // Type 0x07 (0x47 non-transitive), sub-type 0x02, 4-octet AS, direction << 14 | group id; in the order written.
+  assert.deepEqual(
+    r.extendedCommunities.map((c) => hex(c)),
+    ['0702000004d2562e', '4702fa56ea00ffff', '8006000000000000'],
+  );
+  const st = (keyword: string, args: string[]): Statement => ({ keyword, args, file: 'f', line: 3, col: 5 });
+  const b = parseFlowBlock({
+    match: [st('destination', ['10.0.0.0/24'])],
+    then: [st('discard', [])],
+    scope: [st('interface-set', ['transitive:output:1:1'])],
+  });
+  assert.deepEqual(
+    b.extendedCommunities.map((c) => hex(c)),
+    ['8006000000000000', '0702000000018001'],
+  );
+  for (const bad of ['transitive:1:1:1', 'transitive:input:1.2:3', 'transitive:input:1:16384', 'both:input:1:1'])
+    assert.throws(
+      () => parseFlowBlock({ match: [], then: [], scope: [st('interface-set', [bad])] }),
+      (e: unknown) => e instanceof ConfigError && /^f:3:5: interface-set: /.test(e.message),
+      bad,
+    );
+});
