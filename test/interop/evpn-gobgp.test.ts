@@ -9,11 +9,11 @@
 // GoBGP is passive; tsbgp connects. Skipped when gobgpd is missing (failed under CI).
 
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { STATIC_EVPN } from './evpn-routes';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import { jsonLines, neighbor, recordedNlri, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import { jsonLines, recordedNlri, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -41,7 +41,6 @@ async function adjIn(g: GoBgp, tsbgp: string): Promise<string[]> {
 }
 
 describe('EVPN: tsbgp with GoBGP', { skip }, () => {
-  let dir: string;
   let t: Tsbgp;
   let g: GoBgp;
   let eT: { address: string; port: number };
@@ -49,33 +48,14 @@ describe('EVPN: tsbgp with GoBGP', { skip }, () => {
   let events: string;
 
   before(async () => {
-    dir = makeTempDir('evpn-gobgp');
-    [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    const tsbgpPeer = {
-      address: eT.address,
-      port: eT.port,
-      as: AS_T,
-      passive: true,
-      families: [],
-      afiSafiNames: ['l2vpn-evpn'],
-    };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    events = path.join(dir, 'events.jsonl');
-    const rec = recorder(dir, events);
-    const body = [...STATIC_EVPN, ...rec.api];
-    const conf = [
-      ...rec.process,
-      neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body }),
-    ];
-    t = await startTsbgp(dir, conf.join('\n') + '\n');
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eT, eG, events } = await startGoBgpPair({
+      name: 'evpn-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { afiSafiNames: ['l2vpn-evpn'] },
+      body: STATIC_EVPN,
+      record: true,
+    }));
   });
 
   /** Waits until GoBGP's EVPN Adj-RIB-In satisfies `ok`, and returns it. */

@@ -8,10 +8,10 @@
 // GoBGP is passive; tsbgp connects. Skipped when gobgpd is missing (failed under CI).
 
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import { jsonLines, neighbor, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import { jsonLines, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -25,7 +25,6 @@ async function adjIn(g: GoBgp, tsbgp: string, family: string): Promise<string> {
 }
 
 describe('FlowSpec VPN: tsbgp with GoBGP', { skip }, () => {
-  let dir: string;
   let t: Tsbgp;
   let g: GoBgp;
   let eT: { address: string; port: number };
@@ -33,40 +32,20 @@ describe('FlowSpec VPN: tsbgp with GoBGP', { skip }, () => {
   let events: string;
 
   before(async () => {
-    dir = makeTempDir('flowvpn-gobgp');
-    [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    const tsbgpPeer = {
-      address: eT.address,
-      port: eT.port,
-      as: AS_T,
-      passive: true,
-      families: [],
-      afiSafiNames: ['l3vpn-ipv4-flowspec', 'l3vpn-ipv6-flowspec'],
-    };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    events = path.join(dir, 'events.jsonl');
-    const rec = recorder(dir, events);
-    const body = [
-      'family { ipv4 flow-vpn; ipv6 flow-vpn; }',
-      'flow {',
-      '  route v4 { rd 65000:1; match { destination 203.0.113.0/24; protocol tcp; destination-port =80; } then { discard; } }',
-      '  route v6 { rd 192.0.2.1:7; match { destination 2001:db8:5::/48; next-header udp; } then { rate-limit 9600; } }',
-      '}',
-      ...rec.api,
-    ];
-    const conf = [
-      ...rec.process,
-      neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body }),
-    ];
-    t = await startTsbgp(dir, conf.join('\n') + '\n');
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eT, eG, events } = await startGoBgpPair({
+      name: 'flowvpn-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { afiSafiNames: ['l3vpn-ipv4-flowspec', 'l3vpn-ipv6-flowspec'] },
+      body: [
+        'family { ipv4 flow-vpn; ipv6 flow-vpn; }',
+        'flow {',
+        '  route v4 { rd 65000:1; match { destination 203.0.113.0/24; protocol tcp; destination-port =80; } then { discard; } }',
+        '  route v6 { rd 192.0.2.1:7; match { destination 2001:db8:5::/48; next-header udp; } then { rate-limit 9600; } }',
+        '}',
+      ],
+      record: true,
+    }));
   });
 
   /** Waits until GoBGP's Adj-RIB-In for `family` satisfies `ok`, and returns it. */

@@ -5,8 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, type VpnFamily, waitFor } from './peers';
-import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import type { Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -33,29 +34,20 @@ describe('BGP Prefix-SID: tsbgp to GoBGP', { skip }, () => {
   let eG: { address: string; port: number };
 
   before(async () => {
-    const dir = makeTempDir('prefixsid-gobgp');
-    [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    const vpnFamilies: VpnFamily[] = ['ipv4-labeled', 'vpnv6'];
-    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], vpnFamilies };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    const body = [
-      'family { ipv4 nlri-mpls; ipv6 mpls-vpn; }',
-      'static {',
-      '  route 198.51.100.100/32 next-hop 192.0.2.1 label 800001 bgp-prefix-sid [ 300, [ ( 800000,4096 ) ] ];',
-      '  route 2001:db8:1::/48 rd 65000:1 label 3 next-hop 2001:db8::1 extended-community [ target:65000:1 ]' +
-        ' bgp-prefix-sid-srv6 ( l3-service 2001:db8:5:1:: 0x13 [40,24,16,0,16,64] );',
-      '}',
-    ];
-    const conf = neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body });
-    t = await startTsbgp(dir, `${conf}\n`);
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eT, eG } = await startGoBgpPair({
+      name: 'prefixsid-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { vpnFamilies: ['ipv4-labeled', 'vpnv6'] },
+      body: [
+        'family { ipv4 nlri-mpls; ipv6 mpls-vpn; }',
+        'static {',
+        '  route 198.51.100.100/32 next-hop 192.0.2.1 label 800001 bgp-prefix-sid [ 300, [ ( 800000,4096 ) ] ];',
+        '  route 2001:db8:1::/48 rd 65000:1 label 3 next-hop 2001:db8::1 extended-community [ target:65000:1 ]' +
+          ' bgp-prefix-sid-srv6 ( l3-service 2001:db8:5:1:: 0x13 [40,24,16,0,16,64] );',
+        '}',
+      ],
+    }));
   });
 
   async function seen(family: string, prefix: string): Promise<unknown> {

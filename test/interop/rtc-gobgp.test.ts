@@ -5,10 +5,10 @@
 // connects. Skipped when gobgpd is missing (failed under CI).
 
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import { jsonLines, neighbor, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import { jsonLines, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -25,34 +25,14 @@ describe('RT constraint: GoBGP to tsbgp', { skip }, () => {
   let events: string;
 
   before(async () => {
-    const dir = makeTempDir('rtc-gobgp');
-    const [eT, eg] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    eG = eg;
-    g = new GoBgp();
-    const tsbgpPeer = {
-      address: eT.address,
-      port: eT.port,
-      as: AS_T,
-      passive: true,
-      families: [],
-      afiSafiNames: ['rtc'],
-    };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    events = path.join(dir, 'events.jsonl');
-    const rec = recorder(dir, events);
-    const body = ['family { ipv4 rtc; }', ...rec.api];
-    const conf = [
-      ...rec.process,
-      neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body }),
-    ];
-    t = await startTsbgp(dir, conf.join('\n') + '\n');
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eG, events } = await startGoBgpPair({
+      name: 'rtc-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { afiSafiNames: ['rtc'] },
+      body: ['family { ipv4 rtc; }'],
+      record: true,
+    }));
   });
 
   function routes(kind: 'announce' | 'withdraw'): Route[] {

@@ -7,8 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import type { Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -17,43 +18,27 @@ const AS_G = 65421;
 const skip = skipReason('gobgp');
 
 describe('VPLS: tsbgp to GoBGP', { skip }, () => {
-  let dir: string;
   let t: Tsbgp;
   let g: GoBgp;
   let eT: { address: string; port: number };
   let eG: { address: string; port: number };
 
   before(async () => {
-    dir = makeTempDir('vpls-gobgp');
-    [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    const tsbgpPeer = {
-      address: eT.address,
-      port: eT.port,
-      as: AS_T,
-      passive: true,
-      families: [],
-      afiSafiNames: ['l2vpn-vpls'],
-    };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    const body = [
-      'family { l2vpn vpls; }',
-      'l2vpn {',
-      '  vpls site5 {',
-      '    rd 192.0.2.1:123; endpoint 5; base 10702; offset 1; size 8; next-hop 192.0.2.1;',
-      '    extended-community [ target:65000:6 l2info:19:0:1500:111 ];',
-      '  }',
-      '}',
-    ];
-    const conf = [neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body })];
-    t = await startTsbgp(dir, conf.join('\n') + '\n');
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eT, eG } = await startGoBgpPair({
+      name: 'vpls-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { afiSafiNames: ['l2vpn-vpls'] },
+      body: [
+        'family { l2vpn vpls; }',
+        'l2vpn {',
+        '  vpls site5 {',
+        '    rd 192.0.2.1:123; endpoint 5; base 10702; offset 1; size 8; next-hop 192.0.2.1;',
+        '    extended-community [ target:65000:6 l2info:19:0:1500:111 ];',
+        '  }',
+        '}',
+      ],
+    }));
   });
 
   /** GoBGP's counts for the VPLS family from tsbgp, with the session state (6 = Established). */

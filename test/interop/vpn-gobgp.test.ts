@@ -8,10 +8,10 @@
 // GoBGP is passive; tsbgp connects. Skipped when gobgpd is missing (failed under CI).
 
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, GoBgp, makeTempDir, skipReason, stopAll, type VpnFamily, waitFor } from './peers';
-import { jsonLines, neighbor, recorder, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { startGoBgpPair } from './gobgp-pair';
+import { type GoBgp, skipReason, stopAll, waitFor } from './peers';
+import { jsonLines, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -40,7 +40,6 @@ async function adjIn(g: GoBgp, tsbgp: string, family: string): Promise<string[]>
 }
 
 describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
-  let dir: string;
   let t: Tsbgp;
   let g: GoBgp;
   let eT: { address: string; port: number };
@@ -48,35 +47,21 @@ describe('MPLS VPN and labeled unicast: tsbgp with GoBGP', { skip }, () => {
   let events: string;
 
   before(async () => {
-    dir = makeTempDir('vpn-gobgp');
-    [eT, eG] = await Promise.all([allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    const vpnFamilies: VpnFamily[] = ['vpnv4', 'vpnv6', 'ipv4-labeled', 'ipv6-labeled'];
-    const tsbgpPeer = { address: eT.address, port: eT.port, as: AS_T, passive: true, families: [], vpnFamilies };
-    await g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [tsbgpPeer] });
-    events = path.join(dir, 'events.jsonl');
-    const rec = recorder(dir, events);
-    const body = [
-      'family { ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; ipv6 nlri-mpls; }',
-      'static {',
-      '  route 10.1.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
-      '  route 2001:db8:1::/48 rd 192.0.2.9:7 label 200 next-hop 2001:db8::1 extended-community [ target:65000:2 ];',
-      '  route 198.51.100.0/24 label 300 next-hop 192.0.2.1;',
-      '}',
-      ...rec.api,
-    ];
-    const conf = [
-      ...rec.process,
-      neighbor({ peer: eG.address, port: eG.port, local: eT.address, localAs: AS_T, peerAs: AS_G, body }),
-    ];
-    t = await startTsbgp(dir, conf.join('\n') + '\n');
-    try {
-      await waitFor(() => t.established(eG.address), 20_000, 'tsbgp session Established', 200);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\n--- tsbgp ---\n${t.log().slice(-3000)}\n--- gobgp ---\n${g.logText().slice(-1500)}`,
-      );
-    }
+    ({ t, g, eT, eG, events } = await startGoBgpPair({
+      name: 'vpn-gobgp',
+      asT: AS_T,
+      asG: AS_G,
+      families: { vpnFamilies: ['vpnv4', 'vpnv6', 'ipv4-labeled', 'ipv6-labeled'] },
+      body: [
+        'family { ipv4 mpls-vpn; ipv6 mpls-vpn; ipv4 nlri-mpls; ipv6 nlri-mpls; }',
+        'static {',
+        '  route 10.1.0.0/24 rd 65000:1 label 100 next-hop 192.0.2.1 extended-community [ target:65000:1 ];',
+        '  route 2001:db8:1::/48 rd 192.0.2.9:7 label 200 next-hop 2001:db8::1 extended-community [ target:65000:2 ];',
+        '  route 198.51.100.0/24 label 300 next-hop 192.0.2.1;',
+        '}',
+      ],
+      record: true,
+    }));
   });
 
   /** Waits until GoBGP's Adj-RIB-In for `family` satisfies `ok`, and returns it. */
