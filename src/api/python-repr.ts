@@ -17,7 +17,7 @@ export function pyFloat(x: number): string {
   return s.includes('.') ? s : `${s}.0`;
 }
 
-/** json.dumps() of a string (ensure_ascii: every character beyond ASCII as \uXXXX). */
+/** json.dumps() of a string (ensure_ascii: every character beyond ASCII as a \u escape of four hex digits). */
 export function pyJsonString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
