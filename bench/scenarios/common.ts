@@ -12,6 +12,7 @@ import {
   type BgpDaemon,
   ManagedProcess,
   makeTempDir,
+  runCmd,
   runSync,
   sleep,
   waitFor,
@@ -232,6 +233,23 @@ function envText(env: Record<string, string>): string {
   return Object.entries(env)
     .map(([k, v]) => `${k}=${v === '' ? "''" : v} `)
     .join('');
+}
+
+/** BIRD started on `conf`, its files (bird.conf, bird.ctl, bird.pid, bird.log) in `dir`, and a birdc on its socket. */
+export function startBird(
+  dir: string,
+  conf: string,
+): { bird: ManagedProcess; birdc: (...a: string[]) => Promise<string> } {
+  const ctl = path.join(dir, 'bird.ctl');
+  fs.writeFileSync(path.join(dir, 'bird.conf'), `${conf}\n`);
+  const bird = new ManagedProcess(
+    'bird',
+    'bird',
+    ['-f', '-c', path.join(dir, 'bird.conf'), '-s', ctl, '-P', path.join(dir, 'bird.pid')],
+    path.join(dir, 'bird.log'),
+  );
+  const birdc = async (...a: string[]): Promise<string> => (await runCmd('birdc', ['-s', ctl, ...a], 60_000)).stdout;
+  return { bird, birdc };
 }
 
 export function scenarioDir(name: string): string {

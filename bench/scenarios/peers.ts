@@ -2,11 +2,19 @@
 // sending 10,000 distinct IPv4 /24s, into one daemon. The clock runs from starting the senders (the daemon is
 // already listening) until it holds all 1,000,000 paths. BIRD does the same job for comparison.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { allocAddress, allocEndpoint, ManagedProcess, runCmd, waitFor } from '../../test/interop/peers';
+import { allocAddress, allocEndpoint, waitFor } from '../../test/interop/peers';
 import { type Sender, startSender } from '../sender';
-import { now, peakRssKiB, type RunResult, repeat, type ScenarioContext, scenarioDir, TsbgpProc, until } from './common';
+import {
+  now,
+  peakRssKiB,
+  type RunResult,
+  repeat,
+  type ScenarioContext,
+  scenarioDir,
+  startBird,
+  TsbgpProc,
+  until,
+} from './common';
 
 const PEERS = 100;
 let EACH = 10_000;
@@ -87,7 +95,6 @@ async function birdRun(): Promise<RunResult> {
   const dir = scenarioDir('peers-bird');
   const ed = await allocEndpoint();
   const addrs = Array.from({ length: PEERS }, () => allocAddress());
-  const ctl = path.join(dir, 'bird.ctl');
   const conf = [
     `router id ${ed.address};`,
     'protocol device { }',
@@ -102,14 +109,7 @@ async function birdRun(): Promise<RunResult> {
       ].join('\n'),
     ),
   ].join('\n');
-  fs.writeFileSync(path.join(dir, 'bird.conf'), conf + '\n');
-  const bird = new ManagedProcess(
-    'bird',
-    'bird',
-    ['-f', '-c', path.join(dir, 'bird.conf'), '-s', ctl, '-P', path.join(dir, 'bird.pid')],
-    path.join(dir, 'bird.log'),
-  );
-  const birdc = async (...a: string[]): Promise<string> => (await runCmd('birdc', ['-s', ctl, ...a], 60_000)).stdout;
+  const { bird, birdc } = startBird(dir, conf);
   try {
     await waitFor(
       async () => {

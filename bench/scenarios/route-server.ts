@@ -11,7 +11,17 @@ import * as path from 'node:path';
 import { allocAddress, allocEndpoint, ManagedProcess, runCmd, waitFor } from '../../test/interop/peers';
 import { StayRtr, type VrpSpec } from '../../test/interop/peers/stayrtr';
 import { type Sender, startSender } from '../sender';
-import { now, peakRssKiB, type RunResult, repeat, type ScenarioContext, scenarioDir, TsbgpProc, until } from './common';
+import {
+  now,
+  peakRssKiB,
+  type RunResult,
+  repeat,
+  type ScenarioContext,
+  scenarioDir,
+  startBird,
+  TsbgpProc,
+  until,
+} from './common';
 
 const CLIENTS = 50;
 let EACH = 20_000;
@@ -166,7 +176,6 @@ async function birdRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
   const dir = scenarioDir('route-server-bird');
   const ed = await allocEndpoint();
   const addrs = Array.from({ length: CLIENTS }, () => allocAddress());
-  const ctl = path.join(dir, 'bird.ctl');
   const conf = [
     `router id ${ed.address};`,
     'protocol device { }',
@@ -184,14 +193,7 @@ async function birdRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
       ].join('\n'),
     ),
   ].join('\n');
-  fs.writeFileSync(path.join(dir, 'bird.conf'), conf + '\n');
-  const bird = new ManagedProcess(
-    'bird',
-    'bird',
-    ['-f', '-c', path.join(dir, 'bird.conf'), '-s', ctl, '-P', path.join(dir, 'bird.pid')],
-    path.join(dir, 'bird.log'),
-  );
-  const birdc = async (...a: string[]): Promise<string> => (await runCmd('birdc', ['-s', ctl, ...a], 60_000)).stdout;
+  const { bird, birdc } = startBird(dir, conf);
   try {
     await waitFor(
       async () => {
