@@ -45,6 +45,8 @@ export interface RouteSpec extends Omit<RouteTail, 'pathId'> {
   /** `pathId` set when `path-information` was given (RFC 7911). */
   prefix: Prefix;
   pos?: Location;
+  /** tsbgp's `expires SECONDS` (API announcements only, see RouteParseOptions.expires): withdrawn by itself then. */
+  expiresIn?: number;
 }
 
 export interface RouteParseOptions {
@@ -56,6 +58,11 @@ export interface RouteParseOptions {
   cache?: Map<string, RouteTail>;
   /** Default true: an announcement needs `next-hop` (ExaBGP: "missing next-hop"). */
   requireNextHop?: boolean;
+  /**
+   * Accept tsbgp's `expires SECONDS` (an API announcement withdrawn by itself after SECONDS, as a flow rule's
+   * `expires`): not in the configuration, whose routes last as long as the file says them.
+   */
+  expires?: boolean;
 }
 
 /** RFC 1997 and IANA well-known communities, by the names ExaBGP (and tsbgp) accept. */
@@ -892,16 +899,27 @@ export function parseRoute(input: Token[] | string, opts: RouteParseOptions = {}
   i++;
   let tail: RouteTail | undefined;
   let key: string | undefined;
-  if (opts.cache) {
+  // A remembered tail would lose its `expires`: API lines (the only ones with it) are not memoised.
+  if (opts.cache && !opts.expires) {
     key = tailKey(toks, i, stop);
     tail = opts.cache.get(key);
   }
+  let expiresIn: number | undefined;
   if (tail === undefined) {
-    tail = parseRouteTail(new Cursor(toks, i, stop, endLoc));
+    const expiry = (kw: Token, c: Cursor): boolean => {
+      if (kw.text !== 'expires') return false;
+      const n = parseUint(c.word('a number of seconds'), 0xffffffff, 'a number of seconds');
+      if (n < 1) throw errorAt(kw, 'expires: expected a number of seconds (> 0)');
+      expiresIn ??= n;
+      return true;
+    };
+    tail = parseRouteTail(new Cursor(toks, i, stop, endLoc), opts.expires ? expiry : undefined);
     // Bounded: a file where every route differs would only fill the memo (and the GC) for nothing.
     if (opts.cache && key !== undefined && opts.cache.size < CACHE_LIMIT) opts.cache.set(key, tail);
   }
-  return finishRoute(prefix, tail, pt, opts);
+  const r = finishRoute(prefix, tail, pt, opts);
+  if (expiresIn !== undefined) r.expiresIn = expiresIn;
+  return r;
 }
 
 export function finishRoute(prefix: Prefix, tail: RouteTail, at: Token, opts: RouteParseOptions): RouteSpec {

@@ -221,13 +221,18 @@ export class CommandRunner {
         const withdraw = c.kind.startsWith('withdraw');
         const family = 'family' in c && c.family ? familyFromText(c.family) : undefined;
         const parsed = parseRoutes<RouteSpec>(c, (text, w) =>
-          parseRoute(text, { file: 'api', requireNextHop: !w, ...(family !== undefined ? { family } : {}) }),
+          parseRoute(text, {
+            file: 'api',
+            requireNextHop: !w,
+            expires: !w,
+            ...(family !== undefined ? { family } : {}),
+          }),
         );
         if (!parsed.ok) return fail(parsed.error);
         const targets = this.routeTargets(c.neighbors, process);
         if (typeof targets === 'string') return fail(targets);
         try {
-          this.d.applyRoutes(parsed.routes, targets, withdraw);
+          this.d.applyRoutes(parsed.routes, targets, withdraw, source);
         } catch (err) {
           return fail((err as Error).message);
         }

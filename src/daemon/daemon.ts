@@ -331,14 +331,16 @@ export class Daemon {
    * more-specifics, as ExaBGP 4.2's API route parser (configuration/static/__init__.py) returns them. Throws an
    * Error with the reason for a route tsbgp cannot send.
    */
-  applyRoutes(routes: RouteSpec[], targets: Neighbor[], withdraw: boolean): void {
+  applyRoutes(routes: RouteSpec[], targets: Neighbor[], withdraw: boolean, source = 'api'): void {
     for (const r of routes) {
+      // tsbgp's `expires N`: the neighbor withdraws the route by itself then (neighbor.ts timedRoutes).
+      const expiry = r.expiresIn === undefined ? undefined : { at: Date.now() + r.expiresIn * 1000, source };
       for (const part of expandSplit(r)) {
         const e = routeEntry(part, withdraw);
         for (const n of targets) {
           if (!n.cfg.families.includes(e.family)) continue;
           if (withdraw) n.withdraw(e);
-          else n.announce(e);
+          else n.announce(e, expiry);
         }
       }
     }

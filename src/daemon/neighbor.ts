@@ -37,7 +37,12 @@ export class Neighbor {
   readonly watchdogs = new Map<string, { entries: RibEntry[]; announced: boolean }>();
   /** FlowSpec rules announced to this neighbor, by family and NLRI bytes, with age, expiry and source. */
   readonly flows = new FlowTable();
-  /** One timer for every flow rule's expiry, set for the soonest (Infinity: none set). */
+  /**
+   * Routes announced with `expires` (RTBH from programs and the DDoS mitigator): the flow table's expiry queue,
+   * keyed by path id and NLRI entry, with the prefix as text. Empty for every route announced without it.
+   */
+  readonly timedRoutes = new FlowTable();
+  /** One timer for every flow rule's and timed route's expiry, set for the soonest (Infinity: none set). */
   private flowTimer: NodeJS.Timeout | undefined;
   private flowTimerAt = Infinity;
   /** Told when the Adj-RIB-In deletes stale routes of a family (graceful restart): the roles drop them too. */
@@ -226,17 +231,28 @@ export class Neighbor {
     };
   }
 
-  announce(e: RibEntry): void {
+  /**
+   * Announce a route; with `expiry`, withdrawn by itself at `expiry.at` unless announced again first. Announced
+   * again without it, the route loses its expiry, as a flow rule does.
+   */
+  announce(e: RibEntry, expiry?: { at: number; source: string }): void {
     this.ribOut.announce(e.family, e.entry, e.attributes, { pathId: e.pathId, nextHop: e.nextHop });
+    if (expiry !== undefined) {
+      this.timedRoutes.set(e.family, timedKey(e), e.pathId ?? 0, expiry.source, Date.now(), expiry.at, e.text);
+      this.scheduleFlowExpiry();
+    } else if (this.timedRoutes.size > 0) {
+      this.timedRoutes.delete(e.family, timedKey(e));
+    }
   }
 
   withdraw(e: RibEntry): boolean {
+    if (this.timedRoutes.size > 0) this.timedRoutes.delete(e.family, timedKey(e));
     return this.ribOut.withdraw(e.family, e.entry, e.pathId ?? 0);
   }
 
-  /** (Re)arm the flow expiry timer for the soonest expiry in the flow table, after the table changed. */
+  /** (Re)arm the expiry timer for the soonest expiry in the flow table and the timed routes, after one changed. */
   scheduleFlowExpiry(): void {
-    const at = this.flows.nextExpiry();
+    const at = Math.min(this.flows.nextExpiry(), this.timedRoutes.nextExpiry());
     if (at === this.flowTimerAt) return;
     this.stopFlowExpiry();
     if (at === Infinity) return;
@@ -258,14 +274,27 @@ export class Neighbor {
     this.flowTimerAt = Infinity;
   }
 
-  /** Rules that outlive the attack are the classic FlowSpec accident: withdraw them at their expiry. */
+  /** Rules (and blackholes) that outlive the attack are the classic accident: withdraw them at their expiry. */
   private expireFlows(): void {
-    for (const f of this.flows.expire(Date.now())) {
+    const now = Date.now();
+    for (const f of this.flows.expire(now)) {
       this.ribOut.withdraw(f.family, f.entry, f.pathId);
       this.log.info(`flow rule expired and withdrawn: ${f.text}`);
     }
+    for (const r of this.timedRoutes.expire(now)) {
+      this.ribOut.withdraw(r.family, r.entry.subarray(4), r.pathId);
+      this.log.info(`route expired and withdrawn: ${r.text}`);
+    }
     this.scheduleFlowExpiry();
   }
+}
+
+/** A timed route's key: its path id (4 bytes), then its NLRI entry, so that ADD-PATH paths expire apart. */
+function timedKey(e: RibEntry): Uint8Array {
+  const k = new Uint8Array(4 + e.entry.length);
+  new DataView(k.buffer).setUint32(0, e.pathId ?? 0);
+  k.set(e.entry, 4);
+  return k;
 }
 
 /** IPv4 unicast, the family a neighbor has when nothing else is said. */

@@ -1,10 +1,10 @@
 // Mitigation through the paths tsbgp already has, as API commands run by the daemon like any other (so every
-// FlowSpec rule goes through the FlowSpec guard, src/flowspec/guard.ts, and the flow table's expiry,
-// src/daemon/flow-table.ts): a FlowSpec rule built from the attack's signature (discard or rate-limit, always
-// with `expires`, refreshed while the attack lasts, so a rule outlives a stopped detector by at most twice
-// the calm period and a window), and/or an RTBH route (the victim /32 or /128 with the blackhole community, RFC 7999, and the
-// configured next hop), withdrawn when the attack ends. Limits: at most max-rules rules in force, nothing for a
-// victim in never-mitigate, nothing sent in dry-run.
+// FlowSpec rule goes through the FlowSpec guard, src/flowspec/guard.ts): a FlowSpec rule built from the attack's
+// signature (discard or rate-limit) and/or an RTBH route (the victim /32 or /128 with the blackhole community,
+// RFC 7999, and the configured next hop). Both are sent with `expires` (the daemon's flow table and timed routes,
+// src/daemon/flow-table.ts, withdraw them by themselves), refreshed while the attack lasts and withdrawn when it
+// ends, so neither outlives a stopped detector by more than twice the calm period and a window. Limits: at most
+// max-rules rules in force, nothing for a victim in never-mitigate, nothing sent in dry-run.
 
 import type { DdosConfig, Method } from './config';
 import { inPrefix } from './hosts';
@@ -20,7 +20,7 @@ export interface Mitigation {
   /** Rules not sent and why (the guard's refusal, max-rules, never-mitigate, dry-run). */
   notSent: { rule: string; reason: string }[];
   dryRun: boolean;
-  /** When the FlowSpec rules were last announced with a fresh expiry (ms). */
+  /** When the rules were last announced with a fresh expiry (ms). */
   refreshedAt: number;
 }
 
@@ -34,7 +34,7 @@ export class Mitigator {
   ) {}
 
   /**
-   * Seconds a FlowSpec rule lives without a refresh: twice the calm period plus a window. Refreshed once half of
+   * Seconds a rule (FlowSpec or RTBH) lives without a refresh: twice the calm period plus a window. Refreshed once half of
    * it is gone while the attack lasts, so at the last sight of the attack at least calm + window is left: the rule
    * stays until the end withdraws it, and goes by itself within that time if the detector stops.
    */
@@ -68,11 +68,11 @@ export class Mitigator {
     return m;
   }
 
-  /** While the attack lasts: announce the FlowSpec rules again with a fresh expiry once half of it is gone. */
+  /** While the attack lasts: announce the rules again with a fresh expiry once half of it is gone. */
   extend(m: Mitigation, now: number): void {
     if (now - m.refreshedAt < (this.lifetime * 1000) / 2) return;
     m.refreshedAt = now;
-    for (const rule of m.rules) if (rule.startsWith('announce flow')) this.run(this.withExpiry(rule));
+    for (const rule of m.rules) this.run(this.withExpiry(rule));
   }
 
   /** The attack is over: withdraw what was sent. */
@@ -84,7 +84,7 @@ export class Mitigator {
   }
 
   private withExpiry(rule: string): string {
-    return rule.startsWith('announce flow') ? `${rule} expires ${this.lifetime}` : rule;
+    return `${rule} expires ${this.lifetime}`;
   }
 }
 

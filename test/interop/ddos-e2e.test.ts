@@ -6,7 +6,8 @@
 // 192.0.2.66) at BIRD, within 5 s of the first flows; the rule for the SYN flood, which the guard refuses, never
 // reaches any peer and the refusal is in the event; the normal host never triggers anything; events reach the
 // API process as JSON lines and `tsbgp cli show ddos` lists the attack; after the replays stop, the rule and
-// the route are withdrawn by themselves after the calm period.
+// the route are withdrawn by themselves after the calm period. A blackhole announced as the mitigator sends one
+// (`announce route ... expires N`) reaches BIRD and is withdrawn by tsbgp alone N seconds later.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -275,5 +276,29 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
       'end event',
     );
     assert.ok((end.ddos.peak as { pps: number }).pps > 500);
+  });
+
+  it("an RTBH route's own expiry: BIRD sees it come and go with no withdraw sent to tsbgp", {
+    timeout: 30_000,
+  }, async (tc) => {
+    const victim = '203.0.113.50';
+    const sent = Date.now();
+    await t.done(`announce route ${victim}/32 next-hop 192.0.2.66 community [ 65535:666 ] expires 3`);
+    const atBird = await waitFor(
+      async () => (await bird.routes('ipv4')).find((r) => r.prefix === `${victim}/32`),
+      10_000,
+      'the blackhole at BIRD',
+      100,
+    );
+    assert.deepEqual(atBird.communities, ['65535:666']);
+    await waitFor(
+      async () => !(await bird.routes('ipv4')).some((r) => r.prefix === `${victim}/32`),
+      15_000,
+      'the blackhole gone from BIRD',
+      100,
+    );
+    tc.diagnostic(`gone from BIRD ${Date.now() - sent} ms after it was sent`);
+    assert.ok(Date.now() - sent >= 3000, 'not before its expiry');
+    assert.match(t.log(), /route expired and withdrawn: 203\.0\.113\.50\/32/);
   });
 });

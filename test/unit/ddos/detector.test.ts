@@ -1,7 +1,7 @@
 // Detection and mitigation on a fake clock: the `ddos` block parses (and bad ones fail at file:line:col); flows
 // into the host table make an attack start after min-duration with a FlowSpec rule built from the signature
-// (one the real FlowSpec parser and guard accept), the rule is refreshed while the attack lasts and withdrawn
-// after the calm period; normal traffic starts nothing; never-mitigate, dry-run, max-rules and a guard refusal
+// (one the real FlowSpec parser and guard accept), the rule (and an RTBH route, both with an expiry) is refreshed
+// while the attack lasts and withdrawn after the calm period; normal traffic starts nothing; never-mitigate, dry-run, max-rules and a guard refusal
 // keep rules from being sent and say why.
 
 import assert from 'node:assert/strict';
@@ -227,7 +227,10 @@ test('the vip group blackholes with RTBH; never-mitigate, dry-run and max-rules 
     for (let i = 0; i < 10; i++) t.flow('198.51.100.1', '203.0.113.200', 17, 5000, 6000 + i, 100, 10000);
     ntp(t.flow, '203.0.113.99');
   });
-  assert.deepEqual(t.commands, ['announce route 203.0.113.200/32 next-hop 192.0.2.66 community [ 65535:666 ]']);
+  // The blackhole carries its own expiry, as a FlowSpec rule does: 2 × (calm 5 + window 2) s.
+  assert.deepEqual(t.commands, [
+    'announce route 203.0.113.200/32 next-hop 192.0.2.66 community [ 65535:666 ] expires 14',
+  ]);
   const never = t.events.find((e) => e.host === '203.0.113.99')!;
   assert.deepEqual(never.mitigation.rules, []);
   assert.match(never.mitigation.notSent[0]!.reason, /never-mitigate 203\.0\.113\.99\/32/);
@@ -244,6 +247,23 @@ test('the vip group blackholes with RTBH; never-mitigate, dry-run and max-rules 
   });
   assert.equal(capped.commands.length, 1);
   assert.ok(capped.events.some((e) => /max-rules 1 in force/.test(e.mitigation.notSent[0]?.reason ?? '')));
+});
+
+test('an RTBH route is refreshed with a fresh expiry while the attack lasts and withdrawn when it ends', () => {
+  const t = rig(config('min-duration 0; mitigation both;'));
+  const rtbh = 'announce route 203.0.113.10/32 next-hop 192.0.2.66 community [ 65535:666 ] expires 14';
+  const flow = 'announce flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] discard expires 14';
+  t.second(() => ntp(t.flow));
+  assert.deepEqual(t.commands, [flow, rtbh]);
+  // Half the lifetime (7 s) later both are announced again, so at least calm + window is left at any time.
+  for (let s = 0; s < 8; s++) t.second(() => ntp(t.flow));
+  assert.deepEqual(t.commands.slice(2, 4), [flow, rtbh]);
+  for (let s = 0; s < 12 && !t.events.some((e) => e.event === 'end'); s++) t.second(() => undefined);
+  assert.deepEqual(t.commands.slice(-2), [
+    'withdraw flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ]',
+    'withdraw route 203.0.113.10/32 next-hop 192.0.2.66',
+  ]);
+  assert.equal(t.mitigator.inForce, 0);
 });
 
 test('a rule the guard refuses is not in force and the refusal is reported', () => {
