@@ -1,190 +1,264 @@
-// The route server scenario shared by the tsbgp test and the BIRD 2 differential: four clients (two BIRD 2, FRR,
+// The route server scenarios shared by the tsbgp tests and the BIRD 2 differential: four clients (two BIRD 2, FRR,
 // GoBGP) on loopback, each announcing routes that exercise one rule (RPKI valid / invalid / not found, bogon,
-// foreign next hop, too long, action communities, max-prefix), StayRTR serving VRPs for them, and the client
-// daemons started passive so that the route server (tsbgp or BIRD) connects to them.
-import { allocEndpoint, type BgpDaemon, Bird, type Family, Frr, GoBgp, type Route, type RouteSpec } from './peers';
-import { StayRtr } from './peers/stayrtr';
+// foreign next hop, length bounds, action communities, RFC 7999 blackholes, max-prefix), StayRTR serving VRPs for
+// them, and the client daemons started passive so that the route server (tsbgp or BIRD) connects to them. IPV4 runs
+// every session over IPv4; IPV6 announces IPv6 routes with IPv6 next hops, one client over an IPv6 session (::1)
+// and the others over IPv4 sessions (MP-BGP, RFC 4760).
+import {
+  allocEndpoint,
+  type BgpDaemon,
+  Bird,
+  type DaemonOpts,
+  Frr,
+  freePort,
+  GoBgp,
+  type Route,
+  type RouteSpec,
+} from './peers';
+import { StayRtr, type VrpSpec } from './peers/stayrtr';
 import { neighbor } from './tsbgp-launch';
 
 /** The route server's AS (16 bits, for the RFC 1997 action communities). */
 export const RS_AS = 64999;
 
+/** RFC 7999 BLACKHOLE. */
+export const BLACKHOLE = '65535:666';
+
 export interface ClientSpec {
   name: string;
   as: number;
+  /** The client's next hop (of the scenario's family): the only one its filter allows. */
   nh: string;
   make: () => BgpDaemon;
   routes: RouteSpec[];
   filter?: string[];
+  /** The session runs over IPv6 (::1) instead of IPv4. */
+  v6Session?: boolean;
 }
 
-export const CLIENTS: ClientSpec[] = [
-  {
-    name: 'bird-a',
-    as: 1001,
-    nh: '192.0.2.1',
-    make: () => new Bird(),
-    routes: [
-      { prefix: '1.1.1.0/24', nextHop: '192.0.2.1' }, // RPKI valid
-      { prefix: '1.1.2.0/24', nextHop: '192.0.2.1', communities: ['0:1002'] }, // not to bird-b
-      { prefix: '1.1.3.0/24', nextHop: '192.0.2.1', communities: [`${RS_AS}:1003`] }, // only to frr
-      { prefix: '1.1.4.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:102:1004`] }, // 2 prepends to gobgp
-      { prefix: '1.1.5.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:0:1003`] }, // not to frr
-      { prefix: '1.1.6.0/24', nextHop: '192.0.2.1', communities: ['65501:1002'] }, // 1 prepend to bird-b
-    ],
-  },
-  {
-    name: 'bird-b',
-    as: 1002,
-    nh: '192.0.2.2',
-    make: () => new Bird(),
-    routes: [
-      { prefix: '1.2.2.0/24', nextHop: '192.0.2.2' }, // RPKI invalid (VRP for AS 9999)
-      { prefix: '2.2.0.0/16', nextHop: '192.0.2.2', med: 50 }, // not found: accepted
-      { prefix: '10.2.0.0/16', nextHop: '192.0.2.2' }, // bogon
-      { prefix: '2.3.0.0/16', nextHop: '192.0.2.99' }, // someone else's next hop
-    ],
-  },
-  {
-    name: 'frr',
-    as: 1003,
-    nh: '192.0.2.3',
-    make: () => new Frr(),
-    routes: [
-      { prefix: '1.3.3.0/24', nextHop: '192.0.2.3', communities: ['3:3'] }, // valid, then made invalid
-      { prefix: '3.3.0.0/25', nextHop: '192.0.2.3' }, // too long
-    ],
-  },
-  {
-    name: 'gobgp',
-    as: 1004,
-    nh: '192.0.2.4',
-    make: () => new GoBgp(),
-    routes: [
-      { prefix: '4.4.1.0/24', nextHop: '192.0.2.4' },
-      { prefix: '4.4.2.0/24', nextHop: '192.0.2.4' },
-      { prefix: '4.4.3.0/24', nextHop: '192.0.2.4' },
-    ],
-    filter: ['max-prefix 2 refuse;'],
-  },
-];
+export interface Scenario {
+  family: 'ipv4' | 'ipv6';
+  clients: ClientSpec[];
+  vrps: VrpSpec[];
+  /** What each client must hold in the end (besides the limited client's routes): prefix -> AS_PATH. */
+  want: Record<string, Record<string, number[]>>;
+  /** A client over its max-prefix limit: its routes start with `prefix`; `passing` of them reach the others. */
+  limited?: { client: string; prefix: string; passing: number };
+}
 
-export const VRPS = [
-  { prefix: '1.1.0.0/16', maxLength: 24, asn: 1001 },
-  { prefix: '1.2.0.0/16', maxLength: 24, asn: 9999 },
-  { prefix: '1.3.0.0/16', maxLength: 24, asn: 1003 },
-];
+export const IPV4: Scenario = {
+  family: 'ipv4',
+  clients: [
+    {
+      name: 'bird-a',
+      as: 1001,
+      nh: '192.0.2.1',
+      make: () => new Bird(),
+      routes: [
+        { prefix: '1.1.1.0/24', nextHop: '192.0.2.1' }, // RPKI valid
+        { prefix: '1.1.2.0/24', nextHop: '192.0.2.1', communities: ['0:1002'] }, // not to bird-b
+        { prefix: '1.1.3.0/24', nextHop: '192.0.2.1', communities: [`${RS_AS}:1003`] }, // only to frr
+        { prefix: '1.1.4.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:102:1004`] }, // 2 prepends to gobgp
+        { prefix: '1.1.5.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:0:1003`] }, // not to frr
+        { prefix: '1.1.6.0/24', nextHop: '192.0.2.1', communities: ['65501:1002'] }, // 1 prepend to bird-b
+        // To no one but frr and gobgp (0:RS with RS:X).
+        { prefix: '1.1.7.0/24', nextHop: '192.0.2.1', communities: [`0:${RS_AS}`, `${RS_AS}:1003`, `${RS_AS}:1004`] },
+        { prefix: '1.1.8.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:1:1002`] }, // only to bird-b
+        { prefix: '1.1.9.0/24', nextHop: '192.0.2.1', communities: ['65503:1003'] }, // 3 prepends to frr
+        { prefix: '1.1.10.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:101:1002`] }, // 1 to bird-b
+        { prefix: '1.1.11.0/24', nextHop: '192.0.2.1', communities: [`0:${RS_AS}`] }, // to no one
+        // RFC 7999 blackhole in its own 1.1.1.0/24 (RPKI-invalid by max length): reaches everyone.
+        { prefix: '1.1.1.66/32', nextHop: '192.0.2.1', communities: [BLACKHOLE] },
+        // Blackhole for someone else's space (bird-b's 2.2.0.0/16): refused.
+        { prefix: '2.2.0.66/32', nextHop: '192.0.2.1', communities: [BLACKHOLE] },
+      ],
+    },
+    {
+      name: 'bird-b',
+      as: 1002,
+      nh: '192.0.2.2',
+      make: () => new Bird(),
+      routes: [
+        { prefix: '1.2.2.0/24', nextHop: '192.0.2.2' }, // RPKI invalid (VRP for AS 9999)
+        { prefix: '2.2.0.0/16', nextHop: '192.0.2.2', med: 50 }, // not found: accepted
+        { prefix: '10.2.0.0/16', nextHop: '192.0.2.2' }, // bogon
+        { prefix: '2.3.0.0/16', nextHop: '192.0.2.99' }, // someone else's next hop
+      ],
+    },
+    {
+      name: 'frr',
+      as: 1003,
+      nh: '192.0.2.3',
+      make: () => new Frr(),
+      routes: [
+        { prefix: '1.3.3.0/24', nextHop: '192.0.2.3', communities: ['3:3'] }, // valid, then made invalid
+        { prefix: '3.3.0.0/25', nextHop: '192.0.2.3' }, // too long
+      ],
+    },
+    {
+      name: 'gobgp',
+      as: 1004,
+      nh: '192.0.2.4',
+      make: () => new GoBgp(),
+      routes: [
+        { prefix: '4.4.1.0/24', nextHop: '192.0.2.4' },
+        { prefix: '4.4.2.0/24', nextHop: '192.0.2.4' },
+        { prefix: '4.4.3.0/24', nextHop: '192.0.2.4' },
+      ],
+      filter: ['max-prefix 2 refuse;'],
+    },
+  ],
+  vrps: [
+    { prefix: '1.1.0.0/16', maxLength: 24, asn: 1001 },
+    { prefix: '1.2.0.0/16', maxLength: 24, asn: 9999 },
+    { prefix: '1.3.0.0/16', maxLength: 24, asn: 1003 },
+  ],
+  want: {
+    'bird-a': { '2.2.0.0/16': [1002], '1.3.3.0/24': [1003] },
+    'bird-b': {
+      '1.1.1.0/24': [1001],
+      '1.1.4.0/24': [1001],
+      '1.1.5.0/24': [1001],
+      '1.1.6.0/24': [1001, 1001],
+      '1.1.8.0/24': [1001],
+      '1.1.9.0/24': [1001],
+      '1.1.10.0/24': [1001, 1001],
+      '1.1.1.66/32': [1001],
+      '1.3.3.0/24': [1003],
+    },
+    frr: {
+      '1.1.1.0/24': [1001],
+      '1.1.2.0/24': [1001],
+      '1.1.3.0/24': [1001],
+      '1.1.4.0/24': [1001],
+      '1.1.6.0/24': [1001],
+      '1.1.7.0/24': [1001],
+      '1.1.9.0/24': [1001, 1001, 1001, 1001],
+      '1.1.10.0/24': [1001],
+      '1.1.1.66/32': [1001],
+      '2.2.0.0/16': [1002],
+    },
+    gobgp: {
+      '1.1.1.0/24': [1001],
+      '1.1.2.0/24': [1001],
+      '1.1.4.0/24': [1001, 1001, 1001],
+      '1.1.5.0/24': [1001],
+      '1.1.6.0/24': [1001],
+      '1.1.7.0/24': [1001],
+      '1.1.9.0/24': [1001],
+      '1.1.10.0/24': [1001],
+      '1.1.1.66/32': [1001],
+      '2.2.0.0/16': [1002],
+      '1.3.3.0/24': [1003],
+    },
+  },
+  limited: { client: 'gobgp', prefix: '4.4.', passing: 2 },
+};
 
-/** The clients started (passive, one neighbor: the route server at `rs`), with their endpoints. */
+/** Back-compatible names of the IPv4 scenario. */
+export const CLIENTS = IPV4.clients;
+export const VRPS = IPV4.vrps;
+
+/** The clients started (passive, one neighbor: the route server), with their endpoints. */
 export interface Clients {
+  scenario: Scenario;
   daemons: Map<string, BgpDaemon>;
   ends: { address: string; port: number }[];
+  /** Where the route server speaks to the clients on IPv6 sessions: ::1 and a port free there. */
+  rs6: { address: string; port: number };
 }
 
-export async function startClients(rs: { address: string; port: number }): Promise<Clients> {
-  const ends = await Promise.all(CLIENTS.map(() => allocEndpoint()));
-  const fams: Family[] = ['ipv4'];
+/** The route server's own address towards client `i` (::1 for an IPv6 session). */
+export function rsAddress(cl: Clients, rs: { address: string }, i: number): string {
+  return cl.scenario.clients[i]!.v6Session ? cl.rs6.address : rs.address;
+}
+
+export async function startClients(rs: { address: string; port: number }, s: Scenario = IPV4): Promise<Clients> {
+  const ends = await Promise.all(
+    s.clients.map(async (c) => (c.v6Session ? { address: '::1', port: await freePort('::1') } : allocEndpoint())),
+  );
+  const rs6 = { address: '::1', port: await freePort('::1') };
   const daemons = new Map<string, BgpDaemon>();
   await Promise.all(
-    CLIENTS.map((c, i) => {
+    s.clients.map((c, i) => {
       const d = c.make();
       daemons.set(c.name, d);
-      return d.start({
+      const to = c.v6Session ? rs6 : rs;
+      const opts: DaemonOpts = {
         ...ends[i]!,
+        // An IPv6 session still needs an IPv4 BGP identifier.
+        ...(c.v6Session ? { routerId: `10.255.${i}.1` } : {}),
         as: c.as,
         holdTime: 30,
-        neighbors: [
-          { address: rs.address, port: rs.port, as: RS_AS, passive: true, families: fams, routeServer: true },
-        ],
-      });
+        neighbors: [{ ...to, as: RS_AS, passive: true, families: [s.family], routeServer: true }],
+      };
+      return d.start(opts);
     }),
   );
-  return { daemons, ends };
+  return { scenario: s, daemons, ends, rs6 };
 }
 
 /** Each client originates its routes. */
 export async function announceAll(cl: Clients): Promise<void> {
+  const s = cl.scenario;
   await Promise.all(
-    CLIENTS.map(async (c) => {
+    s.clients.map(async (c) => {
       const d = cl.daemons.get(c.name)!;
-      if (d instanceof Bird) await d.addRoutes('ipv4', c.routes);
-      else for (const r of c.routes) await d.addRoute('ipv4', r);
+      if (d instanceof Bird) await d.addRoutes(s.family, c.routes);
+      else for (const r of c.routes) await d.addRoute(s.family, r);
     }),
   );
 }
 
-export async function startRtr(): Promise<StayRtr> {
+export async function startRtr(s: Scenario = IPV4): Promise<StayRtr> {
   const rtr = new StayRtr();
-  await rtr.start(VRPS, { protocol: 1, refresh: 1 });
+  await rtr.start(s.vrps, { protocol: 1, refresh: 1 });
   return rtr;
 }
 
 /** A client's table: prefix -> route, without its own routes. */
 export async function received(cl: Clients, name: string): Promise<Map<string, Route>> {
-  const own = new Set(CLIENTS.find((c) => c.name === name)!.routes.map((r) => r.prefix));
-  const rs = await cl.daemons.get(name)!.routes('ipv4');
+  const s = cl.scenario;
+  const own = new Set(s.clients.find((c) => c.name === name)!.routes.map((r) => r.prefix));
+  const rs = await cl.daemons.get(name)!.routes(s.family);
   return new Map(rs.filter((r) => !own.has(r.prefix)).map((r) => [r.prefix, r]));
 }
 
-/** What each client must hold in the end (besides two of GoBGP's three 4.4.x routes): prefix -> AS_PATH. */
-export const WANT: Record<string, Record<string, number[]>> = {
-  'bird-a': { '2.2.0.0/16': [1002], '1.3.3.0/24': [1003] },
-  'bird-b': {
-    '1.1.1.0/24': [1001],
-    '1.1.4.0/24': [1001],
-    '1.1.5.0/24': [1001],
-    '1.1.6.0/24': [1001, 1001],
-    '1.3.3.0/24': [1003],
-  },
-  frr: {
-    '1.1.1.0/24': [1001],
-    '1.1.2.0/24': [1001],
-    '1.1.3.0/24': [1001],
-    '1.1.4.0/24': [1001],
-    '1.1.6.0/24': [1001],
-    '2.2.0.0/16': [1002],
-  },
-  gobgp: {
-    '1.1.1.0/24': [1001],
-    '1.1.2.0/24': [1001],
-    '1.1.4.0/24': [1001, 1001, 1001],
-    '1.1.5.0/24': [1001],
-    '1.1.6.0/24': [1001],
-    '2.2.0.0/16': [1002],
-    '1.3.3.0/24': [1003],
-  },
-};
-
-/** True when the client's table is WANT plus two 4.4.x routes (none for GoBGP itself). */
-export function complete(name: string, tb: Map<string, Route>): boolean {
-  const want = WANT[name]!;
-  const gob = [...tb.keys()].filter((p) => p.startsWith('4.4.'));
-  const rest = [...tb.keys()].filter((p) => !p.startsWith('4.4.'));
+/** True when the client's table is the scenario's `want` plus the limited client's passing routes. */
+export function complete(s: Scenario, name: string, tb: Map<string, Route>): boolean {
+  const want = s.want[name]!;
+  const lim = s.limited;
+  const limited = [...tb.keys()].filter((p) => lim !== undefined && p.startsWith(lim.prefix));
+  const rest = [...tb.keys()].filter((p) => lim === undefined || !p.startsWith(lim.prefix));
   return (
     rest.length === Object.keys(want).length &&
     Object.keys(want).every((p) => tb.get(p)?.asPath.join(' ') === want[p]!.join(' ')) &&
-    gob.length === (name === 'gobgp' ? 0 : 2)
+    limited.length === (lim === undefined || name === lim.client ? 0 : lim.passing)
   );
 }
 
 /** tsbgp's configuration as route server of the clients, with the RPKI cache. */
 export function tsbgpConfig(rs: { address: string }, cl: Clients, rtr: StayRtr): string {
-  const conf = CLIENTS.map((c, i) =>
-    neighbor({
+  const s = cl.scenario;
+  const conf = s.clients.map((c, i) => {
+    const local = rsAddress(cl, rs, i);
+    const block = neighbor({
       peer: cl.ends[i]!.address,
       port: cl.ends[i]!.port,
-      local: rs.address,
+      local,
       localAs: RS_AS,
       peerAs: c.as,
       body: [
-        'family { ipv4 unicast; }',
+        `family { ${s.family} unicast; }`,
         'route-server-client;',
         'filter {',
         `  next-hop [ ${c.nh} ];`,
         ...(c.filter ?? []).map((f) => `  ${f}`),
         '}',
       ],
-    }),
-  );
+    });
+    // The BGP identifier must be an IPv4 address, whatever the session runs over.
+    return local.includes(':') ? block.replace(`router-id ${local};`, `router-id 10.255.${i}.2;`) : block;
+  });
   return `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}\n${conf.join('\n')}\n`;
 }

@@ -1,19 +1,23 @@
 // tsbgp as an IX route server (RFC 7947) for four real clients on loopback, two BIRD 2, FRR and GoBGP, with RPKI
 // from StayRTR serving a VRP file written here. Proves: valid and not-found routes reach every other client with
 // the announcing client's next hop and AS_PATH (no route server AS: transparent), RPKI-invalid and bogon routes
-// reach none, each action community (do not announce to X, announce only to X, prepend N times to X), max-prefix
-// refusing the routes over the limit, and a VRP file edit withdrawing the newly invalid route from every client
-// within a second of tsbgp applying it. The looking glass (`show rib filtered`, `show route-server`) names the
-// reasons and counts.
+// reach none, each action community in its RFC 1997 and RFC 8092 forms (do not announce to X, to no one but the X
+// named, announce only to X, prepend 1, 2 or 3 times to X), an RFC 7999 blackhole /32 in the client's own
+// accepted prefix reaching every other client with BLACKHOLE as sent while one for another client's space is
+// refused, max-prefix refusing the routes over the limit, and a VRP file edit withdrawing the newly invalid route
+// from every client within a second of tsbgp applying it. The looking glass (`show rib filtered`, `show
+// route-server`) names the reasons and counts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { allocEndpoint, makeTempDir, type Route, skipReason, stopAll, waitFor } from './peers';
 import type { StayRtr } from './peers/stayrtr';
 import {
   announceAll,
+  BLACKHOLE,
   CLIENTS,
   type Clients,
   complete,
+  IPV4,
   RS_AS,
   received,
   startClients,
@@ -62,7 +66,7 @@ describe('tsbgp as route server for BIRD, BIRD, FRR and GoBGP, with StayRTR', { 
       const got = await waitFor(
         async () => {
           const tb = await table(c.name);
-          return complete(c.name, tb) ? tb : undefined;
+          return complete(IPV4, c.name, tb) ? tb : undefined;
         },
         20_000,
         `${c.name}'s table`,
@@ -80,6 +84,11 @@ describe('tsbgp as route server for BIRD, BIRD, FRR and GoBGP, with StayRTR', { 
         assert.equal(got.get('2.2.0.0/16')!.med, 50, `${c.name}: MED kept`);
       if (c.name !== 'frr' && got.has('1.3.3.0/24'))
         assert.ok(got.get('1.3.3.0/24')!.communities.includes('3:3'), `${c.name}: communities kept`);
+      // RFC 7999 BLACKHOLE passed on unchanged (FRR prints it by name and adds NO_EXPORT itself on receipt, as
+      // RFC 7999 §3.2 suggests: BIRD and GoBGP show what went on the wire).
+      const bh = got.get('1.1.1.66/32')?.communities;
+      if (c.name === 'frr') assert.ok(bh?.includes('blackhole'), `frr: the blackhole with BLACKHOLE: ${bh}`);
+      else if (c.name !== 'bird-a') assert.deepEqual(bh, [BLACKHOLE], `${c.name}: the blackhole as sent`);
     }
   });
 
@@ -91,6 +100,8 @@ describe('tsbgp as route server for BIRD, BIRD, FRR and GoBGP, with StayRTR', { 
     assert.match(text, /2\.3\.0\.0\/16 .*next-hop/);
     assert.match(text, /3\.3\.0\.0\/25 .*prefix-length/);
     assert.match(text, /4\.4\.\d\.0\/24 .*max-prefix/);
+    assert.match(text, /2\.2\.0\.66\/32 .*blackhole/);
+    assert.doesNotMatch(text, /1\.1\.1\.66\/32/);
     const j = await t.command('show rib filtered json');
     const rows = JSON.parse(j.lines.join('\n')) as { prefix: string; reason: string; rpki: string; neighbor: string }[];
     assert.deepEqual(
