@@ -5,6 +5,7 @@ import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
 import type { EvpnConfigRoute } from './evpn';
+import type { HttpConfig } from './http';
 import type { RouteList } from './route-list';
 import type { RpkiConfig } from './rpki';
 import type { RouteServerFilterConfig } from './rs-filter';
@@ -194,6 +195,8 @@ export interface Config {
   ddos?: DdosConfig;
   /** tsbgp: the top-level `rpki` section (RPKI-to-Router caches), when there is one. */
   rpki?: RpkiConfig;
+  /** tsbgp: the top-level `http` section (the HTTP server's settings, config/http.ts), when there is one. */
+  http?: HttpConfig;
   /** tsbgp: top-level `cluster-id A.B.C.D;` (RFC 4456 §7). */
   clusterId?: string;
   /** tsbgp: top-level `always-compare-med;` for the Loc-RIB's decision (RFC 4271 §9.1.2.2 c). */

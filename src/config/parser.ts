@@ -17,6 +17,7 @@ import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
 import { type EvpnConfigRoute, parseEvpn } from './evpn';
+import { finishHttp, type HttpConfig, httpStatement } from './http';
 import { MD5_MAX_KEY, md5Key } from './md5';
 import type {
   ApiConfig,
@@ -193,6 +194,7 @@ class Parser {
   private readonly warnings: string[] = [];
   private readonly flowProtect: ProtectedPrefix[] = [];
   private rpkiConfig: RpkiConfig | undefined;
+  private httpConfig: HttpConfig | undefined;
   private ddosConfig: DdosConfig | undefined;
   private clusterId: string | undefined;
   private alwaysCompareMed = false;
@@ -318,7 +320,8 @@ class Parser {
       else if (kw.text === 'template') this.template(w, s.end);
       else if (kw.text === 'rpki') this.rpki(w, s.end);
       else if (kw.text === 'ddos') this.ddos(w, s.end);
-      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template', 'rpki' or 'ddos'");
+      else if (kw.text === 'http') this.http(w, s.end);
+      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template', 'rpki', 'ddos' or 'http'");
     }
     this.checkApis();
     for (const p of this.ddosConfig?.processes ?? [])
@@ -331,6 +334,7 @@ class Parser {
       warnings: this.warnings,
       flowProtect: this.flowProtect,
       rpki: this.rpkiConfig,
+      ...(this.httpConfig ? { http: this.httpConfig } : {}),
       ...(this.ddosConfig ? { ddos: this.ddosConfig } : {}),
       ...(this.clusterId !== undefined ? { clusterId: this.clusterId } : {}),
       ...(this.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
@@ -345,6 +349,17 @@ class Parser {
     this.section(brace, 'rpki', (s, end) => rpkiStatement(s, end, r));
     if (r.caches.length === 0) throw errorAt(w[0], "rpki section without a 'cache' line");
     this.rpkiConfig = r;
+  }
+
+  /** tsbgp's `http { port ...; }` section (config/http.ts); one per file. */
+  private http(w: Token[], brace: Token): void {
+    if (w.length !== 1) throw expected(w[1], "'{' (http takes no name)");
+    if (this.httpConfig) throw errorAt(w[0], 'a second http section: put every setting in one');
+    const h: HttpConfig = { pos: loc(w[0]) };
+    const dir = path.dirname(path.resolve(this.file));
+    this.section(brace, 'http', (s, end) => httpStatement(s, end, h, dir));
+    finishHttp(h);
+    this.httpConfig = h;
   }
 
   /** tsbgp's `ddos { ... }` section (ddos/config.ts); one per file. */

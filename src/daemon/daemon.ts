@@ -11,6 +11,7 @@ import { ExabgpTextEncoder } from '../api/text';
 import type { Env } from '../config/env';
 import type { EvpnConfigRoute } from '../config/evpn';
 import { parseConfiguredFlow } from '../config/flow-check';
+import { httpSettings } from '../config/http';
 import type { ApiConfig, Config, NeighborConfig } from '../config/model';
 import { expandSplit, type RouteSpec } from '../config/route';
 import type { RouteList } from '../config/route-list';
@@ -137,13 +138,27 @@ export class Daemon {
     await this.startListener();
     this.startProcesses();
     await this.startControl();
-    // The HTTP server (and prom-client) are loaded only when asked for.
-    if (this.opts.env.http.port !== 0)
-      this.http = await (await import('../http/server')).startHttp(this, this.opts.env.http, () => this.ready);
+    await this.startHttp();
     if (this.config.ddos) await this.startDdos(this.config.ddos);
     for (const n of this.neighbors) n.peer.start();
     this.ready = true;
     this.log.info(`started with ${this.neighbors.length} neighbor(s), ${this.config.processes.size} process(es)`);
+  }
+
+  /** The HTTP server as the configuration's http section and tsbgp.http.* ask; it (and prom-client) loaded only then. */
+  private async startHttp(): Promise<void> {
+    const { settings, overridden } = httpSettings(this.config.http, this.opts.env.http);
+    for (const o of overridden)
+      this.log.info(`http: the configuration's http section replaces ${o} of the environment`);
+    if (settings.port !== 0)
+      this.http = await (await import('../http/server')).startHttp(this, settings, () => this.ready);
+  }
+
+  /** After a reload: the HTTP server started, stopped, moved or given its new token as the configuration now asks. */
+  private async reloadHttp(): Promise<void> {
+    const { settings } = httpSettings(this.config.http, this.opts.env.http);
+    if (this.http === null && settings.port === 0) return;
+    this.http = await (await import('../http/server')).reloadHttp(this, this.http, settings, () => this.ready);
   }
 
   /** The DDoS detector (ddos/service.ts): its rules go through the command path, so through the FlowSpec guard. */
@@ -691,6 +706,7 @@ export class Daemon {
       n.peer.start();
     }
     this.syncRoles();
+    await this.reloadHttp();
     const msg = `${how.restartSessions ? 'restarted' : 'reloaded'}: ${keep.size} neighbor(s) kept, ${added.length} added, ${removed.length} removed${how.restartProcesses ? ', processes restarted' : ''}`;
     this.log.info(msg);
     return msg;

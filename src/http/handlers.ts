@@ -229,7 +229,11 @@ function locRibAnswer(s: HttpServer, u: URL): unknown {
 
 /** The write API: `announce`/`withdraw` of a route or a flow rule, as the command an API process would write. */
 async function write(s: HttpServer, req: Req, res: Res, verb: 'announce' | 'withdraw'): Promise<void> {
-  if (s.opts.token === '') throw new HttpError(401, 'the write API is off: no token is configured (tsbgp.http.token)');
+  if (s.opts.token === '')
+    throw new HttpError(
+      401,
+      'the write API is off: no token is configured (token or token-file in the http section, or tsbgp.http.token)',
+    );
   if (!s.authorized(req)) {
     res.setHeader('www-authenticate', 'Bearer realm="tsbgp"');
     throw new HttpError(401, 'missing or wrong bearer token');

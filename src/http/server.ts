@@ -5,11 +5,10 @@
 // reverse proxy in front to publish it (docs/OPERATIONS.md).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Env } from '../config/env';
+import { type HttpSettings, readToken } from '../config/http';
 import type { Daemon } from '../daemon/daemon';
 import { CommunityNames } from './communities';
 import { serveRoutes } from './handlers';
@@ -27,21 +26,6 @@ export interface HttpOptions {
   ready: () => boolean;
 }
 
-/** The token of tsbgp.http.token, else the first line of tsbgp.http.tokenfile, else '' (read-only). */
-export function readToken(token: string, tokenFile: string): string {
-  if (token !== '') return token;
-  if (tokenFile === '') return '';
-  let text: string;
-  try {
-    text = fs.readFileSync(tokenFile, 'utf8');
-  } catch (e) {
-    throw new Error(`${tokenFile}: can not read tsbgp.http.tokenfile: ${(e as Error).message}`);
-  }
-  const t = text.split('\n')[0]!.trim();
-  if (t === '') throw new Error(`${tokenFile}: tsbgp.http.tokenfile is empty`);
-  return t;
-}
-
 /**
  * Whether an Authorization header carries the token. Both sides are hashed first so that the comparison takes
  * the same time whatever the lengths, and timingSafeEqual takes the same time whatever the bytes.
@@ -56,7 +40,7 @@ export function tokenMatches(header: string | undefined, token: string): boolean
 }
 
 export class HttpServer {
-  private readonly server: http.Server;
+  private server: http.Server;
   readonly metrics: Registry;
   /** Community names and the RPKI validator, for route views. */
   readonly view: ViewContext;
@@ -67,9 +51,13 @@ export class HttpServer {
   ) {
     this.metrics = daemonMetrics(d);
     this.view = { names: opts.names, rpki: d.rpki };
-    this.server = http.createServer((req, res) => {
+    this.server = this.makeServer();
+  }
+
+  private makeServer(): http.Server {
+    const server = http.createServer((req, res) => {
       serveRoutes(this, req, res).catch((e: Error) => {
-        d.log.error(`http: ${req.method} ${req.url}: ${e.message}`, { component: 'http' });
+        this.d.log.error(`http: ${req.method} ${req.url}: ${e.message}`, { component: 'http' });
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'internal error' }));
@@ -77,9 +65,10 @@ export class HttpServer {
       });
     });
     // A slow or idle client must not hold sockets for long: the looking glass asks small questions.
-    this.server.headersTimeout = 10_000;
-    this.server.requestTimeout = 30_000;
-    this.server.keepAliveTimeout = 5_000;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    return server;
   }
 
   /** Whether a request may use the write API. */
@@ -88,16 +77,47 @@ export class HttpServer {
   }
 
   listen(): Promise<void> {
+    return this.listenOn(this.server, this.opts.bind, this.opts.port);
+  }
+
+  private listenOn(server: http.Server, bind: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const fail = (e: Error) =>
-        reject(new Error(`http: can not listen on ${this.opts.bind}:${this.opts.port}: ${e.message}`));
-      this.server.once('error', fail);
-      this.server.listen(this.opts.port, this.opts.bind, () => {
-        this.server.off('error', fail);
-        this.server.on('error', (e) => this.d.log.error(`http: ${e.message}`, { component: 'http' }));
+      const fail = (e: Error) => reject(new Error(`http: can not listen on ${bind}:${port}: ${e.message}`));
+      server.once('error', fail);
+      server.listen(port, bind, () => {
+        server.off('error', fail);
+        server.on('error', (e) => this.d.log.error(`http: ${e.message}`, { component: 'http' }));
         resolve();
       });
     });
+  }
+
+  /**
+   * Listens on another address and port. The new socket is opened before the old one closes, so that a port
+   * that cannot be taken leaves the server where it was; only when the two overlap (the same port on the
+   * wildcard address and on one of its addresses) is the old one closed first, and opened again on failure.
+   */
+  async move(bind: string, port: number): Promise<void> {
+    const next = this.makeServer();
+    try {
+      await this.listenOn(next, bind, port);
+    } catch (e) {
+      if (port !== this.opts.port) throw e;
+      await this.close();
+      try {
+        await this.listenOn(next, bind, port);
+      } catch (again) {
+        this.server = this.makeServer();
+        await this.listen();
+        throw again;
+      }
+    }
+    const old = this.server;
+    this.server = next;
+    this.opts.bind = bind;
+    this.opts.port = port;
+    old.close();
+    old.closeAllConnections();
   }
 
   get address(): AddressInfo {
@@ -112,15 +132,55 @@ export class HttpServer {
   }
 }
 
-/** The server the settings ask for (tsbgp.http.*), listening; null when tsbgp.http.port is 0 (off). */
-export async function startHttp(d: Daemon, env: Env['http'], ready: () => boolean): Promise<HttpServer | null> {
+const mode = (token: string): string => (token === '' ? 'read-only' : 'write API on (bearer token)');
+
+/** The server the settings ask for (tsbgp.http.*, the configuration's http section), listening; null when the port is 0 (off). */
+export async function startHttp(d: Daemon, env: HttpSettings, ready: () => boolean): Promise<HttpServer | null> {
   if (env.port === 0) return null;
   const token = readToken(env.token, env.tokenfile);
   const s = new HttpServer(d, { port: env.port, bind: env.bind, token, names: CommunityNames.load(env.names), ready });
   await s.listen();
-  d.log.info(
-    `http: listening on ${env.bind} port ${s.address.port}, ${token === '' ? 'read-only' : 'write API on (bearer token)'}`,
-    { component: 'http' },
-  );
+  d.log.info(`http: listening on ${env.bind} port ${s.address.port}, ${mode(token)}`, { component: 'http' });
   return s;
+}
+
+/**
+ * The server after a reload, as `want` now asks: started, stopped, moved to another address or port, or given
+ * its token and community names read again; each change is logged. A change that fails (a port taken, a file
+ * gone since the configuration was checked) is logged as an error and the server goes on as it was: a reload
+ * never takes the HTTP server down by mistake.
+ */
+export async function reloadHttp(
+  d: Daemon,
+  s: HttpServer | null,
+  want: HttpSettings,
+  ready: () => boolean,
+): Promise<HttpServer | null> {
+  const log = d.log.with({ component: 'http' });
+  try {
+    if (s === null) return await startHttp(d, want, ready);
+    if (want.port === 0) {
+      await s.close();
+      log.info('http: stopped: the configuration turns the server off (port 0)');
+      return null;
+    }
+    const token = readToken(want.token, want.tokenfile);
+    const names = CommunityNames.load(want.names);
+    const was = `${s.opts.bind} port ${s.opts.port}`;
+    if (want.bind !== s.opts.bind || want.port !== s.opts.port) {
+      await s.move(want.bind, want.port);
+      log.info(`http: now listening on ${want.bind} port ${s.address.port} (was ${was})`);
+    }
+    if (token !== s.opts.token)
+      log.info(s.opts.token !== '' && token !== '' ? 'http: bearer token replaced' : `http: ${mode(token)}`);
+    s.opts.token = token;
+    s.opts.names = names;
+    s.view.names = names;
+    return s;
+  } catch (e) {
+    log.error(
+      `http: reload not applied to the HTTP server: ${(e as Error).message}; ${s === null ? 'it stays off' : `it stays on ${s.opts.bind} port ${s.opts.port}, ${mode(s.opts.token)}`}`,
+    );
+    return s;
+  }
 }

@@ -7,10 +7,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { EnvError, envLines, loadEnv } from '../../../src/config/env';
+import { readToken } from '../../../src/config/http';
 import { CommunityNames, parseCommunityQuery } from '../../../src/http/communities';
 import { parsePrefixQuery } from '../../../src/http/lookup';
 import { asPathText, originAs } from '../../../src/http/route-view';
-import { readToken, tokenMatches } from '../../../src/http/server';
+import { tokenMatches } from '../../../src/http/server';
 import { IPV4_UNICAST, IPV6_UNICAST } from '../../../src/wire/types';
 
 test('the bearer token must match exactly; no token configured means no write access', () => {
@@ -33,7 +34,7 @@ test('the token can come from a file (first line), and an empty file is an error
   assert.equal(readToken('', ''), '');
   fs.writeFileSync(f, '\n');
   assert.throws(() => readToken('', f), /is empty/);
-  assert.throws(() => readToken('', path.join(dir, 'missing')), /can not read tsbgp.http.tokenfile/);
+  assert.throws(() => readToken('', path.join(dir, 'missing')), /can not read the token file/);
   fs.rmSync(dir, { recursive: true });
 });
 
