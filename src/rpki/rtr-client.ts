@@ -111,7 +111,7 @@ export class RtrClient {
         // A notify for another session means the cache restarted: only a Reset Query can resynchronise.
         conn.query(this.stateFor(i)?.session === session ? this.stateFor(i) : undefined);
       },
-      closed: (why, fallback) => conn === this.conn && this.closed(i, why, fallback),
+      closed: (why, fallback, desync) => conn === this.conn && this.closed(i, why, fallback, desync),
     });
     this.conn = conn;
     conn.open(this.stateFor(i), CONNECT_TIMEOUT_MS);
@@ -122,7 +122,7 @@ export class RtrClient {
     return this.state?.cache === i && this.state.version === this.versions[i] ? this.state : undefined;
   }
 
-  private closed(i: number, why: string, fallback?: number): void {
+  private closed(i: number, why: string, fallback?: number, desync?: boolean): void {
     const c = this.caches[i]!;
     this.conn = undefined;
     clearTimeout(this.refreshTimer);
@@ -130,6 +130,15 @@ export class RtrClient {
     if (fallback !== undefined) {
       this.log(`rpki: cache ${c.host}:${c.port}: ${why}; speaking version ${fallback} (RFC 6810)`);
       this.versions[i] = fallback;
+      this.connect(i);
+      return;
+    }
+    if (desync && this.state?.cache === i) {
+      // RFC 8210 §5.1: the cache restarted with another session; its serials mean nothing to us now. Ask it at
+      // once for the whole set (a Reset Query, which names no session, so this cannot repeat): the answer
+      // replaces the VRPs held by difference, so routes the new set still covers do not flap meanwhile.
+      this.log(`rpki: cache ${c.host}:${c.port}: ${why}; asking for the whole set again`);
+      this.state = undefined;
       this.connect(i);
       return;
     }

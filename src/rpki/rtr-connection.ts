@@ -31,8 +31,12 @@ export interface RtrConnectionEvents {
   answer(a: RtrAnswer): void;
   /** The cache cannot answer a Serial Query and wants a Reset Query (Cache Reset, RFC 8210 §5.9). */
   cacheReset(): void;
-  /** Connection lost or refused; `why` for the log. `fallback` = reconnect with this lower version. */
-  closed(why: string, fallback?: number): void;
+  /**
+   * Connection lost or refused; `why` for the log. `fallback` = reconnect with this lower version. `desync`: the
+   * cache's session is not the one our Serial Query named (RFC 8210 §5.1, a restarted cache): what we knew of
+   * it is no use, only a Reset Query can resynchronise.
+   */
+  closed(why: string, fallback?: number, desync?: boolean): void;
   /** Serial Notify (RFC 8210 §5.2): the cache has newer data. */
   notify(session: number, serial: number): void;
 }
@@ -53,6 +57,8 @@ export class RtrConnection {
   /** Version the cache answered with: fixed after the first PDU (RFC 8210 §7). */
   private agreed: number | undefined;
   private closedOnce = false;
+  /** The session our Serial Query named; undefined after a Reset Query. */
+  private askedSession: number | undefined;
 
   constructor(
     readonly host: string,
@@ -81,6 +87,7 @@ export class RtrConnection {
   query(state: RtrState | undefined): void {
     const v = this.agreed ?? this.version;
     this.pendingReset = state === undefined;
+    this.askedSession = state?.session;
     this.send(state ? serialQuery(v, state.session, state.serial) : resetQuery(v));
   }
 
@@ -88,11 +95,11 @@ export class RtrConnection {
     if (this.sock && !this.sock.destroyed) this.sock.write(b);
   }
 
-  close(why: string, fallback?: number): void {
+  close(why: string, fallback?: number, desync?: boolean): void {
     if (this.closedOnce) return;
     this.closedOnce = true;
     this.sock?.destroy();
-    this.ev.closed(why, fallback);
+    this.ev.closed(why, fallback, desync);
   }
 
   private receive(d: Buffer): void {
@@ -122,9 +129,9 @@ export class RtrConnection {
   }
 
   /** Report an error to the cache (RFC 8210 §5.11) and drop the connection (§8.4: errors are fatal). */
-  private fail(code: number, pdu: Uint8Array, why: string): void {
+  private fail(code: number, pdu: Uint8Array, why: string, desync?: boolean): void {
     this.send(errorReport(this.agreed ?? this.version, code, pdu, why));
-    this.close(`${errorName(code)}: ${why}`);
+    this.close(`${errorName(code)}: ${why}`, undefined, desync);
   }
 
   private onPdu(off: number, len: number): void {
@@ -154,6 +161,13 @@ export class RtrConnection {
     const p = decodePdu(buf, off, len);
     switch (p.type) {
       case 'cache-response':
+        // RFC 8210 §5.1: a session other than the one asked about means the cache restarted; incremental data
+        // from it would be applied to a set it never had.
+        if (this.askedSession !== undefined && p.session !== this.askedSession) {
+          const why = `session ${p.session} answered a Serial Query for session ${this.askedSession}`;
+          this.fail(RTR_ERROR.CORRUPT_DATA, buf.slice(off, off + len), why, true);
+          return;
+        }
         this.pending = new Uint8Array(64 * 1024);
         this.pendingLen = 0;
         this.pendingSession = p.session;
@@ -197,7 +211,12 @@ export class RtrConnection {
           this.close(`cache refused version ${this.version}: ${p.text}`, this.version - 1);
           return;
         }
-        this.close(`cache reported ${errorName(p.code)}: ${p.text}`);
+        // RFC 8210 §5.1: a cache that finds the session of our Serial Query is not its own reports Corrupt Data.
+        this.close(
+          `cache reported ${errorName(p.code)}: ${p.text}`,
+          undefined,
+          p.code === RTR_ERROR.CORRUPT_DATA && this.askedSession !== undefined,
+        );
         return;
       case 'query':
         this.fail(RTR_ERROR.INVALID_REQUEST, buf.slice(off, off + len), 'a cache sent a query');

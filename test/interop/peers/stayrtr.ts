@@ -14,6 +14,8 @@ export class StayRtr extends PeerDaemonBase {
   address = '';
   port = 0;
   private generated = 1796600000;
+  private starts = 0;
+  private log = 'stayrtr.log';
 
   constructor() {
     super('stayrtr');
@@ -31,12 +33,27 @@ export class StayRtr extends PeerDaemonBase {
     fs.renameSync(tmp, this.file);
   }
 
-  /** `protocol` 0 = RFC 6810 only, 1 = RFC 8210, 2 = StayRTR's default (8210bis draft). */
-  async start(vrps: VrpSpec[], opts: { protocol?: number; refresh?: number; startMs?: number } = {}): Promise<void> {
-    this.address = allocAddress();
-    this.port = await freePort(this.address);
+  /**
+   * `protocol` 0 = RFC 6810 only, 1 = RFC 8210, 2 = StayRTR's default (8210bis draft). `timers`: what End of Data
+   * tells routers (RFC 8210 §6; StayRTR's defaults 3600/600/7200). A second start() after stop() serves on the
+   * same address and port: a cache restarted (with a new session id, RFC 8210 §5.1).
+   */
+  async start(
+    vrps: VrpSpec[],
+    opts: {
+      protocol?: number;
+      refresh?: number;
+      startMs?: number;
+      timers?: { refresh: number; retry: number; expire: number };
+    } = {},
+  ): Promise<void> {
+    if (this.address === '') {
+      this.address = allocAddress();
+      this.port = await freePort(this.address);
+    }
     const metrics = await freePort(this.address);
     this.writeVrps(vrps);
+    const t = opts.timers;
     const args = [
       '-bind',
       `${this.address}:${this.port}`,
@@ -49,8 +66,11 @@ export class StayRtr extends PeerDaemonBase {
       String(opts.refresh ?? 1),
       '-protocol',
       String(opts.protocol ?? 1),
+      ...(t ? ['-rtr.refresh', String(t.refresh), '-rtr.retry', String(t.retry), '-rtr.expire', String(t.expire)] : []),
     ];
-    this.proc = new ManagedProcess('stayrtr', 'stayrtr', args, path.join(this.dir, 'stayrtr.log'));
+    const log = `stayrtr${this.starts++ === 0 ? '' : this.starts}.log`;
+    this.log = log;
+    this.proc = new ManagedProcess('stayrtr', 'stayrtr', args, path.join(this.dir, log));
     await this.waitStarted(
       () => /Updated added, new serial/.test(this.logText()),
       opts.startMs ?? 10_000,
@@ -59,6 +79,6 @@ export class StayRtr extends PeerDaemonBase {
   }
 
   logText(): string {
-    return this.readLogs('stayrtr.log');
+    return this.readLogs(this.log);
   }
 }
