@@ -202,7 +202,11 @@ function pathCard(prefix, p) {
       {},
       el('span', { class: 'prefix mono' }, prefix),
       el('span', { class: 'badge' }, `from ${p.from}`),
-      p.best ? el('span', { class: 'badge valid' }, 'best') : el('span', { class: 'badge' }, `lost on ${p.beatenOn}`),
+      p.reason
+        ? el('span', { class: 'badge invalid', title: p.reason }, `filtered: ${p.reasonText}`)
+        : p.best
+          ? el('span', { class: 'badge valid' }, 'best')
+          : el('span', { class: 'badge' }, `lost on ${p.beatenOn}`),
       p.rpki ? el('span', { class: `badge ${p.rpki}` }, `RPKI ${p.rpki}`) : null,
     ),
     el('dl', {}, rows.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),

@@ -103,11 +103,14 @@ export type ApiCommand =
   | {
       /**
        * tsbgp: the Loc-RIB's looking glass (docs/API.md): `show rib` (summary), `show rib PREFIX`, `show rib
-       * longest IP`, `show rib origin-as N | as-path N | community A:B[:C]`, `show rib neighbors`.
+       * longest IP`, `show rib origin-as N | as-path N | community A:B[:C]`, `show rib neighbors`; `show rib PREFIX
+       * client IP` (and `longest IP client IP`): what a route server sends that client.
        */
       kind: 'show-rib';
       query: 'summary' | 'prefix' | 'longest' | 'neighbors' | 'origin-as' | 'as-path' | 'community';
       value?: string;
+      /** The route server client whose export is asked for. */
+      client?: string;
       json: boolean;
     }
   | {
@@ -635,6 +638,15 @@ function parseShow(words: string[]): ParsedCommand {
 
 /** The words after `show rib` (json/text already taken out). */
 function parseShowRib(w: string[], json: boolean): ParsedCommand {
+  // `... client IP` after a prefix or `longest IP`: the route server's export to that client.
+  const at = w.indexOf('client');
+  if (at >= 1 && (at === 1 || (at === 2 && w[0] === 'longest'))) {
+    const ip = w[at + 1] === undefined ? null : canonicalIp(w[at + 1]!);
+    if (ip === null || w.length > at + 2) return fail('show rib: expected "client IP" after the prefix');
+    const r = parseShowRib(w.slice(0, at), json);
+    if (r.ok && r.command.kind === 'show-rib') r.command.client = ip;
+    return r;
+  }
   const [what, value, extra] = w;
   if (what === undefined) return ok({ kind: 'show-rib', query: 'summary', json });
   if (what === 'neighbors' || what === 'neighbor') {

@@ -322,7 +322,7 @@ export class CommandRunner {
       case 'show-neighbor':
         return ok(showNeighbor(this.d, c.mode, c.ip, c.json));
       case 'show-rib': {
-        const lines = showRib(this.d.reflector, this.d.routeServer, c);
+        const lines = showRib(this.d.reflector, this.d.routeServer, c, this.d.rpki.enabled);
         return lines instanceof Error ? fail(lines.message) : ok(lines);
       }
       case 'show-ddos':

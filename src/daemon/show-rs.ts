@@ -3,7 +3,10 @@
 // accepted, filtered, exported) and `show rpki` (the cache in use, serial, VRPs). Text for people, `json` for
 // programs: one JSON document on one line.
 import { REASON_TEXT } from '../policy/import';
-import type { Client, ClientRoute } from '../roles/route-server/server';
+import { whyBetter } from '../rib/decision';
+import type { RibPath } from '../rib/loc-rib';
+import { destinationText, locate, type PathInfo, type PathNotes, pathInfo, type RpkiState } from '../rib/rib-query';
+import type { Client, ClientRoute, RouteServer, SentRoute } from '../roles/route-server/server';
 import { STATE_NAMES } from '../rpki/vrp-table';
 import { ipToString } from '../wire/ip';
 import { prefixToString } from '../wire/nlri/prefix';
@@ -95,4 +98,116 @@ export function showRpki(d: Daemon, json: boolean): string[] {
     `rpki cache ${s.cache ?? 'none answering'} version ${s.version ?? '-'} session ${s.session ?? '-'} serial ${s.serial ?? '-'}`,
     `rpki vrps ${s.vrps} age ${s.age === undefined ? '-' : `${Math.round(s.age / 1000)}s`} refresh ${s.timers.refresh}s retry ${s.timers.retry}s expire ${s.timers.expire}s`,
   ];
+}
+
+/**
+ * What the route server knows of a destination besides its Loc-RIB, for `show rib` and the HTTP looking glass:
+ * each path's RPKI state as judged on import (`rpki` true: an `rpki` section is configured) and the routes the
+ * import filters refused, with the reason.
+ */
+export function serverNotes(rs: RouteServer, rpki: boolean): PathNotes {
+  // A query asks for one destination's notes once per path: the last answer is kept.
+  let last: { f: number; key: string; sent: SentRoute[] } | undefined;
+  const sentFor = (f: number, entry: Uint8Array): SentRoute[] => {
+    const key = Buffer.from(entry).toString('latin1');
+    if (last?.f !== f || last.key !== key) last = { f, key, sent: rs.sentFor(f, entry) };
+    return last.sent;
+  };
+  const state = (r: SentRoute): RpkiState | undefined =>
+    rpki && r.rpki !== undefined ? STATE_NAMES[r.rpki] : undefined;
+  return {
+    rpki: (f, entry, p) => {
+      const r = sentFor(f, entry).find((x) => x.source === p.source && x.pathId === p.pathId);
+      return r === undefined ? undefined : state(r);
+    },
+    refused: (f, entry) =>
+      sentFor(f, entry)
+        .filter((r) => r.reason !== undefined)
+        .map((r) => {
+          const out = {
+            from: r.client,
+            pathId: r.pathId,
+            set: r.set,
+            reason: r.reason!,
+            reasonText: REASON_TEXT[r.reason!],
+          };
+          const st = state(r);
+          return st === undefined ? out : { ...out, rpki: st };
+        }),
+  };
+}
+
+/** One path of the destination with what became of it in the export to the client. */
+export type ExportPath = PathInfo & {
+  export: 'sent' | 'own' | 'action-community' | 'beaten';
+  /** Times the announcing client's AS was put in front (the client's action communities ask for it). */
+  prepend?: number;
+};
+
+/** What the route server sends one client for a destination (`show rib PREFIX client IP`). */
+export interface ExportAnswer {
+  client: string;
+  family: string;
+  prefix: string;
+  /** The path as the client gets it (prepends applied), or null: nothing goes to the client. */
+  sent: PathInfo | null;
+  paths: ExportPath[];
+}
+
+/**
+ * The export view of a prefix (exact) or an address (longest match) for the client at `client`: undefined when
+ * the Loc-RIB has no path for it, an Error for bad text or an address that is no route server client.
+ */
+export function queryExport(
+  rs: RouteServer,
+  notes: PathNotes,
+  text: string,
+  match: 'exact' | 'longest',
+  client: string,
+): ExportAnswer | undefined | Error {
+  const d = locate(rs.rib, text, match);
+  if (d === undefined || d instanceof Error) return d;
+  const v = rs.exportFor(client, d.f, d.entry);
+  if (v === undefined) return new Error(`${client} is not a route-server-client`);
+  const sent = v.paths.find((x) => x.fate === 'sent');
+  const info = (p: RibPath): PathInfo => {
+    const i = pathInfo(rs.rib, p, undefined);
+    const st = notes.rpki(d.f, d.entry, p);
+    if (st !== undefined) i.rpki = st;
+    return i;
+  };
+  const paths = v.paths.map((x): ExportPath => {
+    const out: ExportPath = { ...info(x.path), export: x.fate };
+    if (x.fate === 'sent' && x.prepend > 0) out.prepend = x.prepend;
+    if (x.fate === 'beaten' && sent !== undefined)
+      out.beatenOn = whyBetter(rs.rib.candidate(sent.path), rs.rib.candidate(x.path), rs.rib.decisionOptions);
+    return out;
+  });
+  let as: PathInfo | null = null;
+  if (sent?.fate === 'sent') {
+    as = info(sent.path);
+    const extra = Array.from({ length: sent.prepend }, () => String(sent.prependAs)).join(' ');
+    if (extra !== '') as.asPath = as.asPath === '' ? extra : `${extra} ${as.asPath}`;
+  }
+  return { client, ...destinationText(d), sent: as, paths };
+}
+
+const FATE_TEXT = {
+  own: "not sent: the client's own route",
+  'action-community': 'not sent: an action community keeps it from this client',
+  beaten: 'not sent: beaten on',
+} as const;
+
+/** The text of an export view. */
+export function exportText(a: ExportAnswer, pathText: (p: PathInfo, tail: string) => string): string[] {
+  const head = `${a.prefix} ${a.family} to ${a.client}: `;
+  const lines = [a.sent === null ? `${head}nothing sent` : `${head}sent ${pathText(a.sent, '')}`];
+  for (const p of a.paths) {
+    let tail: string;
+    if (p.export === 'sent') tail = p.prepend ? `sent (its AS put in front ${p.prepend} more times)` : 'sent';
+    else if (p.export === 'beaten') tail = `${FATE_TEXT.beaten} ${p.beatenOn}`;
+    else tail = FATE_TEXT[p.export];
+    lines.push(`  ${p.export === 'sent' ? '>' : ' '} ${pathText(p, tail)}`);
+  }
+  return lines;
 }

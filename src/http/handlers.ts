@@ -6,7 +6,7 @@ import type * as http from 'node:http';
 import * as path from 'node:path';
 import type { Neighbor } from '../daemon/neighbor';
 import { parseCommunityQuery } from './communities';
-import { filteredRoutes, locRib, ribLookup, ribRoutes, ribSummary } from './loc-rib';
+import { filteredRoutes, locRibs, ribLookup, ribRoutes, ribSummary } from './loc-rib';
 import { byCommunity, byOriginAs, findRoutes, lookupPrefix, parsePrefixQuery } from './lookup';
 import { routeView } from './route-view';
 import type { HttpServer } from './server';
@@ -206,8 +206,9 @@ function search(s: HttpServer, u: URL): unknown {
 
 /** `/api/v1/rib`, `/api/v1/rib/lookup`, `/api/v1/rib/routes`: the Loc-RIB, where a role keeps one. */
 function locRibAnswer(s: HttpServer, u: URL): unknown {
-  const r = locRib(s.d);
-  if (!r) throw new HttpError(404, 'no Loc-RIB: no neighbor is a route-reflector-client or route-server-client');
+  const r = locRibs(s.d);
+  if (r.length === 0)
+    throw new HttpError(404, 'no Loc-RIB: no neighbor is a route-reflector-client or route-server-client');
   const p = u.pathname;
   if (p === '/api/v1/rib') return ribSummary(s.d, r);
   let a: unknown;
@@ -217,11 +218,14 @@ function locRibAnswer(s: HttpServer, u: URL): unknown {
     if (!q) throw new HttpError(400, `prefix: '${text}' is neither an IP prefix nor an address`);
     const m = u.searchParams.get('match') ?? (q.address ? 'longest' : 'exact');
     if (m !== 'exact' && m !== 'longest') throw new HttpError(400, `match: expected 'exact' or 'longest', got '${m}'`);
-    a = ribLookup(s.d, r.rib, text, m);
+    const client = u.searchParams.get('client');
+    if (client !== null && parsePrefixQuery(client)?.address !== true)
+      throw new HttpError(400, `client: '${client}' is not an IP address`);
+    a = ribLookup(s.d, r, text, m, client ?? undefined);
   } else if (p === '/api/v1/rib/routes') {
     const kind = ['origin-as', 'as-path', 'community'].find((k) => u.searchParams.has(k));
     if (!kind) throw new HttpError(400, "give one of 'origin-as', 'as-path' or 'community'");
-    a = ribRoutes(s.d, r.rib, kind, u.searchParams.get(kind)!.trim(), intParam(u, 'limit', PAGE, MAX_PAGE));
+    a = ribRoutes(s.d, r, kind, u.searchParams.get(kind)!.trim(), intParam(u, 'limit', PAGE, MAX_PAGE));
   } else throw new HttpError(404, 'not found');
   if (a instanceof Error) throw new HttpError(400, a.message);
   return a;

@@ -1,12 +1,13 @@
-// The Loc-RIB's side of the HTTP API, where one exists (a route reflector or a route server is configured): best
-// paths with each alternative's losing step (rib/rib-query.ts, the same answers as `show rib`), scans by origin
-// AS, AS in the path and community, and the routes a route server's import filters refused, each with its
-// reason and RPKI state (daemon/show-rs.ts, as `show rib filtered`).
+// The Loc-RIBs' side of the HTTP API, where a role keeps one (a route reflector, a route server, or both): best
+// paths with each alternative's losing step (rib/rib-query.ts, the same answers as `show rib`), a route server's
+// paths with their RPKI state and its refused routes with their reason, its export to one client, scans by
+// origin AS, AS in the path and community, and the routes a route server's import filters refused
+// (daemon/show-rs.ts, as `show rib filtered`).
 
 import type { Daemon } from '../daemon/daemon';
-import { clientRoutes } from '../daemon/show-rs';
+import { type RibTable, ribTables } from '../daemon/show-rib';
+import { clientRoutes, queryExport } from '../daemon/show-rs';
 import { REASON_TEXT } from '../policy/import';
-import type { LocRib } from '../rib/loc-rib';
 import {
   type PathInfo,
   type PrefixAnswer,
@@ -15,27 +16,42 @@ import {
   queryPrefix,
   queryRoutes,
   querySummary,
+  type RpkiState,
 } from '../rib/rib-query';
 import { ORIGIN_NONE, STATE_NAMES } from '../rpki/vrp-table';
 import { parsePrefixQuery } from './lookup';
 
-/** The Loc-RIB in use and the role that keeps it, or null when neither role is configured. */
-export function locRib(d: Daemon): { role: 'route-server' | 'route-reflector'; rib: LocRib } | null {
-  if (d.routeServer) return { role: 'route-server', rib: d.routeServer.rib };
-  if (d.reflector) return { role: 'route-reflector', rib: d.reflector.rib };
-  return null;
+/**
+ * The Loc-RIBs in use, the route server's first (the one these endpoints answered from alone before the two
+ * roles could be asked together), or an empty list when neither role is configured.
+ */
+export function locRibs(d: Daemon): RibTable[] {
+  return ribTables(d.reflector, d.routeServer, d.rpki.enabled).reverse();
 }
 
-export function ribSummary(d: Daemon, rib: { role: string; rib: LocRib }): unknown {
-  return { role: rib.role, families: querySummary(rib.rib), paths: rib.rib.pathCount, rpki: d.rpki.enabled };
+export function ribSummary(d: Daemon, tables: RibTable[]): unknown {
+  const first = tables[0]!;
+  return {
+    role: first.table,
+    families: querySummary(first.rib),
+    paths: first.rib.pathCount,
+    rpki: d.rpki.enabled,
+    tables: tables.map((t) => ({ role: t.table, families: querySummary(t.rib), paths: t.rib.pathCount })),
+  };
 }
 
 /** A path with its RFC 6811 state when RPKI is configured. */
-type PathView = PathInfo & { rpki: 'valid' | 'invalid' | 'not-found' | null };
+type PathView = Omit<PathInfo, 'rpki'> & { rpki: RpkiState | null };
 
-function withRpki(d: Daemon, a: PrefixAnswer): PrefixAnswer & { paths: PathView[] } {
+/** The answer with every path's RPKI state: a route server's verdict where it gave one, else validated now. */
+function withRpki(
+  d: Daemon,
+  t: RibTable,
+  a: PrefixAnswer,
+): Omit<PrefixAnswer, 'paths'> & { table: string; paths: PathView[] } {
   const q = parsePrefixQuery(a.prefix);
   const paths = a.paths.map((p): PathView => {
+    if (p.rpki !== undefined) return { ...p, rpki: p.rpki };
     if (!d.rpki.enabled || !q) return { ...p, rpki: null };
     const words = p.asPath
       .replace(/[{}()]/g, ' ')
@@ -45,22 +61,51 @@ function withRpki(d: Daemon, a: PrefixAnswer): PrefixAnswer & { paths: PathView[
     const entry = Uint8Array.of(q.len, ...q.addr.subarray(0, (q.len + 7) >> 3));
     return { ...p, rpki: STATE_NAMES[d.rpki.validate(q.addr.length === 16, entry, 1, q.len, origin)] };
   });
-  return { ...a, paths };
+  return { ...a, table: t.table, paths };
 }
 
-/** Best path and alternatives of a prefix (exact) or an address (longest match); Error for bad text. */
-export function ribLookup(d: Daemon, rib: LocRib, text: string, match: 'exact' | 'longest'): unknown | Error {
-  const a = match === 'exact' ? queryPrefix(rib, text) : queryLongest(rib, text);
-  if (a instanceof Error) return a;
-  return { query: text, match, routes: a === undefined ? [] : [withRpki(d, a)] };
+/**
+ * Best path and alternatives of a prefix (exact) or an address (longest match) in each Loc-RIB, each answer
+ * naming its table; with `client`, what the route server sends that client instead. Error for bad text.
+ */
+export function ribLookup(
+  d: Daemon,
+  tables: RibTable[],
+  text: string,
+  match: 'exact' | 'longest',
+  client?: string,
+): unknown | Error {
+  if (client !== undefined) {
+    const rs = tables.find((t) => t.table === 'route-server');
+    if (!d.routeServer || !rs) return new Error('client: no route server here (no neighbor is a route-server-client)');
+    const a = queryExport(d.routeServer, rs.notes!, text, match, client);
+    if (a instanceof Error) return a;
+    return { query: text, match, client, routes: a === undefined ? [] : [{ ...a, table: rs.table }] };
+  }
+  const routes = [];
+  for (const t of tables) {
+    const a = match === 'exact' ? queryPrefix(t.rib, text, t.notes) : queryLongest(t.rib, text, t.notes);
+    if (a instanceof Error) return a;
+    if (a !== undefined) routes.push(withRpki(d, t, a));
+  }
+  return { query: text, match, routes };
 }
 
-/** Destinations whose best path matches `kind` (origin-as, as-path, community) = value; Error for bad values. */
-export function ribRoutes(d: Daemon, rib: LocRib, kind: string, value: string, limit: number): unknown | Error {
+/**
+ * Destinations whose best path matches `kind` (origin-as, as-path, community) = value, in each Loc-RIB, at most
+ * `limit` in all; Error for bad values.
+ */
+export function ribRoutes(d: Daemon, tables: RibTable[], kind: string, value: string, limit: number): unknown | Error {
   const f = parseRouteFilter(kind, value);
   if (f instanceof Error) return f;
-  const r = queryRoutes(rib, f, limit);
-  return { routes: r.routes.map((a) => withRpki(d, a)), more: r.more };
+  const routes = [];
+  let more = false;
+  for (const t of tables) {
+    const r = queryRoutes(t.rib, f, limit - routes.length, t.notes);
+    routes.push(...r.routes.map((a) => withRpki(d, t, a)));
+    more ||= r.more;
+  }
+  return { routes, more };
 }
 
 /** The routes a route server refused, with the reason in words beside its code. */

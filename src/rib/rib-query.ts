@@ -6,6 +6,7 @@
 import { ipToString, parsePrefix } from '../wire/ip';
 import { prefixToString } from '../wire/nlri/prefix';
 import { AFI, afiOf, type FamilyKey, familyKey, SAFI, SegmentType } from '../wire/types';
+import type { AttrSet } from './attr-intern';
 import { type Reason, whyBetter } from './decision';
 import type { LocRib, RibPath } from './loc-rib';
 
@@ -27,12 +28,38 @@ export interface PathInfo {
   largeCommunities: string[];
   originatorId?: string;
   clusterList: string[];
+  /** RFC 6811 origin validation state, where the table keeps one (a route server's import verdict). */
+  rpki?: RpkiState;
+  /** A path the import filters refused (kept out of the Loc-RIB): the filter's code and the reason in words. */
+  reason?: string;
+  reasonText?: string;
 }
+
+export type RpkiState = 'valid' | 'invalid' | 'not-found';
 
 export interface PrefixAnswer {
   family: string;
   prefix: string;
   paths: PathInfo[];
+}
+
+/** A route of a destination that is not in the Loc-RIB: refused by a route server's import filters. */
+export interface RefusedPath {
+  from: string;
+  pathId: number;
+  set: AttrSet;
+  rpki?: RpkiState;
+  reason: string;
+  reasonText: string;
+}
+
+/**
+ * What a role knows of a destination's routes besides the Loc-RIB (a route server: each path's RPKI state and
+ * the routes its import filters refused). Queries given notes show both.
+ */
+export interface PathNotes {
+  rpki(f: FamilyKey, entry: Uint8Array, p: RibPath): RpkiState | undefined;
+  refused(f: FamilyKey, entry: Uint8Array): RefusedPath[];
 }
 
 const FAMILY_TEXT = (f: FamilyKey): string =>
@@ -59,15 +86,23 @@ function asPathText(set: RibPath['set']): string {
 
 /** One path of the Loc-RIB as PathInfo; `best` is the destination's best path (to say why it won). */
 export function pathInfo(rib: LocRib, p: RibPath, best: RibPath | undefined): PathInfo {
-  const a = p.set.attributes;
-  const hop = a.nextHop ?? p.set.nextHop;
+  const info = setInfo(rib.source(p.source).name, p.best, p.pathId, p.set);
+  if (!p.best && best !== undefined)
+    info.beatenOn = whyBetter(rib.candidate(best), rib.candidate(p), rib.decisionOptions);
+  return info;
+}
+
+/** A path's attributes as PathInfo. */
+function setInfo(from: string, best: boolean, pathId: number, set: AttrSet): PathInfo {
+  const a = set.attributes;
+  const hop = a.nextHop ?? set.nextHop;
   const info: PathInfo = {
-    from: rib.source(p.source).name,
-    best: p.best,
-    pathId: p.pathId,
+    from,
+    best,
+    pathId,
     nextHop: hop === undefined || hop.length === 0 ? '' : ipToString(hop.length === 32 ? hop.subarray(0, 16) : hop),
     origin: ORIGINS[a.origin ?? 0] ?? 'incomplete',
-    asPath: asPathText(p.set),
+    asPath: asPathText(set),
     communities: (a.communities ?? []).map((c) => `${c >>> 16}:${c & 0xffff}`),
     largeCommunities: (a.largeCommunities ?? []).map((c) => c.join(':')),
     clusterList: (a.clusterList ?? []).map((c) => ipToString(c)),
@@ -75,17 +110,38 @@ export function pathInfo(rib: LocRib, p: RibPath, best: RibPath | undefined): Pa
   if (a.localPref !== undefined) info.localPref = a.localPref;
   if (a.med !== undefined) info.med = a.med;
   if (a.originatorId !== undefined) info.originatorId = ipToString(a.originatorId);
-  if (!p.best && best !== undefined)
-    info.beatenOn = whyBetter(rib.candidate(best), rib.candidate(p), rib.decisionOptions);
   return info;
 }
 
-function answer(rib: LocRib, f: FamilyKey, entry: Uint8Array, paths: RibPath[]): PrefixAnswer {
+/** A refused path as PathInfo: never best, with the filter's reason. */
+function refusedInfo(r: RefusedPath): PathInfo {
+  const info = setInfo(r.from, false, r.pathId, r.set);
+  if (r.rpki !== undefined) info.rpki = r.rpki;
+  info.reason = r.reason;
+  info.reasonText = r.reasonText;
+  return info;
+}
+
+function answer(
+  rib: LocRib,
+  f: FamilyKey,
+  entry: Uint8Array,
+  paths: RibPath[],
+  notes?: PathNotes,
+  refused: RefusedPath[] = [],
+): PrefixAnswer {
   const best = paths.find((p) => p.best);
   return {
-    family: FAMILY_TEXT(f),
-    prefix: entryText(f, entry),
-    paths: paths.map((p) => pathInfo(rib, p, best)),
+    ...destinationText({ f, entry }),
+    paths: [
+      ...paths.map((p) => {
+        const info = pathInfo(rib, p, best);
+        const rpki = notes?.rpki(f, entry, p);
+        if (rpki !== undefined) info.rpki = rpki;
+        return info;
+      }),
+      ...refused.map(refusedInfo),
+    ],
   };
 }
 
@@ -95,7 +151,7 @@ function entryText(f: FamilyKey, entry: Uint8Array): string {
 }
 
 /** The NLRI entry of a prefix: its length octet then its octets, host bits beyond the length cleared. */
-function entryOf(addr: Uint8Array, len: number): Uint8Array {
+export function entryOf(addr: Uint8Array, len: number): Uint8Array {
   const nb = (len + 7) >> 3;
   const e = new Uint8Array(1 + nb);
   e[0] = len;
@@ -104,33 +160,61 @@ function entryOf(addr: Uint8Array, len: number): Uint8Array {
   return e;
 }
 
+/** A destination found by a query: its family and NLRI entry. */
+export interface Destination {
+  f: FamilyKey;
+  entry: Uint8Array;
+}
+
 /**
- * The paths of one prefix ("10.0.0.0/24", "2001:db8::/32"), best first, each alternative with the step it lost
- * on; unicast first, then multicast. Undefined when the Loc-RIB has no path for it; an Error for bad text.
+ * The destination of a prefix ("10.0.0.0/24": that one) or an address ("10.0.0.1": the longest prefix that
+ * covers it, RFC 4271 §9.1.4's rule) that holds paths in the Loc-RIB (or, for a prefix, refused routes in the
+ * notes); unicast first, then multicast. Undefined when there is none; an Error for bad text.
  */
-export function queryPrefix(rib: LocRib, text: string): PrefixAnswer | undefined | Error {
+export function locate(
+  rib: LocRib,
+  text: string,
+  match: 'exact' | 'longest',
+  notes?: PathNotes,
+): Destination | undefined | Error {
   const p = parsePrefix(text);
-  if (p === null || !text.includes('/')) return new Error(`"${text}" is not a prefix (expected A.B.C.D/N or X::/N)`);
-  const entry = entryOf(p.addr, p.len);
+  if (match === 'exact' && (p === null || !text.includes('/')))
+    return new Error(`"${text}" is not a prefix (expected A.B.C.D/N or X::/N)`);
+  if (p === null || (match === 'longest' && text.includes('/'))) return new Error(`"${text}" is not an IP address`);
   for (const f of searched(p.addr.length === 16)) {
-    const paths = rib.paths(f, entry);
-    if (paths.length > 0) return answer(rib, f, entry, paths);
+    for (let len = p.len; len >= (match === 'exact' ? p.len : 0); len--) {
+      const entry = entryOf(p.addr, len);
+      if (rib.best(f, entry) !== undefined) return { f, entry };
+      if (match === 'exact' && notes !== undefined && notes.refused(f, entry).length > 0) return { f, entry };
+    }
   }
   return undefined;
 }
 
-/** The longest prefix that covers an address (RFC 4271 §9.1.4's rule), with its paths. */
-export function queryLongest(rib: LocRib, text: string): PrefixAnswer | undefined | Error {
-  const p = parsePrefix(text);
-  if (p === null || text.includes('/')) return new Error(`"${text}" is not an IP address`);
-  for (const f of searched(p.addr.length === 16)) {
-    for (let len = p.len; len >= 0; len--) {
-      const entry = entryOf(p.addr, len);
-      const paths = rib.paths(f, entry);
-      if (paths.length > 0) return answer(rib, f, entry, paths);
-    }
-  }
-  return undefined;
+/** The family and prefix of a destination, as text. */
+export function destinationText(d: Destination): { family: string; prefix: string } {
+  return { family: FAMILY_TEXT(d.f), prefix: entryText(d.f, d.entry) };
+}
+
+/** Every path of a destination as the looking glass shows it (with the notes' refused routes after the others). */
+export function queryAt(rib: LocRib, d: Destination, notes?: PathNotes): PrefixAnswer {
+  return answer(rib, d.f, d.entry, rib.paths(d.f, d.entry), notes, notes?.refused(d.f, d.entry));
+}
+
+/**
+ * The paths of one prefix ("10.0.0.0/24", "2001:db8::/32"), best first, each alternative with the step it lost
+ * on; unicast first, then multicast. With notes: each path's RPKI state, then the routes refused on import.
+ * Undefined when there is no path for it; an Error for bad text.
+ */
+export function queryPrefix(rib: LocRib, text: string, notes?: PathNotes): PrefixAnswer | undefined | Error {
+  const d = locate(rib, text, 'exact', notes);
+  return d === undefined || d instanceof Error ? d : queryAt(rib, d, notes);
+}
+
+/** The longest prefix in the Loc-RIB that covers an address (RFC 4271 §9.1.4's rule), with its paths. */
+export function queryLongest(rib: LocRib, text: string, notes?: PathNotes): PrefixAnswer | undefined | Error {
+  const d = locate(rib, text, 'longest', notes);
+  return d === undefined || d instanceof Error ? d : queryAt(rib, d, notes);
 }
 
 /** What a scan looks for in the best path of each destination. */
@@ -188,7 +272,12 @@ function matches(p: RibPath, f: RouteFilter): boolean {
  * The destinations (unicast and multicast, both address families) whose best path matches, at most `limit`
  * of them, with their best path only. `more` tells that the limit cut the list.
  */
-export function queryRoutes(rib: LocRib, filter: RouteFilter, limit = 1000): { routes: PrefixAnswer[]; more: boolean } {
+export function queryRoutes(
+  rib: LocRib,
+  filter: RouteFilter,
+  limit = 1000,
+  notes?: PathNotes,
+): { routes: PrefixAnswer[]; more: boolean } {
   const routes: PrefixAnswer[] = [];
   let more = false;
   for (const f of [...searched(false), ...searched(true)]) {
@@ -200,7 +289,7 @@ export function queryRoutes(rib: LocRib, filter: RouteFilter, limit = 1000): { r
         more = true;
         return;
       }
-      routes.push(answer(rib, f, entry.slice(), [best]));
+      routes.push(answer(rib, f, entry.slice(), [best], notes));
     });
   }
   return { routes, more };

@@ -68,8 +68,26 @@ describe('HTTP API and looking glass over a route server Loc-RIB, with a BIRD cl
     assert.equal(a.paths[0].best, true);
     assert.equal(a.paths[0].asPath, String(AS_C));
     assert.deepEqual(a.paths[0].communities, ['1005:1']);
-    const none = await getJson('/api/v1/rib/lookup?prefix=10.5.0.0/16');
-    assert.deepEqual(none.routes, []);
+    assert.equal(a.table, 'route-server');
+    assert.equal(a.paths[0].rpki, null, 'no rpki section: no RPKI state');
+    // The refused route is in no Loc-RIB, yet its lookup shows it with the reason.
+    const refused = await getJson('/api/v1/rib/lookup?prefix=10.5.0.0/16');
+    assert.equal(refused.routes.length, 1);
+    assert.deepEqual(
+      refused.routes[0].paths.map((p: any) => [p.from, p.best, p.reason, p.reasonText]),
+      [[client, false, 'bogon-prefix', 'bogon prefix']],
+    );
+    assert.deepEqual((await getJson('/api/v1/rib/lookup?prefix=10.6.0.0/16')).routes, []);
+    // The export view: the client's own route is not sent back to it.
+    const own = await getJson(`/api/v1/rib/lookup?prefix=1.5.1.0/24&client=${client}`);
+    assert.equal(own.client, client);
+    assert.equal(own.routes[0].sent, null);
+    assert.deepEqual(
+      own.routes[0].paths.map((p: any) => p.export),
+      ['own'],
+    );
+    assert.equal((await fetch(`${base}/api/v1/rib/lookup?prefix=1.5.1.0/24&client=x`)).status, 400);
+    assert.equal((await fetch(`${base}/api/v1/rib/lookup?prefix=1.5.1.0/24&client=192.0.2.200`)).status, 400);
     const byAs = await getJson(`/api/v1/rib/routes?origin-as=${AS_C}`);
     assert.deepEqual(byAs.routes.map((x: any) => x.prefix).sort(), ['1.5.1.0/24', '1.5.2.0/24']);
     assert.equal((await fetch(`${base}/api/v1/rib/routes?origin-as=x`)).status, 400);

@@ -371,6 +371,19 @@ export class RouteServer {
    */
   private exportTo(c: Client, f: FamilyKey, entry: Uint8Array, paths: RibPath[]): void {
     const out = c.neighbor.ribOut;
+    const pick = this.choose(c, paths);
+    if (pick === undefined) {
+      out.withdraw(f, entry, 0);
+      return;
+    }
+    const from = this.bySource[pick.path.source];
+    const set = pick.prepend > 0 && from ? this.prepend(pick.path.set, from.peerAs, pick.prepend) : pick.path.set;
+    // Transparent (RFC 7947 §2.2) but for unknown optional non-transitive attributes (RFC 4271 §9.1.3).
+    out.announceAt(f, entry, 0, entry.length, passOnSet(this.interner, set), 0);
+  }
+
+  /** The path client `c` gets of a destination's paths, and the prepends its action communities ask for. */
+  private choose(c: Client, paths: RibPath[]): { path: RibPath; prepend: number } | undefined {
     const rsAs = c.neighbor.localAs;
     const cand: RibPath[] = [];
     let prepend = 0;
@@ -379,28 +392,14 @@ export class RouteServer {
       const act = exportAction(p.set.attributes, rsAs, c.peerAs);
       if (!act.send) continue;
       // The overall best, when it may go, is also the best of any subset holding it (RFC 4271 §9.1.2.2).
-      if (p.best) {
-        cand.length = 0;
-        cand.push(p);
-        prepend = act.prepend;
-        break;
-      }
+      if (p.best) return { path: p, prepend: act.prepend };
       cand.push(p);
+      prepend = act.prepend;
     }
-    if (cand.length === 0) {
-      out.withdraw(f, entry, 0);
-      return;
-    }
-    let chosen = cand[0]!;
-    if (cand.length > 1) {
-      const cands: Candidate[] = cand.map((p) => this.rib.candidate(p));
-      chosen = cand[this.decision.best(cands.length, (i) => cands[i]!)]!;
-      prepend = exportAction(chosen.set.attributes, rsAs, c.peerAs).prepend;
-    }
-    const from = this.bySource[chosen.source];
-    const set = prepend > 0 && from ? this.prepend(chosen.set, from.peerAs, prepend) : chosen.set;
-    // Transparent (RFC 7947 §2.2) but for unknown optional non-transitive attributes (RFC 4271 §9.1.3).
-    out.announceAt(f, entry, 0, entry.length, passOnSet(this.interner, set), 0);
+    if (cand.length <= 1) return cand.length === 0 ? undefined : { path: cand[0]!, prepend };
+    const cands: Candidate[] = cand.map((p) => this.rib.candidate(p));
+    const chosen = cand[this.decision.best(cands.length, (i) => cands[i]!)]!;
+    return { path: chosen, prepend: exportAction(chosen.set.attributes, rsAs, c.peerAs).prepend };
   }
 
   /** The path with the announcing client's AS `n` more times in front (action community). */
@@ -418,6 +417,80 @@ export class RouteServer {
     by[n] = out;
     return out;
   }
+
+  // Read-only views for the looking glass (daemon/show-rib.ts, http/loc-rib.ts): nothing else reads the
+  // clients' stored routes, so their storage can change without the looking glass knowing.
+
+  /** Every route the clients sent for one destination (NLRI entry bytes), accepted or refused, with its verdict. */
+  sentFor(f: FamilyKey, entry: Uint8Array): SentRoute[] {
+    const out: SentRoute[] = [];
+    const k0 = keyOf(0, entry, 0, entry.length);
+    const tail = k0.slice(4);
+    for (const c of this.clients.values()) {
+      const routes = c.routes.get(f);
+      if (!routes) continue;
+      const add = (k: string, r: ClientRoute): void => {
+        const pathId = readU32(Buffer.from(k.slice(0, 4), 'latin1'), 0);
+        const s: SentRoute = { client: c.neighbor.cfg.peerAddress, source: c.source, pathId, set: r.set };
+        if (c.policy.rpki !== 'off') s.rpki = r.rpki;
+        if (r.reason !== undefined) s.reason = r.reason;
+        out.push(s);
+      };
+      // A client that may send ADD-PATH (RFC 7911) may have several path ids: only then is its table walked.
+      if ((c.neighbor.cfg.capability.addPath & 1) === 0) {
+        const r = routes.get(k0);
+        if (r) add(k0, r);
+      } else for (const [k, r] of routes) if (k.length === k0.length && k.endsWith(tail)) add(k, r);
+    }
+    return out;
+  }
+
+  /**
+   * What the route server sends the client at `address` for a destination: each path of the Loc-RIB with what
+   * became of it for that client (sent, with the prepends its action communities ask for; the client's own; kept
+   * away by an action community; beaten among the paths that may go). Undefined when no client has that address.
+   */
+  exportFor(address: string, f: FamilyKey, entry: Uint8Array): ExportView | undefined {
+    const c = [...this.clients.values()].find((x) => x.neighbor.cfg.peerAddress === address);
+    if (!c) return undefined;
+    const paths = this.rib.paths(f, entry);
+    const pick = this.choose(c, paths);
+    const view: ExportView = { client: address, paths: [] };
+    for (const p of paths) {
+      if (pick !== undefined && p === pick.path) {
+        const from = this.bySource[p.source];
+        view.paths.push({ path: p, fate: 'sent', prepend: pick.prepend, prependAs: from?.peerAs ?? 0 });
+      } else if (p.source === c.source) view.paths.push({ path: p, fate: 'own' });
+      else if (!exportAction(p.set.attributes, c.neighbor.localAs, c.peerAs).send)
+        view.paths.push({ path: p, fate: 'action-community' });
+      else view.paths.push({ path: p, fate: 'beaten' });
+    }
+    return view;
+  }
+}
+
+/** A route one client sent, as the looking glass shows it. */
+export interface SentRoute {
+  client: string;
+  /** The client's source number in the Loc-RIB. */
+  source: number;
+  pathId: number;
+  set: AttrSet;
+  /** Why the import filters refused it; absent when accepted. */
+  reason?: FilterReason;
+  /** RFC 6811 state found on import; absent for a client whose filters do not validate (`rpki off`). */
+  rpki?: OriginState;
+}
+
+/** What became of one Loc-RIB path in the export to one client. */
+export type ExportFate =
+  | { path: RibPath; fate: 'sent'; prepend: number; prependAs: number }
+  | { path: RibPath; fate: 'own' | 'action-community' | 'beaten' };
+
+export interface ExportView {
+  client: string;
+  /** The destination's paths, best first, each with its fate for this client (at most one is `sent`). */
+  paths: ExportFate[];
 }
 
 /** The key of a received route: path id (4 bytes) then the NLRI entry, as latin1. */

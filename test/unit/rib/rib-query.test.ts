@@ -134,13 +134,4 @@ test('show rib words, text and JSON answers, errors', () => {
     assert.equal(parseCommand(bad).ok, false, bad);
   const none = showRib(null, null, { kind: 'show-rib', query: 'summary', json: false });
   assert.ok(none instanceof Error && /no Loc-RIB/.test(none.message));
-  // A route server's Loc-RIB answers the same queries; its counters are elsewhere.
-  assert.deepEqual(
-    showRib(null, { rib: rr.rib }, { kind: 'show-rib', query: 'prefix', value: '10.1.0.0/16', json: false }),
-    [
-      '10.1.0.0/16 ipv4 unicast, 1 path',
-      '  * from 192.0.2.12 next-hop 192.0.2.2 origin igp as-path [ 65002 65020 ] large-community [ 65000:1:2 ] best',
-    ],
-  );
-  assert.ok(showRib(null, { rib: rr.rib }, { kind: 'show-rib', query: 'neighbors', json: false }) instanceof Error);
 });
