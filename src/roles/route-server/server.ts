@@ -64,6 +64,11 @@ export interface Client {
   filtered: number;
   /** Over the max-prefix limit: told once per session. */
   overLimit: boolean;
+  /**
+   * Keys of the routes carrying RFC 7999 BLACKHOLE, by family: judged again when a route of the client that covers
+   * them is accepted or leaves (a blackhole is only taken for the client's own space, whatever order they came in).
+   */
+  blackholes: Map<FamilyKey, Set<string>>;
   restartTimer?: NodeJS.Timeout;
 }
 
@@ -123,6 +128,7 @@ export class RouteServer {
         accepted: 0,
         filtered: 0,
         overLimit: false,
+        blackholes: new Map(),
       };
       this.clients.set(n, client);
       this.bySource[source] = client;
@@ -160,6 +166,7 @@ export class RouteServer {
         this.interner.release(r.set);
       }
     c.routes.clear();
+    c.blackholes.clear();
     c.accepted = 0;
     c.filtered = 0;
     this.rib.withdrawSource(c.source);
@@ -247,6 +254,22 @@ export class RouteServer {
       c.accepted--;
       this.ribWithdraw(c, f, k);
     } else c.filtered--;
+    if (c.blackholes.get(f)?.delete(k)) return;
+    if (r.reason === undefined) this.spaceChanged(c, f, k);
+  }
+
+  /**
+   * A route of the client that is not a blackhole was accepted or left: the client's blackholes it covers are
+   * judged again (RFC 7999 §3.2: accepted only inside the client's own space).
+   */
+  private spaceChanged(c: Client, f: FamilyKey, k: string): void {
+    const holes = c.blackholes.get(f);
+    const routes = c.routes.get(f);
+    if (!holes || !routes) return;
+    for (const h of holes) {
+      const r = routes.get(h);
+      if (r && keyCovers(k, h)) this.judge(c, f, h, r.set, r);
+    }
   }
 
   private ribWithdraw(c: Client, f: FamilyKey, k: string): void {
@@ -274,9 +297,17 @@ export class RouteServer {
     if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f);
     r.reason = reason;
     r.rpki = verdict.rpki;
+    let holes = c.blackholes.get(f);
+    if (verdict.blackhole) {
+      if (!holes) c.blackholes.set(f, (holes = new Set()));
+      holes.add(k);
+    } else holes?.delete(k);
     if (reason !== undefined) {
       c.filtered++;
-      if (wasAccepted) this.ribWithdraw(c, f, k);
+      if (wasAccepted) {
+        this.ribWithdraw(c, f, k);
+        if (!verdict.blackhole) this.spaceChanged(c, f, k);
+      }
       return;
     }
     c.accepted++;
@@ -284,20 +315,26 @@ export class RouteServer {
     const use = c.policy.rpki === 'tag' ? this.tag(set, c.neighbor.localAs, verdict.rpki) : set;
     this.rib.announce(f, e, 4, e.length - 4, c.source, readU32(e, 0), use);
     this.touch(f, k.slice(4));
+    if (!wasAccepted && !verdict.blackhole) this.spaceChanged(c, f, k);
   }
 
-  /** RFC 7999 blackholes: does the client have an accepted route covering the prefix (its own space)? */
+  /**
+   * RFC 7999 blackholes: does the client have an accepted route covering the prefix (its own space)? Its other
+   * blackholes are not its space.
+   */
   private ownCovering(c: Client, f: FamilyKey, v6: boolean, buf: Uint8Array, off: number, len: number): boolean {
     const routes = c.routes.get(f);
     if (!routes) return false;
+    const holes = c.blackholes.get(f);
     const e = new Uint8Array(1 + (v6 ? 16 : 4));
     for (let l = len - 1; l >= 0; l--) {
       e.fill(0);
       e[0] = l;
       for (let i = 0; i < (l + 7) >> 3; i++) e[1 + i] = buf[off + i]!;
       if (l & 7) e[(l >> 3) + 1]! &= (0xff << (8 - (l & 7))) & 0xff;
-      const r = routes.get(keyOf(0, e, 0, 1 + ((l + 7) >> 3)));
-      if (r && r.reason === undefined) return true;
+      const k = keyOf(0, e, 0, 1 + ((l + 7) >> 3));
+      const r = routes.get(k);
+      if (r && r.reason === undefined && !holes?.has(k)) return true;
     }
     return false;
   }
@@ -498,6 +535,18 @@ function keyOf(pathId: number, d: Uint8Array, off: number, len: number): string 
   let s = String.fromCharCode(pathId >>> 24, (pathId >>> 16) & 255, (pathId >>> 8) & 255, pathId & 255);
   for (let i = 0; i < len; i++) s += String.fromCharCode(d[off + i]!);
   return s;
+}
+
+/** True when the NLRI of key `a` is shorter than that of key `b` and covers it (path ids aside). */
+function keyCovers(a: string, b: string): boolean {
+  const la = a.charCodeAt(4);
+  if (la >= b.charCodeAt(4)) return false;
+  const whole = la >> 3;
+  for (let i = 0; i < whole; i++) if (a.charCodeAt(5 + i) !== b.charCodeAt(5 + i)) return false;
+  const rest = la & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (a.charCodeAt(5 + whole) & mask) === (b.charCodeAt(5 + whole) & mask);
 }
 
 /** A client's import policy from its configuration (`filter { }` with the defaults filled in). */

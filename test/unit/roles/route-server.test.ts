@@ -151,6 +151,26 @@ test('refused routes keep their reason; max-prefix refuses over the limit, teard
   clearTimeout(rs.client(d)!.restartTimer);
 });
 
+test('RFC 7999: a blackhole sent before its covering prefix is taken once that is accepted, dropped when it goes', () => {
+  const { ns, send, held } = setup();
+  const [a, b] = ns as [ServerNeighbor, ServerNeighbor];
+  const hole = attrs([1001], { communities: [0xffff029a] });
+  const H = [32, 11, 0, 1, 66];
+  send(a, hole, H);
+  assert.deepEqual(held(b), {}, 'not (yet) in the client’s space');
+  send(a, attrs([1001]), P1);
+  assert.deepEqual(Object.keys(held(b)).sort(), ['180b0001', '200b000142']);
+  send(a, null, [], P1);
+  assert.deepEqual(held(b), {}, 'its space withdrawn, the blackhole goes too');
+  send(a, attrs([1001]), P1);
+  assert.deepEqual(Object.keys(held(b)).sort(), ['180b0001', '200b000142']);
+  // Another blackhole covering it is not the client's space.
+  send(a, hole, [30, 11, 0, 1, 64]);
+  assert.equal(Object.keys(held(b)).length, 3);
+  send(a, null, [], P1);
+  assert.deepEqual(held(b), {});
+});
+
 test('a VRP change judges the covered routes again: newly invalid ones are withdrawn, valid again ones return', () => {
   const { rs, ns, send, held, vrps } = setup();
   const [a, b] = ns as [ServerNeighbor, ServerNeighbor];

@@ -1,0 +1,107 @@
+// RFC 7999 BLACKHOLE through tsbgp as route server, with real clients: GoBGP announces, BIRD 2 and FRR receive.
+// A blackhole /32 is accepted only inside the announcing client's own space (without a prefix list: a route of
+// the client already accepted that covers it), whatever order the two arrive in: a blackhole sent before its
+// covering prefix is refused (reason `blackhole` in `show rib filtered`) and then reaches the other clients as soon
+// as the covering prefix is accepted; when the covering prefix is withdrawn the blackhole leaves them again. (As
+// after a session reset, when a client sends its table in whatever order its RIB holds it.)
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { allocEndpoint, Bird, Frr, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
+import type { StayRtr } from './peers/stayrtr';
+import {
+  BLACKHOLE,
+  type Clients,
+  received,
+  type Scenario,
+  startClients,
+  startRtr,
+  tsbgpConfig,
+} from './route-server-scenario';
+import { startTsbgp, type Tsbgp } from './tsbgp-launch';
+
+after(stopAll);
+
+const skip = skipReason('bird', 'frr', 'gobgp', 'stayrtr');
+
+const COVER = { prefix: '5.5.5.0/24', nextHop: '192.0.2.5' };
+const HOLE = { prefix: '5.5.5.66/32', nextHop: '192.0.2.5', communities: [BLACKHOLE] };
+
+const S: Scenario = {
+  family: 'ipv4',
+  clients: [
+    { name: 'gobgp', as: 1005, nh: '192.0.2.5', make: () => new GoBgp(), routes: [COVER, HOLE] },
+    { name: 'bird', as: 1006, nh: '192.0.2.6', make: () => new Bird(), routes: [] },
+    { name: 'frr', as: 1007, nh: '192.0.2.7', make: () => new Frr(), routes: [] },
+  ],
+  // The /32 is RPKI-invalid (longer than the VRP's max length): a blackhole is accepted all the same.
+  vrps: [{ prefix: '5.5.0.0/16', maxLength: 24, asn: 1005 }],
+  want: {},
+};
+
+describe('RFC 7999 blackholes through tsbgp as route server: GoBGP to BIRD and FRR', { skip, timeout: 120_000 }, () => {
+  let t: Tsbgp;
+  let rtr: StayRtr;
+  let cl: Clients;
+
+  before(async () => {
+    rtr = await startRtr(S);
+    const eT = await allocEndpoint();
+    cl = await startClients(eT, S);
+    t = await startTsbgp(makeTempDir('rs-bh'), tsbgpConfig(eT, cl, rtr));
+    await waitFor(
+      async () => (await Promise.all(cl.ends.map((e) => t.established(e.address)))).every(Boolean),
+      30_000,
+      'route server sessions Established',
+      200,
+    );
+    await waitFor(() => /rpki: .* 1 VRPs/.test(t.log()), 10_000, 'VRPs loaded');
+  });
+
+  after(async () => {
+    await t?.stop();
+    await Promise.all([...(cl?.daemons.values() ?? [])].map((d) => d.stop()));
+    await rtr?.stop();
+  });
+
+  const gobgp = (): GoBgp => cl.daemons.get('gobgp') as GoBgp;
+  const filtered = async (): Promise<string> => (await t.command('show rib filtered')).lines.join('\n');
+  /** Waits until both receivers hold exactly `prefixes` (sorted), and returns their tables. */
+  const receiversHold = async (prefixes: string[], what: string) =>
+    Promise.all(
+      ['bird', 'frr'].map((name) =>
+        waitFor(
+          async () => {
+            const tb = await received(cl, name);
+            return [...tb.keys()].sort().join(' ') === prefixes.join(' ') ? tb : undefined;
+          },
+          10_000,
+          `${what} at ${name}`,
+          200,
+        ).catch(async (e) => {
+          throw new Error(`${(e as Error).message}: ${[...(await received(cl, name)).keys()]}\n${await filtered()}`);
+        }),
+      ),
+    );
+
+  it('a blackhole outside the client’s space is refused with reason blackhole and reaches no one', async () => {
+    await gobgp().addRoute('ipv4', HOLE);
+    await waitFor(async () => /5\.5\.5\.66\/32 .*blackhole/.test(await filtered()), 10_000, 'the refused blackhole');
+    await receiversHold([], 'nothing');
+  });
+
+  it('once the covering prefix is accepted, the blackhole sent before it reaches every other client', async () => {
+    await gobgp().addRoute('ipv4', COVER);
+    const [bird, frr] = await receiversHold(['5.5.5.0/24', '5.5.5.66/32'], 'the prefix and its blackhole');
+    assert.deepEqual(bird!.get('5.5.5.66/32')!.communities, [BLACKHOLE], 'BIRD: BLACKHOLE as sent');
+    assert.deepEqual(bird!.get('5.5.5.66/32')!.asPath, [1005]);
+    assert.equal(frr!.get('5.5.5.66/32')!.nextHop, '192.0.2.5');
+    assert.ok(frr!.get('5.5.5.66/32')!.communities.includes('blackhole'), 'FRR: BLACKHOLE');
+    assert.doesNotMatch(await filtered(), /5\.5\.5\.66\/32/);
+  });
+
+  it('when the covering prefix is withdrawn, the blackhole leaves every other client', async () => {
+    await gobgp().withdrawRoute('ipv4', COVER.prefix);
+    await receiversHold([], 'nothing');
+    assert.match(await filtered(), /5\.5\.5\.66\/32 .*blackhole/);
+  });
+});
