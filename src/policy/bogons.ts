@@ -13,6 +13,7 @@ const BOGON_V4 = [
   '172.16.0.0/12', // RFC 1918
   '192.0.0.0/24', // RFC 6890 IETF protocol assignments
   '192.0.2.0/24', // RFC 5737 TEST-NET-1
+  '192.88.99.0/24', // RFC 7526 deprecated 6to4 relay anycast
   '192.168.0.0/16', // RFC 1918
   '198.18.0.0/15', // RFC 2544 benchmarking
   '198.51.100.0/24', // RFC 5737 TEST-NET-2
@@ -28,8 +29,10 @@ const BOGON_V6 = [
   '2001:2::/48', // RFC 5180 benchmarking
   '2001:10::/28', // RFC 4843 ORCHID
   '2001:db8::/32', // RFC 3849 documentation
+  '2002::/16', // RFC 7526 6to4 (its relays deprecated)
   '3ffe::/16', // RFC 3701 old 6bone
-  '5f00::/8', // RFC 9602 SRv6 SIDs (never global)
+  '3fff::/20', // RFC 9637 documentation
+  '5f00::/16', // RFC 9602 SRv6 SIDs (never global)
   'fc00::/7', // RFC 4193 unique local
   'fe80::/10', // RFC 4291 link local
   'fec0::/10', // RFC 3879 site local
