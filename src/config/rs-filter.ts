@@ -10,8 +10,8 @@
 //     bogons true;                         # bogon prefixes and AS numbers refused
 //     first-as true;                       # the client's AS must lead the AS_PATH
 //     next-hop [ 192.0.2.11 2001:db8::11 ];  # default: the neighbor's address; 'any' to allow every next hop
-//     prefix-list as1001-prefixes.json;    # bgpq4 -j output; relative to the configuration file
-//     as-set as1001-asns.json;             # bgpq4 -j -t output
+//     prefix-list as1001-prefixes.json;    # bgpq4 -j, -b or -F '%n/%l\n' output; relative to the configuration file
+//     as-set as1001-asns.json;             # bgpq4 -j -t or -b -t output
 //     rpki drop;                           # RFC 6811 invalid: drop (default) | tag | off
 //     blackhole true;                      # RFC 7999 blackholes for the client's own space, up to /32 and /128
 //   }
@@ -139,7 +139,7 @@ export function filterStatement(s: Token[], end: Token, f: RouteServerFilterConf
     }
     case 'prefix-list':
     case 'as-set': {
-      const t = need(1, 'a file written by bgpq4 -j');
+      const t = need(1, 'a file written by bgpq4 (-j, -b or -F)');
       done(2);
       const file = path.resolve(confDir, t.text);
       let text: string;

@@ -99,8 +99,10 @@ function pathLength(path: AsPathSegment[]): number {
   return n;
 }
 
+/** `b` (a next hop: 4 bytes, 16, or 32 with a link-local address after the global one) is the address `a`. */
 function sameAddress(a: Uint8Array, b: Uint8Array): boolean {
-  if (b.length < a.length) return false;
+  // Same family only: an IPv4 address is not the first 4 bytes of an IPv6 next hop.
+  if (b.length !== a.length && !(a.length === 16 && b.length === 32)) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -58,6 +58,15 @@ test('a clean route passes every filter', () => {
 test('each import filter refuses with its own reason', () => {
   assert.equal(reason(route('11.0.0.0/16', {}, '192.0.2.99')), 'next-hop');
   assert.equal(reason(route('11.0.0.0/16', {}, '192.0.2.99'), policy({ nextHops: [] })), undefined, 'any next hop');
+  // 32.1.13.184 is 0x20010db8: an IPv4 address must not match the first bytes of an IPv6 next hop.
+  const v4only = policy({ nextHops: [parseIp('32.1.13.184')!] });
+  assert.equal(reason(route('2a00:1::/32', {}, '2001:db8::66'), v4only), 'next-hop');
+  // A global + link-local next hop (32 bytes) is the client's when its global address is.
+  const both = {
+    ...route('2a00:1::/32'),
+    nextHop: new Uint8Array([...parseIp('2001:db8::11')!, ...parseIp('fe80::11')!]),
+  };
+  assert.equal(reason(both, policy({ nextHops: [parseIp('2001:db8::11')!] })), undefined);
   assert.equal(
     reason(route('11.0.0.0/16', { asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [7, 1001] }] })),
     'first-as',
@@ -83,6 +92,11 @@ test('each import filter refuses with its own reason', () => {
   assert.equal(reason(route('192.168.1.0/24')), 'bogon-prefix');
   assert.equal(reason(route('0.0.0.0/0')), 'prefix-length');
   assert.equal(reason(route('fc00::/16', {}, '2001:db8::11'), policy({ nextHops: [] })), 'bogon-prefix');
+  // The lists of NLNOG's BGP filter guide: RFC 7526 6to4 space, RFC 9637 documentation space.
+  assert.equal(reason(route('192.88.99.0/24')), 'bogon-prefix');
+  assert.equal(reason(route('2002:c000:0204::/48', {}, '::1'), policy({ nextHops: [] })), 'bogon-prefix');
+  assert.equal(reason(route('3fff:1::/32', {}, '::1'), policy({ nextHops: [] })), 'bogon-prefix');
+  assert.equal(reason(route('5f00:1::/32', {}, '::1'), policy({ nextHops: [] })), 'bogon-prefix');
   assert.equal(reason(route('11.0.0.0/25')), 'prefix-length');
   assert.equal(reason(route('11.0.0.0/7')), 'prefix-length');
   assert.equal(reason(route('2a00:1::/49', {}, '::1'), policy({ nextHops: [] })), 'prefix-length');
@@ -119,6 +133,42 @@ test('prefix list and AS set from bgpq4 JSON', () => {
   assert.throws(() => parsePrefixList('{"a":[{"prefix":"11.0.0.0/8","exact":false,"less-equal":7}]}'), /less-equal/);
   assert.throws(() => parseAsSet('{"a":["AS1"]}'), /entry 1/);
   assert.throws(() => parseAsSet('{"a":[1],"b":[2]}'), /one list/);
+});
+
+test("bgpq4's BIRD (-b) and user (-F '%n/%l\\n') forms, and lists appended to each other, read like its JSON", () => {
+  // bgpq4 -4 -b -A -l V4 AS-X; bgpq4 -6 -b -l V6 AS-X, appended into one file.
+  const bird = parsePrefixList(
+    'V4 = [\n    11.0.0.0/16,\n    12.0.0.0/16{16,24},\n    13.0.0.0/16{20,22}\n];\nV6 = [\n    2a00:1::/32\n];\n',
+  );
+  // bgpq4 -4 -F '%n/%l ' and -6 -F '%n/%l\n': bare prefixes, exact.
+  const plain = parsePrefixList('11.0.0.0/16 12.0.0.0/16 \n2a00:1::/32\n');
+  // bgpq4 -4 -j and -6 -j appended: two JSON documents.
+  const json = parsePrefixList(
+    '{ "V4": [\n    { "prefix": "11.0.0.0\\/16", "exact": true }\n] }\n{ "V6": [\n    { "prefix": "2a00:1::\\/32", "exact": true }\n] }\n',
+  );
+  const ok = (set: ReturnType<typeof parsePrefixList>, prefix: string) => {
+    const nh = prefix.includes(':') ? '2001:db8::11' : '192.0.2.11';
+    return reason(route(prefix, {}, nh), policy({ prefixList: set, nextHops: [] })) === undefined;
+  };
+  for (const set of [bird, plain, json]) {
+    assert.equal(ok(set, '11.0.0.0/16'), true);
+    assert.equal(ok(set, '11.0.1.0/24'), false);
+    assert.equal(ok(set, '2a00:1::/32'), true);
+    assert.equal(ok(set, '2a00:2::/32'), false);
+  }
+  assert.equal(ok(bird, '12.0.7.0/24'), true);
+  assert.equal(ok(bird, '13.0.0.0/16'), false);
+  assert.equal(ok(bird, '13.0.16.0/21'), true);
+  assert.equal(ok(plain, '12.0.7.0/24'), false);
+  // bgpq4 -b -t and -j -t.
+  assert.deepEqual([...parseAsSet('NN = [\n    1001, 3356\n];\n')], [1001, 3356]);
+  assert.deepEqual([...parseAsSet('{"A": [\n  1001]}\n{"B": [\n  3356,7018\n]}\n')], [1001, 3356, 7018]);
+  assert.deepEqual([...parseAsSet('NN = [];\n')], []);
+  assert.throws(() => parsePrefixList('V4 = [ 11.0.0.0/16 ]'), /bgpq4 -b/);
+  assert.throws(() => parsePrefixList('11.0.0.0/16 eleven'), /entry 2: not a prefix: "eleven"/);
+  assert.throws(() => parsePrefixList('11.0.0.0/16{8,24}'), /entry 1: "greater-equal" must be a length from 16/);
+  assert.throws(() => parseAsSet('NN = [ 1001, AS3356 ];'), /entry 2: not an AS number: "AS3356"/);
+  assert.throws(() => parsePrefixList('{ "V4": [] } x'), /between lists/);
 });
 
 test('RFC 7999 BLACKHOLE: accepted up to /32 inside the client space, refused outside it', () => {
