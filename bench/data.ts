@@ -4,6 +4,7 @@ import type { MicroResult } from './scenarios/codec';
 import type { Floors, Measure } from './scenarios/common';
 import type { DdosBenchResult } from './scenarios/ddos';
 import type { HttpBenchResult } from './scenarios/http';
+import type { LocRibBench } from './scenarios/loc-rib';
 import type { ProfileResult } from './scenarios/profile';
 
 export interface Data {
@@ -14,6 +15,8 @@ export interface Data {
   http?: HttpBenchResult;
   /** The DDoS flow collector's figures (bench/scenarios/ddos.ts). */
   ddos?: DdosBenchResult;
+  /** The Loc-RIB's steps on one core (bench/scenarios/loc-rib.ts). */
+  locRib?: LocRibBench;
   /** When each scenario last ran, and how long it took (s). */
   ran: Record<string, { at: string; seconds: number }>;
   /** Wall time of the last measuring run, seconds. */

@@ -1,5 +1,5 @@
 // `node --expose-gc dist/bench/loc-rib.js [PREFIXES]`: the Loc-RIB's decision process on a full table from two
-// peers. Peer 1 sends PREFIXES distinct IPv4 prefixes (default 1,000,000) in UPDATE-sized NLRI blocks, 64
+// peers (also `npm run bench -- loc-rib`, bench/scenarios/loc-rib.ts, which forks this file and takes its steps). Peer 1 sends PREFIXES distinct IPv4 prefixes (default 1,000,000) in UPDATE-sized NLRI blocks, 64
 // prefixes per attribute set; peer 2 sends the same prefixes with other attributes, winning on LOCAL_PREF for
 // every other block, so that half the prefixes change their best path. Then peer 1's session goes down (every
 // path of it withdrawn, peer 2's become best). Each step's time and the heap after it are printed. Then the same
@@ -38,18 +38,31 @@ function heapMiB(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
-/** Time one step, print it with the heap growth since `base`. */
-function timed(name: string, count: number, base: number, fn: () => void, tail: () => string): void {
+/** One timed step: wall and CPU seconds, the heap's growth since the bench began, and what the step left. */
+export interface LocRibStep {
+  name: string;
+  seconds: number;
+  cpuSeconds: number;
+  heapMiB: number;
+  after: string;
+}
+
+export interface LocRibResult {
+  prefixes: number;
+  steps: LocRibStep[];
+  /** The process's peak RSS (getrusage maxrss), KiB. */
+  peakRssKiB: number;
+}
+
+/** Time one step and record it with the heap growth since `base`. */
+function timed(steps: LocRibStep[], name: string, base: number, fn: () => void, after: () => string): void {
   // CPU time beside wall time: on a shared machine the wall time says more about the others' load.
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const c = process.cpuUsage(c0);
-  const cpu = (c.user + c.system) / 1e6;
-  console.log(
-    `${name}: ${s.toFixed(3)} s (cpu ${cpu.toFixed(3)} s, ${(count / s / 1e6).toFixed(2)} M prefixes/s), heap +${(heapMiB() - base).toFixed(1)} MiB, ${tail()}`,
-  );
+  steps.push({ name, seconds, cpuSeconds: (c.user + c.system) / 1e6, heapMiB: heapMiB() - base, after: after() });
 }
 
 /** Attributes of block i from peer 1 or 2: peer 2 wins every other block on LOCAL_PREF. */
@@ -63,7 +76,7 @@ function attrs(peer: 1 | 2, i: number): Attributes {
   };
 }
 
-function decision(count: number, bs: NlriBlock[]): void {
+function decision(steps: LocRibStep[], bs: NlriBlock[]): void {
   const interner = new AttrInterner();
   const rib = new LocRib(interner);
   let changes = 0;
@@ -75,7 +88,7 @@ function decision(count: number, bs: NlriBlock[]): void {
   const base = heapMiB();
   const step = (name: string, fn: () => void): void => {
     changes = 0;
-    timed(name, count, base, fn, () => `${changes} best changes, ${rib.pathCount} paths`);
+    timed(steps, name, base, fn, () => `${changes} best changes, ${rib.pathCount} paths`);
   };
   step('peer 1 announces', () => {
     for (let i = 0; i < bs.length; i++) rib.applyBlock(bs[i]!, a, interner.intern(attrs(1, i)));
@@ -86,7 +99,7 @@ function decision(count: number, bs: NlriBlock[]): void {
   step('peer 1 goes down (withdrawSource)', () => rib.withdrawSource(a));
 }
 
-function reflection(count: number, bs: NlriBlock[]): void {
+function reflection(steps: LocRibStep[], bs: NlriBlock[]): void {
   const member = (ip: string, client: boolean) =>
     `neighbor ${ip} { router-id 10.0.0.1; local-address 192.0.2.254; local-as 65000; peer-as 65000; ${client ? 'route-reflector-client;' : ''} }\n`;
   const config = parseConfig(
@@ -112,17 +125,28 @@ function reflection(count: number, bs: NlriBlock[]): void {
   };
   const base = heapMiB();
   const outs = () => `Adj-RIBs-Out ${ns.map((n) => n.ribOut.size).join('/')}`;
-  timed('reflection: client 1 announces, reflected to 3 members', count, base, () => send(1), outs);
-  timed('reflection: client 2 the same prefixes (half win)', count, base, () => send(2), outs);
-  timed('reflection: client 1 goes down', count, base, () => rr.down(ns[0]!), outs);
+  timed(steps, 'reflection: client 1 announces, reflected to 3 members', base, () => send(1), outs);
+  timed(steps, 'reflection: client 2 the same prefixes (half win)', base, () => send(2), outs);
+  timed(steps, 'reflection: client 1 goes down', base, () => rr.down(ns[0]!), outs);
 }
 
-function main(): void {
-  const count = Number(process.argv[2] ?? 1_000_000);
-  const bs = blocks(count);
-  decision(count, bs);
-  reflection(count, bs);
-  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+export function benchLocRib(prefixes: number): LocRibResult {
+  const bs = blocks(prefixes);
+  const steps: LocRibStep[] = [];
+  decision(steps, bs);
+  reflection(steps, bs);
+  return { prefixes, steps, peakRssKiB: process.resourceUsage().maxRSS };
 }
 
-main();
+if (require.main === module) {
+  const r = benchLocRib(Number(process.argv[2] ?? 1_000_000));
+  // Forked by bench/scenarios/loc-rib.ts: the result goes back to it; run by hand: printed.
+  if (process.send) process.send(r, () => process.exit(0));
+  else {
+    for (const s of r.steps)
+      console.log(
+        `${s.name}: ${s.seconds.toFixed(3)} s (cpu ${s.cpuSeconds.toFixed(3)} s, ${(r.prefixes / s.seconds / 1e6).toFixed(2)} M prefixes/s), heap +${s.heapMiB.toFixed(1)} MiB, ${s.after}`,
+      );
+    console.log(`peak RSS ${(r.peakRssKiB / 1024).toFixed(0)} MiB`);
+  }
+}

@@ -1,7 +1,8 @@
 // `npm run bench [-- SCENARIO... ] [--runs N] [--scale F]`: every benchmark scenario against tsbgp and, where installed,
 // ExaBGP 4.2, GoBGP, BIRD 2 and FRR on loopback; writes bench/RESULTS.md, bench/results.svg and README.md's
 // performance section (bench/summary.ts).
-// Scenarios: receive, config, api, flowspec, peers, codec, http, ddos, profile (all of them when none is named);
+// Scenarios: receive, config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib (all of them
+// when none is named);
 // `--render` only rewrites them from the results RESULTS.md carries.
 // Running a subset keeps the other scenarios' previous results: they are carried in RESULTS.md itself, in a
 // comment at its end, so the file stays the single record of the last measurements.
@@ -18,6 +19,7 @@ import { configScenario } from './scenarios/config';
 import { ddosScenario } from './scenarios/ddos';
 import { flowspecScenario } from './scenarios/flowspec';
 import { httpScenario } from './scenarios/http';
+import { locRibScenario } from './scenarios/loc-rib';
 import { peersScenario } from './scenarios/peers';
 import { profileScenario } from './scenarios/profile';
 import { receive } from './scenarios/receive';
@@ -35,6 +37,7 @@ const SCENARIOS = [
   'ddos',
   'profile',
   'route-server',
+  'loc-rib',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -393,6 +396,27 @@ function ddosSection(data: Data): string[] {
   return L;
 }
 
+/** The Loc-RIB's steps on one core (bench/loc-rib.ts, from bench/scenarios/loc-rib.ts). */
+function locRibSection(data: Data): string[] {
+  const L = ['## 9. Loc-RIB: best-path decision and route reflection (one core, in a fresh process)', ''];
+  const r = data.locRib;
+  if (!r) return [...L, 'Not run yet (`npm run bench -- loc-rib`).', ''];
+  L.push(
+    `bench/loc-rib.ts in a process of its own (\`node --expose-gc\`), the Loc-RIB (src/rib/loc-rib.ts) fed directly, without sessions: peer 1 announces ${fmtInt(r.prefixes)} distinct IPv4 /24s (64 to an attribute set, as in full UPDATEs), peer 2 the same prefixes with other attributes, winning on LOCAL_PREF for every other set, then peer 1 goes down (each of its paths withdrawn). Then the same through the route reflector (src/roles/route-reflector/reflector.ts): three clients and a non-client, every best-path change exported to the members' Adj-RIBs-Out. Times are the median of ${r.runs} run(s) with the fastest and slowest; the heap growth (since the bench began, after a collection) and the outcome are the last run's.`,
+    '',
+    '| Step | Median (min – max) | CPU | Prefixes/s | Heap growth | After the step |',
+    '|---|---|---|---|---|---|',
+    ...r.steps.map(
+      (s) =>
+        `| ${s.name} | ${secondsText(s.seconds[0]!)} (${secondsText(s.seconds[1]!)} – ${secondsText(s.seconds[2]!)}) | ${secondsText(s.cpuSeconds)} | ${fmtInt(r.prefixes / s.seconds[0]!)}/s | ${s.heapMiB.toFixed(1)} MiB | ${s.after} |`,
+    ),
+    '',
+    `Peak RSS of the process (the largest of the runs): ${mib(r.peakRssKiB)}.`,
+    '',
+  );
+  return L;
+}
+
 function render(data: Data, totalSeconds: number): string {
   const L: string[] = [];
   L.push('# tsbgp benchmark results', '');
@@ -454,6 +478,7 @@ function render(data: Data, totalSeconds: number): string {
   }
   L.push(...ddosSection(data));
   L.push(`## ${TITLES['route-server']}`, '', HOW['route-server']!, '', ...table(data, 'route-server'), '');
+  L.push(...locRibSection(data));
   L.push('## Goals', '');
   const gs = goals(data);
   if (gs.length === 0) L.push('No comparable measurements yet.', '');
@@ -482,7 +507,7 @@ function render(data: Data, totalSeconds: number): string {
   L.push(...notes(data), '');
   L.push('## Exact commands', '');
   L.push(
-    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, http, ddos, profile) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
+    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
     '',
   );
   L.push(
@@ -549,6 +574,7 @@ async function main(): Promise<void> {
     profiles: todo.includes('profile') ? undefined : prev?.profiles,
     http: todo.includes('http') ? undefined : prev?.http,
     ddos: todo.includes('ddos') ? undefined : prev?.ddos,
+    locRib: todo.includes('loc-rib') ? undefined : prev?.locRib,
     ran: Object.fromEntries(Object.entries(prev?.ran ?? {}).filter(([k]) => !todo.includes(k as Scenario))),
     machine: render_only && prev ? prev.machine : machine(),
     floors: prev?.floors,
@@ -614,6 +640,9 @@ async function main(): Promise<void> {
           break;
         case 'route-server':
           await routeServerScenario(ctx);
+          break;
+        case 'loc-rib':
+          data.locRib = await locRibScenario(ctx);
           break;
       }
     } finally {

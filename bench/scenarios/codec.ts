@@ -1,12 +1,10 @@
 // Scenario 6, codec micro-benchmarks: bench/codec.ts, flowspec.ts, labeled.ts and evpn.ts on one core, in a fresh child
-// process: run inside the bench runner, after the other scenarios had grown its heap, one FlowSpec decode figure
-// came out at a sixth of its usual value.
-import { fork } from 'node:child_process';
+// process (common.ts forkBench says why).
 import { benchCodec, benchDecodeWalk } from '../codec';
 import { benchEvpn } from '../evpn';
 import { benchFlowspec } from '../flowspec';
 import { benchLabeled } from '../labeled';
-import type { ScenarioContext } from './common';
+import { forkBench, type ScenarioContext } from './common';
 
 export interface MicroResult {
   name: string;
@@ -16,13 +14,7 @@ export interface MicroResult {
 const M = (x: number): string => `${(x / 1e6).toFixed(2)} M`;
 
 export async function codecScenario(ctx: ScenarioContext): Promise<MicroResult[]> {
-  const out = await new Promise<MicroResult[]>((resolve, reject) => {
-    const child = fork(__filename, ['--child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let got: MicroResult[] | null = null;
-    child.on('message', (m) => (got = m as MicroResult[]));
-    child.on('error', reject);
-    child.on('exit', (code) => (got ? resolve(got) : reject(new Error(`codec benchmark child exited with ${code}`))));
-  });
+  const out = await forkBench<MicroResult[]>(__filename, ['--child']);
   for (const r of out) ctx.say(`  ${r.name}: ${r.value}`);
   return out;
 }

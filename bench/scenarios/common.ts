@@ -2,6 +2,7 @@
 // from /proc, small API programs (a JSON prefix counter and route/flow flooders), and result records.
 // Everything a scenario starts is a ManagedProcess (test/interop/peers/common.ts), stopped by its PID.
 
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type CommandResult, sendCommand } from '../../src/api/control';
@@ -250,6 +251,23 @@ export function startBird(
   );
   const birdc = async (...a: string[]): Promise<string> => (await runCmd('birdc', ['-s', ctl, ...a], 60_000)).stdout;
   return { bird, birdc };
+}
+
+/**
+ * A micro-benchmark module run in a fresh Node.js process (`fork`), resolving to the one message it sends back:
+ * inside the bench runner, after the other scenarios had grown its heap, one FlowSpec decode figure came out at
+ * a sixth of its usual value.
+ */
+export function forkBench<T>(file: string, args: string[], execArgv: string[] = []): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const child = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+    let got: { value: T } | null = null;
+    child.on('message', (m) => (got = { value: m as T }));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      got ? resolve(got.value) : reject(new Error(`${path.basename(file)} exited with ${code} before its result`)),
+    );
+  });
 }
 
 export function scenarioDir(name: string): string {
