@@ -4,6 +4,7 @@ import type { DdosConfig } from '../ddos/config';
 import type { ProtectedPrefix as GuardPrefix } from '../flowspec/guard';
 import type { Statement } from '../flowspec/parse';
 import type { FamilyKey } from '../wire/types';
+import type { ConfederationConfig } from './confederation';
 import type { EvpnConfigRoute } from './evpn';
 import type { HttpConfig } from './http';
 import type { RouteList } from './route-list';
@@ -181,6 +182,8 @@ export interface NeighborConfig extends SocketSecurityConfig {
   routeServerClient?: boolean;
   /** tsbgp: the import filters of a route server client (`filter { }`, config/rs-filter.ts), defaults filled in. */
   filter?: RouteServerFilterConfig;
+  /** tsbgp: the top-level `confederation { }` (RFC 5065) every neighbor belongs to, when there is one. */
+  confederation?: ConfederationConfig;
 }
 
 export interface Config {
@@ -199,6 +202,8 @@ export interface Config {
   http?: HttpConfig;
   /** tsbgp: top-level `cluster-id A.B.C.D;` (RFC 4456 §7). */
   clusterId?: string;
+  /** tsbgp: the top-level `confederation { }` section (RFC 5065). */
+  confederation?: ConfederationConfig;
   /** tsbgp: top-level `always-compare-med;` for the Loc-RIB's decision (RFC 4271 §9.1.2.2 c). */
   alwaysCompareMed?: boolean;
 }

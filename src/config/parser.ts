@@ -16,6 +16,7 @@ import {
 import { parsePrefix } from '../wire/ip';
 import { AFI, type FamilyKey, familyKey, SAFI } from '../wire/types';
 import { ipBytes } from './addr';
+import { type ConfederationConfig, confederationStatement, finishConfederation } from './confederation';
 import { type EvpnConfigRoute, parseEvpn } from './evpn';
 import { finishHttp, type HttpConfig, httpStatement } from './http';
 import { MD5_MAX_KEY, md5Key } from './md5';
@@ -52,7 +53,7 @@ import {
 import { RouteList } from './route-list';
 import { type RpkiConfig, rpkiStatement } from './rpki';
 import { defaultFilter, filterStatement, type RouteServerFilterConfig } from './rs-filter';
-import { ConfigError, errorAt, expected, Lexer, type Location, type Token } from './tokenizer';
+import { ConfigError, errorAt, expected, Lexer, type Location, listWords, type Token } from './tokenizer';
 import { parseVpls, type VplsRoute } from './vpls';
 
 export interface ParseOptions {
@@ -198,6 +199,9 @@ class Parser {
   private ddosConfig: DdosConfig | undefined;
   private clusterId: string | undefined;
   private alwaysCompareMed = false;
+  private confederationConfig: ConfederationConfig | undefined;
+  /** Where each neighbor's local-as and peer-as were written, for the confederation's checks at the end. */
+  private readonly asAt = new Map<NeighborConfig, { local: Token; peer: Token }>();
 
   constructor(
     private readonly src: string,
@@ -321,9 +325,16 @@ class Parser {
       else if (kw.text === 'rpki') this.rpki(w, s.end);
       else if (kw.text === 'ddos') this.ddos(w, s.end);
       else if (kw.text === 'http') this.http(w, s.end);
-      else this.unknown(kw, 'the configuration root', "'process', 'neighbor', 'template', 'rpki', 'ddos' or 'http'");
+      else if (kw.text === 'confederation') this.confederation(w, s.end);
+      else
+        this.unknown(
+          kw,
+          'the configuration root',
+          "'process', 'neighbor', 'template', 'rpki', 'ddos', 'http' or 'confederation'",
+        );
     }
     this.checkApis();
+    this.joinConfederation();
     for (const p of this.ddosConfig?.processes ?? [])
       if (!this.processes.has(p))
         throw errorAt(this.ddosConfig!.pos, `ddos: processes names "${p}", which is no process section`);
@@ -338,7 +349,47 @@ class Parser {
       ...(this.ddosConfig ? { ddos: this.ddosConfig } : {}),
       ...(this.clusterId !== undefined ? { clusterId: this.clusterId } : {}),
       ...(this.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
+      ...(this.confederationConfig ? { confederation: this.confederationConfig } : {}),
     };
+  }
+
+  /** tsbgp's `confederation { identifier N; members [ ... ]; }` section (config/confederation.ts); one per file. */
+  private confederation(w: Token[], brace: Token): void {
+    if (w.length !== 1) throw expected(w[1], "'{' (confederation takes no name)");
+    if (this.confederationConfig) throw errorAt(w[0], 'a second confederation section: a speaker is in one');
+    const c: Partial<ConfederationConfig> = {};
+    this.section(brace, 'confederation', (st, end) => confederationStatement(st, end, c));
+    this.confederationConfig = finishConfederation(c, w[0]);
+  }
+
+  /**
+   * With a confederation, every neighbor is in it: its local-as is a member AS and its peer-as is known (the
+   * AS our OPEN carries depends on it, RFC 5065 §4). The section may come after the neighbors: checked here.
+   */
+  private joinConfederation(): void {
+    const c = this.confederationConfig;
+    if (c === undefined) return;
+    const members = `members ${c.members.join(' ')}`;
+    for (const n of this.neighbors) {
+      const at = this.asAt.get(n)!;
+      const name = `neighbor ${n.peerAddress}`;
+      if (n.localAs === 'auto' || !c.members.includes(n.localAs))
+        throw errorAt(
+          at.local,
+          `${name}: local-as ${n.localAs} is not a member AS of confederation ${c.identifier} (${members})`,
+        );
+      if (n.peerAs === 'auto')
+        throw errorAt(
+          at.peer,
+          `${name}: peer-as auto in confederation ${c.identifier}: the peer's AS decides which AS our OPEN carries (RFC 5065 §4)`,
+        );
+      if (n.peerAs === c.identifier)
+        throw errorAt(
+          at.peer,
+          `${name}: peer-as ${n.peerAs} is our confederation identifier (a peer inside it has its member AS, ${members})`,
+        );
+      n.confederation = c;
+    }
   }
 
   /** tsbgp's `rpki { cache ...; }` section (config/rpki.ts); one per file. */
@@ -790,6 +841,7 @@ class Parser {
     };
     if (routeReflectorClient) n.routeReflectorClient = true;
     if (cluster !== undefined) n.clusterId = cluster;
+    this.asAt.set(n, { local: where('local-as'), peer: where('peer-as') });
     const dup = this.neighbors.find(
       (o) =>
         o.peerAddress === n.peerAddress &&
@@ -1264,30 +1316,6 @@ function bool(s: Token[], dflt: boolean): boolean {
   if (t === 'true' || t === 'enable' || t === 'enabled') return true;
   if (t === 'false' || t === 'disable' || t === 'disabled') return false;
   throw expected(s[1], 'true/enable or false/disable');
-}
-
-/** `x` or `[ x y z ]` (commas allowed) from index `from`. */
-function listWords(s: Token[], from: number, what: string): Token[] {
-  const first = s[from];
-  if (first === undefined)
-    throw expected(undefined, what, { file: s[0].file, line: s[0].line, col: s[0].col + s[0].text.length });
-  if (!(first.punct && first.text === '[')) {
-    if (first.punct) throw expected(first, `${what} or '['`);
-    if (s.length > from + 1) throw expected(s[from + 1], "';'");
-    return [first];
-  }
-  const out: Token[] = [];
-  for (let i = from + 1; i < s.length; i++) {
-    const t = s[i];
-    if (t.punct && t.text === ']') {
-      if (i !== s.length - 1) throw expected(s[i + 1], "';'");
-      return out;
-    }
-    if (t.punct && t.text === ',') continue;
-    if (t.punct) throw expected(t, `${what} or ']'`);
-    out.push(t);
-  }
-  throw expected(undefined, "']'", { file: first.file, line: s[s.length - 1].line, col: s[s.length - 1].col + 1 });
 }
 
 /** Words that were written touching each other (no blank between) become one word again: `arg(1)`. */

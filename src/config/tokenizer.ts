@@ -380,3 +380,27 @@ export function tokenize(src: string, file = '<input>'): Token[] {
 
 /** True when `t` is the unquoted punctuation `p`. */
 export const isPunct = (t: Token | undefined, p: string): boolean => t?.punct === true && t.text === p;
+
+/** `x` or `[ x y z ]` (commas allowed) from index `from`. */
+export function listWords(s: Token[], from: number, what: string): Token[] {
+  const first = s[from];
+  if (first === undefined)
+    throw expected(undefined, what, { file: s[0].file, line: s[0].line, col: s[0].col + s[0].text.length });
+  if (!(first.punct && first.text === '[')) {
+    if (first.punct) throw expected(first, `${what} or '['`);
+    if (s.length > from + 1) throw expected(s[from + 1], "';'");
+    return [first];
+  }
+  const out: Token[] = [];
+  for (let i = from + 1; i < s.length; i++) {
+    const t = s[i];
+    if (t.punct && t.text === ']') {
+      if (i !== s.length - 1) throw expected(s[i + 1], "';'");
+      return out;
+    }
+    if (t.punct && t.text === ',') continue;
+    if (t.punct) throw expected(t, `${what} or ']'`);
+    out.push(t);
+  }
+  throw expected(undefined, "']'", { file: first.file, line: s[s.length - 1].line, col: s[s.length - 1].col + 1 });
+}

@@ -8,6 +8,7 @@ import { ControlServer, type Emit, findNamedPipes, NamedPipeControl, pipeSearchL
 import { JsonEncoder, type NegotiatedInfo } from '../api/json';
 import { type ProcessConfig, ProcessManager } from '../api/process';
 import { ExabgpTextEncoder } from '../api/text';
+import { confederationPlace } from '../config/confederation';
 import type { Env } from '../config/env';
 import type { EvpnConfigRoute } from '../config/evpn';
 import { parseConfiguredFlow } from '../config/flow-check';
@@ -289,7 +290,9 @@ export class Daemon {
 
   /** Build a neighbor: its peer, ribs, static routes and flows, and its event fan-out. */
   private addNeighbor(cfg: NeighborConfig): Neighbor {
-    const localAs = cfg.localAs === 'auto' ? (cfg.peerAs === 'auto' ? 0 : cfg.peerAs) : cfg.localAs;
+    const own = cfg.localAs === 'auto' ? (cfg.peerAs === 'auto' ? 0 : cfg.peerAs) : cfg.localAs;
+    // RFC 5065 §4: a peer outside our confederation knows us by its identifier, in the OPEN and the AS_PATH.
+    const localAs = confederationPlace(cfg) === 'outside' ? cfg.confederation!.identifier : own;
     const n = new Neighbor(
       cfg,
       localAs,
@@ -496,6 +499,7 @@ export class Daemon {
         localAs: n.localAs,
         peerAs: neg.peerAs,
         ibgp: neg.ibgp,
+        confederation: confederationPlace(n.cfg),
         families: neg.families,
         addPathSend: neg.addPathSend,
         sendCtx: neg.sendCtx,

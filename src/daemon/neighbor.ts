@@ -3,6 +3,7 @@
 
 import type { NeighborFacts } from '../api/commands';
 import type { NeighborContext } from '../api/json';
+import { confederationPlace } from '../config/confederation';
 import type { NeighborConfig } from '../config/model';
 import { AdjRibIn } from '../rib/adj-rib-in';
 import { AdjRibOut } from '../rib/adj-rib-out';
@@ -109,6 +110,7 @@ export class Neighbor {
       localAddress: cfg.localAddress === 'auto' ? undefined : (cfg.md5Ip ?? cfg.localAddress),
       localAs,
       peerAs: cfg.peerAs,
+      confederationPeer: confederationPlace(cfg) === 'member',
       routerId: cfg.routerId,
       holdTime: cfg.holdTime,
       passive: cfg.passive,

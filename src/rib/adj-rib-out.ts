@@ -2,6 +2,7 @@
 // Messages are built on demand by pull(), so the session asks for more only when its socket has drained:
 // memory stays bounded by the desired table, whatever the speed of the peer.
 
+import { isConfed, withoutConfed } from '../wire/attributes/aspath';
 import { AttrCode, AttrFlag } from '../wire/attributes/codes';
 import { bytesEqual, bytesToHex, writeU32 } from '../wire/bytes';
 import { hasRouteIdentity, routeIdentity } from '../wire/nlri/identity';
@@ -9,6 +10,7 @@ import { isLabeledFamily, vpnNextHop, withdrawalEntry } from '../wire/nlri/label
 import { encodeRouteRefresh } from '../wire/refresh';
 import {
   AFI,
+  type AsPathSegment,
   type Attributes,
   afiOf,
   type CodecContext,
@@ -28,6 +30,11 @@ export interface ExportSession {
   localAs: number;
   peerAs: number;
   ibgp: boolean;
+  /**
+   * RFC 5065, when we are in a confederation: `internal` the peer is in our member AS (iBGP), `member` in
+   * another member AS (confederation eBGP), `outside` outside the confederation (localAs is then its identifier).
+   */
+  confederation?: 'internal' | 'member' | 'outside';
   families: ReadonlySet<FamilyKey>;
   addPathSend: ReadonlySet<FamilyKey>;
   sendCtx: CodecContext;
@@ -451,16 +458,27 @@ export class AdjRibOut {
     if (hit) return hit;
     const a: Attributes = { ...set.attributes };
     a.origin ??= 0;
-    const path = (a.asPath ?? []).map((seg) => ({ type: seg.type, asns: seg.asns.slice() }));
-    if (s.ibgp) {
-      // RFC 4271 §5.1.5: LOCAL_PREF is sent to internal peers; 100 is the customary default.
+    let path = (a.asPath ?? []).map((seg) => ({ type: seg.type, asns: seg.asns.slice() }));
+    if (s.ibgp || s.confederation === 'member') {
+      // RFC 4271 §5.1.5: LOCAL_PREF is sent to internal peers; 100 is the customary default. RFC 5065 §5: to a
+      // peer in another member AS of our confederation too, with NEXT_HOP and MED unchanged.
       a.localPref ??= 100;
+      if (s.confederation === 'member') {
+        // RFC 5065 §6.1 (c): our member AS leads the path, in an AS_CONFED_SEQUENCE. Reflection's ORIGINATOR_ID
+        // and CLUSTER_LIST (RFC 4456 §8) stay inside the member AS.
+        prepend(path, SegmentType.AS_CONFED_SEQUENCE, s.localAs);
+        delete a.originatorId;
+        delete a.clusterList;
+      }
     } else {
       // RFC 4271 §5.1.2: our AS leads the path towards an external peer. As in ExaBGP (which tsbgp's users'
       // scripts rely on), a route given without AS_PATH gets [local AS] and a given AS_PATH is sent as
-      // written: the program that wrote it owns it. §5.1.5: no LOCAL_PREF; RFC 4456 §8: ORIGINATOR_ID and
-      // CLUSTER_LIST stay inside the AS.
-      if (set.attributes.asPath === undefined) path.unshift({ type: SegmentType.AS_SEQUENCE, asns: [s.localAs] });
+      // written: the program that wrote it owns it. RFC 5065 §6.1 (d): out of a confederation the
+      // confederation segments go and its identifier (localAs here) leads a path that had them.
+      // §5.1.5: no LOCAL_PREF; RFC 4456 §8: ORIGINATOR_ID and CLUSTER_LIST stay inside the AS.
+      const inside = s.confederation === 'outside' && path.some((seg) => isConfed(seg.type));
+      if (inside) path = withoutConfed(path);
+      if (set.attributes.asPath === undefined || inside) prepend(path, SegmentType.AS_SEQUENCE, s.localAs);
       delete a.localPref;
       delete a.originatorId;
       delete a.clusterList;
@@ -488,6 +506,16 @@ export class AdjRibOut {
     cache.set(set, e);
     return e;
   }
+}
+
+/**
+ * RFC 4271 §5.1.2, RFC 5065 §6.1: `asn` first in the leading segment of `type` (AS_SEQUENCE or
+ * AS_CONFED_SEQUENCE), a new one when the path starts otherwise (encodeAsPath splits one over 255).
+ */
+function prepend(path: AsPathSegment[], type: number, asn: number): void {
+  const first = path[0];
+  if (first?.type === type) first.asns.unshift(asn);
+  else path.unshift({ type, asns: [asn] });
 }
 
 /** The next hop field for a family from one address (RFC 4760 §3, RFC 4364 §4.3.2 with a zero RD; empty for FlowSpec
@@ -532,6 +560,8 @@ function v4BodyAttributes(e: Exported, ctx: CodecContext): Uint8Array | null {
 function v4WireExport(s: ExportSession, set: AttrSet, out: ByteSink): boolean {
   const wire = set.wire;
   if (wire === null || !s.sendCtx.asn4 || set.hasOther) return false;
+  // Confederation segments are added or removed (RFC 5065 §6.1): export() does that.
+  if (s.confederation === 'member' || s.confederation === 'outside') return false;
   const self = set.nextHop !== undefined;
   if (self && (set.nextHop!.length !== 0 || s.localAddress.length !== 4)) return false;
   const ibgp = s.ibgp;

@@ -85,6 +85,11 @@ export interface PeerOptions {
   localAs: number;
   /** Expected AS of the peer, or 'auto' to take whatever it announces. */
   peerAs: number | 'auto';
+  /**
+   * The peer is in another member AS of our confederation (RFC 5065): the session is external, but the
+   * confederation segments of its AS_PATHs are expected rather than malformed.
+   */
+  confederationPeer?: boolean;
   /** Dotted quad or 4 bytes. */
   routerId: string | Uint8Array;
   /** Seconds, 0 or >= 3. Default 180. */
@@ -835,7 +840,7 @@ export class Peer extends EventEmitter<PeerEvents> {
           return this.dispatch(c, { type: 'UpdateMsgErr', code: e.code, subcode: e.subcode, data: e.data });
         }
         c.facts ??= {
-          ebgp: !c.negotiated.ibgp,
+          ebgp: !c.negotiated.ibgp && this.opts.confederationPeer !== true,
           localAddress: socketAddressBytes(c.socket?.localAddress),
           labels: c.negotiated.labelsReceive,
         };

@@ -10,7 +10,7 @@ import { forEachLabeled, isLabeledFamily } from '../wire/nlri/labeled';
 import type { FamilyKey, Update } from '../wire/types';
 
 export interface SessionFacts {
-  /** The neighbor is in another AS. tsbgp has no confederation members, so it is never in ours. */
+  /** The neighbor is outside our AS and outside our confederation, if we are in one (RFC 5065 §5). */
   ebgp: boolean;
   /** Our address on this connection (4 or 16 bytes), when known. */
   localAddress: Uint8Array | null;

@@ -6,13 +6,18 @@
 // more), the previous one is withdrawn. Reflected paths carry ORIGINATOR_ID and CLUSTER_LIST (§8) and every
 // other attribute as received: next hop, MED, communities, unknown optional transitive attributes (their
 // Partial bit set, RFC 4271 §5); unknown optional non-transitive ones stay here (rib/pass-on.ts).
+// Inside a confederation member AS (RFC 5065) the neighbors in other member ASes take part too: what they send
+// goes to every other neighbor, and what the member AS knows goes to them, without reflection's attributes (the
+// Adj-RIB-Out puts our member AS in front of the path, rib/adj-rib-out.ts).
 
 import { ipBytes } from '../../config/addr';
+import { confederationPlace } from '../../config/confederation';
 import type { NeighborConfig } from '../../config/model';
 import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
+import { isConfed } from '../../wire/attributes/aspath';
 import { readU32, u32Bytes } from '../../wire/bytes';
 import type { FamilyKey, NlriBlock, Update } from '../../wire/types';
 
@@ -28,6 +33,8 @@ export interface Member {
   neighbor: ReflectorNeighbor;
   source: number;
   client: boolean;
+  /** The neighbor is in another member AS of our confederation (RFC 5065 §5: confederation eBGP). */
+  confed: boolean;
   /** The cluster id put first in CLUSTER_LIST of what is reflected to this neighbor (RFC 4456 §7). */
   clusterId: Uint8Array;
   families: ReadonlySet<FamilyKey>;
@@ -44,7 +51,7 @@ export interface Member {
 
 export interface NeighborCounters {
   peer: string;
-  role: 'client' | 'non-client';
+  role: 'client' | 'non-client' | 'confederation';
   received: number;
   accepted: number;
   loops: number;
@@ -55,6 +62,20 @@ export interface NeighborCounters {
 function internal(cfg: NeighborConfig): boolean {
   return cfg.localAs !== 'auto' && cfg.peerAs !== 'auto' && cfg.localAs === cfg.peerAs;
 }
+
+/** A path that already went through our member AS or left our confederation (RFC 5065 §5, RFC 4271 §9.1.2). */
+function confedLoop(u: Update, cfg: NeighborConfig): boolean {
+  const c = cfg.confederation;
+  if (c === undefined) return false;
+  for (const seg of u.attributes.asPath ?? []) {
+    const own = isConfed(seg.type) ? cfg.localAs : c.identifier;
+    if (seg.asns.includes(own as number)) return true;
+  }
+  return false;
+}
+
+/** Reflected sets are cached per target cluster id; sets passed over a confederation boundary under this key. */
+const NO_REFLECTION = new Uint8Array(0);
 
 /** True when the configuration asks for reflection at all: some neighbor is a `route-reflector-client`. */
 export function reflectionConfigured(neighbors: readonly NeighborConfig[]): boolean {
@@ -102,7 +123,8 @@ export class RouteReflector {
   sync(neighbors: readonly ReflectorNeighbor[], globalCluster: string | undefined): void {
     const keep = new Set<ReflectorNeighbor>();
     for (const n of neighbors) {
-      if (!internal(n.cfg)) continue;
+      const confed = confederationPlace(n.cfg) === 'member';
+      if (!internal(n.cfg) && !confed) continue;
       keep.add(n);
       const cluster = ipBytes(n.cfg.clusterId ?? globalCluster ?? n.cfg.routerId)!;
       const had = this.members.get(n);
@@ -116,11 +138,13 @@ export class RouteReflector {
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
-      const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ibgp', routerId: 0, address });
+      const kind = confed ? 'confed' : 'ibgp';
+      const source = this.rib.addSource({ name: n.cfg.peerAddress, kind, routerId: 0, address });
       const m: Member = {
         neighbor: n,
         source,
         client: n.cfg.routeReflectorClient === true,
+        confed,
         clusterId: cluster,
         families: new Set(n.cfg.families.filter(locRibFamily)),
         received: 0,
@@ -148,7 +172,7 @@ export class RouteReflector {
   counters(): NeighborCounters[] {
     return this.list().map((m) => ({
       peer: m.neighbor.cfg.peerAddress,
-      role: m.client ? 'client' : 'non-client',
+      role: m.client ? 'client' : m.confed ? 'confederation' : 'non-client',
       received: m.received,
       accepted: this.rib.heldFrom(m.source),
       loops: m.loops,
@@ -204,7 +228,7 @@ export class RouteReflector {
     let use = u.issues.some((i) => i.action === 'treat-as-withdraw') ? null : set;
     if (use !== null) {
       m.received += count;
-      if (this.looped(u)) {
+      if (this.looped(u) || confedLoop(u, n.cfg)) {
         m.loops += count;
         use = null;
       }
@@ -229,7 +253,9 @@ export class RouteReflector {
       const m = order[i]!;
       if (!m.families.has(c.family)) continue;
       // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
-      const may = from !== undefined && from !== m && (from.client || m.client);
+      // A confederation peer's routes go to everyone, and everything goes to confederation peers (RFC 5065 §5:
+      // they are external peers).
+      const may = from !== undefined && from !== m && (from.client || m.client || from.confed || m.confed);
       // A route the configuration or a program gave this neighbor is theirs: reflection neither replaces
       // nor withdraws it.
       const out = m.neighbor.ribOut;
@@ -257,16 +283,22 @@ export class RouteReflector {
   private reflectOnce(from: Member, to: Member, set: AttrSet): AttrSet {
     let byCluster = from.reflected.get(set);
     if (byCluster === undefined) from.reflected.set(set, (byCluster = new WeakMap()));
-    const hit = byCluster.get(to.clusterId);
+    // Over a confederation boundary a path is passed on, not reflected: no ORIGINATOR_ID nor CLUSTER_LIST.
+    const reflected = !from.confed && !to.confed;
+    const key = reflected ? to.clusterId : NO_REFLECTION;
+    const hit = byCluster.get(key);
     if (hit !== undefined) return hit;
     const a = set.attributes;
-    const originatorId = a.originatorId ?? u32Bytes(this.rib.source(from.source).routerId);
-    const clusterList = [to.clusterId, ...(a.clusterList ?? [])];
+    const attrs = { ...passOnAttributes(a) };
+    if (reflected) {
+      attrs.originatorId = a.originatorId ?? u32Bytes(this.rib.source(from.source).routerId);
+      attrs.clusterList = [to.clusterId, ...(a.clusterList ?? [])];
+    }
     // RFC 2545 §3: a link-local next hop is only for peers on the link of the global one, which a reflector
     // cannot know: the global address goes on alone.
     const nh = set.nextHop?.length === 32 ? set.nextHop.subarray(0, 16) : set.nextHop;
-    const out = this.interner.intern({ ...passOnAttributes(a), originatorId, clusterList }, nh);
-    byCluster.set(to.clusterId, out);
+    const out = this.interner.intern(attrs, nh);
+    byCluster.set(key, out);
     this.mine.add(out);
     return out;
   }

@@ -26,6 +26,8 @@ export interface PairOptions {
   families?: string;
   neighborA?: string;
   neighborB?: string;
+  /** B's configuration after its neighbor block. */
+  extraB?: string;
 }
 
 /** Starts B then A; `staticA`: routes of A's static block; `extraA`: configuration after A's neighbor block. */
@@ -53,7 +55,7 @@ export async function startPair(
   const confB = write(
     'b.conf',
     `neighbor ${addrA} {\n router-id 10.0.0.2; local-address ${addrB}; local-as 65002; peer-as 65001; passive;\n` +
-      ` family { ${families} }\n${opts.neighborB ?? ''}}\n`,
+      ` family { ${families} }\n${opts.neighborB ?? ''}}\n${opts.extraB ?? ''}`,
   );
   const logA: string[] = [];
   const logB: string[] = [];

@@ -5,7 +5,15 @@ import { AdjRibIn } from '../../../src/rib/adj-rib-in';
 import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
 import { encodeFlowRule, IPV4_FLOW, IPV4_FLOW_VPN } from '../../../src/wire/nlri/flowspec';
 import { decodeRouteRefresh } from '../../../src/wire/refresh';
-import { IPV4_UNICAST, IPV6_UNICAST, MessageType, type Update } from '../../../src/wire/types';
+import {
+  type AsPathSegment,
+  type Attributes,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  MessageType,
+  SegmentType,
+  type Update,
+} from '../../../src/wire/types';
 import { decodeUpdate } from '../../../src/wire/update';
 
 const session = (over: Partial<ExportSession> = {}): ExportSession => ({
@@ -209,4 +217,149 @@ test('FlowSpec and FlowSpec VPN rules without a next hop go out with an empty MP
     assert.equal(mp.family, family);
     assert.equal(mp.nextHop.length, 0, `next hop of ${family}`);
   }
+});
+
+// RFC 5065 §6.1 AS_PATH rules inside a confederation (identifier 65000, our member AS 65001): what a peer in
+// another member AS and a peer outside the confederation receive, decoded from the UPDATEs built for them.
+// IPv4 and IPv6 routes, since IPv4 ones may take the wire fast path.
+
+const SEQ = SegmentType.AS_SEQUENCE;
+const CSEQ = SegmentType.AS_CONFED_SEQUENCE;
+const CSET = SegmentType.AS_CONFED_SET;
+/** A peer in member AS 65002 of our confederation. */
+const memberPeer = session({ confederation: 'member' });
+/** A peer outside the confederation: our local AS towards it is the identifier. */
+const outsidePeer = session({ localAs: 65000, peerAs: 64500, confederation: 'outside' });
+/** A peer in our own member AS. */
+const internalPeer = session({ ibgp: true, peerAs: 65001, confederation: 'internal' });
+
+const NH = Uint8Array.of(192, 0, 2, 9);
+const V6NH = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9);
+
+/** The attributes each route (by third octet of 10.0.N.0/24, or N of 2001:db8:N::/48) arrives with. */
+function sent(s: ExportSession, routes: { n: number; attrs: Attributes; v6?: boolean }[]): Map<string, Attributes> {
+  const out = new AdjRibOut();
+  for (const r of routes) {
+    if (r.v6) out.announce(IPV6_UNICAST, Uint8Array.of(48, 0x20, 0x01, 0x0d, 0xb8, 0, r.n), r.attrs, { nextHop: V6NH });
+    else out.announce(IPV4_UNICAST, Uint8Array.of(24, 10, 0, r.n), { ...r.attrs, nextHop: NH });
+  }
+  out.attach(s);
+  const got = new Map<string, Attributes>();
+  for (const m of out.pull()) {
+    const u = decodeUpdate(m.subarray(19), { asn4: true, addPath: new Set(), maxMessage: 4096 });
+    if (u.nlri.count > 0) got.set(`v4 ${u.nlri.data[3]}`, u.attributes);
+    const mp = u.attributes.mpReach;
+    if (mp && mp.nlri.count > 0) got.set(`v6 ${mp.nlri.data[6]}`, u.attributes);
+  }
+  return got;
+}
+
+const path = (a: Attributes | undefined): AsPathSegment[] | undefined => a?.asPath;
+
+test('to a peer in another member AS: our member AS leads in an AS_CONFED_SEQUENCE (RFC 5065 §6.1 c)', () => {
+  const routes = [
+    // Given without AS_PATH (the configuration's usual route).
+    { n: 1, attrs: { origin: 0 } },
+    // Learned from outside through the confederation: the member AS joins the leading confederation sequence.
+    {
+      n: 2,
+      attrs: {
+        origin: 0,
+        asPath: [
+          { type: CSEQ, asns: [65002] },
+          { type: SEQ, asns: [64500] },
+        ],
+      },
+    },
+    // A path learned inside our member AS.
+    { n: 3, attrs: { origin: 0, asPath: [{ type: SEQ, asns: [64501, 64502] }] } },
+    // A leading AS_CONFED_SET stays a set: the sequence goes before it.
+    { n: 4, attrs: { origin: 0, asPath: [{ type: CSET, asns: [65003, 65004] }] } },
+    { n: 5, v6: true, attrs: { origin: 0, asPath: [{ type: SEQ, asns: [64501] }] } },
+  ];
+  const got = sent(memberPeer, routes);
+  assert.deepEqual(path(got.get('v4 1')), [{ type: CSEQ, asns: [65001] }]);
+  assert.deepEqual(path(got.get('v4 2')), [
+    { type: CSEQ, asns: [65001, 65002] },
+    { type: SEQ, asns: [64500] },
+  ]);
+  assert.deepEqual(path(got.get('v4 3')), [
+    { type: CSEQ, asns: [65001] },
+    { type: SEQ, asns: [64501, 64502] },
+  ]);
+  assert.deepEqual(path(got.get('v4 4')), [
+    { type: CSEQ, asns: [65001] },
+    { type: CSET, asns: [65003, 65004] },
+  ]);
+  assert.deepEqual(path(got.get('v6 5')), [
+    { type: CSEQ, asns: [65001] },
+    { type: SEQ, asns: [64501] },
+  ]);
+});
+
+test('to a peer in another member AS: LOCAL_PREF, MED and NEXT_HOP as inside one AS; no reflection attributes (RFC 5065 §5)', () => {
+  const routes = [
+    { n: 1, attrs: { origin: 0, localPref: 300, med: 7 } },
+    { n: 2, attrs: { origin: 0 } },
+    {
+      n: 3,
+      attrs: { origin: 0, originatorId: Uint8Array.of(10, 9, 9, 9), clusterList: [Uint8Array.of(1, 1, 1, 1)] },
+    },
+  ];
+  const got = sent(memberPeer, routes);
+  assert.equal(got.get('v4 1')!.localPref, 300);
+  assert.equal(got.get('v4 1')!.med, 7);
+  assert.deepEqual(Uint8Array.from(got.get('v4 1')!.nextHop!), NH, 'the next hop is not ours: kept');
+  assert.equal(got.get('v4 2')!.localPref, 100, 'the default LOCAL_PREF, as to an internal peer');
+  assert.equal(got.get('v4 3')!.originatorId, undefined);
+  assert.equal(got.get('v4 3')!.clusterList, undefined);
+});
+
+test('to a peer outside: confederation segments removed and the identifier prepended (RFC 5065 §6.1 d); no LOCAL_PREF', () => {
+  const routes = [
+    { n: 1, attrs: { origin: 0, localPref: 300 } },
+    {
+      n: 2,
+      attrs: {
+        origin: 0,
+        asPath: [
+          { type: CSEQ, asns: [65001, 65002] },
+          { type: SEQ, asns: [64500] },
+        ],
+      },
+    },
+    // Only confederation segments: the path becomes [identifier].
+    { n: 3, attrs: { origin: 0, asPath: [{ type: CSEQ, asns: [65002] }] } },
+    // A path written without confederation segments is the program's, sent as written (as to any eBGP peer).
+    { n: 4, attrs: { origin: 0, asPath: [{ type: SEQ, asns: [65000, 64501] }] } },
+    {
+      n: 5,
+      v6: true,
+      attrs: {
+        origin: 0,
+        asPath: [
+          { type: CSEQ, asns: [65002] },
+          { type: SEQ, asns: [64500] },
+        ],
+      },
+    },
+  ];
+  const got = sent(outsidePeer, routes);
+  assert.deepEqual(path(got.get('v4 1')), [{ type: SEQ, asns: [65000] }]);
+  assert.equal(got.get('v4 1')!.localPref, undefined);
+  assert.deepEqual(path(got.get('v4 2')), [{ type: SEQ, asns: [65000, 64500] }]);
+  assert.deepEqual(path(got.get('v4 3')), [{ type: SEQ, asns: [65000] }]);
+  assert.deepEqual(path(got.get('v4 4')), [{ type: SEQ, asns: [65000, 64501] }]);
+  assert.deepEqual(path(got.get('v6 5')), [{ type: SEQ, asns: [65000, 64500] }]);
+});
+
+test('to a peer in our own member AS: unchanged, confederation segments kept (iBGP)', () => {
+  const confed = [
+    { type: CSEQ, asns: [65002] },
+    { type: SEQ, asns: [64500] },
+  ];
+  const got = sent(internalPeer, [{ n: 1, attrs: { origin: 0, asPath: confed, med: 3 } }]);
+  assert.deepEqual(path(got.get('v4 1')), confed);
+  assert.equal(got.get('v4 1')!.localPref, 100);
+  assert.equal(got.get('v4 1')!.med, 3);
 });

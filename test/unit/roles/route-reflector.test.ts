@@ -37,14 +37,15 @@ const CONFIG =
   neighbor('192.0.2.14', '') +
   neighbor('192.0.2.15', '', 65099);
 
-function setup() {
-  const config = parseConfig(CONFIG, 'rr.conf');
+/** The reflector over the five neighbors of `text`: a, b, n, m, e in file order, all but e up. */
+function setup(text = CONFIG) {
+  const config = parseConfig(text, 'rr.conf');
   assert.equal(reflectionConfigured(config.neighbors), true);
   const interner = new AttrInterner();
   const ns: ReflectorNeighbor[] = config.neighbors.map((cfg) => ({
     cfg,
     ribOut: new AdjRibOut(interner),
-    localAs: 65000,
+    localAs: cfg.localAs as number,
   }));
   const rr = new RouteReflector(interner);
   rr.sync(ns, config.clusterId);
@@ -323,4 +324,90 @@ test('validate: route-reflector-client on an external neighbor and a bad cluster
     () => parseConfig(neighbor('192.0.2.13', 'cluster-id 2001:db8::1;'), 'z.conf'),
     /z\.conf:1:\d+: found '2001:db8::1', expected a cluster id/,
   );
+});
+
+// Reflection inside member AS 65001 of confederation 65000 (RFC 5065): a and b clients, n a non-client, m in
+// member AS 65002 (confederation eBGP), e outside the confederation.
+const inMember = (ip: string, extra: string, as = 65001) =>
+  neighbor(ip, extra, as).replace('local-as 65000;', 'local-as 65001;');
+const CONFED_CONFIG =
+  'cluster-id 1.1.1.1;\nconfederation { identifier 65000; members [ 65001 65002 ]; }\n' +
+  inMember('192.0.2.11', 'route-reflector-client;') +
+  inMember('192.0.2.12', 'route-reflector-client;') +
+  inMember('192.0.2.13', '') +
+  inMember('192.0.2.14', '', 65002) +
+  inMember('192.0.2.15', '', 64500);
+const confedSeq = (...asns: number[]) => ({ type: SegmentType.AS_CONFED_SEQUENCE, asns });
+const asSeq = (...asns: number[]) => ({ type: SegmentType.AS_SEQUENCE, asns });
+const pathAt = (x: ReflectorNeighbor) => [...x.ribOut.routes()][0]?.attributes.attributes.asPath;
+
+test('confederation: a client path is reflected to the clients and non-clients, passed to a member-AS peer without ORIGINATOR_ID', () => {
+  const { rr, a, b, n, m, e, send, held } = setup(CONFED_CONFIG);
+  send(a, base, P);
+  assert.deepEqual(held(b)[0]!.clusters, ['1.1.1.1']);
+  assert.deepEqual(held(n)[0]!.originator, '10.9.9.11');
+  // The AS_CONFED_SEQUENCE is added by the Adj-RIB-Out on export (test/unit/rib/adj-rib-out.test.ts).
+  assert.deepEqual(held(m), [
+    {
+      entry: '180a0000',
+      originator: undefined,
+      clusters: undefined,
+      nextHop: '192.0.2.111',
+      localPref: 100,
+      other: undefined,
+    },
+  ]);
+  assert.deepEqual(held(e), [], 'a neighbor outside the confederation takes no part');
+  assert.deepEqual(
+    rr.counters().map((c) => c.role),
+    ['client', 'client', 'non-client', 'confederation'],
+  );
+});
+
+test('confederation: a member-AS peer path goes to every iBGP neighbor as received; a non-client path goes to it', () => {
+  const { a, b, n, m, e, send, held } = setup(CONFED_CONFIG);
+  send(m, { ...base, asPath: [confedSeq(65002), asSeq(64500)], localPref: 200 }, P);
+  for (const x of [a, b, n]) {
+    assert.deepEqual(held(x), [
+      {
+        entry: '180a0000',
+        originator: undefined,
+        clusters: undefined,
+        nextHop: '192.0.2.111',
+        localPref: 200,
+        other: undefined,
+      },
+    ]);
+    assert.deepEqual(pathAt(x), [confedSeq(65002), asSeq(64500)]);
+  }
+  assert.deepEqual(held(m), [], 'not back to where it came from');
+  assert.deepEqual(held(e), []);
+  // A non-client's better path (higher LOCAL_PREF) goes to the clients and the member-AS peer, not to n.
+  send(n, { ...base, localPref: 300 }, P);
+  assert.equal(held(a)[0]!.localPref, 300);
+  assert.equal(held(m)[0]!.localPref, 300);
+  assert.deepEqual(held(n), [], "the member-AS peer's path, now beaten, is withdrawn from n");
+});
+
+test('confederation: a path with our member AS in a confederation segment, or the identifier in AS_SEQUENCE, is a loop', () => {
+  const { rr, a, m, send, held } = setup(CONFED_CONFIG);
+  send(m, { ...base, asPath: [confedSeq(65002, 65001)] }, P);
+  send(m, { ...base, asPath: [confedSeq(65002), asSeq(64500, 65000)] }, [24, 10, 0, 1]);
+  assert.deepEqual(held(a), []);
+  assert.equal(rr.member(m)!.loops, 2);
+  // Another member AS in the segment is no loop.
+  send(m, { ...base, asPath: [confedSeq(65002, 65003)] }, P);
+  assert.equal(held(a).length, 1);
+});
+
+test('confederation: RFC 5065 §5.3 decision, confederation segments count 0 and confederation eBGP beats iBGP', () => {
+  const { a, b, m, send, held } = setup(CONFED_CONFIG);
+  // Same length outside the confederation (one AS): the member-AS peer's path wins over the client's.
+  send(a, { ...base, asPath: [asSeq(64500)] }, P);
+  send(m, { ...base, asPath: [confedSeq(65002, 65003), asSeq(64501)], nextHop: Uint8Array.of(192, 0, 2, 114) }, P);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.114');
+  assert.deepEqual(pathAt(b), [confedSeq(65002, 65003), asSeq(64501)]);
+  // A shorter path outside wins whatever the confederation hops.
+  send(a, { ...base, asPath: [] }, P);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
 });
