@@ -92,6 +92,46 @@ function messageBuffer(n: number): Uint8Array {
   return m;
 }
 
+/**
+ * What drain() reads a family's queued routes from: the NlriTable of the routes given to this Adj-RIB-Out, or
+ * an ExportView. Entries are numbers; their key bytes (4-byte path id, then the NLRI entry) are at
+ * keys[keyStart(e), keyEnd(e)).
+ */
+export interface OutTable {
+  readonly pending: number;
+  /** Next queued entry (taken out of the queue), or -1. */
+  dequeue(): number;
+  /** The set to announce for an entry, undefined to withdraw it. */
+  get(e: number): AttrSet | undefined;
+  readonly keys: Uint8Array;
+  keyStart(e: number): number;
+  keyEnd(e: number): number;
+  /** Called after withdrawals left the queue: entries no longer needed may be forgotten. */
+  compact(): void;
+}
+
+/**
+ * Routes of one family that another part (the route server) decides for this peer and keeps in its own compact
+ * form, read by this Adj-RIB-Out as they are sent instead of copied into it: `setView()`. The view queues what
+ * changed while the session is attached, and says what to send for an entry when drain() pulls it.
+ */
+export interface ExportView extends OutTable {
+  /** Routes wanted at the peer. */
+  readonly size: number;
+  /** Session up (true) and the family negotiated: queue every route; false: nothing is queued any more. */
+  attach(on: boolean): void;
+  /** Queue every route again (ROUTE-REFRESH). */
+  enqueueAll(): void;
+  /** Want none of the routes any more (until the owner decides again); returns how many there were. */
+  withdrawAll(): number;
+  /** Every route wanted, for display. */
+  routes(): Iterable<{ entry: Uint8Array; pathId: number; attributes: AttrSet }>;
+  /** The set wanted for a route, or undefined. */
+  find(entry: Uint8Array, pathId: number): AttrSet | undefined;
+  /** Called by the view when it queued something (the Adj-RIB-Out points it at onWork). */
+  onWork: (() => void) | null;
+}
+
 interface Exported {
   attributes: Attributes;
   nextHop?: Uint8Array;
@@ -118,6 +158,8 @@ export class AdjRibOut {
   private readonly immediate: Uint8Array[] = [];
   private session: ExportSession | null = null;
   private exported = new Map<FamilyKey, WeakMap<AttrSet, Exported>>();
+  /** Families whose routes come from an ExportView (the route server's clients). */
+  private readonly views = new Map<FamilyKey, ExportView>();
   private count = 0;
   /** Called when there is something new to pull (the daemon points it at the Peer's wake()). */
   onWork: (() => void) | null = null;
@@ -129,7 +171,28 @@ export class AdjRibOut {
   }
 
   get size(): number {
-    return this.count;
+    let n = this.count;
+    for (const v of this.views.values()) n += v.size;
+    return n;
+  }
+
+  /**
+   * The routes of `family` decided elsewhere and read through `view` as they are sent (null: no more). Routes
+   * given with announce() stay in this Adj-RIB-Out's own table and go out too.
+   */
+  setView(family: FamilyKey, view: ExportView | null): void {
+    const old = this.views.get(family);
+    if (old) {
+      old.attach(false);
+      old.onWork = null;
+      this.views.delete(family);
+    }
+    if (view === null) return;
+    this.views.set(family, view);
+    view.onWork = () => this.onWork?.();
+    const s = this.session;
+    if (s) view.attach(s.families.has(family));
+    if (view.pending > 0) this.onWork?.();
   }
 
   get attached(): boolean {
@@ -141,6 +204,7 @@ export class AdjRibOut {
     if (!this.session) return false;
     if (this.immediate.length > 0 || this.tail.size > 0) return true;
     for (const t of this.tables.values()) if (t.pending > 0) return true;
+    for (const v of this.views.values()) if (v.pending > 0) return true;
     return false;
   }
 
@@ -256,16 +320,20 @@ export class AdjRibOut {
   /** The attributes wanted at the peer for one route, or undefined. */
   get(family: FamilyKey, given: Uint8Array, pathId = 0): AttrSet | undefined {
     const t = this.tables.get(family);
-    if (!t) return undefined;
-    const entry = this.held(family, given, pathId, false);
-    const e = t.find(pathId, entry, 0, entry.length);
-    return e < 0 ? undefined : t.get(e);
+    let own: AttrSet | undefined;
+    if (t) {
+      const entry = this.held(family, given, pathId, false);
+      const e = t.find(pathId, entry, 0, entry.length);
+      own = e < 0 ? undefined : t.get(e);
+    }
+    return own ?? this.views.get(family)?.find(given, pathId);
   }
 
   /** Routes held per family (for metrics: no walk). */
   sizes(): Map<FamilyKey, number> {
     const out = new Map<FamilyKey, number>();
     for (const [f, t] of this.tables) out.set(f, t.size);
+    for (const [f, v] of this.views) out.set(f, (out.get(f) ?? 0) + v.size);
     return out;
   }
 
@@ -284,6 +352,7 @@ export class AdjRibOut {
       t.compact();
     }
     this.count -= n;
+    for (const [f, v] of this.views) if (family === undefined || f === family) n += v.withdrawAll();
     return n;
   }
 
@@ -298,6 +367,7 @@ export class AdjRibOut {
     for (const [family, t] of this.tables) {
       for (const e of t.entries()) yield { family, entry: t.entry(e), pathId: t.pathId(e), attributes: t.get(e)! };
     }
+    for (const [family, v] of this.views) for (const r of v.routes()) yield { family, ...r };
   }
 
   /**
@@ -315,6 +385,7 @@ export class AdjRibOut {
       if (t && t.size > 0) t.enqueueAll();
       if (!s.manualEor) this.tail.set(f, [encodeEndOfRib(f)]);
     }
+    for (const [f, v] of this.views) v.attach(s.families.has(f));
     this.onWork?.();
   }
 
@@ -325,6 +396,7 @@ export class AdjRibOut {
       t.clearQueue();
       t.compact();
     }
+    for (const v of this.views.values()) v.attach(false);
     this.tail.clear();
     this.immediate.length = 0;
   }
@@ -340,6 +412,7 @@ export class AdjRibOut {
     const safi = safiOf(family);
     if (s.enhancedRouteRefresh) this.immediate.push(encodeRouteRefresh({ afi, safi, subtype: 1 }));
     this.tables.get(family)?.enqueueAll();
+    this.views.get(family)?.enqueueAll();
     if (s.enhancedRouteRefresh) {
       const t = this.tail.get(family) ?? [];
       t.push(encodeRouteRefresh({ afi, safi, subtype: 2 }));
@@ -366,6 +439,13 @@ export class AdjRibOut {
         break;
       }
       if (did) continue;
+      for (const [f, v] of this.views) {
+        if (v.pending === 0) continue;
+        this.drain(s, f, v, out);
+        did = true;
+        break;
+      }
+      if (did) continue;
       // Nothing queued: the families whose table is out get their trailing markers.
       for (const [f, msgs] of this.tail) {
         out.push(...msgs);
@@ -377,7 +457,7 @@ export class AdjRibOut {
     return out;
   }
 
-  private drain(s: ExportSession, f: FamilyKey, t: NlriTable<AttrSet>, out: Uint8Array[]): void {
+  private drain(s: ExportSession, f: FamilyKey, t: OutTable, out: Uint8Array[]): void {
     const withdraw: number[] = [];
     const groups: AttrSet[] = [];
     const batch = ++batchNo;
@@ -446,7 +526,7 @@ export class AdjRibOut {
   }
 
   /** The NLRI entry as sent: with its path id in front when ADD-PATH send is on for the family (RFC 7911 §3). */
-  private wireEntry(t: NlriTable<AttrSet>, e: number, addPath: boolean): Uint8Array {
+  private wireEntry(t: OutTable, e: number, addPath: boolean): Uint8Array {
     return t.keys.subarray(t.keyStart(e) + (addPath ? 0 : 4), t.keyEnd(e));
   }
 
@@ -636,7 +716,7 @@ function v4WireExport(s: ExportSession, set: AttrSet, out: ByteSink): boolean {
 function packV4(
   attrs: Uint8Array,
   attrLen: number,
-  t: NlriTable<AttrSet>,
+  t: OutTable,
   first: number,
   addPath: boolean,
   max: number,

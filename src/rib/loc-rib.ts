@@ -227,7 +227,7 @@ export class LocRib {
 
   /**
    * A path for the NLRI entry at buf[off, off + len) from `source` (replacing the one it had with the same
-   * path id). Families the Loc-RIB does not keep are ignored.
+   * path id). Families the Loc-RIB does not keep are ignored. False when nothing changed (the same set again).
    */
   announce(
     f: FamilyKey,
@@ -237,9 +237,9 @@ export class LocRib {
     source: number,
     pathId: number,
     set: AttrSet,
-  ): void {
+  ): boolean {
     const t = this.table(f);
-    if (t === undefined) return;
+    if (t === undefined) return false;
     const h = this.head(t, buf, off, len);
     let s = h;
     while (s !== NONE && (this.pSrc[s] !== source || this.pId[s] !== pathId)) s = this.pNext[s]!;
@@ -251,12 +251,12 @@ export class LocRib {
       const before = this.pSet[s]!;
       if (before === set) {
         this.interner.release(set);
-        return;
+        return false;
       }
       this.pSet[s] = set;
       this.interner.release(before);
       this.decide(t, f, buf, off, len, h, oldSource, oldSet);
-      return;
+      return true;
     }
     s = this.alloc();
     this.pSrc[s] = source;
@@ -270,11 +270,12 @@ export class LocRib {
       this.pNext[s] = NONE;
       this.setHead(t, buf, off, len, s);
       this.emit(f, buf.subarray(off, off + len), s, NONE, undefined);
-      return;
+      return true;
     }
     this.pNext[s] = this.pNext[h]!;
     this.pNext[h] = s;
     this.decide(t, f, buf, off, len, h, oldSource, oldSet);
+    return true;
   }
 
   /**
@@ -460,6 +461,39 @@ export class LocRib {
       const n = prefixKeyWrite(key, out);
       fn(out.subarray(0, n), t.map.valueAt(i)!);
     }
+  }
+
+  // Reading a destination's paths without allocating (the route server's export, once per client and change):
+  // headAt() gives its first slot, the best path, and slotNext() the others, in no particular order.
+
+  /** The first slot of the destination at buf[off, off + len), the best path; -1 when it has none. */
+  headAt(f: FamilyKey, buf: Uint8Array, off: number, len: number): number {
+    const t = this.fams.get(f);
+    return t === undefined ? NONE : this.head(t, buf, off, len);
+  }
+
+  slotNext(s: number): number {
+    return this.pNext[s]!;
+  }
+
+  slotSource(s: number): number {
+    return this.pSrc[s]!;
+  }
+
+  slotSet(s: number): AttrSet {
+    return this.pSet[s]!;
+  }
+
+  /** The best of the n paths whose slots are slots[0, n) (RFC 4271 §9.1.2.2): its index there, -1 when n is 0. */
+  bestOf(slots: Int32Array, n: number): number {
+    const c = this.cand;
+    return this.decision.best(n, (i) => {
+      const s = slots[i]!;
+      c.set = this.pSet[s]!;
+      c.source = this.sources[this.pSrc[s]!]!;
+      c.pathId = this.pId[s]!;
+      return c;
+    });
   }
 
   /** The paths of a list, best first (allocates: for display). */

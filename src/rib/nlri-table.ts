@@ -25,6 +25,20 @@ function hashKey(pathId: number, buf: Uint8Array, off: number, len: number): num
   return fmix(h ^ len);
 }
 
+/**
+ * A full queue's entries [head, tail) moved to the front of an array with room after them: the same array when
+ * at least half of it was consumed (slid down instead of grown), else one twice the size.
+ */
+export function queueWithRoom(queue: Int32Array<ArrayBuffer>, head: number, tail: number): Int32Array<ArrayBuffer> {
+  if (head > 0 && head * 2 >= tail) {
+    queue.copyWithin(0, head, tail);
+    return queue;
+  }
+  const q = new Int32Array(queue.length * 2);
+  q.set(queue.subarray(head, tail));
+  return q;
+}
+
 export class NlriTable<V> {
   /** Keys: 4-byte path id (big-endian) then the NLRI entry, for entry i at [start[i], start[i + 1]). */
   private arena = new Uint8Array(4096);
@@ -128,16 +142,9 @@ export class NlriTable<V> {
     if (this.queued[e]) return;
     this.queued[e] = 1;
     if (this.qTail === this.queue.length) {
-      if (this.qHead > 0 && this.qHead * 2 >= this.qTail) {
-        // Mostly consumed: slide the rest down instead of growing.
-        this.queue.copyWithin(0, this.qHead, this.qTail);
-        this.qTail -= this.qHead;
-        this.qHead = 0;
-      } else {
-        const q = new Int32Array(this.queue.length * 2);
-        q.set(this.queue.subarray(0, this.qTail));
-        this.queue = q;
-      }
+      this.queue = queueWithRoom(this.queue, this.qHead, this.qTail);
+      this.qTail -= this.qHead;
+      this.qHead = 0;
     }
     this.queue[this.qTail++] = e;
   }

@@ -7,7 +7,7 @@
 // and communities go out as received; only the prepends a client asked for (action communities) change the path.
 import { ipBytes } from '../../config/addr';
 import type { NeighborConfig } from '../../config/model';
-import { exportAction } from '../../policy/actions';
+import { exportAction, hasActions } from '../../policy/actions';
 import { checkImport, type FilterReason, type ImportPolicy } from '../../policy/import';
 import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
@@ -27,6 +27,7 @@ import {
   SegmentType,
   type Update,
 } from '../../wire/types';
+import { ClientView, DestTable, MAX_SOURCES, MIXED, QUEUED, SOURCE } from './export';
 
 /** The prefix families a route server handles: IPv4 and IPv6 unicast. */
 const RS_FAMILIES: ReadonlySet<FamilyKey> = new Set([
@@ -54,6 +55,8 @@ export interface ClientRoute {
 export interface Client {
   neighbor: ServerNeighbor;
   source: number;
+  /** Its column in the DestTables' cells. */
+  slot: number;
   peerAs: number;
   policy: ImportPolicy;
   /** Every route the client sent, by family, keyed by path id + NLRI bytes (latin1). */
@@ -80,12 +83,22 @@ export class RouteServer {
   private readonly clients = new Map<ServerNeighbor, Client>();
   private readonly bySource: (Client | undefined)[] = [];
   private readonly decision = new Decision();
+  /** Clients by slot (their column in the DestTables), and each one's source id (-1: free slot). */
+  private readonly slots: (Client | undefined)[] = [];
+  private slotSource: number[] = [];
+  /** The destinations of each family, numbered, with what each client is to have. */
+  private readonly dests = new Map<FamilyKey, DestTable>();
+  /** The route server's AS towards each client (usually one value): what action communities name. */
+  private rsAses: number[] = [];
+  /** Whether a set carries action communities for any of rsAses, per set. */
+  private acts = new WeakMap<AttrSet, boolean>();
+  private scratch = new Int32Array(64);
   /** Sets with the announcing client's AS prepended N times, per received set. */
   private readonly prepended = new WeakMap<AttrSet, AttrSet[]>();
   private readonly tagged = new WeakMap<AttrSet, AttrSet[]>();
   private readonly addr = new Uint8Array(16);
-  /** Destinations changed by the work under way: exported once it is done. */
-  private touched = new Map<FamilyKey, Set<string>>();
+  /** Destinations changed by the work under way, as (destination, source that changed) pairs: exported once it is done. */
+  private readonly touched = new Map<DestTable, number[]>();
 
   constructor(
     private readonly interner: AttrInterner,
@@ -93,6 +106,7 @@ export class RouteServer {
     private readonly rpki: (v6: boolean, buf: Uint8Array, off: number, len: number, origin: number) => OriginState,
   ) {
     this.rib = new LocRib(interner);
+    for (const f of RS_FAMILIES) this.dests.set(f, new DestTable(f));
   }
 
   list(): Client[] {
@@ -117,10 +131,15 @@ export class RouteServer {
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
+      if (this.rib.sourceCount >= MAX_SOURCES)
+        throw new RangeError(`route server: more than ${MAX_SOURCES} clients over the daemon's life`);
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ebgp', routerId: 0, address });
+      let slot = this.slots.indexOf(undefined);
+      if (slot < 0) slot = this.slots.length;
       const client: Client = {
         neighbor: n,
         source,
+        slot,
         peerAs: n.cfg.peerAs === 'auto' ? 0 : n.cfg.peerAs,
         policy: policyOf(n),
         routes: new Map(),
@@ -132,6 +151,15 @@ export class RouteServer {
       };
       this.clients.set(n, client);
       this.bySource[source] = client;
+      this.slots[slot] = client;
+      this.slotSource[slot] = source;
+      for (const [f, t] of this.dests) {
+        const v = new ClientView(t, slot, (d, src) => this.resolve(client, t, d, src));
+        t.addView(slot, v);
+        n.ribOut.setView(f, v);
+      }
+      this.rsAses = [...new Set([...this.clients.values()].map((c) => c.neighbor.localAs))];
+      this.acts = new WeakMap();
       // A new client gets what the others hold.
       this.exportAll(client);
     }
@@ -141,6 +169,12 @@ export class RouteServer {
       clearTimeout(c.restartTimer);
       this.clients.delete(n);
       this.bySource[c.source] = undefined;
+      this.slots[c.slot] = undefined;
+      this.slotSource[c.slot] = -1;
+      for (const [f, t] of this.dests) {
+        t.dropView(c.slot);
+        n.ribOut.setView(f, null);
+      }
     }
     this.flush();
   }
@@ -162,7 +196,10 @@ export class RouteServer {
     if (!c) return;
     for (const [f, m] of c.routes)
       for (const [k, r] of m) {
-        if (r.reason === undefined) this.touch(f, k.slice(4));
+        if (r.reason === undefined) {
+          const e = Buffer.from(k, 'latin1');
+          this.touch(f, e, 4, e.length - 4, c.source);
+        }
         this.interner.release(r.set);
       }
     c.routes.clear();
@@ -274,7 +311,7 @@ export class RouteServer {
 
   private ribWithdraw(c: Client, f: FamilyKey, k: string): void {
     const e = Buffer.from(k, 'latin1');
-    if (this.rib.withdraw(f, e, 4, e.length - 4, c.source, readU32(e, 0))) this.touch(f, k.slice(4));
+    if (this.rib.withdraw(f, e, 4, e.length - 4, c.source, readU32(e, 0))) this.touch(f, e, 4, e.length - 4, c.source);
   }
 
   /** Runs the import filters on a stored route and applies the verdict (the route's counters follow). */
@@ -313,8 +350,8 @@ export class RouteServer {
     c.accepted++;
     const e = Buffer.from(k, 'latin1');
     const use = c.policy.rpki === 'tag' ? this.tag(set, c.neighbor.localAs, verdict.rpki) : set;
-    this.rib.announce(f, e, 4, e.length - 4, c.source, readU32(e, 0), use);
-    this.touch(f, k.slice(4));
+    if (this.rib.announce(f, e, 4, e.length - 4, c.source, readU32(e, 0), use))
+      this.touch(f, e, 4, e.length - 4, c.source);
     if (!wasAccepted && !verdict.blackhole) this.spaceChanged(c, f, k);
   }
 
@@ -376,47 +413,161 @@ export class RouteServer {
     return out;
   }
 
-  private touch(f: FamilyKey, dest: string): void {
-    let s = this.touched.get(f);
-    if (!s) this.touched.set(f, (s = new Set()));
-    s.add(dest);
+  /** The path of `source` at the destination buf[off, off + len) changed. */
+  private touch(f: FamilyKey, buf: Uint8Array, off: number, len: number, source: number): void {
+    const t = this.dests.get(f);
+    if (!t) return;
+    let log = this.touched.get(t);
+    if (!log) this.touched.set(t, (log = []));
+    log.push(t.number(buf, off, len), source);
   }
 
   /** Export every destination touched since the last flush to every client. */
   private flush(): void {
-    const t = this.touched;
-    if (t.size === 0) return;
-    this.touched = new Map();
-    const clients = [...this.clients.values()];
-    for (const [f, dests] of t)
-      for (const d of dests) {
-        const entry = Buffer.from(d, 'latin1');
-        const paths = this.rib.paths(f, entry);
-        for (const c of clients) this.exportTo(c, f, entry, paths);
+    if (this.touched.size === 0) return;
+    for (const [t, log] of this.touched) {
+      for (let i = 0; i < log.length; i += 2) this.exportDest(t, log[i]!, log[i + 1]!);
+      for (const v of t.views) if (v?.woke) v.wake();
+      t.reclaim();
+    }
+    this.touched.clear();
+  }
+
+  /** Does the set carry action communities (for any AS the route server has towards a client)? */
+  private hasActs(set: AttrSet): boolean {
+    let a = this.acts.get(set);
+    if (a === undefined) {
+      const attrs = set.attributes;
+      a = this.rsAses.some((rs) => hasActions(attrs, rs));
+      this.acts.set(set, a);
+    }
+    return a;
+  }
+
+  private grabScratch(n: number): Int32Array {
+    if (n >= this.scratch.length) {
+      const g = new Int32Array(this.scratch.length * 2);
+      g.set(this.scratch);
+      this.scratch = g;
+    }
+    return this.scratch;
+  }
+
+  /**
+   * Destination d changed (the path of source `changed`): what each client is to have is decided again, and a
+   * client whose choice differs, or is the path that changed, gets d queued. When no path carries action
+   * communities (the common case), every client gets the best path but the best path's own client, which gets
+   * the best of the others: one decision per destination, not one per client.
+   */
+  private exportDest(t: DestTable, d: number, changed: number): void {
+    const rib = this.rib;
+    const h = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
+    const w = t.width;
+    const base = d * w;
+    const views = t.views;
+    const slotSource = this.slotSource;
+    const mark = changed + 1;
+    if (h < 0) {
+      t.best[d] = 0;
+      t.bestSet[d] = undefined;
+      for (let ci = 0; ci < views.length; ci++) {
+        const v = views[ci];
+        if (v) this.setCell(t, v, base + ci, d, 0, mark);
       }
+      t.toLimbo(d);
+      return;
+    }
+    const best = rib.slotSource(h);
+    const bestSet = rib.slotSet(h);
+    let plain = !this.hasActs(bestSet);
+    let n = 0;
+    for (let s = rib.slotNext(h); s >= 0; s = rib.slotNext(s)) {
+      if (plain && this.hasActs(rib.slotSet(s))) plain = false;
+      if (rib.slotSource(s) !== best) this.grabScratch(n)[n++] = s;
+    }
+    t.bestSet[d] = bestSet;
+    t.best[d] = (best + 1) | (plain ? 0 : MIXED);
+    if (plain) {
+      const alt = n === 0 ? 0 : rib.slotSource(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!) + 1;
+      for (let ci = 0; ci < views.length; ci++) {
+        const v = views[ci];
+        if (v) this.setCell(t, v, base + ci, d, slotSource[ci] === best ? alt : best + 1, mark);
+      }
+      return;
+    }
+    for (let ci = 0; ci < views.length; ci++) {
+      const v = views[ci];
+      if (v) this.setCell(t, v, base + ci, d, this.chooseAt(this.slots[ci]!, h), mark);
+    }
+  }
+
+  /** Client cell i (destination d) is to name `want` (source + 1, 0: nothing); queue it when that is news. */
+  private setCell(t: DestTable, v: ClientView, i: number, d: number, want: number, changed: number): void {
+    const cell = t.cells[i]!;
+    const cur = cell & SOURCE;
+    if (want === cur && want !== changed) return;
+    if (cur === 0) v.count++;
+    else if (want === 0) v.count--;
+    t.cells[i] = (cell & QUEUED) | want;
+    if (v.attached && cell < QUEUED) v.push(d);
+  }
+
+  /**
+   * The source (+ 1, 0: none) of the best of the paths from list head `h` that may go to client `c`
+   * (RFC 7947 §2.3.2.1: chosen per client, so that a path the client may not have does not hide the others).
+   */
+  private chooseAt(c: Client, h: number): number {
+    const rib = this.rib;
+    const rsAs = c.neighbor.localAs;
+    let n = 0;
+    for (let s = h; s >= 0; s = rib.slotNext(s)) {
+      if (rib.slotSource(s) === c.source) continue;
+      if (this.hasActs(rib.slotSet(s)) && !exportAction(rib.slotSet(s).attributes, rsAs, c.peerAs).send) continue;
+      // The overall best, when it may go, is also the best of any subset holding it (RFC 4271 §9.1.2.2).
+      if (s === h) return rib.slotSource(h) + 1;
+      this.grabScratch(n)[n++] = s;
+    }
+    if (n === 0) return 0;
+    return rib.slotSource(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!) + 1;
   }
 
   /** A client that joined gets every destination the route server holds. */
   private exportAll(c: Client): void {
-    for (const f of this.rib.families())
-      this.rib.scan(f, (entry, head) => this.exportTo(c, f, entry.slice(), this.rib.pathsAt(head)));
+    for (const t of this.dests.values()) {
+      const v = t.views[c.slot]!;
+      for (let d = 0; d < t.n; d++) {
+        if (t.best[d] === 0) continue;
+        const h = this.rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
+        if (h >= 0) this.setCell(t, v, d * t.width + c.slot, d, this.chooseAt(c, h), 0);
+      }
+    }
   }
 
   /**
-   * The best of the paths that may go to client `c` (RFC 7947 §2.3.2.1: chosen per client, so that a path the
-   * client may not have does not hide the others), or a withdrawal when none may.
+   * The set client `c` is sent for destination d of `t`, whose cell names source `src`: the best path's set
+   * when that is the source and no action community makes clients differ, else the best of that source's paths
+   * that may go to the client, with the prepends it asks for. Transparent (RFC 7947 §2.2) but for unknown
+   * optional non-transitive attributes (RFC 4271 §9.1.3).
    */
-  private exportTo(c: Client, f: FamilyKey, entry: Uint8Array, paths: RibPath[]): void {
-    const out = c.neighbor.ribOut;
-    const pick = this.choose(c, paths);
-    if (pick === undefined) {
-      out.withdraw(f, entry, 0);
-      return;
+  private resolve(c: Client, t: DestTable, d: number, src: number): AttrSet | undefined {
+    const best = t.best[d]!;
+    if (best === src + 1) return passOnSet(this.interner, t.bestSet[d]!);
+    const rib = this.rib;
+    const rsAs = c.neighbor.localAs;
+    let n = 0;
+    for (let s = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d)); s >= 0; s = rib.slotNext(s)) {
+      if (rib.slotSource(s) !== src) continue;
+      if (this.hasActs(rib.slotSet(s)) && !exportAction(rib.slotSet(s).attributes, rsAs, c.peerAs).send) continue;
+      this.grabScratch(n)[n++] = s;
     }
-    const from = this.bySource[pick.path.source];
-    const set = pick.prepend > 0 && from ? this.prepend(pick.path.set, from.peerAs, pick.prepend) : pick.path.set;
-    // Transparent (RFC 7947 §2.2) but for unknown optional non-transitive attributes (RFC 4271 §9.1.3).
-    out.announceAt(f, entry, 0, entry.length, passOnSet(this.interner, set), 0);
+    if (n === 0) return undefined;
+    let set = rib.slotSet(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!);
+    const from = this.bySource[src];
+    if (from && this.hasActs(set)) {
+      const prepend = exportAction(set.attributes, rsAs, c.peerAs).prepend;
+      if (prepend > 0) set = this.prepend(set, from.peerAs, prepend);
+    }
+    return passOnSet(this.interner, set);
   }
 
   /** The path client `c` gets of a destination's paths, and the prepends its action communities ask for. */
