@@ -130,7 +130,8 @@ export class RtrConnection {
 
   /** Report an error to the cache (RFC 8210 §5.11) and drop the connection (§8.4: errors are fatal). */
   private fail(code: number, pdu: Uint8Array, why: string, desync?: boolean): void {
-    this.send(errorReport(this.agreed ?? this.version, code, pdu, why));
+    // RFC 8210 §5.11: an Error Report is never answered with one (a bad one only ends the connection).
+    if (pdu[1] !== PDU.ERROR_REPORT) this.send(errorReport(this.agreed ?? this.version, code, pdu, why));
     this.close(`${errorName(code)}: ${why}`, undefined, desync);
   }
 
