@@ -6,6 +6,7 @@
 // route parser and the FlowSpec parser own that grammar, so the API and the configuration file cannot
 // drift apart.
 
+import { parsePrefix } from '../wire/ip';
 import { type FamilyKey, familyKey } from '../wire/types';
 
 /** One `neighbor IP [local-ip IP] [local-as N] [peer-as N] [router-id IP] [family-allowed F]` clause. */
@@ -133,6 +134,8 @@ export type ApiCommand =
       filter?: 'inet' | 'flow' | 'l2vpn';
       /** Only routes of the neighbor with this address. */
       ip?: string;
+      /** tsbgp: only the routes of this unicast prefix (`10.0.0.0/24`), every ADD-PATH path id of it. */
+      prefix?: string;
       json: boolean;
     }
   | { kind: 'flush-adj-rib-out'; neighbors: NeighborSelector }
@@ -621,9 +624,11 @@ function parseShow(words: string[]): ParsedCommand {
   let extensive = false;
   let filter: 'inet' | 'flow' | 'l2vpn' | undefined;
   let ip: string | undefined;
+  let prefix: string | undefined;
   for (const x of w.slice(i)) {
     if (x === 'extensive') extensive = true;
     else if (x === 'inet' || x === 'flow' || x === 'l2vpn') filter = x;
+    else if (x.includes('/') && prefix === undefined && parsePrefix(x) !== null) prefix = x;
     else {
       const c = canonicalIp(x);
       if (c === null || ip !== undefined) return fail(`show adj-rib: unexpected "${x}"`);
@@ -633,6 +638,7 @@ function parseShow(words: string[]): ParsedCommand {
   const cmd: ApiCommand = { kind: 'show-adj-rib', direction, extensive, json };
   if (filter !== undefined) cmd.filter = filter;
   if (ip !== undefined) cmd.ip = ip;
+  if (prefix !== undefined) cmd.prefix = prefix;
   return ok(cmd);
 }
 

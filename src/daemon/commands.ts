@@ -127,7 +127,7 @@ export class CommandRunner {
       const lines = showFlows(this.d, c.ip);
       return (await emit(lines)) ? lines.length : -1;
     }
-    return streamAdjRib(this.d, c.direction, emit, c.filter, c.ip);
+    return streamAdjRib(this.d, c.direction, emit, c.filter, c.ip, c.prefix);
   }
 
   /** A line from the control socket or named pipe: the answer lines, ending with done/error. */

@@ -6,14 +6,15 @@ import { attributesText, labeledJson, labeledText, vplsJson } from '../api/json'
 import { flowToString } from '../flowspec/json';
 import type { FlowRule } from '../flowspec/rule';
 import type { AttrSet } from '../rib/attr-intern';
-import { ipToString } from '../wire/ip';
+import { entryOf } from '../rib/rib-query';
+import { ipToString, parsePrefix } from '../wire/ip';
 import { type EvpnRoute, L2VPN_EVPN } from '../wire/nlri/evpn';
 import { isFlowFamily } from '../wire/nlri/flowspec';
 import { isLabeledFamily, type LabeledPrefix } from '../wire/nlri/labeled';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyCodec, familyName } from '../wire/nlri/registry';
 import { L2VPN_VPLS, type Vpls } from '../wire/nlri/vpls';
-import { type Attributes, type FamilyKey, type Prefix, SAFI, safiOf } from '../wire/types';
+import { type Attributes, type FamilyKey, IPV4_UNICAST, IPV6_UNICAST, type Prefix, SAFI, safiOf } from '../wire/types';
 import type { Daemon } from './daemon';
 
 /** One NLRI entry (no path id) as text. */
@@ -76,11 +77,24 @@ export async function streamAdjRib(
   emit: (lines: string[]) => Promise<boolean>,
   filter?: string,
   ip?: string,
+  prefix?: string,
 ): Promise<number> {
   const refs: RouteRef[] = [];
+  // One prefix: hash probes for each of its path ids (RFC 7911), no walk of the table.
+  const p = prefix === undefined ? null : parsePrefix(prefix);
+  const f = p?.addr.length === 16 ? IPV6_UNICAST : IPV4_UNICAST;
+  const entry = p ? entryOf(p.addr, p.len) : new Uint8Array(0);
+  const addr = new Uint8Array(p?.addr.length ?? 4);
+  addr.set(entry.subarray(1));
   for (const n of d.neighbors) {
     if (ip !== undefined && n.cfg.peerAddress !== ip) continue;
-    const it = dir === 'in' ? n.ribIn?.routes() : n.ribOut.routes();
+    const it = p
+      ? dir === 'in'
+        ? n.ribIn?.paths(f, p.len, addr)
+        : n.ribOut.paths(f, entry).map((r) => ({ family: f, entry, ...r }))
+      : dir === 'in'
+        ? n.ribIn?.routes()
+        : n.ribOut.routes();
     if (!it) continue;
     const peer = n.cfg.peerAddress;
     for (const r of it) {

@@ -94,8 +94,7 @@ function probe(
       .map((r) => routeView(ctx, peer, 'in', family, r.entry, r.pathId, r.attributes, r.stale));
   }
   const entry = entryOf(addr, len);
-  const set = n.ribOut.get(family, entry);
-  return set ? [routeView(ctx, peer, 'out', family, entry, 0, set)] : [];
+  return n.ribOut.paths(family, entry).map((r) => routeView(ctx, peer, 'out', family, entry, r.pathId, r.attributes));
 }
 
 export type AttrFilter = (s: AttrSet) => boolean;

@@ -329,6 +329,25 @@ export class AdjRibOut {
     return own ?? this.views.get(family)?.find(given, pathId);
   }
 
+  /**
+   * Every route held for a destination, one per ADD-PATH path id (RFC 7911), as entry, path id and attributes.
+   * For a labeled or EVPN family the entry is the one given (held under path id 0 or not at all).
+   */
+  paths(family: FamilyKey, given: Uint8Array): { pathId: number; attributes: AttrSet }[] {
+    const t = this.tables.get(family);
+    if (!t) return [];
+    if (hasRouteIdentity(family)) {
+      const set = this.get(family, given);
+      return set ? [{ pathId: 0, attributes: set }] : [];
+    }
+    const out: { pathId: number; attributes: AttrSet }[] = [];
+    for (const e of t.findAll(given, 0, given.length)) {
+      const v = t.get(e);
+      if (v !== undefined) out.push({ pathId: t.pathId(e), attributes: v });
+    }
+    return out.sort((a, b) => a.pathId - b.pathId);
+  }
+
   /** Routes held per family (for metrics: no walk). */
   sizes(): Map<FamilyKey, number> {
     const out = new Map<FamilyKey, number>();

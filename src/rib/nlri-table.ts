@@ -18,9 +18,10 @@ const fmix = (h: number): number => {
   return (h ^ (h >>> 16)) | 0;
 };
 
-function hashKey(pathId: number, buf: Uint8Array, off: number, len: number): number {
-  // FNV-1a over the entry bytes, seeded with the path id.
-  let h = (0x811c9dc5 ^ pathId) | 0;
+function hashKey(buf: Uint8Array, off: number, len: number): number {
+  // FNV-1a over the entry bytes only: every path id (RFC 7911 ADD-PATH) of a destination hashes alike, so
+  // that findAll() finds them all on one probe sequence.
+  let h = 0x811c9dc5 | 0;
   for (let i = off, end = off + len; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
   return fmix(h ^ len);
 }
@@ -69,7 +70,7 @@ export class NlriTable<V> {
 
   /** Entry number of a key, or -1. */
   find(pathId: number, buf: Uint8Array, off: number, len: number): number {
-    const h = hashKey(pathId, buf, off, len);
+    const h = hashKey(buf, off, len);
     const slots = this.slots;
     for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
       const e = slots[s]! - 1;
@@ -78,9 +79,21 @@ export class NlriTable<V> {
     }
   }
 
+  /** Entry numbers of a destination under every path id it is held with (numbered ones, with a value or not). */
+  findAll(buf: Uint8Array, off: number, len: number): number[] {
+    const h = hashKey(buf, off, len);
+    const out: number[] = [];
+    const slots = this.slots;
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const e = slots[s]! - 1;
+      if (e < 0) return out;
+      if (this.hashes[e] === h && this.sameEntry(e, buf, off, len)) out.push(e);
+    }
+  }
+
   /** Entry number of a key, numbering it (without a value) when new. */
   insert(pathId: number, buf: Uint8Array, off: number, len: number): number {
-    const h = hashKey(pathId, buf, off, len);
+    const h = hashKey(buf, off, len);
     const slots = this.slots;
     let s = h & this.mask;
     for (; ; s = (s + 1) & this.mask) {
@@ -204,10 +217,14 @@ export class NlriTable<V> {
   }
 
   private equals(e: number, pathId: number, buf: Uint8Array, off: number, len: number): boolean {
+    return this.pathId(e) === pathId >>> 0 && this.sameEntry(e, buf, off, len);
+  }
+
+  /** Whether entry e's NLRI bytes (whatever its path id) are buf[off, off + len). */
+  private sameEntry(e: number, buf: Uint8Array, off: number, len: number): boolean {
     const a = this.arena;
     const o = this.start[e]!;
     if (this.start[e + 1]! - o !== len + 4) return false;
-    if (((a[o]! << 24) | (a[o + 1]! << 16) | (a[o + 2]! << 8) | a[o + 3]!) >>> 0 !== pathId >>> 0) return false;
     for (let i = 0, p = o + 4; i < len; i++, p++) if (a[p] !== buf[off + i]) return false;
     return true;
   }

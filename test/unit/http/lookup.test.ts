@@ -1,9 +1,12 @@
 // Lookups over real Adj-RIBs: exact prefix, longest match by address (IPv4 and IPv6), ADD-PATH paths, the
-// Adj-RIB-Out, and the scans by origin AS and community with offset and limit.
+// Adj-RIB-Out (every ADD-PATH path id), the scans by origin AS and community with offset and limit, and
+// `show adj-rib in|out PREFIX`, which probes the same tables.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseCommand } from '../../../src/api/commands';
 import type { Daemon } from '../../../src/daemon/daemon';
+import { streamAdjRib } from '../../../src/daemon/show';
 import { CommunityNames } from '../../../src/http/communities';
 import { byCommunity, byOriginAs, findRoutes, lookupPrefix, parsePrefixQuery } from '../../../src/http/lookup';
 import { AdjRibIn } from '../../../src/rib/adj-rib-in';
@@ -50,6 +53,9 @@ function world(): Daemon {
   b.apply(update(IPV4_UNICAST, [0, 0, 0, 1, 24, 10, 1, 2, 0, 0, 0, 2, 24, 10, 1, 2], 2, attrs(65040), true));
   const out = new AdjRibOut();
   out.announce(IPV4_UNICAST, Uint8Array.of(24, 198, 51, 100), attrs(65050));
+  // ADD-PATH towards the peer: two more paths of the same prefix.
+  out.announce(IPV4_UNICAST, Uint8Array.of(24, 198, 51, 100), attrs(65051), { pathId: 4 });
+  out.announce(IPV4_UNICAST, Uint8Array.of(24, 198, 51, 100), attrs(65052), { pathId: 9 });
   return {
     neighbors: [
       { cfg: { peerAddress: '127.0.0.2' }, ribIn: a, ribOut: new AdjRibOut() },
@@ -90,8 +96,12 @@ test('a prefix is found exactly; an address by its longest match, in each neighb
   assert.equal(only.length, 1);
   const out = lookupPrefix(d, names, q('198.51.100.9'), { rib: 'out', match: 'longest' });
   assert.deepEqual(
-    out.map((r) => [r.neighbor, r.prefix, r.nextHop, r.rib]),
-    [['127.0.0.3', '198.51.100.0/24', '192.0.2.1', 'out']],
+    out.map((r) => [r.neighbor, r.prefix, r.nextHop, r.rib, r.pathId, r.originAs]),
+    [
+      ['127.0.0.3', '198.51.100.0/24', '192.0.2.1', 'out', 0, 65050],
+      ['127.0.0.3', '198.51.100.0/24', '192.0.2.1', 'out', 4, 65051],
+      ['127.0.0.3', '198.51.100.0/24', '192.0.2.1', 'out', 9, 65052],
+    ],
   );
 });
 
@@ -117,4 +127,34 @@ test('routes by origin AS and by community, paged', () => {
     out.map((r) => r.prefix),
     ['198.51.100.0/24'],
   );
+});
+
+test('show adj-rib in|out PREFIX: the same probes, every path id of the prefix, nothing else', async () => {
+  const d = world();
+  const lines = async (dir: 'in' | 'out', prefix: string, ip?: string) => {
+    const out: string[] = [];
+    await streamAdjRib(d, dir, async (l) => (out.push(...l), true), undefined, ip, prefix);
+    return out;
+  };
+  assert.deepEqual(
+    (await lines('out', '198.51.100.0/24')).map((l) => l.replace(/ next-hop.*/, '')),
+    [
+      'neighbor 127.0.0.3 ipv4 unicast 198.51.100.0/24',
+      'neighbor 127.0.0.3 ipv4 unicast 198.51.100.0/24 path-information 0.0.0.4',
+      'neighbor 127.0.0.3 ipv4 unicast 198.51.100.0/24 path-information 0.0.0.9',
+    ],
+  );
+  assert.deepEqual(
+    (await lines('in', '10.1.2.0/24')).map((l) => l.replace(/ next-hop.*/, '')),
+    [
+      'neighbor 127.0.0.2 ipv4 unicast 10.1.2.0/24',
+      'neighbor 127.0.0.3 ipv4 unicast 10.1.2.0/24 path-information 0.0.0.1',
+      'neighbor 127.0.0.3 ipv4 unicast 10.1.2.0/24 path-information 0.0.0.2',
+    ],
+  );
+  assert.equal((await lines('in', '10.1.2.0/24', '127.0.0.2')).length, 1);
+  assert.deepEqual(await lines('in', '10.1.3.0/24'), []);
+  assert.equal((await lines('in', '2001:db8::/32')).length, 1);
+  const p = parseCommand('show adj-rib out 127.0.0.3 198.51.100.0/24');
+  assert.ok(p.ok && p.command.kind === 'show-adj-rib' && p.command.prefix === '198.51.100.0/24');
 });

@@ -196,6 +196,17 @@ test('add-path send: path ids on the wire only when negotiated', () => {
   for (const x of d) rib.apply(x.u);
   assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 7));
   assert.ok(rib.getIpv4(Uint8Array.of(10, 0, 1, 0), 24, 8));
+  // A lookup of the destination finds both path ids (not only path id 0).
+  assert.deepEqual(
+    out.paths(IPV4_UNICAST, entry(1)).map((r) => r.pathId),
+    [7, 8],
+  );
+  out.withdraw(IPV4_UNICAST, entry(1), 7);
+  assert.deepEqual(
+    out.paths(IPV4_UNICAST, entry(1)).map((r) => r.pathId),
+    [8],
+  );
+  assert.deepEqual(out.paths(IPV4_UNICAST, entry(2)), []);
 });
 
 test('FlowSpec and FlowSpec VPN rules without a next hop go out with an empty MP_REACH next hop (RFC 8955 §4, §8)', () => {

@@ -105,3 +105,25 @@ test('a big table: every key found, insertion order kept, withdrawn keys forgott
   assert.equal(all[all.length - 1], 'back');
   assert.equal(t.size, n / 4 + 1);
 });
+
+test('findAll: every path id of a destination, none of another, before and after the table grows', () => {
+  const t = new NlriTable<number>();
+  const a = Uint8Array.of(24, 10, 0, 1);
+  const b = Uint8Array.of(24, 10, 0, 2);
+  for (const id of [0, 7, 0xffffffff]) t.set(t.insert(id, a, 0, a.length), id);
+  t.set(t.insert(3, b, 0, b.length), 3);
+  const ids = () => t.findAll(a, 0, a.length).map((e) => t.pathId(e));
+  assert.deepEqual(
+    ids().sort((x, y) => x - y),
+    [0, 7, 0xffffffff],
+  );
+  // Thousands of other keys: the table rehashes; the three are still found, and find() still tells ids apart.
+  for (let i = 0; i < 5000; i++) t.insert(i, Uint8Array.of(32, 10, 1, i >> 8, i & 255), 0, 5);
+  assert.deepEqual(
+    ids().sort((x, y) => x - y),
+    [0, 7, 0xffffffff],
+  );
+  assert.equal(t.get(t.find(7, a, 0, a.length)), 7);
+  assert.equal(t.find(8, a, 0, a.length), -1);
+  assert.deepEqual(t.findAll(Uint8Array.of(24, 10, 0, 3), 0, 4), []);
+});
