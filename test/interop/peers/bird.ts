@@ -69,6 +69,11 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
       lines.push(`protocol bgp peer${i} {`);
       lines.push(`  local ${o.address} port ${o.port} as ${o.as};`);
       lines.push(`  neighbor ${n.address} port ${n.port} as ${n.as};`);
+      const c = o.confederation;
+      if (c) {
+        lines.push(`  confederation ${c.identifier};`);
+        if (n.as !== o.as && c.members.includes(n.as)) lines.push('  confederation member yes;');
+      }
       // Without strict bind BIRD listens on the wildcard address and takes the port from everyone else.
       lines.push('  strict bind on;');
       // A loopback neighbour is not on a shared subnet, so BIRD would refuse it as a direct eBGP peer.

@@ -41,6 +41,11 @@ export interface DaemonOpts {
   neighbors: NeighborOpts[];
   /** Hold time offered to every neighbor (default 90). */
   holdTime?: number;
+  /**
+   * BIRD and FRR: the daemon is in member AS `as` of this confederation (RFC 5065); neighbors whose AS is in
+   * `members` are inside it.
+   */
+  confederation?: { identifier: number; members: number[] };
 }
 
 /** One path as a daemon shows it. Communities are "A:B", large communities "A:B:C". */

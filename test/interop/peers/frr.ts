@@ -66,6 +66,12 @@ export class Frr extends PeerDaemonBase implements BgpDaemon {
       '!',
     ];
     l.push(`router bgp ${o.as}`, ` bgp router-id ${o.routerId ?? o.address}`);
+    const c = o.confederation;
+    if (c) {
+      l.push(` bgp confederation identifier ${c.identifier}`);
+      const others = c.members.filter((m) => m !== o.as);
+      if (others.length > 0) l.push(` bgp confederation peers ${others.join(' ')}`);
+    }
     // Without these FRR sends and accepts nothing on eBGP (RFC 8212) and refuses `network` for unrouted prefixes.
     l.push(' no bgp ebgp-requires-policy', ' no bgp network import-check', ' no bgp default ipv4-unicast');
     const hold = o.holdTime ?? 90;
