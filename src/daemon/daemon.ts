@@ -279,8 +279,10 @@ export class Daemon {
   private syncRouteServer(): void {
     if (this.routeServer === null && !this.config.neighbors.some((n) => n.routeServerClient)) return;
     if (this.routeServer === null) {
-      const rs = new RouteServer(this.interner, (v6, buf, off, len, origin) =>
-        this.rpki.validate(v6, buf, off, len, origin),
+      const rs = new RouteServer(
+        this.interner,
+        (v6, buf, off, len, origin) => this.rpki.validate(v6, buf, off, len, origin),
+        { alwaysCompareMed: this.config.alwaysCompareMed },
       );
       this.rpki.onChange((changed) => rs.revalidate(changed));
       this.routeServer = rs;

@@ -11,7 +11,7 @@ import { exportAction, hasActions } from '../../policy/actions';
 import { checkImport, type FilterReason, type ImportPolicy } from '../../policy/import';
 import type { AdjRibOut } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
-import { type Candidate, Decision } from '../../rib/decision';
+import { type Candidate, Decision, type DecisionOptions } from '../../rib/decision';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
 import { passOnSet } from '../../rib/pass-on';
 import { NOT_FOUND, type OriginState, VALID, type VrpTable } from '../../rpki/vrp-table';
@@ -82,7 +82,7 @@ export class RouteServer {
   readonly rib: LocRib;
   private readonly clients = new Map<ServerNeighbor, Client>();
   private readonly bySource: (Client | undefined)[] = [];
-  private readonly decision = new Decision();
+  private readonly decision: Decision;
   /** Clients by slot (their column in the DestTables), and each one's source id (-1: free slot). */
   private readonly slots: (Client | undefined)[] = [];
   private slotSource: number[] = [];
@@ -104,8 +104,11 @@ export class RouteServer {
     private readonly interner: AttrInterner,
     /** RFC 6811 state of a route (NOT_FOUND without RPKI). */
     private readonly rpki: (v6: boolean, buf: Uint8Array, off: number, len: number, origin: number) => OriginState,
+    /** The top-level `always-compare-med;` (RFC 4271 §9.1.2.2 c), for the Loc-RIB and each client's own best. */
+    opts: DecisionOptions = {},
   ) {
-    this.rib = new LocRib(interner);
+    this.decision = new Decision(opts);
+    this.rib = new LocRib(interner, opts);
     for (const f of RS_FAMILIES) this.dests.set(f, new DestTable(f));
   }
 

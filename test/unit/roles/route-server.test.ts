@@ -39,7 +39,9 @@ function setup(extra = '') {
     log: { info: () => {}, warning: () => {} },
   }));
   const vrps = new VrpTable();
-  const rs = new RouteServer(interner, (v6, buf, off, len, origin) => vrps.validate(v6, buf, off, len, origin));
+  const rs = new RouteServer(interner, (v6, buf, off, len, origin) => vrps.validate(v6, buf, off, len, origin), {
+    alwaysCompareMed: config.alwaysCompareMed,
+  });
   rs.sync(ns);
   for (const [i, n] of ns.entries()) rs.up(n, Uint8Array.of(10, 0, 0, 11 + i), 1001 + i);
   const send = (from: ServerNeighbor, attrs: Attributes | null, nlri: number[], withdrawn: number[] = []) => {
@@ -114,6 +116,20 @@ test('no path hiding: a client the best path may not reach gets the next best (R
   send(a, null, [], P1);
   assert.deepEqual(held(b), {});
   assert.deepEqual(held(c), { '180b0001': '192.0.2.12 1002 7018' });
+});
+
+test('MED decides between clients of different ASes only with always-compare-med (RFC 4271 §9.1.2.2 c)', () => {
+  for (const [extra, winner] of [
+    ['', '192.0.2.11 1001'],
+    ['always-compare-med;\n', '192.0.2.12 1002'],
+  ] as const) {
+    const { ns, send, held } = setup(extra);
+    const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
+    // Same length; a has the higher MED but the lower BGP identifier (10.0.0.11).
+    send(a, attrs([1001], { med: 50 }), P1);
+    send(b, attrs([1002], { med: 10 }), P1);
+    assert.deepEqual(held(c), { '180b0001': winner }, extra || 'MED not compared');
+  }
 });
 
 test('action communities: only to X, prepend N to X', () => {
