@@ -841,6 +841,7 @@ export class Peer extends EventEmitter<PeerEvents> {
         }
         c.facts ??= {
           ebgp: !c.negotiated.ibgp && this.opts.confederationPeer !== true,
+          confederationPeer: this.opts.confederationPeer === true,
           localAddress: socketAddressBytes(c.socket?.localAddress),
           labels: c.negotiated.labelsReceive,
         };

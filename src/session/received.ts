@@ -7,11 +7,13 @@ import { UpdateError } from '../wire/attributes/codes';
 import { DecodeError, ErrorCode } from '../wire/errors';
 import { ipToString } from '../wire/ip';
 import { forEachLabeled, isLabeledFamily } from '../wire/nlri/labeled';
-import type { FamilyKey, Update } from '../wire/types';
+import { type FamilyKey, SegmentType, type Update } from '../wire/types';
 
 export interface SessionFacts {
   /** The neighbor is outside our AS and outside our confederation, if we are in one (RFC 5065 §5). */
   ebgp: boolean;
+  /** The neighbor is in another member AS of our confederation (RFC 5065 §5). */
+  confederationPeer?: boolean;
   /** Our address on this connection (4 or 16 bytes), when known. */
   localAddress: Uint8Array | null;
   /** RFC 8277 §2.1: the labels per route we announced we can receive, per family (one when missing). */
@@ -42,6 +44,16 @@ export function checkReceived(u: Update, s: SessionFacts): void {
   if (s.ebgp && a.asPath?.some((seg) => isConfed(seg.type))) {
     u.issues.push(
       treatAsWithdraw(UpdateError.MALFORMED_AS_PATH, 'AS_PATH: confederation segment from an external neighbor'),
+    );
+  }
+  // RFC 5065 §5: a neighbor in another member AS puts its member AS first, in an AS_CONFED_SEQUENCE; a path
+  // that does not start with one is malformed.
+  if (s.confederationPeer && a.asPath !== undefined && a.asPath[0]?.type !== SegmentType.AS_CONFED_SEQUENCE) {
+    u.issues.push(
+      treatAsWithdraw(
+        UpdateError.MALFORMED_AS_PATH,
+        'AS_PATH: a neighbor in another member AS of the confederation did not start it with AS_CONFED_SEQUENCE',
+      ),
     );
   }
   // RFC 8277 §2.1: a route with more labels than our Multiple Labels capability counts (one without it).

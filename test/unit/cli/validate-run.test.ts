@@ -53,11 +53,16 @@ const REFUSED: Record<string, [string, RegExp]> = {
   'hold time 2': [neighbor('hold-time 2;'), /expected a hold time of 0 or at least 3 seconds/],
   'duplicate neighbor': [neighbor() + neighbor(), /duplicate peer definition 127\.0\.0\.2/],
   'unknown keyword': [neighbor('bogus-keyword 3;'), /bogus-keyword/],
+  'local-as outside the confederation': [
+    `confederation { identifier 65000; members [ 65003 ]; }\n${neighbor()}`,
+    /:5:\d+: neighbor 127\.0\.0\.2: local-as 65001 is not a member AS of confederation 65000/,
+  ],
 };
 
 /** Configurations both accept. */
 const ACCEPTED: Record<string, string> = {
   plain: neighbor(),
+  confederation: `confederation { identifier 65000; members [ 65001 65002 ]; }\n${neighbor()}`,
   'flow rule with scope': neighbor(
     FLOW(
       'destination 10.0.0.0/24; protocol udp;',

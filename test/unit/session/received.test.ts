@@ -112,3 +112,31 @@ test('confederation segments from an external neighbor: malformed AS_PATH, treat
   checkReceived(plain, { ebgp: true, localAddress: ip('192.0.2.7') });
   assert.deepEqual(plain.issues, []);
 });
+
+test('from a neighbor in another member AS the path must start with AS_CONFED_SEQUENCE (RFC 5065 §5)', () => {
+  const facts = { ebgp: false, confederationPeer: true, localAddress: null };
+  const ok = received({
+    ...base,
+    asPath: [
+      { type: SegmentType.AS_CONFED_SEQUENCE, asns: [65002] },
+      { type: SegmentType.AS_SEQUENCE, asns: [64500] },
+    ],
+  });
+  checkReceived(ok, facts);
+  assert.deepEqual(ok.issues, []);
+  for (const asPath of [
+    [{ type: SegmentType.AS_SEQUENCE, asns: [65002] }],
+    [{ type: SegmentType.AS_CONFED_SET, asns: [65002] }],
+    [],
+  ]) {
+    const bad = received({ ...base, asPath });
+    checkReceived(bad, facts);
+    assert.equal(bad.issues.length, 1, JSON.stringify(asPath));
+    assert.equal(bad.issues[0]!.subcode, 11, 'Malformed AS_PATH');
+    assert.ok(withdrawnByRfc7606(bad));
+  }
+  // From an internal neighbor (our own member AS) a path without confederation segments is ordinary.
+  const inside = received({ ...base, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [64500] }] });
+  checkReceived(inside, { ebgp: false, localAddress: null });
+  assert.deepEqual(inside.issues, []);
+});
