@@ -1,8 +1,8 @@
 // `npm run bench [-- SCENARIO... ] [--runs N] [--scale F]`: every benchmark scenario against tsbgp and, where installed,
 // ExaBGP 4.2, GoBGP, BIRD 2 and FRR on loopback; writes bench/RESULTS.md, bench/results.svg and README.md's
 // performance section (bench/summary.ts).
-// Scenarios: receive, config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib (all of them
-// when none is named);
+// Scenarios: receive, config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib,
+// route-reflector (all of them when none is named);
 // `--render` only rewrites them from the results RESULTS.md carries.
 // Running a subset keeps the other scenarios' previous results: they are carried in RESULTS.md itself, in a
 // comment at its end, so the file stays the single record of the last measurements.
@@ -23,6 +23,7 @@ import { locRibScenario } from './scenarios/loc-rib';
 import { peersScenario } from './scenarios/peers';
 import { profileScenario } from './scenarios/profile';
 import { receive } from './scenarios/receive';
+import { routeReflectorScenario } from './scenarios/route-reflector';
 import { routeServerScenario } from './scenarios/route-server';
 import { notes, withPerformance } from './summary';
 
@@ -38,6 +39,7 @@ const SCENARIOS = [
   'profile',
   'route-server',
   'loc-rib',
+  'route-reflector',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -138,6 +140,7 @@ const TITLES: Record<string, string> = {
   peers: '5. Many peers: 100 sessions × 10,000 prefixes into one daemon',
   http: '7. HTTP lookups while a full table arrives',
   'route-server': '8. Route server: 50 clients × 20,000 prefixes, 500,000 VRPs',
+  'route-reflector': '10. Route reflector: one client × 500,000 prefixes reflected to 10 clients',
 };
 
 const HOW: Record<string, string> = {
@@ -212,6 +215,14 @@ const HOW: Record<string, string> = {
     '1.4 s (5.5%), the array length setter 1.0 s (4.1%; most likely `cand.length = 0` in `exportTo`, once per ' +
     'client and destination), RPKI validation 0.4 s (1.5%). Exporting from the one table would remove most of ' +
     'the 13.6 s in nlri-table.ts, far more than the 0.2 s by which tsbgp misses BIRD.',
+  'route-reflector':
+    'Eleven bench/sender.ts sessions from their own 127.x.y.z addresses, all in AS 65000 and all route-reflector ' +
+    'clients of the daemon (RFC 4456): one announces 500,000 IPv4 /24s with an AS_PATH of 64500 (as an iBGP ' +
+    'speaker passes on routes learnt from a neighbor AS) and next hop 192.0.2.1, the ten others announce nothing. ' +
+    'The clock runs from starting the clients until each of the ten has received all 500,000 prefixes, counted ' +
+    "by the clients themselves (a bitmap each); the peak RSS is the reflector's then. tsbgp: passive " +
+    '`route-reflector-client;` neighbors; BIRD 2: `rr client` iBGP sessions, `import all; export all;`, with a ' +
+    'static route making the next hop resolvable; GoBGP: `route-reflector-client = true` neighbors.',
   http:
     "Scenario 1's 1,000,000-prefix receive into a tsbgp whose HTTP server is on (`tsbgp.http.port`), once with " +
     'no client and once with 200 lookups a second (`GET /api/v1/lookup?prefix=ADDRESS`, a random address of the ' +
@@ -479,6 +490,7 @@ function render(data: Data, totalSeconds: number): string {
   L.push(...ddosSection(data));
   L.push(`## ${TITLES['route-server']}`, '', HOW['route-server']!, '', ...table(data, 'route-server'), '');
   L.push(...locRibSection(data));
+  L.push(`## ${TITLES['route-reflector']}`, '', HOW['route-reflector']!, '', ...table(data, 'route-reflector'), '');
   L.push('## Goals', '');
   const gs = goals(data);
   if (gs.length === 0) L.push('No comparable measurements yet.', '');
@@ -507,7 +519,7 @@ function render(data: Data, totalSeconds: number): string {
   L.push(...notes(data), '');
   L.push('## Exact commands', '');
   L.push(
-    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
+    "`npm run bench` builds (tsc) and runs `node dist/bench/run.js`; `npm run bench -- receive` (or config, api, flowspec, peers, codec, http, ddos, profile, route-server, loc-rib, route-reflector) runs one scenario and keeps the others' previous results; `--runs N` sets the runs of the fast implementations (default 3).",
     '',
   );
   L.push(
@@ -643,6 +655,9 @@ async function main(): Promise<void> {
           break;
         case 'loc-rib':
           data.locRib = await locRibScenario(ctx);
+          break;
+        case 'route-reflector':
+          await routeReflectorScenario(ctx);
           break;
       }
     } finally {

@@ -20,6 +20,8 @@ export interface SenderOptions {
   /** Source address to bind (the target's neighbor address). */
   localAddress?: string;
   as: number;
+  /** The AS in the AS_PATH (default `as`); an iBGP sender gives the AS it would have learnt the routes from. */
+  pathAs?: number;
   /** Router id (dotted quad); defaults to localAddress when IPv4, else 10.255.255.254. */
   routerId?: string;
   holdTime?: number;
@@ -91,7 +93,7 @@ function openMessage(as: number, hold: number, routerId: Uint8Array, afi: number
   );
 }
 
-/** ORIGIN IGP + AS_PATH (one AS_SEQUENCE of our 4-octet AS, RFC 6793 negotiated) [+ NEXT_HOP for IPv4]. */
+/** ORIGIN IGP + AS_PATH (one AS_SEQUENCE of one 4-octet AS, RFC 6793 negotiated) [+ NEXT_HOP for IPv4]. */
 function baseAttributes(as: number, ipv4NextHop: Uint8Array | null): Buffer {
   const parts: number[] = [
     0x40,
@@ -117,7 +119,7 @@ function baseAttributes(as: number, ipv4NextHop: Uint8Array | null): Buffer {
  * IPv4: NLRI in the UPDATE body (RFC 4271 §4.3). IPv6: NLRI in MP_REACH_NLRI (RFC 4760 §3), extended length.
  */
 function* updateChunks(
-  o: Required<Pick<SenderOptions, 'as' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>> &
+  o: Required<Pick<SenderOptions, 'pathAs' | 'count' | 'family' | 'first' | 'nextHop' | 'chunkBytes'>> &
     Pick<SenderOptions, 'perUpdate'>,
 ): Generator<{ chunk: Buffer; updates: number }> {
   const v6 = o.family === 'ipv6';
@@ -127,7 +129,7 @@ function* updateChunks(
   const first = firstRaw && Buffer.from(firstRaw);
   if (!nh || !first || (nh.length === 16) !== v6 || (first.length === 16) !== v6)
     throw new Error('next hop / first prefix do not match the family');
-  const attrs = baseAttributes(o.as, v6 ? null : nh);
+  const attrs = baseAttributes(o.pathAs, v6 ? null : nh);
   const plen = v6 ? 48 : 24;
   const pbytes = v6 ? 7 : 4; // length byte + prefix bytes
   // MP_REACH_NLRI: flags 0x90 (optional, extended length), type 14, len(2), afi(2) safi(1) nhlen(1) nh(16) reserved(1), nlri
@@ -195,7 +197,7 @@ export function startSender(opts: SenderOptions): Promise<Sender> {
   const routerId = parseIp(routerIdStr);
   if (routerId?.length !== 4) throw new Error(`bad router id ${routerIdStr}`);
   const cfg = {
-    as: opts.as,
+    pathAs: opts.pathAs ?? opts.as,
     count: opts.count,
     family,
     first: opts.first ?? (family === 'ipv4' ? '20.0.0.0' : '2400::'),

@@ -270,6 +270,61 @@ export function forkBench<T>(file: string, args: string[], execArgv: string[] = 
   });
 }
 
+/**
+ * GoBGP started on `conf` (TOML, written to DIR/gobgpd.toml; log DIR/gobgpd.log) with its gRPC API on a loopback
+ * address of its own, and the `gobgp` client on that API.
+ */
+export async function startGobgp(
+  dir: string,
+  conf: string,
+): Promise<{ gobgpd: ManagedProcess; gobgp: (...a: string[]) => Promise<string> }> {
+  const api = await allocEndpoint();
+  const toml = path.join(dir, 'gobgpd.toml');
+  fs.writeFileSync(toml, `${conf}\n`);
+  const gobgpd = new ManagedProcess(
+    'gobgpd',
+    'gobgpd',
+    ['-f', toml, '-t', 'toml', '-p', '--api-hosts', `${api.address}:${api.port}`, '--pprof-disable'],
+    path.join(dir, 'gobgpd.log'),
+  );
+  const gobgp = async (...a: string[]): Promise<string> =>
+    (await runCmd('gobgp', ['-u', api.address, '-p', String(api.port), ...a], 60_000)).stdout;
+  return { gobgpd, gobgp };
+}
+
+/**
+ * A GoBGP neighbor waiting for a client at `address` (TOML lines of one [[neighbors]] entry): passive, from
+ * `local`, hold time 180, IPv4 unicast, with `extra` sections (route server, route reflector, policies).
+ */
+export function gobgpClient(address: string, peerAs: number, local: string, extra: string[]): string[] {
+  return [
+    '[[neighbors]]',
+    '  [neighbors.config]',
+    `    neighbor-address = "${address}"`,
+    `    peer-as = ${peerAs}`,
+    '  [neighbors.transport.config]',
+    '    passive-mode = true',
+    `    local-address = "${local}"`,
+    '  [neighbors.timers.config]',
+    '    hold-time = 180',
+    ...extra,
+    '  [[neighbors.afi-safis]]',
+    '    [neighbors.afi-safis.config]',
+    '      afi-safi-name = "ipv4-unicast"',
+  ];
+}
+
+/** GoBGP's [global.config]: its AS and router id, listening on `ed` only. */
+export function gobgpGlobal(as: number, ed: { address: string; port: number }): string[] {
+  return [
+    '[global.config]',
+    `  as = ${as}`,
+    `  router-id = "${ed.address}"`,
+    `  port = ${ed.port}`,
+    `  local-address-list = ["${ed.address}"]`,
+  ];
+}
+
 export function scenarioDir(name: string): string {
   return makeTempDir(`bench-${name}`);
 }
@@ -425,20 +480,45 @@ export function versions(): Record<string, string> {
 }
 
 /**
- * The receiving side's neighbor block used by several scenarios: AS 65000 waiting passively for a sender in
- * AS 65001 at `peer`, one family, extra lines inside (an api block, a static block's head).
+ * The receiving side's neighbor block used by several scenarios: by default AS 65000 waiting passively for a
+ * sender in AS 65001 at `peer`, one family, extra lines inside (an api block, a static block's head, a role).
  */
-export function passiveNeighbor(local: string, peer: string, family: string, extra: string[] = []): string {
+export function passiveNeighbor(
+  local: string,
+  peer: string,
+  family: string,
+  extra: string[] = [],
+  as: { local: number; peer: number } = { local: 65000, peer: 65001 },
+): string {
   return [
     `neighbor ${peer} {`,
     `  router-id ${local};`,
     `  local-address ${local};`,
-    '  local-as 65000;',
-    '  peer-as 65001;',
+    `  local-as ${as.local};`,
+    `  peer-as ${as.peer};`,
     '  hold-time 180;',
     '  passive true;',
     `  family { ${family}; }`,
     ...extra.map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+}
+
+/** A BIRD 2 session waiting for client `i` at `address` on the endpoint `ed`: `options` and the IPv4 channel's. */
+export function birdClient(
+  i: number,
+  ed: { address: string; port: number },
+  address: string,
+  as: { local: number; peer: number },
+  options: string,
+  channel: string,
+): string {
+  return [
+    `protocol bgp c${i} {`,
+    `  local ${ed.address} port ${ed.port} as ${as.local};`,
+    `  neighbor ${address} port 179 as ${as.peer};`,
+    `  strict bind on; passive on; hold time 180; ${options}`,
+    `  ipv4 { ${channel} };`,
     '}',
   ].join('\n');
 }

@@ -6,33 +6,31 @@
 // prefix it should (each client marks the prefixes of the UPDATEs it receives in a bitmap). tsbgp, BIRD 2 and
 // GoBGP do the same job with the same input.
 
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { allocAddress, allocEndpoint, ManagedProcess, runCmd, waitFor } from '../../test/interop/peers';
+import { waitFor } from '../../test/interop/peers';
 import { StayRtr, type VrpSpec } from '../../test/interop/peers/stayrtr';
-import { type Sender, startSender } from '../sender';
+import { type ClientSpec, clientsRun, dotted, type StartServer } from './clients';
 import {
-  now,
-  peakRssKiB,
+  birdClient,
+  gobgpClient,
+  gobgpGlobal,
+  passiveNeighbor,
   type RunResult,
   repeat,
   type ScenarioContext,
   scenarioDir,
   startBird,
+  startGobgp,
   TsbgpProc,
-  until,
 } from './common';
 
 const CLIENTS = 50;
 let EACH = 20_000;
 let VRPS = 500_000;
 const RS_AS = 64999;
-const BASE = 20 << 16; // 20.0.0.0 as a /24 number
 const asOf = (i: number): number => 1000 + i;
 /** First /24 of client i: half of its prefixes are also the next client's. */
 const firstOf = (i: number): number => (i * EACH) / 2;
 const distinct = (): number => ((CLIENTS + 1) * EACH) / 2;
-const dotted = (n: number): string => `${(BASE + n) >>> 16}.${((BASE + n) >>> 8) & 255}.${(BASE + n) & 255}.0`;
 
 /**
  * Prefixes client i must end up with, counted: every distinct prefix it did not announce itself. (For the ones it
@@ -57,270 +55,145 @@ function vrpList(): VrpSpec[] {
   return roas;
 }
 
-/** Clients that count what they receive: one bit per distinct prefix. */
-interface Clients {
-  senders: Sender[];
-  held: () => number;
-}
+/** The clients: client i announces EACH prefixes from firstOf(i) and must receive the others (clients.ts). */
+const clientSpecs = (addrs: string[]): ClientSpec[] =>
+  addrs.map((address, i) => ({ address, as: asOf(i), first: firstOf(i), count: EACH, expected: expected(i) }));
 
-async function startClients(host: string, port: number, addrs: string[]): Promise<Clients> {
-  const bits = addrs.map(() => new Uint8Array(Math.ceil((distinct() + 8) / 8)));
-  const counts = addrs.map(() => 0);
-  const senders = await Promise.all(
-    addrs.map((a, i) =>
-      startSender({
-        host,
-        port,
-        localAddress: a,
-        as: asOf(i),
-        count: EACH,
-        first: dotted(firstOf(i)),
-        holdTime: 180,
-        onMessage: (type, body) => {
-          if (type !== 2) return;
-          // RFC 4271 §4.3: withdrawn routes, path attributes, then NLRI (here /24s: 4 bytes each).
-          const wl = body.readUInt16BE(0);
-          const al = body.readUInt16BE(2 + wl);
-          const b = bits[i]!;
-          for (let o = 4 + wl + al; o + 3 < body.length; o += 4) {
-            const n = ((body[o + 1]! << 16) | (body[o + 2]! << 8) | body[o + 3]!) - BASE;
-            if (n < 0 || n >= distinct() || (n >= firstOf(i) && n < firstOf(i) + EACH)) continue;
-            if ((b[n >> 3]! & (1 << (n & 7))) === 0) {
-              b[n >> 3]! |= 1 << (n & 7);
-              counts[i]!++;
-            }
-          }
-        },
-      }),
-    ),
-  );
-  // Every client counts only up to what it should hold, so the sum reaches the total only when all are complete.
-  return { senders, held: () => counts.reduce((s, c, i) => s + Math.min(c, expected(i)), 0) };
-}
+/** One run against the route server `start` makes (clients.ts). */
+const run = (capMs: number, start: StartServer): Promise<RunResult> =>
+  clientsRun({ clients: CLIENTS, universe: distinct(), specs: clientSpecs, capMs, start });
 
-const TOTAL = (): number => Array.from({ length: CLIENTS }, (_, i) => expected(i)).reduce((a, b) => a + b, 0);
+const sendersLine = (): string =>
+  `${CLIENTS} × startSender({count: ${EACH}}) in the bench process, counting what each receives`;
 
-async function measure(
-  host: string,
-  port: number,
-  addrs: string[],
-  alive: () => void,
-  pid: number,
-  capMs = 900_000,
-): Promise<{ seconds: number | null; hwm: number; last: number }> {
-  const start = now();
-  const cl = await startClients(host, port, addrs);
-  try {
-    const r = await until(async () => cl.held(), TOTAL(), start, capMs, 250, alive);
-    return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm: peakRssKiB(pid), last: r.last };
-  } finally {
-    await Promise.all(cl.senders.map((s) => s.stop()));
-  }
-}
-
-async function tsbgpRun(rtr: StayRtr): Promise<RunResult> {
-  const dir = scenarioDir('route-server');
-  const ed = await allocEndpoint();
-  const addrs = Array.from({ length: CLIENTS }, () => allocAddress());
-  const conf = [
-    `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}`,
-    ...addrs.map((a, i) =>
-      [
-        `neighbor ${a} {`,
-        `  router-id ${ed.address};`,
-        `  local-address ${ed.address};`,
-        `  local-as ${RS_AS};`,
-        `  peer-as ${asOf(i)};`,
-        '  hold-time 180;',
-        '  passive true;',
-        '  family { ipv4 unicast; }',
-        '  route-server-client;',
-        '  filter { next-hop any; }',
-        '}',
-      ].join('\n'),
-    ),
-  ].join('\n');
-  const t = new TsbgpProc(dir, conf, { 'exabgp.tcp.bind': ed.address, 'exabgp.tcp.port': String(ed.port) });
-  try {
-    await t.ready();
-    await waitFor(
-      async () =>
-        (JSON.parse((await t.cli('show rpki json')).lines.join('')) as { vrps: number } | null)?.vrps === VRPS,
-      120_000,
-      'tsbgp holding the VRPs',
-      250,
-    );
-    const r = await measure(
-      ed.address,
-      ed.port,
-      addrs,
-      () => {
-        if (!t.proc.running) throw new Error(t.proc.describeExit());
-      },
-      t.pid,
-    );
+function tsbgpRun(rtr: StayRtr): Promise<RunResult> {
+  return run(900_000, (ed, addrs) => {
+    const conf = [
+      `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}`,
+      ...addrs.map((a, i) =>
+        passiveNeighbor(ed.address, a, 'ipv4 unicast', ['route-server-client;', 'filter { next-hop any; }'], {
+          local: RS_AS,
+          peer: asOf(i),
+        }),
+      ),
+    ].join('\n');
+    const t = new TsbgpProc(scenarioDir('route-server'), conf, {
+      'exabgp.tcp.bind': ed.address,
+      'exabgp.tcp.port': String(ed.port),
+    });
     return {
-      ...r,
+      proc: t.proc,
+      ready: async () => {
+        await t.ready();
+        await waitFor(
+          async () =>
+            (JSON.parse((await t.cli('show rpki json')).lines.join('')) as { vrps: number } | null)?.vrps === VRPS,
+          120_000,
+          'tsbgp holding the VRPs',
+          250,
+        );
+      },
+      stop: () => t.stop(),
       commands: [
         `${t.command}   # ${CLIENTS} passive route-server-client neighbors, filter { next-hop any; }, rpki { cache StayRTR }`,
-        `${CLIENTS} × startSender({count: ${EACH}}) in the bench process, counting what each receives`,
+        sendersLine(),
       ],
     };
-  } finally {
-    await t.stop();
-  }
+  });
 }
 
 /** BIRD 2 as route server: one table, `rs client` sessions, ROA check on import (the usual IX setup). */
-async function birdRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
-  const dir = scenarioDir('route-server-bird');
-  const ed = await allocEndpoint();
-  const addrs = Array.from({ length: CLIENTS }, () => allocAddress());
-  const conf = [
-    `router id ${ed.address};`,
-    'protocol device { }',
-    'roa4 table r4;',
-    `protocol rpki rtr { roa4 { table r4; }; remote ${rtr.address} port ${rtr.port}; }`,
-    'filter rs_import { if roa_check(r4, net, bgp_path.last) = ROA_INVALID then reject; accept; }',
-    ...addrs.map((a, i) =>
-      [
-        `protocol bgp c${i} {`,
-        `  local ${ed.address} port ${ed.port} as ${RS_AS};`,
-        `  neighbor ${a} port 179 as ${asOf(i)};`,
-        '  strict bind on; multihop 2; passive on; hold time 180; rs client;',
-        '  ipv4 { import filter rs_import; export all; next hop keep; gateway recursive; };',
-        '}',
-      ].join('\n'),
-    ),
-  ].join('\n');
-  const { bird, birdc } = startBird(dir, conf);
-  try {
-    await waitFor(
-      async () => {
-        if (!bird.running) throw new Error(bird.describeExit());
-        return new RegExp(`${VRPS} imported`).test(await birdc('show', 'protocols', 'all', 'rtr'));
-      },
-      120_000,
-      'BIRD holding the VRPs',
-      500,
-    );
-    const r = await measure(
-      ed.address,
-      ed.port,
-      addrs,
-      () => {
-        if (!bird.running) throw new Error(bird.describeExit());
-      },
-      bird.pid,
-      capMs,
-    );
+function birdRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
+  return run(capMs, (ed, addrs) => {
+    const conf = [
+      `router id ${ed.address};`,
+      'protocol device { }',
+      'roa4 table r4;',
+      `protocol rpki rtr { roa4 { table r4; }; remote ${rtr.address} port ${rtr.port}; }`,
+      'filter rs_import { if roa_check(r4, net, bgp_path.last) = ROA_INVALID then reject; accept; }',
+      ...addrs.map((a, i) =>
+        birdClient(
+          i,
+          ed,
+          a,
+          { local: RS_AS, peer: asOf(i) },
+          'multihop 2; rs client;',
+          'import filter rs_import; export all; next hop keep; gateway recursive;',
+        ),
+      ),
+    ].join('\n');
+    const { bird, birdc } = startBird(scenarioDir('route-server-bird'), conf);
     return {
-      ...r,
+      proc: bird,
+      ready: () =>
+        waitFor(
+          async () => {
+            if (!bird.running) throw new Error(bird.describeExit());
+            return new RegExp(`${VRPS} imported`).test(await birdc('show', 'protocols', 'all', 'rtr'));
+          },
+          120_000,
+          'BIRD holding the VRPs',
+          500,
+        ),
+      stop: () => bird.stop(),
       commands: [
         `bird -f -c bird.conf -s bird.ctl   # ${CLIENTS} passive sessions, rs client, roa_check import filter, export all`,
-        `${CLIENTS} × startSender({count: ${EACH}})`,
+        sendersLine(),
       ],
     };
-  } finally {
-    await bird.stop();
-  }
+  });
 }
 
 /** GoBGP as route server: route-server-client neighbors (a RIB per client), RPKI-invalid rejected on import. */
-async function gobgpRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
-  const dir = scenarioDir('route-server-gobgp');
-  const ed = await allocEndpoint();
-  const api = await allocEndpoint();
-  const addrs = Array.from({ length: CLIENTS }, () => allocAddress());
-  const conf = [
-    '[global.config]',
-    `  as = ${RS_AS}`,
-    `  router-id = "${ed.address}"`,
-    `  port = ${ed.port}`,
-    `  local-address-list = ["${ed.address}"]`,
-    '[[rpki-servers]]',
-    '  [rpki-servers.config]',
-    `    address = "${rtr.address}"`,
-    `    port = ${rtr.port}`,
-    '[[policy-definitions]]',
-    '  name = "rpki"',
-    '  [[policy-definitions.statements]]',
-    '    [policy-definitions.statements.conditions.bgp-conditions]',
-    '      rpki-validation-result = "invalid"',
-    '    [policy-definitions.statements.actions]',
-    '      route-disposition = "reject-route"',
-    ...addrs.flatMap((a, i) => [
-      '[[neighbors]]',
-      '  [neighbors.config]',
-      `    neighbor-address = "${a}"`,
-      `    peer-as = ${asOf(i)}`,
-      '  [neighbors.transport.config]',
-      '    passive-mode = true',
-      `    local-address = "${ed.address}"`,
-      '  [neighbors.timers.config]',
-      '    hold-time = 180',
-      '  [neighbors.ebgp-multihop.config]',
-      '    enabled = true',
-      '    multihop-ttl = 2',
-      '  [neighbors.route-server.config]',
-      '    route-server-client = true',
-      '  [neighbors.apply-policy.config]',
-      '    import-policy-list = ["rpki"]',
-      '    default-import-policy = "accept-route"',
-      '  [[neighbors.afi-safis]]',
-      '    [neighbors.afi-safis.config]',
-      '      afi-safi-name = "ipv4-unicast"',
-    ]),
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'gobgpd.toml'), conf + '\n');
-  const g = new ManagedProcess(
-    'gobgpd',
-    'gobgpd',
-    [
-      '-f',
-      path.join(dir, 'gobgpd.toml'),
-      '-t',
-      'toml',
-      '-p',
-      '--api-hosts',
-      `${api.address}:${api.port}`,
-      '--pprof-disable',
-    ],
-    path.join(dir, 'gobgpd.log'),
-  );
-  const cli = async (...a: string[]): Promise<string> =>
-    (await runCmd('gobgp', ['-u', api.address, '-p', String(api.port), ...a], 60_000)).stdout;
-  try {
-    await waitFor(
-      async () => {
-        if (!g.running) throw new Error(g.describeExit());
-        const m = /(\d+)\/(\d+)/.exec(await cli('rpki', 'server'));
-        return m !== null && Number(m[1]) + Number(m[2]) >= VRPS;
-      },
-      300_000,
-      'GoBGP holding the VRPs',
-      2000,
-    );
-    const r = await measure(
-      ed.address,
-      ed.port,
-      addrs,
-      () => {
-        if (!g.running) throw new Error(g.describeExit());
-      },
-      g.pid,
-      capMs,
-    );
+function gobgpRun(rtr: StayRtr, capMs: number): Promise<RunResult> {
+  return run(capMs, async (ed, addrs) => {
+    const conf = [
+      ...gobgpGlobal(RS_AS, ed),
+      '[[rpki-servers]]',
+      '  [rpki-servers.config]',
+      `    address = "${rtr.address}"`,
+      `    port = ${rtr.port}`,
+      '[[policy-definitions]]',
+      '  name = "rpki"',
+      '  [[policy-definitions.statements]]',
+      '    [policy-definitions.statements.conditions.bgp-conditions]',
+      '      rpki-validation-result = "invalid"',
+      '    [policy-definitions.statements.actions]',
+      '      route-disposition = "reject-route"',
+      ...addrs.flatMap((a, i) =>
+        gobgpClient(a, asOf(i), ed.address, [
+          '  [neighbors.ebgp-multihop.config]',
+          '    enabled = true',
+          '    multihop-ttl = 2',
+          '  [neighbors.route-server.config]',
+          '    route-server-client = true',
+          '  [neighbors.apply-policy.config]',
+          '    import-policy-list = ["rpki"]',
+          '    default-import-policy = "accept-route"',
+        ]),
+      ),
+    ].join('\n');
+    const { gobgpd, gobgp } = await startGobgp(scenarioDir('route-server-gobgp'), conf);
     return {
-      ...r,
+      proc: gobgpd,
+      ready: () =>
+        waitFor(
+          async () => {
+            if (!gobgpd.running) throw new Error(gobgpd.describeExit());
+            const m = /(\d+)\/(\d+)/.exec(await gobgp('rpki', 'server'));
+            return m !== null && Number(m[1]) + Number(m[2]) >= VRPS;
+          },
+          300_000,
+          'GoBGP holding the VRPs',
+          2000,
+        ),
+      stop: () => gobgpd.stop(),
       commands: [
         `gobgpd -f gobgpd.toml -t toml -p   # ${CLIENTS} passive route-server-client neighbors, import policy rejecting RPKI invalid`,
-        `${CLIENTS} × startSender({count: ${EACH}})`,
+        sendersLine(),
       ],
     };
-  } finally {
-    await g.stop();
-  }
+  });
 }
 
 export async function routeServerScenario(ctx: ScenarioContext): Promise<void> {
@@ -331,7 +204,7 @@ export async function routeServerScenario(ctx: ScenarioContext): Promise<void> {
   const rtr = new StayRtr();
   await rtr.start(vrpList(), { protocol: 1, refresh: 600, startMs: 120_000 });
   try {
-    const items = TOTAL();
+    const items = Array.from({ length: CLIENTS }, (_, i) => expected(i)).reduce((a, b) => a + b, 0);
     await repeat(ctx, { scenario: 'route-server', job, impl: 'tsbgp', items }, ctx.runs, 900, () => tsbgpRun(rtr));
     for (const [impl, kind, run] of [
       ['BIRD', 'bird', birdRun],
