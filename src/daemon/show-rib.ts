@@ -99,7 +99,7 @@ function answerOf(t: RibTable, rr: RouteReflector | null, c: ShowRib): TableAnsw
         json: { neighbors: cs },
         text: cs.map(
           (x) =>
-            `neighbor ${x.peer} ${x.role} received ${x.received} accepted ${x.accepted} loops ${x.loops} exported ${x.exported}`,
+            `neighbor ${x.peer} ${x.role} received ${x.received} accepted ${x.accepted} loops ${x.loops} exported ${x.exported} originated ${x.originated}`,
         ),
       };
     }

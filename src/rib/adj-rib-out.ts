@@ -58,6 +58,19 @@ export interface AnnounceOptions {
   nextHop?: Uint8Array | 'self';
 }
 
+/**
+ * Where the routes written for a neighbor (its configuration's, the programs') go when a role decides what its
+ * peer gets: route reflection puts them in its Loc-RIB as the speaker's own paths, and places the winner back.
+ */
+export interface RouteOrigin {
+  /** True for the families the role decides; the others stay in the table as written. */
+  takes(family: FamilyKey): boolean;
+  announce(family: FamilyKey, buf: Uint8Array, off: number, len: number, set: AttrSet, pathId: number): void;
+  withdraw(family: FamilyKey, entry: Uint8Array, pathId: number): boolean;
+  /** Every written route of a family (all when undefined) taken back; returns how many. */
+  withdrawAll(family?: FamilyKey): number;
+}
+
 /** Interned marker for next-hop self (an empty next hop never occurs otherwise). */
 const SELF = new Uint8Array(0);
 const NO_ATTRS: Attributes = {};
@@ -161,6 +174,13 @@ export class AdjRibOut {
   /** Families whose routes come from an ExportView (the route server's clients). */
   private readonly views = new Map<FamilyKey, ExportView>();
   private count = 0;
+  /**
+   * Set by a role that decides what the peer gets (route reflection): the routes written for this neighbor,
+   * which come without a guard (announce, announceAt and withdraw without mayReplace / mayWithdraw,
+   * withdrawAll), go there for the families it takes; the role's own changes always pass a guard. Null, and
+   * no cost, in a daemon without such a role.
+   */
+  origin: RouteOrigin | null = null;
   /** Called when there is something new to pull (the daemon points it at the Peer's wake()). */
   onWork: (() => void) | null = null;
   /** Told of labeled routes held back (and withdrawn) because they carry more labels than the peer accepts. */
@@ -247,6 +267,10 @@ export class AdjRibOut {
     /** When given: the route held may be replaced only if this says yes (a role leaving others' routes alone). */
     mayReplace?: (held: AttrSet) => boolean,
   ): void {
+    if (mayReplace === undefined && this.origin !== null && this.origin.takes(family)) {
+      this.origin.announce(family, buf, off, len, set, pathId);
+      return;
+    }
     const t = this.table(family);
     if (hasRouteIdentity(family)) this.relabel(family, t, buf.slice(off, off + len), pathId);
     const e = t.insert(pathId, buf, off, len);
@@ -297,6 +321,8 @@ export class AdjRibOut {
     /** When given: only a route for which this says yes is withdrawn. */
     mayWithdraw?: (held: AttrSet) => boolean,
   ): boolean {
+    if (mayWithdraw === undefined && this.origin !== null && this.origin.takes(family))
+      return this.origin.withdraw(family, given, pathId);
     const t = this.tables.get(family);
     if (!t) return false;
     const entry = this.held(family, given, pathId, mayWithdraw === undefined);
@@ -356,11 +382,13 @@ export class AdjRibOut {
     return out;
   }
 
-  /** Withdraw every route (of one family or all). */
+  /** Withdraw every route (of one family or all); where a role takes the family, the routes written for it. */
   withdrawAll(family?: FamilyKey): number {
     let n = 0;
+    const written = this.origin === null ? 0 : this.origin.withdrawAll(family);
     for (const [f, t] of this.tables) {
       if (family !== undefined && f !== family) continue;
+      if (this.origin?.takes(f)) continue;
       this.labeled.delete(f);
       for (const e of t.entries()) {
         this.interner.release(t.get(e)!);
@@ -372,7 +400,20 @@ export class AdjRibOut {
     }
     this.count -= n;
     for (const [f, v] of this.views) if (family === undefined || f === family) n += v.withdrawAll();
-    return n;
+    return n + written;
+  }
+
+  /** Every route of a family, without an object per route: fn gets the NLRI entry as buf[off, off + len). */
+  forEachAt(
+    family: FamilyKey,
+    fn: (buf: Uint8Array, off: number, len: number, pathId: number, set: AttrSet) => void,
+  ): void {
+    const t = this.tables.get(family);
+    if (!t) return;
+    for (const e of t.entries()) {
+      const start = t.keyStart(e) + 4;
+      fn(t.keys, start, t.keyEnd(e) - start, t.pathId(e), t.get(e)!);
+    }
   }
 
   private queue(f: FamilyKey, t: NlriTable<AttrSet>, e: number): void {

@@ -23,9 +23,13 @@ export interface DecisionOptions {
   alwaysCompareMed?: boolean;
 }
 
-/** Why the best path won over another, the step of RFC 4271 §9.1.2.2 (RFC 4456 §9 for the last two) that decided. */
+/**
+ * Why the best path won over another: the step of RFC 4271 §9.1.2.2 that decided (RFC 4456 §9 for router-id and
+ * cluster-list; local-origin is not in the RFC, see localFirst).
+ */
 export type Reason =
   | 'local-pref'
+  | 'local-origin'
   | 'as-path'
   | 'origin'
   | 'med'
@@ -94,6 +98,7 @@ export interface Candidate {
  */
 export class Decision {
   private lp = new Float64Array(8);
+  private loc = new Int32Array(8);
   private len = new Int32Array(8);
   private org = new Int32Array(8);
   private med = new Float64Array(8);
@@ -110,6 +115,7 @@ export class Decision {
     let c = this.alive.length;
     while (c < n) c *= 2;
     this.lp = new Float64Array(c);
+    this.loc = new Int32Array(c);
     this.len = new Int32Array(c);
     this.org = new Int32Array(c);
     this.med = new Float64Array(c);
@@ -122,7 +128,7 @@ export class Decision {
 
   /**
    * The index (0..n-1) of the best of n paths, -1 when n is 0. The elimination of RFC 4271 §9.1.2.2: keep
-   * the highest LOCAL_PREF, then the shortest AS_PATH, the lowest ORIGIN, drop every path beaten on MED by a
+   * the highest LOCAL_PREF, then the paths the speaker originates (see localFirst), then the shortest AS_PATH, the lowest ORIGIN, drop every path beaten on MED by a
    * path from the same neighbor AS (any path with always-compare-med), prefer eBGP over confederation eBGP
    * over iBGP (RFC 5065 §5.3), then the lowest BGP identifier or ORIGINATOR_ID, the shortest CLUSTER_LIST
    * (RFC 4456 §9), the lowest peer address, and the lowest path identifier, so that the result never depends
@@ -131,7 +137,7 @@ export class Decision {
   best(n: number, at: (i: number) => Candidate): number {
     if (n <= 1) return n - 1;
     this.grow(n);
-    const { lp, len, org, med, nas, rank, rid, clen, alive } = this;
+    const { lp, loc, len, org, med, nas, rank, rid, clen, alive } = this;
     let top = -Infinity;
     for (let i = 0; i < n; i++) {
       const c = at(i);
@@ -145,6 +151,7 @@ export class Decision {
       if (!alive[i]) continue;
       const c = at(i);
       const a = c.set.attributes;
+      loc[i] = localFirst(c.source);
       len[i] = asPathLength(c.set);
       org[i] = a.origin ?? 0;
       // RFC 4271 §9.1.2.2 (c): a missing MED is the lowest value.
@@ -154,6 +161,7 @@ export class Decision {
       rid[i] = routerIdOf(c.set, c.source);
       clen[i] = a.clusterList?.length ?? 0;
     }
+    keepMin(loc, alive, n);
     keepMin(len, alive, n);
     keepMin(org, alive, n);
     if (this.opts.alwaysCompareMed) keepMin(med, alive, n);
@@ -191,6 +199,14 @@ export class Decision {
   }
 }
 
+/**
+ * RFC 4271 §9.1.2.2 has no step for a path the speaker originates itself (its configuration's routes, a
+ * program's): tsbgp prefers it right after LOCAL_PREF, before AS_PATH length, as GoBGP (its "local origin"
+ * comparison) and FRR (its "local route" step, weight aside) do. LOCAL_PREF still comes first, so an operator
+ * can let a learned path win by giving it a higher one (or the originated route a lower one).
+ */
+const localFirst = (s: SourceFacts): number => (s.kind === 'local' ? 0 : 1);
+
 /** Clear `alive` for every path whose value is above the lowest among the living. */
 function keepMin(v: Int32Array | Float64Array, alive: Uint8Array, n: number): void {
   let lo = Infinity;
@@ -206,6 +222,7 @@ export function whyBetter(best: Candidate, other: Candidate, opts: DecisionOptio
   const a = best.set.attributes;
   const o = other.set.attributes;
   if ((a.localPref ?? DEFAULT_LOCAL_PREF) !== (o.localPref ?? DEFAULT_LOCAL_PREF)) return 'local-pref';
+  if (localFirst(best.source) !== localFirst(other.source)) return 'local-origin';
   if (asPathLength(best.set) !== asPathLength(other.set)) return 'as-path';
   if ((a.origin ?? 0) !== (o.origin ?? 0)) return 'origin';
   if ((a.med ?? 0) !== (o.med ?? 0) && (opts.alwaysCompareMed || neighborAs(best.set) === neighborAs(other.set)))

@@ -27,6 +27,8 @@ export interface BestChange {
   entry: Uint8Array;
   /** Source id of the new best path, -1 when the destination has no path left. */
   source: number;
+  /** The destination's first path slot (its best), -1 when it has none: for the slot accessors. */
+  head: number;
   set: AttrSet | undefined;
   pathId: number;
   /** Source id and attributes of the best path before the change (-1 / undefined: there was none). */
@@ -99,6 +101,7 @@ export class LocRib {
     family: 0,
     entry: new Uint8Array(0),
     source: NONE,
+    head: NONE,
     set: undefined,
     pathId: 0,
     oldSource: NONE,
@@ -107,6 +110,12 @@ export class LocRib {
   private readonly entryOut = new Uint8Array(17);
   /** Told every change of a destination's best path (new, replaced, changed attributes, gone). */
   onBest: ((c: BestChange) => void) | null = null;
+  /**
+   * Told every other change of a destination's paths (one that is not the best came, changed or left), with
+   * its NLRI bytes (a view, valid during the call) and its first slot: an exporter that sends more than the
+   * best path to some peer (the routes the speaker originates for it) needs these too.
+   */
+  onOther: ((f: FamilyKey, entry: Uint8Array, head: number) => void) | null = null;
 
   constructor(
     private readonly interner: AttrInterner,
@@ -325,6 +334,7 @@ export class LocRib {
       // Not the best: the best stays.
       this.pNext[prev] = next;
       this.release(s);
+      this.other(f, buf, off, len, h);
       return true;
     }
     this.release(s);
@@ -351,7 +361,13 @@ export class LocRib {
    * not announced again since markStale. Returns how many; onBest is told of each destination whose best
    * changes.
    */
-  withdrawSource(source: number, family?: FamilyKey, staleOnly = false): number {
+  withdrawSource(
+    source: number,
+    family?: FamilyKey,
+    staleOnly = false,
+    /** Told of each path taken, after the Loc-RIB changed (the entry is a view, valid during the call). */
+    taken?: (f: FamilyKey, entry: Uint8Array, pathId: number) => void,
+  ): number {
     const current = this.gen[source]!;
     let n = 0;
     for (const [f, t] of this.fams) {
@@ -379,7 +395,10 @@ export class LocRib {
       for (let o = 0; o < used; ) {
         const len = (buf[o]! << 8) | buf[o + 1]!;
         const pathId = readU32(buf, o + 2 + len);
-        if (this.withdraw(f, buf, o + 2, len, source, pathId)) n++;
+        if (this.withdraw(f, buf, o + 2, len, source, pathId)) {
+          n++;
+          taken?.(f, buf.subarray(o + 2, o + 2 + len), pathId);
+        }
         o += 6 + len;
       }
       if (t.map.size === 0) this.fams.delete(f);
@@ -398,16 +417,7 @@ export class LocRib {
     oldSource: number,
     oldSet: AttrSet | undefined,
   ): void {
-    let n = 0;
-    for (let s = h; s !== NONE; s = this.pNext[s]!) {
-      if (n === this.scratch.length) {
-        const g = new Int32Array(n * 2);
-        g.set(this.scratch);
-        this.scratch = g;
-      }
-      this.scratch[n++] = s;
-    }
-    const i = this.decision.best(n, this.at);
+    const i = this.decision.best(this.gather(h, null), this.at);
     const b = this.scratch[i]!;
     if (b !== h) {
       // Unlink the winner and put it first.
@@ -416,7 +426,10 @@ export class LocRib {
       this.pNext[b] = h;
       this.setHead(t, buf, off, len, b);
     }
-    if (oldSet === this.pSet[b] && oldSource === this.pSrc[b]) return;
+    if (oldSet === this.pSet[b] && oldSource === this.pSrc[b]) {
+      this.other(f, buf, off, len, b);
+      return;
+    }
     this.emit(f, buf.subarray(off, off + len), b, oldSource, oldSet);
   }
 
@@ -429,6 +442,10 @@ export class LocRib {
     return c;
   };
 
+  private other(f: FamilyKey, buf: Uint8Array, off: number, len: number, head: number): void {
+    if (this.onOther !== null) this.onOther(f, buf.subarray(off, off + len), head);
+  }
+
   private emit(f: FamilyKey, entry: Uint8Array, best: number, oldSource: number, oldSet: AttrSet | undefined): void {
     const cb = this.onBest;
     if (cb === null) return;
@@ -436,6 +453,7 @@ export class LocRib {
     c.family = f;
     c.entry = entry;
     c.source = best === NONE ? NONE : this.pSrc[best]!;
+    c.head = best;
     c.set = best === NONE ? undefined : this.pSet[best];
     c.pathId = best === NONE ? 0 : this.pId[best]!;
     c.oldSource = oldSource;
@@ -484,6 +502,10 @@ export class LocRib {
     return this.pSet[s]!;
   }
 
+  slotPathId(s: number): number {
+    return this.pId[s]!;
+  }
+
   /** The best of the n paths whose slots are slots[0, n) (RFC 4271 §9.1.2.2): its index there, -1 when n is 0. */
   bestOf(slots: Int32Array, n: number): number {
     const c = this.cand;
@@ -522,6 +544,37 @@ export class LocRib {
     if (t === undefined) return undefined;
     const h = this.head(t, entry, 0, entry.length);
     return h === NONE ? undefined : this.bestAt(h);
+  }
+
+  /**
+   * The best of the paths of a list whose source `keep` accepts, -1 when there is none: the decision run again
+   * over that subset (the MED rule makes it no ranking, so the list's order cannot tell).
+   */
+  bestWhere(head: number, keep: (source: number) => boolean): number {
+    const i = this.decision.best(this.gather(head, keep), this.at);
+    return i < 0 ? NONE : this.scratch[i]!;
+  }
+
+  /** The slots of the list at `head` (those whose source `keep` accepts, or all) into scratch, in list order. */
+  private gather(head: number, keep: ((source: number) => boolean) | null): number {
+    let n = 0;
+    for (let s = head; s !== NONE; s = this.pNext[s]!) {
+      if (keep !== null && !keep(this.pSrc[s]!)) continue;
+      if (n === this.scratch.length) {
+        const g = new Int32Array(n * 2);
+        g.set(this.scratch);
+        this.scratch = g;
+      }
+      this.scratch[n++] = s;
+    }
+    return n;
+  }
+
+  /** The better of two path slots by the decision. */
+  better(a: number, b: number): number {
+    this.scratch[0] = a;
+    this.scratch[1] = b;
+    return this.scratch[this.decision.best(2, this.at)]!;
   }
 
   /** The facts of a source for the decision, as a Candidate of the path (for whyBetter). */

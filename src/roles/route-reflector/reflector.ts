@@ -9,11 +9,18 @@
 // Inside a confederation member AS (RFC 5065) the neighbors in other member ASes take part too: what they send
 // goes to every other neighbor, and what the member AS knows goes to them, without reflection's attributes (the
 // Adj-RIB-Out puts our member AS in front of the path, rib/adj-rib-out.ts).
+//
+// The routes written for a member (its configuration's, the programs' sent to it) are paths of the speaker's
+// own in the Loc-RIB, one source per member ("local (to ADDRESS)"), which the decision prefers after LOCAL_PREF
+// (rib/decision.ts). Each member's Adj-RIB-Out holds, for each destination, the better of two: the best path
+// learned from the members when it may go to that member (mayGo), and the routes written for it. A route
+// written for one member is never sent to another: it goes where the configuration or the program sent it, as
+// in ExaBGP, and a member it was not written for still gets the best learned path.
 
 import { ipBytes } from '../../config/addr';
 import { confederationPlace } from '../../config/confederation';
 import type { NeighborConfig } from '../../config/model';
-import type { AdjRibOut } from '../../rib/adj-rib-out';
+import type { AdjRibOut, RouteOrigin } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
@@ -32,6 +39,10 @@ export interface ReflectorNeighbor {
 export interface Member {
   neighbor: ReflectorNeighbor;
   source: number;
+  /** The source of the routes written for this neighbor (configuration, programs). */
+  localSource: number;
+  /** Where its Adj-RIB-Out sends those routes: into the Loc-RIB as paths of localSource. */
+  origin: RouteOrigin;
   client: boolean;
   /** The neighbor is in another member AS of our confederation (RFC 5065 §5: confederation eBGP). */
   confed: boolean;
@@ -56,6 +67,8 @@ export interface NeighborCounters {
   accepted: number;
   loops: number;
   exported: number;
+  /** Routes written for this neighbor (configuration, programs) held in the Loc-RIB as local paths. */
+  originated: number;
 }
 
 /** True when the neighbor's AS numbers make it internal (RFC 4271 §1.1); `auto` counts as not known. */
@@ -74,6 +87,18 @@ function confedLoop(u: Update, cfg: NeighborConfig): boolean {
   return false;
 }
 
+/** The guard the reflector's own Adj-RIB-Out changes pass: it decides every route of the families it takes. */
+const always = (): boolean => true;
+
+/**
+ * RFC 4456 §6: a client's path goes to every peer, a non-client's to the clients only, nothing goes back where it
+ * came from; RFC 5065 §5: a confederation peer's paths go to everyone and everything goes to confederation peers
+ * (they are external peers).
+ */
+function mayGo(from: Member | undefined, to: Member): from is Member {
+  return from !== undefined && from !== to && (from.client || to.client || from.confed || to.confed);
+}
+
 /** Reflected sets are cached per target cluster id; sets passed over a confederation boundary under this key. */
 const NO_REFLECTION = new Uint8Array(0);
 
@@ -86,9 +111,11 @@ export class RouteReflector {
   readonly rib: LocRib;
   private readonly members = new Map<ReflectorNeighbor, Member>();
   private readonly bySource: (Member | undefined)[] = [];
-  /** The attribute sets reflection made: a route in a member's Adj-RIB-Out with another set is not ours. */
-  private readonly mine = new WeakSet<AttrSet>();
-  private readonly ours = (held: AttrSet): boolean => this.mine.has(held);
+  /** The member whose written routes a local source holds, by source id. */
+  private readonly localOf: (Member | undefined)[] = [];
+  private readonly learned = (source: number): boolean => this.bySource[source] !== undefined;
+  /** Set while a member's written route changes the Loc-RIB: only that member's Adj-RIB-Out can change then. */
+  private quiet = false;
   /** The members as an array, for the export loop (run once per best change). */
   private order: Member[] = [];
   /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
@@ -101,6 +128,9 @@ export class RouteReflector {
   ) {
     this.rib = new LocRib(interner, { alwaysCompareMed: opts.alwaysCompareMed });
     this.rib.onBest = (c) => this.export(c);
+    this.rib.onOther = (f, entry, head) => {
+      if (!this.quiet && this.hasLocal(head)) this.settleAll(f, entry, head);
+    };
   }
 
   /** The members, in the order they were added. */
@@ -140,9 +170,16 @@ export class RouteReflector {
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
       const kind = confed ? 'confed' : 'ibgp';
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind, routerId: 0, address });
+      const localSource = this.rib.addSource({
+        name: `local (to ${n.cfg.peerAddress})`,
+        kind: 'local',
+        routerId: readU32(ipBytes(n.cfg.routerId)!, 0),
+        address,
+      });
       const m: Member = {
         neighbor: n,
         source,
+        localSource,
         client: n.cfg.routeReflectorClient === true,
         confed,
         clusterId: cluster,
@@ -150,14 +187,21 @@ export class RouteReflector {
         received: 0,
         loops: 0,
         reflected: new WeakMap(),
+        origin: undefined as unknown as RouteOrigin,
       };
+      m.origin = this.originFor(m);
       this.members.set(n, m);
       this.bySource[source] = m;
+      this.localOf[localSource] = m;
+      this.adopt(m);
     }
     for (const [n, m] of this.members) {
       if (keep.has(n)) continue;
       this.members.delete(n);
       this.bySource[m.source] = undefined;
+      this.localOf[m.localSource] = undefined;
+      if (n.ribOut.origin === m.origin) n.ribOut.origin = null;
+      this.quietly(() => this.rib.withdrawSource(m.localSource));
       this.rib.withdrawSource(m.source);
     }
     this.order = [...this.members.values()];
@@ -177,6 +221,7 @@ export class RouteReflector {
       accepted: this.rib.heldFrom(m.source),
       loops: m.loops,
       exported: m.neighbor.ribOut.size,
+      originated: this.rib.heldFrom(m.localSource),
     }));
   }
 
@@ -246,21 +291,136 @@ export class RouteReflector {
     return false;
   }
 
+  /**
+   * A new member: the routes already written for it (loaded before the role existed, or before the neighbor
+   * was added by a reload) become its local paths, the routes written from now on follow, and it gets what
+   * the Loc-RIB already holds for it.
+   */
+  private adopt(m: Member): void {
+    const out = m.neighbor.ribOut;
+    this.quietly(() => {
+      for (const f of m.families)
+        out.forEachAt(f, (buf, off, len, pathId, set) => {
+          this.rib.announce(f, buf, off, len, m.localSource, pathId, set);
+        });
+    });
+    out.origin = m.origin;
+    let learned = 0;
+    for (const o of this.members.values()) learned += this.rib.heldFrom(o.source);
+    if (learned === 0) return;
+    for (const f of m.families)
+      this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned)));
+  }
+
+  private quietly(fn: () => void): void {
+    this.quiet = true;
+    try {
+      fn();
+    } finally {
+      this.quiet = false;
+    }
+  }
+
+  /** The member's written routes, as its Adj-RIB-Out hands them over (see AdjRibOut.origin). */
+  private originFor(m: Member): RouteOrigin {
+    const rib = this.rib;
+    return {
+      takes: (f) => m.families.has(f),
+      announce: (f, buf, off, len, set, pathId) => {
+        let changed = false;
+        this.quietly(() => {
+          changed = rib.announce(f, buf, off, len, m.localSource, pathId, set);
+        });
+        if (!changed) return;
+        const head = rib.headAt(f, buf, off, len);
+        this.settle(m, f, buf.subarray(off, off + len), head, rib.bestWhere(head, this.learned));
+      },
+      withdraw: (f, entry, pathId) => {
+        let had = false;
+        this.quietly(() => {
+          had = rib.withdraw(f, entry, 0, entry.length, m.localSource, pathId);
+        });
+        if (had) this.localGone(m, f, entry, pathId);
+        return had;
+      },
+      withdrawAll: (family) => {
+        let n = 0;
+        this.quietly(() => {
+          n = rib.withdrawSource(m.localSource, family, false, (f, entry, pathId) =>
+            this.localGone(m, f, entry, pathId),
+          );
+        });
+        return n;
+      },
+    };
+  }
+
+  /** A route written for m left the Loc-RIB: out of m's Adj-RIB-Out, and what m gets for it chosen again. */
+  private localGone(m: Member, f: FamilyKey, entry: Uint8Array, pathId: number): void {
+    // The reflected path only ever takes path id 0; a written route with another one goes with it.
+    if (pathId !== 0) m.neighbor.ribOut.withdraw(f, entry, pathId, always);
+    const head = this.rib.headAt(f, entry, 0, entry.length);
+    this.settle(m, f, entry, head, head < 0 ? -1 : this.rib.bestWhere(head, this.learned));
+  }
+
+  /** True when some path of the list is a route written for a member. */
+  private hasLocal(head: number): boolean {
+    const rib = this.rib;
+    for (let s = head; s >= 0; s = rib.slotNext(s)) if (this.localOf[rib.slotSource(s)] !== undefined) return true;
+    return false;
+  }
+
+  /** Every member's Adj-RIB-Out brought in line with a destination that has routes written for some. */
+  private settleAll(f: FamilyKey, entry: Uint8Array, head: number): void {
+    const best = this.rib.bestWhere(head, this.learned);
+    for (const m of this.order) this.settle(m, f, entry, head, best);
+  }
+
+  /**
+   * What m's Adj-RIB-Out holds for one destination: `learned` (the best path learned from the members, a slot
+   * or -1) passed on when it may go to m (mayGo) and beats the routes written for m; else those routes, each
+   * with its path id; else nothing.
+   */
+  private settle(m: Member, f: FamilyKey, entry: Uint8Array, head: number, learned: number): void {
+    if (!m.families.has(f)) return;
+    const rib = this.rib;
+    const out = m.neighbor.ribOut;
+    const from = learned < 0 ? undefined : this.bySource[rib.slotSource(learned)];
+    let own = -1;
+    for (let s = head; s >= 0; s = rib.slotNext(s))
+      if (rib.slotSource(s) === m.localSource) own = own < 0 ? s : rib.better(own, s);
+    const pass = mayGo(from, m) && (own < 0 || rib.better(learned, own) === learned);
+    let zero = false;
+    for (let s = own < 0 ? -1 : head; s >= 0; s = rib.slotNext(s)) {
+      if (rib.slotSource(s) !== m.localSource) continue;
+      const id = rib.slotPathId(s);
+      if (pass) {
+        if (id !== 0) out.withdraw(f, entry, id, always);
+      } else {
+        out.announceAt(f, entry, 0, entry.length, rib.slotSet(s), id, always);
+        zero ||= id === 0;
+      }
+    }
+    if (pass) out.announceAt(f, entry, 0, entry.length, this.reflect(from!, m, rib.slotSet(learned)), 0, always);
+    else if (!zero) out.withdraw(f, entry, 0, always);
+  }
+
+  /** A best-path change: passed on as it is where no member has a route of its own written there. */
   private export(c: BestChange): void {
+    if (this.quiet) return;
+    if (c.head >= 0 && this.hasLocal(c.head)) {
+      this.settleAll(c.family, c.entry, c.head);
+      return;
+    }
     const from = c.source < 0 ? undefined : this.bySource[c.source];
     const order = this.order;
     for (let i = 0; i < order.length; i++) {
       const m = order[i]!;
       if (!m.families.has(c.family)) continue;
-      // §6: client routes go to every peer, non-client routes to clients; nothing goes back where it came from.
-      // A confederation peer's routes go to everyone, and everything goes to confederation peers (RFC 5065 §5:
-      // they are external peers).
-      const may = from !== undefined && from !== m && (from.client || m.client || from.confed || m.confed);
-      // A route the configuration or a program gave this neighbor is theirs: reflection neither replaces
-      // nor withdraws it.
       const out = m.neighbor.ribOut;
-      if (may) out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, this.ours);
-      else if (c.oldSource >= 0) out.withdraw(c.family, c.entry, 0, this.ours);
+      if (mayGo(from, m))
+        out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, always);
+      else if (c.oldSource >= 0) out.withdraw(c.family, c.entry, 0, always);
     }
   }
 
@@ -299,7 +459,6 @@ export class RouteReflector {
     const nh = set.nextHop?.length === 32 ? set.nextHop.subarray(0, 16) : set.nextHop;
     const out = this.interner.intern(attrs, nh);
     byCluster.set(key, out);
-    this.mine.add(out);
     return out;
   }
 }

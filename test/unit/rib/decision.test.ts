@@ -53,6 +53,20 @@ test('RFC 4271 §9.1.2.2: highest LOCAL_PREF first, a missing one counting 100',
   assert.equal(pick([a, b, c]), 2);
 });
 
+test('a path the speaker originates wins right after LOCAL_PREF, before AS_PATH length (as GoBGP and FRR)', () => {
+  const local = cand({ asPath: [seq(1, 2, 3)] }, src('local', 1, [192, 0, 2, 50]));
+  const learned = cand({ asPath: [] }, src('ebgp', 2));
+  assert.equal(pick([local, learned]), 0);
+  assert.equal(whyBetter(local, learned), 'local-origin');
+  const preferred = cand({ asPath: [seq(1, 2, 3, 4)], localPref: 200 }, src('ibgp', 3));
+  assert.equal(pick([local, learned, preferred]), 2);
+  assert.equal(whyBetter(preferred, local), 'local-pref');
+  // Between two local paths the later steps decide as usual.
+  const shorter = cand({ asPath: [seq(1)] }, src('local', 1, [192, 0, 2, 60]));
+  assert.equal(pick([local, shorter]), 1);
+  assert.equal(whyBetter(shorter, local), 'as-path');
+});
+
 test('(a) shortest AS_PATH: an AS_SET counts one, confederation segments none (RFC 5065 §5.3)', () => {
   const set = cand({ asPath: [seq(1), { type: SegmentType.AS_SET, asns: [7, 8, 9] }] });
   const confed = cand({

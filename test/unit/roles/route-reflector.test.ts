@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { parseConfig } from '../../../src/config/parser';
 import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 import { AttrInterner } from '../../../src/rib/attr-intern';
+import { whyBetter } from '../../../src/rib/decision';
 import {
   type ReflectorNeighbor,
   RouteReflector,
@@ -207,16 +208,192 @@ test('graceful restart of a member: its paths stay reflected until the stale one
   );
 });
 
-test('a route configured for a member (or given by a program) is neither replaced nor withdrawn by reflection', () => {
-  const { a, b, n, send, held } = setup();
-  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), { origin: 0, asPath: [], nextHop: Uint8Array.of(192, 0, 2, 77) });
+const written: Attributes = { origin: 0, asPath: [], nextHop: Uint8Array.of(192, 0, 2, 77) };
+
+/** The Loc-RIB's paths for P, best first: who from, and the step each other path lost on. */
+function ribView(rr: RouteReflector, entry: number[] = P) {
+  const paths = rr.rib.paths(IPV4_UNICAST, Uint8Array.from(entry));
+  const best = paths.find((p) => p.best);
+  return paths.map((p) => ({
+    from: rr.rib.source(p.source).name,
+    best: p.best,
+    lost: p.best ? undefined : whyBetter(rr.rib.candidate(best!), rr.rib.candidate(p), {}),
+  }));
+}
+
+test('a route written for a member is a local path: best after LOCAL_PREF, sent to that member only', () => {
+  const { rr, a, b, n, m, e, send, held } = setup();
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
   send(a, base, P);
+  assert.deepEqual(ribView(rr), [
+    { from: 'local (to 192.0.2.12)', best: true, lost: undefined },
+    { from: '192.0.2.11', best: false, lost: 'local-origin' },
+  ]);
+  // b gets the route written for it, as written; the others get a's path, the best they may receive.
+  assert.deepEqual(held(b), [
+    {
+      entry: '180a0000',
+      originator: undefined,
+      clusters: undefined,
+      nextHop: '192.0.2.77',
+      localPref: undefined,
+      other: undefined,
+    },
+  ]);
+  for (const x of [n, m]) assert.equal(held(x)[0]!.nextHop, '192.0.2.111');
+  assert.deepEqual(held(a), [], "a's own path does not go back to it");
+  assert.deepEqual(held(e), [], 'an external neighbor takes no part');
+  assert.equal(rr.counters().find((c) => c.peer === '192.0.2.12')!.originated, 1);
+  // a withdraws: b keeps its route, the others lose a's.
+  send(a, base, [], P);
   assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
-  assert.equal(held(b)[0]!.originator, undefined);
+  for (const x of [a, n, m]) assert.deepEqual(held(x), []);
+});
+
+test('a learned path with a higher LOCAL_PREF beats the written route, which comes back when that path goes', () => {
+  const { rr, a, b, n, send, held } = setup();
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
+  send(a, { ...base, localPref: 200 }, P);
+  assert.deepEqual(
+    ribView(rr).map((p) => [p.from, p.lost]),
+    [
+      ['192.0.2.11', undefined],
+      ['local (to 192.0.2.12)', 'local-pref'],
+    ],
+  );
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
+  assert.equal(held(b)[0]!.originator, '10.9.9.11');
   assert.equal(held(n)[0]!.nextHop, '192.0.2.111');
   send(a, base, [], P);
   assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
+  assert.equal(held(b)[0]!.originator, undefined);
   assert.deepEqual(held(n), []);
+});
+
+test('a written route withdrawn (a program, a reload) leaves the Loc-RIB; the member gets the learned path', () => {
+  const { rr, a, b, n, send, held } = setup();
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
+  send(a, base, P);
+  assert.equal(b.ribOut.withdraw(IPV4_UNICAST, Uint8Array.from(P)), true);
+  assert.deepEqual(ribView(rr), [{ from: '192.0.2.11', best: true, lost: undefined }]);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
+  assert.equal(held(b)[0]!.originator, '10.9.9.11');
+  assert.equal(held(n)[0]!.nextHop, '192.0.2.111');
+  assert.equal(b.ribOut.withdraw(IPV4_UNICAST, Uint8Array.from(P)), false, 'nothing written is left to withdraw');
+  // Written again, then every written route cleared (`clear adj-rib out`): the same.
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.77');
+  assert.equal(b.ribOut.withdrawAll(), 1);
+  assert.equal(held(b)[0]!.nextHop, '192.0.2.111');
+  assert.equal(rr.rib.pathCount, 1);
+});
+
+test('the member a path came from gets the route written for it, not its own path back; other prefixes as before', () => {
+  const { rr, a, b, send, held } = setup();
+  a.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), { ...written, localPref: 50 });
+  send(a, base, P);
+  send(a, base, [24, 10, 0, 1]);
+  // a's own path is best (LOCAL_PREF 100 over 50) but never goes back to a: a keeps its written route.
+  assert.equal(ribView(rr)[0]!.from, '192.0.2.11');
+  assert.deepEqual(
+    held(a).map((r) => [r.entry, r.nextHop, r.localPref]),
+    [['180a0000', '192.0.2.77', 50]],
+  );
+  assert.deepEqual(
+    held(b).map((r) => [r.entry, r.nextHop]),
+    [
+      ['180a0000', '192.0.2.111'],
+      ['180a0001', '192.0.2.111'],
+    ],
+  );
+  assert.equal(rr.rib.pathCount, 3);
+});
+
+test('routes written before the role existed are adopted; a member added later gets what the Loc-RIB holds', () => {
+  const config = parseConfig(CONFIG, 'rr.conf');
+  const interner = new AttrInterner();
+  const ns: ReflectorNeighbor[] = config.neighbors.map((cfg) => ({
+    cfg,
+    ribOut: new AdjRibOut(interner),
+    localAs: 65000,
+  }));
+  const [a, b, n] = ns as [ReflectorNeighbor, ReflectorNeighbor, ReflectorNeighbor];
+  // The configuration's routes are loaded before the reflector is built (daemon start).
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.of(24, 10, 0, 2), written);
+  const rr = new RouteReflector(interner);
+  rr.sync([a, b], config.clusterId);
+  assert.equal(rr.rib.pathCount, 2);
+  assert.equal(rr.rib.heldFrom(rr.member(b)!.localSource), 2);
+  assert.equal(b.ribOut.size, 2);
+  rr.up(a, Uint8Array.of(10, 9, 9, 11));
+  const u: Update = {
+    withdrawn: { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 },
+    attributes: base,
+    nlri: { family: IPV4_UNICAST, addPath: false, data: Uint8Array.of(24, 10, 0, 3), count: 1 },
+    issues: [],
+  };
+  rr.receive(a, u, interner.intern(base));
+  // A reload adds n (with a route written for it): it holds its route and a's reflected path at once.
+  n.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), { ...written, nextHop: Uint8Array.of(192, 0, 2, 78) });
+  rr.sync([a, b, n], config.clusterId);
+  const got = [...n.ribOut.routes()].map((r) => [
+    Buffer.from(r.entry).toString('hex'),
+    r.attributes.attributes.nextHop?.join('.'),
+  ]);
+  assert.deepEqual(got.sort(), [
+    ['180a0000', '192.0.2.78'],
+    ['180a0003', '192.0.2.111'],
+  ]);
+  // Gone from the configuration: its written routes leave the Loc-RIB with it.
+  rr.sync([a, n], config.clusterId);
+  assert.equal(rr.rib.heldFrom(rr.member(n)!.localSource), 1);
+  assert.equal(rr.rib.paths(IPV4_UNICAST, Uint8Array.of(24, 10, 0, 2)).length, 0);
+  assert.equal(b.ribOut.origin, null);
+});
+
+test('written routes with a path id: they leave the member while a learned path beats them, and come back', () => {
+  const { a, b, send, held } = setup();
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), { ...written, localPref: 50 }, { pathId: 7 });
+  assert.deepEqual(
+    [...b.ribOut.routes()].map((r) => r.pathId),
+    [7],
+  );
+  send(a, base, P);
+  assert.deepEqual(
+    [...b.ribOut.routes()].map((r) => [r.pathId, r.attributes.attributes.nextHop?.join('.')]),
+    [[0, '192.0.2.111']],
+  );
+  send(a, base, [], P);
+  assert.deepEqual(
+    [...b.ribOut.routes()].map((r) => [r.pathId, r.attributes.attributes.nextHop?.join('.')]),
+    [[7, '192.0.2.77']],
+  );
+  b.ribOut.withdraw(IPV4_UNICAST, Uint8Array.from(P), 7);
+  assert.deepEqual(held(b), []);
+});
+
+test('families the Loc-RIB does not keep, and neighbors outside reflection, keep their written routes as before', () => {
+  const { rr, b, e, held } = setup();
+  e.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
+  const VPN = familyKey(AFI.IPV4, SAFI.MPLS_VPN);
+  const vpn = Uint8Array.of(112, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 10, 0, 0);
+  b.ribOut.announce(VPN, vpn, written);
+  assert.equal(rr.rib.pathCount, 0);
+  assert.equal(held(e)[0]!.nextHop, '192.0.2.77');
+  assert.equal(b.ribOut.has(VPN, vpn), true);
+  assert.equal(rr.member(e), undefined);
+});
+
+test('written routes loaded in bulk (announceAt, as the configuration loader does) share their set: a path slot each', () => {
+  const { rr, b } = setup();
+  const set = b.ribOut.set(written);
+  const buf = new Uint8Array(4 * 20000);
+  for (let i = 0; i < 20000; i++) buf.set([24, 10, (i >> 8) & 255, i & 255], i * 4);
+  for (let i = 0; i < 20000; i++) b.ribOut.announceAt(IPV4_UNICAST, buf, i * 4, 4, set);
+  assert.equal(rr.rib.size(IPV4_UNICAST), 20000);
+  assert.equal(b.ribOut.size, 20000);
+  assert.equal(set.refs, 40000, 'one reference from the Loc-RIB and one from the Adj-RIB-Out per route');
 });
 
 test('IPv6: the global next hop is passed unchanged, a link-local one is not passed on (RFC 2545 §3)', () => {
