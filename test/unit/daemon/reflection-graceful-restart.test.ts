@@ -4,35 +4,15 @@
 // B keeps them (no flap); when A's restart time runs out, R withdraws them from B.
 
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadEnv } from '../../../src/config/env';
-import { Daemon } from '../../../src/daemon/daemon';
-import { Logger } from '../../../src/daemon/log';
-import { allocAddress, freePort, makeTempDir, waitFor } from '../../interop/peers/common';
+import { waitFor } from '../../interop/peers/common';
+import { reflectionLab } from './reflection-lab';
 
 test('a client restarting gracefully: its reflected routes stay at the other client until its restart time ends', async () => {
-  const dir = makeTempDir('rr-gr');
-  const [r, a, b] = [allocAddress(), allocAddress(), allocAddress()];
-  const port = await freePort(r);
-  const conf = (name: string, text: string) => {
-    const f = path.join(dir, name);
-    fs.writeFileSync(f, text);
-    return f;
-  };
-  const member = (ip: string) =>
-    `neighbor ${ip} {\n router-id 10.0.0.1; local-address ${r}; local-as 65000; peer-as 65000; passive;\n` +
-    ' route-reflector-client;\n capability { graceful-restart 30; }\n}\n';
-  const client = (ip: string, rid: string, extra: string) =>
-    `neighbor ${r} {\n router-id ${rid}; local-address ${ip}; local-as 65000; peer-as 65000; connect ${port};\n${extra}}\n`;
+  const { a, b, conf, member, client, reflector, daemon } = await reflectionLab('rr-gr');
   const logR: string[] = [];
-  const daemon = (file: string, log: string[], env: Record<string, string> = {}) =>
-    new Daemon({ configFile: file, env: loadEnv({ env }), log: new Logger({ write: (l) => log.push(l) }) });
-  const dR = daemon(conf('r.conf', `cluster-id 10.255.0.1;\n${member(a)}${member(b)}`), logR, {
-    'exabgp.tcp.bind': r,
-    'exabgp.tcp.port': String(port),
-  });
+  const gr = ' capability { graceful-restart 30; }\n';
+  const dR = reflector(conf('r.conf', `cluster-id 10.255.0.1;\n${member(a, gr)}${member(b, gr)}`), logR);
   const dA = daemon(
     conf(
       'a.conf',
@@ -42,9 +22,8 @@ test('a client restarting gracefully: its reflected routes stay at the other cli
         ' capability { graceful-restart 2; }\n static {\n  route 10.7.0.0/24 next-hop 192.0.2.9;\n  route 10.7.1.0/24 next-hop 192.0.2.9;\n }\n',
       ),
     ),
-    [],
   );
-  const dB = daemon(conf('b.conf', client(b, '10.0.0.12', '')), []);
+  const dB = daemon(conf('b.conf', client(b, '10.0.0.12', '')));
   try {
     await dR.start();
     await dA.start();
