@@ -21,6 +21,13 @@ export interface RpkiTimers {
 /** RFC 8210 §6 defaults. */
 export const RPKI_TIMER_DEFAULTS: RpkiTimers = { refresh: 3600, retry: 600, expire: 7200 };
 
+/** RFC 8210 §6: the values a cache may send, in seconds. */
+const TIMER_RANGES: Record<keyof RpkiTimers, [number, number]> = {
+  refresh: [1, 86400],
+  retry: [1, 7200],
+  expire: [600, 172800],
+};
+
 export interface RpkiStatus {
   cache?: string;
   version?: number;
@@ -175,7 +182,7 @@ export class RtrClient {
     if (a.reset) t.endReset();
     this.state = { cache: this.idx, session: a.session, serial: a.serial, version: a.version };
     this.tried = 0;
-    if (a.refresh !== undefined) this.timers = { refresh: a.refresh, retry: a.retry!, expire: a.expire! };
+    if (a.refresh !== undefined) this.timers = this.cacheTimers(a.refresh, a.retry!, a.expire!);
     this.lastData = Date.now();
     clearTimeout(this.expireTimer);
     this.expireTimer = setTimeout(() => this.expired(), this.timers.expire * 1000);
@@ -200,6 +207,25 @@ export class RtrClient {
     );
     const changed = t.takeChanges();
     if (changed) this.onChange(changed);
+  }
+
+  /**
+   * The timers of a version 1 End of Data, each brought within RFC 8210 §6's range: a refresh of 0 would ask
+   * without pause, and an expire past 2^31 ms is taken by setTimeout as 1 ms (the VRPs dropped at once).
+   */
+  private cacheTimers(refresh: number, retry: number, expire: number): RpkiTimers {
+    const sent: RpkiTimers = { refresh, retry, expire };
+    const c = this.caches[this.idx]!;
+    for (const k of ['refresh', 'retry', 'expire'] as const) {
+      const [lo, hi] = TIMER_RANGES[k];
+      const v = Math.min(hi, Math.max(lo, sent[k]));
+      if (v !== sent[k] && this.timers[k] !== v)
+        this.log(
+          `rpki: cache ${c.host}:${c.port} sent ${k} ${sent[k]} s, outside RFC 8210 §6 (${lo}-${hi}): using ${v}`,
+        );
+      sent[k] = v;
+    }
+    return sent;
   }
 
   /** RFC 8210 §6: no fresh data for Expire seconds; the VRPs must no longer be used. */

@@ -23,13 +23,13 @@ function pdu(type: number, field: number, length: number, body: (v: DataView) =>
 const cacheResponse = (session: number) => pdu(PDU.CACHE_RESPONSE, session, 8);
 const cacheReset = () => pdu(PDU.CACHE_RESET, 0, 8);
 const notify = (session: number, serial: number) => pdu(PDU.SERIAL_NOTIFY, session, 12, (v) => v.setUint32(8, serial));
-/** Version 1 End of Data with refresh 3600, retry 1, expire 7200. */
-const endOfData = (session: number, serial: number) =>
+/** Version 1 End of Data, by default with refresh 3600, retry 1, expire 7200. */
+const endOfData = (session: number, serial: number, [refresh, retry, expire] = [3600, 1, 7200]) =>
   pdu(PDU.END_OF_DATA, session, 24, (v) => {
     v.setUint32(8, serial);
-    v.setUint32(12, 3600);
-    v.setUint32(16, 1);
-    v.setUint32(20, 7200);
+    v.setUint32(12, refresh!);
+    v.setUint32(16, retry!);
+    v.setUint32(20, expire!);
   });
 const vrp = (prefix: string, asn: number) => {
   const p = parsePrefix(prefix)!;
@@ -202,4 +202,24 @@ test('No Data Available (RFC 8210 §12) from the preferred cache: the next one i
     'no Error Report back',
   );
   assert.match(logs[0]!, /No Data Available: not ready/);
+});
+
+test('RFC 8210 §6: timers outside the ranges are brought within them (refresh 0 would ask without pause, expire 2^32-1 would drop at once)', async () => {
+  const cache = new ScriptedCache((type, _conn, sock) => {
+    if (type !== PDU.RESET_QUERY) return;
+    sock.write(Buffer.concat([cacheResponse(4), vrp('198.51.100.0/24', 65001), endOfData(4, 1, [0, 0, 0xffffffff])]));
+  });
+  await cache.listen();
+  cleanup.push(() => cache.close());
+  const { c, logs } = start(cache);
+  await until(() => c.table.size === 1, 'the VRP');
+  assert.deepEqual(c.status().timers, { refresh: 1, retry: 1, expire: 172800 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.table.size, 1, 'not expired');
+  assert.deepEqual(
+    cache.got.map((g) => g.type),
+    [PDU.RESET_QUERY],
+    'no Serial Query before a second',
+  );
+  assert.match(logs.join('\n'), /sent refresh 0 s, outside RFC 8210 §6 \(1-86400\): using 1/);
 });
