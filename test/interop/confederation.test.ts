@@ -1,6 +1,7 @@
 // tsbgp as a route reflector inside member AS 65001 of confederation 65000 (RFC 5065 with RFC 4456), on loopback:
 //   - two BIRD 2 clients in AS 65001 (iBGP, configured as members of the confederation);
-//   - FRR in member AS 65002 (`bgp confederation identifier 65000`, `bgp confederation peers 65001`);
+//   - FRR in member AS 65002 (`bgp confederation identifier 65000`, `bgp confederation peers 65001 65003`);
+//   - BIRD 2 in member AS 65003 (`confederation 65000; confederation member yes;`);
 //   - GoBGP in AS 64500 outside the confederation, peered with tsbgp and with FRR, both known to it as AS 65000.
 // Proven, from each daemon's own view:
 //  1. every session comes up: FRR accepted our member AS in the OPEN, GoBGP the identifier;
@@ -10,7 +11,9 @@
 //  3. FRR's route reaches both clients as "(65002)" with FRR's LOCAL_PREF, MED and next hop, GoBGP's (through
 //     FRR) as "(65002) 64500"; no ORIGINATOR_ID is added across the member AS boundary;
 //  4. a configured route goes to FRR as "(65001)" and to GoBGP as "65000"; GoBGP gets nothing reflected from us;
-//  5. show rib names FRR's path and the member-AS neighbor's role; a withdrawal at FRR leaves both clients.
+//  5. between the two other member ASes through ours: FRR's route reaches BIRD in 65003 as "(65001 65002)" with
+//     its LOCAL_PREF and MED, BIRD's reaches FRR as "(65001 65003)" and the clients as "(65003)";
+//  6. show rib names FRR's path and the member-AS neighbor's role; a withdrawal at FRR leaves both clients.
 // Everything skips when a daemon is missing.
 
 import assert from 'node:assert/strict';
@@ -20,7 +23,7 @@ import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
-const CONFED = { identifier: 65000, members: [65001, 65002] };
+const CONFED = { identifier: 65000, members: [65001, 65002, 65003] };
 const CLUSTER = '10.255.0.1';
 const skip = skipReason('bird', 'frr', 'gobgp');
 
@@ -83,17 +86,20 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
   let rr: Tsbgp;
   let b1: Bird;
   let b2: Bird;
+  let b3: Bird;
   let frr: Frr;
   let gobgp: GoBgp;
   let eT: { address: string; port: number };
   let eB1: { address: string; port: number };
   let eB2: { address: string; port: number };
+  let eB3: { address: string; port: number };
   let eF: { address: string; port: number };
   let eG: { address: string; port: number };
 
   before(async () => {
     const dir = makeTempDir('confederation');
-    [eT, eB1, eB2, eF, eG] = await Promise.all([
+    [eT, eB1, eB2, eB3, eF, eG] = await Promise.all([
+      allocEndpoint(),
       allocEndpoint(),
       allocEndpoint(),
       allocEndpoint(),
@@ -102,6 +108,7 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
     ]);
     b1 = new Bird();
     b2 = new Bird();
+    b3 = new Bird();
     frr = new Frr();
     gobgp = new GoBgp();
     const fromRr = (as: number) => ({
@@ -121,6 +128,7 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
     await Promise.all([
       b1.start(client(eB1)),
       b2.start(client(eB2)),
+      b3.start({ ...eB3, as: 65003, holdTime: 30, confederation: CONFED, neighbors: [fromRr(65001)] }),
       frr.start({
         ...eF,
         as: 65002,
@@ -136,6 +144,7 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
       }),
     ]);
     await b1.addRoute('ipv4', { prefix: '10.1.0.0/24', nextHop: '192.0.2.1' });
+    await b3.addRoute('ipv4', { prefix: '10.4.0.0/24', nextHop: '192.0.2.4' });
     await frr.addRoute('ipv4', { prefix: '10.2.0.0/24', nextHop: '192.0.2.2', localPref: 200, med: 7 });
     await gobgp.addRoute('ipv4', { prefix: '10.3.0.0/24', nextHop: '192.0.2.3' });
 
@@ -154,20 +163,21 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
         `cluster-id ${CLUSTER};`,
         'confederation {',
         '  identifier 65000;',
-        '  members [ 65001 65002 ];',
+        '  members [ 65001 65002 65003 ];',
         '}',
         to(eB1, 65001, ['route-reflector-client;']),
         to(eB2, 65001, ['route-reflector-client;']),
         to(eF, 65002, ['static { route 10.9.0.0/24 next-hop 192.0.2.9 med 9; }']),
+        to(eB3, 65003, []),
         to(eG, 64500, ['static { route 10.8.0.0/24 next-hop 192.0.2.8; }']),
       ].join('\n') + '\n',
     );
-    const peers = [eB1.address, eB2.address, eF.address, eG.address];
+    const peers = [eB1.address, eB2.address, eB3.address, eF.address, eG.address];
     try {
       await waitFor(
         async () => (await Promise.all(peers.map((p) => rr.established(p)))).every(Boolean),
         30_000,
-        'tsbgp Established with all four',
+        'tsbgp Established with all five',
         200,
       );
     } catch (e) {
@@ -177,7 +187,7 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
 
   after(async () => {
     await rr?.stop();
-    await Promise.all([b1?.stop(), b2?.stop(), frr?.stop(), gobgp?.stop()]);
+    await Promise.all([b1?.stop(), b2?.stop(), b3?.stop(), frr?.stop(), gobgp?.stop()]);
   });
 
   const wait = <T>(what: string, f: () => Promise<T | undefined>) =>
@@ -242,6 +252,28 @@ describe('confederation: tsbgp reflecting inside member AS 65001, FRR in member 
       '65000',
     );
     for (const p of ['10.1.0.0/24', '10.2.0.0/24']) assert.equal(await gobgpPath(gobgp, eT.address, p), undefined);
+  });
+
+  it('between two other member ASes through ours: our member AS joins the AS_CONFED_SEQUENCE', async () => {
+    const two = await wait('10.2.0.0/24 at BIRD in 65003', () => birdView(b3, '10.2.0.0/24'));
+    assert.deepEqual(two, {
+      path: '(65001 65002)',
+      nextHop: '192.0.2.2',
+      localPref: 200,
+      med: 7,
+      originator: undefined,
+      clusters: undefined,
+    });
+    assert.equal((await wait('10.1.0.0/24 at BIRD in 65003', () => birdView(b3, '10.1.0.0/24'))).path, '(65001)');
+    const four = await wait('10.4.0.0/24 at FRR', () => frrView(frr, '10.4.0.0/24'));
+    assert.equal(four.path, '(65001 65003)');
+    assert.equal(four.nextHop, '192.0.2.4');
+    for (const b of [b1, b2])
+      assert.equal((await wait('10.4.0.0/24 at a client', () => birdView(b, '10.4.0.0/24'))).path, '(65003)');
+    assert.equal(
+      await wait('10.4.0.0/24 at GoBGP via FRR', () => gobgpPath(gobgp, eF.address, '10.4.0.0/24')),
+      '65000',
+    );
   });
 
   it("show rib: FRR's path is the best, from a neighbor with the confederation role", async () => {
