@@ -3,7 +3,7 @@
 // values below. See docs/CONFIGURATION.md.
 //
 //   filter {
-//     max-prefix 1000 teardown 5;          # warn | refuse (default) | teardown [MINUTES, default 5]
+//     max-prefix 1000 teardown 5;          # warn | refuse (default) | teardown [MINUTES, default 5, 0.5 = 30 s]
 //     prefix-length ipv4 8 24;             # bounds, inclusive (defaults 8-24 and 16-48)
 //     prefix-length ipv6 16 48;
 //     as-path-length 64;                   # 0 = no limit
@@ -27,7 +27,7 @@ import { errorAt, expected, type Token } from './tokenizer';
 export interface MaxPrefixConfig {
   limit: number;
   action: 'warn' | 'refuse' | 'teardown';
-  /** Minutes before a torn-down session is started again (teardown only). */
+  /** Minutes before a torn-down session is started again (teardown only); fractions allowed. */
   restartMinutes: number;
 }
 
@@ -67,6 +67,15 @@ function onOff(s: Token[], end: Token): boolean {
   throw expected(s[1] ?? end, "'true' or 'false'");
 }
 
+/** Minutes as a decimal number, fractions allowed (`0.5` is 30 seconds), at most a week. */
+function parseMinutes(t: Token): number {
+  const what = 'minutes before the session restarts (a number, fractions allowed)';
+  if (!/^\d{1,5}(\.\d{1,6})?$/.test(t.text)) throw expected(t, what);
+  const v = Number(t.text);
+  if (v > 10080) throw errorAt(t, `found '${t.text}', expected ${what} (at most 10080)`);
+  return v;
+}
+
 /** Applies one statement of a `filter` block; `confDir` resolves relative list files. */
 export function filterStatement(s: Token[], end: Token, f: RouteServerFilterConfig, confDir: string): void {
   const k = s[0]!;
@@ -84,7 +93,7 @@ export function filterStatement(s: Token[], end: Token, f: RouteServerFilterConf
       const a = s[2]?.text ?? 'refuse';
       if (a !== 'warn' && a !== 'refuse' && a !== 'teardown') throw expected(s[2], "'warn', 'refuse' or 'teardown'");
       let restartMinutes = 5;
-      if (a === 'teardown' && s[3]) restartMinutes = parseUint(s[3], 10080, 'minutes before the session restarts');
+      if (a === 'teardown' && s[3]) restartMinutes = parseMinutes(s[3]);
       done(a === 'teardown' ? 4 : 3);
       f.maxPrefix = { limit, action: a, restartMinutes };
       return;

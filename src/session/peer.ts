@@ -293,7 +293,9 @@ export class Peer extends EventEmitter<PeerEvents> {
       ? 'closed without NOTIFICATION for graceful restart (RFC 4724)'
       : subcode === CeaseSubcode.PEER_DECONFIGURED
         ? 'peer de-configured'
-        : 'administrative shutdown';
+        : subcode === CeaseSubcode.MAX_PREFIXES
+          ? 'maximum number of prefixes reached'
+          : 'administrative shutdown';
     this.dispatch(this.main, { type: 'ManualStop', subcode, data, silent });
     let left = sockets.length;
     if (left === 0) this.resolveStop();

@@ -6,18 +6,17 @@
 // after a session reset, when a client sends its table in whatever order its RIB holds it.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, Bird, Frr, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
-import type { StayRtr } from './peers/stayrtr';
+import { Bird, Frr, GoBgp, skipReason, stopAll, waitFor } from './peers';
 import {
   BLACKHOLE,
   type Clients,
-  received,
+  holdsExactly,
+  type RsLab,
   type Scenario,
-  startClients,
-  startRtr,
-  tsbgpConfig,
+  startLab,
+  stopLab,
 } from './route-server-scenario';
-import { startTsbgp, type Tsbgp } from './tsbgp-launch';
+import type { Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
@@ -39,49 +38,22 @@ const S: Scenario = {
 };
 
 describe('RFC 7999 blackholes through tsbgp as route server: GoBGP to BIRD and FRR', { skip, timeout: 120_000 }, () => {
+  let lab: RsLab;
   let t: Tsbgp;
-  let rtr: StayRtr;
   let cl: Clients;
 
   before(async () => {
-    rtr = await startRtr(S);
-    const eT = await allocEndpoint();
-    cl = await startClients(eT, S);
-    t = await startTsbgp(makeTempDir('rs-bh'), tsbgpConfig(eT, cl, rtr));
-    await waitFor(
-      async () => (await Promise.all(cl.ends.map((e) => t.established(e.address)))).every(Boolean),
-      30_000,
-      'route server sessions Established',
-      200,
-    );
-    await waitFor(() => /rpki: .* 1 VRPs/.test(t.log()), 10_000, 'VRPs loaded');
+    lab = await startLab(S, 'rs-bh');
+    ({ t, cl } = lab);
   });
 
-  after(async () => {
-    await t?.stop();
-    await Promise.all([...(cl?.daemons.values() ?? [])].map((d) => d.stop()));
-    await rtr?.stop();
-  });
+  after(() => stopLab(lab));
 
   const gobgp = (): GoBgp => cl.daemons.get('gobgp') as GoBgp;
   const filtered = async (): Promise<string> => (await t.command('show rib filtered')).lines.join('\n');
   /** Waits until both receivers hold exactly `prefixes` (sorted), and returns their tables. */
   const receiversHold = async (prefixes: string[], what: string) =>
-    Promise.all(
-      ['bird', 'frr'].map((name) =>
-        waitFor(
-          async () => {
-            const tb = await received(cl, name);
-            return [...tb.keys()].sort().join(' ') === prefixes.join(' ') ? tb : undefined;
-          },
-          10_000,
-          `${what} at ${name}`,
-          200,
-        ).catch(async (e) => {
-          throw new Error(`${(e as Error).message}: ${[...(await received(cl, name)).keys()]}\n${await filtered()}`);
-        }),
-      ),
-    );
+    Promise.all(['bird', 'frr'].map((name) => holdsExactly(cl, name, prefixes, what, filtered)));
 
   it('a blackhole outside the client’s space is refused with reason blackhole and reaches no one', async () => {
     await gobgp().addRoute('ipv4', HOLE);

@@ -12,11 +12,13 @@ import {
   Frr,
   freePort,
   GoBgp,
+  makeTempDir,
   type Route,
   type RouteSpec,
+  waitFor,
 } from './peers';
 import { StayRtr, type VrpSpec } from './peers/stayrtr';
-import { neighbor } from './tsbgp-launch';
+import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 /** The route server's AS (16 bits, for the RFC 1997 action communities). */
 export const RS_AS = 64999;
@@ -224,6 +226,31 @@ export async function received(cl: Clients, name: string): Promise<Map<string, R
   return new Map(rs.filter((r) => !own.has(r.prefix)).map((r) => [r.prefix, r]));
 }
 
+/**
+ * Waits until client `name` holds exactly `prefixes` from the other clients and resolves with its table; on a
+ * timeout the error has what it holds and `context()` (tsbgp's log, say).
+ */
+export async function holdsExactly(
+  cl: Clients,
+  name: string,
+  prefixes: string[],
+  what: string,
+  context: () => string | Promise<string>,
+): Promise<Map<string, Route>> {
+  const want = [...prefixes].sort().join(' ');
+  return waitFor(
+    async () => {
+      const tb = await received(cl, name);
+      return [...tb.keys()].sort().join(' ') === want ? tb : undefined;
+    },
+    15_000,
+    `${what} at ${name}`,
+    200,
+  ).catch(async (e) => {
+    throw new Error(`${(e as Error).message}: ${[...(await received(cl, name)).keys()]}\n${await context()}`);
+  });
+}
+
 /** True when the client's table is the scenario's `want` plus the limited client's passing routes. */
 export function complete(s: Scenario, name: string, tb: Map<string, Route>): boolean {
   const want = s.want[name]!;
@@ -261,4 +288,36 @@ export function tsbgpConfig(rs: { address: string }, cl: Clients, rtr: StayRtr):
     return local.includes(':') ? block.replace(`router-id ${local};`, `router-id 10.255.${i}.2;`) : block;
   });
   return `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}\n${conf.join('\n')}\n`;
+}
+
+/** tsbgp as route server of a scenario's clients, with StayRTR: everything a test starts and stops. */
+export interface RsLab {
+  t: Tsbgp;
+  rtr: StayRtr;
+  cl: Clients;
+  /** tsbgp's address and port towards the clients on IPv4 sessions. */
+  rs: { address: string; port: number };
+}
+
+/** Starts StayRTR, the clients and tsbgp; resolves once every session is Established and the VRPs are loaded. */
+export async function startLab(s: Scenario, name: string): Promise<RsLab> {
+  const rtr = await startRtr(s);
+  const rs = await allocEndpoint();
+  const cl = await startClients(rs, s);
+  const t = await startTsbgp(makeTempDir(name), tsbgpConfig(rs, cl, rtr));
+  await waitFor(
+    async () => (await Promise.all(cl.ends.map((e) => t.established(e.address)))).every(Boolean),
+    30_000,
+    'route server sessions Established',
+    200,
+  );
+  const vrps = new RegExp(`rpki: .* ${s.vrps.length} VRPs`);
+  await waitFor(() => vrps.test(t.log()), 10_000, 'VRPs loaded');
+  return { t, rtr, cl, rs };
+}
+
+export async function stopLab(lab: RsLab | undefined): Promise<void> {
+  await lab?.t.stop();
+  await Promise.all([...(lab?.cl.daemons.values() ?? [])].map((d) => d.stop()));
+  await lab?.rtr.stop();
 }

@@ -9,7 +9,7 @@
 // route-server`) names the reasons and counts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, makeTempDir, type Route, skipReason, stopAll, waitFor } from './peers';
+import { type Route, skipReason, stopAll, waitFor } from './peers';
 import type { StayRtr } from './peers/stayrtr';
 import {
   announceAll,
@@ -19,44 +19,31 @@ import {
   complete,
   IPV4,
   RS_AS,
+  type RsLab,
   received,
-  startClients,
-  startRtr,
-  tsbgpConfig,
+  startLab,
+  stopLab,
   VRPS,
 } from './route-server-scenario';
-import { startTsbgp, type Tsbgp } from './tsbgp-launch';
+import type { Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
 const skip = skipReason('bird', 'frr', 'gobgp', 'stayrtr');
 
 describe('tsbgp as route server for BIRD, BIRD, FRR and GoBGP, with StayRTR', { skip, timeout: 180_000 }, () => {
+  let lab: RsLab;
   let t: Tsbgp;
   let rtr: StayRtr;
   let cl: Clients;
 
   before(async () => {
-    const dir = makeTempDir('rs');
-    rtr = await startRtr();
-    const eT = await allocEndpoint();
-    cl = await startClients(eT);
-    t = await startTsbgp(dir, tsbgpConfig(eT, cl, rtr));
-    await waitFor(
-      async () => (await Promise.all(cl.ends.map((e) => t.established(e.address)))).every(Boolean),
-      30_000,
-      'route server sessions Established',
-      200,
-    );
-    await waitFor(async () => /rpki: .* 3 VRPs/.test(t.log()), 10_000, 'VRPs loaded');
+    lab = await startLab(IPV4, 'rs');
+    ({ t, rtr, cl } = lab);
     await announceAll(cl);
   });
 
-  after(async () => {
-    await t?.stop();
-    await Promise.all([...(cl?.daemons.values() ?? [])].map((d) => d.stop()));
-    await rtr?.stop();
-  });
+  after(() => stopLab(lab));
 
   const table = (name: string): Promise<Map<string, Route>> => received(cl, name);
   const NH: Record<string, string> = { '1': '192.0.2.1', '2': '192.0.2.2', '3': '192.0.2.3', '4': '192.0.2.4' };

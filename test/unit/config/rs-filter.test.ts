@@ -65,10 +65,18 @@ test('route-server-client with the default filters, and a filter block with ever
   }
 });
 
+test('max-prefix teardown takes fractions of a minute', () => {
+  const f = parseConfig(nb(' route-server-client;\n filter { max-prefix 10 teardown 0.05; }'), 'f').neighbors[0]!
+    .filter!;
+  assert.deepEqual(f.maxPrefix, { limit: 10, action: 'teardown', restartMinutes: 0.05 });
+});
+
 test('filter errors carry file:line:col', () => {
   const bad: [string, RegExp][] = [
     [nb(' filter { bogons true; }'), /^f:3:2: .*a filter block needs route-server-client/],
     [nb(' route-server-client;\n filter { max-prefix 10 explode; }'), /^f:4:25: .*'warn', 'refuse' or 'teardown'/],
+    [nb(' route-server-client;\n filter { max-prefix 10 teardown 1.; }'), /^f:4:34: .*fractions allowed/],
+    [nb(' route-server-client;\n filter { max-prefix 10 teardown 20000; }'), /^f:4:34: .*at most 10080/],
     [nb(' route-server-client;\n filter { prefix-length ipv4 24 8; }'), /^f:4:33: .*at least 24/],
     [nb(' route-server-client;\n filter { prefix-length ipv5 8 24; }'), /^f:4:25: .*'ipv4' or 'ipv6'/],
     [nb(' route-server-client;\n filter { next-hop [ 192.0.2.300 ]; }'), /^f:4:22: .*an IP address/],
