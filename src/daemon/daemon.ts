@@ -81,7 +81,7 @@ export class Daemon {
   readonly log: Logger;
   /** RPKI origin validation from the `rpki` section's caches (daemon/rpki.ts). */
   readonly rpki: RpkiService;
-  /** The `ddos` section's flow collector and detector, when configured (changes to it need a restart). */
+  /** The `ddos` section's flow collector and detector, when configured (a reload applies changes to it). */
   ddos: DdosService | undefined;
   /** Commands and guard refusals counted, for /metrics. */
   readonly stats = new DaemonStats();
@@ -165,14 +165,40 @@ export class Daemon {
   /** The DDoS detector (ddos/service.ts): its rules go through the command path, so through the FlowSpec guard. */
   private async startDdos(cfg: DdosConfig): Promise<void> {
     const log = this.log.with({ component: 'ddos' });
-    this.ddos = new DdosService(cfg, {
+    const svc = new DdosService(cfg, {
       run: (line) => this.runner.internal(line, 'ddos'),
       event: (line) => {
-        for (const p of cfg.processes ?? [...this.config.processes.keys()]) this.processes.write(p, line);
+        for (const p of svc.cfg.processes ?? [...this.config.processes.keys()]) this.processes.write(p, line);
       },
       log: (level, message) => log.log(level, message),
     });
-    await this.ddos.start();
+    this.ddos = svc;
+    await svc.start();
+  }
+
+  /**
+   * A reload's ddos section: applied to the detector in force (service.ts reconfigure), started when new, ended
+   * (attacks over, rules withdrawn) when gone. A listener that cannot be bound keeps the section in force.
+   */
+  private async reloadDdos(next: DdosConfig | undefined): Promise<void> {
+    const log = this.log.with({ component: 'ddos' });
+    try {
+      if (next === undefined) {
+        const withdrawn = this.ddos?.end() ?? 0;
+        this.ddos = undefined;
+        log.info(`ddos: section removed: detector stopped, ${withdrawn} rule(s) withdrawn`);
+      } else if (this.ddos === undefined) {
+        await this.startDdos(next).catch((e) => {
+          this.ddos?.stop();
+          this.ddos = undefined;
+          throw e;
+        });
+      } else log.info(await this.ddos.reconfigure(next));
+    } catch (e) {
+      log.error(
+        `ddos: the new ddos section could not be applied, the detector is left as it was: ${(e as Error).message}`,
+      );
+    }
   }
 
   private async startListener(): Promise<void> {
@@ -684,8 +710,7 @@ export class Daemon {
     this.guardOpts = nextGuard;
     if (this.stopping) return 'shutting down';
     this.rpki.configure(next.rpki);
-    if (ddosKey(this.ddos?.cfg) !== ddosKey(next.ddos))
-      this.log.warning('ddos: the ddos section changed; the detector keeps what it started with until tsbgp restarts');
+    if (ddosKey(this.ddos?.cfg) !== ddosKey(next.ddos)) await this.reloadDdos(next.ddos);
     for (const n of keep) {
       this.resubscribe.get(n)?.();
       // Replace the static routes: what is still configured is announced again (a no-op on the wire when

@@ -29,15 +29,25 @@ export class FlowCollector {
   readonly stats = new CollectorStats();
   readonly templates: TemplateCache;
   private readonly rec = new FlowRecord();
-  private readonly sockets: dgram.Socket[] = [];
+  /** Bound sockets with the endpoint each was asked for (port 0 as written). */
+  private sockets: { at: string; sock: dgram.Socket }[] = [];
+  /** The template cache's options, changed in place by configure(). */
+  private readonly templateOpts: { timeoutMs: number };
   /** Per protocol: datagrams taken. */
   readonly byProtocol = { netflow5: 0, netflow9: 0, ipfix: 0, sflow: 0 };
 
   constructor(
     private readonly sink: FlowSink,
-    private readonly opts: CollectorOptions = {},
+    private opts: CollectorOptions = {},
   ) {
-    this.templates = new TemplateCache({ timeoutMs: opts.templateTimeoutMs ?? 1_800_000 }, this.stats);
+    this.templateOpts = { timeoutMs: opts.templateTimeoutMs ?? 1_800_000 };
+    this.templates = new TemplateCache(this.templateOpts, this.stats);
+  }
+
+  /** New options (a reload): sampling overrides and the template timeout apply from the next datagram. */
+  configure(opts: CollectorOptions): void {
+    this.opts = opts;
+    this.templateOpts.timeoutMs = opts.templateTimeoutMs ?? 1_800_000;
   }
 
   /** Decode one datagram from exporter `address`:`port`; returns the records passed to the sink. */
@@ -75,28 +85,64 @@ export class FlowCollector {
 
   /** Bind a UDP socket on every endpoint. */
   async listen(endpoints: readonly Endpoint[]): Promise<void> {
-    for (const e of endpoints) {
-      const sock = dgram.createSocket({ type: e.address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 << 20 });
-      sock.on('message', (msg, rinfo) => this.datagram(msg, rinfo.address, rinfo.port));
-      sock.on('error', (err) => this.opts.log?.(`flow collector ${e.address}:${e.port}: ${err.message}`));
-      await new Promise<void>((resolve, reject) => {
-        sock.once('error', reject);
-        sock.bind(e.port, e.address, () => {
-          sock.off('error', reject);
-          resolve();
-        });
-      });
-      this.sockets.push(sock);
+    for (const e of endpoints) this.sockets.push({ at: endpointText(e), sock: await this.bind(e) });
+  }
+
+  /**
+   * Listen on `endpoints` instead (a reload): sockets on endpoints still wanted stay as they are (exporters see
+   * no gap, templates stay), new ones are bound, the others closed. Every new endpoint is bound before anything
+   * is closed: if one cannot be, those just bound are closed again and the error thrown, nothing changed.
+   * Returns the endpoints added and removed.
+   */
+  async rebind(endpoints: readonly Endpoint[]): Promise<{ added: string[]; removed: string[] }> {
+    const held = new Map(this.sockets.map((s) => [s.at, s]));
+    const fresh = new Map<string, { at: string; sock: dgram.Socket }>();
+    try {
+      for (const e of endpoints) {
+        const at = endpointText(e);
+        if (!held.has(at) && !fresh.has(at)) fresh.set(at, { at, sock: await this.bind(e) });
+      }
+    } catch (err) {
+      for (const f of fresh.values()) f.sock.close();
+      throw err;
     }
+    const next = endpoints.map((e) => held.get(endpointText(e)) ?? fresh.get(endpointText(e))!);
+    const removed = this.sockets.filter((s) => !next.includes(s));
+    for (const s of removed) s.sock.close();
+    this.sockets = next;
+    return { added: [...fresh.keys()], removed: removed.map((s) => s.at) };
+  }
+
+  private async bind(e: Endpoint): Promise<dgram.Socket> {
+    const sock = dgram.createSocket({ type: e.address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 8 << 20 });
+    sock.on('message', (msg, rinfo) => this.datagram(msg, rinfo.address, rinfo.port));
+    sock.on('error', (err) => this.opts.log?.(`flow collector ${e.address}:${e.port}: ${err.message}`));
+    await new Promise<void>((resolve, reject) => {
+      const failed = (err: Error) => {
+        sock.close();
+        reject(err);
+      };
+      sock.once('error', failed);
+      sock.bind(e.port, e.address, () => {
+        sock.off('error', failed);
+        resolve();
+      });
+    });
+    return sock;
   }
 
   /** The ports bound, in the order of the endpoints (port 0 asks for any). */
   ports(): number[] {
-    return this.sockets.map((s) => s.address().port);
+    return this.sockets.map((s) => s.sock.address().port);
   }
 
   close(): void {
-    for (const s of this.sockets) s.close();
+    for (const s of this.sockets) s.sock.close();
     this.sockets.length = 0;
   }
+}
+
+/** An endpoint as the configuration writes it (`[::1]:6343` for IPv6). */
+function endpointText(e: Endpoint): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }

@@ -55,7 +55,7 @@ export class Detector {
   attacksStarted = 0;
 
   constructor(
-    private readonly cfg: DdosConfig,
+    private cfg: DdosConfig,
     readonly hosts: HostTable,
     private readonly mitigator: Mitigator,
     private readonly emit: (e: AttackEvent) => void,
@@ -63,6 +63,60 @@ export class Detector {
   ) {
     this.windowStart = now;
     hosts.onWatched = (row: number, r: FlowRecord) => this.suspects.get(row)?.capture.add(r);
+  }
+
+  /**
+   * The ddos section changed (a reload; the mitigator has the new one already): hosts take their group under
+   * the new networks and thresholds, with their rates; an attack on a host no longer in any network ends (its
+   * rules withdrawn, an `end` event); every other attack keeps its signature and has its rules brought in line
+   * with the new responses (Mitigator.reconcile). A new window length applies from the next window on.
+   */
+  configure(cfg: DdosConfig, now: number): { ended: number; kept: number; withdrawn: number; sent: number } {
+    const out = { ended: 0, kept: 0, withdrawn: 0, sent: 0 };
+    this.cfg = cfg;
+    const f = this.fraction(now);
+    this.hosts.setNetworks(
+      cfg.groups.flatMap((g) => g.networks),
+      (row) => {
+        const s = this.suspects.get(row);
+        if (s?.attack !== undefined) {
+          out.withdrawn += s.attack.mitigation.rules.length;
+          out.ended++;
+          this.end(row, s, f, now);
+        } else if (s !== undefined) this.forget(row);
+      },
+      (from, to) => this.follow(from, to),
+    );
+    for (const [row, s] of this.suspects) {
+      s.group = cfg.groups[this.hosts.groups[row]!]!;
+      const a = s.attack;
+      if (a === undefined) continue;
+      const r = this.mitigator.reconcile(
+        a.mitigation,
+        s.host,
+        s.words,
+        s.v6,
+        s.group.mitigation ?? cfg.mitigation,
+        a.signature,
+        now,
+      );
+      out.kept += r.kept;
+      out.withdrawn += r.withdrawn;
+      out.sent += r.sent;
+    }
+    return out;
+  }
+
+  /** Every attack ends now (the ddos section went away): rules withdrawn, `end` events. */
+  endAll(now: number): number {
+    const f = this.fraction(now);
+    let n = 0;
+    for (const [row, s] of [...this.suspects]) {
+      if (s.attack === undefined) continue;
+      n += s.attack.mitigation.rules.length;
+      this.end(row, s, f, now);
+    }
+    return n;
   }
 
   /** Hosts under attack now. */
@@ -86,12 +140,7 @@ export class Detector {
     if (now - this.windowStart >= span) {
       const windows = Math.floor((now - this.windowStart) / span);
       this.windowStart += windows * span;
-      this.hosts.rotate(windows, (from, to) => {
-        const s = this.suspects.get(from);
-        if (s === undefined) return;
-        this.suspects.delete(from);
-        this.suspects.set(to, s);
-      });
+      this.hosts.rotate(windows, (from, to) => this.follow(from, to));
     }
     const f = this.fraction(now);
     const groups = this.cfg.groups;
@@ -168,10 +217,23 @@ export class Detector {
       return;
     }
     if (now - s.lastOver < this.cfg.calm * 1000) return;
-    this.mitigator.end(s.attack.mitigation);
-    s.attack.signature.topSources = s.capture.top(this.cfg.topTalkers);
+    this.end(row, s, f, now);
+  }
+
+  /** The attack on `row` is over: rules withdrawn, the `end` event, the host no longer watched. */
+  private end(row: number, s: Attack, f: number, now: number): void {
+    this.mitigator.end(s.attack!.mitigation);
+    s.attack!.signature.topSources = s.capture.top(this.cfg.topTalkers);
     this.emit(this.event('end', row, s, f, now));
     this.forget(row);
+  }
+
+  /** A host's row moved (the host table compacted): its suspect follows. */
+  private follow(from: number, to: number): void {
+    const s = this.suspects.get(from);
+    if (s === undefined) return;
+    this.suspects.delete(from);
+    this.suspects.set(to, s);
   }
 
   private forget(row: number): void {

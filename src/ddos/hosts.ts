@@ -80,10 +80,10 @@ export class HostTable implements FlowSink {
   watched = new Uint8Array(0);
   onWatched: ((row: number, r: FlowRecord) => void) | undefined;
   /** Most specific first: the first prefix that holds an address decides its group. */
-  private readonly networks: WordPrefix[];
+  private networks: WordPrefix[];
 
   constructor(networks: WordPrefix[], ampPorts: readonly number[] = AMPLIFICATION_PORTS, capacity = 1024) {
-    this.networks = [...networks].sort((a, b) => b.len - a.len);
+    this.networks = mostSpecificFirst(networks);
     this.ampPorts = ampPorts;
     ampPorts.forEach((p, i) => {
       this.ampIndex[p] = i;
@@ -235,24 +235,54 @@ export class HostTable implements FlowSink {
     this.cur = t;
     this.cur.fill(0, 0, this.size * this.cols);
     if (windows > 1) this.prev.fill(0, 0, this.size * this.cols);
-    // Compact: rows with nothing in `prev` (the window just ended) and not watched go.
+    // Rows with nothing in `prev` (the window just ended) and not watched go.
+    const cols = this.cols;
+    this.compact(
+      (row) => this.prev[row * cols] !== 0 || this.prev[row * cols + 2] !== 0 || this.watched[row] !== 0,
+      moved,
+    );
+  }
+
+  /**
+   * The networks changed (a reload): every host takes the group of its most specific network now, and hosts in
+   * none are forgotten, `dropped(row)` told of each first (its row still valid), `moved` as in rotate(). The
+   * counters of the hosts kept stay: their rates go on.
+   */
+  setNetworks(networks: WordPrefix[], dropped: (row: number) => void, moved: (from: number, to: number) => void): void {
+    this.networks = mostSpecificFirst(networks);
+    const gone = new Uint8Array(this.size);
+    for (let row = 0; row < this.size; row++) {
+      const g = this.groupOf(this.key(row));
+      if (g < 0) {
+        dropped(row);
+        gone[row] = 1;
+      } else {
+        this.groups[row] = g;
+      }
+    }
+    this.compact((row) => gone[row] === 0, moved);
+  }
+
+  /** Keep the rows `live` says, moved down in order over the others (both counter rows move). */
+  private compact(live: (row: number) => boolean, moved: (from: number, to: number) => void): void {
     const cols = this.cols;
     let out = 0;
     for (let row = 0; row < this.size; row++) {
-      const live = this.prev[row * cols] !== 0 || this.prev[row * cols + 2] !== 0 || this.watched[row] !== 0;
-      if (!live) continue;
+      if (!live(row)) continue;
       if (out !== row) {
         this.keys.copyWithin(out * 4, row * 4, row * 4 + 4);
         this.groups[out] = this.groups[row]!;
         this.family[out] = this.family[row]!;
         this.watched[out] = this.watched[row]!;
         this.prev.copyWithin(out * cols, row * cols, row * cols + cols);
+        this.cur.copyWithin(out * cols, row * cols, row * cols + cols);
         moved(row, out);
       }
       out++;
     }
     if (out !== this.size) {
       this.prev.fill(0, out * cols, this.size * cols);
+      this.cur.fill(0, out * cols, this.size * cols);
       this.watched.fill(0, out, this.size);
       this.size = out;
       this.rehash();
@@ -269,6 +299,10 @@ export class HostTable implements FlowSink {
   key(row: number): Uint32Array {
     return this.keys.subarray(row * 4, row * 4 + 4);
   }
+}
+
+function mostSpecificFirst(networks: WordPrefix[]): WordPrefix[] {
+  return [...networks].sort((a, b) => b.len - a.len);
 }
 
 /** Mix of the four words (multiplicative hashing; the low bits index the slots). */

@@ -29,9 +29,14 @@ export class Mitigator {
   inForce = 0;
 
   constructor(
-    private readonly cfg: DdosConfig,
+    private cfg: DdosConfig,
     private readonly run: RunCommand,
   ) {}
+
+  /** The ddos section in force from now on (a reload); reconcile() then brings each attack's rules in line. */
+  configure(cfg: DdosConfig): void {
+    this.cfg = cfg;
+  }
 
   /**
    * Seconds a rule (FlowSpec or RTBH) lives without a refresh: twice the calm period plus a window. Refreshed once half of
@@ -45,19 +50,71 @@ export class Mitigator {
   /** Build and send the rules for a new attack on `host` (address text, `words` as the host table keeps it). */
   start(host: string, words: Uint32Array, v6: boolean, method: Method, sig: Signature, now: number): Mitigation {
     const m: Mitigation = { method, rules: [], notSent: [], dryRun: this.cfg.dryRun, refreshedAt: now };
+    this.send(m, host, words, this.wanted(host, v6, method, sig));
+    return m;
+  }
+
+  /**
+   * The configuration changed under an attack in force (a reload): the rules it still calls for stay (announced
+   * again with the lifetime now in force, nothing changes on the wire), those it no longer calls for (another
+   * action, next hop or method, never-mitigate, dry-run) are withdrawn, new ones are sent. Returns how many of
+   * each.
+   */
+  reconcile(
+    m: Mitigation,
+    host: string,
+    words: Uint32Array,
+    v6: boolean,
+    method: Method,
+    sig: Signature,
+    now: number,
+  ): { kept: number; withdrawn: number; sent: number } {
+    const wanted = this.wanted(host, v6, method, sig);
+    const blocked = this.blocked(host, words) !== null;
+    const kept = blocked ? [] : m.rules.filter((r) => wanted.includes(r));
+    const gone = m.rules.filter((r) => !kept.includes(r));
+    for (const rule of gone) this.withdraw(rule);
+    for (const rule of kept) this.run(this.withExpiry(rule));
+    m.method = method;
+    m.dryRun = this.cfg.dryRun;
+    m.refreshedAt = now;
+    m.rules = [...kept];
+    m.notSent = [];
+    this.send(
+      m,
+      host,
+      words,
+      wanted.filter((r) => !kept.includes(r)),
+    );
+    m.rules.sort((a, b) => wanted.indexOf(a) - wanted.indexOf(b));
+    return { kept: kept.length, withdrawn: gone.length, sent: m.rules.length - kept.length };
+  }
+
+  /** The rules an attack calls for under the configuration in force: FlowSpec, then RTBH. */
+  private wanted(host: string, v6: boolean, method: Method, sig: Signature): string[] {
     const wanted: string[] = [];
     if (method === 'flowspec' || method === 'both') wanted.push(flowRule(host, v6, sig, this.cfg));
     if (method === 'rtbh' || method === 'both') {
       const c = this.cfg.communities.join(' ');
       wanted.push(`announce route ${host}/${v6 ? 128 : 32} next-hop ${this.cfg.nextHop} community [ ${c} ]`);
     }
+    return wanted;
+  }
+
+  /** Why nothing may be sent for `host` at all (never-mitigate, dry-run), or null. */
+  private blocked(host: string, words: Uint32Array): string | null {
     const never = this.cfg.neverMitigate.find((p) => inPrefix(p, words));
-    for (const rule of wanted) {
-      let reason: string | null = null;
-      if (never) reason = `${host} is in never-mitigate ${never.text}`;
-      else if (this.cfg.dryRun) reason = 'dry-run';
-      else if (this.inForce >= this.cfg.maxRules) reason = `max-rules ${this.cfg.maxRules} in force`;
-      else reason = this.run(this.withExpiry(rule));
+    if (never) return `${host} is in never-mitigate ${never.text}`;
+    return this.cfg.dryRun ? 'dry-run' : null;
+  }
+
+  /** Send `rules` for an attack, each unless blocked, over max-rules or refused; in force or not sent, and why. */
+  private send(m: Mitigation, host: string, words: Uint32Array, rules: string[]): void {
+    const blocked = this.blocked(host, words);
+    for (const rule of rules) {
+      let reason: string | null = blocked;
+      if (reason === null && this.inForce >= this.cfg.maxRules) reason = `max-rules ${this.cfg.maxRules} in force`;
+      if (reason === null) reason = this.run(this.withExpiry(rule));
       if (reason === null) {
         m.rules.push(rule);
         this.inForce++;
@@ -65,7 +122,6 @@ export class Mitigator {
         m.notSent.push({ rule, reason });
       }
     }
-    return m;
   }
 
   /** While the attack lasts: announce the rules again with a fresh expiry once half of it is gone. */
@@ -77,10 +133,12 @@ export class Mitigator {
 
   /** The attack is over: withdraw what was sent. */
   end(m: Mitigation): void {
-    for (const rule of m.rules) {
-      this.run(rule.startsWith('announce flow') ? withdrawFlow(rule) : withdrawRoute(rule));
-      this.inForce--;
-    }
+    for (const rule of m.rules) this.withdraw(rule);
+  }
+
+  private withdraw(rule: string): void {
+    this.run(rule.startsWith('announce flow') ? withdrawFlow(rule) : withdrawRoute(rule));
+    this.inForce--;
   }
 
   private withExpiry(rule: string): string {

@@ -1,6 +1,8 @@
 // The DDoS detector as the daemon runs it: the collector's sockets, the host table, the detector ticking once a
 // second, the mitigator issuing API commands through the daemon, and the attack events going to the log and, as
-// JSON lines, to API processes. `show ddos` reads its state.
+// JSON lines, to API processes. `show ddos` reads its state. A reload hands it the new section (reconfigure):
+// listeners, thresholds, groups and responses change in place, the sessions and the attacks that still call for
+// their rules are left alone.
 
 import * as os from 'node:os';
 import { FlowCollector } from './collector';
@@ -29,16 +31,12 @@ export class DdosService {
   readonly ended: AttackEvent[] = [];
 
   constructor(
-    readonly cfg: DdosConfig,
+    public cfg: DdosConfig,
     private readonly hooks: DdosHooks,
     now = Date.now(),
   ) {
     this.hosts = new HostTable(cfg.groups.flatMap((g) => g.networks));
-    this.collector = new FlowCollector(this.hosts, {
-      templateTimeoutMs: cfg.templateTimeout * 1000,
-      sampling: cfg.sampling,
-      log: (m) => hooks.log('warning', m),
-    });
+    this.collector = new FlowCollector(this.hosts, this.collectorOptions(cfg));
     this.mitigator = new Mitigator(cfg, hooks.run);
     this.detector = new Detector(cfg, this.hosts, this.mitigator, (e) => this.onEvent(e), now);
   }
@@ -54,10 +52,44 @@ export class DdosService {
     this.timer.unref();
   }
 
+  private collectorOptions(cfg: DdosConfig) {
+    return {
+      templateTimeoutMs: cfg.templateTimeout * 1000,
+      sampling: cfg.sampling,
+      log: (m: string) => this.hooks.log('warning', m),
+    };
+  }
+
+  /**
+   * A reload changed the section: the new listeners are bound first (when one cannot be, this throws and
+   * nothing has changed), then sampling, timeouts, groups, thresholds and responses apply at once. Returns what
+   * was done, for the log.
+   */
+  async reconfigure(next: DdosConfig, now = Date.now()): Promise<string> {
+    const l = await this.collector.rebind(next.listen);
+    this.cfg = next;
+    this.collector.configure(this.collectorOptions(next));
+    this.mitigator.configure(next);
+    const r = this.detector.configure(next, now);
+    const listen = [...l.added.map((a) => `+${a}`), ...l.removed.map((a) => `-${a}`)];
+    return (
+      `ddos: section reloaded${listen.length > 0 ? `, listeners ${listen.join(' ')}` : ''}: ` +
+      `${this.detector.attacks().length} attack(s) go on, ${r.ended} ended, rules ${r.kept} kept, ` +
+      `${r.withdrawn} withdrawn, ${r.sent} sent${next.dryRun ? ' (dry-run: nothing is announced)' : ''}`
+    );
+  }
+
   /** Stop collecting; the rules in force stay until they expire or the sessions go. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.collector.close();
+  }
+
+  /** The section went away (a reload): every attack ends, its rules withdrawn, and collecting stops. */
+  end(now = Date.now()): number {
+    const n = this.detector.endAll(now);
+    this.stop();
+    return n;
   }
 
   private onEvent(e: AttackEvent): void {
