@@ -6,12 +6,13 @@ import { REASON_TEXT } from '../policy/import';
 import { whyBetter } from '../rib/decision';
 import type { RibPath } from '../rib/loc-rib';
 import { destinationText, locate, type PathInfo, type PathNotes, pathInfo, type RpkiState } from '../rib/rib-query';
-import type { Client, ClientRoute, RouteServer, SentRoute } from '../roles/route-server/server';
+import type { StoredRoute } from '../roles/route-server/client-routes';
+import type { Client, RouteServer, SentRoute } from '../roles/route-server/server';
 import { STATE_NAMES } from '../rpki/vrp-table';
 import { ipToString } from '../wire/ip';
 import { prefixToString } from '../wire/nlri/prefix';
 import { familyName } from '../wire/nlri/registry';
-import { AFI, afiOf, type FamilyKey } from '../wire/types';
+import { AFI, afiOf } from '../wire/types';
 import type { Daemon } from './daemon';
 
 export interface Row {
@@ -25,12 +26,13 @@ export interface Row {
   reason?: string;
 }
 
-function rowOf(c: Client, f: FamilyKey, k: string, r: ClientRoute): Row {
+function rowOf(c: Client, r: StoredRoute): Row {
+  const f = r.family;
   const v6 = afiOf(f) === AFI.IPV6;
-  const len = k.charCodeAt(4);
+  const len = r.entry[0]!;
   const addr = new Uint8Array(v6 ? 16 : 4);
-  for (let i = 5; i < k.length; i++) addr[i - 5] = k.charCodeAt(i);
-  const pathId = ((k.charCodeAt(0) << 24) | (k.charCodeAt(1) << 16) | (k.charCodeAt(2) << 8) | k.charCodeAt(3)) >>> 0;
+  addr.set(r.entry.subarray(1));
+  const pathId = r.pathId;
   const a = r.set.attributes;
   const nh = v6 ? r.set.nextHop : a.nextHop;
   const row: Row = {
@@ -52,8 +54,7 @@ export function clientRoutes(d: Daemon, filtered: boolean, ip?: string): Row[] {
   const rows: Row[] = [];
   for (const c of rs?.list() ?? []) {
     if (ip !== undefined && c.neighbor.cfg.peerAddress !== ip) continue;
-    for (const [f, m] of c.routes)
-      for (const [k, r] of m) if ((r.reason !== undefined) === filtered) rows.push(rowOf(c, f, k, r));
+    for (const r of c.routes.all()) if ((r.reason !== undefined) === filtered) rows.push(rowOf(c, r));
   }
   return rows;
 }

@@ -146,11 +146,8 @@ export function daemonMetrics(d: Daemon): Registry {
       for (const n of ns()) {
         const client = d.routeServer?.client(n);
         if (client) {
-          for (const [f, routes] of client.routes) {
-            let ok = 0;
-            for (const r of routes.values()) if (r.reason === undefined) ok++;
-            set({ neighbor: n.cfg.peerAddress, family: familyLabel(f) }, ok);
-          }
+          for (const [f, k] of client.routes.counts())
+            set({ neighbor: n.cfg.peerAddress, family: familyLabel(f) }, k.accepted);
           continue;
         }
         for (const [f, v] of receivedByFamily(n))

@@ -34,6 +34,9 @@ export const REASON_TEXT: Record<FilterReason, string> = {
   blackhole: "BLACKHOLE for a prefix outside the client's space",
 };
 
+/** Every reason, in a fixed order (the route server stores a route's reason as its place here). */
+export const FILTER_REASONS = Object.keys(REASON_TEXT) as FilterReason[];
+
 /** RFC 7999 §5: BLACKHOLE community 65535:666. */
 export const BLACKHOLE = 0xffff029a;
 

@@ -27,6 +27,7 @@ import {
   SegmentType,
   type Update,
 } from '../../wire/types';
+import { ClientRoutes } from './client-routes';
 import { ClientView, DestTable, MAX_SOURCES, MIXED, QUEUED, SOURCE } from './export';
 
 /** The prefix families a route server handles: IPv4 and IPv6 unicast. */
@@ -44,14 +45,6 @@ export interface ServerNeighbor {
   readonly log: { info(m: string): void; warning(m: string): void };
 }
 
-/** What is known of one route a client sent: its attributes and how the import filters judged it. */
-export interface ClientRoute {
-  set: AttrSet;
-  /** Undefined: accepted. */
-  reason?: FilterReason;
-  rpki: OriginState;
-}
-
 export interface Client {
   neighbor: ServerNeighbor;
   source: number;
@@ -59,8 +52,8 @@ export interface Client {
   slot: number;
   peerAs: number;
   policy: ImportPolicy;
-  /** Every route the client sent, by family, keyed by path id + NLRI bytes (latin1). */
-  routes: Map<FamilyKey, Map<string, ClientRoute>>;
+  /** Every route the client sent, with its verdict. */
+  routes: ClientRoutes;
   /** NLRI announced to us since the session came up (each announcement counts). */
   received: number;
   accepted: number;
@@ -130,7 +123,7 @@ export class RouteServer {
       if (c) {
         // A reload may change the filters (or the list files): every route the client sent is judged again.
         c.policy = policyOf(n);
-        for (const [f, m] of c.routes) for (const [k, r] of m) this.judge(c, f, k, r.set, r);
+        c.routes.each((f, pathId, e, slot) => this.judge(c, f, pathId, e, 0, slot));
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
@@ -145,7 +138,7 @@ export class RouteServer {
         slot,
         peerAs: n.cfg.peerAs === 'auto' ? 0 : n.cfg.peerAs,
         policy: policyOf(n),
-        routes: new Map(),
+        routes: new ClientRoutes(),
         received: 0,
         accepted: 0,
         filtered: 0,
@@ -197,14 +190,10 @@ export class RouteServer {
   down(n: ServerNeighbor): void {
     const c = this.clients.get(n);
     if (!c) return;
-    for (const [f, m] of c.routes)
-      for (const [k, r] of m) {
-        if (r.reason === undefined) {
-          const e = Buffer.from(k, 'latin1');
-          this.touch(f, e, 4, e.length - 4, c.source);
-        }
-        this.interner.release(r.set);
-      }
+    c.routes.each((f, _pathId, e, slot) => {
+      if (c.routes.accepted(slot)) this.touch(f, e, 0, e.length, c.source);
+      this.interner.release(c.routes.set(slot));
+    });
     c.routes.clear();
     c.blackholes.clear();
     c.accepted = 0;
@@ -233,32 +222,30 @@ export class RouteServer {
     let n = 0;
     for (const c of this.clients.values()) {
       if (c.policy.rpki === 'off') continue;
-      for (const [f, m] of c.routes) {
+      c.routes.each((f, pathId, e, slot) => {
         const v6 = afiOf(f) === AFI.IPV6;
-        for (const [k, r] of m) {
-          const len = k.charCodeAt(4);
-          this.loadAddress(k, 5, v6);
-          if (!changed.covers(v6, this.addr, 0, len)) continue;
-          n++;
-          this.judge(c, f, k, r.set, r);
-        }
-      }
+        this.loadAddress(e, 0, v6);
+        if (!changed.covers(v6, this.addr, 0, e[0]!)) return;
+        n++;
+        this.judge(c, f, pathId, e, 0, slot);
+      });
     }
     this.flush();
     return n;
   }
 
-  private loadAddress(k: string, from: number, v6: boolean): void {
+  /** The prefix's address bytes of the NLRI entry at buf[off], zero-filled to the family's size, in `addr`. */
+  private loadAddress(buf: Uint8Array, off: number, v6: boolean): void {
     const a = this.addr;
     a.fill(0);
-    for (let i = from; i < k.length && i - from < (v6 ? 16 : 4); i++) a[i - from] = k.charCodeAt(i);
+    for (let i = 0, n = (buf[off]! + 7) >> 3; i < n && i < (v6 ? 16 : 4); i++) a[i] = buf[off + 1 + i]!;
   }
 
   /** Each NLRI of a received block: stored, judged, and (when accepted) put in the Loc-RIB. */
   private walk(c: Client, b: NlriBlock, set: AttrSet | null): void {
     if (!RS_FAMILIES.has(b.family)) return;
-    let routes = c.routes.get(b.family);
-    if (!routes) c.routes.set(b.family, (routes = new Map()));
+    const f = b.family;
+    const routes = c.routes;
     const d = b.data;
     let off = 0;
     while (off < d.length) {
@@ -267,62 +254,79 @@ export class RouteServer {
         pathId = readU32(d, off);
         off += 4;
       }
-      const len = 1 + ((d[off]! + 7) >> 3);
-      const k = keyOf(pathId, d, off, len);
-      off += len;
-      const old = routes.get(k);
+      const at = off;
+      off += 1 + ((d[at]! + 7) >> 3);
+      const slot = routes.find(f, pathId, d, at);
       if (set === null) {
-        if (!old) continue;
-        routes.delete(k);
-        this.forget(c, b.family, k, old);
-        this.interner.release(old.set);
+        if (slot < 0) continue;
+        const old = routes.set(slot);
+        const accepted = routes.accepted(slot);
+        routes.remove(f, pathId, d, at, slot);
+        this.forget(c, f, pathId, d, at, accepted);
+        this.interner.release(old);
         continue;
       }
       c.received++;
       this.interner.ref(set);
-      if (old) this.interner.release(old.set);
-      const r: ClientRoute = old ?? { set, rpki: NOT_FOUND };
-      r.set = set;
-      routes.set(k, r);
-      this.judge(c, b.family, k, set, r, old === undefined);
+      if (slot >= 0) {
+        this.interner.release(routes.set(slot));
+        routes.replaceSet(slot, set);
+        this.judge(c, f, pathId, d, at, slot);
+      } else this.judge(c, f, pathId, d, at, routes.add(f, pathId, d, at, set, NOT_FOUND), true);
     }
   }
 
-  /** A route leaves: out of the Loc-RIB if it was accepted, out of the counters. */
-  private forget(c: Client, f: FamilyKey, k: string, r: ClientRoute): void {
-    if (r.reason === undefined) {
+  /** A route that was `accepted` (or not) left: out of the Loc-RIB if it was in, out of the counters. */
+  private forget(c: Client, f: FamilyKey, pathId: number, buf: Uint8Array, off: number, accepted: boolean): void {
+    if (accepted) {
       c.accepted--;
-      this.ribWithdraw(c, f, k);
+      this.ribWithdraw(c, f, pathId, buf, off);
     } else c.filtered--;
-    if (c.blackholes.get(f)?.delete(k)) return;
-    if (r.reason === undefined) this.spaceChanged(c, f, k);
+    const holes = c.blackholes.get(f);
+    if (holes !== undefined && holes.size > 0 && holes.delete(keyOf(pathId, buf, off))) return;
+    if (accepted) this.spaceChanged(c, f, pathId, buf, off);
   }
 
   /**
    * A route of the client that is not a blackhole was accepted or left: the client's blackholes it covers are
    * judged again (RFC 7999 §3.2: accepted only inside the client's own space).
    */
-  private spaceChanged(c: Client, f: FamilyKey, k: string): void {
+  private spaceChanged(c: Client, f: FamilyKey, pathId: number, buf: Uint8Array, off: number): void {
     const holes = c.blackholes.get(f);
-    const routes = c.routes.get(f);
-    if (!holes || !routes) return;
+    if (!holes || holes.size === 0) return;
+    const k = keyOf(pathId, buf, off);
     for (const h of holes) {
-      const r = routes.get(h);
-      if (r && keyCovers(k, h)) this.judge(c, f, h, r.set, r);
+      if (!keyCovers(k, h)) continue;
+      const e = Buffer.from(h, 'latin1');
+      const slot = c.routes.find(f, readU32(e, 0), e, 4);
+      if (slot >= 0) this.judge(c, f, readU32(e, 0), e, 4, slot);
     }
   }
 
-  private ribWithdraw(c: Client, f: FamilyKey, k: string): void {
-    const e = Buffer.from(k, 'latin1');
-    if (this.rib.withdraw(f, e, 4, e.length - 4, c.source, readU32(e, 0))) this.touch(f, e, 4, e.length - 4, c.source);
+  private ribWithdraw(c: Client, f: FamilyKey, pathId: number, buf: Uint8Array, off: number): void {
+    const len = 1 + ((buf[off]! + 7) >> 3);
+    if (this.rib.withdraw(f, buf, off, len, c.source, pathId)) this.touch(f, buf, off, len, c.source);
   }
 
-  /** Runs the import filters on a stored route and applies the verdict (the route's counters follow). */
-  private judge(c: Client, f: FamilyKey, k: string, set: AttrSet, r: ClientRoute, fresh = false): void {
+  /**
+   * Runs the import filters on the stored route in `slot` (NLRI entry at buf[off]) and applies the verdict (the
+   * route's counters follow). `fresh`: just added, never judged.
+   */
+  private judge(
+    c: Client,
+    f: FamilyKey,
+    pathId: number,
+    buf: Uint8Array,
+    off: number,
+    slot: number,
+    fresh = false,
+  ): void {
+    const routes = c.routes;
+    const set = routes.set(slot);
     const v6 = afiOf(f) === AFI.IPV6;
-    const len = k.charCodeAt(4);
-    this.loadAddress(k, 5, v6);
-    const wasAccepted = !fresh && r.reason === undefined;
+    const len = buf[off]!;
+    this.loadAddress(buf, off, v6);
+    const wasAccepted = !fresh && routes.accepted(slot);
     if (!fresh) {
       if (wasAccepted) c.accepted--;
       else c.filtered--;
@@ -331,31 +335,29 @@ export class RouteServer {
     const verdict = checkImport(
       { v6, buf: this.addr, off: 0, len, attributes: a, nextHop: v6 ? set.nextHop : a.nextHop },
       c.policy,
-      { rpki: this.rpki, ownCovering: (v, buf, o, l) => this.ownCovering(c, f, v, buf, o, l) },
+      { rpki: this.rpki, ownCovering: (v, b, o, l) => this.ownCovering(c, f, v, b, o, l) },
     );
     let reason = verdict.reason;
     if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f);
-    r.reason = reason;
-    r.rpki = verdict.rpki;
+    routes.judged(f, slot, reason, verdict.rpki);
     let holes = c.blackholes.get(f);
     if (verdict.blackhole) {
       if (!holes) c.blackholes.set(f, (holes = new Set()));
-      holes.add(k);
-    } else holes?.delete(k);
+      holes.add(keyOf(pathId, buf, off));
+    } else if (holes !== undefined && holes.size > 0) holes.delete(keyOf(pathId, buf, off));
     if (reason !== undefined) {
       c.filtered++;
       if (wasAccepted) {
-        this.ribWithdraw(c, f, k);
-        if (!verdict.blackhole) this.spaceChanged(c, f, k);
+        this.ribWithdraw(c, f, pathId, buf, off);
+        if (!verdict.blackhole) this.spaceChanged(c, f, pathId, buf, off);
       }
       return;
     }
     c.accepted++;
-    const e = Buffer.from(k, 'latin1');
     const use = c.policy.rpki === 'tag' ? this.tag(set, c.neighbor.localAs, verdict.rpki) : set;
-    if (this.rib.announce(f, e, 4, e.length - 4, c.source, readU32(e, 0), use))
-      this.touch(f, e, 4, e.length - 4, c.source);
-    if (!wasAccepted && !verdict.blackhole) this.spaceChanged(c, f, k);
+    const n = 1 + ((len + 7) >> 3);
+    if (this.rib.announce(f, buf, off, n, c.source, pathId, use)) this.touch(f, buf, off, n, c.source);
+    if (!wasAccepted && !verdict.blackhole) this.spaceChanged(c, f, pathId, buf, off);
   }
 
   /**
@@ -363,8 +365,7 @@ export class RouteServer {
    * blackholes are not its space.
    */
   private ownCovering(c: Client, f: FamilyKey, v6: boolean, buf: Uint8Array, off: number, len: number): boolean {
-    const routes = c.routes.get(f);
-    if (!routes) return false;
+    const routes = c.routes;
     const holes = c.blackholes.get(f);
     const e = new Uint8Array(1 + (v6 ? 16 : 4));
     for (let l = len - 1; l >= 0; l--) {
@@ -372,9 +373,8 @@ export class RouteServer {
       e[0] = l;
       for (let i = 0; i < (l + 7) >> 3; i++) e[1 + i] = buf[off + i]!;
       if (l & 7) e[(l >> 3) + 1]! &= (0xff << (8 - (l & 7))) & 0xff;
-      const k = keyOf(0, e, 0, 1 + ((l + 7) >> 3));
-      const r = routes.get(k);
-      if (r && r.reason === undefined && !holes?.has(k)) return true;
+      const slot = routes.find(f, 0, e, 0);
+      if (slot >= 0 && routes.accepted(slot) && !holes?.has(keyOf(0, e, 0))) return true;
     }
     return false;
   }
@@ -615,23 +615,18 @@ export class RouteServer {
   /** Every route the clients sent for one destination (NLRI entry bytes), accepted or refused, with its verdict. */
   sentFor(f: FamilyKey, entry: Uint8Array): SentRoute[] {
     const out: SentRoute[] = [];
-    const k0 = keyOf(0, entry, 0, entry.length);
-    const tail = k0.slice(4);
     for (const c of this.clients.values()) {
-      const routes = c.routes.get(f);
-      if (!routes) continue;
-      const add = (k: string, r: ClientRoute): void => {
-        const pathId = readU32(Buffer.from(k.slice(0, 4), 'latin1'), 0);
-        const s: SentRoute = { client: c.neighbor.cfg.peerAddress, source: c.source, pathId, set: r.set };
-        if (c.policy.rpki !== 'off') s.rpki = r.rpki;
-        if (r.reason !== undefined) s.reason = r.reason;
+      const routes = c.routes;
+      // A client that may send ADD-PATH (RFC 7911) may have several path ids.
+      for (const pathId of routes.pathIds(f)) {
+        const slot = routes.find(f, pathId, entry, 0);
+        if (slot < 0) continue;
+        const s: SentRoute = { client: c.neighbor.cfg.peerAddress, source: c.source, pathId, set: routes.set(slot) };
+        if (c.policy.rpki !== 'off') s.rpki = routes.rpki(slot);
+        const reason = routes.reason(slot);
+        if (reason !== undefined) s.reason = reason;
         out.push(s);
-      };
-      // A client that may send ADD-PATH (RFC 7911) may have several path ids: only then is its table walked.
-      if ((c.neighbor.cfg.capability.addPath & 1) === 0) {
-        const r = routes.get(k0);
-        if (r) add(k0, r);
-      } else for (const [k, r] of routes) if (k.length === k0.length && k.endsWith(tail)) add(k, r);
+      }
     }
     return out;
   }
@@ -684,10 +679,10 @@ export interface ExportView {
   paths: ExportFate[];
 }
 
-/** The key of a received route: path id (4 bytes) then the NLRI entry, as latin1. */
-function keyOf(pathId: number, d: Uint8Array, off: number, len: number): string {
+/** The key of a blackhole route (Client.blackholes): path id (4 bytes) then the NLRI entry at d[off], as latin1. */
+function keyOf(pathId: number, d: Uint8Array, off: number): string {
   let s = String.fromCharCode(pathId >>> 24, (pathId >>> 16) & 255, (pathId >>> 8) & 255, pathId & 255);
-  for (let i = 0; i < len; i++) s += String.fromCharCode(d[off + i]!);
+  for (let i = 0, len = 1 + ((d[off]! + 7) >> 3); i < len; i++) s += String.fromCharCode(d[off + i]!);
   return s;
 }
 
