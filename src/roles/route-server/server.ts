@@ -123,6 +123,8 @@ export class RouteServer {
       if (c) {
         // A reload may change the filters (or the list files): every route the client sent is judged again.
         c.policy = policyOf(n);
+        // With `peer-as auto` the AS is the one the session learned (up()), not the configuration's.
+        if (n.cfg.peerAs === 'auto') c.policy.peerAs = c.peerAs;
         c.routes.each((f, pathId, e, slot) => this.judge(c, f, pathId, e, 0, slot));
         continue;
       }

@@ -13,7 +13,7 @@ import { CeaseSubcode } from '../../../src/wire/notification';
 import { type Attributes, IPV4_UNICAST, type NlriBlock, SegmentType, type Update } from '../../../src/wire/types';
 
 const RS = 64999;
-const client = (ip: string, as: number, filter = '') =>
+const client = (ip: string, as: number | 'auto', filter = '') =>
   `neighbor ${ip} { router-id 192.0.2.1; local-address 192.0.2.1; local-as ${RS}; peer-as ${as}; route-server-client;\n` +
   ` filter { next-hop any; ${filter} } }\n`;
 
@@ -116,6 +116,16 @@ test('no path hiding: a client the best path may not reach gets the next best (R
   send(a, null, [], P1);
   assert.deepEqual(held(b), {});
   assert.deepEqual(held(c), { '180b0001': '192.0.2.12 1002 7018' });
+});
+
+test('peer-as auto: the AS learned from the OPEN stays the first-as check through a reload', () => {
+  const { rs, ns, send, held } = setup(client('192.0.2.15', 'auto'));
+  const [a, , , , e] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  send(e, attrs([1005]), P1); // setup brought e up as AS 1005
+  assert.deepEqual(held(a), { '180b0001': '192.0.2.15 1005' });
+  rs.sync(ns); // a reload that changed nothing: every route is judged again
+  assert.deepEqual(held(a), { '180b0001': '192.0.2.15 1005' });
+  assert.equal(rs.client(e)!.filtered, 0);
 });
 
 test('MED decides between clients of different ASes only with always-compare-med (RFC 4271 §9.1.2.2 c)', () => {
