@@ -16,64 +16,24 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { allocEndpoint, Bird, Frr, GoBgp, makeTempDir, runCmd, skipReason, sleep, stopAll, waitFor } from './peers';
+import {
+  allocEndpoint,
+  type Bird,
+  type Frr,
+  type GoBgp,
+  makeTempDir,
+  skipReason,
+  sleep,
+  stopAll,
+  waitFor,
+} from './peers';
+import { AS, clientBlock, type GoAttr, type Seen, startClients } from './reflection-clients';
 import { jsonLines, neighbor, RECORDER_JS, startTsbgp, type Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
 
-const AS = 65000;
 const CLUSTER = '10.255.0.1';
 const skip = skipReason('bird', 'frr', 'gobgp');
-
-/** What a daemon shows of one path: the attributes RFC 4456 is about, and the next hop. */
-interface Seen {
-  originator?: string;
-  clusters: string[];
-  nextHop?: string;
-}
-
-const v6 = (prefix: string): boolean => prefix.includes(':');
-
-async function birdView(b: Bird, prefix: string): Promise<Seen | undefined> {
-  // birdc exits non-zero for "Network not found".
-  const table = v6(prefix) ? 'master6' : 'master4';
-  const out = (await runCmd('birdc', ['-s', b.ctl, 'show', 'route', prefix, 'table', table, 'all'])).stdout;
-  if (!out.includes(prefix)) return undefined;
-  return {
-    originator: /BGP\.originator_id: (\S+)/.exec(out)?.[1],
-    clusters: (/BGP\.cluster_list: (.+)/.exec(out)?.[1] ?? '').trim().split(/\s+/).filter(Boolean),
-    nextHop: /BGP\.next_hop: (\S+)/.exec(out)?.[1],
-  };
-}
-
-async function frrView(f: Frr, prefix: string): Promise<Seen | undefined> {
-  const j = JSON.parse(await f.vtysh([`show bgp ${v6(prefix) ? 'ipv6' : 'ipv4'} unicast ${prefix} json`])) as {
-    paths?: { originatorId?: string; clusterList?: { list?: string[] }; nexthops?: { ip: string }[] }[];
-  };
-  const p = j.paths?.[0];
-  if (!p) return undefined;
-  return { originator: p.originatorId, clusters: p.clusterList?.list ?? [], nextHop: p.nexthops?.[0]?.ip };
-}
-
-interface GoAttr {
-  type: number;
-  value?: unknown;
-  nexthop?: string;
-}
-
-async function gobgpView(g: GoBgp, prefix: string): Promise<Seen | undefined> {
-  const fam = v6(prefix) ? 'ipv6' : 'ipv4';
-  const j = JSON.parse(await g.cli(['-j', 'global', 'rib', '-a', fam])) as Record<string, { attrs: GoAttr[] }[]>;
-  const p = j[prefix]?.[0];
-  if (!p) return undefined;
-  const attr = (t: number) => p.attrs.find((a) => a.type === t);
-  return {
-    originator: attr(9)?.value as string | undefined,
-    clusters: (attr(10)?.value as string[] | undefined) ?? [],
-    // IPv4: NEXT_HOP (3); IPv6: MP_REACH_NLRI (14).
-    nextHop: attr(3)?.nexthop ?? attr(14)?.nexthop,
-  };
-}
 
 /** The non-client tsbgp's view: the last JSON update event for the prefix (undefined if withdrawn or never seen). */
 function tsbgpView(events: string, prefix: string): Seen | undefined {
@@ -108,46 +68,20 @@ describe('route reflection: tsbgp reflecting for BIRD, FRR, GoBGP (clients) and 
   let eG: { address: string; port: number };
   let eN: { address: string; port: number };
   let ncEvents: string;
+  let clientView: (name: 'bird' | 'frr' | 'gobgp', prefix: string) => Promise<Seen | undefined>;
   const views = () => ({
-    bird: (p: string) => birdView(bird, p),
-    frr: (p: string) => frrView(frr, p),
-    gobgp: (p: string) => gobgpView(gobgp, p),
+    bird: (p: string) => clientView('bird', p),
+    frr: (p: string) => clientView('frr', p),
+    gobgp: (p: string) => clientView('gobgp', p),
     nonclient: async (p: string) => tsbgpView(ncEvents, p),
   });
 
   before(async () => {
     dir = makeTempDir('route-reflector');
-    [eT, eB, eF, eG, eN] = await Promise.all([
-      allocEndpoint(),
-      allocEndpoint(),
-      allocEndpoint(),
-      allocEndpoint(),
-      allocEndpoint(),
-    ]);
-    bird = new Bird();
-    frr = new Frr();
-    gobgp = new GoBgp();
-    const rrPeer = { address: eT.address, port: eT.port, as: AS, passive: true };
-    await Promise.all([
-      bird.start({
-        ...eB,
-        as: AS,
-        holdTime: 30,
-        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
-      }),
-      frr.start({
-        ...eF,
-        as: AS,
-        holdTime: 30,
-        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
-      }),
-      gobgp.start({
-        ...eG,
-        as: AS,
-        holdTime: 30,
-        neighbors: [{ ...rrPeer, families: ['ipv4', 'ipv6', 'ipv4-flowspec'] }],
-      }),
-    ]);
+    [eT, eN] = await Promise.all([allocEndpoint(), allocEndpoint()]);
+    const c = await startClients(eT, ['ipv4', 'ipv6', 'ipv4-flowspec']);
+    ({ bird, frr, gobgp, eB, eF, eG } = c);
+    clientView = c.view;
     await bird.addRoute('ipv4', { prefix: '10.1.0.0/24', nextHop: '192.0.2.1' });
     await frr.addRoute('ipv4', { prefix: '10.2.0.0/24', nextHop: '192.0.2.2' });
     await gobgp.addRoute('ipv4', { prefix: '10.3.0.0/24', nextHop: '192.0.2.3' });
@@ -186,14 +120,7 @@ describe('route reflection: tsbgp reflecting for BIRD, FRR, GoBGP (clients) and 
     );
 
     const client = (e: { address: string; port: number }) =>
-      neighbor({
-        peer: e.address,
-        port: e.port,
-        local: eT.address,
-        localAs: AS,
-        peerAs: AS,
-        body: ['route-reflector-client;', 'family { ipv4 unicast; ipv6 unicast; ipv4 flow; }'],
-      });
+      clientBlock(eT, e, ['family { ipv4 unicast; ipv6 unicast; ipv4 flow; }']);
     rr = await startTsbgp(
       dir,
       [
