@@ -151,7 +151,18 @@ async function loadLocRib() {
     return;
   }
   const sel = $('rib');
-  if (!sel.querySelector('option[value="loc"]')) sel.prepend(el('option', { value: 'loc' }, `best paths (Loc-RIB, ${locRib.role})`));
+  const roles = (locRib.tables || [{ role: locRib.role }]).map((t) => t.role.replace('-', ' ')).join(' and ');
+  if (!sel.querySelector('option[value="loc"]')) sel.prepend(el('option', { value: 'loc' }, `best paths (Loc-RIB, ${roles})`));
+  const clients = locRib.clients || [];
+  $('client').replaceChildren(el('option', { value: '' }, '(every path)'), ...clients.map((c) => el('option', { value: c }, c)));
+  showClient();
+}
+
+/** The client selector (a route server's export view) makes sense for a prefix looked up in the Loc-RIB. */
+function showClient() {
+  const on = locRib !== null && (locRib.clients || []).length > 0 && $('rib').value === 'loc' && $('kind').value === 'prefix';
+  $('client-label').hidden = !on;
+  if (!on) $('client').value = '';
 }
 
 async function loadFiltered() {
@@ -179,8 +190,16 @@ async function loadFiltered() {
   $('filtered-empty').hidden = rows.length !== 0;
 }
 
-/** One path of the Loc-RIB (rib/rib-query.ts PathInfo) as a card. */
-function pathCard(prefix, p) {
+/** What became of a path in a route server's export to one client (export view). */
+const FATE = {
+  sent: 'sent to the client',
+  own: "not sent: the client's own route",
+  'action-community': 'not sent: an action community keeps it away',
+  beaten: 'not sent: beaten',
+};
+
+/** One path of a Loc-RIB (rib/rib-query.ts PathInfo) as a card; `table` names the Loc-RIB when there are two. */
+function pathCard(prefix, p, table) {
   // rib-query writes sets as "{ 1 2 }": as the other views, "{1,2}".
   const asPath = p.asPath.replace(/\{ ([^}]*) \}/g, (_, x) => `{${x.split(' ').join(',')}}`);
   const named = (list) => list.map((value) => ({ value, name: WELL_KNOWN[value] }));
@@ -194,15 +213,30 @@ function pathCard(prefix, p) {
   rows.push(['Communities', communityChips(named(p.communities))]);
   if (p.largeCommunities.length) rows.push(['Large communities', communityChips(named(p.largeCommunities))]);
   if (p.originatorId) rows.push(['Originator', el('span', { class: 'mono' }, p.originatorId)]);
+  if (p.pathId) rows.push(['Path id', String(p.pathId)]);
+  const fate = p.export ? `${FATE[p.export]}${p.export === 'beaten' ? ` on ${p.beatenOn}` : ''}${p.prepend ? ` (AS put in front ${p.prepend} more times)` : ''}` : null;
   return el(
     'article',
-    { class: 'route', 'data-prefix': prefix, 'data-neighbor': p.from, 'data-best': p.best ? 'yes' : 'no' },
+    {
+      class: 'route',
+      'data-prefix': prefix,
+      'data-neighbor': p.from,
+      'data-best': p.best ? 'yes' : 'no',
+      'data-table': table,
+      'data-export': p.export,
+      'data-reason': p.reason,
+      'data-sent': p.sentTo,
+    },
     el(
       'header',
       {},
       el('span', { class: 'prefix mono' }, prefix),
       el('span', { class: 'badge' }, `from ${p.from}`),
-      p.reason
+      table && (locRib?.tables || []).length > 1 ? el('span', { class: 'badge' }, table.replace('-', ' ')) : null,
+      fate ? el('span', { class: `badge ${p.export === 'sent' ? 'valid' : ''}` }, fate) : null,
+      p.sentTo
+        ? el('span', { class: 'badge valid' }, `as ${p.sentTo} gets it`)
+        : p.reason
         ? el('span', { class: 'badge invalid', title: p.reason }, `filtered: ${p.reasonText}`)
         : p.best
           ? el('span', { class: 'badge valid' }, 'best')
@@ -278,31 +312,77 @@ function routeCard(r) {
   );
 }
 
-async function lookup(q, rib, neighbor) {
-  const params = new URLSearchParams({ prefix: q });
-  if (rib !== 'loc') params.set('rib', rib);
-  if (neighbor && rib !== 'loc') params.set('neighbor', neighbor);
+/** The card of the path as a route server sends it to one client (AS path with the prepends). */
+const sentCard = (a) => pathCard(a.prefix, { ...a.sent, sentTo: a.client }, null);
+
+const KIND_TEXT = { 'origin-as': 'origin AS', 'as-path': 'AS in the path', community: 'community' };
+
+/** The URL that answers a search and how to draw its answer. */
+function request(q, rib, neighbor, kind, client) {
+  if (kind === 'prefix') {
+    const params = new URLSearchParams({ prefix: q });
+    if (rib !== 'loc') params.set('rib', rib);
+    if (neighbor && rib !== 'loc') params.set('neighbor', neighbor);
+    if (client && rib === 'loc') params.set('client', client);
+    return `${rib === 'loc' ? '/api/v1/rib/lookup' : '/api/v1/lookup'}?${params}`;
+  }
+  if (rib === 'loc') return `/api/v1/rib/routes?${new URLSearchParams({ [kind]: q, limit: '100' })}`;
+  if (kind === 'as-path') return null;
+  const params = new URLSearchParams({ [kind]: q, rib, limit: '100' });
+  if (neighbor) params.set('neighbor', neighbor);
+  return `/api/v1/routes?${params}`;
+}
+
+function cardsOf(data, rib, client) {
+  if (rib !== 'loc') return data.routes.map(routeCard);
+  if (client) return data.routes.flatMap((a) => [...(a.sent ? [sentCard(a)] : []), ...a.paths.map((p) => pathCard(a.prefix, p, a.table))]);
+  return data.routes.flatMap((a) => a.paths.map((p) => pathCard(a.prefix, p, a.table)));
+}
+
+async function lookup(q, rib, neighbor, kind = 'prefix', client = '') {
   const note = $('lookup-note');
+  const url = request(q, rib, neighbor, kind, client);
+  if (url === null) {
+    note.textContent = 'A search by AS in the path reads the Loc-RIB: choose the best paths table.';
+    $('results').replaceChildren();
+    return;
+  }
   note.textContent = 'looking up…';
   const t0 = performance.now();
   let data;
   try {
-    data = await api(`${rib === 'loc' ? '/api/v1/rib/lookup' : '/api/v1/lookup'}?${params}`);
+    data = await api(url);
   } catch (e) {
     note.textContent = e.message;
     $('results').replaceChildren();
     return;
   }
   const ms = Math.round(performance.now() - t0);
-  const how = data.match === 'longest' ? 'longest match' : 'exact prefix';
-  const cards =
-    rib === 'loc' ? data.routes.flatMap((a) => a.paths.map((p) => pathCard(a.prefix, p))) : data.routes.map(routeCard);
-  const what = rib === 'loc' ? 'path' : 'route';
-  note.textContent =
-    cards.length === 0
-      ? `No route for ${q} (${how}).`
-      : `${cards.length} ${what}${cards.length === 1 ? '' : 's'} for ${q} (${how}) · ${ms} ms`;
+  const cards = cardsOf(data, rib, client);
+  const what = rib === 'loc' && kind === 'prefix' ? 'path' : 'route';
+  const n = kind === 'prefix' ? cards.length : data.routes.length;
+  const how =
+    kind !== 'prefix'
+      ? `with ${KIND_TEXT[kind]} ${q}`
+      : `for ${q} (${data.match === 'longest' ? 'longest match' : 'exact prefix'})`;
+  if (client && data.routes[0]) note.textContent = data.routes[0].sent ? `${q}: sent to ${client} · ${ms} ms` : `${q}: nothing sent to ${client} · ${ms} ms`;
+  else if (n === 0) note.textContent = kind === 'prefix' ? `No route ${how}.` : `No route ${how}.`;
+  else note.textContent = `${n} ${what}${n === 1 ? '' : 's'} ${how}${data.more ? ' (more not shown)' : ''} · ${ms} ms`;
   $('results').replaceChildren(...cards);
+}
+
+const PLACEHOLDER = {
+  prefix: ['Prefix or address', '203.0.113.0/24 or 203.0.113.7'],
+  'origin-as': ['AS number', '64500'],
+  'as-path': ['AS number', '64500'],
+  community: ['Community', '65000:1, 65000:1:2 or no-export'],
+};
+
+function kindChanged() {
+  const [label, ph] = PLACEHOLDER[$('kind').value];
+  $('q-label').textContent = label;
+  $('q').placeholder = ph;
+  showClient();
 }
 
 function fromHash() {
@@ -312,7 +392,11 @@ function fromHash() {
   $('q').value = q;
   const rib = h.get('rib');
   $('rib').value = rib === 'out' || (rib === 'loc' && locRib) ? rib : 'in';
-  void lookup(q, $('rib').value, h.get('neighbor') || '');
+  const kind = h.get('kind');
+  $('kind').value = PLACEHOLDER[kind] ? kind : 'prefix';
+  kindChanged();
+  if (h.get('client') && !$('client-label').hidden) $('client').value = h.get('client');
+  void lookup(q, $('rib').value, h.get('neighbor') || '', $('kind').value, $('client').value);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -320,11 +404,16 @@ document.addEventListener('DOMContentLoaded', () => {
     ev.preventDefault();
     const q = $('q').value.trim();
     if (!q) return;
+    const kind = $('kind').value;
     const h = new URLSearchParams({ q, rib: $('rib').value });
+    if (kind !== 'prefix') h.set('kind', kind);
     if ($('neighbor').value) h.set('neighbor', $('neighbor').value);
+    if ($('client').value) h.set('client', $('client').value);
     history.replaceState(null, '', `#${h}`);
-    void lookup(q, $('rib').value, $('neighbor').value);
+    void lookup(q, $('rib').value, $('neighbor').value, kind, $('client').value);
   });
+  $('kind').addEventListener('change', kindChanged);
+  $('rib').addEventListener('change', showClient);
   void Promise.all([loadNeighbors(), loadLocRib()]).then(fromHash);
   void loadFiltered();
   setInterval(loadFiltered, 15000);

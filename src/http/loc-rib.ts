@@ -37,6 +37,8 @@ export function ribSummary(d: Daemon, tables: RibTable[]): unknown {
     paths: first.rib.pathCount,
     rpki: d.rpki.enabled,
     tables: tables.map((t) => ({ role: t.table, families: querySummary(t.rib), paths: t.rib.pathCount })),
+    // Whose export view can be asked for (`/api/v1/rib/lookup?client=`).
+    clients: (d.routeServer?.list() ?? []).map((c) => c.neighbor.cfg.peerAddress),
   };
 }
 

@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
 import { TsbgpChild } from '../support/tsbgp';
 import { allocEndpoint, Bird, freePort, makeTempDir, type RouteSpec, waitFor } from './peers';
 
@@ -80,4 +81,10 @@ export async function startHttpLab(o: {
     `${o.routes.length} routes at tsbgp`,
   );
   return { bird, t, base, birdAddress: eB.address, tsbgpAddress: eT.address };
+}
+
+/** Debian's chromium driven by playwright-core (no browser download), for the looking glass page. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO, type TsbgpChild } from '../support/tsbgp';
-import { startHttpLab } from './http-lab';
+import { launchChromium, startHttpLab } from './http-lab';
 import { skipReason, stopAll } from './peers';
 
 after(stopAll);
@@ -110,11 +110,7 @@ describe('HTTP API and looking glass over a route server Loc-RIB, with a BIRD cl
   });
 
   it('shows a best path and the filtered route in chromium', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`${base}/#q=1.5.2.9&rib=loc`);

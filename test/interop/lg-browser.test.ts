@@ -9,14 +9,13 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, type TsbgpChild } from '../support/tsbgp';
-import { startHttpLab } from './http-lab';
+import { launchChromium, startHttpLab } from './http-lab';
 import { skipReason, stopAll, waitFor } from './peers';
 
 after(stopAll);
 
 const AS_T = 65450;
 const AS_B = 65451;
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, 'test-artifacts', 'looking-glass');
 
 const skip = skipReason('bird', 'chromium');
@@ -52,8 +51,7 @@ describe('looking glass page in chromium against routes from BIRD', { skip }, ()
       'announce flow route { match { destination 198.18.5.7/32; protocol udp; destination-port =53; } then { discard; expires 3600; } }',
     );
     assert.equal(flow.answer, 'done', flow.lines.join(' '));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 

@@ -299,12 +299,19 @@ export interface RsLab {
   rs: { address: string; port: number };
 }
 
-/** Starts StayRTR, the clients and tsbgp; resolves once every session is Established and the VRPs are loaded. */
-export async function startLab(s: Scenario, name: string): Promise<RsLab> {
+/**
+ * Starts StayRTR, the clients and tsbgp; resolves once every session is Established and the VRPs are loaded.
+ * `extra` adds to tsbgp's configuration (an `http` section, say), given the route server's address.
+ */
+export async function startLab(
+  s: Scenario,
+  name: string,
+  extra?: (rs: { address: string }) => Promise<string>,
+): Promise<RsLab> {
   const rtr = await startRtr(s);
   const rs = await allocEndpoint();
   const cl = await startClients(rs, s);
-  const t = await startTsbgp(makeTempDir(name), tsbgpConfig(rs, cl, rtr));
+  const t = await startTsbgp(makeTempDir(name), tsbgpConfig(rs, cl, rtr) + (extra ? await extra(rs) : ''));
   await waitFor(
     async () => (await Promise.all(cl.ends.map((e) => t.established(e.address)))).every(Boolean),
     30_000,

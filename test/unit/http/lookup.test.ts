@@ -133,7 +133,11 @@ test('show adj-rib in|out PREFIX: the same probes, every path id of the prefix, 
   const d = world();
   const lines = async (dir: 'in' | 'out', prefix: string, ip?: string) => {
     const out: string[] = [];
-    await streamAdjRib(d, dir, async (l) => (out.push(...l), true), undefined, ip, prefix);
+    const emit = async (l: string[]) => {
+      out.push(...l);
+      return true;
+    };
+    await streamAdjRib(d, dir, emit, undefined, ip, prefix);
     return out;
   };
   assert.deepEqual(
