@@ -388,6 +388,12 @@ class Parser {
           at.peer,
           `${name}: peer-as ${n.peerAs} is our confederation identifier (a peer inside it has its member AS, ${members})`,
         );
+      // RFC 7947 §2: a route server's clients are external; inside the confederation paths get our member AS.
+      if (n.routeServerClient && c.members.includes(n.peerAs))
+        throw errorAt(
+          at.peer,
+          `${name}: route-server-client needs a neighbor outside confederation ${c.identifier} (peer-as ${n.peerAs} is a member AS)`,
+        );
       n.confederation = c;
     }
   }

@@ -80,6 +80,11 @@ test('bad values are file:line:col errors', () => {
       SECTION + neighbor('192.0.2.11', '65001', '65000'),
       /^x\.conf:5:84: neighbor 192\.0\.2\.11: peer-as 65000 is our confederation identifier/,
     ],
+    [
+      SECTION +
+        neighbor('192.0.2.11', '65001', '65002').replace('peer-as 65002;', 'peer-as 65002; route-server-client;'),
+      /^x\.conf:5:84: neighbor 192\.0\.2\.11: route-server-client needs a neighbor outside confederation 65000/,
+    ],
   ];
   for (const [text, want] of cases) {
     assert.throws(
