@@ -20,6 +20,10 @@ export const MIXED = 0x8000;
 export const MAX_SOURCES = SOURCE - 1;
 
 const KEY_HEAD = 4;
+/** Cells come in pages of 4,096 destinations: the table grows a page at a time, with no copy and no slack. */
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
 
 /** The route server's destinations of one family, numbered, with the clients' cells. */
 export class DestTable {
@@ -37,8 +41,11 @@ export class DestTable {
   best = new Uint16Array(0);
   /** The best path's set (a Loc-RIB reference, replaced whenever the destination changes). */
   readonly bestSet: (AttrSet | undefined)[] = [];
-  /** Clients' cells, destination-major: cells[d * width + slot]. A change touches one run of memory. */
-  cells = new Uint16Array(0);
+  /**
+   * Clients' cells, destination-major: destination d's run of `width` cells starts at at(d, 0) in page(d). A change
+   * touches one run of memory.
+   */
+  private pages: Uint16Array[] = [];
   width = 0;
   /** The clients' views, by slot. */
   readonly views: (ClientView | undefined)[] = [];
@@ -73,6 +80,7 @@ export class DestTable {
       if (this.n === this.cap) this.grow();
       d = this.n++;
       this.bestSet.push(undefined);
+      if (d >>> PAGE_BITS === this.pages.length) this.pages.push(new Uint16Array(PAGE * this.width));
     }
     const k = this.keys;
     const o = d * this.stride + KEY_HEAD;
@@ -98,6 +106,16 @@ export class DestTable {
     return d * this.stride + KEY_HEAD + this.entryLen(d);
   }
 
+  /** The page holding destination d's cells ... */
+  page(d: number): Uint16Array {
+    return this.pages[d >>> PAGE_BITS]!;
+  }
+
+  /** ... and where the cell of `slot` is in it. */
+  at(d: number, slot: number): number {
+    return (d & PAGE_MASK) * this.width + slot;
+  }
+
   entry(d: number): Uint8Array {
     const o = this.entryOff(d);
     return this.keys.slice(o, o + this.entryLen(d));
@@ -114,9 +132,6 @@ export class DestTable {
     const lim = new Uint8Array(cap);
     lim.set(this.inLimbo);
     this.inLimbo = lim;
-    const cells = new Uint16Array(cap * this.width);
-    cells.set(this.cells);
-    this.cells = cells;
     this.cap = cap;
   }
 
@@ -124,9 +139,11 @@ export class DestTable {
   addView(slot: number, v: ClientView): void {
     if (slot >= this.width) {
       const w = (slot + 4) & ~3;
-      const cells = new Uint16Array(this.cap * w);
-      for (let d = 0; d < this.n; d++) cells.set(this.cells.subarray(d * this.width, (d + 1) * this.width), d * w);
-      this.cells = cells;
+      this.pages = this.pages.map((old) => {
+        const p = new Uint16Array(PAGE * w);
+        for (let r = 0; r < PAGE; r++) p.set(old.subarray(r * this.width, (r + 1) * this.width), r * w);
+        return p;
+      });
       this.width = w;
     }
     this.views[slot] = v;
@@ -137,7 +154,7 @@ export class DestTable {
     const v = this.views[slot];
     if (!v) return;
     v.attach(false);
-    for (let d = 0, i = slot; d < this.n; d++, i += this.width) this.cells[i] = 0;
+    for (const p of this.pages) for (let i = slot; i < p.length; i += this.width) p[i] = 0;
     this.views[slot] = undefined;
   }
 
@@ -162,7 +179,8 @@ export class DestTable {
         continue;
       }
       let busy = false;
-      for (let i = d * w, end = i + w; i < end; i++) if (this.cells[i] !== 0) busy = true;
+      const p = this.page(d);
+      for (let i = this.at(d, 0), end = i + w; i < end; i++) if (p[i] !== 0) busy = true;
       if (busy) {
         this.limbo[kept++] = d;
         continue;
@@ -224,7 +242,7 @@ export class ClientView implements ExportView {
 
   /** Queue d, whose QUEUED bit the caller found clear. */
   push(d: number): void {
-    this.t.cells[d * this.t.width + this.slot]! |= QUEUED;
+    this.t.page(d)[this.t.at(d, this.slot)]! |= QUEUED;
     if (this.qTail === this.queue.length) {
       this.queue = queueWithRoom(this.queue, this.qHead, this.qTail);
       this.qTail -= this.qHead;
@@ -242,12 +260,12 @@ export class ClientView implements ExportView {
       // A full table's queue is not kept once sent (50 clients × 510,000 destinations would hold 100 MB).
       if (this.queue.length > 16384) this.queue = new Int32Array(1024);
     }
-    this.t.cells[d * this.t.width + this.slot]! &= SOURCE;
+    this.t.page(d)[this.t.at(d, this.slot)]! &= SOURCE;
     return d;
   }
 
   get(d: number): AttrSet | undefined {
-    const src = this.t.cells[d * this.t.width + this.slot]! & SOURCE;
+    const src = this.t.page(d)[this.t.at(d, this.slot)]! & SOURCE;
     return src === 0 ? undefined : this.resolve(d, src - 1);
   }
 
@@ -256,8 +274,11 @@ export class ClientView implements ExportView {
   }
 
   private clearQueue(): void {
-    const { cells, width } = this.t;
-    for (let i = this.qHead; i < this.qTail; i++) cells[this.queue[i]! * width + this.slot]! &= SOURCE;
+    const t = this.t;
+    for (let i = this.qHead; i < this.qTail; i++) {
+      const d = this.queue[i]!;
+      t.page(d)[t.at(d, this.slot)]! &= SOURCE;
+    }
     this.qHead = this.qTail = 0;
     if (this.queue.length > 16384) this.queue = new Int32Array(1024);
   }
@@ -270,19 +291,24 @@ export class ClientView implements ExportView {
 
   enqueueAll(): void {
     if (!this.attached) return;
-    const { cells, width, n } = this.t;
-    // A cell naming a source and not queued yet: non-zero and below the QUEUED bit.
-    for (let d = 0, i = this.slot; d < n; d++, i += width) if (cells[i] !== 0 && cells[i]! < QUEUED) this.push(d);
+    const t = this.t;
+    for (let d = 0; d < t.n; d++) {
+      const cell = t.page(d)[t.at(d, this.slot)]!;
+      // Naming a source and not queued yet: non-zero and below the QUEUED bit.
+      if (cell !== 0 && cell < QUEUED) this.push(d);
+    }
     if (this.woke) this.wake();
   }
 
   withdrawAll(): number {
-    const { width, n } = this.t;
+    const t = this.t;
     let k = 0;
-    for (let d = 0, i = this.slot; d < n; d++, i += width) {
-      const cell = this.t.cells[i]!;
+    for (let d = 0; d < t.n; d++) {
+      const p = t.page(d);
+      const i = t.at(d, this.slot);
+      const cell = p[i]!;
       if ((cell & SOURCE) === 0) continue;
-      this.t.cells[i] = cell & QUEUED;
+      p[i] = cell & QUEUED;
       k++;
       if (this.attached && cell < QUEUED) this.push(d);
     }
@@ -300,7 +326,7 @@ export class ClientView implements ExportView {
   *routes(): Generator<{ entry: Uint8Array; pathId: number; attributes: AttrSet }> {
     const t = this.t;
     for (let d = 0; d < t.n; d++) {
-      const src = t.cells[d * t.width + this.slot]! & SOURCE;
+      const src = t.page(d)[t.at(d, this.slot)]! & SOURCE;
       if (src === 0) continue;
       const attributes = this.resolve(d, src - 1);
       if (attributes) yield { entry: t.entry(d), pathId: 0, attributes };

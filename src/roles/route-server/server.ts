@@ -467,8 +467,8 @@ export class RouteServer {
   private exportDest(t: DestTable, d: number, changed: number): void {
     const rib = this.rib;
     const h = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
-    const w = t.width;
-    const base = d * w;
+    const page = t.page(d);
+    const base = t.at(d, 0);
     const views = t.views;
     const slotSource = this.slotSource;
     const mark = changed + 1;
@@ -477,7 +477,7 @@ export class RouteServer {
       t.bestSet[d] = undefined;
       for (let ci = 0; ci < views.length; ci++) {
         const v = views[ci];
-        if (v) this.setCell(t, v, base + ci, d, 0, mark);
+        if (v) this.setCell(page, v, base + ci, d, 0, mark);
       }
       t.toLimbo(d);
       return;
@@ -496,24 +496,24 @@ export class RouteServer {
       const alt = n === 0 ? 0 : rib.slotSource(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!) + 1;
       for (let ci = 0; ci < views.length; ci++) {
         const v = views[ci];
-        if (v) this.setCell(t, v, base + ci, d, slotSource[ci] === best ? alt : best + 1, mark);
+        if (v) this.setCell(page, v, base + ci, d, slotSource[ci] === best ? alt : best + 1, mark);
       }
       return;
     }
     for (let ci = 0; ci < views.length; ci++) {
       const v = views[ci];
-      if (v) this.setCell(t, v, base + ci, d, this.chooseAt(this.slots[ci]!, h), mark);
+      if (v) this.setCell(page, v, base + ci, d, this.chooseAt(this.slots[ci]!, h), mark);
     }
   }
 
   /** Client cell i (destination d) is to name `want` (source + 1, 0: nothing); queue it when that is news. */
-  private setCell(t: DestTable, v: ClientView, i: number, d: number, want: number, changed: number): void {
-    const cell = t.cells[i]!;
+  private setCell(page: Uint16Array, v: ClientView, i: number, d: number, want: number, changed: number): void {
+    const cell = page[i]!;
     const cur = cell & SOURCE;
     if (want === cur && want !== changed) return;
     if (cur === 0) v.count++;
     else if (want === 0) v.count--;
-    t.cells[i] = (cell & QUEUED) | want;
+    page[i] = (cell & QUEUED) | want;
     if (v.attached && cell < QUEUED) v.push(d);
   }
 
@@ -543,7 +543,7 @@ export class RouteServer {
       for (let d = 0; d < t.n; d++) {
         if (t.best[d] === 0) continue;
         const h = this.rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
-        if (h >= 0) this.setCell(t, v, d * t.width + c.slot, d, this.chooseAt(c, h), 0);
+        if (h >= 0) this.setCell(t.page(d), v, t.at(d, c.slot), d, this.chooseAt(c, h), 0);
       }
     }
   }

@@ -209,3 +209,22 @@ test('a client removed by a reload leaves no trace in the others; its slot serve
   assert.equal(b.ribOut.size, 1, 'b back: it holds what the others sent');
   assert.equal(rs.list().length, 3);
 });
+
+test('more destinations than a page of cells and more clients than a run holds: every client gets every route', () => {
+  const { rs, ns, interner } = setup(7);
+  const [a, ...late] = ns as [ServerNeighbor, ...ServerNeighbor[]];
+  rs.sync(ns.slice(0, 2));
+  const nlri: number[] = [];
+  for (let i = 0; i < 5000; i++) nlri.push(24, 12, i >> 8, i & 255);
+  send(rs, interner, a, attrs(1001), nlri);
+  // Five clients join: the runs of cells widen (4 to 8) across two pages of destinations.
+  rs.sync(ns);
+  for (const n of late) {
+    n.ribOut.attach(session);
+    const w = wire(n);
+    assert.equal(w.announced.length, 5000);
+    assert.equal(n.ribOut.size, 5000);
+  }
+  send(rs, interner, a, null, [], nlri.slice(0, 4 * 4100));
+  for (const n of late) assert.equal(wire(n).withdrawn.length, 4100);
+});
