@@ -1,12 +1,15 @@
 // `show rib` over a route server: every path of a prefix with its RPKI state, the routes the import filters
 // refused with their reason, the export view of one client (sent, its own, kept away by an action community,
-// beaten), ADD-PATH path ids, and a daemon that is route reflector and route server at once (both tables named).
+// beaten), ADD-PATH path ids, and a daemon that is route reflector and route server at once (both tables named);
+// the HTTP API's Loc-RIB answers (http/loc-rib.ts) against the same JSON.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommand } from '../../../src/api/commands';
 import { parseConfig } from '../../../src/config/parser';
+import type { Daemon } from '../../../src/daemon/daemon';
 import { showRib } from '../../../src/daemon/show-rib';
+import { locRibs, ribLookup, ribRoutes, ribSummary } from '../../../src/http/loc-rib';
 import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 import { AttrInterner } from '../../../src/rib/attr-intern';
 import { RouteReflector } from '../../../src/roles/route-reflector/reflector';
@@ -203,4 +206,57 @@ test('route reflector and route server in one daemon: both tables, each named; J
   assert.deepEqual(json(rr, rs, 'show rib neighbors json'), []);
   const noRs = run(rr, null, 'show rib 11.0.1.0/24 client 192.0.2.12');
   assert.ok(noRs instanceof Error && /no route server/.test(noRs.message));
+});
+
+test('HTTP over both Loc-RIBs: one answer per table, the same as show rib JSON; the export view; scans; summary', () => {
+  const { rs, interner } = setup();
+  const rr = new RouteReflector(interner);
+  const src = rr.rib.addSource({
+    name: '192.0.2.50',
+    kind: 'ibgp',
+    routerId: 50,
+    address: Uint8Array.of(192, 0, 2, 50),
+  });
+  const e = Uint8Array.of(24, 11, 0, 1);
+  rr.rib.announce(IPV4_UNICAST, e, 0, e.length, src, 0, interner.intern(attrs([1050])));
+  const d = { reflector: rr, routeServer: rs, rpki: { enabled: true, validate: () => 0 } } as unknown as Daemon;
+  const tables = locRibs(d);
+  assert.deepEqual(
+    tables.map((t) => t.table),
+    ['route-server', 'route-reflector'],
+  );
+  const cli = json(rr, rs, 'show rib 11.0.1.0/24 json');
+  const web = ribLookup(d, tables, '11.0.1.0/24', 'exact') as any;
+  assert.equal(web.routes.length, 2);
+  assert.deepEqual(web.routes[0], cli['route-server']);
+  const { 'route-server': _, ...reflector } = cli;
+  // The reflector's paths get their RPKI state validated when asked (none kept on import).
+  assert.deepEqual(web.routes[1], {
+    ...reflector,
+    paths: reflector.paths.map((p: any) => ({ ...p, rpki: 'not-found' })),
+  });
+  const exp = ribLookup(d, tables, '11.0.1.9', 'longest', '192.0.2.14') as any;
+  assert.deepEqual(exp.routes[0], {
+    ...json(rr, rs, 'show rib longest 11.0.1.9 client 192.0.2.14 json'),
+    table: 'route-server',
+  });
+  assert.ok(ribLookup(d, tables, '11.0.1.0/24', 'exact', '192.0.2.50') instanceof Error, 'not a route server client');
+  const scan = ribRoutes(d, tables, 'as-path', '1050', 10) as any;
+  assert.deepEqual(
+    scan.routes.map((r: any) => [r.table, r.prefix]),
+    [['route-reflector', '11.0.1.0/24']],
+  );
+  // Only the route server's best path carries 0:1003.
+  const cut = ribRoutes(d, tables, 'community', '0:1003', 1) as any;
+  assert.deepEqual([cut.routes.length, cut.more], [1, false]);
+  const s = ribSummary(d, tables) as any;
+  assert.equal(s.role, 'route-server');
+  assert.deepEqual(
+    s.tables.map((t: any) => [t.role, t.paths]),
+    [
+      ['route-server', 3],
+      ['route-reflector', 1],
+    ],
+  );
+  assert.deepEqual(s.clients, ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15']);
 });
