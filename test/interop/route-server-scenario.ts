@@ -4,6 +4,8 @@
 // them, and the client daemons started passive so that the route server (tsbgp or BIRD) connects to them. IPV4 runs
 // every session over IPv4; IPV6 announces IPv6 routes with IPv6 next hops, one client over an IPv6 session (::1)
 // and the others over IPv4 sessions (MP-BGP, RFC 4760).
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import {
   allocEndpoint,
   type BgpDaemon,
@@ -46,6 +48,11 @@ export interface Scenario {
   want: Record<string, Record<string, number[]>>;
   /** A client over its max-prefix limit: its routes start with `prefix`; `passing` of them reach the others. */
   limited?: { client: string; prefix: string; passing: number };
+  /**
+   * Routes whose attributes checkTables() looks at where they arrive: one sent with MED 50, one with community
+   * 3:3 (valid until vrpEditWithdraws() makes it invalid), the blackhole that must pass.
+   */
+  probes?: { med: string; community: string; blackhole: string };
 }
 
 export const IPV4: Scenario = {
@@ -155,11 +162,110 @@ export const IPV4: Scenario = {
     },
   },
   limited: { client: 'gobgp', prefix: '4.4.', passing: 2 },
+  probes: { med: '2.2.0.0/16', community: '1.3.3.0/24', blackhole: '1.1.1.66/32' },
 };
 
-/** Back-compatible names of the IPv4 scenario. */
-export const CLIENTS = IPV4.clients;
-export const VRPS = IPV4.vrps;
+/** The same four clients with IPv6 routes: bird-b over an IPv6 session, the others over IPv4 (MP-BGP). */
+export const IPV6: Scenario = {
+  family: 'ipv6',
+  clients: [
+    {
+      name: 'bird-a',
+      as: 1001,
+      nh: '2001:db8::1',
+      make: () => new Bird(),
+      routes: [
+        { prefix: '2a01:1001::/32', nextHop: '2001:db8::1' }, // RPKI valid
+        { prefix: '2a01:1001:1::/48', nextHop: '2001:db8::1', communities: ['0:1002'] }, // not to bird-b
+        { prefix: '2a01:1001:2::/48', nextHop: '2001:db8::1', largeCommunities: [`${RS_AS}:102:1004`] }, // 2 to gobgp
+        // RFC 7999 blackhole /128 in its own /32 (RPKI-invalid by max length): reaches everyone.
+        { prefix: '2a01:1001::66/128', nextHop: '2001:db8::1', communities: [BLACKHOLE] },
+        // Blackhole for bird-b's 2a01:2002::/32: refused.
+        { prefix: '2a01:2002::66/128', nextHop: '2001:db8::1', communities: [BLACKHOLE] },
+      ],
+    },
+    {
+      name: 'bird-b',
+      as: 1002,
+      nh: '2001:db8::2',
+      make: () => new Bird(),
+      v6Session: true,
+      routes: [
+        { prefix: '2a01:1002::/32', nextHop: '2001:db8::2' }, // RPKI invalid (VRP for AS 9999)
+        { prefix: '2a01:2002::/32', nextHop: '2001:db8::2', med: 50 }, // not found: accepted
+        { prefix: 'fc00:2::/32', nextHop: '2001:db8::2' }, // bogon (unique local)
+        { prefix: '2a01:2003::/32', nextHop: '2001:db8::99' }, // someone else's next hop
+      ],
+    },
+    {
+      name: 'frr',
+      as: 1003,
+      nh: '2001:db8::3',
+      make: () => new Frr(),
+      routes: [
+        { prefix: '2a01:1003::/32', nextHop: '2001:db8::3', communities: ['3:3'] }, // valid, then made invalid
+        { prefix: '2a01:1003:0:1::/64', nextHop: '2001:db8::3' }, // longer than /48
+        { prefix: '2a03::/16', nextHop: '2001:db8::3' }, // the shortest allowed
+        { prefix: '2c00::/15', nextHop: '2001:db8::3' }, // shorter than /16
+      ],
+    },
+    {
+      name: 'gobgp',
+      as: 1004,
+      nh: '2001:db8::4',
+      make: () => new GoBgp(),
+      routes: [
+        { prefix: '2a01:1004::/32', nextHop: '2001:db8::4' },
+        { prefix: '2a01:1004:1::/48', nextHop: '2001:db8::4', largeCommunities: [`${RS_AS}:0:1001`] }, // not to bird-a
+        { prefix: '2a01:1004:2::/48', nextHop: '2001:db8::4', communities: ['65501:1003'] }, // 1 prepend to frr
+      ],
+    },
+  ],
+  vrps: [
+    { prefix: '2a01:1001::/32', maxLength: 48, asn: 1001 },
+    { prefix: '2a01:1002::/32', maxLength: 48, asn: 9999 },
+    { prefix: '2a01:1003::/32', maxLength: 48, asn: 1003 },
+  ],
+  want: {
+    'bird-a': {
+      '2a01:2002::/32': [1002],
+      '2a01:1003::/32': [1003],
+      '2a03::/16': [1003],
+      '2a01:1004::/32': [1004],
+      '2a01:1004:2::/48': [1004],
+    },
+    'bird-b': {
+      '2a01:1001::/32': [1001],
+      '2a01:1001:2::/48': [1001],
+      '2a01:1001::66/128': [1001],
+      '2a01:1003::/32': [1003],
+      '2a03::/16': [1003],
+      '2a01:1004::/32': [1004],
+      '2a01:1004:1::/48': [1004],
+      '2a01:1004:2::/48': [1004],
+    },
+    frr: {
+      '2a01:1001::/32': [1001],
+      '2a01:1001:1::/48': [1001],
+      '2a01:1001:2::/48': [1001],
+      '2a01:1001::66/128': [1001],
+      '2a01:2002::/32': [1002],
+      '2a01:1004::/32': [1004],
+      '2a01:1004:1::/48': [1004],
+      '2a01:1004:2::/48': [1004, 1004],
+    },
+    gobgp: {
+      '2a01:1001::/32': [1001],
+      '2a01:1001:1::/48': [1001],
+      '2a01:1001:2::/48': [1001, 1001, 1001],
+      '2a01:1001::66/128': [1001],
+      '2a01:2002::/32': [1002],
+      '2a01:1003::/32': [1003],
+      '2a03::/16': [1003],
+    },
+  },
+  probes: { med: '2a01:2002::/32', community: '2a01:1003::/32', blackhole: '2a01:1001::66/128' },
+};
 
 /** The clients started (passive, one neighbor: the route server), with their endpoints. */
 export interface Clients {
@@ -251,6 +357,30 @@ export async function holdsExactly(
   });
 }
 
+/**
+ * Waits until client `name`'s table is complete() and resolves with it; on a timeout the error has every route it
+ * holds and `context()`.
+ */
+export async function completeTable(
+  cl: Clients,
+  name: string,
+  what: string,
+  context: () => string = () => '',
+): Promise<Map<string, Route>> {
+  return waitFor(
+    async () => {
+      const tb = await received(cl, name);
+      return complete(cl.scenario, name, tb) ? tb : undefined;
+    },
+    30_000,
+    what,
+    300,
+  ).catch(async (e) => {
+    const has = JSON.stringify([...(await received(cl, name)).values()]);
+    throw new Error(`${(e as Error).message}: ${has}\n${context()}`);
+  });
+}
+
 /** True when the client's table is the scenario's `want` plus the limited client's passing routes. */
 export function complete(s: Scenario, name: string, tb: Map<string, Route>): boolean {
   const want = s.want[name]!;
@@ -327,4 +457,57 @@ export async function stopLab(lab: RsLab | undefined): Promise<void> {
   await lab?.t.stop();
   await Promise.all([...(lab?.cl.daemons.values() ?? [])].map((d) => d.stop()));
   await lab?.rtr.stop();
+}
+
+/**
+ * Every client ends up with exactly what the scenario wants, each route with the announcing client's next hop and
+ * AS_PATH (no route server AS: transparent), MED and communities as sent, and the blackhole with BLACKHOLE as sent.
+ */
+export async function checkTables(lab: RsLab): Promise<void> {
+  const { cl, t } = lab;
+  const s = cl.scenario;
+  const nhOf = new Map(s.clients.map((c) => [c.as, c.nh]));
+  const owner = (prefix: string): string | undefined =>
+    s.clients.find((c) => c.routes.some((r) => r.prefix === prefix))?.name;
+  for (const c of s.clients) {
+    const got = await completeTable(cl, c.name, `${c.name}'s table`, () => t.log().slice(-3000));
+    for (const [p, r] of got) {
+      assert.ok(!r.asPath.includes(RS_AS), `${c.name} ${p}: no route server AS in ${r.asPath}`);
+      assert.equal(r.nextHop, nhOf.get(r.asPath[r.asPath.length - 1]!), `${c.name} ${p}: next hop`);
+    }
+    const { med, community, blackhole } = s.probes!;
+    if (owner(med) !== c.name && got.has(med)) assert.equal(got.get(med)!.med, 50, `${c.name}: MED kept`);
+    if (owner(community) !== c.name && got.has(community))
+      assert.ok(got.get(community)!.communities.includes('3:3'), `${c.name}: communities kept`);
+    // RFC 7999 BLACKHOLE passed on unchanged (FRR prints it by name and adds NO_EXPORT itself on receipt, as
+    // RFC 7999 §3.2 suggests: BIRD and GoBGP show what went on the wire).
+    const bh = got.get(blackhole)?.communities;
+    if (c.name === 'frr') assert.ok(bh?.includes('blackhole'), `frr: the blackhole with BLACKHOLE: ${bh}`);
+    else if (owner(blackhole) !== c.name) assert.deepEqual(bh, [BLACKHOLE], `${c.name}: the blackhole as sent`);
+  }
+}
+
+/**
+ * The VRP covering the community probe (the scenario's third) is given to AS 9999: the route, now RPKI-invalid,
+ * must leave every client holding it within a second of tsbgp applying the new serial, and be listed as
+ * rpki-invalid by `show rib filtered`.
+ */
+export async function vrpEditWithdraws(lab: RsLab, tc: TestContext): Promise<void> {
+  const { cl, t, rtr } = lab;
+  const s = cl.scenario;
+  const p = s.probes!.community;
+  const holders = s.clients.map((c) => c.name).filter((n) => s.want[n]![p] !== undefined);
+  for (const h of holders) assert.ok((await received(cl, h)).has(p), `${h} has ${p} first`);
+  rtr.writeVrps([s.vrps[0]!, s.vrps[1]!, { ...s.vrps[2]!, asn: 9999 }]);
+  // The time from tsbgp applying the new serial to every client dropping the route.
+  await waitFor(() => t.log().includes(`serial 1: ${s.vrps.length} VRPs`), 10_000, 'the new serial at tsbgp', 20);
+  const applied = Date.now();
+  await Promise.all(
+    holders.map((h) => waitFor(async () => !(await received(cl, h)).has(p), 5000, `${p} gone from ${h}`, 50)),
+  );
+  const took = Date.now() - applied;
+  tc.diagnostic(`${p} withdrawn from ${holders.join(', ')} ${took} ms after tsbgp applied the new serial`);
+  assert.ok(took < 1000, `withdrawn everywhere ${took} ms after the VRP change reached tsbgp`);
+  const text = (await t.command('show rib filtered')).lines.join('\n');
+  assert.ok(text.includes(`${p} `) && new RegExp(`${p.replace(/\./g, '\\.')} .*rpki-invalid`).test(text), text);
 }
