@@ -1,8 +1,10 @@
 // RFC 5065 confederations between two tsbgp daemons in this process, over loopback: the AS each OPEN carries
 // (the session comes up only when it is the one the other side expects), the AS_PATH and attributes each side
-// receives, and that confederation segments from a member peer are kept rather than treated as malformed.
+// receives, that confederation segments from a member peer are kept rather than treated as malformed, and that a
+// reload restarts the session only when the confederation section changed.
 
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { test } from 'node:test';
 import type { Daemon } from '../../../src/daemon/daemon';
 import type { AttrSet } from '../../../src/rib/attr-intern';
@@ -51,6 +53,11 @@ test('two member ASes of one confederation: OPENs carry the member ASes, paths g
     const three = (await held(p.a, 3)).attributes;
     assert.deepEqual(three.asPath, [{ type: CSEQ, asns: [65002] }]);
     assert.equal(three.localPref, 100);
+    // A reload with the same section keeps the session; a changed section restarts it.
+    const file = p.a.opts.configFile!;
+    assert.match(await p.a.reload(), /reloaded: 1 neighbor\(s\) kept, 0 added, 0 removed/);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('65001 65002 ]', '65001 65002 65003 ]'));
+    assert.match(await p.a.reload(), /reloaded: 0 neighbor\(s\) kept, 1 added, 1 removed/);
   } finally {
     await p.stop();
   }
