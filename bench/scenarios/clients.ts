@@ -3,7 +3,8 @@
 // counting the distinct prefixes of the UPDATEs it receives in a bitmap. The clock runs from starting them until
 // every client has received every prefix it should; the daemon's peak RSS is read then.
 
-import { allocAddress, allocEndpoint, type ManagedProcess } from '../../test/interop/peers';
+import * as net from 'node:net';
+import { allocAddress, allocEndpoint, type ManagedProcess, waitFor } from '../../test/interop/peers';
 import { type Sender, startSender } from '../sender';
 import { now, peakRssKiB, type RunResult, until } from './common';
 
@@ -31,7 +32,7 @@ async function startClients(
   port: number,
   specs: ClientSpec[],
   universe: number,
-): Promise<{ senders: Sender[]; held: () => number }> {
+): Promise<{ senders: Sender[]; held: () => number; failed: () => Error | undefined }> {
   const bits = specs.map(() => new Uint8Array(Math.ceil((universe + 8) / 8)));
   const counts = specs.map(() => 0);
   const senders = await Promise.all(
@@ -63,7 +64,15 @@ async function startClients(
       }),
     ),
   );
-  return { senders, held: () => counts.reduce((s, n, i) => s + Math.min(n, specs[i]!.expected), 0) };
+  // A session the daemon refuses or closes is not opened again: the run fails at once, naming the client.
+  let failure: Error | undefined;
+  for (const [i, s] of senders.entries())
+    s.closed.catch((e: Error) => (failure ??= new Error(`client ${i} (${specs[i]!.address}): ${e.message}`)));
+  return {
+    senders,
+    held: () => counts.reduce((s, n, i) => s + Math.min(n, specs[i]!.expected), 0),
+    failed: () => failure,
+  };
 }
 
 /** The prefixes all clients must receive in all. */
@@ -85,7 +94,18 @@ async function measureClients(
   const start = now();
   const cl = await startClients(host, port, specs, universe);
   try {
-    const r = await until(async () => cl.held(), totalExpected(specs), start, capMs, 250, alive);
+    const r = await until(
+      async () => cl.held(),
+      totalExpected(specs),
+      start,
+      capMs,
+      250,
+      () => {
+        alive();
+        const f = cl.failed();
+        if (f) throw f;
+      },
+    );
     return { seconds: r.at === null ? null : (r.at - start) / 1000, hwm: peakRssKiB(pid), last: r.last };
   } finally {
     await Promise.all(cl.senders.map((s) => s.stop()));
@@ -95,11 +115,22 @@ async function measureClients(
 /** The daemon the clients talk to, started: its process, what it needs before the clients start, how it stops. */
 export interface Server {
   proc: ManagedProcess;
-  /** Resolves once it can serve the clients (listening, holding its VRPs, ...). */
-  ready: () => Promise<unknown>;
+  /** Resolves once it can serve the clients (holding its VRPs, ...), besides its BGP port accepting connections. */
+  ready?: () => Promise<unknown>;
   stop: () => Promise<void>;
   /** The command lines of the run, for RESULTS.md. */
   commands: string[];
+}
+
+/** Whether a TCP connection to the endpoint is accepted (closed at once). */
+function accepts(ed: { address: string; port: number }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: ed.address, port: ed.port }, () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.on('error', () => resolve(false));
+  });
 }
 
 /** Starts the daemon listening on `ed` for clients at `addrs`. */
@@ -120,10 +151,21 @@ export async function clientsRun(o: {
   const addrs = Array.from({ length: o.clients }, () => allocAddress());
   const s = await o.start(ed, addrs);
   try {
-    await s.ready();
     const alive = (): void => {
       if (!s.proc.running) throw new Error(s.proc.describeExit());
     };
+    await s.ready?.();
+    // A client refused is not tried again, and a daemon may answer its command line before its BGP port
+    // listens (GoBGP's API answers at once): the clients start once a connection to the port is accepted.
+    await waitFor(
+      () => {
+        alive();
+        return accepts(ed);
+      },
+      60_000,
+      'the BGP port accepting connections',
+      100,
+    );
     const r = await measureClients(ed.address, ed.port, o.specs(addrs), o.universe, alive, s.proc.pid, o.capMs);
     return { ...r, commands: s.commands };
   } finally {

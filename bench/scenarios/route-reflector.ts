@@ -4,8 +4,7 @@
 // starting the clients until each of the ten holds all N (each counts what it receives in a bitmap, clients.ts);
 // the reflector's peak RSS is read then. tsbgp, BIRD 2 and GoBGP reflect the same input in the same run.
 
-import { waitFor } from '../../test/interop/peers';
-import { type ClientSpec, clientsRun, type Server, type StartServer } from './clients';
+import { type ClientSpec, clientsRun, type StartServer } from './clients';
 import {
   birdClient,
   gobgpClient,
@@ -45,22 +44,6 @@ const sendersLine = (): string =>
 const run = (capS: number, start: StartServer): Promise<RunResult> =>
   clientsRun({ clients: RECEIVERS + 1, universe: N, specs, capMs: capS * 1000, start });
 
-/** The daemon answers (or has died): its control interface is up. */
-async function answering(proc: Server['proc'], ask: () => Promise<unknown>, what: string): Promise<void> {
-  await waitFor(
-    async () => {
-      if (!proc.running) throw new Error(proc.describeExit());
-      return ask().then(
-        () => true,
-        () => false,
-      );
-    },
-    60_000,
-    what,
-    250,
-  );
-}
-
 function tsbgpRun(capS: number): Promise<RunResult> {
   return run(capS, (ed, addrs) => {
     const conf = addrs
@@ -98,10 +81,9 @@ function birdRun(capS: number): Promise<RunResult> {
         ),
       ),
     ].join('\n');
-    const { bird, birdc } = startBird(scenarioDir('route-reflector-bird'), conf);
+    const { bird } = startBird(scenarioDir('route-reflector-bird'), conf);
     return {
       proc: bird,
-      ready: () => answering(bird, () => birdc('show', 'status'), 'BIRD answering'),
       stop: () => bird.stop(),
       commands: [
         `bird -f -c bird.conf -s bird.ctl   # ${RECEIVERS + 1} passive iBGP sessions, rr client, import all, export all`,
@@ -124,10 +106,9 @@ function gobgpRun(capS: number): Promise<RunResult> {
         ]),
       ),
     ].join('\n');
-    const { gobgpd, gobgp } = await startGobgp(scenarioDir('route-reflector-gobgp'), conf);
+    const { gobgpd } = await startGobgp(scenarioDir('route-reflector-gobgp'), conf);
     return {
       proc: gobgpd,
-      ready: () => answering(gobgpd, () => gobgp('global'), 'GoBGP answering'),
       stop: () => gobgpd.stop(),
       commands: [
         `gobgpd -f gobgpd.toml -t toml -p   # ${RECEIVERS + 1} passive route-reflector-client neighbors`,
