@@ -136,6 +136,7 @@ export class DdosService {
       unknownTemplate: st.unknownTemplate,
       templates: this.collector.templates.size,
       counterSamples: st.counterSamples,
+      protocols: { ...this.collector.byProtocol },
       hosts: this.hosts.size,
       rulesInForce: this.mitigator.inForce,
       dryRun: this.cfg.dryRun,

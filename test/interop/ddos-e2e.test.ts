@@ -24,6 +24,7 @@ import {
   timed,
 } from '../support/ddos-traffic';
 import { pcap } from '../support/flow-packets';
+import { exportCommand, Replay } from './ddos-lab';
 import {
   allocAddress,
   allocEndpoint,
@@ -33,9 +34,7 @@ import {
   freePort,
   GoBgp,
   makeTempDir,
-  runCmd,
   skipReason,
-  sleep,
   stopAll,
   waitFor,
 } from './peers';
@@ -61,8 +60,7 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
   let flowAddr: string;
   let flowPort: number;
   let attackPcap: string;
-  let replaying = true;
-  let replays: Promise<void> | undefined;
+  let replay: Replay | undefined;
   let firstFlows = 0;
 
   before(async () => {
@@ -137,26 +135,10 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
   });
 
   after(async () => {
-    replaying = false;
-    await replays;
+    await replay?.stop();
     await t?.stop();
     await Promise.all([g?.stop(), frr?.stop(), bird?.stop()]);
   });
-
-  /** softflowd reading the capture and exporting IPFIX to tsbgp, once a second until stopped. */
-  async function replayLoop(): Promise<void> {
-    while (replaying) {
-      const started = Date.now();
-      const r = await runCmd(
-        'softflowd',
-        ['-d', '-r', attackPcap, '-n', `${flowAddr}:${flowPort}`, '-v', '10', '-c', 'none'],
-        30_000,
-      );
-      assert.equal(r.code, 0, r.stderr);
-      if (firstFlows === 0) firstFlows = Date.now();
-      await sleep(Math.max(0, 1000 - (Date.now() - started)));
-    }
-  }
 
   const ntpRule4 = (m: string) => m.includes(`${NTP_VICTIM}/32`);
   const ddosEvents = () => jsonLines(events).filter((e) => e.type === 'ddos') as { ddos: Record<string, unknown> }[];
@@ -164,8 +146,9 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
   it('the NTP flood becomes a FlowSpec rule at GoBGP and FRR and an RTBH route at BIRD within 5 s', {
     timeout: 60_000,
   }, async (tc) => {
-    replays = replayLoop();
-    await waitFor(() => firstFlows > 0, 20_000, 'the first softflowd replay');
+    // softflowd reading the capture and exporting IPFIX to tsbgp, once a second until stopped.
+    replay = new Replay(exportCommand('ipfix', attackPcap, flowAddr, flowPort, dir));
+    firstFlows = await waitFor(() => replay!.first, 20_000, 'the first softflowd replay');
     const [atG, atF, atB] = await Promise.all([
       waitFor(
         async () => (await g.flowRoutes('ipv4-flowspec')).find((f) => ntpRule4(f.match)),
@@ -243,8 +226,7 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
   it('when the flows stop, the rule and the route are withdrawn after the calm period', {
     timeout: 60_000,
   }, async (tc) => {
-    replaying = false;
-    await replays;
+    await replay!.stop();
     const stopped = Date.now();
     const gone = (): string => `${Date.now() - stopped} ms after the flows stopped`;
     await Promise.all([

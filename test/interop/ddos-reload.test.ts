@@ -12,26 +12,11 @@ import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { NTP_VICTIM } from '../support/ddos-traffic';
 import { netflow5, type TestFlow } from '../support/flow-packets';
-import {
-  allocAddress,
-  allocEndpoint,
-  Bird,
-  type Family,
-  freePort,
-  GoBgp,
-  makeTempDir,
-  skipReason,
-  sleep,
-  stopAll,
-  waitFor,
-} from './peers';
-import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
+import { DdosLab, ddosSection } from './ddos-lab';
+import { freePort, skipReason, sleep, stopAll, waitFor } from './peers';
+import type { Tsbgp } from './tsbgp-launch';
 
 after(stopAll);
-
-const AS_T = 65430;
-const AS_G = 65431;
-const AS_B = 65432;
 
 const skip = skipReason('gobgp', 'bird');
 
@@ -49,13 +34,8 @@ const FLOOD: TestFlow[] = Array.from({ length: 30 }, (_, i) => ({
 describe('DDoS: tsbgp reload changes the ddos section under an attack, sessions and kept rules untouched', {
   skip,
 }, () => {
-  let dir: string;
+  let lab: DdosLab;
   let t: Tsbgp;
-  let g: GoBgp;
-  let bird: Bird;
-  let eT: { address: string; port: number };
-  let eG: { address: string; port: number };
-  let eB: { address: string; port: number };
   let flowAddr: string;
   let port0: number;
   const exporter = dgram.createSocket('udp4');
@@ -63,72 +43,23 @@ describe('DDoS: tsbgp reload changes the ddos section under an attack, sessions 
   let target: number | undefined;
   let sending: Promise<void> | undefined;
 
-  const config = (o: { port: number; nextHop: string } | undefined): string => {
-    const fam = (f: string) => ['family {', `  ${f};`, '}'];
-    return [
-      neighbor({
-        peer: eG.address,
-        port: eG.port,
-        local: eT.address,
-        localAs: AS_T,
-        peerAs: AS_G,
-        body: fam('ipv4 flow'),
-      }),
-      neighbor({
-        peer: eB.address,
-        port: eB.port,
-        local: eT.address,
-        localAs: AS_T,
-        peerAs: AS_B,
-        body: fam('ipv4 unicast'),
-      }),
-      ...(o === undefined
-        ? []
-        : [
-            'ddos {',
-            `  listen ${flowAddr} ${o.port};`,
-            '  window 2;',
-            '  min-duration 0;',
-            '  calm 30;',
-            '  mitigation both;',
-            `  next-hop ${o.nextHop};`,
-            '  group customers {',
-            '    network 203.0.113.0/24;',
-            '    amplification-pps 500;',
-            '  }',
-            '}',
-          ]),
-    ].join('\n');
-  };
+  /** tsbgp's configuration with a ddos section listening on `port` (none without `o`). */
+  const config = (o: { port: number; nextHop: string } | undefined): string =>
+    lab.config(o === undefined ? [] : ddosSection({ addr: flowAddr, ...o, minDuration: 0, calm: 30 }));
 
   before(async () => {
-    dir = makeTempDir('ddos-reload');
-    [eT, eG, eB] = await Promise.all([allocEndpoint(), allocEndpoint(), allocEndpoint()]);
-    g = new GoBgp();
-    bird = new Bird();
-    const peerOf = { address: eT.address, port: eT.port, passive: true, as: AS_T };
-    await Promise.all([
-      g.start({ ...eG, as: AS_G, holdTime: 30, neighbors: [{ ...peerOf, families: ['ipv4-flowspec'] as Family[] }] }),
-      bird.start({ ...eB, as: AS_B, holdTime: 30, neighbors: [{ ...peerOf, families: ['ipv4'] as Family[] }] }),
-    ]);
-    flowAddr = allocAddress();
+    lab = await DdosLab.start('ddos-reload', 65430);
+    flowAddr = lab.flowAddr;
     await new Promise<void>((r) => exporter.bind(0, flowAddr, () => r()));
     port0 = await freePort(flowAddr);
-    t = await startTsbgp(dir, `${config({ port: port0, nextHop: '192.0.2.66' })}\n`);
-    await waitFor(
-      async () => (await t.established(eG.address)) && (await t.established(eB.address)),
-      30_000,
-      'tsbgp sessions Established',
-      200,
-    );
+    t = await lab.run(config({ port: port0, nextHop: '192.0.2.66' }));
   });
 
   after(async () => {
     target = undefined;
     await sending;
     exporter.close();
-    await t?.stop();
-    await Promise.all([g?.stop(), bird?.stop()]);
+    await lab?.stop();
   });
 
   /** The exporter: one datagram every 250 ms to `target` while it is set. */
@@ -142,10 +73,10 @@ describe('DDoS: tsbgp reload changes the ddos section under an attack, sessions 
 
   const collected = async (): Promise<number> =>
     JSON.parse((await t.command('show ddos json')).lines[0]!).collector.datagrams as number;
-  const rtbh = async () => (await bird.routes('ipv4')).find((r) => r.prefix === `${NTP_VICTIM}/32`);
-  const rule = async () => (await g.flowRoutes('ipv4-flowspec')).find((f) => f.match.includes(`${NTP_VICTIM}/32`));
+  const rtbh = async () => (await lab.bird.routes('ipv4')).find((r) => r.prefix === `${NTP_VICTIM}/32`);
+  const rule = async () => (await lab.g.flowRoutes('ipv4-flowspec')).find((f) => f.match.includes(`${NTP_VICTIM}/32`));
   const birdSince = async (): Promise<string> => {
-    const out = await bird.birdc('show', 'protocols');
+    const out = await lab.bird.birdc('show', 'protocols');
     const line = out.split('\n').find((l) => /\sBGP\s/.test(l));
     assert.ok(line, out);
     // name, proto, table, state, since (date and time), info
@@ -170,7 +101,7 @@ describe('DDoS: tsbgp reload changes the ddos section under an attack, sessions 
     assert.equal(attack.host, NTP_VICTIM);
 
     const port1 = await freePort(flowAddr);
-    fs.writeFileSync(t.conf, `${config({ port: port1, nextHop: '192.0.2.77' })}\n`);
+    fs.writeFileSync(t.conf, config({ port: port1, nextHop: '192.0.2.77' }));
     const r = await t.command('reload');
     assert.equal(r.answer, 'done', JSON.stringify(r));
     assert.match(
@@ -215,7 +146,7 @@ describe('DDoS: tsbgp reload changes the ddos section under an attack, sessions 
   it('a reload without the ddos section ends the attack: rule and route withdrawn at once', {
     timeout: 60_000,
   }, async () => {
-    fs.writeFileSync(t.conf, `${config(undefined)}\n`);
+    fs.writeFileSync(t.conf, config(undefined));
     const r = await t.command('reload');
     assert.equal(r.answer, 'done', JSON.stringify(r));
     // The lifetime is 2 × (calm 30 + window 2) = 64 s: gone well before it means withdrawn, not expired.
