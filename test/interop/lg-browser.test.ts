@@ -1,7 +1,8 @@
 // The looking glass in a real browser: Debian's chromium, driven by playwright-core (no browser download), loads
 // the page from a tsbgp daemon that holds routes from a BIRD 2 peer, looks a prefix up and an address, and reads
-// what a person would read: the AS path, the communities with their names, the neighbor's state, and a FlowSpec
-// rule's countdown going down. Screenshots (desktop and phone widths) are kept under test-artifacts/.
+// what a person would read: the AS path, the communities with their names, the neighbor's state, searches by
+// community and origin AS, and a FlowSpec rule's countdown going down. Screenshots (desktop and phone widths)
+// are kept under test-artifacts/.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -95,6 +96,28 @@ describe('looking glass page in chromium against routes from BIRD', { skip }, ()
     await page.fill('#q', '203.0.113.1');
     await page.click('button[type=submit]');
     await page.locator('#lookup-note', { hasText: 'No route for 203.0.113.1' }).waitFor();
+  });
+
+  it('searches by community (a well-known name) and by origin AS, in what BIRD sent', async () => {
+    await page.goto(`${base}/`);
+    await page.selectOption('#kind', 'community');
+    assert.equal(await page.locator('#q-label').textContent(), 'Community');
+    await page.fill('#q', 'blackhole');
+    await page.click('button[type=submit]');
+    await page.locator('#lookup-note', { hasText: '20 routes with community blackhole' }).waitFor();
+    assert.equal(await page.locator('article.route').count(), 20);
+    await page.selectOption('#kind', 'origin-as');
+    await page.fill('#q', '64701');
+    await page.click('button[type=submit]');
+    await page.locator('#lookup-note', { hasText: '20 routes with origin AS 64701' }).waitFor();
+    await page.fill('#q', '64700');
+    await page.click('button[type=submit]');
+    await page.locator('#lookup-note', { hasText: 'No route with origin AS 64700' }).waitFor();
+    // AS anywhere in the path is a Loc-RIB question; here there is none, and the page says where to ask it.
+    await page.selectOption('#kind', 'as-path');
+    await page.click('button[type=submit]');
+    await page.locator('#lookup-note', { hasText: 'reads the Loc-RIB' }).waitFor();
+    await page.selectOption('#kind', 'prefix');
   });
 
   it("counts a FlowSpec rule's expiry down, live", async () => {
