@@ -108,6 +108,9 @@ function birdRsConfig(dir: string, rs: { address: string; port: number }, cl: Cl
     // RFC 7999 blackholes are accepted for the client's own space: here the prefixes it announces without one.
     const own = c.routes.filter((r) => !r.communities?.includes(BLACKHOLE)).map((r) => `${r.prefix}+`);
     const rsLocal = c.v6Session ? cl.rs6 : rs;
+    // An action naming the client: the RFC 1997 or the RFC 8092 form, or only the latter for a 32-bit AS.
+    const named = (std: string, large: string): string =>
+      x <= 0xffff ? `(${std} ~ bgp_community || ${large} ~ bgp_large_community)` : `(${large} ~ bgp_large_community)`;
     l.push(
       `filter import_${i} {`,
       `  if bgp_next_hop != ${c.nh} then reject;`,
@@ -119,12 +122,11 @@ function birdRsConfig(dir: string, rs: { address: string; port: number }, cl: Cl
       '  accept;',
       '}',
       `filter export_${i} {`,
-      `  if (0, ${x}) ~ bgp_community then reject;`,
-      `  if (${RS_AS}, 0, ${x}) ~ bgp_large_community then reject;`,
+      `  if ${named(`(0, ${x})`, `(${RS_AS}, 0, ${x})`)} then reject;`,
       `  if (bgp_community ~ [(${RS_AS}, *)] || bgp_large_community ~ [(${RS_AS}, 1, *)] || (0, ${RS_AS}) ~ bgp_community)`,
-      `     && !((${RS_AS}, ${x}) ~ bgp_community || (${RS_AS}, 1, ${x}) ~ bgp_large_community) then reject;`,
+      `     && !${named(`(${RS_AS}, ${x})`, `(${RS_AS}, 1, ${x})`)} then reject;`,
       ...[1, 2, 3].flatMap((n) => [
-        `  if (6550${n}, ${x}) ~ bgp_community || (${RS_AS}, 10${n}, ${x}) ~ bgp_large_community then {`,
+        `  if ${named(`(6550${n}, ${x})`, `(${RS_AS}, 10${n}, ${x})`)} then {`,
         ...Array.from({ length: n }, () => '    bgp_path.prepend(bgp_path.first);'),
         '  }',
       ]),

@@ -25,6 +25,9 @@ import { neighbor, startTsbgp, type Tsbgp } from './tsbgp-launch';
 /** The route server's AS (16 bits, for the RFC 1997 action communities). */
 export const RS_AS = 64999;
 
+/** GoBGP's AS in the IPv4 scenario: 32 bits, so only the RFC 8092 (large community) actions can name it. */
+export const AS32 = 204004;
+
 /** RFC 7999 BLACKHOLE. */
 export const BLACKHOLE = '65535:666';
 
@@ -67,11 +70,16 @@ export const IPV4: Scenario = {
         { prefix: '1.1.1.0/24', nextHop: '192.0.2.1' }, // RPKI valid
         { prefix: '1.1.2.0/24', nextHop: '192.0.2.1', communities: ['0:1002'] }, // not to bird-b
         { prefix: '1.1.3.0/24', nextHop: '192.0.2.1', communities: [`${RS_AS}:1003`] }, // only to frr
-        { prefix: '1.1.4.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:102:1004`] }, // 2 prepends to gobgp
+        { prefix: '1.1.4.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:102:${AS32}`] }, // 2 to gobgp
         { prefix: '1.1.5.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:0:1003`] }, // not to frr
         { prefix: '1.1.6.0/24', nextHop: '192.0.2.1', communities: ['65501:1002'] }, // 1 prepend to bird-b
-        // To no one but frr and gobgp (0:RS with RS:X).
-        { prefix: '1.1.7.0/24', nextHop: '192.0.2.1', communities: [`0:${RS_AS}`, `${RS_AS}:1003`, `${RS_AS}:1004`] },
+        // To no one but frr and gobgp (0:RS with RS:X, and RS:1:X for gobgp's 32-bit AS).
+        {
+          prefix: '1.1.7.0/24',
+          nextHop: '192.0.2.1',
+          communities: [`0:${RS_AS}`, `${RS_AS}:1003`],
+          largeCommunities: [`${RS_AS}:1:${AS32}`],
+        },
         { prefix: '1.1.8.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:1:1002`] }, // only to bird-b
         { prefix: '1.1.9.0/24', nextHop: '192.0.2.1', communities: ['65503:1003'] }, // 3 prepends to frr
         { prefix: '1.1.10.0/24', nextHop: '192.0.2.1', largeCommunities: [`${RS_AS}:101:1002`] }, // 1 to bird-b
@@ -106,7 +114,7 @@ export const IPV4: Scenario = {
     },
     {
       name: 'gobgp',
-      as: 1004,
+      as: AS32,
       nh: '192.0.2.4',
       make: () => new GoBgp(),
       routes: [

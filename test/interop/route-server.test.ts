@@ -2,7 +2,7 @@
 // from StayRTR serving a VRP file written here. Proves: valid and not-found routes reach every other client with
 // the announcing client's next hop and AS_PATH (no route server AS: transparent), RPKI-invalid and bogon routes
 // reach none, each action community in its RFC 1997 and RFC 8092 forms (do not announce to X, to no one but the X
-// named, announce only to X, prepend 1, 2 or 3 times to X), an RFC 7999 blackhole /32 in the client's own
+// named, announce only to X, prepend 1, 2 or 3 times to X; GoBGP's AS is 32-bit, named by RFC 8092 forms only), an RFC 7999 blackhole /32 in the client's own
 // accepted prefix reaching every other client with BLACKHOLE as sent while one for another client's space is
 // refused, max-prefix refusing the routes over the limit, and a VRP file edit withdrawing the newly invalid route
 // from every client within a second of tsbgp applying it. The looking glass (`show rib filtered`, `show
@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipReason, stopAll } from './peers';
 import {
+  AS32,
   announceAll,
   checkTables,
   IPV4,
@@ -71,7 +72,7 @@ describe('tsbgp as route server for BIRD, BIRD, FRR and GoBGP, with StayRTR', { 
       accepted: number;
       filtered: number;
     }[];
-    const gob = counters.find((c) => c['peer-as'] === 1004)!;
+    const gob = counters.find((c) => c['peer-as'] === AS32)!;
     assert.deepEqual([gob.received, gob.accepted, gob.filtered], [3, 2, 1]);
     const b = counters.find((c) => c['peer-as'] === 1002)!;
     assert.deepEqual([b.accepted, b.filtered], [1, 3]);
