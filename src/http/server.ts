@@ -39,6 +39,9 @@ export function tokenMatches(header: string | undefined, token: string): boolean
   return timingSafeEqual(a, b);
 }
 
+/** The addresses that stand for every address of their family. */
+const WILDCARD = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
+
 export class HttpServer {
   private server: http.Server;
   readonly metrics: Registry;
@@ -94,23 +97,18 @@ export class HttpServer {
 
   /**
    * Listens on another address and port. The new socket is opened before the old one closes, so that a port
-   * that cannot be taken leaves the server where it was; only when the two overlap (the same port on the
-   * wildcard address and on one of its addresses) is the old one closed first, and opened again on failure.
+   * that cannot be taken leaves the server where it was. On the same port, the wildcard address and one of its
+   * addresses exclude each other: that move is refused, and the error says that it needs a restart.
    */
   async move(bind: string, port: number): Promise<void> {
     const next = this.makeServer();
     try {
       await this.listenOn(next, bind, port);
     } catch (e) {
-      if (port !== this.opts.port) throw e;
-      await this.close();
-      try {
-        await this.listenOn(next, bind, port);
-      } catch (again) {
-        this.server = this.makeServer();
-        await this.listen();
-        throw again;
-      }
+      if (port !== this.opts.port || !(WILDCARD.has(bind) || WILDCARD.has(this.opts.bind))) throw e;
+      throw new Error(
+        `${(e as Error).message} (port ${port} is held by the current address: restart tsbgp to move it)`,
+      );
     }
     const old = this.server;
     this.server = next;

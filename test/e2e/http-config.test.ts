@@ -2,11 +2,13 @@
 // section's address and port serve /metrics, the looking glass page and its lookups (community names from the
 // section's file), and win over tsbgp.http.port in the environment, while the environment's token, which the
 // section does not replace, still turns the write API on. A reload through `tsbgp cli` moves the server to a new
-// port with a new token; a reload with a bad section is refused at its file:line:col and changes nothing; SIGUSR1
-// with `port 0` stops the server. Each step is said in the log.
+// port with a new token; one to a port another program holds leaves the server where it was; a reload with a bad
+// section is refused at its file:line:col and changes nothing; SIGUSR1 with `port 0` stops the server. Each step is
+// said in the log.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { allocAddress, allocEndpoint, freePort, stopAll, waitFor } from '../interop/peers/common';
@@ -115,7 +117,7 @@ describe('http section: metrics and looking glass from the configuration, reload
     assert.match(a.log(), new RegExp(`http: listening on ${addrA.replaceAll('.', '\\.')} port ${port1}, write API on`));
   });
 
-  it('a reload moves the server to the new port with the new token; a bad section is refused and changes nothing', async () => {
+  it('a reload moves the server to the new port with the new token; a taken port or a bad section changes nothing', async () => {
     const port2 = await freePort(addrA);
     fs.writeFileSync(a.confFile, confA([`bind ${addrA};`, `port ${port2};`, 'token-file http.token;']));
     const r = await tsbgpCli(a.socket, 'reload');
@@ -129,6 +131,21 @@ describe('http section: metrics and looking glass from the configuration, reload
     assert.match(a.log(), /http: bearer token replaced/);
     // The session was not touched by any of it.
     assert.equal(await a.established(addrB), true);
+
+    // A port another program holds: the reload goes through, the server stays where it was and the log says why.
+    const holder = net.createServer();
+    const taken = await freePort(addrA);
+    await new Promise<void>((r) => holder.listen(taken, addrA, r));
+    fs.writeFileSync(a.confFile, confA([`bind ${addrA};`, `port ${taken};`, 'token-file http.token;']));
+    assert.equal((await tsbgpCli(a.socket, 'reload')).code, 0);
+    assert.match(
+      a.log(),
+      new RegExp(
+        `http: reload not applied to the HTTP server: .*${taken}.*EADDRINUSE.*; it stays on \\S+ port ${port2}`,
+      ),
+    );
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    holder.close();
 
     fs.writeFileSync(a.confFile, confA([`bind ${addrA};`, 'port 70000;']));
     const bad = await tsbgpCli(a.socket, 'reload');
