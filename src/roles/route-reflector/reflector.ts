@@ -9,6 +9,9 @@
 // Inside a confederation member AS (RFC 5065) the neighbors in other member ASes take part too: what they send
 // goes to every other neighbor, and what the member AS knows goes to them, without reflection's attributes (the
 // Adj-RIB-Out puts our member AS in front of the path, rib/adj-rib-out.ts).
+// External neighbors feed the Loc-RIB as well (RFC 4456 §6 c: a path from an eBGP peer goes to every client and
+// non-client), with LOCAL_PREF 100 (RFC 4271 §5.1.5: an external peer's is ignored) and without reflection's
+// attributes; their own Adj-RIBs-Out are left to the configuration and programs, as before.
 //
 // The routes written for a member (its configuration's, the programs' sent to it) are paths of the speaker's
 // own in the Loc-RIB, one source per member ("local (to ADDRESS)"), which the decision prefers after LOCAL_PREF
@@ -22,6 +25,7 @@ import { confederationPlace } from '../../config/confederation';
 import type { NeighborConfig } from '../../config/model';
 import type { AdjRibOut, RouteOrigin } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
+import { DEFAULT_LOCAL_PREF } from '../../rib/decision';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
 import { isConfed } from '../../wire/attributes/aspath';
@@ -46,6 +50,8 @@ export interface Member {
   client: boolean;
   /** The neighbor is in another member AS of our confederation (RFC 5065 §5: confederation eBGP). */
   confed: boolean;
+  /** An external neighbor (eBGP): its paths go to every other member; nothing learned goes to it. */
+  external: boolean;
   /** The cluster id put first in CLUSTER_LIST of what is reflected to this neighbor (RFC 4456 §7). */
   clusterId: Uint8Array;
   families: ReadonlySet<FamilyKey>;
@@ -62,7 +68,7 @@ export interface Member {
 
 export interface NeighborCounters {
   peer: string;
-  role: 'client' | 'non-client' | 'confederation';
+  role: 'client' | 'non-client' | 'confederation' | 'external';
   received: number;
   accepted: number;
   loops: number;
@@ -74,6 +80,20 @@ export interface NeighborCounters {
 /** True when the neighbor's AS numbers make it internal (RFC 4271 §1.1); `auto` counts as not known. */
 function internal(cfg: NeighborConfig): boolean {
   return cfg.localAs !== 'auto' && cfg.peerAs !== 'auto' && cfg.localAs === cfg.peerAs;
+}
+
+/**
+ * An external neighbor whose paths the reflector passes on (RFC 4456 §6 c): AS numbers known, and not a route
+ * server client (whose routes belong to the route server).
+ */
+function external(cfg: NeighborConfig): boolean {
+  return cfg.localAs !== 'auto' && cfg.peerAs !== 'auto' && cfg.localAs !== cfg.peerAs && !cfg.routeServerClient;
+}
+
+/** RFC 4271 §9.1.2: a path from an external peer that carries our own AS went round a loop. */
+function asLoop(u: Update, localAs: number): boolean {
+  for (const seg of u.attributes.asPath ?? []) if (seg.asns.includes(localAs)) return true;
+  return false;
 }
 
 /** A path that already went through our member AS or left our confederation (RFC 5065 §5, RFC 4271 §9.1.2). */
@@ -91,12 +111,17 @@ function confedLoop(u: Update, cfg: NeighborConfig): boolean {
 const always = (): boolean => true;
 
 /**
- * RFC 4456 §6: a client's path goes to every peer, a non-client's to the clients only, nothing goes back where it
- * came from; RFC 5065 §5: a confederation peer's paths go to everyone and everything goes to confederation peers
- * (they are external peers).
+ * RFC 4456 §6: a client's path goes to every peer, a non-client's to the clients only, an external peer's to
+ * every internal one, nothing goes back where it came from; RFC 5065 §5: a confederation peer's paths go to
+ * everyone and everything goes to confederation peers (they are external peers).
  */
 function mayGo(from: Member | undefined, to: Member): from is Member {
-  return from !== undefined && from !== to && (from.client || to.client || from.confed || to.confed);
+  return (
+    from !== undefined &&
+    from !== to &&
+    !to.external &&
+    (from.client || to.client || from.confed || to.confed || from.external)
+  );
 }
 
 /** Reflected sets are cached per target cluster id; sets passed over a confederation boundary under this key. */
@@ -121,6 +146,8 @@ export class RouteReflector {
   /** BGP identifiers and cluster ids of ours: a path carrying one came back to us (RFC 4456 §8). */
   private ownIds = new Set<number>();
   private ownClusters = new Set<number>();
+  /** Sets from external peers with LOCAL_PREF 100, by the set received. */
+  private readonly fromExternal = new WeakMap<AttrSet, AttrSet>();
 
   constructor(
     private readonly interner: AttrInterner,
@@ -153,8 +180,10 @@ export class RouteReflector {
   sync(neighbors: readonly ReflectorNeighbor[], globalCluster: string | undefined): void {
     const keep = new Set<ReflectorNeighbor>();
     for (const n of neighbors) {
-      const confed = confederationPlace(n.cfg) === 'member';
-      if (!internal(n.cfg) && !confed) continue;
+      const place = confederationPlace(n.cfg);
+      const confed = place === 'member';
+      const ext = !confed && external(n.cfg);
+      if (!internal(n.cfg) && !confed && !ext) continue;
       keep.add(n);
       const cluster = ipBytes(n.cfg.clusterId ?? globalCluster ?? n.cfg.routerId)!;
       const had = this.members.get(n);
@@ -168,7 +197,7 @@ export class RouteReflector {
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
-      const kind = confed ? 'confed' : 'ibgp';
+      const kind = confed ? 'confed' : ext ? 'ebgp' : 'ibgp';
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind, routerId: 0, address });
       const localSource = this.rib.addSource({
         name: `local (to ${n.cfg.peerAddress})`,
@@ -182,6 +211,7 @@ export class RouteReflector {
         localSource,
         client: n.cfg.routeReflectorClient === true,
         confed,
+        external: ext,
         clusterId: cluster,
         families: new Set(n.cfg.families.filter(locRibFamily)),
         received: 0,
@@ -193,7 +223,8 @@ export class RouteReflector {
       this.members.set(n, m);
       this.bySource[source] = m;
       this.localOf[localSource] = m;
-      this.adopt(m);
+      // An external neighbor's Adj-RIB-Out stays the configuration's and the programs' alone.
+      if (!ext) this.adopt(m);
     }
     for (const [n, m] of this.members) {
       if (keep.has(n)) continue;
@@ -216,7 +247,7 @@ export class RouteReflector {
   counters(): NeighborCounters[] {
     return this.list().map((m) => ({
       peer: m.neighbor.cfg.peerAddress,
-      role: m.client ? 'client' : m.confed ? 'confederation' : 'non-client',
+      role: m.client ? 'client' : m.confed ? 'confederation' : m.external ? 'external' : 'non-client',
       received: m.received,
       accepted: this.rib.heldFrom(m.source),
       loops: m.loops,
@@ -273,13 +304,25 @@ export class RouteReflector {
     let use = u.issues.some((i) => i.action === 'treat-as-withdraw') ? null : set;
     if (use !== null) {
       m.received += count;
-      if (this.looped(u) || confedLoop(u, n.cfg)) {
+      const ownAs = m.external && n.cfg.confederation === undefined && asLoop(u, n.localAs);
+      if (this.looped(u) || confedLoop(u, n.cfg) || ownAs) {
         m.loops += count;
         use = null;
-      }
+      } else if (m.external) use = this.externalSet(use);
     }
     if (u.nlri.count > 0) rib.applyBlock(u.nlri, m.source, use);
     if (mpr && mpr.nlri.count > 0) rib.applyBlock(mpr.nlri as NlriBlock, m.source, use);
+  }
+
+  /** RFC 4271 §5.1.5: the LOCAL_PREF of a path from an external peer is ours to set (the default, 100). */
+  private externalSet(set: AttrSet | null): AttrSet | null {
+    if (set === null || set.attributes.localPref === DEFAULT_LOCAL_PREF) return set;
+    let out = this.fromExternal.get(set);
+    if (out === undefined) {
+      out = this.interner.intern({ ...set.attributes, localPref: DEFAULT_LOCAL_PREF }, set.nextHop);
+      this.fromExternal.set(set, out);
+    }
+    return out;
   }
 
   /** RFC 4456 §8: our own BGP identifier as ORIGINATOR_ID, or one of our cluster ids in CLUSTER_LIST. */
@@ -382,7 +425,7 @@ export class RouteReflector {
    * with its path id; else nothing.
    */
   private settle(m: Member, f: FamilyKey, entry: Uint8Array, head: number, learned: number): void {
-    if (!m.families.has(f)) return;
+    if (!m.families.has(f) || m.external) return;
     const rib = this.rib;
     const out = m.neighbor.ribOut;
     const from = learned < 0 ? undefined : this.bySource[rib.slotSource(learned)];
@@ -416,7 +459,7 @@ export class RouteReflector {
     const order = this.order;
     for (let i = 0; i < order.length; i++) {
       const m = order[i]!;
-      if (!m.families.has(c.family)) continue;
+      if (!m.families.has(c.family) || m.external) continue;
       const out = m.neighbor.ribOut;
       if (mayGo(from, m))
         out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, always);
@@ -443,8 +486,9 @@ export class RouteReflector {
   private reflectOnce(from: Member, to: Member, set: AttrSet): AttrSet {
     let byCluster = from.reflected.get(set);
     if (byCluster === undefined) from.reflected.set(set, (byCluster = new WeakMap()));
-    // Over a confederation boundary a path is passed on, not reflected: no ORIGINATOR_ID nor CLUSTER_LIST.
-    const reflected = !from.confed && !to.confed;
+    // Over a confederation boundary, or from an external peer, a path is passed on, not reflected: no
+    // ORIGINATOR_ID nor CLUSTER_LIST.
+    const reflected = !from.confed && !to.confed && !from.external;
     const key = reflected ? to.clusterId : NO_REFLECTION;
     const hit = byCluster.get(key);
     if (hit !== undefined) return hit;

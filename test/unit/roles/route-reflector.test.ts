@@ -103,13 +103,22 @@ function setup(text = CONFIG) {
 
 const P = [24, 10, 0, 0];
 const base: Attributes = { origin: 0, asPath: [], nextHop: Uint8Array.of(192, 0, 2, 111), localPref: 100 };
+/** What a member holds for P when a path is passed on without reflection (no ORIGINATOR_ID, no CLUSTER_LIST). */
+const passedOn = (localPref: number) => ({
+  entry: '180a0000',
+  originator: undefined,
+  clusters: undefined,
+  nextHop: '192.0.2.111',
+  localPref,
+  other: undefined,
+});
 
 test('a client path goes to the other clients and the non-clients, with ORIGINATOR_ID, CLUSTER_LIST, unchanged rest', () => {
   const { a, b, n, m, e, send, held } = setup();
   const unknown = { flags: 0xe0, code: 99, value: Uint8Array.of(1, 2, 3) };
   send(a, { ...base, other: [unknown] }, P);
   assert.deepEqual(held(a), []);
-  assert.deepEqual(held(e), [], 'an external neighbor takes no part');
+  assert.deepEqual(held(e), [], 'nothing learned goes to an external neighbor');
   const want = (cluster: string) => [
     {
       entry: '180a0000',
@@ -133,6 +142,33 @@ test('RFC 4271 §5, §9.1.3: an unknown optional non-transitive attribute is not
   ];
   send(a, { ...base, other }, P);
   for (const x of [b, n]) assert.deepEqual(held(x)[0]!.other, ['242/e0']);
+});
+
+test("RFC 4456 §6 c: an external peer's path goes to every client and non-client, LOCAL_PREF 100, not reflected", () => {
+  const { rr, a, b, n, m, e, send, held } = setup();
+  rr.up(e, Uint8Array.of(10, 9, 9, 15));
+  // RFC 4271 §5.1.5: the LOCAL_PREF an external peer sends is not ours.
+  send(e, { ...base, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65099, 3356] }], localPref: 500, med: 5 }, P);
+  const want = [passedOn(100)];
+  for (const x of [a, b, n, m]) assert.deepEqual(held(x), want);
+  assert.deepEqual(held(e), []);
+  assert.equal([...n.ribOut.routes()][0]!.attributes.attributes.med, 5, 'MED passed on');
+  // eBGP over iBGP (RFC 4271 §9.1.2.2 d): a client's path as long, LOCAL_PREF 100, does not win; e's goes to it.
+  send(a, { ...base, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65100, 3356] }] }, P);
+  assert.deepEqual(held(a), want);
+  assert.equal(rr.rib.paths(IPV4_UNICAST, Uint8Array.from(P))[0]!.source, rr.member(e)!.source);
+  // A path carrying our own AS went round a loop (RFC 4271 §9.1.2).
+  send(e, { ...base, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65099, 65000, 3356] }] }, [24, 10, 0, 1]);
+  assert.equal(rr.member(e)!.loops, 1);
+  assert.equal(held(n).length, 1);
+  assert.deepEqual(
+    rr.counters().map((c) => c.role),
+    ['client', 'client', 'non-client', 'non-client', 'external'],
+  );
+  // Its session down: the path leaves every member, a's own path goes to the others again.
+  rr.down(e);
+  assert.equal(held(n)[0]!.originator, '10.9.9.11');
+  assert.deepEqual(held(a), []);
 });
 
 test('a non-client path goes to the clients only; an ORIGINATOR_ID already there is kept, the CLUSTER_LIST grows', () => {
@@ -242,7 +278,7 @@ test('a route written for a member is a local path: best after LOCAL_PREF, sent 
   ]);
   for (const x of [n, m]) assert.equal(held(x)[0]!.nextHop, '192.0.2.111');
   assert.deepEqual(held(a), [], "a's own path does not go back to it");
-  assert.deepEqual(held(e), [], 'an external neighbor takes no part');
+  assert.deepEqual(held(e), [], 'nothing learned goes to an external neighbor');
   assert.equal(rr.counters().find((c) => c.peer === '192.0.2.12')!.originated, 1);
   // a withdraws: b keeps its route, the others lose a's.
   send(a, base, [], P);
@@ -373,7 +409,7 @@ test('written routes with a path id: they leave the member while a learned path 
   assert.deepEqual(held(b), []);
 });
 
-test('families the Loc-RIB does not keep, and neighbors outside reflection, keep their written routes as before', () => {
+test('families the Loc-RIB does not keep, and external neighbors, keep their written routes as before', () => {
   const { rr, b, e, held } = setup();
   e.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P), written);
   const VPN = familyKey(AFI.IPV4, SAFI.MPLS_VPN);
@@ -382,7 +418,7 @@ test('families the Loc-RIB does not keep, and neighbors outside reflection, keep
   assert.equal(rr.rib.pathCount, 0);
   assert.equal(held(e)[0]!.nextHop, '192.0.2.77');
   assert.equal(b.ribOut.has(VPN, vpn), true);
-  assert.equal(rr.member(e), undefined);
+  assert.equal(rr.member(e)!.external, true, 'a member for what it sends; what is written for it stays its own');
 });
 
 test('written routes loaded in bulk (announceAt, as the configuration loader does) share their set: a path slot each', () => {
@@ -524,20 +560,11 @@ test('confederation: a client path is reflected to the clients and non-clients, 
   assert.deepEqual(held(b)[0]!.clusters, ['1.1.1.1']);
   assert.deepEqual(held(n)[0]!.originator, '10.9.9.11');
   // The AS_CONFED_SEQUENCE is added by the Adj-RIB-Out on export (test/unit/rib/adj-rib-out.test.ts).
-  assert.deepEqual(held(m), [
-    {
-      entry: '180a0000',
-      originator: undefined,
-      clusters: undefined,
-      nextHop: '192.0.2.111',
-      localPref: 100,
-      other: undefined,
-    },
-  ]);
-  assert.deepEqual(held(e), [], 'a neighbor outside the confederation takes no part');
+  assert.deepEqual(held(m), [passedOn(100)]);
+  assert.deepEqual(held(e), [], 'nothing learned goes to a neighbor outside the confederation');
   assert.deepEqual(
     rr.counters().map((c) => c.role),
-    ['client', 'client', 'non-client', 'confederation'],
+    ['client', 'client', 'non-client', 'confederation', 'external'],
   );
 });
 
@@ -545,16 +572,7 @@ test('confederation: a member-AS peer path goes to every iBGP neighbor as receiv
   const { a, b, n, m, e, send, held } = setup(CONFED_CONFIG);
   send(m, { ...base, asPath: [confedSeq(65002), asSeq(64500)], localPref: 200 }, P);
   for (const x of [a, b, n]) {
-    assert.deepEqual(held(x), [
-      {
-        entry: '180a0000',
-        originator: undefined,
-        clusters: undefined,
-        nextHop: '192.0.2.111',
-        localPref: 200,
-        other: undefined,
-      },
-    ]);
+    assert.deepEqual(held(x), [passedOn(200)]);
     assert.deepEqual(pathAt(x), [confedSeq(65002), asSeq(64500)]);
   }
   assert.deepEqual(held(m), [], 'not back to where it came from');
