@@ -5,11 +5,13 @@
 // allowed by the action communities), so that no client loses a route because the overall best may not reach it
 // (RFC 7947 §2.3.2.1, path hiding). The route server is transparent (§2.2): its AS is not added and NEXT_HOP, MED
 // and communities go out as received; only the prepends a client asked for (action communities) change the path.
+// The routes written for a client (configuration, programs) are local paths of a source of that client's: they
+// go to that client only, as written, and win over the other clients' paths by the decision (local-origin).
 import { ipBytes } from '../../config/addr';
 import type { NeighborConfig } from '../../config/model';
 import { exportAction, hasActions } from '../../policy/actions';
 import { checkImport, type FilterReason, type ImportPolicy } from '../../policy/import';
-import type { AdjRibOut } from '../../rib/adj-rib-out';
+import type { AdjRibOut, RouteOrigin } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type Candidate, Decision, type DecisionOptions } from '../../rib/decision';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
@@ -48,6 +50,9 @@ export interface ServerNeighbor {
 export interface Client {
   neighbor: ServerNeighbor;
   source: number;
+  /** The source of the routes written for this client (configuration, programs), and how they reach it. */
+  localSource: number;
+  origin: RouteOrigin;
   /** Its column in the DestTables' cells. */
   slot: number;
   peerAs: number;
@@ -75,6 +80,8 @@ export class RouteServer {
   readonly rib: LocRib;
   private readonly clients = new Map<ServerNeighbor, Client>();
   private readonly bySource: (Client | undefined)[] = [];
+  /** The client whose written routes a local source holds, by source id. */
+  private readonly localOf: (Client | undefined)[] = [];
   private readonly decision: Decision;
   /** Clients by slot (their column in the DestTables), and each one's source id (-1: free slot). */
   private readonly slots: (Client | undefined)[] = [];
@@ -129,9 +136,15 @@ export class RouteServer {
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
-      if (this.rib.sourceCount >= MAX_SOURCES)
-        throw new RangeError(`route server: more than ${MAX_SOURCES} clients over the daemon's life`);
+      if (this.rib.sourceCount + 1 >= MAX_SOURCES)
+        throw new RangeError(`route server: more than ${MAX_SOURCES >> 1} clients over the daemon's life`);
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind: 'ebgp', routerId: 0, address });
+      const localSource = this.rib.addSource({
+        name: `local (to ${n.cfg.peerAddress})`,
+        kind: 'local',
+        routerId: readU32(ipBytes(n.cfg.routerId) ?? new Uint8Array(4), 0),
+        address,
+      });
       let slot = this.slots.indexOf(undefined);
       if (slot < 0) slot = this.slots.length;
       const client: Client = {
@@ -146,9 +159,15 @@ export class RouteServer {
         filtered: 0,
         overLimit: false,
         blackholes: new Map(),
+        localSource,
+        origin: undefined as unknown as RouteOrigin,
       };
+      client.origin = this.originFor(client);
       this.clients.set(n, client);
       this.bySource[source] = client;
+      this.localOf[localSource] = client;
+      // Before its views: clearing its table's routes must not clear them.
+      this.adopt(client);
       this.slots[slot] = client;
       this.slotSource[slot] = source;
       for (const [f, t] of this.dests) {
@@ -164,6 +183,10 @@ export class RouteServer {
     for (const [n, c] of this.clients) {
       if (keep.has(n)) continue;
       this.down(n);
+      if (n.ribOut.origin === c.origin) n.ribOut.origin = null;
+      this.rib.withdrawSource(c.localSource, undefined, false, (f, e) => this.touch(f, e, 0, e.length, c.localSource));
+      this.localOf[c.localSource] = undefined;
+      this.flush();
       clearTimeout(c.restartTimer);
       this.clients.delete(n);
       this.bySource[c.source] = undefined;
@@ -175,6 +198,49 @@ export class RouteServer {
       }
     }
     this.flush();
+  }
+
+  /**
+   * A new client: the routes already written for it (loaded before the role existed) move from its Adj-RIB-Out's
+   * table to the Loc-RIB, where the routes written from now on go too (its `origin`); they reach it through its
+   * view like every other route, so none is sent twice.
+   */
+  private adopt(c: Client): void {
+    const out = c.neighbor.ribOut;
+    for (const f of RS_FAMILIES) {
+      out.forEachAt(f, (buf, off, len, pathId, set) => {
+        if (this.rib.announce(f, buf, off, len, c.localSource, pathId, set))
+          this.touch(f, buf, off, len, c.localSource);
+      });
+      out.withdrawAll(f);
+    }
+    out.origin = c.origin;
+  }
+
+  /** The client's written routes, as its Adj-RIB-Out hands them over (see AdjRibOut.origin). */
+  private originFor(c: Client): RouteOrigin {
+    const rib = this.rib;
+    const src = c.localSource;
+    const touch = (f: FamilyKey, e: Uint8Array) => this.touch(f, e, 0, e.length, src);
+    return {
+      takes: (f) => RS_FAMILIES.has(f),
+      announce: (f, buf, off, len, set, pathId) => {
+        if (!rib.announce(f, buf, off, len, src, pathId, set)) return;
+        this.touch(f, buf, off, len, src);
+        this.flush();
+      },
+      withdraw: (f, entry, pathId) => {
+        if (!rib.withdraw(f, entry, 0, entry.length, src, pathId)) return false;
+        touch(f, entry);
+        this.flush();
+        return true;
+      },
+      withdrawAll: (family) => {
+        const n = rib.withdrawSource(src, family, false, touch);
+        this.flush();
+        return n;
+      },
+    };
   }
 
   /** The client's session is up: its BGP identifier breaks ties (RFC 4271 §9.1.2.2 f). */
@@ -484,10 +550,11 @@ export class RouteServer {
     }
     const best = rib.slotSource(h);
     const bestSet = rib.slotSet(h);
-    let plain = !this.hasActs(bestSet);
+    // A route written for one client goes to that client only: each client's choice differs then too.
+    let plain = !this.hasActs(bestSet) && this.localOf[best] === undefined;
     let n = 0;
     for (let s = rib.slotNext(h); s >= 0; s = rib.slotNext(s)) {
-      if (plain && this.hasActs(rib.slotSet(s))) plain = false;
+      if (plain && (this.hasActs(rib.slotSet(s)) || this.localOf[rib.slotSource(s)] !== undefined)) plain = false;
       if (rib.slotSource(s) !== best) this.grabScratch(n)[n++] = s;
     }
     t.bestSet[d] = bestSet;
@@ -526,8 +593,14 @@ export class RouteServer {
     const rsAs = c.neighbor.localAs;
     let n = 0;
     for (let s = h; s >= 0; s = rib.slotNext(s)) {
-      if (rib.slotSource(s) === c.source) continue;
-      if (this.hasActs(rib.slotSet(s)) && !exportAction(rib.slotSet(s).attributes, rsAs, c.peerAs).send) continue;
+      const src = rib.slotSource(s);
+      if (src === c.source || (src !== c.localSource && this.localOf[src] !== undefined)) continue;
+      if (
+        src !== c.localSource &&
+        this.hasActs(rib.slotSet(s)) &&
+        !exportAction(rib.slotSet(s).attributes, rsAs, c.peerAs).send
+      )
+        continue;
       // The overall best, when it may go, is also the best of any subset holding it (RFC 4271 §9.1.2.2).
       if (s === h) return rib.slotSource(h) + 1;
       this.grabScratch(n)[n++] = s;
@@ -558,6 +631,13 @@ export class RouteServer {
     const best = t.best[d]!;
     if (best === src + 1) return passOnSet(this.interner, t.bestSet[d]!);
     const rib = this.rib;
+    // A route written for the client goes as written (the best of them when several path ids were written).
+    if (src === c.localSource) {
+      let n = 0;
+      for (let s = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d)); s >= 0; s = rib.slotNext(s))
+        if (rib.slotSource(s) === src) this.grabScratch(n)[n++] = s;
+      return n === 0 ? undefined : rib.slotSet(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!);
+    }
     const rsAs = c.neighbor.localAs;
     let n = 0;
     for (let s = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d)); s >= 0; s = rib.slotNext(s)) {
@@ -580,9 +660,12 @@ export class RouteServer {
     const rsAs = c.neighbor.localAs;
     const cand: RibPath[] = [];
     let prepend = 0;
+    // The routes written for the client go as written, action communities or not.
+    const action = (p: RibPath) =>
+      p.source === c.localSource ? { send: true, prepend: 0 } : exportAction(p.set.attributes, rsAs, c.peerAs);
     for (const p of paths) {
-      if (p.source === c.source) continue;
-      const act = exportAction(p.set.attributes, rsAs, c.peerAs);
+      if (p.source === c.source || (p.source !== c.localSource && this.localOf[p.source] !== undefined)) continue;
+      const act = action(p);
       if (!act.send) continue;
       // The overall best, when it may go, is also the best of any subset holding it (RFC 4271 §9.1.2.2).
       if (p.best) return { path: p, prepend: act.prepend };
@@ -592,7 +675,7 @@ export class RouteServer {
     if (cand.length <= 1) return cand.length === 0 ? undefined : { path: cand[0]!, prepend };
     const cands: Candidate[] = cand.map((p) => this.rib.candidate(p));
     const chosen = cand[this.decision.best(cands.length, (i) => cands[i]!)]!;
-    return { path: chosen, prepend: exportAction(chosen.set.attributes, rsAs, c.peerAs).prepend };
+    return { path: chosen, prepend: action(chosen).prepend };
   }
 
   /** The path with the announcing client's AS `n` more times in front (action community). */

@@ -17,7 +17,8 @@ const client = (ip: string, as: number | 'auto', filter = '') =>
   `neighbor ${ip} { router-id 192.0.2.1; local-address 192.0.2.1; local-as ${RS}; peer-as ${as}; route-server-client;\n` +
   ` filter { next-hop any; ${filter} } }\n`;
 
-function setup(extra = '') {
+/** `before`: what happens to the neighbors before the route server is built (routes loaded from the configuration). */
+function setup(extra = '', before?: (ns: ServerNeighbor[]) => void) {
   const config = parseConfig(
     client('192.0.2.11', 1001) +
       client('192.0.2.12', 1002) +
@@ -42,6 +43,7 @@ function setup(extra = '') {
   const rs = new RouteServer(interner, (v6, buf, off, len, origin) => vrps.validate(v6, buf, off, len, origin), {
     alwaysCompareMed: config.alwaysCompareMed,
   });
+  before?.(ns);
   rs.sync(ns);
   for (const [i, n] of ns.entries()) rs.up(n, Uint8Array.of(10, 0, 0, 11 + i), 1001 + i);
   const send = (from: ServerNeighbor, attrs: Attributes | null, nlri: number[], withdrawn: number[] = []) => {
@@ -253,4 +255,60 @@ test('rpki tag: an invalid route is accepted with RS:1000:3, a valid one with RS
     '180c0001': [`${RS}:1000:3`],
     '180d0001': [`${RS}:1000:2`],
   });
+});
+
+test('a route written for a client is a local path: it goes to that client only, as written, and wins (local-origin)', () => {
+  const { rs, ns, send, held } = setup();
+  const [a, b, c] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  const written: Attributes = { origin: 0, asPath: path(64999), nextHop: Uint8Array.of(192, 0, 2, 77) };
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P1), written);
+  send(a, attrs([1001]), P1);
+  const paths = rs.rib.paths(IPV4_UNICAST, Uint8Array.from(P1));
+  assert.deepEqual(
+    paths.map((p) => [rs.rib.source(p.source).name, p.best]),
+    [
+      ['local (to 192.0.2.12)', true],
+      ['192.0.2.11', false],
+    ],
+  );
+  assert.deepEqual(held(b), { '180b0001': '192.0.2.77 64999' });
+  assert.deepEqual(held(c), { '180b0001': '192.0.2.11 1001' }, 'the others get the best of the clients’ paths');
+  assert.deepEqual(held(a), {}, 'nor is it sent to the client that announced the prefix');
+  // Withdrawn (a program, a reload): b gets a's path.
+  assert.equal(b.ribOut.withdraw(IPV4_UNICAST, Uint8Array.from(P1)), true);
+  assert.deepEqual(held(b), { '180b0001': '192.0.2.11 1001' });
+  assert.equal(rs.rib.paths(IPV4_UNICAST, Uint8Array.from(P1)).length, 1);
+  // Written again then cleared (`clear adj-rib out`): the same.
+  b.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P1), written);
+  assert.deepEqual(held(b), { '180b0001': '192.0.2.77 64999' });
+  b.ribOut.withdrawAll();
+  assert.equal(rs.rib.paths(IPV4_UNICAST, Uint8Array.from(P1)).length, 1);
+});
+
+test('routes written before the route server existed move into its Loc-RIB and are sent once', () => {
+  const written: Attributes = { origin: 0, asPath: path(64999), nextHop: Uint8Array.of(192, 0, 2, 77) };
+  const { rs, ns, send } = setup('', (ns) => ns[1]!.ribOut.announce(IPV4_UNICAST, Uint8Array.from(P1), written));
+  const [a, b] = ns as [ServerNeighbor, ServerNeighbor];
+  assert.equal(rs.rib.pathCount, 1);
+  assert.equal(b.ribOut.size, 1);
+  send(a, attrs([1001]), P1);
+  b.ribOut.attach({
+    localAs: RS,
+    peerAs: 1002,
+    ibgp: false,
+    families: new Set([IPV4_UNICAST]),
+    addPathSend: new Set(),
+    sendCtx: { asn4: true, addPath: new Set(), maxMessage: 4096 },
+    localAddress: Uint8Array.of(192, 0, 2, 1),
+  });
+  // One UPDATE for the prefix (the written route), then End-of-RIB: not the route server's path as well.
+  const updates = b.ribOut.pull(100).filter((m) => m.length > 23);
+  assert.equal(updates.length, 1);
+  assert.ok(Buffer.from(updates[0]!).includes(Buffer.from([192, 0, 2, 77])));
+  // A client gone from the configuration takes its written routes along.
+  rs.sync([a]);
+  assert.deepEqual(
+    rs.rib.paths(IPV4_UNICAST, Uint8Array.from(P1)).map((p) => rs.rib.source(p.source).name),
+    ['192.0.2.11'],
+  );
 });
