@@ -26,6 +26,7 @@ const V6 = '200,000 IPv6 /48, in table';
 const FLOW_TS = '100,000 flow rules through the API, to a tsbgp receiver';
 const FLOW_GO = '100,000 flow rules through the API';
 const FLOW_ALONE = /GoBGP's ingestion alone/;
+const RR = '1 client × 500,000 prefixes reflected to 10 clients';
 
 /** RESULTS.md's notes: what the profiles led to and the limits of the measurements. */
 export function notes(data: Data): string[] {
@@ -165,6 +166,17 @@ export function readmePerformance(data: Data): string[] {
     ],
     ['100 peers × 10,000 prefixes', cell(f('peers', 'tsbgp', /peers/)), cell(f('peers', 'BIRD', /peers/)), '', '', ''],
   ];
+  // Scenario 10, once it has run at full size.
+  const rr = (impl: string): Measure | undefined => f('route-reflector', impl, RR);
+  if (rr('tsbgp'))
+    rows.push([
+      'route reflector: 500,000 prefixes from one client to 10 clients',
+      cell(rr('tsbgp'), true),
+      cell(rr('BIRD'), true),
+      '',
+      cell(rr('GoBGP'), true),
+      '',
+    ]);
   const micro = (name: RegExp): string => {
     const r = data.micro.find((x) => name.test(x.name));
     return r ? r.value.split(',')[0]! : '(not measured)';
