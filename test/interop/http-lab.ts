@@ -30,6 +30,8 @@ export async function startHttpLab(o: {
   env?: Record<string, string>;
   /** Lines inside tsbgp's neighbor block (route-server-client, a filter block). */
   neighborLines?: string[];
+  /** BIRD takes several paths per prefix from tsbgp (ADD-PATH receive). */
+  addPathsRx?: boolean;
 }): Promise<HttpLab> {
   const dir = makeTempDir(o.name);
   const [eB, eT] = await Promise.all([allocEndpoint(), allocEndpoint()]);
@@ -39,7 +41,16 @@ export async function startHttpLab(o: {
     ...eB,
     as: o.asB,
     holdTime: 30,
-    neighbors: [{ address: eT.address, port: eT.port, as: o.asT, passive: true, families: ['ipv4', 'ipv6'] }],
+    neighbors: [
+      {
+        address: eT.address,
+        port: eT.port,
+        as: o.asT,
+        passive: true,
+        families: ['ipv4', 'ipv6'],
+        ...(o.addPathsRx ? { addPathsRx: true } : {}),
+      },
+    ],
   });
   await bird.addRoutes('ipv4', o.routes);
   fs.writeFileSync(path.join(dir, 'names.json'), JSON.stringify(o.names));
@@ -75,7 +86,7 @@ export async function startHttpLab(o: {
     async () => {
       const r = await fetch(`${base}/api/v1/neighbors/${eB.address}`);
       const n = (await r.json()) as { prefixes: { received: Record<string, number> } };
-      return n.prefixes.received['ipv4-unicast'] === o.routes.length;
+      return (n.prefixes.received['ipv4-unicast'] ?? 0) === o.routes.length;
     },
     20_000,
     `${o.routes.length} routes at tsbgp`,

@@ -97,6 +97,7 @@ export class Bird extends PeerDaemonBase implements BgpDaemon {
           // Next hops (192.0.2.x) are unresolvable here; recursive resolution keeps the routes (as
           // unreachable) instead of dropping them, and they are still counted.
           parts.push('gateway recursive;');
+          if (n.addPathsRx) parts.push('add paths rx;');
         } else {
           // Flow routes would otherwise be validated against a unicast route for the destination (RFC 8955 §6).
           parts.push('validate off;');

@@ -31,6 +31,8 @@ export interface NeighborOpts {
   ttlSecurity?: boolean;
   /** The neighbor is a route server (RFC 7947 §2.2.2): its routes do not start with its own AS (FRR checks that). */
   routeServer?: boolean;
+  /** BIRD only: take several paths per prefix from the neighbor (ADD-PATH receive, RFC 7911) on unicast. */
+  addPathsRx?: boolean;
 }
 
 export interface DaemonOpts {
