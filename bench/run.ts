@@ -180,41 +180,36 @@ const HOW: Record<string, string> = {
     'them against 500,000 VRPs from StayRTR (the first 250,000 prefixes valid for both announcers, the rest ' +
     'not-found). The clock runs from starting the clients (the route server already holds the VRPs) until ' +
     'every client has received every prefix it did not announce itself, counted by the clients themselves (a ' +
-    'bitmap each). tsbgp: `route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs client` ' +
-    'sessions, a `roa_check` import filter, `export all`; GoBGP: `route-server-client = true` neighbors (a RIB ' +
-    'per client) with an import policy rejecting RPKI-invalid routes. Why tsbgp holds 9 times what BIRD holds, ' +
-    'from a heap snapshot of the full job (`v8.writeHeapSnapshot()` from a `--require` hook once every client ' +
-    'held its routes; self sizes summed by owning object and field; that run: 27.3 s, peak RSS 1,346 MiB, 123 ' +
-    'MiB of it before the clients started, with the VRPs held). The snapshot holds 1,158 MiB: JS heap 474 MiB ' +
-    'and ArrayBuffer contents 771 MiB (`process.memoryUsage()`; the other 188 MiB of RSS are Node.js, code and ' +
-    'free heap pages). 912 MiB (78.7%) are the 50 Adj-RIBs-Out (src/rib/nlri-table.ts), one per client holding ' +
-    'the 509,600 routes it was sent, 25,480,000 entries in all, 37.5 bytes each: attribute-set references ' +
-    '(`values`, a JS array) 221 MiB, key bytes (path id + prefix, `arena`) 200 MiB, hash slots kept at most ' +
-    'half full (`slots`) 200 MiB, key offsets (`start`) and hashes (`hashes`) 100 MiB each, the send queue, ' +
-    'still allocated once drained (`queue`) 66 MiB, queued flags 25 MiB. 143 MiB (12.3%) are the received ' +
-    'routes with their verdicts for `show rib filtered` (src/roles/route-server/server.ts `Client.routes`, a ' +
-    'Map per client of `{ set, rpki, reason }` objects keyed by latin1 strings): 150 bytes for each of the ' +
-    '1,000,000 routes, namely objects 38 MiB, property arrays 38 MiB (`reason` is added after the two-field ' +
-    'literal, so it goes out of the object), key strings 23 MiB, Map tables 44 MiB. Then the Adj-RIBs-In ' +
-    "(typed-array PrefixMaps) 48 MiB (4.2%), the Loc-RIB's 1,000,000 paths 26 MiB (2.2%), the 500,000 VRPs 14 " +
-    'MiB (1.2%), the rest 15 MiB. The clients thus cost 1,224 MiB over the daemon holding the VRPs, 50 bytes ' +
-    'per route a client was sent; BIRD holds 145 MiB in all, 6 bytes per route its clients received, because ' +
-    'it exports from its one table and keeps nothing per client. The same run at 50 clients × 4,000 prefixes ' +
-    'gives the same split (Adj-RIBs-Out 80% of 276 MiB, 45 bytes per entry with power-of-two slack). To come ' +
-    'near BIRD: export from the Loc-RIB and keep per client only whether it was sent the best path (one bit ' +
-    'per client and prefix, 3 MiB here) or which path (an Int32, 97 MiB), instead of 912 MiB of copies; and ' +
-    'keep the verdicts as a byte column beside the Adj-RIB-In entries (1 MiB instead of 143 MiB; declaring ' +
-    '`reason` in the literal alone would save about 30 MiB). The daemon holding the VRPs, the Adj-RIBs-In and ' +
-    'the Loc-RIB would then come to about 200-300 MiB (estimated, not measured), of which Node.js idle is 55 ' +
-    'MiB. Time, from a CPU profile of the same job (inspector Profiler from the same hook, from starting the ' +
-    'clients to 2 s after the last route arrived; 25.4 s in that run, busy 25.1 s of 27.6 s): 54% of the self ' +
-    'time is src/rib/nlri-table.ts filling those 50 copies, `insert` 11.2 s (44.4%, 438 ns for each of the ' +
-    '25,480,000 new entries: a probe into one of 50 tables of 18 MiB, so mostly cache misses; the same inserts ' +
-    'with 50 tables interleaved take 245 ns each in a loop alone, into one table 139 ns), `append` 1.6 s, ' +
-    '`rehash` 0.5 s; then choosing the path per client (server.ts `exportTo`) 4.0 s (16.0%), `flush` 0.9 s, GC ' +
-    '1.4 s (5.5%), the array length setter 1.0 s (4.1%; most likely `cand.length = 0` in `exportTo`, once per ' +
-    'client and destination), RPKI validation 0.4 s (1.5%). Exporting from the one table would remove most of ' +
-    'the 13.6 s in nlri-table.ts, far more than the 0.2 s by which tsbgp misses BIRD.',
+    'bitmap each). tsbgp: `route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs ' +
+    'client` sessions, a `roa_check` import filter, `export all`; GoBGP: `route-server-client = true` ' +
+    'neighbors (a RIB per client) with an import policy rejecting RPKI-invalid routes. How tsbgp keeps it: it ' +
+    'exports from its one Loc-RIB and keeps per client no copy of what it sends. Every destination gets a ' +
+    'number shared by all clients, and each client one 16-bit cell per destination (the source of the path it ' +
+    'is to have, and an in-queue bit), laid out destination by destination in pages of 4,096 ' +
+    "(src/roles/route-server/export.ts); a client's Adj-RIB-Out reads its routes through a view and looks the " +
+    'attribute set up as the session sends. Without action communities one decision per destination serves ' +
+    "every client, and a change that leaves a client's choice alone queues nothing for it. The routes the " +
+    'clients sent are kept with their verdicts in typed columns (src/roles/route-server/client-routes.ts). ' +
+    'Before this design (one Adj-RIB-Out per client, 25,480,000 NlriTable entries of 37.5 bytes, and a Map of ' +
+    'objects per client for the verdicts) the same job took 24.7 s and 1,370 MiB, 54% of the CPU going into ' +
+    'filling those copies. Where the memory is now, from a heap snapshot (`v8.writeHeapSnapshot()` from a ' +
+    '`--require` hook when the RSS reached 330 MiB, near the end of a run whose peak was 345 MiB; self sizes ' +
+    'summed by the owning object and field): the snapshot holds 217 MiB, the other 113 MiB of RSS being ' +
+    "Node.js itself (55 MiB idle), code and free heap pages. The clients' cells 45.9 MiB (50 clients in runs " +
+    'of 52 cells of 2 bytes, for about 460,000 destinations by then); the destination numbering 25.0 MiB ' +
+    "(prefix index 12.9, key bytes 5.8, the best path's set per destination 4.4, its source 1.3, other 0.6); " +
+    'send queues 2.9 MiB; the routes the clients sent, with their verdicts, 42.3 MiB (PrefixMaps 31.7, set ' +
+    'references 7.8, reason and RPKI bytes 2.8); the Adj-RIBs-In 31.7 MiB (the same routes again: every ' +
+    'neighbor has one unless `adj-rib-in false;`); the Loc-RIB 41.7 MiB (prefix index 12.9, path pool 28.8); ' +
+    'the 500,000 VRPs 14.0 MiB; small objects 9.2 MiB. BIRD holds 145 MiB in all, 6 bytes per route its ' +
+    'clients received; tsbgp about 14 bytes a route, 12 over Node.js idle. What keeps tsbgp above BIRD: ' +
+    "Node.js itself, the received routes kept twice (the route server's store and the Adj-RIB-In: about 32 " +
+    "MiB would go if a route-server client's Adj-RIB-In were read from the route server's store), and the 2 " +
+    'bytes per client and destination (BIRD exports from its one table and sends a client nothing for the ' +
+    "prefixes whose best path is the client's own). Time, from a CPU profile (inspector Profiler from a " +
+    "`--require` hook, 7 s from 200 MiB RSS on, the sessions' teardown at the end included): socket writes " +
+    '11%, deciding per destination (`exportDest`) 10%, packing UPDATEs (`packV4`, `drain`) 16%, RPKI ' +
+    'validation 6%, looking the sets up at send time (`ClientView.get`) 5%, GC 5%.',
   'route-reflector':
     'Eleven bench/sender.ts sessions from their own 127.x.y.z addresses, all in AS 65000 and all route-reflector ' +
     'clients of the daemon (RFC 4456): one announces 500,000 IPv4 /24s with an AS_PATH of 64500 (as an iBGP ' +

@@ -292,8 +292,10 @@ export class ClientView implements ExportView {
   enqueueAll(): void {
     if (!this.attached) return;
     const t = this.t;
-    for (let d = 0; d < t.n; d++) {
+    // Stops at the last destination the client holds (a session coming up early sees few of them).
+    for (let d = 0, seen = 0; d < t.n && seen < this.count; d++) {
       const cell = t.page(d)[t.at(d, this.slot)]!;
+      if ((cell & SOURCE) !== 0) seen++;
       // Naming a source and not queued yet: non-zero and below the QUEUED bit.
       if (cell !== 0 && cell < QUEUED) this.push(d);
     }
