@@ -361,7 +361,9 @@ export class AdjRibOut {
    */
   paths(family: FamilyKey, given: Uint8Array): { pathId: number; attributes: AttrSet }[] {
     const t = this.tables.get(family);
-    if (!t) return [];
+    // A route an ExportView decides (the route server's) goes with path id 0 (RFC 7911 §3: one path).
+    const viewed = this.views.get(family)?.find(given, 0);
+    if (!t) return viewed ? [{ pathId: 0, attributes: viewed }] : [];
     if (hasRouteIdentity(family)) {
       const set = this.get(family, given);
       return set ? [{ pathId: 0, attributes: set }] : [];
@@ -371,6 +373,7 @@ export class AdjRibOut {
       const v = t.get(e);
       if (v !== undefined) out.push({ pathId: t.pathId(e), attributes: v });
     }
+    if (viewed && !out.some((p) => p.pathId === 0)) out.push({ pathId: 0, attributes: viewed });
     return out.sort((a, b) => a.pathId - b.pathId);
   }
 

@@ -192,6 +192,11 @@ test('ROUTE-REFRESH sends the family again; clear adj-rib out withdraws everythi
   assert.deepEqual(wire(b).announced, ['11.0.1/24 1001 1']);
   assert.equal(b.ribOut.get(IPV4_UNICAST, Uint8Array.from(P1))?.attributes.asPath?.[0]?.asns.length, 2);
   assert.deepEqual(b.ribOut.sizes().get(IPV4_UNICAST), 1);
+  // show adj-rib out PREFIX reads the same route.
+  assert.deepEqual(
+    b.ribOut.paths(IPV4_UNICAST, Uint8Array.from(P1)).map((p) => [p.pathId, p.attributes.attributes.asPath?.[0]?.asns]),
+    [[0, [1001, 1]]],
+  );
 });
 
 test('a client removed by a reload leaves no trace in the others; its slot serves the next one', () => {
