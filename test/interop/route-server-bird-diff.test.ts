@@ -1,10 +1,11 @@
 // Differential: the route server scenario (route-server-scenario.ts: two BIRD 2, FRR and GoBGP as clients, StayRTR)
 // run twice, once with tsbgp as the route server and once with BIRD 2 (its route server configuration below, the
 // usual IX one: `rs client`, import filters for next hop, first AS, prefix length, bogons, RFC 7999 blackholes in
-// the client's own space and RPKI, an import limit, and export filters for the same action communities). Each client must end up with the same prefixes,
-// next hops and AS_PATHs from both (GoBGP's max-prefix routes compared by count: which two of three pass depends
-// on arrival order in either server). Run for IPv4 and for IPv6 (IPV6: IPv6 routes and next hops, IPv6 VRPs,
-// bounds /16-/48, one client on an IPv6 session).
+// the client's own space and RPKI, an import limit, and export filters for the same action communities). Each
+// client must end up with the same prefixes, next hops and AS_PATHs from both (GoBGP's max-prefix routes compared
+// by count: which two of three pass depends on arrival order in either server). Run for IPv4 and for IPv6 (IPV6:
+// IPv6 routes and next hops, IPv6 VRPs, bounds /16-/48, one client on an IPv6 session). Path hiding is not
+// compared: BIRD hides paths in this lab (route-server-path-hiding.test.ts says why).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

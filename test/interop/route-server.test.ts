@@ -2,11 +2,12 @@
 // from StayRTR serving a VRP file written here. Proves: valid and not-found routes reach every other client with
 // the announcing client's next hop and AS_PATH (no route server AS: transparent), RPKI-invalid and bogon routes
 // reach none, each action community in its RFC 1997 and RFC 8092 forms (do not announce to X, to no one but the X
-// named, announce only to X, prepend 1, 2 or 3 times to X; GoBGP's AS is 32-bit, named by RFC 8092 forms only), an RFC 7999 blackhole /32 in the client's own
-// accepted prefix reaching every other client with BLACKHOLE as sent while one for another client's space is
-// refused, max-prefix refusing the routes over the limit, and a VRP file edit withdrawing the newly invalid route
-// from every client within a second of tsbgp applying it. The looking glass (`show rib filtered`, `show
-// route-server`) names the reasons and counts.
+// named, announce only to X, prepend 1, 2 or 3 times to X; GoBGP's AS is 32-bit, named by RFC 8092 forms only),
+// an RFC 7999 blackhole /32 in the client's own accepted prefix reaching every other client with BLACKHOLE as
+// sent while one for another client's space is refused, max-prefix refusing the routes over the limit, and a VRP
+// file edit withdrawing the newly invalid route from every client within a second of tsbgp applying it. The
+// looking glass (`show rib filtered`, `show route-server`) names the reasons and counts. route-server-v6.test.ts
+// does the same for IPv6.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipReason, stopAll } from './peers';
