@@ -194,6 +194,7 @@ async function loadFiltered() {
 const FATE = {
   sent: 'sent to the client',
   own: "not sent: the client's own route",
+  'other-client': 'not sent: written for another client',
   'action-community': 'not sent: an action community keeps it away',
   beaten: 'not sent: beaten',
 };

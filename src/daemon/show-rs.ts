@@ -140,7 +140,7 @@ export function serverNotes(rs: RouteServer, rpki: boolean): PathNotes {
 
 /** One path of the destination with what became of it in the export to the client. */
 export type ExportPath = PathInfo & {
-  export: 'sent' | 'own' | 'action-community' | 'beaten';
+  export: 'sent' | 'own' | 'other-client' | 'action-community' | 'beaten';
   /** Times the announcing client's AS was put in front (the client's action communities ask for it). */
   prepend?: number;
 };
@@ -195,6 +195,7 @@ export function queryExport(
 
 const FATE_TEXT = {
   own: "not sent: the client's own route",
+  'other-client': 'not sent: written for another client',
   'action-community': 'not sent: an action community keeps it from this client',
   beaten: 'not sent: beaten on',
 } as const;

@@ -718,8 +718,9 @@ export class RouteServer {
 
   /**
    * What the route server sends the client at `address` for a destination: each path of the Loc-RIB with what
-   * became of it for that client (sent, with the prepends its action communities ask for; the client's own; kept
-   * away by an action community; beaten among the paths that may go). Undefined when no client has that address.
+   * became of it for that client (sent, with the prepends its action communities ask for; the client's own; a
+   * route written for another client; kept away by an action community; beaten among the paths that may go).
+   * Undefined when no client has that address.
    */
   exportFor(address: string, f: FamilyKey, entry: Uint8Array): ExportView | undefined {
     const c = [...this.clients.values()].find((x) => x.neighbor.cfg.peerAddress === address);
@@ -732,7 +733,9 @@ export class RouteServer {
         const from = this.bySource[p.source];
         view.paths.push({ path: p, fate: 'sent', prepend: pick.prepend, prependAs: from?.peerAs ?? 0 });
       } else if (p.source === c.source) view.paths.push({ path: p, fate: 'own' });
-      else if (!exportAction(p.set.attributes, c.neighbor.localAs, c.peerAs).send)
+      else if (p.source !== c.localSource && this.localOf[p.source] !== undefined)
+        view.paths.push({ path: p, fate: 'other-client' });
+      else if (p.source !== c.localSource && !exportAction(p.set.attributes, c.neighbor.localAs, c.peerAs).send)
         view.paths.push({ path: p, fate: 'action-community' });
       else view.paths.push({ path: p, fate: 'beaten' });
     }
@@ -756,7 +759,8 @@ export interface SentRoute {
 /** What became of one Loc-RIB path in the export to one client. */
 export type ExportFate =
   | { path: RibPath; fate: 'sent'; prepend: number; prependAs: number }
-  | { path: RibPath; fate: 'own' | 'action-community' | 'beaten' };
+  /** own: the client's; other-client: written (configuration, program) for another client only. */
+  | { path: RibPath; fate: 'own' | 'other-client' | 'action-community' | 'beaten' };
 
 export interface ExportView {
   client: string;

@@ -260,3 +260,35 @@ test('HTTP over both Loc-RIBs: one answer per table, the same as show rib JSON; 
   );
   assert.deepEqual(s.clients, ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14', '192.0.2.15']);
 });
+
+test('a route written for one client: sent to it alone; the others are told it was written for another client', () => {
+  const { rs, ns } = setup();
+  // Written for D (192.0.2.14), as a program or the configuration would: through its Adj-RIB-Out.
+  ns[3]!.ribOut.announce(IPV4_UNICAST, Uint8Array.of(24, 11, 0, 1), {
+    origin: 0,
+    asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65077] }],
+    nextHop: Uint8Array.of(192, 0, 2, 77),
+  });
+  const d = json(null, rs, 'show rib 11.0.1.0/24 client 192.0.2.14 json');
+  assert.deepEqual([d.sent.from, d.sent.asPath], ['local (to 192.0.2.14)', '65077']);
+  const b = json(null, rs, 'show rib 11.0.1.0/24 client 192.0.2.12 json');
+  // The written path wins the decision (local-origin) but only D may have it: B gets A's.
+  assert.deepEqual(
+    b.paths.map((p: any) => [p.from, p.best, p.export]),
+    [
+      ['local (to 192.0.2.14)', true, 'other-client'],
+      ['192.0.2.11', false, 'sent'],
+      ['192.0.2.12', false, 'own'],
+    ],
+  );
+  assert.match(
+    (run(null, rs, 'show rib 11.0.1.0/24 client 192.0.2.12') as string[]).join('\n'),
+    /written for another client/,
+  );
+  // What each client's Adj-RIB-Out holds is still what its view says.
+  for (const [i, n] of ns.entries()) {
+    const view = json(null, rs, `show rib 11.0.1.0/24 client 192.0.2.${11 + i} json`).sent;
+    const held = n.ribOut.get(IPV4_UNICAST, Uint8Array.of(24, 11, 0, 1))?.attributes;
+    assert.equal(view?.asPath, held?.asPath?.flatMap((x) => x.asns).join(' '), n.cfg.peerAddress);
+  }
+});
