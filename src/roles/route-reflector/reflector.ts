@@ -30,7 +30,7 @@ import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
 import { isConfed } from '../../wire/attributes/aspath';
 import { readU32, u32Bytes } from '../../wire/bytes';
-import type { FamilyKey, NlriBlock, Update } from '../../wire/types';
+import { type FamilyKey, type NlriBlock, SAFI, safiOf, type Update } from '../../wire/types';
 
 /** What the reflector needs of a configured neighbor (the daemon's Neighbor is one). */
 export interface ReflectorNeighbor {
@@ -311,7 +311,10 @@ export class RouteReflector {
       } else if (m.external) use = this.externalSet(use);
     }
     if (u.nlri.count > 0) rib.applyBlock(u.nlri, m.source, use);
-    if (mpr && mpr.nlri.count > 0) rib.applyBlock(mpr.nlri as NlriBlock, m.source, use);
+    // RFC 8955 §6: a FlowSpec rule from an external peer must first be validated against the unicast routes,
+    // which is not done here: such rules stay out of the Loc-RIB (programs still get them).
+    const unvalidated = m.external && mpr !== undefined && safiOf(mpr.family) === SAFI.FLOW;
+    if (mpr && mpr.nlri.count > 0 && !unvalidated) rib.applyBlock(mpr.nlri as NlriBlock, m.source, use);
   }
 
   /** RFC 4271 §5.1.5: the LOCAL_PREF of a path from an external peer is ours to set (the default, 100). */

@@ -165,6 +165,9 @@ test("RFC 4456 §6 c: an external peer's path goes to every client and non-clien
     rr.counters().map((c) => c.role),
     ['client', 'client', 'non-client', 'non-client', 'external'],
   );
+  // RFC 8955 §6: an external peer's FlowSpec rule is not validated here, so it is not passed on.
+  send(e, { ...base, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65099] }] }, [5, 1, 24, 10, 0, 0], [], IPV4_FLOW);
+  assert.equal(rr.rib.size(IPV4_FLOW), 0);
   // Its session down: the path leaves every member, a's own path goes to the others again.
   rr.down(e);
   assert.equal(held(n)[0]!.originator, '10.9.9.11');
