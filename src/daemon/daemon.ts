@@ -521,8 +521,8 @@ export class Daemon {
         `session established (peer AS ${neg.peerAs}, hold time ${neg.holdTime}s, families ${neg.families.size})`,
       );
       n.ribIn?.sessionUp(neg.gracefulRestart?.families);
-      this.reflector?.up(n, neg.peerRouterId);
-      this.routeServer?.up(n, neg.peerRouterId, neg.peerAs);
+      this.reflector?.up(n, neg.peerRouterId, neg.addPathSend);
+      this.routeServer?.up(n, neg.peerRouterId, neg.peerAs, neg.addPathSend);
       n.ribOut.attach({
         localAs: n.localAs,
         peerAs: neg.peerAs,

@@ -19,6 +19,12 @@
 // learned from the members when it may go to that member (mayGo), and the routes written for it. A route
 // written for one member is never sent to another: it goes where the configuration or the program sent it, as
 // in ExaBGP, and a member it was not written for still gets the best learned path.
+//
+// A member whose session negotiated ADD-PATH with us sending (RFC 7911) for a family gets every path of each
+// destination it may have instead (the same RFC 4456 §6 rule, path by path: none of its own, a non-client's
+// only to clients), and every route written for it, each under its own path identifier: a learned path's comes
+// from PathIds (its source and received path id, so it stays put when the best path changes), a written
+// route's is the one it was written with. A path that leaves is withdrawn by its identifier.
 
 import { ipBytes } from '../../config/addr';
 import { confederationPlace } from '../../config/confederation';
@@ -28,6 +34,7 @@ import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { DEFAULT_LOCAL_PREF } from '../../rib/decision';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
+import { PathIds } from '../../rib/path-ids';
 import { isConfed } from '../../wire/attributes/aspath';
 import { readU32, u32Bytes } from '../../wire/bytes';
 import { type FamilyKey, type NlriBlock, SAFI, safiOf, type Update } from '../../wire/types';
@@ -55,6 +62,8 @@ export interface Member {
   /** The cluster id put first in CLUSTER_LIST of what is reflected to this neighbor (RFC 4456 §7). */
   clusterId: Uint8Array;
   families: ReadonlySet<FamilyKey>;
+  /** The families its session negotiated ADD-PATH for with us sending (RFC 7911): it gets every path. */
+  addPath: ReadonlySet<FamilyKey>;
   /** NLRI received in UPDATEs (announcements), those dropped as reflection loops (RFC 4456 §8). */
   received: number;
   loops: number;
@@ -148,6 +157,10 @@ export class RouteReflector {
   private ownClusters = new Set<number>();
   /** Sets from external peers with LOCAL_PREF 100, by the set received. */
   private readonly fromExternal = new WeakMap<AttrSet, AttrSet>();
+  /** The members with some ADD-PATH family, told of changes to paths that are not the best. */
+  private addPathMembers: Member[] = [];
+  /** The path identifiers sent to ADD-PATH members for learned paths. */
+  private readonly ids = new PathIds();
 
   constructor(
     private readonly interner: AttrInterner,
@@ -156,7 +169,9 @@ export class RouteReflector {
     this.rib = new LocRib(interner, { alwaysCompareMed: opts.alwaysCompareMed });
     this.rib.onBest = (c) => this.export(c);
     this.rib.onOther = (f, entry, head) => {
-      if (!this.quiet && this.hasLocal(head)) this.settleAll(f, entry, head);
+      if (this.quiet) return;
+      if (this.hasLocal(head)) this.settleAll(f, entry, head);
+      else for (const m of this.addPathMembers) if (m.addPath.has(f)) this.placeAll(m, f, entry, head);
     };
   }
 
@@ -214,6 +229,7 @@ export class RouteReflector {
         external: ext,
         clusterId: cluster,
         families: new Set(n.cfg.families.filter(locRibFamily)),
+        addPath: new Set(),
         received: 0,
         loops: 0,
         reflected: new WeakMap(),
@@ -236,6 +252,7 @@ export class RouteReflector {
       this.rib.withdrawSource(m.source);
     }
     this.order = [...this.members.values()];
+    this.addPathMembers = this.order.filter((m) => m.addPath.size > 0);
     this.ownIds = new Set([...this.members.keys()].map((n) => readU32(ipBytes(n.cfg.routerId)!, 0)));
     this.ownClusters = new Set([...this.members.values()].map((m) => readU32(m.clusterId, 0)));
   }
@@ -256,14 +273,32 @@ export class RouteReflector {
     }));
   }
 
-  /** The member's session is up: its peer's BGP identifier is known now (RFC 4456 §8 ORIGINATOR_ID). */
-  up(n: ReflectorNeighbor, peerRouterId: Uint8Array): void {
+  /**
+   * The member's session is up: its peer's BGP identifier is known now (RFC 4456 §8 ORIGINATOR_ID), and the
+   * families it negotiated ADD-PATH for with us sending (RFC 7911). Called before its Adj-RIB-Out is attached:
+   * where that changed, its Adj-RIB-Out is filled again for the other way, and the session sends the result.
+   */
+  up(n: ReflectorNeighbor, peerRouterId: Uint8Array, addPathSend: ReadonlySet<FamilyKey> = new Set()): void {
     const m = this.members.get(n);
     if (!m) return;
     this.rib.source(m.source).routerId = readU32(peerRouterId, 0);
     m.reflected = new WeakMap();
     // What was reflected from m to the others carried its old identifier.
     for (const o of this.members.values()) if (o.lastFrom === m) o.lastIn = o.lastFrom = o.lastOut = undefined;
+    const had = m.addPath;
+    // Nothing learned goes to an external neighbor, with ADD-PATH or without.
+    m.addPath = m.external ? had : new Set([...m.families].filter((f) => addPathSend.has(f)));
+    this.addPathMembers = this.order.filter((o) => o.addPath.size > 0);
+    for (const f of m.families) if (had.has(f) !== m.addPath.has(f)) this.refill(m, f);
+  }
+
+  /** Everything placed in m's Adj-RIB-Out for family f taken out, and placed again from the Loc-RIB. */
+  private refill(m: Member, f: FamilyKey): void {
+    const out = m.neighbor.ribOut;
+    const held: [Uint8Array, number][] = [];
+    out.forEachAt(f, (buf, off, len, pathId) => held.push([buf.slice(off, off + len), pathId]));
+    for (const [entry, pathId] of held) out.withdraw(f, entry, pathId, always);
+    this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned)));
   }
 
   /**
@@ -429,6 +464,10 @@ export class RouteReflector {
    */
   private settle(m: Member, f: FamilyKey, entry: Uint8Array, head: number, learned: number): void {
     if (!m.families.has(f) || m.external) return;
+    if (m.addPath.has(f)) {
+      this.placeAll(m, f, entry, head);
+      return;
+    }
     const rib = this.rib;
     const out = m.neighbor.ribOut;
     const from = learned < 0 ? undefined : this.bySource[rib.slotSource(learned)];
@@ -451,6 +490,27 @@ export class RouteReflector {
     else if (!zero) out.withdraw(f, entry, 0, always);
   }
 
+  /**
+   * What an ADD-PATH member's Adj-RIB-Out holds for one destination (list head `head`, -1: none left): every
+   * learned path that may go to it (mayGo), reflected, under its PathIds identifier, and every route written for
+   * it under its own; whatever else it held there is withdrawn.
+   */
+  private placeAll(m: Member, f: FamilyKey, entry: Uint8Array, head: number): void {
+    const rib = this.rib;
+    const out = m.neighbor.ribOut;
+    const want = new Map<number, AttrSet>();
+    for (let s = head; s >= 0; s = rib.slotNext(s)) {
+      const src = rib.slotSource(s);
+      if (src === m.localSource) want.set(rib.slotPathId(s), rib.slotSet(s));
+      else {
+        const from = this.bySource[src];
+        if (mayGo(from, m)) want.set(this.ids.id(src, rib.slotPathId(s)), this.reflect(from, m, rib.slotSet(s)));
+      }
+    }
+    for (const p of out.paths(f, entry)) if (!want.has(p.pathId)) out.withdraw(f, entry, p.pathId, always);
+    for (const [id, set] of want) out.announceAt(f, entry, 0, entry.length, set, id, always);
+  }
+
   /** A best-path change: passed on as it is where no member has a route of its own written there. */
   private export(c: BestChange): void {
     if (this.quiet) return;
@@ -463,6 +523,10 @@ export class RouteReflector {
     for (let i = 0; i < order.length; i++) {
       const m = order[i]!;
       if (!m.families.has(c.family) || m.external) continue;
+      if (m.addPath.has(c.family)) {
+        this.placeAll(m, c.family, c.entry, c.head);
+        continue;
+      }
       const out = m.neighbor.ribOut;
       if (mayGo(from, m))
         out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, always);

@@ -7,6 +7,9 @@
 // and communities go out as received; only the prepends a client asked for (action communities) change the path.
 // The routes written for a client (configuration, programs) are local paths of a source of that client's: they
 // go to that client only, as written, and win over the other clients' paths by the decision (local-origin).
+// A client whose session negotiated ADD-PATH with us sending (RFC 7911) for a family gets every path it may have
+// instead of one (RFC 7947 §2.3.2.2), each under a path identifier from PathIds, kept in its own Adj-RIB-Out:
+// such clients are few, and the others keep their compact column (export.ts).
 import { ipBytes } from '../../config/addr';
 import type { NeighborConfig } from '../../config/model';
 import { exportAction, hasActions } from '../../policy/actions';
@@ -16,6 +19,7 @@ import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type Candidate, Decision, type DecisionOptions } from '../../rib/decision';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
 import { passOnSet } from '../../rib/pass-on';
+import { PathIds } from '../../rib/path-ids';
 import { NOT_FOUND, type OriginState, VALID, type VrpTable } from '../../rpki/vrp-table';
 import { readU32 } from '../../wire/bytes';
 import { CeaseSubcode } from '../../wire/notification';
@@ -70,6 +74,8 @@ export interface Client {
    * them is accepted or leaves (a blackhole is only taken for the client's own space, whatever order they came in).
    */
   blackholes: Map<FamilyKey, Set<string>>;
+  /** The families its session negotiated ADD-PATH for with us sending: every path, in its own Adj-RIB-Out. */
+  addPath: ReadonlySet<FamilyKey>;
   restartTimer?: NodeJS.Timeout;
 }
 
@@ -99,6 +105,9 @@ export class RouteServer {
   private readonly addr = new Uint8Array(16);
   /** Destinations changed by the work under way, as (destination, source that changed) pairs: exported once it is done. */
   private readonly touched = new Map<DestTable, number[]>();
+  /** The clients with some ADD-PATH family, and the path identifiers they are sent. */
+  private addPathClients: Client[] = [];
+  private readonly ids = new PathIds();
 
   constructor(
     private readonly interner: AttrInterner,
@@ -159,6 +168,7 @@ export class RouteServer {
         filtered: 0,
         overLimit: false,
         blackholes: new Map(),
+        addPath: new Set(),
         localSource,
         origin: undefined as unknown as RouteOrigin,
       };
@@ -197,6 +207,7 @@ export class RouteServer {
         n.ribOut.setView(f, null);
       }
     }
+    this.addPathClients = [...this.clients.values()].filter((c) => c.addPath.size > 0);
     this.flush();
   }
 
@@ -243,8 +254,17 @@ export class RouteServer {
     };
   }
 
-  /** The client's session is up: its BGP identifier breaks ties (RFC 4271 §9.1.2.2 f). */
-  up(n: ServerNeighbor, peerRouterId: Uint8Array, peerAs: number): void {
+  /**
+   * The client's session is up: its BGP identifier breaks ties (RFC 4271 §9.1.2.2 f); the families it negotiated
+   * ADD-PATH for with us sending decide how it is exported. Called before its Adj-RIB-Out is attached, so a
+   * change of way is sent as the session's initial table.
+   */
+  up(
+    n: ServerNeighbor,
+    peerRouterId: Uint8Array,
+    peerAs: number,
+    addPathSend: ReadonlySet<FamilyKey> = new Set(),
+  ): void {
     const c = this.clients.get(n);
     if (!c) return;
     this.rib.source(c.source).routerId = readU32(peerRouterId, 0);
@@ -252,6 +272,27 @@ export class RouteServer {
     c.policy.peerAs = peerAs;
     c.received = 0;
     c.overLimit = false;
+    const had = c.addPath;
+    c.addPath = new Set([...RS_FAMILIES].filter((f) => addPathSend.has(f)));
+    this.addPathClients = [...this.clients.values()].filter((x) => x.addPath.size > 0);
+    for (const [f, t] of this.dests) {
+      if (had.has(f) === c.addPath.has(f)) continue;
+      if (c.addPath.has(f)) {
+        // Its column is given up: the cells stay zero and exportDest skips it.
+        t.dropView(c.slot);
+        n.ribOut.setView(f, null);
+        for (let d = 0; d < t.n; d++) if (t.best[d] !== 0) this.placeAll(c, t, d);
+        continue;
+      }
+      // Its table holds only what placeAll put there (the written routes are in the Loc-RIB: adopt()).
+      const held: [Uint8Array, number][] = [];
+      n.ribOut.forEachAt(f, (buf, off, len, pathId) => held.push([buf.slice(off, off + len), pathId]));
+      for (const [entry, pathId] of held) n.ribOut.withdraw(f, entry, pathId, always);
+      const v = new ClientView(t, c.slot, (d, src) => this.resolve(c, t, d, src));
+      t.addView(c.slot, v);
+      n.ribOut.setView(f, v);
+      this.exportTable(c, t);
+    }
   }
 
   /** The client's session went down: its paths leave the Loc-RIB and every other client's Adj-RIB-Out. */
@@ -498,6 +539,10 @@ export class RouteServer {
     if (this.touched.size === 0) return;
     for (const [t, log] of this.touched) {
       for (let i = 0; i < log.length; i += 2) this.exportDest(t, log[i]!, log[i + 1]!);
+      for (const c of this.addPathClients) {
+        if (!c.addPath.has(t.family)) continue;
+        for (let i = 0; i < log.length; i += 2) this.placeAll(c, t, log[i]!);
+      }
       for (const v of t.views) if (v?.woke) v.wake();
       t.reclaim();
     }
@@ -611,14 +656,49 @@ export class RouteServer {
 
   /** A client that joined gets every destination the route server holds. */
   private exportAll(c: Client): void {
-    for (const t of this.dests.values()) {
-      const v = t.views[c.slot]!;
-      for (let d = 0; d < t.n; d++) {
-        if (t.best[d] === 0) continue;
-        const h = this.rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
-        if (h >= 0) this.setCell(t.page(d), v, t.at(d, c.slot), d, this.chooseAt(c, h), 0);
-      }
+    for (const t of this.dests.values()) this.exportTable(c, t);
+  }
+
+  private exportTable(c: Client, t: DestTable): void {
+    const v = t.views[c.slot]!;
+    for (let d = 0; d < t.n; d++) {
+      if (t.best[d] === 0) continue;
+      const h = this.rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
+      if (h >= 0) this.setCell(t.page(d), v, t.at(d, c.slot), d, this.chooseAt(c, h), 0);
     }
+  }
+
+  /**
+   * What an ADD-PATH client's Adj-RIB-Out holds for destination d of `t`: every other client's path that its
+   * action communities let go to it, with the prepends they ask for, each under its PathIds identifier (RFC 7947
+   * §2.3.2.2), and the routes written for it, as written under their own path ids; whatever else it held there
+   * is withdrawn.
+   */
+  private placeAll(c: Client, t: DestTable, d: number): void {
+    const rib = this.rib;
+    const out = c.neighbor.ribOut;
+    const f = t.family;
+    const entry = t.entry(d);
+    const rsAs = c.neighbor.localAs;
+    const want = new Map<number, AttrSet>();
+    for (let s = rib.headAt(f, entry, 0, entry.length); s >= 0; s = rib.slotNext(s)) {
+      const src = rib.slotSource(s);
+      let set = rib.slotSet(s);
+      if (src === c.localSource) {
+        want.set(rib.slotPathId(s), set);
+        continue;
+      }
+      if (src === c.source || this.localOf[src] !== undefined) continue;
+      if (this.hasActs(set)) {
+        const act = exportAction(set.attributes, rsAs, c.peerAs);
+        if (!act.send) continue;
+        const from = this.bySource[src];
+        if (from && act.prepend > 0) set = this.prepend(set, from.peerAs, act.prepend);
+      }
+      want.set(this.ids.id(src, rib.slotPathId(s)), passOnSet(this.interner, set));
+    }
+    for (const p of out.paths(f, entry)) if (!want.has(p.pathId)) out.withdraw(f, entry, p.pathId, always);
+    for (const [id, set] of want) out.announceAt(f, entry, 0, entry.length, set, id, always);
   }
 
   /**
@@ -728,15 +808,21 @@ export class RouteServer {
     const paths = this.rib.paths(f, entry);
     const pick = this.choose(c, paths);
     const view: ExportView = { client: address, paths: [] };
+    // An ADD-PATH client is sent every path it may have: its written routes, the other clients' that may go.
+    const every = c.addPath.has(f);
     for (const p of paths) {
-      if (pick !== undefined && p === pick.path) {
+      const act = exportAction(p.set.attributes, c.neighbor.localAs, c.peerAs);
+      const mine = p.source === c.localSource;
+      if (every && (mine || (p.source !== c.source && this.localOf[p.source] === undefined && act.send))) {
+        const prepend = mine ? 0 : act.prepend;
+        view.paths.push({ path: p, fate: 'sent', prepend, prependAs: this.bySource[p.source]?.peerAs ?? 0 });
+      } else if (pick !== undefined && p === pick.path) {
         const from = this.bySource[p.source];
         view.paths.push({ path: p, fate: 'sent', prepend: pick.prepend, prependAs: from?.peerAs ?? 0 });
       } else if (p.source === c.source) view.paths.push({ path: p, fate: 'own' });
       else if (p.source !== c.localSource && this.localOf[p.source] !== undefined)
         view.paths.push({ path: p, fate: 'other-client' });
-      else if (p.source !== c.localSource && !exportAction(p.set.attributes, c.neighbor.localAs, c.peerAs).send)
-        view.paths.push({ path: p, fate: 'action-community' });
+      else if (p.source !== c.localSource && !act.send) view.paths.push({ path: p, fate: 'action-community' });
       else view.paths.push({ path: p, fate: 'beaten' });
     }
     return view;
@@ -764,9 +850,12 @@ export type ExportFate =
 
 export interface ExportView {
   client: string;
-  /** The destination's paths, best first, each with its fate for this client (at most one is `sent`). */
+  /** The destination's paths, best first, each with its fate for this client (one `sent`, all under ADD-PATH). */
   paths: ExportFate[];
 }
+
+/** The guard of the route server's own Adj-RIB-Out changes for ADD-PATH clients: they decide those routes. */
+const always = (): boolean => true;
 
 /** The key of a blackhole route (Client.blackholes): path id (4 bytes) then the NLRI entry at d[off], as latin1. */
 function keyOf(pathId: number, d: Uint8Array, off: number): string {

@@ -10,12 +10,12 @@ import { parseConfig } from '../../../src/config/parser';
 import type { Daemon } from '../../../src/daemon/daemon';
 import { showRib } from '../../../src/daemon/show-rib';
 import { locRibs, ribLookup, ribRoutes, ribSummary } from '../../../src/http/loc-rib';
-import { AdjRibOut } from '../../../src/rib/adj-rib-out';
 import { AttrInterner } from '../../../src/rib/attr-intern';
 import { RouteReflector } from '../../../src/roles/route-reflector/reflector';
 import { RouteServer, type ServerNeighbor } from '../../../src/roles/route-server/server';
 import { VrpTable } from '../../../src/rpki/vrp-table';
 import { type Attributes, IPV4_UNICAST, type NlriBlock, SegmentType } from '../../../src/wire/types';
+import { serverNeighbors } from '../../support/role-neighbors';
 
 const RS = 64999;
 const client = (ip: string, as: number, extra = '') =>
@@ -37,13 +37,7 @@ function setup() {
     'rs.conf',
   );
   const interner = new AttrInterner();
-  const ns: ServerNeighbor[] = config.neighbors.map((cfg) => ({
-    cfg,
-    ribOut: new AdjRibOut(interner),
-    localAs: RS,
-    peer: { stop: async () => {}, start: () => {} },
-    log: { info: () => {}, warning: () => {} },
-  }));
+  const ns: ServerNeighbor[] = serverNeighbors(config.neighbors, interner, RS);
   const vrps = new VrpTable();
   vrps.add(false, Uint8Array.of(11, 0, 1, 0), 0, 24, 24, 1001);
   vrps.add(false, Uint8Array.of(11, 0, 3, 0), 0, 24, 24, 1005);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../../src/config/parser';
-import { AdjRibOut, type ExportSession } from '../../../src/rib/adj-rib-out';
+import type { ExportSession } from '../../../src/rib/adj-rib-out';
 import { AttrInterner } from '../../../src/rib/attr-intern';
 import { RouteServer, type ServerNeighbor } from '../../../src/roles/route-server/server';
 import { forEachPrefix } from '../../../src/wire/nlri/prefix';
@@ -19,6 +19,7 @@ import {
   type Update,
 } from '../../../src/wire/types';
 import { decodeUpdate } from '../../../src/wire/update';
+import { serverNeighbors } from '../../support/role-neighbors';
 
 const RS = 64999;
 const client = (ip: string, as: number) =>
@@ -39,13 +40,7 @@ function setup(count = 3) {
   const text = Array.from({ length: count }, (_, i) => client(`192.0.2.${11 + i}`, 1001 + i)).join('');
   const config = parseConfig(text, 'rs.conf');
   const interner = new AttrInterner();
-  const ns: ServerNeighbor[] = config.neighbors.map((cfg) => ({
-    cfg,
-    ribOut: new AdjRibOut(interner),
-    localAs: RS,
-    peer: { stop: async () => {}, start: () => {} },
-    log: { info: () => {}, warning: () => {} },
-  }));
+  const ns: ServerNeighbor[] = serverNeighbors(config.neighbors, interner, RS);
   const rs = new RouteServer(interner, () => 0);
   return { rs, ns, interner };
 }
