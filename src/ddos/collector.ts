@@ -55,6 +55,8 @@ export class FlowCollector {
     const s = this.stats;
     s.datagrams++;
     const sampling = this.opts.sampling?.get(address) ?? 0;
+    // Only sFlow sets it, per sample: a NetFlow record must not inherit the last sFlow sample's.
+    this.rec.ipLength = 0;
     let n = 0;
     try {
       if (buf.length >= 4 && word(buf, 0) === 5) {

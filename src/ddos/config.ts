@@ -9,6 +9,7 @@
 //     window 10; min-duration 5; calm 300;  # seconds
 //     mitigation flowspec;                 # flowspec | rtbh | both | none
 //     action discard;                      # or: action rate-limit 125000 (bytes/s)
+//     packet-length-match false;           # no packet-length in FlowSpec rules (default: when sizes are narrow)
 //     next-hop 192.0.2.66; community [ 65535:666 ];   # RTBH (RFC 7999 BLACKHOLE by default)
 //     max-rules 100; never-mitigate [ 203.0.113.1/32 ]; dry-run; processes [ watcher ];
 //     group customers {
@@ -56,6 +57,8 @@ export interface DdosConfig {
   calm: number;
   mitigation: Method;
   action: { kind: 'discard' } | { kind: 'rate-limit'; rate: number };
+  /** FlowSpec rules match the attack's packet lengths when they are narrow (mitigator.ts flowRule). */
+  packetLengthMatch: boolean;
   nextHop?: string;
   communities: string[];
   maxRules: number;
@@ -79,6 +82,7 @@ export function defaultDdos(pos: Location): DdosConfig {
     calm: 300,
     mitigation: 'flowspec',
     action: { kind: 'discard' },
+    packetLengthMatch: true,
     communities: ['65535:666'],
     maxRules: 100,
     neverMitigate: [],
@@ -207,12 +211,12 @@ export function ddosStatement(s: Token[], end: Token, d: DdosConfig): void {
     case 'never-mitigate':
       for (const t of listAt(s, 1, end, 'a prefix')) d.neverMitigate.push(wordPrefix(t));
       return;
-    case 'dry-run': {
-      const v = s[1]?.text ?? 'true';
-      if (v !== 'true' && v !== 'false') throw expected(s[1], "'true' or 'false'");
-      d.dryRun = v === 'true';
-      return done(s[1] ? 2 : 1);
-    }
+    case 'dry-run':
+      d.dryRun = flag(s, end);
+      return;
+    case 'packet-length-match':
+      d.packetLengthMatch = flag(s, end);
+      return;
     case 'processes':
       d.processes = listAt(s, 1, end, 'a process name').map((t) => t.text);
       return;
@@ -223,9 +227,17 @@ export function ddosStatement(s: Token[], end: Token, d: DdosConfig): void {
     default:
       throw errorAt(
         k,
-        `found '${k.text}', expected one of listen, exporter, template-timeout, window, min-duration, calm, mitigation, action, next-hop, community, max-rules, never-mitigate, dry-run, processes, top-talkers, or a block: group (in ddos)`,
+        `found '${k.text}', expected one of listen, exporter, template-timeout, window, min-duration, calm, mitigation, action, packet-length-match, next-hop, community, max-rules, never-mitigate, dry-run, processes, top-talkers, or a block: group (in ddos)`,
       );
   }
+}
+
+/** `KEYWORD;` (true), `KEYWORD true;` or `KEYWORD false;`. */
+function flag(s: Token[], end: Token): boolean {
+  const v = s[1]?.text ?? 'true';
+  if (v !== 'true' && v !== 'false') throw expected(s[1] ?? end, "'true' or 'false'");
+  if (s.length > 2) throw expected(s[2], "';'");
+  return v === 'true';
 }
 
 function method(s: Token[], end: Token): Method {

@@ -42,6 +42,7 @@ export function decodeHeader(buf: Uint8Array, at: number, end: number, protocol:
   r.dstPort = 0;
   r.tcpFlags = 0;
   r.fragment = 0;
+  r.ipLength = 0;
   let later = false;
   if (ipVersion === 4) {
     if (p + 20 > end || buf[p]! >> 4 !== 4) return false;
@@ -49,6 +50,7 @@ export function decodeHeader(buf: Uint8Array, at: number, end: number, protocol:
     if (ihl < 20) return false;
     r.setV4(word(buf, p + 12), word(buf, p + 16));
     r.proto = buf[p + 9]!;
+    r.ipLength = half(buf, p + 2);
     // Flags and fragment offset (RFC 791 §3.1): MF bit 0x2000, offset in the low 13 bits.
     const frag = half(buf, p + 6);
     if ((frag & 0x3fff) !== 0) r.fragment = 1;
@@ -57,6 +59,9 @@ export function decodeHeader(buf: Uint8Array, at: number, end: number, protocol:
   } else {
     if (p + 40 > end || buf[p]! >> 4 !== 6) return false;
     r.setV6(buf, p + 8, p + 24);
+    // Payload length 0: a jumbogram (RFC 2675), its length in an option: left unknown.
+    const payload = half(buf, p + 4);
+    r.ipLength = payload === 0 ? 0 : payload + 40;
     let next = buf[p + 6]!;
     p += 40;
     // Extension headers (RFC 8200 §4): hop-by-hop 0, routing 43, destination options 60 (length in 8-byte units

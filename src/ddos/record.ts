@@ -21,6 +21,12 @@ export class FlowRecord {
   bytes = 0;
   /** Flow records this stands for: 1 for a NetFlow/IPFIX record, 0 for an sFlow packet sample. */
   flows = 0;
+  /**
+   * The IP packet's length (IPv4 total length, IPv6 payload length + 40) where the exporter sends the packet
+   * itself (sFlow); 0 where it sends flows (NetFlow, IPFIX: the size is bytes / packets). sFlow's bytes are frame
+   * lengths; what FlowSpec's packet-length matches is this (RFC 8955 §4.2.2.10: without layer 2).
+   */
+  ipLength = 0;
 
   setV4(src: number, dst: number): void {
     this.family = 4;

@@ -103,6 +103,8 @@ function flowSample(
 
 function fillSampled(buf: Uint8Array, body: number, ports: number, r: FlowRecord, rate: number): void {
   r.bytes = word(buf, body) * rate;
+  // Sampled IPv4/IPv6 records give the IP packet's length, without layer 2.
+  r.ipLength = word(buf, body);
   r.proto = word(buf, body + 4);
   r.srcPort = word(buf, ports);
   r.dstPort = word(buf, ports + 4);

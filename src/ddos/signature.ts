@@ -1,6 +1,11 @@
 // What an attack looks like, from the host's counters (protocol mix, amplification ports, average packet size)
 // and from the flow records seen record by record once the host went over a threshold (sources, ports, packet
 // sizes). The capture is bounded: at most MAX_KEYS sources and ports are counted per host.
+//
+// Packet sizes in the capture are IP packet lengths (what FlowSpec's packet-length matches, RFC 8955
+// §4.2.2.10): an sFlow sample's own length, a NetFlow/IPFIX record's bytes / packets. A flow record only gives
+// the average of its packets: one whose bytes are not a whole multiple of its packets had packets of several
+// sizes, and the capture then says the lengths are not known exactly.
 
 import { Col, type HostTable } from './hosts';
 import { addressText, type FlowRecord } from './record';
@@ -15,6 +20,11 @@ export interface Signature {
   /** A destination port taking most of the attack, when there is one. */
   destinationPorts: number[];
   packetSize: { average: number; min: number; max: number };
+  /**
+   * The IP packet lengths the capture saw (the smallest rounded down, the largest up), when it saw packets and
+   * every flow record had packets of one size: what a FlowSpec packet-length match may use.
+   */
+  packetLength?: { min: number; max: number };
   topSources: { address: string; packets: number }[];
 }
 
@@ -24,11 +34,14 @@ export class Capture {
   packets = 0;
   minSize = Infinity;
   maxSize = 0;
+  /** A flow record had packets of several sizes (its bytes not a multiple of its packets). */
+  uneven = false;
 
   add(r: FlowRecord): void {
     this.packets += r.packets;
     if (r.packets > 0) {
-      const size = r.bytes / r.packets;
+      const size = r.ipLength > 0 ? r.ipLength : r.bytes / r.packets;
+      if (r.ipLength === 0 && r.bytes % r.packets !== 0) this.uneven = true;
       if (size < this.minSize) this.minSize = size;
       if (size > this.maxSize) this.maxSize = size;
     }
@@ -73,15 +86,19 @@ export function signatureOf(hosts: HostTable, row: number, f: number, capture: C
   else if (share(Col.TCP_PKTS) >= 0.5) kind = 'tcp';
   const dport = kind === 'syn' || kind === 'udp' || kind === 'tcp' ? capture.mainDstPort() : undefined;
   const average = Math.round(c(Col.BYTES) / pkts);
-  return {
+  const captured = capture.packets > 0 && Number.isFinite(capture.minSize);
+  const sig: Signature = {
     kind,
     sourcePorts,
     destinationPorts: dport === undefined ? [] : [dport],
     packetSize: {
       average,
-      min: Number.isFinite(capture.minSize) ? Math.round(capture.minSize) : average,
-      max: capture.maxSize > 0 ? Math.round(capture.maxSize) : average,
+      min: captured ? Math.round(capture.minSize) : average,
+      max: captured ? Math.round(capture.maxSize) : average,
     },
     topSources: capture.top(top),
   };
+  if (captured && !capture.uneven)
+    sig.packetLength = { min: Math.floor(capture.minSize), max: Math.ceil(capture.maxSize) };
+  return sig;
 }

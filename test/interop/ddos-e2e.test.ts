@@ -179,9 +179,16 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
       ['BIRD', atB.at],
     ] as const)
       assert.ok(at - firstFlows <= 5000, `${who} had it ${at - firstFlows} ms after the first flows`);
-    assert.equal(atG.f.match, `[destination: ${NTP_VICTIM}/32][protocol: ==udp][source-port: ==123]`);
+    // Every NTP answer is a 468-byte IP packet: the rule matches that length too (RFC 8955 type 10).
+    assert.equal(
+      atG.f.match,
+      `[destination: ${NTP_VICTIM}/32][protocol: ==udp][source-port: ==123][packet-length: ==468]`,
+    );
     assert.match(atG.f.actions, /"subtype":6,"as":0,"rate":0[,}]/);
-    assert.equal(atF.f.match, `Destination Address ${NTP_VICTIM}/32; IP Protocol = 17; Source Port = 123`);
+    assert.equal(
+      atF.f.match,
+      `Destination Address ${NTP_VICTIM}/32; IP Protocol = 17; Source Port = 123; Packet Length = 468`,
+    );
     assert.deepEqual(atB.r.communities, ['65535:666']);
     assert.equal(atB.r.nextHop, '192.0.2.66');
   });
@@ -218,7 +225,7 @@ describe('DDoS: flows from softflowd to FlowSpec at GoBGP and FRR and RTBH at BI
     );
     assert.match(
       show.stdout,
-      /rule announce flow route destination 203\.0\.113\.10\/32 protocol udp source-port \[ =123 \] discard/,
+      /rule announce flow route destination 203\.0\.113\.10\/32 protocol udp source-port \[ =123 \] packet-length \[ =468 \] discard/,
     );
     assert.match(show.stdout, /top talkers/);
   });

@@ -91,7 +91,11 @@ describe('DDoS: NetFlow v5 and v9 from softflowd, sFlow from pmacctd, to FlowSpe
         ),
       ]);
       tc.diagnostic(`rule and route in place ${Date.now() - first} ms after the first run's export`);
-      assert.equal(rule.match, `[destination: ${run.victim}/32][protocol: ==udp][source-port: ==123]`);
+      // The IP length for every protocol (sFlow's from the sampled header): 468.
+      assert.equal(
+        rule.match,
+        `[destination: ${run.victim}/32][protocol: ==udp][source-port: ==123][packet-length: ==468]`,
+      );
       assert.deepEqual(route.communities, ['65535:666']);
       const start = ddosEvents().find((e) => e.event === 'start' && e.victim === run.victim)!;
       assert.equal(start.signature.kind, 'amplification');

@@ -103,8 +103,9 @@ export function exportCommand(
   dir: string,
 ): [string, string[]] {
   if (exporter === 'sflow') {
-    // pmacctd reads the file, samples 1 in 1 packets and sends sFlow v5 flow samples (raw headers); it exits at
-    // the end of the file (pcap_savefile_wait false).
+    // pmacctd reads the file, samples 1 in 1 packets and sends sFlow v5 flow samples (raw headers), three times a
+    // second apart (pcap_savefile_delay is the pause before each play, 2 s when unset), then exits: one run is
+    // a steady flood like softflowd's runs, not one burst every few seconds.
     const conf = path.join(dir, 'pmacctd-sfprobe.conf');
     fs.writeFileSync(
       conf,
@@ -114,6 +115,8 @@ export function exportCommand(
         'plugins: sfprobe',
         `sfprobe_receiver: ${addr}:${port}`,
         'sampling_rate: 1',
+        'pcap_savefile_replay: 3',
+        'pcap_savefile_delay: 1',
         '',
       ].join('\n'),
     );

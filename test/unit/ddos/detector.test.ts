@@ -184,8 +184,10 @@ test('an NTP reflection flood starts an attack after min-duration, with a FlowSp
   assert.deepEqual(start.signature.sourcePorts, [123]);
   assert.equal(start.signature.packetSize.average, 468);
   assert.equal(start.signature.topSources.length, 10);
+  // Every captured record had 468-byte packets: the rule matches that length too (RFC 8955 type 10).
+  assert.deepEqual(start.signature.packetLength, { min: 468, max: 468 });
   assert.deepEqual(t.commands, [
-    'announce flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] discard expires 14',
+    'announce flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] packet-length [ =468 ] discard expires 14',
   ]);
   const route = parseFlowCommand(`route ${t.commands[0]!.replace(/^announce flow route /, '')}`);
   assert.equal(mustRefuse(checkRule(route, { protect: [] })), false);
@@ -199,7 +201,10 @@ test('an NTP reflection flood starts an attack after min-duration, with a FlowSp
   const end = t.events.find((e) => e.event === 'end')!;
   assert.ok(end, 'ended');
   assert.ok(end.peak.pps >= 4000, `peak ${end.peak.pps}`);
-  assert.equal(t.commands.at(-1), 'withdraw flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ]');
+  assert.equal(
+    t.commands.at(-1),
+    'withdraw flow route destination 203.0.113.10/32 protocol udp source-port [ =123 ] packet-length [ =468 ]',
+  );
   assert.equal(t.mitigator.inForce, 0);
   // The normal host never started anything.
   assert.ok(t.events.every((e) => e.host === '203.0.113.10'));

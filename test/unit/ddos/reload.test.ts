@@ -10,8 +10,8 @@ import * as dgram from 'node:dgram';
 import { after, test } from 'node:test';
 import { parseConfig } from '../../../src/config/parser';
 import type { DdosConfig } from '../../../src/ddos/config';
-import { DdosService } from '../../../src/ddos/service';
 import { netflow5, type TestFlow, templated, V4_FIELDS } from '../../support/flow-packets';
+import { serviceRig } from './service-rig';
 
 const ADDR = '127.0.0.1';
 
@@ -63,33 +63,7 @@ const ntp = (victim: string, packets: number): TestFlow[] =>
     bytes: (packets / 10) * 468,
   }));
 
-function rig(cfg: DdosConfig) {
-  const commands: string[] = [];
-  const events: { event: string; victim: string }[] = [];
-  let now = 1_000_000;
-  const svc = new DdosService(
-    cfg,
-    {
-      run: (l) => {
-        commands.push(l);
-        return null;
-      },
-      event: (l) => {
-        const e = JSON.parse(l).ddos;
-        events.push({ event: e.event, victim: e.victim });
-      },
-      log: () => undefined,
-    },
-    now,
-  );
-  /** One second: datagrams straight into the collector, then a tick. */
-  const second = (...bufs: Uint8Array[]) => {
-    for (const b of bufs) svc.collector.datagram(b, ADDR, 9000, now);
-    now += 1000;
-    svc.detector.tick(now);
-  };
-  return { svc, commands, events, second, now: () => now };
-}
+const rig = serviceRig;
 
 test('listeners: a changed port is rebound, an unchanged one keeps its socket and templates', async () => {
   const [p1, p2, p3] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()];
