@@ -2,7 +2,8 @@
 // server S and two clients, A (AS 1001, announces two prefixes) and B (AS 1002). S's configuration writes a route
 // for B for one of A's prefixes. Proven from B's Adj-RIB-In: B holds the route written for it (once: one UPDATE,
 // not the route server's path after it) and A's other prefix; A never gets S's route for B; `show rib` lists the
-// local path as best; a program's `withdraw route` at S gives B A's path.
+// local path as best and the export view for A says it was written for another client; a program's `withdraw
+// route` at S gives B A's path.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -77,6 +78,18 @@ test('a route server that originates: the client a route is written for holds it
       [
         [`local (to ${b})`, true],
         [a, false],
+      ],
+    );
+    // The export view for A: nothing sent, the route for B written for another client, A's own path its own.
+    const forA = JSON.parse(
+      (await dS.runner.answer(`show rib 11.7.0.0/24 client ${a} json`, 'cli', async () => true)).slice(0, -1).join(''),
+    ) as { sent: unknown; paths: { from: string; export: string }[] };
+    assert.equal(forA.sent, null);
+    assert.deepEqual(
+      forA.paths.map((p) => [p.from, p.export]),
+      [
+        [`local (to ${b})`, 'other-client'],
+        [a, 'own'],
       ],
     );
     assert.equal(dS.runner.internal(`neighbor ${b} withdraw route 11.7.0.0/24`, 'test'), null);
