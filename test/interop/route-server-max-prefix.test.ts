@@ -25,11 +25,12 @@ const skip = skipReason('bird', 'frr', 'gobgp', 'stayrtr');
 /** Seconds tsbgp waits before it starts a torn-down session again: `teardown 0.05` (minutes). */
 const RESTART_S = 3;
 
-const routes = (n: number, third: number): RouteSpec[] =>
-  [1, 2, 3].map((i) => ({ prefix: `${n}.${n}.${i}.0/24`, nextHop: `192.0.2.${third}` }));
-const FRR_ROUTES = routes(7, 7);
-const BIRD_ROUTES = routes(8, 8);
-const GOBGP_ROUTES = routes(9, 9).slice(0, 2);
+const routes = (n: number, count: number): RouteSpec[] =>
+  Array.from({ length: count }, (_, i) => ({ prefix: `${n}.${n}.${i + 1}.0/24`, nextHop: `192.0.2.${n}` }));
+const FRR_ROUTES = routes(7, 3);
+// BIRD sends its third and fourth routes in one UPDATE (same attributes): the teardown comes in its middle.
+const BIRD_ROUTES = routes(8, 4);
+const GOBGP_ROUTES = routes(9, 2);
 
 /** A client of AS 100N with next hop 192.0.2.N, limited to 2 routes, torn down over that. */
 const teardownClient = (name: string, n: number, make: () => BgpDaemon, routes: RouteSpec[]): ClientSpec => ({
@@ -94,10 +95,11 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
   });
 
   /**
-   * Client `name` (FRR or BIRD) announces its third route: tsbgp tears the session down, the client's routes leave
-   * the others (`others`: each other client and what it holds besides), the client tells `reported()` what it got,
-   * and once the third route is withdrawn at the client and tsbgp has started the session again after the restart
-   * time, the two routes are back. Returns the seconds from teardown to Established again.
+   * Client `name` (FRR or BIRD) announces two routes, then the rest of `own`: tsbgp tears the session down, the
+   * client's routes leave the others (`others`: each other client and what it holds besides), the client tells
+   * `reported()` what it got, and once the extra routes are withdrawn at the client and tsbgp has started the
+   * session again after the restart time, the two routes are back. Returns the seconds from teardown to
+   * Established again.
    */
   const tripAndReturn = async (
     name: string,
@@ -112,12 +114,13 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
     for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes`);
     const downs = (): number => t.log().match(new RegExp(`peer=${address(name)} session down`, 'g'))?.length ?? 0;
     const before = downs();
-    await d.addRoute('ipv4', own[2]!);
+    if (d instanceof Bird) await d.addRoutes('ipv4', own.slice(2));
+    else for (const r of own.slice(2)) await d.addRoute('ipv4', r);
     await waitFor(() => downs() > before, 10_000, `${name} torn down`, 20);
     const downAt = Date.now();
     for (const [o, rest] of Object.entries(others)) await holds(o, rest, `${name}'s routes gone`);
     await reported();
-    await d.withdrawRoute('ipv4', own[2]!.prefix);
+    for (const r of own.slice(2)) await d.withdrawRoute('ipv4', r.prefix);
     await waitFor(() => t.established(address(name)), 20_000, `${name} Established again`, 100);
     const back = (Date.now() - downAt) / 1000;
     for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes again`);

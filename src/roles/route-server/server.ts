@@ -509,7 +509,9 @@ export class RouteServer {
         data[1] = (f >> 8) & 0xff;
         data[2] = f & 0xff;
         new DataView(data.buffer).setUint32(3, mp.limit);
-        void n.peer.stop(data, CeaseSubcode.MAX_PREFIXES);
+        // Not from inside the UPDATE being read: stopping the session takes the client's routes away (down()) at
+        // once, and the rest of this UPDATE (refused as over the limit meanwhile) would find them gone.
+        queueMicrotask(() => void n.peer.stop(data, CeaseSubcode.MAX_PREFIXES));
         clearTimeout(c.restartTimer);
         c.restartTimer = setTimeout(() => n.peer.start(), mp.restartMinutes * 60_000);
         c.restartTimer.unref();

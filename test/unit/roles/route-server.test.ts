@@ -29,16 +29,23 @@ function setup(extra = '', before?: (ns: ServerNeighbor[]) => void) {
   );
   const interner = new AttrInterner();
   const stops: { data?: Uint8Array; subcode?: number }[] = [];
-  const ns: ServerNeighbor[] = config.neighbors.map((cfg) => ({
-    cfg,
-    ribOut: new AdjRibOut(interner),
-    localAs: RS,
-    peer: {
-      stop: async (data?: Uint8Array, subcode?: number) => void stops.push({ data, subcode }),
-      start: () => {},
-    },
-    log: { info: () => {}, warning: () => {} },
-  }));
+  const ns: ServerNeighbor[] = config.neighbors.map((cfg) => {
+    const n: ServerNeighbor = {
+      cfg,
+      ribOut: new AdjRibOut(interner),
+      localAs: RS,
+      peer: {
+        // As the daemon's Peer: the session is down (and the client's routes gone) before stop() returns.
+        stop: async (data?: Uint8Array, subcode?: number) => {
+          stops.push({ data, subcode });
+          rs.down(n);
+        },
+        start: () => {},
+      },
+      log: { info: () => {}, warning: () => {} },
+    };
+    return n;
+  });
   const vrps = new VrpTable();
   const rs = new RouteServer(interner, (v6, buf, off, len, origin) => vrps.validate(v6, buf, off, len, origin), {
     alwaysCompareMed: config.alwaysCompareMed,
@@ -154,7 +161,7 @@ test('action communities: only to X, prepend N to X', () => {
   assert.deepEqual(held(d), { '180b0002': '192.0.2.11 1001' });
 });
 
-test('refused routes keep their reason; max-prefix refuses over the limit, teardown closes with Cease 1', () => {
+test('refused routes keep their reason; max-prefix refuses over the limit, teardown closes with Cease 1', async () => {
   const { rs, ns, send, held, stops } = setup();
   const [a, b, c, d] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
   send(a, attrs([1002]), P1); // first AS is not a's
@@ -176,9 +183,24 @@ test('refused routes keep their reason; max-prefix refuses over the limit, teard
   send(d, attrs([1004]), P1);
   assert.equal(stops.length, 0);
   send(d, attrs([1004]), P2);
+  await new Promise(setImmediate);
   assert.equal(stops.length, 1);
   assert.equal(stops[0]!.subcode, CeaseSubcode.MAX_PREFIXES);
   assert.deepEqual([...stops[0]!.data!], [0, 1, 1, 0, 0, 0, 1], 'RFC 4486: AFI 1, SAFI 1, limit 1');
+  assert.equal(Object.keys(held(a)).length, 2, "d's route left with its session");
+  clearTimeout(rs.client(d)!.restartTimer);
+});
+
+test('max-prefix teardown in the middle of an UPDATE: the rest is refused, nothing of the client stays', async () => {
+  const { rs, ns, send, held, stops } = setup();
+  const [a, , , d] = ns as [ServerNeighbor, ServerNeighbor, ServerNeighbor, ServerNeighbor];
+  // One UPDATE with three prefixes for a limit of 1: the session is stopped at the second (it was stopped from
+  // inside the UPDATE, and the third then met the routes already cleared: TypeError, the daemon died).
+  send(d, attrs([1004]), [...P1, ...P2, ...P3]);
+  await new Promise(setImmediate);
+  assert.equal(stops.length, 1);
+  assert.deepEqual(held(a), {});
+  assert.deepEqual(rs.client(d)!.routes.all(), []);
   clearTimeout(rs.client(d)!.restartTimer);
 });
 
