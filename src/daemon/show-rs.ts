@@ -166,10 +166,12 @@ export function queryExport(
   match: 'exact' | 'longest',
   client: string,
 ): ExportAnswer | undefined | Error {
+  const notClient = new Error(`${client} is not a route-server-client`);
+  if (!rs.list().some((c) => c.neighbor.cfg.peerAddress === client)) return notClient;
   const d = locate(rs.rib, text, match);
   if (d === undefined || d instanceof Error) return d;
   const v = rs.exportFor(client, d.f, d.entry);
-  if (v === undefined) return new Error(`${client} is not a route-server-client`);
+  if (v === undefined) return notClient;
   const sent = v.paths.find((x) => x.fate === 'sent');
   const info = (p: RibPath): PathInfo => {
     const i = pathInfo(rs.rib, p, undefined);

@@ -160,8 +160,10 @@ test('show rib PREFIX client IP: what one client is sent, and why the other path
   assert.deepEqual(run(null, rs, 'show rib 10.0.0.0/8 client 192.0.2.12'), [
     "10.0.0.0/8: not in the route server's Loc-RIB: nothing sent to 192.0.2.12",
   ]);
-  const notClient = run(null, rs, 'show rib 11.0.1.0/24 client 192.0.2.99');
-  assert.ok(notClient instanceof Error && /not a route-server-client/.test(notClient.message));
+  for (const prefix of ['11.0.1.0/24', '10.9.0.0/16']) {
+    const notClient = run(null, rs, `show rib ${prefix} client 192.0.2.99`);
+    assert.ok(notClient instanceof Error && /not a route-server-client/.test(notClient.message), prefix);
+  }
   for (const bad of [
     'show rib 11.0.1.0/24 client',
     'show rib 11.0.1.0/24 client x',
