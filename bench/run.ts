@@ -186,7 +186,7 @@ const HOW: Record<string, string> = {
     'exports from its one Loc-RIB and keeps per client no copy of what it sends. Every destination gets a ' +
     'number shared by all clients, and each client one 16-bit cell per destination (the source of the path it ' +
     'is to have, and an in-queue bit), laid out destination by destination in pages of 4,096 ' +
-    "(src/roles/route-server/export.ts); a client's Adj-RIB-Out reads its routes through a view and looks the " +
+    "(src/rib/dest-table.ts); a client's Adj-RIB-Out reads its routes through a view and looks the " +
     'attribute set up as the session sends. Without action communities one decision per destination serves ' +
     "every client, and a change that leaves a client's choice alone queues nothing for it. The routes the " +
     'clients sent are kept with their verdicts in typed columns (src/roles/route-server/client-routes.ts). ' +

@@ -15,10 +15,17 @@
 //
 // The routes written for a member (its configuration's, the programs' sent to it) are paths of the speaker's
 // own in the Loc-RIB, one source per member ("local (to ADDRESS)"), which the decision prefers after LOCAL_PREF
-// (rib/decision.ts). Each member's Adj-RIB-Out holds, for each destination, the better of two: the best path
-// learned from the members when it may go to that member (mayGo), and the routes written for it. A route
-// written for one member is never sent to another: it goes where the configuration or the program sent it, as
-// in ExaBGP, and a member it was not written for still gets the best learned path.
+// (rib/decision.ts). Each member gets, for each destination, the better of two: the best path learned from the
+// members when it may go to that member (mayGo), and the routes written for it. A route written for one member
+// is never sent to another: it goes where the configuration or the program sent it, as in ExaBGP, and a member
+// it was not written for still gets the best learned path.
+//
+// For IPv4 and IPv6 unicast nothing is copied per member: the destinations are numbered once (rib/dest-table.ts)
+// with the best learned path's source and set, each member has a 16-bit cell per destination naming the source
+// of what it gets (the learned best, its own written route under path id 0, or nothing), and its Adj-RIB-Out
+// reads them through a view; the reflected set (ORIGINATOR_ID, CLUSTER_LIST) is made when the session pulls the
+// route, cached per received set and cluster id, not per member. Other families (FlowSpec, VPN, ...), written
+// routes under other path ids and ADD-PATH members (below) go into the member's Adj-RIB-Out table.
 //
 // A member whose session negotiated ADD-PATH with us sending (RFC 7911) for a family gets every path of each
 // destination it may have instead (the same RFC 4456 §6 rule, path by path: none of its own, a non-client's
@@ -32,12 +39,21 @@ import type { NeighborConfig } from '../../config/model';
 import type { AdjRibOut, RouteOrigin } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { DEFAULT_LOCAL_PREF } from '../../rib/decision';
+import { ClientView, DestTable, MAX_SOURCES } from '../../rib/dest-table';
 import { type BestChange, LocRib, locRibFamily } from '../../rib/loc-rib';
 import { passOnAttributes } from '../../rib/pass-on';
 import { PathIds } from '../../rib/path-ids';
 import { isConfed } from '../../wire/attributes/aspath';
 import { readU32, u32Bytes } from '../../wire/bytes';
-import { type FamilyKey, type NlriBlock, SAFI, safiOf, type Update } from '../../wire/types';
+import {
+  type FamilyKey,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  type NlriBlock,
+  SAFI,
+  safiOf,
+  type Update,
+} from '../../wire/types';
 
 /** What the reflector needs of a configured neighbor (the daemon's Neighbor is one). */
 export interface ReflectorNeighbor {
@@ -54,6 +70,8 @@ export interface Member {
   localSource: number;
   /** Where its Adj-RIB-Out sends those routes: into the Loc-RIB as paths of localSource. */
   origin: RouteOrigin;
+  /** Its column in the DestTables' cells (-1 for an external neighbor: nothing learned goes to it). */
+  slot: number;
   client: boolean;
   /** The neighbor is in another member AS of our confederation (RFC 5065 §5: confederation eBGP). */
   confed: boolean;
@@ -133,6 +151,19 @@ function mayGo(from: Member | undefined, to: Member): from is Member {
   );
 }
 
+/** The families members read through a view over the Loc-RIB (DestTable) instead of an Adj-RIB-Out table. */
+const VIEW_FAMILIES: readonly FamilyKey[] = [IPV4_UNICAST, IPV6_UNICAST];
+
+/**
+ * A member's routes of one family as its Adj-RIB-Out reads them. `clear adj-rib out` (AdjRibOut.withdrawAll)
+ * takes back the routes written for the member, through its origin; what the reflector decides stays.
+ */
+class MemberView extends ClientView {
+  override withdrawAll(): number {
+    return 0;
+  }
+}
+
 /** Reflected sets are cached per target cluster id; sets passed over a confederation boundary under this key. */
 const NO_REFLECTION = new Uint8Array(0);
 
@@ -161,12 +192,16 @@ export class RouteReflector {
   private addPathMembers: Member[] = [];
   /** The path identifiers sent to ADD-PATH members for learned paths. */
   private readonly ids = new PathIds();
+  /** The destinations of VIEW_FAMILIES, numbered, with what each member is to have; members by slot. */
+  private readonly dests = new Map<FamilyKey, DestTable>();
+  private readonly slots: (Member | undefined)[] = [];
 
   constructor(
     private readonly interner: AttrInterner,
     opts: { alwaysCompareMed?: boolean } = {},
   ) {
     this.rib = new LocRib(interner, { alwaysCompareMed: opts.alwaysCompareMed });
+    for (const f of VIEW_FAMILIES) this.dests.set(f, new DestTable(f));
     this.rib.onBest = (c) => this.export(c);
     this.rib.onOther = (f, entry, head) => {
       if (this.quiet) return;
@@ -208,10 +243,15 @@ export class RouteReflector {
         if (readU32(had.clusterId, 0) !== readU32(cluster, 0)) {
           had.clusterId = cluster;
           had.lastIn = had.lastFrom = had.lastOut = undefined;
+          // Its view's routes are reflected at send time: sent again, they carry the new one at once.
+          if (had.slot >= 0) for (const t of this.dests.values()) t.views[had.slot]?.enqueueAll();
         }
         continue;
       }
       const address = ipBytes(n.cfg.peerAddress) ?? new Uint8Array(4);
+      // A cell names a source in 15 bits; source ids are never reused.
+      if (this.rib.sourceCount + 2 >= MAX_SOURCES)
+        throw new RangeError(`route reflector: more than ${MAX_SOURCES >> 1} members over the daemon's life`);
       const kind = confed ? 'confed' : ext ? 'ebgp' : 'ibgp';
       const source = this.rib.addSource({ name: n.cfg.peerAddress, kind, routerId: 0, address });
       const localSource = this.rib.addSource({
@@ -224,6 +264,7 @@ export class RouteReflector {
         neighbor: n,
         source,
         localSource,
+        slot: ext ? -1 : this.freeSlot(),
         client: n.cfg.routeReflectorClient === true,
         confed,
         external: ext,
@@ -239,6 +280,8 @@ export class RouteReflector {
       this.members.set(n, m);
       this.bySource[source] = m;
       this.localOf[localSource] = m;
+      if (m.slot >= 0) this.slots[m.slot] = m;
+      for (const f of this.dests.keys()) this.useView(m, f, true);
       // An external neighbor's Adj-RIB-Out stays the configuration's and the programs' alone.
       if (!ext) this.adopt(m);
     }
@@ -250,11 +293,37 @@ export class RouteReflector {
       if (n.ribOut.origin === m.origin) n.ribOut.origin = null;
       this.quietly(() => this.rib.withdrawSource(m.localSource));
       this.rib.withdrawSource(m.source);
+      for (const f of this.dests.keys()) this.useView(m, f, false);
+      if (m.slot >= 0) this.slots[m.slot] = undefined;
     }
     this.order = [...this.members.values()];
     this.addPathMembers = this.order.filter((m) => m.addPath.size > 0);
     this.ownIds = new Set([...this.members.keys()].map((n) => readU32(ipBytes(n.cfg.routerId)!, 0)));
     this.ownClusters = new Set([...this.members.values()].map((m) => readU32(m.clusterId, 0)));
+  }
+
+  private freeSlot(): number {
+    const i = this.slots.indexOf(undefined);
+    return i < 0 ? this.slots.length : i;
+  }
+
+  /**
+   * Whether member m reads family f (a view family) through its view: yes unless it is external, lacks the
+   * family, or gets every path (ADD-PATH: its Adj-RIB-Out table holds them). Its column is cleared when given up.
+   */
+  private useView(m: Member, f: FamilyKey, on: boolean): void {
+    const t = this.dests.get(f)!;
+    const want = on && m.slot >= 0 && m.families.has(f) && !m.addPath.has(f);
+    const v = m.slot < 0 ? undefined : t.views[m.slot];
+    if (want === (v !== undefined)) return;
+    if (want) {
+      const nv = new MemberView(t, m.slot, (d, src) => this.resolve(m, t, d, src));
+      t.addView(m.slot, nv);
+      m.neighbor.ribOut.setView(f, nv);
+      return;
+    }
+    t.dropView(m.slot);
+    m.neighbor.ribOut.setView(f, null);
   }
 
   /**
@@ -298,7 +367,8 @@ export class RouteReflector {
     const held: [Uint8Array, number][] = [];
     out.forEachAt(f, (buf, off, len, pathId) => held.push([buf.slice(off, off + len), pathId]));
     for (const [entry, pathId] of held) out.withdraw(f, entry, pathId, always);
-    this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned)));
+    if (this.dests.has(f)) this.useView(m, f, true);
+    this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned), 0));
   }
 
   /**
@@ -380,17 +450,22 @@ export class RouteReflector {
   private adopt(m: Member): void {
     const out = m.neighbor.ribOut;
     this.quietly(() => {
-      for (const f of m.families)
+      for (const f of m.families) {
         out.forEachAt(f, (buf, off, len, pathId, set) => {
           this.rib.announce(f, buf, off, len, m.localSource, pathId, set);
         });
+        // The view's routes are not in the table: they come back through the view (or settle() for other path
+        // ids), so none is sent twice.
+        if (this.dests.has(f)) out.withdrawAll(f);
+      }
     });
     out.origin = m.origin;
-    let learned = 0;
-    for (const o of this.members.values()) learned += this.rib.heldFrom(o.source);
-    if (learned === 0) return;
+    // Its written routes of the view families are placed back through its view like the learned paths.
+    let held = this.rib.heldFrom(m.localSource);
+    for (const o of this.members.values()) held += this.rib.heldFrom(o.source);
+    if (held === 0) return;
     for (const f of m.families)
-      this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned)));
+      this.rib.scan(f, (entry, head) => this.settle(m, f, entry, head, this.rib.bestWhere(head, this.learned), 0));
   }
 
   private quietly(fn: () => void): void {
@@ -414,7 +489,8 @@ export class RouteReflector {
         });
         if (!changed) return;
         const head = rib.headAt(f, buf, off, len);
-        this.settle(m, f, buf.subarray(off, off + len), head, rib.bestWhere(head, this.learned));
+        const learned = rib.bestWhere(head, this.learned);
+        this.settle(m, f, buf.subarray(off, off + len), head, learned, m.localSource + 1);
       },
       withdraw: (f, entry, pathId) => {
         let had = false;
@@ -441,7 +517,7 @@ export class RouteReflector {
     // The reflected path only ever takes path id 0; a written route with another one goes with it.
     if (pathId !== 0) m.neighbor.ribOut.withdraw(f, entry, pathId, always);
     const head = this.rib.headAt(f, entry, 0, entry.length);
-    this.settle(m, f, entry, head, head < 0 ? -1 : this.rib.bestWhere(head, this.learned));
+    this.settle(m, f, entry, head, head < 0 ? -1 : this.rib.bestWhere(head, this.learned), 0);
   }
 
   /** True when some path of the list is a route written for a member. */
@@ -451,18 +527,28 @@ export class RouteReflector {
     return false;
   }
 
-  /** Every member's Adj-RIB-Out brought in line with a destination that has routes written for some. */
+  /** Every member brought in line with a destination that has routes written for some. */
   private settleAll(f: FamilyKey, entry: Uint8Array, head: number): void {
-    const best = this.rib.bestWhere(head, this.learned);
-    for (const m of this.order) this.settle(m, f, entry, head, best);
+    const rib = this.rib;
+    const best = rib.bestWhere(head, this.learned);
+    // Members getting the learned best are sent it again only when it is another path or another set.
+    let changed = 0;
+    const t = this.dests.get(f);
+    if (t !== undefined && best >= 0) {
+      const d = t.lookup(entry, 0, entry.length);
+      const src = rib.slotSource(best) + 1;
+      if (d < 0 || t.best[d] !== src || t.bestSet[d] !== rib.slotSet(best)) changed = src;
+    }
+    for (const m of this.order) this.settle(m, f, entry, head, best, changed);
   }
 
   /**
-   * What m's Adj-RIB-Out holds for one destination: `learned` (the best path learned from the members, a slot
-   * or -1) passed on when it may go to m (mayGo) and beats the routes written for m; else those routes, each
-   * with its path id; else nothing.
+   * What m gets for one destination: `learned` (the best path learned from the members, a slot or -1) passed
+   * on when it may go to m (mayGo) and beats the routes written for m; else those routes, each with its path
+   * id; else nothing. `changed`: the source id + 1 whose path changed, sent again to a member whose cell names
+   * it (views only; a table compares the sets).
    */
-  private settle(m: Member, f: FamilyKey, entry: Uint8Array, head: number, learned: number): void {
+  private settle(m: Member, f: FamilyKey, entry: Uint8Array, head: number, learned: number, changed: number): void {
     if (!m.families.has(f) || m.external) return;
     if (m.addPath.has(f)) {
       this.placeAll(m, f, entry, head);
@@ -470,6 +556,7 @@ export class RouteReflector {
     }
     const rib = this.rib;
     const out = m.neighbor.ribOut;
+    const t = this.dests.get(f);
     const from = learned < 0 ? undefined : this.bySource[rib.slotSource(learned)];
     let own = -1;
     for (let s = head; s >= 0; s = rib.slotNext(s))
@@ -479,15 +566,43 @@ export class RouteReflector {
     for (let s = own < 0 ? -1 : head; s >= 0; s = rib.slotNext(s)) {
       if (rib.slotSource(s) !== m.localSource) continue;
       const id = rib.slotPathId(s);
-      if (pass) {
+      // Under path id 0, in a view family, the cell names it (below).
+      if (id === 0 && t !== undefined) zero = true;
+      else if (pass) {
         if (id !== 0) out.withdraw(f, entry, id, always);
       } else {
         out.announceAt(f, entry, 0, entry.length, rib.slotSet(s), id, always);
         zero ||= id === 0;
       }
     }
+    if (t !== undefined) {
+      const want = pass ? rib.slotSource(learned) + 1 : zero ? m.localSource + 1 : 0;
+      const d = want === 0 ? t.lookup(entry, 0, entry.length) : t.number(entry, 0, entry.length);
+      if (d < 0) return;
+      this.noteBest(t, d, learned);
+      t.views[m.slot]!.put(d, want, changed);
+      this.wake(t);
+      return;
+    }
     if (pass) out.announceAt(f, entry, 0, entry.length, this.reflect(from!, m, rib.slotSet(learned)), 0, always);
     else if (!zero) out.withdraw(f, entry, 0, always);
+  }
+
+  /** Destination d's best learned path (a slot or -1), which the members' cells naming a learned source mean. */
+  private noteBest(t: DestTable, d: number, learned: number): void {
+    if (learned >= 0) {
+      t.best[d] = this.rib.slotSource(learned) + 1;
+      t.bestSet[d] = this.rib.slotSet(learned);
+      return;
+    }
+    t.best[d] = 0;
+    t.bestSet[d] = undefined;
+    t.toLimbo(d);
+  }
+
+  /** The sessions of the views that queued something are told, once per change. */
+  private wake(t: DestTable): void {
+    for (const v of t.views) if (v?.woke) v.wake();
   }
 
   /**
@@ -519,6 +634,12 @@ export class RouteReflector {
       return;
     }
     const from = c.source < 0 ? undefined : this.bySource[c.source];
+    const t = this.dests.get(c.family);
+    if (t !== undefined) {
+      this.exportView(t, c, from);
+      for (const m of this.addPathMembers) if (m.addPath.has(c.family)) this.placeAll(m, c.family, c.entry, c.head);
+      return;
+    }
     const order = this.order;
     for (let i = 0; i < order.length; i++) {
       const m = order[i]!;
@@ -532,6 +653,46 @@ export class RouteReflector {
         out.announceAt(c.family, c.entry, 0, c.entry.length, this.reflect(from, m, c.set!), 0, always);
       else if (c.oldSource >= 0) out.withdraw(c.family, c.entry, 0, always);
     }
+  }
+
+  /**
+   * export() for a view family: the destination's best learned path noted once, and each member's cell set to
+   * it or to nothing (mayGo); every member that gets it has it queued, since the set changed.
+   */
+  private exportView(t: DestTable, c: BestChange, from: Member | undefined): void {
+    const len = c.entry.length;
+    const d = from === undefined ? t.lookup(c.entry, 0, len) : t.number(c.entry, 0, len);
+    if (d < 0) return;
+    const want = from === undefined ? 0 : c.source + 1;
+    t.best[d] = want;
+    t.bestSet[d] = from === undefined ? undefined : c.set!;
+    const views = t.views;
+    const slots = this.slots;
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i];
+      if (v !== undefined) v.put(d, mayGo(from, slots[i]!) ? want : 0, want);
+    }
+    this.wake(t);
+    if (want === 0) {
+      t.toLimbo(d);
+      t.reclaim();
+    }
+  }
+
+  /**
+   * The set member m is sent for destination d of `t`, whose cell names source `src`: the route written for m
+   * under path id 0 as written, or the best learned path reflected (looked up as the session pulls it).
+   */
+  private resolve(m: Member, t: DestTable, d: number, src: number): AttrSet | undefined {
+    const rib = this.rib;
+    if (src === m.localSource) {
+      for (let s = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d)); s >= 0; s = rib.slotNext(s))
+        if (rib.slotSource(s) === src && rib.slotPathId(s) === 0) return rib.slotSet(s);
+      return undefined;
+    }
+    const from = this.bySource[src];
+    if (from === undefined || t.best[d] !== src + 1) return undefined;
+    return this.reflect(from, m, t.bestSet[d]!);
   }
 
   /**

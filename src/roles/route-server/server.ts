@@ -17,6 +17,7 @@ import { checkImport, type FilterReason, type ImportPolicy } from '../../policy/
 import type { AdjRibOut, RouteOrigin } from '../../rib/adj-rib-out';
 import type { AttrInterner, AttrSet } from '../../rib/attr-intern';
 import { type Candidate, Decision, type DecisionOptions } from '../../rib/decision';
+import { ClientView, DestTable, MAX_SOURCES, MIXED } from '../../rib/dest-table';
 import { LocRib, type RibPath } from '../../rib/loc-rib';
 import { passOnSet } from '../../rib/pass-on';
 import { PathIds } from '../../rib/path-ids';
@@ -34,7 +35,6 @@ import {
   type Update,
 } from '../../wire/types';
 import { ClientRoutes } from './client-routes';
-import { ClientView, DestTable, MAX_SOURCES, MIXED, QUEUED, SOURCE } from './export';
 
 /** The prefix families a route server handles: IPv4 and IPv6 unicast. */
 const RS_FAMILIES: ReadonlySet<FamilyKey> = new Set([
@@ -586,8 +586,6 @@ export class RouteServer {
   private exportDest(t: DestTable, d: number, changed: number): void {
     const rib = this.rib;
     const h = rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
-    const page = t.page(d);
-    const base = t.at(d, 0);
     const views = t.views;
     const slotSource = this.slotSource;
     const mark = changed + 1;
@@ -596,7 +594,7 @@ export class RouteServer {
       t.bestSet[d] = undefined;
       for (let ci = 0; ci < views.length; ci++) {
         const v = views[ci];
-        if (v) this.setCell(page, v, base + ci, d, 0, mark);
+        if (v) v.put(d, 0, mark);
       }
       t.toLimbo(d);
       return;
@@ -616,25 +614,14 @@ export class RouteServer {
       const alt = n === 0 ? 0 : rib.slotSource(this.scratch[n === 1 ? 0 : rib.bestOf(this.scratch, n)]!) + 1;
       for (let ci = 0; ci < views.length; ci++) {
         const v = views[ci];
-        if (v) this.setCell(page, v, base + ci, d, slotSource[ci] === best ? alt : best + 1, mark);
+        if (v) v.put(d, slotSource[ci] === best ? alt : best + 1, mark);
       }
       return;
     }
     for (let ci = 0; ci < views.length; ci++) {
       const v = views[ci];
-      if (v) this.setCell(page, v, base + ci, d, this.chooseAt(this.slots[ci]!, h), mark);
+      if (v) v.put(d, this.chooseAt(this.slots[ci]!, h), mark);
     }
-  }
-
-  /** Client cell i (destination d) is to name `want` (source + 1, 0: nothing); queue it when that is news. */
-  private setCell(page: Uint16Array, v: ClientView, i: number, d: number, want: number, changed: number): void {
-    const cell = page[i]!;
-    const cur = cell & SOURCE;
-    if (want === cur && want !== changed) return;
-    if (cur === 0) v.count++;
-    else if (want === 0) v.count--;
-    page[i] = (cell & QUEUED) | want;
-    if (v.attached && cell < QUEUED) v.push(d);
   }
 
   /**
@@ -672,7 +659,7 @@ export class RouteServer {
     for (let d = 0; d < t.n; d++) {
       if (t.best[d] === 0) continue;
       const h = this.rib.headAt(t.family, t.keys, t.entryOff(d), t.entryLen(d));
-      if (h >= 0) this.setCell(t.page(d), v, t.at(d, c.slot), d, this.chooseAt(c, h), 0);
+      if (h >= 0) v.put(d, this.chooseAt(c, h), 0);
     }
   }
 

@@ -1,4 +1,4 @@
-// The route server's compact export (src/roles/route-server/export.ts) through the clients' real Adj-RIBs-Out
+// The route server's compact export (src/rib/dest-table.ts) through the clients' real Adj-RIBs-Out
 // and their sessions' UPDATEs: what goes on the wire when a destination changes in a way that does not alter a
 // client's route (nothing), when the last path a client may get leaves (a withdrawal), when a client joins late
 // (the full table), on ROUTE-REFRESH, on a session flap, and on `clear adj-rib out`.

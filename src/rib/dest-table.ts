@@ -1,14 +1,15 @@
-// What the route server's clients are to be sent, kept compact. The route server exports from its one Loc-RIB:
-// every destination it holds gets a number shared by all clients (DestTable, one per family), and each client
-// has one 16-bit cell per destination saying which source's path it is to have (0: none) and whether the
-// destination waits in its send queue. The attribute set itself is looked up in the Loc-RIB when the client's
+// What the peers of a role that exports from one Loc-RIB (the route server's clients, the route reflector's
+// members) are to be sent, kept compact: every destination the role holds gets a number shared by all its peers
+// (DestTable, one per family), and each peer has one 16-bit cell per destination saying which source's path it
+// is to have (0: none) and whether the destination waits in its send queue. The attribute set itself is looked up in the Loc-RIB when the client's
 // session pulls the route (ClientView.get), so nothing per client and destination refers to an object: 50 clients
 // of 510,000 destinations cost 2 bytes a cell (51 MB) instead of an NlriTable entry each (37 bytes, 912 MB).
-import type { ExportView } from '../../rib/adj-rib-out';
-import type { AttrSet } from '../../rib/attr-intern';
-import { queueWithRoom } from '../../rib/nlri-table';
-import { type PrefixKey, PrefixMap, prefixKeyFrom } from '../../rib/prefix-map';
-import { AFI, afiOf, type FamilyKey } from '../../wire/types';
+
+import { AFI, afiOf, type FamilyKey } from '../wire/types';
+import type { ExportView } from './adj-rib-out';
+import type { AttrSet } from './attr-intern';
+import { queueWithRoom } from './nlri-table';
+import { type PrefixKey, PrefixMap, prefixKeyFrom } from './prefix-map';
 
 /** A client's cell: this bit while the destination waits in its send queue ... */
 export const QUEUED = 0x8000;
@@ -25,7 +26,7 @@ const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE - 1;
 
-/** The route server's destinations of one family, numbered, with the clients' cells. */
+/** A role's destinations of one family, numbered, with its peers' cells. */
 export class DestTable {
   readonly words: 1 | 4;
   /** Bytes per destination in `keys`: a 4-byte path id (always 0: what an ADD-PATH peer is sent) and the NLRI. */
@@ -238,6 +239,22 @@ export class ClientView implements ExportView {
 
   keyEnd(d: number): number {
     return this.t.keyEnd(d);
+  }
+
+  /**
+   * Cell of d is to name `want` (source id + 1, 0: nothing); queued when that is news, or when `changed` (the
+   * source id + 1 whose path changed) is what it names and the set to send may differ.
+   */
+  put(d: number, want: number, changed: number): void {
+    const page = this.t.page(d);
+    const i = this.t.at(d, this.slot);
+    const cell = page[i]!;
+    const cur = cell & SOURCE;
+    if (want === cur && (want === 0 || want !== changed)) return;
+    if (cur === 0) this.count++;
+    else if (want === 0) this.count--;
+    page[i] = (cell & QUEUED) | want;
+    if (this.attached && cell < QUEUED) this.push(d);
   }
 
   /** Queue d, whose QUEUED bit the caller found clear. */
