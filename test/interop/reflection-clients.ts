@@ -69,15 +69,18 @@ export interface Clients {
   view(name: 'bird' | 'frr' | 'gobgp', prefix: string): Promise<Seen | undefined>;
 }
 
-/** BIRD, FRR and GoBGP started passive in AS 65000 with the reflector at `rr` as their one neighbor. */
-export async function startClients(rr: Endpoint, families: Family[]): Promise<Clients> {
+/**
+ * BIRD, FRR and GoBGP started passive in AS 65000 with the reflector at `rr` as their one neighbor;
+ * `birdAddPathsRx`: BIRD takes every path the reflector sends it (ADD-PATH receive, RFC 7911).
+ */
+export async function startClients(rr: Endpoint, families: Family[], birdAddPathsRx = false): Promise<Clients> {
   const [eB, eF, eG] = await Promise.all([allocEndpoint(), allocEndpoint(), allocEndpoint()]);
   const bird = new Bird();
   const frr = new Frr();
   const gobgp = new GoBgp();
   const neighbors = [{ address: rr.address, port: rr.port, as: AS, passive: true, families }];
   await Promise.all([
-    bird.start({ ...eB, as: AS, holdTime: 30, neighbors }),
+    bird.start({ ...eB, as: AS, holdTime: 30, neighbors: [{ ...neighbors[0]!, addPathsRx: birdAddPathsRx }] }),
     frr.start({ ...eF, as: AS, holdTime: 30, neighbors }),
     gobgp.start({ ...eG, as: AS, holdTime: 30, neighbors }),
   ]);

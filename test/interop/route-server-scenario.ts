@@ -41,6 +41,10 @@ export interface ClientSpec {
   filter?: string[];
   /** The session runs over IPv6 (::1) instead of IPv4. */
   v6Session?: boolean;
+  /** BIRD only: the client takes every path the route server sends it (ADD-PATH receive, RFC 7911). */
+  addPathsRx?: boolean;
+  /** Lines added to the client's neighbor block in tsbgp's configuration. */
+  lines?: string[];
 }
 
 export interface Scenario {
@@ -306,7 +310,9 @@ export async function startClients(rs: { address: string; port: number }, s: Sce
         ...(c.v6Session ? { routerId: `10.255.${i}.1` } : {}),
         as: c.as,
         holdTime: 30,
-        neighbors: [{ ...to, as: RS_AS, passive: true, families: [s.family], routeServer: true }],
+        neighbors: [
+          { ...to, as: RS_AS, passive: true, families: [s.family], routeServer: true, addPathsRx: c.addPathsRx },
+        ],
       };
       return d.start(opts);
     }),
@@ -402,8 +408,8 @@ export function complete(s: Scenario, name: string, tb: Map<string, Route>): boo
   );
 }
 
-/** tsbgp's configuration as route server of the clients, with the RPKI cache. */
-export function tsbgpConfig(rs: { address: string }, cl: Clients, rtr: StayRtr): string {
+/** tsbgp's configuration as route server of the clients, with the RPKI cache when one is given. */
+export function tsbgpConfig(rs: { address: string }, cl: Clients, rtr?: StayRtr): string {
   const s = cl.scenario;
   const conf = s.clients.map((c, i) => {
     const local = rsAddress(cl, rs, i);
@@ -420,12 +426,14 @@ export function tsbgpConfig(rs: { address: string }, cl: Clients, rtr: StayRtr):
         `  next-hop [ ${c.nh} ];`,
         ...(c.filter ?? []).map((f) => `  ${f}`),
         '}',
+        ...(c.lines ?? []),
       ],
     });
     // The BGP identifier must be an IPv4 address, whatever the session runs over.
     return local.includes(':') ? block.replace(`router-id ${local};`, `router-id 10.255.${i}.2;`) : block;
   });
-  return `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}\n${conf.join('\n')}\n`;
+  const rpki = rtr ? `rpki {\n  cache ${rtr.address} port ${rtr.port};\n}\n` : '';
+  return `${rpki}${conf.join('\n')}\n`;
 }
 
 /** tsbgp as route server of a scenario's clients, with StayRTR: everything a test starts and stops. */
