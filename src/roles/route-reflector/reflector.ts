@@ -644,7 +644,7 @@ export class RouteReflector {
     for (let i = 0; i < order.length; i++) {
       const m = order[i]!;
       if (!m.families.has(c.family) || m.external) continue;
-      if (m.addPath.has(c.family)) {
+      if (m.addPath.size !== 0 && m.addPath.has(c.family)) {
         this.placeAll(m, c.family, c.entry, c.head);
         continue;
       }
