@@ -1,9 +1,10 @@
 // Max-prefix (RFC 7948 §4.6) through tsbgp as route server, with real clients. `teardown`: FRR and BIRD 2 each
-// announce one route more than their limit of 2 and get a NOTIFICATION Cease "Maximum Number of Prefixes Reached"
-// (RFC 4486 §4) with AFI 1, SAFI 1 and the limit as data, which FRR and BIRD report as received; their routes leave
-// every other client; tsbgp connects again after the configured restart time (0.05 minutes here) and, the extra
-// route withdrawn meanwhile, the two routes reach the others again. `warn`: GoBGP, over its limit of 1, has both
-// its routes passed on and tsbgp logs the warning once. (`refuse` is in route-server.test.ts.)
+// announce routes over their limit of 2 (BIRD two in one UPDATE) and get a NOTIFICATION Cease "Maximum Number of
+// Prefixes Reached" (RFC 4486 §4) with AFI 1, SAFI 1 and the limit as data, which FRR and BIRD report as received;
+// their routes leave every other client; tsbgp connects again after the configured restart time (0.05 minutes
+// here) and, the extra routes withdrawn meanwhile, the two routes reach the others again. The same for IPv6 routes
+// from FRR (AFI 2 in the data). `warn`: GoBGP, over its limit of 1, has both its routes passed on and tsbgp logs
+// the warning once. (`refuse` is in route-server.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type BgpDaemon, Bird, Frr, GoBgp, type RouteSpec, skipReason, stopAll, waitFor } from './peers';
@@ -60,6 +61,75 @@ const S: Scenario = {
   want: {},
 };
 
+/**
+ * Client `name` (FRR or BIRD) announces two routes, then the rest of `own`: tsbgp tears the session down, the
+ * client's routes leave the others (`others`: each other client and what it holds besides), the client tells
+ * `reported()` what it got, and once the extra routes are withdrawn at the client and tsbgp has started the
+ * session again after the restart time, the two routes are back. Returns the seconds from teardown to
+ * Established again.
+ */
+async function tripAndReturn(
+  lab: RsLab,
+  name: string,
+  own: RouteSpec[],
+  others: Record<string, string[]>,
+  reported: () => Promise<void>,
+): Promise<number> {
+  const { cl, t } = lab;
+  const fam = cl.scenario.family;
+  const address = cl.ends[cl.scenario.clients.findIndex((c) => c.name === name)]!.address;
+  const holds = (o: string, prefixes: string[], what: string) =>
+    holdsExactly(cl, o, prefixes, what, () => t.log().slice(-3000));
+  const announce = async (rs: RouteSpec[]) => {
+    const d = cl.daemons.get(name)!;
+    if (d instanceof Bird) await d.addRoutes(fam, rs);
+    else for (const r of rs) await d.addRoute(fam, r);
+  };
+  const two = own.slice(0, 2).map((r) => r.prefix);
+  await announce(own.slice(0, 2));
+  for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes`);
+  const downs = (): number => t.log().match(new RegExp(`peer=${address} session down`, 'g'))?.length ?? 0;
+  const before = downs();
+  await announce(own.slice(2));
+  await waitFor(() => downs() > before, 10_000, `${name} torn down`, 20);
+  const downAt = Date.now();
+  for (const [o, rest] of Object.entries(others)) await holds(o, rest, `${name}'s routes gone`);
+  await reported();
+  for (const r of own.slice(2)) await cl.daemons.get(name)!.withdrawRoute(fam, r.prefix);
+  await waitFor(() => t.established(address), 20_000, `${name} Established again`, 100);
+  const back = (Date.now() - downAt) / 1000;
+  for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes again`);
+  return back;
+}
+
+/** FRR logged and reports the NOTIFICATION from the route server at `rs`: Cease 1, `data` (hex, spaced). */
+async function frrReported(frr: Frr, rs: string, data: string): Promise<void> {
+  assert.match(
+    frr.logText(),
+    new RegExp(
+      `%NOTIFICATION: received from neighbor ${rs.replace(/\./g, '\\.')} 6/1 ` +
+        `\\(Cease/Maximum Number of Prefixes Reached\\) 7 bytes ${data}`,
+    ),
+    `FRR logs the NOTIFICATION with ${data}`,
+  );
+  const n = JSON.parse(await frr.vtysh([`show bgp neighbor ${rs} json`]))[rs];
+  assert.equal(n.lastErrorCodeSubcode, '0601');
+  assert.equal(n.lastNotificationReason, 'Cease/Maximum Number of Prefixes Reached');
+  assert.equal(n.lastResetDueTo, 'BGP Notification received');
+}
+
+/** Starts a lab whose FRR client logs the NOTIFICATIONs it receives (only with log-neighbor-changes). */
+async function startLabLoggingFrr(s: Scenario, name: string): Promise<RsLab> {
+  const lab = await startLab(s, name);
+  const frr = s.clients.find((c) => c.name === 'frr')!;
+  await (lab.cl.daemons.get('frr') as Frr).vtysh([
+    'configure terminal',
+    `router bgp ${frr.as}`,
+    'bgp log-neighbor-changes',
+  ]);
+  return lab;
+}
+
 describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and restarted, GoBGP warned', {
   skip,
   timeout: 180_000,
@@ -70,11 +140,9 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
   let rsAddr: string;
 
   before(async () => {
-    lab = await startLab(S, 'rs-mp');
+    lab = await startLabLoggingFrr(S, 'rs-mp');
     ({ t, cl } = lab);
     rsAddr = lab.rs.address;
-    // FRR logs the NOTIFICATIONs it receives, data bytes included, only with log-neighbor-changes.
-    await (cl.daemons.get('frr') as Frr).vtysh(['configure terminal', 'router bgp 1007', 'bgp log-neighbor-changes']);
   });
 
   after(() => stopLab(lab));
@@ -94,56 +162,11 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
     assert.equal(await t.established(address('gobgp')), true);
   });
 
-  /**
-   * Client `name` (FRR or BIRD) announces two routes, then the rest of `own`: tsbgp tears the session down, the
-   * client's routes leave the others (`others`: each other client and what it holds besides), the client tells
-   * `reported()` what it got, and once the extra routes are withdrawn at the client and tsbgp has started the
-   * session again after the restart time, the two routes are back. Returns the seconds from teardown to
-   * Established again.
-   */
-  const tripAndReturn = async (
-    name: string,
-    own: RouteSpec[],
-    others: Record<string, string[]>,
-    reported: () => Promise<void>,
-  ): Promise<number> => {
-    const d = cl.daemons.get(name)!;
-    const two = own.slice(0, 2).map((r) => r.prefix);
-    if (d instanceof Bird) await d.addRoutes('ipv4', own.slice(0, 2));
-    else for (const r of own.slice(0, 2)) await d.addRoute('ipv4', r);
-    for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes`);
-    const downs = (): number => t.log().match(new RegExp(`peer=${address(name)} session down`, 'g'))?.length ?? 0;
-    const before = downs();
-    if (d instanceof Bird) await d.addRoutes('ipv4', own.slice(2));
-    else for (const r of own.slice(2)) await d.addRoute('ipv4', r);
-    await waitFor(() => downs() > before, 10_000, `${name} torn down`, 20);
-    const downAt = Date.now();
-    for (const [o, rest] of Object.entries(others)) await holds(o, rest, `${name}'s routes gone`);
-    await reported();
-    for (const r of own.slice(2)) await d.withdrawRoute('ipv4', r.prefix);
-    await waitFor(() => t.established(address(name)), 20_000, `${name} Established again`, 100);
-    const back = (Date.now() - downAt) / 1000;
-    for (const [o, rest] of Object.entries(others)) await holds(o, [...rest, ...two], `${name}'s two routes again`);
-    return back;
-  };
-
   it('teardown: FRR over its limit gets Cease 1 with AFI 1 SAFI 1 limit 2, its routes leave, it comes back', async (tc) => {
     const frr = cl.daemons.get('frr') as Frr;
-    const back = await tripAndReturn('frr', FRR_ROUTES, { gobgp: [], bird: gobgpPrefixes }, async () => {
-      const log = frr.logText();
-      assert.match(
-        log,
-        new RegExp(
-          `%NOTIFICATION: received from neighbor ${rsAddr.replace(/\./g, '\\.')} 6/1 ` +
-            '\\(Cease/Maximum Number of Prefixes Reached\\) 7 bytes 00 01 01 00 00 00 02',
-        ),
-        'FRR logs the NOTIFICATION with AFI 1, SAFI 1, limit 2',
-      );
-      const n = JSON.parse(await frr.vtysh([`show bgp neighbor ${rsAddr} json`]))[rsAddr];
-      assert.equal(n.lastErrorCodeSubcode, '0601');
-      assert.equal(n.lastNotificationReason, 'Cease/Maximum Number of Prefixes Reached');
-      assert.equal(n.lastResetDueTo, 'BGP Notification received');
-    });
+    const back = await tripAndReturn(lab, 'frr', FRR_ROUTES, { gobgp: [], bird: gobgpPrefixes }, () =>
+      frrReported(frr, rsAddr, '00 01 01 00 00 00 02'),
+    );
     tc.diagnostic(`FRR Established again ${back.toFixed(1)} s after the teardown (restart time ${RESTART_S} s)`);
     assert.ok(back >= RESTART_S - 0.5 && back < RESTART_S + 10, `restarted after ${back} s`);
     assert.match(t.log(), /session down: maximum number of prefixes reached/);
@@ -152,7 +175,7 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
   it('teardown: BIRD over its limit reports Cease 1 as received, its routes leave, it comes back', async (tc) => {
     const bird = cl.daemons.get('bird') as Bird;
     const frrTwo = FRR_ROUTES.slice(0, 2).map((r) => r.prefix);
-    const back = await tripAndReturn('bird', BIRD_ROUTES, { gobgp: frrTwo, frr: gobgpPrefixes }, async () => {
+    const back = await tripAndReturn(lab, 'bird', BIRD_ROUTES, { gobgp: frrTwo, frr: gobgpPrefixes }, async () => {
       const proto = bird.protoName(rsAddr);
       const out = await bird.birdc('show', 'protocols', 'all', proto);
       assert.match(out, /Last error:\s+Received: Maximum number of prefixes reached/);
@@ -163,6 +186,44 @@ describe('max-prefix through tsbgp as route server: FRR and BIRD torn down and r
       );
     });
     tc.diagnostic(`BIRD Established again ${back.toFixed(1)} s after the teardown (restart time ${RESTART_S} s)`);
+    assert.ok(back >= RESTART_S - 0.5 && back < RESTART_S + 10, `restarted after ${back} s`);
+  });
+});
+
+const FRR6_ROUTES: RouteSpec[] = [1, 2, 3].map((i) => ({ prefix: `2a01:17:${i}::/48`, nextHop: '2001:db8::17' }));
+
+const S6: Scenario = {
+  family: 'ipv6',
+  clients: [
+    {
+      name: 'frr',
+      as: 1017,
+      nh: '2001:db8::17',
+      make: () => new Frr(),
+      routes: FRR6_ROUTES,
+      filter: [`max-prefix 2 teardown ${RESTART_S / 60};`],
+    },
+    { name: 'bird', as: 1018, nh: '2001:db8::18', make: () => new Bird(), routes: [], v6Session: true },
+  ],
+  vrps: [],
+  want: {},
+};
+
+describe('max-prefix teardown for IPv6: FRR gets AFI 2 in the Cease data', { skip, timeout: 120_000 }, () => {
+  let lab: RsLab;
+
+  before(async () => {
+    lab = await startLabLoggingFrr(S6, 'rs-mp6');
+  });
+
+  after(() => stopLab(lab));
+
+  it('FRR over 2 IPv6 routes gets Cease 1 with AFI 2 SAFI 1 limit 2, its routes leave BIRD, it comes back', async (tc) => {
+    const frr = lab.cl.daemons.get('frr') as Frr;
+    const back = await tripAndReturn(lab, 'frr', FRR6_ROUTES, { bird: [] }, () =>
+      frrReported(frr, lab.rs.address, '00 02 01 00 00 00 02'),
+    );
+    tc.diagnostic(`FRR Established again ${back.toFixed(1)} s after the teardown (restart time ${RESTART_S} s)`);
     assert.ok(back >= RESTART_S - 0.5 && back < RESTART_S + 10, `restarted after ${back} s`);
   });
 });
