@@ -3,7 +3,8 @@
 // announce the same prefix; BIRD holds both paths through tsbgp (one per sender, with its next hop), where a peer
 // without ADD-PATH would hold one. When one sender withdraws, BIRD keeps the other path alone: the withdrawal went
 // out under that path's identifier only. For the route server, an action community keeps one path of a prefix from
-// BIRD (0:1001) while the other path of that prefix still reaches it: the communities apply path by path.
+// BIRD (0:1001) while the other path of that prefix still reaches it: the communities apply path by path. FRR,
+// which offers ADD-PATH receive without being asked, holds BIRD's and GoBGP's paths of a third prefix.
 // The set-ups are the reflection and route-server interop tests' (reflection-clients.ts, route-server-scenario.ts).
 
 import assert from 'node:assert/strict';
@@ -120,7 +121,7 @@ const ADD_PATH_RS: Scenario = {
       as: 1001,
       nh: '192.0.2.1',
       make: () => new Bird(),
-      routes: [],
+      routes: [{ prefix: '5.5.7.0/24', nextHop: '192.0.2.1' }],
       addPathsRx: true,
       lines: [ADD_PATH_SEND],
     },
@@ -129,6 +130,8 @@ const ADD_PATH_RS: Scenario = {
       as: 1003,
       nh: '192.0.2.3',
       make: () => new Frr(),
+      // FRR offers ADD-PATH receive on its own.
+      lines: [ADD_PATH_SEND],
       routes: [
         { prefix: '5.5.5.0/24', nextHop: '192.0.2.3' },
         { prefix: '5.5.6.0/24', nextHop: '192.0.2.3' },
@@ -143,6 +146,7 @@ const ADD_PATH_RS: Scenario = {
         { prefix: '5.5.5.0/24', nextHop: '192.0.2.4' },
         // Not to AS 1001 (BIRD).
         { prefix: '5.5.6.0/24', nextHop: '192.0.2.4', communities: ['0:1001'] },
+        { prefix: '5.5.7.0/24', nextHop: '192.0.2.4' },
       ],
     },
   ],
@@ -185,6 +189,20 @@ describe("ADD-PATH from the route server: BIRD (add paths rx) holds FRR's and Go
     assert.equal(held.length, 2, held.join(', '));
     for (const h of held) assert.match(h, /^128\.0\.0\.\d+ 192\.0\.2\.[34]$/);
     assert.deepEqual(await adjOut(t, cl.ends[2]!.address, '5.5.5.0/24'), ['- 192.0.2.3']);
+  });
+
+  it("FRR (ADD-PATH receive by default) holds BIRD's and GoBGP's paths of one prefix", async () => {
+    const frr = cl.daemons.get('frr') as Frr;
+    const paths = async () => {
+      const j = JSON.parse(await frr.vtysh(['show bgp ipv4 unicast 5.5.7.0/24 json'])) as {
+        paths?: { aspath?: { string?: string }; nexthops?: { ip: string }[] }[];
+      };
+      return (j.paths ?? []).map((p) => `${p.nexthops?.[0]?.ip} ${p.aspath?.string}`).sort();
+    };
+    await waitFor(async () => (await paths()).length === 2, 20_000, 'two paths at FRR', 200).catch(async (e) => {
+      throw new Error(`${(e as Error).message}: ${(await paths()).join(', ')}`);
+    });
+    assert.deepEqual(await paths(), ['192.0.2.1 1001', '192.0.2.4 1004']);
   });
 
   it("FRR withdraws: BIRD keeps GoBGP's path alone", async () => {
