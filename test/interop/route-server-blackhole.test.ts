@@ -3,10 +3,14 @@
 // the client already accepted that covers it), whatever order the two arrive in: a blackhole sent before its
 // covering prefix is refused (reason `blackhole` in `show rib filtered`) and then reaches the other clients as soon
 // as the covering prefix is accepted; when the covering prefix is withdrawn the blackhole leaves them again. (As
-// after a session reset, when a client sends its table in whatever order its RIB holds it.)
+// after a session reset, when a client sends its table in whatever order its RIB holds it.) With a prefix list
+// (BIRD's, a bgpq4 JSON file) the list is the client's space: a blackhole inside it passes with no covering route
+// announced, one outside it is refused.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Bird, Frr, GoBgp, skipReason, stopAll, waitFor } from './peers';
+import { Bird, Frr, GoBgp, makeTempDir, skipReason, stopAll, waitFor } from './peers';
 import {
   BLACKHOLE,
   type Clients,
@@ -25,11 +29,27 @@ const skip = skipReason('bird', 'frr', 'gobgp', 'stayrtr');
 const COVER = { prefix: '5.5.5.0/24', nextHop: '192.0.2.5' };
 const HOLE = { prefix: '5.5.5.66/32', nextHop: '192.0.2.5', communities: [BLACKHOLE] };
 
+/** BIRD's prefix list as bgpq4 -j writes it: 6.6.0.0/16 and its more specifics up to /24. */
+const LIST = path.join(makeTempDir('rs-bh-list'), 'as1006.json');
+fs.writeFileSync(
+  LIST,
+  JSON.stringify({ NN: [{ prefix: '6.6.0.0/16', exact: false, 'greater-equal': 16, 'less-equal': 24 }] }),
+);
+const LISTED_HOLE = { prefix: '6.6.6.66/32', nextHop: '192.0.2.6', communities: [BLACKHOLE] };
+const UNLISTED_HOLE = { prefix: '7.7.7.66/32', nextHop: '192.0.2.6', communities: [BLACKHOLE] };
+
 const S: Scenario = {
   family: 'ipv4',
   clients: [
     { name: 'gobgp', as: 1005, nh: '192.0.2.5', make: () => new GoBgp(), routes: [COVER, HOLE] },
-    { name: 'bird', as: 1006, nh: '192.0.2.6', make: () => new Bird(), routes: [] },
+    {
+      name: 'bird',
+      as: 1006,
+      nh: '192.0.2.6',
+      make: () => new Bird(),
+      routes: [LISTED_HOLE, UNLISTED_HOLE],
+      filter: [`prefix-list ${LIST};`],
+    },
     { name: 'frr', as: 1007, nh: '192.0.2.7', make: () => new Frr(), routes: [] },
   ],
   // The /32 is RPKI-invalid (longer than the VRP's max length): a blackhole is accepted all the same.
@@ -37,7 +57,10 @@ const S: Scenario = {
   want: {},
 };
 
-describe('RFC 7999 blackholes through tsbgp as route server: GoBGP to BIRD and FRR', { skip, timeout: 120_000 }, () => {
+describe('RFC 7999 blackholes through tsbgp as route server: from GoBGP and BIRD to the others', {
+  skip,
+  timeout: 120_000,
+}, () => {
   let lab: RsLab;
   let t: Tsbgp;
   let cl: Clients;
@@ -52,8 +75,8 @@ describe('RFC 7999 blackholes through tsbgp as route server: GoBGP to BIRD and F
   const gobgp = (): GoBgp => cl.daemons.get('gobgp') as GoBgp;
   const filtered = async (): Promise<string> => (await t.command('show rib filtered')).lines.join('\n');
   /** Waits until both receivers hold exactly `prefixes` (sorted), and returns their tables. */
-  const receiversHold = async (prefixes: string[], what: string) =>
-    Promise.all(['bird', 'frr'].map((name) => holdsExactly(cl, name, prefixes, what, filtered)));
+  const receiversHold = async (prefixes: string[], what: string, receivers = ['bird', 'frr']) =>
+    Promise.all(receivers.map((name) => holdsExactly(cl, name, prefixes, what, filtered)));
 
   it('a blackhole outside the client’s space is refused with reason blackhole and reaches no one', async () => {
     await gobgp().addRoute('ipv4', HOLE);
@@ -75,5 +98,12 @@ describe('RFC 7999 blackholes through tsbgp as route server: GoBGP to BIRD and F
     await gobgp().withdrawRoute('ipv4', COVER.prefix);
     await receiversHold([], 'nothing');
     assert.match(await filtered(), /5\.5\.5\.66\/32 .*blackhole/);
+  });
+
+  it('with a prefix list, a blackhole inside it passes with no covering route; one outside it is refused', async () => {
+    await (cl.daemons.get('bird') as Bird).addRoutes('ipv4', [LISTED_HOLE, UNLISTED_HOLE]);
+    const [gobgp] = await receiversHold(['6.6.6.66/32'], "BIRD's listed blackhole", ['gobgp', 'frr']);
+    assert.deepEqual(gobgp!.get('6.6.6.66/32')!.communities, [BLACKHOLE], 'GoBGP: BLACKHOLE as sent');
+    assert.match(await filtered(), /7\.7\.7\.66\/32 .*blackhole/);
   });
 });
