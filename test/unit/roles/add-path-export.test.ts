@@ -326,3 +326,25 @@ test('route server, ADD-PATH: a late-joining client gets every path; without ADD
   up(c, true);
   assert.deepEqual(sent(c), { announced: ['11.0.1/24#a 1001'], withdrawn: [] });
 });
+
+test('route server, ADD-PATH: a route written for the client goes to it under its own id beside the others, to no one else', () => {
+  const { a, b, c, d, up, send, sent } = routeServer();
+  for (const x of [a, b, d]) up(x, false);
+  up(c, true);
+  sent(c);
+  send(a, {});
+  sent(b);
+  const written = { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [64999, 9] }] };
+  c.ribOut.announce(IPV4_UNICAST, Uint8Array.from(Q), written, { nextHop: Uint8Array.of(192, 0, 2, 99), pathId: 7 });
+  assert.deepEqual(sent(c).announced, ['11.0.1/24#a 1001', '11.0.1/24#b 64999 9']);
+  assert.deepEqual(
+    c.ribOut
+      .paths(IPV4_UNICAST, Uint8Array.from(Q))
+      .map((p) => p.pathId)
+      .sort((x, y) => x - y),
+    [7, 0x80000000],
+  );
+  assert.deepEqual(sent(b).announced, [], "b keeps a's path");
+  c.ribOut.withdraw(IPV4_UNICAST, Uint8Array.from(Q), 7);
+  assert.deepEqual(sent(c), { announced: [], withdrawn: ['11.0.1/24#b'] });
+});
