@@ -2,8 +2,9 @@
 // reflector R and two clients, A (which announces three prefixes) and B (which only listens). R's configuration
 // writes routes for B: one for a prefix A also announces (LOCAL_PREF equal: R's route wins on local-origin), one
 // for a prefix A announces with a higher LOCAL_PREF (A's path wins), one for a prefix nobody else has. Proven
-// from B's Adj-RIB-In and R's `show rib`: B holds what the decision says; a program's `withdraw route` at R gives
-// B A's path; a reload without a route withdraws it from B; A never gets R's routes written for B.
+// from B's Adj-RIB-In, R's `show rib` and the HTTP looking glass's lookup: B holds what the decision says; a
+// program's `withdraw route` at R gives B A's path; a reload without a route withdraws it from B; A never gets R's
+// routes written for B.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,6 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { loadEnv } from '../../../src/config/env';
 import { Daemon } from '../../../src/daemon/daemon';
 import { Logger } from '../../../src/daemon/log';
+import { locRibs, ribLookup } from '../../../src/http/loc-rib';
 import { allocAddress, freePort, makeTempDir, waitFor } from '../../interop/peers/common';
 import { reflectionLab } from './reflection-lab';
 
@@ -74,6 +76,14 @@ test('a reflector that originates: each client holds what the decision gives it,
         [`local (to ${b})`, true, undefined],
         [a, false, 'local-origin'],
       ],
+    );
+    // The HTTP looking glass answers the same.
+    const http = ribLookup(dR, locRibs(dR), '10.7.0.0/24', 'exact') as {
+      routes: { table: string; paths: { from: string; best: boolean; beatenOn?: string }[] }[];
+    };
+    assert.deepEqual(
+      http.routes.map((r) => [r.table, r.paths.map((p) => [p.from, p.best, p.beatenOn])]),
+      [['route-reflector', p7.paths.map((p) => [p.from, p.best, p.beatenOn])]],
     );
     const p9 = await show('show rib 10.9.0.0/24 json');
     assert.deepEqual(
