@@ -150,7 +150,10 @@ export interface ExportAnswer {
   client: string;
   family: string;
   prefix: string;
-  /** The path as the client gets it (prepends applied), or null: nothing goes to the client. */
+  /**
+   * The path as the client gets it (prepends applied), or null: nothing goes to the client. A client that takes
+   * ADD-PATH from us gets every path marked `sent`; this is the first (best) of them.
+   */
   sent: PathInfo | null;
   paths: ExportPath[];
 }
