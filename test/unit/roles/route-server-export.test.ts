@@ -9,7 +9,6 @@ import { parseConfig } from '../../../src/config/parser';
 import type { ExportSession } from '../../../src/rib/adj-rib-out';
 import { AttrInterner } from '../../../src/rib/attr-intern';
 import { RouteServer, type ServerNeighbor } from '../../../src/roles/route-server/server';
-import { forEachPrefix } from '../../../src/wire/nlri/prefix';
 import {
   type Attributes,
   IPV4_UNICAST,
@@ -18,8 +17,7 @@ import {
   SegmentType,
   type Update,
 } from '../../../src/wire/types';
-import { decodeUpdate } from '../../../src/wire/update';
-import { serverNeighbors } from '../../support/role-neighbors';
+import { pulled, serverNeighbors } from '../../support/role-neighbors';
 
 const RS = 64999;
 const client = (ip: string, as: number) =>
@@ -70,28 +68,7 @@ function send(
 }
 
 /** Everything the session would send now: announced prefixes with their first AS, withdrawn ones, End-of-RIBs. */
-function wire(n: ServerNeighbor) {
-  const announced: string[] = [];
-  const withdrawn: string[] = [];
-  let eor = 0;
-  for (let m = n.ribOut.pull(); m.length > 0; m = n.ribOut.pull()) {
-    for (const msg of m) {
-      const u = decodeUpdate(msg.subarray(19), { asn4: true, addPath: new Set(), maxMessage: 4096 });
-      if (u.eorFamily !== undefined) {
-        eor++;
-        continue;
-      }
-      const first = u.attributes.asPath?.[0]?.asns.join(' ');
-      forEachPrefix(u.nlri, (len, data, off) =>
-        announced.push(`${data[off]}.${data[off + 1]}.${data[off + 2]}/${len} ${first}`),
-      );
-      forEachPrefix(u.withdrawn, (len, data, off) =>
-        withdrawn.push(`${data[off]}.${data[off + 1]}.${data[off + 2]}/${len}`),
-      );
-    }
-  }
-  return { announced: announced.sort(), withdrawn: withdrawn.sort(), eor };
-}
+const wire = (n: ServerNeighbor) => pulled(n.ribOut, (a) => `${a.asPath?.[0]?.asns.join(' ')}`);
 
 const P1 = [24, 11, 0, 1];
 const P2 = [24, 11, 0, 2];
