@@ -33,8 +33,6 @@ export interface StoredRoute {
 }
 
 export class ClientRoutes {
-  /** Raised by clear(): work on a route under way when the session went down (max-prefix teardown) stops. */
-  generation = 0;
   private readonly fams = new Map<FamilyKey, FamilyRoutes>();
   private sets: (AttrSet | undefined)[] = [];
   private reasons = new Uint8Array(256);
@@ -178,7 +176,6 @@ export class ClientRoutes {
 
   /** Forget everything (the sets' references are the caller's to release first). */
   clear(): void {
-    this.generation++;
     this.fams.clear();
     this.sets = [];
     this.reasons = new Uint8Array(256);

@@ -321,10 +321,8 @@ export class RouteServer {
     const mpr = u.attributes.mpReach;
     // RFC 7606 treat-as-withdraw: every NLRI of the UPDATE is withdrawn.
     const use = u.issues.some((i) => i.action === 'treat-as-withdraw') ? null : set;
-    const gen = c.routes.generation;
     if (u.nlri.count > 0) this.walk(c, u.nlri, use);
-    // A max-prefix teardown on the way took the session down: the rest of the UPDATE is not taken.
-    if (mpr && mpr.nlri.count > 0 && c.routes.generation === gen) this.walk(c, mpr.nlri as NlriBlock, use);
+    if (mpr && mpr.nlri.count > 0) this.walk(c, mpr.nlri as NlriBlock, use);
     this.flush();
   }
 
@@ -357,10 +355,9 @@ export class RouteServer {
     if (!RS_FAMILIES.has(b.family)) return;
     const f = b.family;
     const routes = c.routes;
-    const gen = routes.generation;
     const d = b.data;
     let off = 0;
-    while (off < d.length && routes.generation === gen) {
+    while (off < d.length) {
       let pathId = 0;
       if (b.addPath) {
         pathId = readU32(d, off);
@@ -450,10 +447,7 @@ export class RouteServer {
       { rpki: this.rpki, ownCovering: (v, b, o, l) => this.ownCovering(c, f, v, b, o, l) },
     );
     let reason = verdict.reason;
-    const gen = routes.generation;
     if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f);
-    // A teardown (max-prefix) took the session down and every route of the client with it: nothing left to judge.
-    if (routes.generation !== gen) return;
     routes.judged(f, slot, reason, verdict.rpki);
     let holes = c.blackholes.get(f);
     if (verdict.blackhole) {

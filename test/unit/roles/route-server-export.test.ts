@@ -205,27 +205,3 @@ test('more destinations than a page of cells and more clients than a run holds: 
   send(rs, interner, a, null, [], nlri.slice(0, 4 * 4100));
   for (const n of late) assert.equal(wire(n).withdrawn.length, 4100);
 });
-
-test('a max-prefix teardown in the middle of an UPDATE takes the session down there: the rest is not taken', () => {
-  const text =
-    client('192.0.2.11', 1001).replace(
-      'filter { next-hop any; }',
-      'filter { next-hop any; max-prefix 1 teardown 1; }',
-    ) + client('192.0.2.12', 1002);
-  const config = parseConfig(text, 'rs.conf');
-  const interner = new AttrInterner();
-  let rs: RouteServer | undefined;
-  const ns = serverNeighbors(config.neighbors, interner, RS).map((n) => {
-    // As the daemon does: the session goes down at once, and the route server hears of it.
-    const x: ServerNeighbor = { ...n, peer: { stop: async () => rs!.down(x), start: () => {} } };
-    return x;
-  });
-  rs = new RouteServer(interner, () => 0);
-  rs.sync(ns);
-  const [a, b] = ns as [ServerNeighbor, ServerNeighbor];
-  send(rs, interner, a, attrs(1001), [...P1, ...P2, 24, 11, 0, 3]);
-  assert.equal(b.ribOut.size, 0, "a's routes left with its session");
-  const c = rs.client(a)!;
-  assert.deepEqual([c.accepted, c.filtered, c.routes.all().length], [0, 0, 0]);
-  clearTimeout(c.restartTimer);
-});
