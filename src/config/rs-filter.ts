@@ -25,6 +25,7 @@ import { parseUint } from './route';
 import { errorAt, expected, type Token } from './tokenizer';
 
 export interface MaxPrefixConfig {
+  /** Accepted routes per family (IPv4 and IPv6 unicast counted apart). */
   limit: number;
   action: 'warn' | 'refuse' | 'teardown';
   /** Minutes before a torn-down session is started again (teardown only); fractions allowed. */

@@ -129,6 +129,11 @@ export class ClientRoutes {
     this.states[slot] = rpki;
   }
 
+  /** How many routes of the family are accepted. */
+  acceptedIn(f: FamilyKey): number {
+    return this.fams.get(f)?.accepted ?? 0;
+  }
+
   /** Families with routes, with how many and how many accepted (for metrics: no walk). */
   counts(): Map<FamilyKey, { count: number; accepted: number }> {
     const out = new Map<FamilyKey, { count: number; accepted: number }>();

@@ -447,7 +447,7 @@ export class RouteServer {
       { rpki: this.rpki, ownCovering: (v, b, o, l) => this.ownCovering(c, f, v, b, o, l) },
     );
     let reason = verdict.reason;
-    if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f);
+    if (reason === undefined && !wasAccepted) reason = this.overLimit(c, f, slot);
     routes.judged(f, slot, reason, verdict.rpki);
     let holes = c.blackholes.get(f);
     if (verdict.blackhole) {
@@ -488,10 +488,15 @@ export class RouteServer {
     return false;
   }
 
-  /** The max-prefix rule (RFC 7948 §4.6) for one more accepted route: a reason to refuse it, or undefined. */
-  private overLimit(c: Client, f: FamilyKey): FilterReason | undefined {
+  /**
+   * The max-prefix rule (RFC 7948 §4.6) for one more accepted route (in `slot`) of family `f`: a reason to refuse
+   * it, or undefined. The limit is per family, as FRR and BIRD count and as the Cease data names one AFI/SAFI
+   * (RFC 4486 §4); the total over the families is a cheap first look (it is never below one family's count).
+   */
+  private overLimit(c: Client, f: FamilyKey, slot: number): FilterReason | undefined {
     const mp = c.neighbor.cfg.filter?.maxPrefix;
     if (!mp || c.accepted < mp.limit) return undefined;
+    if (c.routes.acceptedIn(f) - (c.routes.accepted(slot) ? 1 : 0) < mp.limit) return undefined;
     const n = c.neighbor;
     if (!c.overLimit) {
       c.overLimit = true;

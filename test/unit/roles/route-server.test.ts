@@ -10,7 +10,14 @@ import { AttrInterner } from '../../../src/rib/attr-intern';
 import { RouteServer, type ServerNeighbor } from '../../../src/roles/route-server/server';
 import { VrpTable } from '../../../src/rpki/vrp-table';
 import { CeaseSubcode } from '../../../src/wire/notification';
-import { type Attributes, IPV4_UNICAST, type NlriBlock, SegmentType, type Update } from '../../../src/wire/types';
+import {
+  type Attributes,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
+  type NlriBlock,
+  SegmentType,
+  type Update,
+} from '../../../src/wire/types';
 
 const RS = 64999;
 const client = (ip: string, as: number | 'auto', filter = '') =>
@@ -63,6 +70,14 @@ function setup(extra = '', before?: (ns: ServerNeighbor[]) => void) {
     const u: Update = { withdrawn: block(withdrawn), attributes: attrs ?? {}, nlri: block(nlri), issues: [] };
     rs.receive(from, u, attrs && nlri.length ? interner.intern(attrs) : null);
   };
+  /** One IPv6 unicast NLRI entry announced in MP_REACH_NLRI with next hop 2001:db8::1. */
+  const send6 = (from: ServerNeighbor, attrs: Attributes, entry: number[]) => {
+    const nh = Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    const none: NlriBlock = { family: IPV4_UNICAST, addPath: false, data: new Uint8Array(0), count: 0 };
+    const nlri: NlriBlock = { family: IPV6_UNICAST, addPath: false, data: Uint8Array.from(entry), count: 1 };
+    const a: Attributes = { ...attrs, mpReach: { family: IPV6_UNICAST, nextHop: nh, nlri } };
+    rs.receive(from, { withdrawn: none, attributes: a, nlri: none, issues: [] }, interner.intern(a, nh));
+  };
   const held = (x: ServerNeighbor) =>
     Object.fromEntries(
       [...x.ribOut.routes()].map((r) => [
@@ -70,7 +85,7 @@ function setup(extra = '', before?: (ns: ServerNeighbor[]) => void) {
         `${r.attributes.attributes.nextHop?.join('.')} ${r.attributes.attributes.asPath?.flatMap((s) => s.asns).join(' ')}`,
       ]),
     );
-  return { rs, ns, send, held, stops, vrps };
+  return { rs, ns, send, send6, held, stops, vrps };
 }
 
 const path = (...asns: number[]) => [{ type: SegmentType.AS_SEQUENCE, asns }];
@@ -189,6 +204,23 @@ test('refused routes keep their reason; max-prefix refuses over the limit, teard
   assert.deepEqual([...stops[0]!.data!], [0, 1, 1, 0, 0, 0, 1], 'RFC 4486: AFI 1, SAFI 1, limit 1');
   assert.equal(Object.keys(held(a)).length, 2, "d's route left with its session");
   clearTimeout(rs.client(d)!.restartTimer);
+});
+
+test('max-prefix counts per family (RFC 4486 names one AFI/SAFI): IPv6 routes do not use up the IPv4 limit', () => {
+  const { rs, ns, send, send6 } = setup();
+  const c = ns[2]!; // max-prefix 2 refuse
+  send(c, attrs([1003]), P1);
+  send6(c, attrs([1003]), [32, 0x2a, 0x01, 0x00, 0x13]);
+  send6(c, attrs([1003]), [32, 0x2a, 0x01, 0x00, 0x14]);
+  send(c, attrs([1003]), P2);
+  send6(c, attrs([1003]), [32, 0x2a, 0x01, 0x00, 0x15]);
+  send(c, attrs([1003]), P3);
+  const reasons = rs
+    .client(c)!
+    .routes.all()
+    .map((r) => `${r.family === IPV6_UNICAST ? 6 : 4} ${r.reason ?? 'accepted'}`)
+    .sort();
+  assert.deepEqual(reasons, ['4 accepted', '4 accepted', '4 max-prefix', '6 accepted', '6 accepted', '6 max-prefix']);
 });
 
 test('max-prefix teardown in the middle of an UPDATE: the rest is refused, nothing of the client stays', async () => {
