@@ -203,6 +203,7 @@ export class AdjRibOut {
   setView(family: FamilyKey, view: ExportView | null): void {
     const old = this.views.get(family);
     if (old) {
+      if (view === null && this.session?.families.has(family)) this.withdrawView(family, old);
       old.attach(false);
       old.onWork = null;
       this.views.delete(family);
@@ -213,6 +214,27 @@ export class AdjRibOut {
     const s = this.session;
     if (s) view.attach(s.families.has(family));
     if (view.pending > 0) this.onWork?.();
+  }
+
+  /**
+   * A view leaves while the session is up (its neighbor no longer takes part in the role): what it sent, or still
+   * had queued, is withdrawn from the peer, which would otherwise keep routes nobody stands behind. Routes given
+   * to this Adj-RIB-Out itself for the same NLRI stay.
+   */
+  private withdrawView(family: FamilyKey, v: ExportView): void {
+    const t = this.table(family);
+    const gone = (buf: Uint8Array, off: number, len: number, pathId: number): void => {
+      const e = t.insert(pathId, buf, off, len);
+      if (t.get(e) === undefined) t.enqueue(e);
+    };
+    for (let e = v.dequeue(); e >= 0; e = v.dequeue()) {
+      if (v.get(e) !== undefined) continue;
+      const k = v.keys;
+      const o = v.keyStart(e);
+      gone(k, o + 4, v.keyEnd(e) - o - 4, ((k[o]! << 24) | (k[o + 1]! << 16) | (k[o + 2]! << 8) | k[o + 3]!) >>> 0);
+    }
+    for (const r of v.routes()) gone(r.entry, 0, r.entry.length, r.pathId);
+    if (t.pending > 0) this.onWork?.();
   }
 
   get attached(): boolean {

@@ -322,8 +322,9 @@ export class RouteReflector {
       m.neighbor.ribOut.setView(f, nv);
       return;
     }
-    t.dropView(m.slot);
+    // The view's routes are read (and withdrawn from a session still up) before its column is cleared.
     m.neighbor.ribOut.setView(f, null);
+    t.dropView(m.slot);
   }
 
   /**

@@ -203,8 +203,9 @@ export class RouteServer {
       this.slots[c.slot] = undefined;
       this.slotSource[c.slot] = -1;
       for (const [f, t] of this.dests) {
-        t.dropView(c.slot);
+        // The view's routes are read (and withdrawn from a session still up) before its column is cleared.
         n.ribOut.setView(f, null);
+        t.dropView(c.slot);
       }
     }
     this.addPathClients = [...this.clients.values()].filter((c) => c.addPath.size > 0);

@@ -143,3 +143,14 @@ test('a reload with another cluster-id sends the held routes again with it', () 
   rr.sync(ns, '3.3.3.3');
   assert.deepEqual(wire(b).announced, ['10.0.1/24 10.9.9.11 3.3.3.3', '10.0.2/24 10.9.9.11 3.3.3.3']);
 });
+
+test('a member that leaves the role while its session stays up has the reflected routes withdrawn', () => {
+  const { rr, ns, send, config } = setup();
+  const [a, b, n] = ns;
+  send(a, base, [...P1, ...P2]);
+  for (const x of ns) wire(x);
+  rr.sync([a, n], config.clusterId);
+  assert.deepEqual(wire(b).withdrawn, ['10.0.1/24', '10.0.2/24']);
+  assert.equal(b.ribOut.size, 0);
+  assert.deepEqual(wire(n), { announced: [], withdrawn: [], eor: 0 }, 'the others keep theirs');
+});

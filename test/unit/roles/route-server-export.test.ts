@@ -182,6 +182,8 @@ test('a client removed by a reload leaves no trace in the others; its slot serve
   rs.sync([a, c]);
   assert.deepEqual(wire(c).withdrawn, ['11.0.2/24']);
   assert.equal(b.ribOut.size, 0, "b's view is gone");
+  // Its session is still up (the neighbor stays, as a plain one): what the view had sent it is withdrawn.
+  assert.deepEqual(wire(b).withdrawn, ['11.0.1/24']);
   rs.sync(ns);
   assert.equal(b.ribOut.size, 1, 'b back: it holds what the others sent');
   assert.equal(rs.list().length, 3);
