@@ -180,7 +180,7 @@ const HOW: Record<string, string> = {
     'them against 500,000 VRPs from StayRTR (the first 250,000 prefixes valid for both announcers, the rest ' +
     'not-found). The clock runs from starting the clients (the route server already holds the VRPs) until ' +
     'every client has received every prefix it did not announce itself, counted by the clients themselves (a ' +
-    'bitmap each). tsbgp: `route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs ' +
+    'bitmap each, summed every 20 ms). tsbgp: `route-server-client;` neighbors and an `rpki` cache; BIRD 2: one table, `rs ' +
     'client` sessions, a `roa_check` import filter, `export all`; GoBGP: `route-server-client = true` ' +
     'neighbors (a RIB per client) with an import policy rejecting RPKI-invalid routes. How tsbgp keeps it: it ' +
     'exports from its one Loc-RIB and keeps per client no copy of what it sends. Every destination gets a ' +
@@ -215,7 +215,7 @@ const HOW: Record<string, string> = {
     'clients of the daemon (RFC 4456): one announces 500,000 IPv4 /24s with an AS_PATH of 64500 (as an iBGP ' +
     'speaker passes on routes learnt from a neighbor AS) and next hop 192.0.2.1, the ten others announce nothing. ' +
     'The clock runs from starting the clients until each of the ten has received all 500,000 prefixes, counted ' +
-    "by the clients themselves (a bitmap each); the peak RSS is the reflector's then. tsbgp: passive " +
+    "by the clients themselves (a bitmap each, summed every 20 ms); the peak RSS is the reflector's then. tsbgp: passive " +
     '`route-reflector-client;` neighbors; BIRD 2: `rr client` iBGP sessions, `import all; export all;`, with a ' +
     'static route making the next hop resolvable; GoBGP: `route-reflector-client = true` neighbors. How tsbgp ' +
     "keeps it: the members' IPv4 and IPv6 unicast routes are not copied into their Adj-RIBs-Out. The route " +

@@ -99,7 +99,7 @@ async function measureClients(
       totalExpected(specs),
       start,
       capMs,
-      250,
+      20,
       () => {
         alive();
         const f = cl.failed();
